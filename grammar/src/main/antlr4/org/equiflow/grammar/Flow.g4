@@ -53,7 +53,8 @@ maskDef : MASK ID LPAREN params? RPAREN ASSIGN expr ;
 
 // A primitive implemented in Java, declared with its signature and its properties:
 //   extern activation tanh() is odd
-externDef : EXTERN kind=ID ID LPAREN params? RPAREN (IS ID (COMMA ID)*)? ;
+//   extern function plaquette(U: links, x: site, mu: dir, nu: dir): group
+externDef : EXTERN kind=name fn=name LPAREN params? RPAREN (COLON typeRef)? (IS ID (COMMA ID)*)? ;
 
 letDecl : LET ID ASSIGN expr ;
 
@@ -69,26 +70,27 @@ stmt
     ;
 
 params : param (COMMA param)* COMMA? ;
-param  : ID COLON typeRef (ASSIGN expr)? ;
+param  : name COLON typeRef (ASSIGN expr)? ;
 
-// int | real | [int] | list[int] | net
+// int | real | [int] | list[int] | net | int? (optional, no default)
 typeRef
-    : LBRACK typeRef RBRACK                                 # listType
-    | ID (LBRACK typeRef RBRACK)?                           # namedType
+    : typeRef QUESTION                                      # optionalType
+    | LBRACK typeRef RBRACK                                 # listType
+    | name (LBRACK typeRef RBRACK)?                         # namedType
     ;
 
 // ---- run settings ---------------------------------------------------------------------
 
 // train realnvp { batch 64 ... } | sample realnvp { ... } | hmc T { ... }
 runBlock : kind=(TRAIN | SAMPLE | HMC) ID LBRACE setting* RBRACE ;
-setting  : ID expr (COMMA expr)* SEMI? ;
+setting  : name expr (COMMA expr)* SEMI? ;
 
 // ---- expressions ----------------------------------------------------------------------
 
 expr
     : expr LBRACK expr (COMMA expr)* RBRACK                 # indexExpr
     | expr LPAREN args? RPAREN                              # callExpr
-    | expr DOT ID                                           # memberExpr
+    | expr DOT name                                         # memberExpr
     | <assoc = right> expr CARET expr                       # powerExpr
     | op = (MINUS | PLUS | NOT) expr                        # unaryExpr
     | expr op = (STAR | SLASH | PERCENT) expr               # mulExpr
@@ -104,14 +106,23 @@ expr
     | INT                                                   # intLit
     | REAL                                                  # realLit
     | (TRUE | FALSE)                                        # boolLit
-    | ID                                                    # nameExpr
+    | exprName                                              # nameExpr
     ;
 
 // sum x { … } | sum mu < nu { … } | sum x in sites { … }
-binder : ID (LT ID)? (IN place = ID)? ;
+binder : ID (LT ID)? (IN place = name)? ;
 
 args : arg (COMMA arg)* COMMA? ;
-arg  : (ID ASSIGN)? expr ;
+arg  : (name ASSIGN)? expr ;
+
+// Words that are keywords at the start of a declaration or statement but ordinary names
+// elsewhere: `affine(mask = …, net = …)`, `param: mask`, `extern prior normal(…)`.
+name     : ID | MASK | NET | PRIOR | FIELD | ACTION | SYMMETRY | OBSERVABLE | THEORY | FLOW
+         | TRAIN | SAMPLE | HMC ;
+// In expressions `prior` stays a keyword: a flow body statement `prior normal()` must not
+// read as the name `prior` followed by a call.
+exprName : ID | MASK | NET | FIELD | ACTION | SYMMETRY | OBSERVABLE | THEORY | FLOW
+         | TRAIN | SAMPLE | HMC ;
 
 // ---- lexer ----------------------------------------------------------------------------
 
@@ -170,6 +181,7 @@ STAR    : '*' ;
 SLASH   : '/' ;
 PERCENT : '%' ;
 CARET   : '^' ;
+QUESTION: '?' ;
 
 REAL : DIGITS '.' DIGITS EXPONENT? | DIGITS EXPONENT ;
 INT  : DIGITS ;

@@ -37,6 +37,7 @@ public enum ErrorCode {
     E0306("not callable"),
     E0307("statement not allowed here"),
     E0308("unknown setting"),
+    E0309("unknown primitive"),
 
     // symmetries (the equivariance checker fills this range)
     E0400("unknown symmetry"),

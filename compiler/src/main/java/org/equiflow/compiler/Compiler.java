@@ -1,0 +1,61 @@
+package org.equiflow.compiler;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.equiflow.compiler.check.Elaborator;
+import org.equiflow.compiler.check.Resolver;
+import org.equiflow.compiler.check.ScopeBuilder;
+import org.equiflow.compiler.check.TheoryChecker;
+import org.equiflow.compiler.diag.Diagnostics;
+import org.equiflow.compiler.model.CheckedProgram;
+import org.equiflow.compiler.modules.ModuleLoader;
+
+/**
+ * The front end, top to bottom. Each phase is one pure step with a postcondition stated on its
+ * class; the pipeline stops after the first phase that reports an error, so users see every
+ * error of that phase and none of the noise later phases would make of broken input.
+ */
+public final class Compiler {
+    private Compiler() {}
+
+    /** The diagnostics of one file and, when it checked without errors, what it declares. */
+    public record Result(Diagnostics diagnostics, Optional<CheckedProgram> program) {
+        public boolean ok() { return !diagnostics.hasErrors(); }
+    }
+
+    public static Result check(Path file, String displayName) {
+        var diagnostics = new Diagnostics();
+        try {
+            return new Result(diagnostics, run(file, displayName, diagnostics));
+        } catch (StackOverflowError e) {
+            // Pathological nesting (thousands of parentheses): say so instead of crashing.
+            diagnostics.error(org.equiflow.compiler.diag.ErrorCode.E0607, null,
+                    "`" + displayName + "` is nested too deeply to compile");
+            return new Result(diagnostics, Optional.empty());
+        }
+    }
+
+    private static Optional<CheckedProgram> run(Path file, String displayName, Diagnostics diagnostics) {
+        // 1. read, parse and load every imported module (syntax, imports, cycles)
+        var loader = new ModuleLoader(diagnostics);
+        var root = loader.loadRoot(file, displayName);
+        if (root.isEmpty() || diagnostics.hasErrors()) return Optional.empty();
+
+        // 2. top-level scopes: definitions and imports of each module
+        var scopes = ScopeBuilder.build(loader, diagnostics);
+        if (diagnostics.hasErrors()) return Optional.empty();
+
+        // 3. bind every name to its declaration
+        var resolution = Resolver.resolve(scopes, diagnostics);
+        if (diagnostics.hasErrors()) return Optional.empty();
+
+        // 4. type-check theories: fields, actions, observables, symmetry declarations
+        TheoryChecker.check(scopes, resolution, diagnostics);
+        if (diagnostics.hasErrors()) return Optional.empty();
+
+        // 5. instantiate theories and flows: lattices, masks, unrolled layers, net channels, run blocks
+        CheckedProgram program = Elaborator.elaborate(root.get(), scopes, resolution, diagnostics);
+        if (diagnostics.hasErrors()) return Optional.empty();
+        return Optional.of(program);
+    }
+}

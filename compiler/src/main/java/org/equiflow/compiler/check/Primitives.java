@@ -1,0 +1,34 @@
+package org.equiflow.compiler.check;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The closed set of primitives the runtime implements in Java, by kind. An {@code extern}
+ * declaration in a .flow module must name one of these; its signature and properties (parity,
+ * sites or links) are declared in the .flow file, its semantics and gradient live in the runtime.
+ */
+public final class Primitives {
+    private Primitives() {}
+
+    private static final Map<String, List<String>> IMPLEMENTED = Map.of(
+            "activation", List.of("identity", "tanh", "sinh", "sin", "abs", "cos", "cosh", "square", "exp", "log", "sqrt",
+                    "sigmoid", "softplus", "relu", "leaky_relu"),
+            "function", List.of("re", "im", "arg", "conj", "tr", "plaquette", "wilson_loop"),
+            "net", List.of("conv", "dense"),
+            "mask", List.of("checkerboard", "stripes", "link_mask"),
+            "prior", List.of("normal", "free_field", "haar"),
+            "layer", List.of("affine", "spline", "plaquette_coupling"),
+            "transform", List.of("ncp_mixture", "circular_spline"));
+
+    public static boolean isImplemented(String kind, String name) {
+        return IMPLEMENTED.getOrDefault(kind, List.of()).contains(name);
+    }
+
+    public static List<String> names(String kind) {
+        return List.copyOf(new TreeSet<>(IMPLEMENTED.getOrDefault(kind, List.of())));
+    }
+
+    public static Map<String, List<String>> all() { return IMPLEMENTED; }
+}

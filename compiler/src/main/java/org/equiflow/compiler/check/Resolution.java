@@ -1,0 +1,21 @@
+package org.equiflow.compiler.check;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.equiflow.compiler.ast.Expr;
+import org.equiflow.compiler.ast.Item;
+
+/** The result of name resolution: what every name expression refers to, and where it was written. */
+public final class Resolution {
+    final Map<Expr.Name, Symbol> names = new IdentityHashMap<>();
+    final Map<Item.FlowDef, Symbol.Global> flowTheories = new IdentityHashMap<>();
+    final Map<Item.Definition, ModuleScope> scopeOf = new IdentityHashMap<>();
+
+    public Symbol symbol(Expr.Name name) {
+        Symbol s = names.get(name);
+        if (s == null) throw new IllegalStateException("unresolved name " + name.name() + " at " + name.span());
+        return s;
+    }
+
+    public Symbol.Global theoryOf(Item.FlowDef flow) { return flowTheories.get(flow); }
+}

@@ -1,0 +1,286 @@
+package org.equiflow.compiler.check;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.equiflow.compiler.ast.Arg;
+import org.equiflow.compiler.ast.Expr;
+import org.equiflow.compiler.ast.Item;
+import org.equiflow.compiler.ast.Setting;
+import org.equiflow.compiler.diag.Diagnostic;
+import org.equiflow.compiler.diag.Diagnostics;
+import org.equiflow.compiler.diag.ErrorCode;
+import org.equiflow.compiler.diag.Severity;
+import org.equiflow.compiler.diag.Span;
+import org.equiflow.compiler.model.FieldSpec;
+import org.equiflow.compiler.model.FlowModel;
+import org.equiflow.compiler.model.RunSpec;
+import org.equiflow.compiler.model.TheoryInstance;
+import org.equiflow.compiler.modules.LoadedModule;
+import org.equiflow.compiler.parse.Suggestions;
+
+/**
+ * Checks {@code train}, {@code sample} and {@code hmc} blocks against the settings each one
+ * accepts. Setting values are literals, names from the setting's own vocabulary
+ * ({@code reverse_kl}, {@code independence_metropolis}), or calls of such names with literal
+ * arguments ({@code adam(lr = 1e-3)}); {@code measure} lists observables of the theory and
+ * built-in measurements.
+ */
+final class RunChecker {
+    private final Diagnostics diagnostics;
+
+    RunChecker(Diagnostics diagnostics) { this.diagnostics = diagnostics; }
+
+    /** What one setting accepts. */
+    private sealed interface Rule {}
+
+    private record IntRule(long min) implements Rule {}
+
+    private record RealRule(double min, boolean exclusive) implements Rule {}
+
+    /** Named choices, each with its parameters and their defaults. */
+    private record ChoiceRule(Map<String, Map<String, Double>> choices) implements Rule {}
+
+    private record MeasureRule() implements Rule {}
+
+    private static final Map<String, Double> NONE = Map.of();
+
+    private static Map<String, Rule> rules(Item.RunKind kind) {
+        Map<String, Rule> r = new LinkedHashMap<>();
+        switch (kind) {
+            case TRAIN -> {
+                r.put("loss", new ChoiceRule(Map.of("reverse_kl", NONE, "path_gradient", NONE)));
+                r.put("optimizer", new ChoiceRule(Map.of(
+                        "adam", ordered("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8),
+                        "sgd", ordered("lr", 1e-2, "momentum", 0.0))));
+                r.put("batch", new IntRule(1));
+                r.put("steps", new IntRule(1));
+                r.put("seed", new IntRule(0));
+                r.put("checkpoint_every", new IntRule(1));
+                r.put("log_every", new IntRule(1));
+                r.put("lr_decay", new RealRule(0, true));
+            }
+            case SAMPLE -> {
+                r.put("method", new ChoiceRule(Map.of("independence_metropolis", NONE, "reweighting", NONE)));
+                r.put("count", new IntRule(1));
+                r.put("batch", new IntRule(1));
+                r.put("seed", new IntRule(0));
+                r.put("thermalize", new IntRule(0));
+                r.put("measure", new MeasureRule());
+            }
+            case HMC -> {
+                r.put("trajectories", new IntRule(1));
+                r.put("thermalize", new IntRule(0));
+                r.put("step_size", new RealRule(0, true));
+                r.put("md_steps", new IntRule(1));
+                r.put("integrator", new ChoiceRule(Map.of("leapfrog", NONE, "omelyan", NONE)));
+                r.put("seed", new IntRule(0));
+                r.put("measure", new MeasureRule());
+            }
+        }
+        return r;
+    }
+
+    private static Map<String, Double> ordered(Object... kv) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], (Double) kv[i + 1]);
+        return m;
+    }
+
+    /** Measurements computed by the runtime, by the kind of field they need (null: any). */
+    static final Map<String, FieldSpec.Kind> BUILTIN_MEASURES = new LinkedHashMap<>();
+
+    static {
+        for (String m : List.of("acceptance", "ess", "tau_int")) BUILTIN_MEASURES.put(m, null);
+        for (String m : List.of("susceptibility", "abs_magnetization", "phi2", "two_point", "zero_momentum_correlator",
+                "effective_mass", "correlation_length", "binder_cumulant")) BUILTIN_MEASURES.put(m, FieldSpec.Kind.REAL);
+        for (String m : List.of("topological_susceptibility", "polyakov_loop", "wilson_loops")) BUILTIN_MEASURES.put(m, FieldSpec.Kind.U1);
+    }
+
+    RunSpec check(Item.RunBlock run, LoadedModule root, Map<String, FlowModel> flows, Map<String, TheoryInstance> theories,
+                  ModuleScope scope) {
+        String target = run.target().name();
+        TheoryInstance theory;
+        if (run.kind() == Item.RunKind.HMC) {
+            theory = theories.get(target);
+            if (theory == null) {
+                unknownTarget(run, scope, theories.keySet(), "`hmc` runs on a theory instance, e.g. `hmc T { … }`");
+                return null;
+            }
+        } else {
+            FlowModel flow = flows.get(target);
+            if (flow == null) {
+                var def = scope.lookup(target);
+                if (def.isPresent() && def.get().definition() instanceof Item.FlowDef) return null; // its own errors were reported
+                unknownTarget(run, scope, flows.keySet(), "`" + run.kind().keyword() + "` runs on a flow defined in this file");
+                return null;
+            }
+            theory = flow.theory();
+        }
+        Map<String, Rule> rules = rules(run.kind());
+        Map<String, RunSpec.Setting> settings = new LinkedHashMap<>();
+        Map<String, Span> seen = new HashMap<>();
+        for (Setting s : run.settings()) {
+            String name = s.name().name();
+            Rule rule = rules.get(name);
+            if (rule == null) {
+                List<String> help = new ArrayList<>();
+                Suggestions.closest(name, rules.keySet()).ifPresent(g -> help.add("did you mean `" + g + "`?"));
+                help.add("`" + run.kind().keyword() + "` settings: " + String.join(", ", rules.keySet()));
+                diagnostics.add(new Diagnostic(ErrorCode.E0308, Severity.ERROR, s.name().span(),
+                        "unknown setting `" + name + "` in a `" + run.kind().keyword() + "` block", List.of(), help));
+                continue;
+            }
+            if (seen.containsKey(name)) {
+                diagnostics.add(new Diagnostic(ErrorCode.E0702, Severity.ERROR, s.name().span(), "setting `" + name + "` is given twice",
+                        List.of(new Diagnostic.Note("first given here", seen.get(name))), List.of("keep one of them")));
+                continue;
+            }
+            seen.put(name, s.name().span());
+            RunSpec.Setting value = value(s, rule, theory);
+            if (value != null) settings.put(name, value);
+        }
+        return new RunSpec(run.kind(), target, settings, run.span());
+    }
+
+    private void unknownTarget(Item.RunBlock run, ModuleScope scope, java.util.Collection<String> candidates, String help) {
+        List<String> lines = new ArrayList<>();
+        Suggestions.closest(run.target().name(), candidates).ifPresent(g -> lines.add("did you mean `" + g + "`?"));
+        lines.add(help);
+        var def = scope.lookup(run.target().name());
+        String what = def.isPresent() ? " is a " + TheoryChecker.describe(def.get().definition()) : " is not defined";
+        diagnostics.add(new Diagnostic(ErrorCode.E0700, Severity.ERROR, run.target().span(),
+                "`" + run.kind().keyword() + " " + run.target().name() + "`: `" + run.target().name() + "`" + what, List.of(), lines));
+    }
+
+    private RunSpec.Setting value(Setting s, Rule rule, TheoryInstance theory) {
+        String name = s.name().name();
+        if (!(rule instanceof MeasureRule) && s.values().size() != 1) {
+            invalid(s.values().get(1).span(), "setting `" + name + "` takes one value", "");
+            return null;
+        }
+        Expr e = s.values().get(0);
+        switch (rule) {
+            case IntRule r -> {
+                Double v = number(e);
+                if (v == null || v != Math.rint(v) || Math.abs(v) > 9e15) {
+                    invalid(e.span(), "setting `" + name + "` must be an integer", "e.g. `" + name + " " + Math.max(r.min(), 1) + "`");
+                    return null;
+                }
+                if (v < r.min()) {
+                    invalid(e.span(), "setting `" + name + "` must be at least " + r.min() + ", got " + v.longValue(), "");
+                    return null;
+                }
+                return new RunSpec.Number(v, true);
+            }
+            case RealRule r -> {
+                Double v = number(e);
+                if (v == null || !Double.isFinite(v)) {
+                    invalid(e.span(), "setting `" + name + "` must be a number", "");
+                    return null;
+                }
+                if (r.exclusive() ? v <= r.min() : v < r.min()) {
+                    invalid(e.span(), "setting `" + name + "` must be greater than " + r.min() + ", got " + v, "");
+                    return null;
+                }
+                return new RunSpec.Number(v, false);
+            }
+            case ChoiceRule r -> {
+                return choice(name, e, r);
+            }
+            case MeasureRule r -> {
+                List<String> names = new ArrayList<>();
+                List<String> legal = new ArrayList<>(theory.observables().stream().map(TheoryInstance.Observable::name).toList());
+                BUILTIN_MEASURES.forEach((m, kind) -> { if (kind == null || kind == theory.field().kind()) legal.add(m); });
+                boolean ok = true;
+                for (Expr v : s.values()) {
+                    if (!(v instanceof Expr.Name n)) {
+                        invalid(v.span(), "`measure` lists names of observables", "e.g. `measure magnetization, acceptance`");
+                        ok = false;
+                        continue;
+                    }
+                    if (!legal.contains(n.name())) {
+                        List<String> help = new ArrayList<>();
+                        Suggestions.closest(n.name(), legal).ifPresent(g -> help.add("did you mean `" + g + "`?"));
+                        help.add("for theory `" + theory.name() + "`: " + String.join(", ", legal));
+                        diagnostics.add(new Diagnostic(ErrorCode.E0701, Severity.ERROR, n.span(),
+                                "unknown observable `" + n.name() + "`", List.of(), help));
+                        ok = false;
+                        continue;
+                    }
+                    names.add(n.name());
+                }
+                return ok ? new RunSpec.Names(names) : null;
+            }
+        }
+    }
+
+    private RunSpec.Setting choice(String setting, Expr e, ChoiceRule rule) {
+        Expr.Name head = e instanceof Expr.Name n ? n : e instanceof Expr.Call c && c.callee() instanceof Expr.Name n ? n : null;
+        var legal = new java.util.TreeSet<>(rule.choices().keySet());
+        if (head == null || !rule.choices().containsKey(head.name())) {
+            List<String> help = new ArrayList<>();
+            if (head != null) Suggestions.closest(head.name(), legal).ifPresent(g -> help.add("did you mean `" + g + "`?"));
+            help.add("`" + setting + "` is one of: " + String.join(", ", legal));
+            diagnostics.add(new Diagnostic(ErrorCode.E0701, Severity.ERROR, head == null ? e.span() : head.span(),
+                    head == null ? "invalid value for `" + setting + "`" : "unknown " + setting + " `" + head.name() + "`", List.of(), help));
+            return null;
+        }
+        Map<String, Double> params = rule.choices().get(head.name());
+        Map<String, Object> args = new LinkedHashMap<>(params);
+        if (e instanceof Expr.Call c) {
+            List<String> order = new ArrayList<>(params.keySet());
+            int positional = 0;
+            for (Arg a : c.args()) {
+                String pname = a.name() != null ? a.name().name() : positional < order.size() ? order.get(positional++) : null;
+                if (pname == null || !params.containsKey(pname)) {
+                    List<String> help = new ArrayList<>();
+                    if (a.name() != null) Suggestions.closest(a.name().name(), params.keySet()).ifPresent(g -> help.add("did you mean `" + g + "`?"));
+                    help.add(params.isEmpty() ? "`" + head.name() + "` takes no arguments" : "`" + head.name() + "` takes: " + String.join(", ", params.keySet()));
+                    diagnostics.add(new Diagnostic(ErrorCode.E0302, Severity.ERROR, a.name() != null ? a.name().span() : a.span(),
+                            a.name() != null ? "`" + head.name() + "` has no parameter `" + a.name().name() + "`" : "`" + head.name() + "` takes no more arguments",
+                            List.of(), help));
+                    return null;
+                }
+                Double v = number(a.value());
+                if (v == null || !Double.isFinite(v) || v < 0) {
+                    invalid(a.value().span(), "`" + pname + "` of `" + head.name() + "` must be a non-negative number", "");
+                    return null;
+                }
+                args.put(pname, v);
+            }
+        }
+        return new RunSpec.Choice(head.name(), args);
+    }
+
+    /** Literal numbers, with signs and arithmetic, e.g. `-1e-3` or `2 * 1024`. */
+    private static Double number(Expr e) {
+        return switch (e) {
+            case Expr.IntLit i -> (double) i.value();
+            case Expr.RealLit r -> r.value();
+            case Expr.Unary u when u.op() == Expr.UnaryOp.NEG -> {
+                Double v = number(u.operand());
+                yield v == null ? null : -v;
+            }
+            case Expr.Binary b -> {
+                Double l = number(b.left()), r = number(b.right());
+                if (l == null || r == null) yield null;
+                yield switch (b.op()) {
+                    case ADD -> l + r;
+                    case SUB -> l - r;
+                    case MUL -> l * r;
+                    case DIV -> r == 0 ? null : l / r;
+                    case POW -> Math.pow(l, r);
+                    default -> null;
+                };
+            }
+            default -> null;
+        };
+    }
+
+    private void invalid(Span at, String message, String help) {
+        diagnostics.add(new Diagnostic(ErrorCode.E0701, Severity.ERROR, at, message, List.of(), help.isEmpty() ? List.of() : List.of(help)));
+    }
+}

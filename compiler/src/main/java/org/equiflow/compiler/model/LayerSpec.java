@@ -1,0 +1,29 @@
+package org.equiflow.compiler.model;
+
+import java.util.Map;
+import org.equiflow.compiler.diag.Span;
+
+/** One coupling layer of a flow, with its mask and fully shaped conditioner(s). */
+public sealed interface LayerSpec {
+    Span span();
+
+    MaskSpec mask();
+
+    /**
+     * y = m·x + (1−m)·(x·exp(s) + t). Either {@code net} gives (s, t) as two channels, or
+     * {@code scale} and/or {@code shift} give one each (a missing one is s = 0 or t = 0).
+     */
+    record Affine(MaskSpec mask, NetSpec net, NetSpec scale, NetSpec shift, Span span) implements LayerSpec {}
+
+    /** Rational-quadratic spline on [−bound, bound] with {@code bins} bins (3·bins − 1 parameters per site). */
+    record Spline(MaskSpec mask, NetSpec net, int bins, double bound, Span span) implements LayerSpec {}
+
+    /** Gauge-equivariant plaquette coupling: links U′ = P′P⁻¹U on the masked links. */
+    record PlaquetteCoupling(MaskSpec mask, Transform transform, NetSpec net, Span span) implements LayerSpec {}
+
+    /** An invertible map of the circle with the number of parameters it reads per plaquette. */
+    record Transform(String name, Map<String, Object> arguments, int parameterChannels) {
+        @Override
+        public String toString() { return Printer.call(name, arguments); }
+    }
+}

@@ -1,0 +1,46 @@
+package org.equiflow.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `equiflow` command: one subcommand per job. */
+@Command(name = "equiflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A language and compiler for normalizing-flow samplers of lattice field theories.",
+        subcommands = {CheckCommand.class, IrCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code. Used by tests. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        var cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            // A user mistake never reaches here; anything that does is our bug.
+            err.println("internal error, please report: " + ex);
+            for (StackTraceElement e : ex.getStackTrace()) err.println("    at " + e);
+            return 70;
+        });
+        return cli.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"equiflow " + (v == null ? "development build" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}
