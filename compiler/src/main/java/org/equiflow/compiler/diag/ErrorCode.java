@@ -3,7 +3,7 @@ package org.equiflow.compiler.diag;
 /**
  * Stable diagnostic codes. A code, once published, keeps its meaning; new checks get new codes.
  * Ranges: E00xx input files, E01xx syntax, E02xx modules, E03xx names and calls,
- * E04xx symmetries, E05xx types, E06xx lattices and shapes, E07xx run settings; W… warnings.
+ * E04xx symmetries (the equivariance checker adds to this range), E05xx types, E06xx lattices and shapes, E07xx run settings; W… warnings.
  * Every code has at least one failing program in compiler/src/test/resources/golden/invalid.
  */
 public enum ErrorCode {
@@ -42,7 +42,6 @@ public enum ErrorCode {
     // symmetries (the equivariance checker fills this range)
     E0400("unknown symmetry"),
     E0401("symmetry transformation refers to an unknown field"),
-    E0402("declared symmetry not respected by the action"),
 
     // types
     E0500("type mismatch"),
@@ -74,8 +73,7 @@ public enum ErrorCode {
     E0702("setting given twice"),
 
     // warnings
-    W0001("unused import"),
-    W0002("flow breaks a declared symmetry");
+    W0001("unused import");
 
     private final String title;
 
