@@ -241,9 +241,16 @@ public final class Resolver {
         Set<String> visible = new TreeSet<>(scope.visibleNames());
         env.collect(visible);
         List<String> help = new ArrayList<>();
-        Suggestions.closest(name.name(), visible).ifPresent(s -> help.add("did you mean `" + s + "`?"));
-        String hint = KNOWN_HOMES.get(name.name());
-        if (hint != null) help.add("`" + name.name() + "` is defined in `" + hint + "`: add `use " + hint + "." + name.name() + "`");
+        var guess = Suggestions.closest(name.name(), visible);
+        guess.ifPresent(s -> help.add("did you mean `" + s + "`?"));
+        String home = KNOWN_HOMES.get(name.name());
+        if (home != null) {
+            help.add("`" + name.name() + "` is defined in `" + home + "`: add `use " + home + "." + name.name() + "`");
+        } else if (guess.isEmpty()) {
+            // A misspelling of a standard name that is not imported yet.
+            Suggestions.closest(name.name(), KNOWN_HOMES.keySet()).ifPresent(s -> help.add("did you mean `" + s
+                    + "`? It is defined in `" + KNOWN_HOMES.get(s) + "`: add `use " + KNOWN_HOMES.get(s) + "." + s + "`"));
+        }
         if (extraHelp != null) help.add(extraHelp);
         diagnostics.add(new Diagnostic(ErrorCode.E0300, Severity.ERROR, name.span(),
                 "unknown name `" + name.name() + "`", List.of(), help));

@@ -20,6 +20,7 @@ public enum ErrorCode {
     E0103("stray character"),
     E0104("unterminated block comment"),
     E0105("number out of range"),
+    E0106("nesting too deep"),
 
     // modules
     E0200("unknown module"),

@@ -70,8 +70,16 @@ public final class ModuleLoader {
         return parseAndFollow(key, source.get(), absolute.getParent(), false);
     }
 
+    /**
+     * Standard modules are immutable resources: each is read and parsed once per JVM. Their ASTs
+     * are shared between compilations, which key their own tables by node identity.
+     */
+    private static final Map<String, org.equiflow.compiler.ast.Module> STANDARD_ASTS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Optional<LoadedModule> loadStandard(String key, Item.Use via) {
         if (loaded.containsKey(key)) return Optional.of(loaded.get(key));
+        var cached = STANDARD_ASTS.get(key);
+        if (cached != null) return follow(key, cached, null, true);
         byte[] bytes;
         try (InputStream in = ModuleLoader.class.getClassLoader().getResourceAsStream(key)) {
             if (in == null) return Optional.empty();
@@ -87,9 +95,15 @@ public final class ModuleLoader {
     }
 
     private Optional<LoadedModule> parseAndFollow(String key, SourceFile source, Path directory, boolean standard) {
+        int errorsBefore = (int) diagnostics.errorCount();
         var ast = SourceParser.parse(source, diagnostics);
         if (ast.isEmpty()) return Optional.empty();
-        var module = new LoadedModule(key, ast.get(), directory, standard);
+        if (standard && diagnostics.errorCount() == errorsBefore) STANDARD_ASTS.put(key, ast.get());
+        return follow(key, ast.get(), directory, standard);
+    }
+
+    private Optional<LoadedModule> follow(String key, org.equiflow.compiler.ast.Module ast, Path directory, boolean standard) {
+        var module = new LoadedModule(key, ast, directory, standard);
         loading.add(key);
         for (Item item : module.ast().items()) {
             if (item instanceof Item.Use use) follow(module, use);

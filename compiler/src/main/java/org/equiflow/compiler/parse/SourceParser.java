@@ -35,6 +35,8 @@ import org.equiflow.grammar.FlowParser;
 public final class SourceParser {
     /** Errors after this many in one file are cascades of the first ones, not news. */
     private static final int MAX_SYNTAX_ERRORS = 25;
+    /** Real scripts nest a handful of levels; thousands are generated input that would exhaust the parser. */
+    static final int MAX_NESTING = 200;
 
     private SourceParser() {}
 
@@ -105,7 +107,15 @@ public final class SourceParser {
         for (Token t : tokens) {
             if (t.getChannel() != Token.DEFAULT_CHANNEL) continue;
             switch (t.getType()) {
-                case FlowLexer.LPAREN, FlowLexer.LBRACK, FlowLexer.LBRACE -> stack.push(new Open(t, indentOf(file, t)));
+                case FlowLexer.LPAREN, FlowLexer.LBRACK, FlowLexer.LBRACE -> {
+                    stack.push(new Open(t, indentOf(file, t)));
+                    if (stack.size() > MAX_NESTING) {
+                        diagnostics.add(new Diagnostic(ErrorCode.E0106, Severity.ERROR, spanOf(file, t),
+                                "brackets are nested more than " + MAX_NESTING + " deep here", List.of(),
+                                List.of("split the expression with `let` definitions")));
+                        return;
+                    }
+                }
                 case FlowLexer.RPAREN, FlowLexer.RBRACK, FlowLexer.RBRACE -> {
                     String closer = t.getText();
                     if (stack.isEmpty()) {

@@ -1,0 +1,109 @@
+package org.equiflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, where output goes, no stack traces. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    static final Path EXAMPLES = Path.of("").toAbsolutePath().resolveSibling("examples");
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int exit = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void checkPassesOnTheExamples() {
+        Run r = run("check", EXAMPLES.resolve("phi4_tutorial.flow").toString(), EXAMPLES.resolve("u1_gauge.flow").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("2 passed, 0 failed"), r.out());
+    }
+
+    @Test
+    void checkFailsWithRenderedDiagnosticsAndNoStackTrace() throws IOException {
+        Path bad = dir.resolve("bad.flow");
+        Files.writeString(bad, """
+                use std.theories.phi4
+                theory T = phi4(lattice = [8, 8], m2 = -4.0, lambda = 8.0)
+                flow f for T {
+                    prior normal()
+                    affine(mask = chekerboard(), net = tanh)
+                }
+                """);
+        Run r = run("check", "--color=never", bad.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("error[E0300]: " + bad + ":5:19: unknown name `chekerboard`"), r.err());
+        assertTrue(r.err().contains("    affine(mask = chekerboard(), net = tanh)"), r.err());
+        assertTrue(r.err().contains("^^^^^^^^^^^"), r.err());
+        assertTrue(r.err().contains("help: did you mean `checkerboard`?") || r.err().contains("use std.masks.checkerboard"), r.err());
+        assertTrue(r.out().contains("0 passed, 1 failed"), r.out());
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void oneBadFileDoesNotHideTheOthers() throws IOException {
+        Path empty = dir.resolve("empty.flow");
+        Files.writeString(empty, "");
+        Path binary = dir.resolve("model.ckpt");
+        Files.write(binary, new byte[] {0, 1, 2, 3});
+        Run r = run("check", "--color=never", empty.toString(), binary.toString(), EXAMPLES.resolve("free_field.flow").toString(),
+                dir.resolve("missing.flow").toString(), dir.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("error[E0004]"), r.err());
+        assertTrue(r.err().contains("error[E0002]"), r.err());
+        assertTrue(r.err().contains("error[E0001]") && r.err().contains("is a directory"), r.err());
+        assertTrue(r.out().contains("1 passed, 4 failed"), r.out());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void irPrintsTheShapedFlow() {
+        Run r = run("ir", EXAMPLES.resolve("phi4_tutorial.flow").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("flow realnvp for T {  // 16 layers, 12960 parameters"), r.out());
+        assertTrue(r.out().contains("conv(1→8, k3) leaky_relu(slope = 0.01) conv(8→8, k3) leaky_relu(slope = 0.01) conv(8→2, k3) tanh"), r.out());
+    }
+
+    @Test
+    void irOfABrokenFileExitsNonZero() throws IOException {
+        Path bad = dir.resolve("bad.flow");
+        Files.writeString(bad, "theory T = phi4(lattice = [8, 8]\n");
+        Run r = run("ir", "--color=never", bad.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("error[E0101]"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void usageErrorsAreExplained() {
+        Run r = run("chek");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("Unmatched argument") || r.err().contains("chek"), r.err());
+        Run none = run("check");
+        assertEquals(2, none.exit());
+        assertTrue(none.err().contains("Missing required parameter"), none.err());
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run r = run("--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("check") && r.out().contains("ir"), r.out());
+    }
+}
