@@ -8,8 +8,7 @@ program : item* EOF ;
 
 item
     : useDecl
-    | theoryDef
-    | theoryInst
+    | theoryDecl
     | flowDef
     | netDef
     | maskDef
@@ -29,8 +28,11 @@ modulePath : ID (DOT ID)* (DOT (LBRACE ID (COMMA ID)* COMMA? RBRACE | STAR))? ;
 
 // ---- theories -------------------------------------------------------------------------
 
-theoryDef  : THEORY ID LPAREN params? RPAREN LBRACE theoryMember* RBRACE ;
-theoryInst : THEORY ID ASSIGN expr ;
+// `theory phi4(…) { … }` defines a theory, `theory T = phi4(…)` instantiates one; the choice
+// is made after the name, so a mistake there is reported as "expected `(` or `=`".
+theoryDecl : THEORY ID (theoryDef | theoryInst) ;
+theoryDef  : LPAREN params? RPAREN LBRACE theoryMember* RBRACE ;
+theoryInst : ASSIGN expr ;
 
 theoryMember
     : FIELD ID COLON fieldType                              # fieldDecl
@@ -192,8 +194,9 @@ ID : [a-zA-Z_] [a-zA-Z_0-9]* ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN) ;
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
-// An unclosed block comment would otherwise fall through to single-character errors.
-UNTERMINATED_COMMENT : '/*' .*? EOF ;
+// An unclosed block comment would otherwise fall through to single-character errors. Its body
+// cannot contain `*/`, so a closed comment never matches it (the lexer prefers longer matches).
+UNTERMINATED_COMMENT : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF ;
 WS : [ \t\r\n\f\u00A0\uFEFF]+ -> channel(HIDDEN) ;
 
 // Any other character becomes one token, so the compiler can report it with a position

@@ -21,6 +21,7 @@ import org.equiflow.compiler.diag.Diagnostics;
 import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
 import org.equiflow.compiler.diag.Span;
+import org.equiflow.compiler.diag.Words;
 import org.equiflow.compiler.model.CheckedProgram;
 import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.FlowModel;
@@ -175,7 +176,15 @@ public final class Elaborator {
                     }
                     case Let let -> letValue(let);
                     case Item.FlowDef flow -> {
-                        if (flow.params().stream().allMatch(p -> p.defaultValue() != null || p.type() instanceof TypeRef.Optional)) {
+                        // A flow is built once, when it is trained or sampled, so every parameter needs a value.
+                        var required = flow.params().stream().filter(p -> p.defaultValue() == null).toList();
+                        for (Param p : required) {
+                            diagnostics.add(new Diagnostic(ErrorCode.E0507, Severity.ERROR, p.span(),
+                                    "flow parameter `" + p.name().name() + "` has no default value", List.of(),
+                                    List.of("flows are built once, with their defaults: write `" + p.name().name() + ": "
+                                            + p.type().span().text() + " = …`")));
+                        }
+                        if (required.isEmpty()) {
                             FlowModel model = flow(flow);
                             if (model != null) {
                                 flows.add(model);
@@ -221,7 +230,7 @@ public final class Elaborator {
             Value value = eval(inst.value(), Env.empty(), new Context(null, null));
             if (!(value instanceof Value.Theory t)) {
                 throw report(new Diagnostic(ErrorCode.E0500, Severity.ERROR, inst.value().span(),
-                        "`theory " + inst.name().name() + " = …` needs a theory, but this is a " + Value.describe(value), List.of(),
+                        "`theory " + inst.name().name() + " = …` needs a theory, but this is " + Words.article(Value.describe(value)), List.of(),
                         List.of("instantiate a theory definition, e.g. `phi4(lattice = [8, 8], m2 = -4.0, lambda = 8.0)`")));
             }
             v = t;
@@ -355,8 +364,8 @@ public final class Elaborator {
         if (theorySymbol == null) return null;
         if (!(theorySymbol.definition() instanceof Item.TheoryInst inst)) {
             throw report(new Diagnostic(ErrorCode.E0508, Severity.ERROR, flow.theory().span(),
-                    "a flow is for a theory instance, but `" + flow.theory().name() + "` is a "
-                            + TheoryChecker.describe(theorySymbol.definition()), List.of(new Diagnostic.Note("defined here", theorySymbol.declaredAt())),
+                    "a flow is for a theory instance, but `" + flow.theory().name() + "` is "
+                            + Words.article(TheoryChecker.kind(theorySymbol.definition())), List.of(new Diagnostic.Note("defined here", theorySymbol.declaredAt())),
                     List.of(theorySymbol.definition() instanceof Item.TheoryDef
                             ? "instantiate it first: `theory T = " + flow.theory().name() + "(lattice = [8, 8], …)`, then `flow … for T`"
                             : "name a theory instance: `theory T = phi4(…)`")));
@@ -377,6 +386,7 @@ public final class Elaborator {
             }
         }
         var builder = new FlowBuilder(theory);
+        if (!hasPrior(flow.body())) builder.missingPrior(flow);
         builder.body(flow.body(), env, new Context(theory, null));
         if (builder.prior == null) {
             throw report(new Diagnostic(ErrorCode.E0509, Severity.ERROR, flow.name().span(),
@@ -387,6 +397,15 @@ public final class Elaborator {
                 flow.claims().stream().map(Ident::name).toList(), flow.span());
     }
 
+    private static boolean hasPrior(List<Stmt> body) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Prior) return true;
+            if (s instanceof Stmt.Repeat r && hasPrior(r.body())) return true;
+            if (s instanceof Stmt.For f && hasPrior(f.body())) return true;
+        }
+        return false;
+    }
+
     private final class FlowBuilder {
         final TheoryInstance theory;
         Value.Prior prior;
@@ -395,6 +414,12 @@ public final class Elaborator {
         final List<String> symmetrize = new ArrayList<>();
 
         FlowBuilder(TheoryInstance theory) { this.theory = theory; }
+
+        void missingPrior(Item.FlowDef flow) {
+            throw report(new Diagnostic(ErrorCode.E0509, Severity.ERROR, flow.name().span(),
+                    "flow `" + flow.name().name() + "` has no prior", List.of(),
+                    List.of(theory.field().onLinks() ? "start the body with `prior haar`" : "start the body with `prior normal(sigma = 1.0)`")));
+        }
 
         void body(List<Stmt> stmts, Env env, Context ctx) {
             for (Stmt stmt : stmts) {
@@ -416,7 +441,7 @@ public final class Elaborator {
                     case Stmt.For f -> {
                         Value list = eval(f.iterable(), env, ctx);
                         if (!(list instanceof Value.ListOf l)) {
-                            throw report(ErrorCode.E0500, f.iterable().span(), "`for` iterates over a list, but this is a " + Value.describe(list),
+                            throw report(ErrorCode.E0500, f.iterable().span(), "`for` iterates over a list, but this is " + Words.article(Value.describe(list)),
                                     "write a list, e.g. `for h in [8, 8] { … }`");
                         }
                         for (Value v : l.elements()) body(f.body(), env.with(f.var(), v), ctx);
@@ -439,7 +464,7 @@ public final class Elaborator {
                         Value v = eval(e.expr(), env, ctx);
                         if (!(v instanceof Value.Layer layer)) {
                             throw report(ErrorCode.E0500, e.expr().span(),
-                                    "a flow body lists coupling layers, but this is a " + Value.describe(v),
+                                    "a flow body lists coupling layers, but this is " + Words.article(Value.describe(v)),
                                     "coupling layers: affine, spline (real fields); plaquette_coupling (links, from std.gauge)");
                         }
                         if (prior == null) {
@@ -459,7 +484,7 @@ public final class Elaborator {
             }
             Value v = instantiateDefaults(eval(p.prior(), env, ctx), p.prior().span());
             if (!(v instanceof Value.Prior pr)) {
-                throw report(ErrorCode.E0500, p.prior().span(), "`prior` needs a prior distribution, but this is a " + Value.describe(v),
+                throw report(ErrorCode.E0500, p.prior().span(), "`prior` needs a prior distribution, but this is " + Words.article(Value.describe(v)),
                         "priors: normal(sigma = …), free_field(m2 = …) for real fields; haar for links");
             }
             if (pr.onLinks() != theory.field().onLinks()) {
@@ -486,8 +511,8 @@ public final class Elaborator {
             case Expr.Binary b -> binary(b, eval(b.left(), env, ctx), eval(b.right(), env, ctx));
             case Expr.Call c -> call(c, env, ctx);
             case Expr.Member m -> member(m, env, ctx);
-            case Expr.Index i -> throw report(ErrorCode.E0504, i.span(), "fields can only be indexed inside an action or observable",
-                    "flows and nets are built from layers and nets, not from field values");
+            case Expr.Index i -> throw report(ErrorCode.E0504, i.span(), "indexing `[…]` picks field values and belongs in actions and observables",
+                    "lists cannot be indexed; flows and nets are built from layers and nets, not from field values");
             case Expr.Reduce r -> throw report(ErrorCode.E0504, r.span(), "lattice sums belong in actions and observables",
                     "write them inside a theory: `action sum x { … }`");
         };
@@ -535,7 +560,7 @@ public final class Elaborator {
             throw report(new Diagnostic(ErrorCode.E0302, Severity.ERROR, m.member().span(),
                     "theory `" + t.instance().name() + "` has no parameter `" + name + "`", List.of(), help));
         }
-        throw report(ErrorCode.E0500, m.target().span(), "only theories have members (`T.m2`, `T.lattice`); this is a " + Value.describe(target), "");
+        throw report(ErrorCode.E0500, m.target().span(), "only theories have members (`T.m2`, `T.lattice`); this is " + Words.article(Value.describe(target)), "");
     }
 
     private static Value fromPlain(Object o) {
@@ -568,7 +593,7 @@ public final class Elaborator {
     }
 
     private Reported badOperand(Span at, String op, Value v) {
-        return report(ErrorCode.E0506, at, "`" + op + "` cannot apply to a " + Value.describe(v), "");
+        return report(ErrorCode.E0506, at, "`" + op + "` cannot apply to " + Words.article(Value.describe(v)), "");
     }
 
     private Value binary(Expr.Binary b, Value l, Value r) {
@@ -577,10 +602,10 @@ public final class Elaborator {
             if (l instanceof Value.Bool x && r instanceof Value.Bool y) {
                 return new Value.Bool(b.op() == Expr.BinaryOp.AND ? x.value() && y.value() : x.value() || y.value());
             }
-            throw report(ErrorCode.E0506, b.span(), "`" + b.op().symbol + "` takes two bools, not a " + Value.describe(l) + " and a " + Value.describe(r), "");
+            throw report(ErrorCode.E0506, b.span(), "`" + b.op().symbol + "` takes two bools, not " + Words.article(Value.describe(l)) + " and " + Words.article(Value.describe(r)), "");
         }
         if (!(isNumber(l) && isNumber(r))) {
-            throw report(ErrorCode.E0506, b.span(), "`" + b.op().symbol + "` cannot combine a " + Value.describe(l) + " and a " + Value.describe(r),
+            throw report(ErrorCode.E0506, b.span(), "`" + b.op().symbol + "` cannot combine " + Words.article(Value.describe(l)) + " and " + Words.article(Value.describe(r)),
                     b.op() == Expr.BinaryOp.ADD && (l instanceof Value.Net || l instanceof Value.Activation) ? "nets are composed with `>>`" : "");
         }
         if (l instanceof Value.Int x && r instanceof Value.Int y) {
@@ -630,7 +655,7 @@ public final class Elaborator {
 
     private long integer(Value v, Span at, String what) {
         if (v instanceof Value.Int i) return i.value();
-        throw report(ErrorCode.E0500, at, what + " must be an integer, but this is a " + Value.describe(v), "");
+        throw report(ErrorCode.E0500, at, what + " must be an integer, but this is " + Words.article(Value.describe(v)), "");
     }
 
     // ---- calls ------------------------------------------------------------------------------
@@ -641,7 +666,7 @@ public final class Elaborator {
             return extern(act.definition(), c, env, ctx, resolution.scopeOf.get(act.definition()).module.isStandard());
         }
         if (!(callee instanceof Value.Definition d)) {
-            throw report(ErrorCode.E0306, c.callee().span(), "a " + Value.describe(callee) + " cannot be called", "");
+            throw report(ErrorCode.E0306, c.callee().span(), "" + Words.article(Value.describe(callee)) + " cannot be called", "");
         }
         Item.Definition def = d.symbol().definition();
         boolean standard = d.symbol().module().isStandard();
@@ -663,7 +688,7 @@ public final class Elaborator {
                 for (Param p : mask.params()) if (args.containsKey(p.name().name())) body = body.with(p.name(), args.get(p.name().name()));
                 Value v = instantiateDefaults(eval(mask.body(), body, inner), mask.body().span());
                 if (!(v instanceof Value.Mask)) {
-                    throw report(ErrorCode.E0500, mask.body().span(), "mask `" + mask.name().name() + "` must build a mask, but builds a " + Value.describe(v), "");
+                    throw report(ErrorCode.E0500, mask.body().span(), "mask `" + mask.name().name() + "` must build a mask, but builds " + Words.article(Value.describe(v)), "");
                 }
                 yield v;
             }
@@ -683,7 +708,7 @@ public final class Elaborator {
                 case Stmt.For f -> {
                     Value list = eval(f.iterable(), env, ctx);
                     if (!(list instanceof Value.ListOf l)) {
-                        throw report(ErrorCode.E0500, ctx.site(f.iterable().span()), "`for` iterates over a list, but this is a " + Value.describe(list), "");
+                        throw report(ErrorCode.E0500, ctx.site(f.iterable().span()), "`for` iterates over a list, but this is " + Words.article(Value.describe(list)), "");
                     }
                     for (Value v : l.elements()) netBody(f.body(), env.with(f.var(), v), ctx, out);
                 }
@@ -709,7 +734,7 @@ public final class Elaborator {
         return switch (v) {
             case Value.Net n -> n.stages();
             case Value.Activation a -> List.of(a);
-            default -> throw report(ErrorCode.E0500, at, "a net is built from convolutions and activations, but this is a " + Value.describe(v),
+            default -> throw report(ErrorCode.E0500, at, "a net is built from convolutions and activations, but this is " + Words.article(Value.describe(v)),
                     "net stages: conv(channels = …), dense(…), and activations such as tanh, leaky_relu");
         };
     }
@@ -973,8 +998,9 @@ public final class Elaborator {
             Param p;
             if (a.name() == null) {
                 if (sawNamed) {
+                    String next = params.stream().map(x -> x.name().name()).filter(x -> !bound.containsKey(x)).findFirst().orElse("…");
                     throw report(ErrorCode.E0305, a.span(), "a positional argument cannot follow named ones",
-                            "name it: `" + (positional < params.size() ? params.get(positional).name().name() : "…") + " = …`");
+                            "name it, e.g. `" + next + " = …`");
                 }
                 if (positional >= params.size()) {
                     throw report(new Diagnostic(ErrorCode.E0305, Severity.ERROR, a.span(),

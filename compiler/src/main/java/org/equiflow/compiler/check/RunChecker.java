@@ -14,6 +14,7 @@ import org.equiflow.compiler.diag.Diagnostics;
 import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
 import org.equiflow.compiler.diag.Span;
+import org.equiflow.compiler.diag.Words;
 import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.RunSpec;
@@ -150,7 +151,7 @@ final class RunChecker {
         Suggestions.closest(run.target().name(), candidates).ifPresent(g -> lines.add("did you mean `" + g + "`?"));
         lines.add(help);
         var def = scope.lookup(run.target().name());
-        String what = def.isPresent() ? " is a " + TheoryChecker.describe(def.get().definition()) : " is not defined";
+        String what = def.isPresent() ? " is " + Words.article(TheoryChecker.kind(def.get().definition())) : " is not defined";
         diagnostics.add(new Diagnostic(ErrorCode.E0700, Severity.ERROR, run.target().span(),
                 "`" + run.kind().keyword() + " " + run.target().name() + "`: `" + run.target().name() + "`" + what, List.of(), lines));
     }

@@ -20,6 +20,7 @@ import org.equiflow.compiler.diag.Diagnostics;
 import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
 import org.equiflow.compiler.diag.Span;
+import org.equiflow.compiler.diag.Words;
 import org.equiflow.compiler.parse.Suggestions;
 
 /**
@@ -127,7 +128,7 @@ public final class TheoryChecker {
                         else if (t instanceof LatticeType.Matrix) help.add("take the real part of the trace: `re(tr(…))`");
                         else help.add("the action is a real number, e.g. `sum x { phi[x]^2 }`");
                         diagnostics.add(new Diagnostic(ErrorCode.E0500, Severity.ERROR, a.expr().span(),
-                                "the action must be a real number, but this is a " + t, List.of(), help));
+                                "the action must be a real number, but this is " + Words.article(t), List.of(), help));
                     }
                 }
                 case TheoryMember.Symmetry s -> symmetry(theory, s, fields, seenSymmetries);
@@ -139,7 +140,7 @@ public final class TheoryChecker {
                     if (!(t instanceof LatticeType.Error || t instanceof LatticeType.Real || t instanceof LatticeType.Int
                             || t instanceof LatticeType.Complex)) {
                         diagnostics.add(new Diagnostic(ErrorCode.E0500, Severity.ERROR, o.expr().span(),
-                                "observable `" + o.name().name() + "` must be a real or complex number, but this is a " + t,
+                                "observable `" + o.name().name() + "` must be a real or complex number, but this is " + Words.article(t),
                                 List.of(), List.of("reduce over the lattice, e.g. `mean x { phi[x] }`")));
                     }
                 }
@@ -188,7 +189,7 @@ public final class TheoryChecker {
                 LatticeType image = type(s.image());
                 if (!(image instanceof LatticeType.SiteField || image instanceof LatticeType.Error)) {
                     diagnostics.add(new Diagnostic(ErrorCode.E0500, Severity.ERROR, s.image().span(),
-                            "the image of a field transformation must be a field, e.g. `-phi`; this is a " + image, List.of(),
+                            "the image of a field transformation must be a field, e.g. `-phi`; this is " + Words.article(image), List.of(),
                             List.of("write `symmetry z2: phi -> -phi`")));
                 }
             }
@@ -270,6 +271,19 @@ public final class TheoryChecker {
         };
     }
 
+    /** What kind of thing a definition is, without its name: "net definition", "theory instance". */
+    static String kind(Item.Definition def) {
+        return switch (def) {
+            case Item.TheoryDef t -> "theory definition";
+            case Item.TheoryInst t -> "theory instance";
+            case Item.FlowDef f -> "flow";
+            case Item.NetDef n -> "net definition";
+            case Item.MaskDef m -> "mask definition";
+            case Item.ExternDef e -> "primitive " + e.kind().name();
+            case Let l -> "constant";
+        };
+    }
+
     static String describe(Item.Definition def) {
         return switch (def) {
             case Item.TheoryDef t -> "theory definition `" + t.name().name() + "`";
@@ -320,7 +334,7 @@ public final class TheoryChecker {
             return f.element();
         }
         diagnostics.add(new Diagnostic(ErrorCode.E0503, Severity.ERROR, i.target().span(),
-                "only fields can be indexed; this is a " + target, List.of(), List.of()));
+                "only fields can be indexed; this is " + Words.article(target), List.of(), List.of()));
         return LatticeType.ERROR;
     }
 
@@ -336,7 +350,7 @@ public final class TheoryChecker {
             LatticeType t = type(c.callee());
             if (t instanceof LatticeType.Error) return t;
             diagnostics.add(new Diagnostic(ErrorCode.E0306, Severity.ERROR, c.callee().span(),
-                    "`" + c.callee().span().text() + "` cannot be called in a lattice expression; it is a " + t, List.of(),
+                    "`" + c.callee().span().text() + "` cannot be called in a lattice expression; it is " + Words.article(t), List.of(),
                     List.of("lattice expressions call elementwise functions (exp, cos, tanh, …) and lattice functions (plaquette, wilson_loop, re, arg, tr)")));
             return LatticeType.ERROR;
         }
@@ -420,8 +434,8 @@ public final class TheoryChecker {
             };
             if (!ok) {
                 diagnostics.add(new Diagnostic(ErrorCode.E0500, Severity.ERROR, boundExpr[k].span(),
-                        "argument `" + p.name().name() + "` of `" + ext.name().name() + "` must be a " + describeExpected(expected)
-                                + ", but this is a " + actual, List.of(),
+                        "argument `" + p.name().name() + "` of `" + ext.name().name() + "` must be " + Words.article(describeExpected(expected))
+                                + ", but this is " + Words.article(actual), List.of(),
                         actual instanceof LatticeType.Matrix && expected.equals("complex")
                                 ? List.of("take the trace first: `tr(…)`") : List.of()));
                 return LatticeType.ERROR;
@@ -468,7 +482,7 @@ public final class TheoryChecker {
         if (u.op() == Expr.UnaryOp.NOT) return wrongOperand(u, "logical `not`");
         if (t.isNumber() || t instanceof LatticeType.SiteField) return t;
         diagnostics.add(new Diagnostic(ErrorCode.E0506, Severity.ERROR, u.span(),
-                "cannot negate a " + t, List.of(), List.of()));
+                "cannot negate " + Words.article(t), List.of(), List.of()));
         return LatticeType.ERROR;
     }
 
@@ -525,7 +539,7 @@ public final class TheoryChecker {
 
     private LatticeType badOperands(Expr.Binary b, LatticeType l, LatticeType r, String help) {
         diagnostics.add(new Diagnostic(ErrorCode.E0506, Severity.ERROR, b.span(),
-                "`" + b.op().symbol + "` cannot combine a " + l + " and a " + r, List.of(), List.of(help)));
+                "`" + b.op().symbol + "` cannot combine " + Words.article(l) + " and " + Words.article(r), List.of(), List.of(help)));
         return LatticeType.ERROR;
     }
 
@@ -549,7 +563,7 @@ public final class TheoryChecker {
         if (body instanceof LatticeType.Error) return body;
         if (!body.isNumber()) {
             diagnostics.add(new Diagnostic(ErrorCode.E0500, Severity.ERROR, r.body().span(),
-                    "a lattice " + r.reducer().name() + " adds numbers, but this is a " + body, List.of(),
+                    "a lattice " + r.reducer().name() + " adds numbers, but this is " + Words.article(body), List.of(),
                     body instanceof LatticeType.SiteField ? List.of("index the field: `phi[x]`") : List.of()));
             return LatticeType.ERROR;
         }
@@ -576,7 +590,18 @@ public final class TheoryChecker {
                 }
             };
         }
-        if (binder.second() != null) return LatticeType.DIR;
+        if (binder.second() != null) {
+            for (Ident var : List.of(binder.first(), binder.second())) {
+                if (usage(var.name(), body, null) == LatticeType.SITE) {
+                    diagnostics.add(new Diagnostic(ErrorCode.E0505, Severity.ERROR, binder.span(),
+                            "an ordered pair `" + binder.first().name() + " < " + binder.second().name()
+                                    + "` ranges over directions, but `" + var.name() + "` is used as a site", List.of(),
+                            List.of("sum over sites with `sum x { … }`; pairs of directions with `sum mu < nu { … }`")));
+                    return null;
+                }
+            }
+            return LatticeType.DIR;
+        }
         String name = binder.first().name();
         LatticeType found = usage(name, body, null);
         if (found == null) {

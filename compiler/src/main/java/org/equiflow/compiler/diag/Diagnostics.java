@@ -29,7 +29,12 @@ public final class Diagnostics {
 
     /** Replaces the last reported diagnostic, for builders that add notes after the fact. */
     public void amendLast(java.util.function.UnaryOperator<Diagnostic> change) {
-        all.set(all.size() - 1, change.apply(all.get(all.size() - 1)));
+        amend(all.size() - 1, change);
+    }
+
+    /** Replaces the diagnostic at a position of {@link #all()}, e.g. to say where a bad file was imported. */
+    public void amend(int index, java.util.function.UnaryOperator<Diagnostic> change) {
+        all.set(index, change.apply(all.get(index)));
     }
 
     public void addAll(Collection<Diagnostic> ds) { all.addAll(ds); }

@@ -61,11 +61,22 @@ public final class ModuleLoader {
 
     public LoadedModule prelude() { return loaded.get(PRELUDE); }
 
+    private final Map<String, String> displayNames = new java.util.HashMap<>();
+
     private Optional<LoadedModule> loadFile(Path absolute, String displayName, Item.Use via) {
         String key = absolute.toString();
         if (loaded.containsKey(key)) return Optional.of(loaded.get(key));
         if (loading.contains(key)) return Optional.empty();
+        displayNames.put(key, displayName);
+        int before = diagnostics.all().size();
         Optional<SourceFile> source = SourceReader.read(absolute, displayName, diagnostics);
+        if (source.isEmpty() && via != null) {
+            // The file itself has no useful position: say where it was imported.
+            for (int i = before; i < diagnostics.all().size(); i++) {
+                int at = i;
+                diagnostics.amend(at, d -> d.withNote("imported here", via.span()));
+            }
+        }
         if (source.isEmpty()) return Optional.empty();
         return parseAndFollow(key, source.get(), absolute.getParent(), false);
     }
@@ -78,6 +89,7 @@ public final class ModuleLoader {
 
     private Optional<LoadedModule> loadStandard(String key, Item.Use via) {
         if (loaded.containsKey(key)) return Optional.of(loaded.get(key));
+        displayNames.put(key, key);
         var cached = STANDARD_ASTS.get(key);
         if (cached != null) return follow(key, cached, null, true);
         byte[] bytes;
@@ -122,13 +134,19 @@ public final class ModuleLoader {
             Path target = from.directory().resolve(use.filePath()).normalize();
             String key = target.toString();
             if (cycle(key, use)) return;
-            Path cwd = Path.of("").toAbsolutePath();
-            String display = target.startsWith(cwd) ? cwd.relativize(target).toString() : target.toString();
+            // Imported files are named relative to the file that names them, as the user wrote it.
+            Path importer = Path.of(from.displayName()).getParent();
+            String display = (importer == null ? Path.of(use.filePath()) : importer.resolve(use.filePath())).normalize().toString();
             if (!java.nio.file.Files.exists(target)) {
                 diagnostics.add(new Diagnostic(ErrorCode.E0200, Severity.ERROR, use.span(),
                         "cannot find module `" + use.filePath() + "` (looked for " + display + ")", List.of(),
-                        List.of("local imports are resolved relative to the importing file, "
-                                + (from.directory() == null ? "" : "here " + from.directory()))));
+                        List.of("local imports are resolved relative to the importing file")));
+                return;
+            }
+            if (java.nio.file.Files.isDirectory(target)) {
+                diagnostics.add(new Diagnostic(ErrorCode.E0001, Severity.ERROR, use.span(),
+                        "cannot import `" + use.filePath() + "`: it is a directory", List.of(),
+                        List.of("import a .flow file, e.g. `use " + use.filePath().replaceAll("/+$", "") + "/name.flow`")));
                 return;
             }
             loadFile(target, display, use).ifPresent(m -> targets.put(use, m.key()));
@@ -167,17 +185,11 @@ public final class ModuleLoader {
         if (at < 0) return false;
         List<String> chain = new ArrayList<>(loading.subList(at, loading.size()));
         chain.add(key);
-        List<String> shown = chain.stream().map(k -> loaded.containsKey(k) ? loaded.get(k).displayName() : shortName(k)).toList();
+        List<String> shown = chain.stream().map(k -> displayNames.getOrDefault(k, k)).toList();
         diagnostics.add(new Diagnostic(ErrorCode.E0201, Severity.ERROR, use.span(),
                 "import cycle: " + String.join(" → ", shown), List.of(),
                 List.of("move the shared definitions into a module that both can import")));
         return true;
-    }
-
-    private static String shortName(String key) {
-        Path p = Path.of(key);
-        Path cwd = Path.of("").toAbsolutePath();
-        return p.isAbsolute() && p.startsWith(cwd) ? cwd.relativize(p).toString() : key;
     }
 
     private void unknownModule(Item.Use use, String dotted, String extraHelp) {

@@ -60,10 +60,10 @@ final class AstBuilder {
 
     private Item item(ItemContext ctx) {
         if (ctx.useDecl() != null) return use(ctx.useDecl());
-        if (ctx.theoryDef() != null) return theoryDef(ctx.theoryDef());
-        if (ctx.theoryInst() != null) {
-            var c = ctx.theoryInst();
-            return new Item.TheoryInst(ident(c.ID()), expr(c.expr()), span(c));
+        if (ctx.theoryDecl() != null) {
+            var c = ctx.theoryDecl();
+            if (c.theoryDef() != null) return theoryDef(ident(c.ID()), c.theoryDef(), span(c));
+            return new Item.TheoryInst(ident(c.ID()), expr(c.theoryInst().expr()), span(c));
         }
         if (ctx.flowDef() != null) return flowDef(ctx.flowDef());
         if (ctx.netDef() != null) {
@@ -116,7 +116,7 @@ final class AstBuilder {
         return new Item.Use(ids.subList(0, ids.size() - 1), List.of(ids.get(ids.size() - 1)), false, null, span(ctx));
     }
 
-    private Item.TheoryDef theoryDef(TheoryDefContext ctx) {
+    private Item.TheoryDef theoryDef(Ident name, TheoryDefContext ctx, Span span) {
         List<TheoryMember> members = new ArrayList<>();
         for (var m : ctx.theoryMember()) {
             members.add(switch (m) {
@@ -130,7 +130,7 @@ final class AstBuilder {
                 default -> throw new IllegalStateException("unhandled theory member " + m.getClass());
             });
         }
-        return new Item.TheoryDef(ident(ctx.ID()), params(ctx.params()), members, span(ctx));
+        return new Item.TheoryDef(name, params(ctx.params()), members, span);
     }
 
     private FieldTypeRef fieldType(FieldTypeContext ctx) {
@@ -246,7 +246,7 @@ final class AstBuilder {
         } catch (NumberFormatException e) {
             failed = true;
             diagnostics.error(ErrorCode.E0105, span(t), "integer `" + t.getText() + "` is too large");
-            diagnostics.amendLast(d -> d.withHelp("integers must lie within ±9223372036854775807"));
+            diagnostics.amendLast(d -> d.withHelp("integers lie between −9223372036854775808 and 9223372036854775807"));
             return 0;
         }
     }

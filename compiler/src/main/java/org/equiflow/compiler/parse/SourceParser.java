@@ -47,6 +47,13 @@ public final class SourceParser {
         tokens.fill();
 
         int before = diagnostics.all().size();
+        if (tokens.getTokens().stream().allMatch(t -> t.getType() == Token.EOF || t.getChannel() != Token.DEFAULT_CHANNEL
+                && t.getType() != FlowLexer.UNTERMINATED_COMMENT)) {
+            diagnostics.add(new Diagnostic(ErrorCode.E0004, Severity.ERROR, new Span(file, 0, 0),
+                    "`" + file.displayName() + "` holds only comments: there is nothing to check", List.of(),
+                    List.of("a script declares at least a theory, e.g. `theory T = phi4(lattice = [8, 8], m2 = -4.0, lambda = 8.0)`")));
+            return Optional.empty();
+        }
         checkTokens(file, tokens.getTokens(), diagnostics);
         if (diagnostics.all().size() > before) return Optional.empty();
         checkDelimiters(file, tokens.getTokens(), diagnostics);
@@ -180,6 +187,15 @@ public final class SourceParser {
     }
 
     /** Keywords that may begin a top-level item; a misspelling of one is an unknown keyword. */
+    /** Keywords that are also ordinary names (grammar rule `name`); where a name may stand they are not news. */
+    static final Set<String> SOFT_KEYWORDS = Set.of("mask", "net", "prior", "field", "action", "symmetry", "observable",
+            "theory", "flow", "train", "sample", "hmc");
+
+    private static String literal(int type) {
+        String l = FlowLexer.VOCABULARY.getLiteralName(type);
+        return l == null ? "" : l.substring(1, l.length() - 1);
+    }
+
     static final Set<String> ITEM_KEYWORDS = new LinkedHashSet<>(List.of(
             "use", "theory", "flow", "net", "mask", "extern", "let", "train", "sample", "hmc"));
 
@@ -215,10 +231,14 @@ public final class SourceParser {
                 if (literal != null && Character.isLetter(literal.charAt(1))) keywords.add(literal.substring(1, literal.length() - 1));
             }
             boolean expectsName = expected.contains(FlowLexer.ID);
-            if (offending.getType() == FlowLexer.ID && !keywords.isEmpty() && !expectsName) {
-                String word = offending.getText();
-                var candidates = topLevel(parser) ? ITEM_KEYWORDS : keywords;
-                var guess = Suggestions.closest(word, candidates);
+            if (expectsName) keywords.removeAll(SOFT_KEYWORDS);
+            // An identifier where only keywords may stand is a misspelt keyword when it resembles
+            // one, or when it starts a declaration (every declaration starts with a keyword).
+            String word = offending.getText();
+            var candidates = topLevel(parser) ? ITEM_KEYWORDS : keywords;
+            var guess = Suggestions.closest(word, candidates);
+            if (offending.getType() == FlowLexer.ID && !keywords.isEmpty() && !expectsName
+                    && (guess.isPresent() || topLevel(parser))) {
                 List<String> help = new ArrayList<>();
                 guess.ifPresent(g -> help.add("did you mean `" + g + "`?"));
                 help.add("expected one of: " + String.join(", ", candidates));
@@ -237,7 +257,7 @@ public final class SourceParser {
 
         private static boolean topLevel(Parser parser) {
             return parser.getContext() instanceof FlowParser.ProgramContext
-                    || parser.getContext() instanceof FlowParser.ItemContext;
+                    || parser.getContext() instanceof FlowParser.ItemContext && parser.getContext().getStart() == parser.getCurrentToken();
         }
 
         private static boolean isKeyword(Token t) {
@@ -254,6 +274,7 @@ public final class SourceParser {
             for (int type : expected.toArray()) {
                 if (type == Token.EOF) { parts.add("end of file"); continue; }
                 if (type == FlowLexer.ID) continue;
+                if (expected.contains(FlowLexer.ID) && SOFT_KEYWORDS.contains(literal(type))) continue;
                 if (expression && (type == FlowLexer.INT || type == FlowLexer.REAL || type == FlowLexer.TRUE
                         || type == FlowLexer.FALSE || type == FlowLexer.MINUS || type == FlowLexer.PLUS
                         || type == FlowLexer.NOT || type == FlowLexer.LPAREN || type == FlowLexer.LBRACK)) continue;
@@ -265,6 +286,7 @@ public final class SourceParser {
             }
             if (parts.isEmpty()) return "something else";
             if (parts.size() == 1) return parts.get(0);
+            if (parts.size() == 2) return parts.get(0) + " or " + parts.get(1);
             return "one of " + String.join(", ", parts);
         }
     }
