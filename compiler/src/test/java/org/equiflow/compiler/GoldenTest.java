@@ -92,4 +92,12 @@ class GoldenTest {
         missing.removeAll(seen);
         assertEquals(Set.of(), missing, "error codes without a failing program in golden/invalid");
     }
+
+    @Test
+    void everyErrorCodeIsDocumented() throws IOException {
+        String doc = Files.readString(Golden.MODULE.resolveSibling("docs").resolve("errors.md"));
+        for (ErrorCode c : ErrorCode.values()) {
+            assertTrue(doc.contains("| " + c.id() + " | " + c.title() + " |"), c.id() + " is missing from docs/errors.md");
+        }
+    }
 }
