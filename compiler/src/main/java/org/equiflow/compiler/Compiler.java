@@ -35,6 +35,23 @@ public final class Compiler {
         }
     }
 
+    /**
+     * Lowers one checked flow to IR and runs the IR passes up to {@code lastPass} (null: all).
+     * What the runtime cannot execute yet is reported as E0800 in the result's diagnostics.
+     */
+    public static Optional<org.equiflow.compiler.ir.IrProgram> lower(Result checked, String flow, String lastPass) {
+        var program = checked.program().orElseThrow();
+        var model = program.flow(flow).orElseThrow(() -> new IllegalArgumentException("no flow " + flow));
+        try {
+            return Optional.of(org.equiflow.compiler.ir.IrPasses.compile(model, program.names(), lastPass));
+        } catch (org.equiflow.compiler.ir.LoweringException e) {
+            checked.diagnostics().add(new org.equiflow.compiler.diag.Diagnostic(org.equiflow.compiler.diag.ErrorCode.E0800,
+                    org.equiflow.compiler.diag.Severity.ERROR, e.span(), e.getMessage(), java.util.List.of(),
+                    e.help() == null ? java.util.List.of() : java.util.List.of(e.help())));
+            return Optional.empty();
+        }
+    }
+
     private static Optional<CheckedProgram> run(Path file, String displayName, Diagnostics diagnostics) {
         // 1. read, parse and load every imported module (syntax, imports, cycles)
         var loader = new ModuleLoader(diagnostics);

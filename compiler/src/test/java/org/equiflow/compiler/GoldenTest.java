@@ -41,6 +41,8 @@ class GoldenTest {
     Stream<DynamicTest> invalidProgramsGiveTheirExactDiagnostics() throws IOException {
         return flowFiles(Golden.ROOT.resolve("invalid")).stream().map(flow -> DynamicTest.dynamicTest(flow.getFileName().toString(), () -> {
             Compiler.Result result = Compiler.check(flow, Golden.relative(flow));
+            // A program that checks may still use what the runtime cannot run yet (E08xx).
+            if (result.ok()) result.program().orElseThrow().flows().forEach(f -> Compiler.lower(result, f.name(), null));
             assertFalse(result.ok(), flow + " should be rejected");
             Golden.compare(sibling(flow, ".errors"), Golden.describe(result));
         }));

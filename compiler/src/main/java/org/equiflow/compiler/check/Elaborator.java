@@ -205,7 +205,7 @@ public final class Elaborator {
             var spec = runChecker.check(run, root, flowsByName, theoriesByName, scopes.get(root.key()));
             if (spec != null) runs.add(spec);
         }
-        return new CheckedProgram(root.displayName(), theories, flows, runs);
+        return new CheckedProgram(root.displayName(), theories, flows, runs, resolution);
     }
 
     private ModuleScope scopeOf(Item.Definition def) { return resolution.scopeOf.get(def); }
@@ -789,6 +789,10 @@ public final class Elaborator {
             case "prior" -> {
                 if (args.get("sigma") instanceof Value v && real(v) <= 0) {
                     throw report(ErrorCode.E0606, site, "the prior's sigma must be positive, got " + real(v), "");
+                }
+                if (name.equals("free_field") && args.get("m2") instanceof Value v && !(real(v) > 0)) {
+                    throw report(ErrorCode.E0606, site, "free_field needs m2 > 0 to be normalisable, got " + real(v),
+                            "the zero mode of the free action has weight exp(−½ m2 V φ̄²); use a positive m2, or `prior normal()`");
                 }
                 yield new Value.Prior(new PriorSpec(name, plainMap(args)), ext.has("links"), site);
             }

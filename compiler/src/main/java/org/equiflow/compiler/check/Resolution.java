@@ -18,4 +18,7 @@ public final class Resolution {
     }
 
     public Symbol.Global theoryOf(Item.FlowDef flow) { return flowTheories.get(flow); }
+
+    /** What a name refers to, or empty for names outside the checked program (run-block settings). */
+    public java.util.Optional<Symbol> lookup(Expr.Name name) { return java.util.Optional.ofNullable(names.get(name)); }
 }

@@ -3,7 +3,7 @@ package org.equiflow.compiler.diag;
 /**
  * Stable diagnostic codes. A code, once published, keeps its meaning; new checks get new codes.
  * Ranges: E00xx input files, E01xx syntax, E02xx modules, E03xx names and calls,
- * E04xx symmetries (the equivariance checker adds to this range), E05xx types, E06xx lattices and shapes, E07xx run settings; W… warnings.
+ * E04xx symmetries (the equivariance checker adds to this range), E05xx types, E06xx lattices and shapes, E07xx run settings, E08xx lowering; W… warnings.
  * Every code has at least one failing program in compiler/src/test/resources/golden/invalid.
  */
 public enum ErrorCode {
@@ -72,6 +72,9 @@ public enum ErrorCode {
     E0700("run block refers to an unknown flow or theory"),
     E0701("invalid setting value"),
     E0702("setting given twice"),
+
+    // lowering to the runtime
+    E0800("not supported by the runtime yet"),
 
     // warnings
     W0001("unused import");

@@ -3,8 +3,12 @@ package org.equiflow.compiler.model;
 import java.util.List;
 import java.util.Optional;
 
-/** Everything the checker established about one script, ready for lowering. */
-public record CheckedProgram(String file, List<TheoryInstance> theories, List<FlowModel> flows, List<RunSpec> runs) {
+/**
+ * Everything the checker established about one script, ready for lowering; {@code names} tells
+ * what each name in the theories' actions and observables refers to.
+ */
+public record CheckedProgram(String file, List<TheoryInstance> theories, List<FlowModel> flows, List<RunSpec> runs,
+                             org.equiflow.compiler.check.Resolution names) {
     public CheckedProgram {
         theories = List.copyOf(theories);
         flows = List.copyOf(flows);

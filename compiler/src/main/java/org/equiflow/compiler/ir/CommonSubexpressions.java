@@ -1,0 +1,55 @@
+package org.equiflow.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Merges ops that compute the same value from the same operands (the rolled field φ(x+μ) the
+ * action uses twice, identical masks of layers with the same parity). Inputs and parameters
+ * are never merged: equal shapes do not make them the same variable.
+ *
+ * Postcondition: no two non-leaf ops, and no two masks, have the same kind, attributes and operands.
+ */
+public final class CommonSubexpressions {
+    private CommonSubexpressions() {}
+
+    public static IrFunction run(IrFunction f) {
+        Map<Integer, Integer> map = new HashMap<>();
+        Map<Object, Integer> seen = new HashMap<>();
+        List<Op> out = new ArrayList<>();
+        for (Op op : f.ops()) {
+            Op renamed = Renumber.op(op, out.size(), map::get);
+            Object key = key(renamed);
+            Integer existing = key == null ? null : seen.get(key);
+            if (existing != null) {
+                map.put(op.id(), existing);
+                continue;
+            }
+            map.put(op.id(), renamed.id());
+            if (key != null) seen.put(key, renamed.id());
+            out.add(renamed);
+        }
+        Map<String, Integer> outputs = new LinkedHashMap<>();
+        f.outputs().forEach((k, v) -> outputs.put(k, map.get(v)));
+        return new IrFunction(f.name(), out, outputs);
+    }
+
+    /** What makes two ops interchangeable: everything but the id; null for ops that are never merged. */
+    private static Object key(Op op) {
+        return switch (op) {
+            case Op.Input in -> null;
+            case Op.Param p -> null;
+            case Op.Mask m -> List.of("mask", java.util.Arrays.toString(m.pattern()), m.type());
+            case Op.Const c -> List.of("const", c.value());
+            case Op.Unary u -> List.of("unary", u.fn(), u.parameter(), u.operand());
+            case Op.Binary b -> List.of("binary", b.fn(), b.left(), b.right());
+            case Op.Roll r -> List.of("roll", r.operand(), r.axis(), r.shift());
+            case Op.SumSites s -> List.of("sum", s.operand());
+            case Op.SliceChannels s -> List.of("slice", s.operand(), s.from(), s.to());
+            case Op.Conv c -> List.of("conv", c.operand(), c.weight(), c.bias());
+        };
+    }
+}

@@ -1,0 +1,73 @@
+package org.equiflow.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Appends ops to a function under construction, numbering them and inferring their types. */
+final class FunctionBuilder {
+    private final String name;
+    private final List<Op> ops = new ArrayList<>();
+    private final Map<String, Integer> outputs = new LinkedHashMap<>();
+
+    FunctionBuilder(String name) { this.name = name; }
+
+    private int next() { return ops.size(); }
+
+    private int add(Op op) {
+        ops.add(op);
+        return op.id();
+    }
+
+    IrType type(int id) { return ops.get(id).type(); }
+
+    int input(String inputName, IrType type) { return add(new Op.Input(next(), inputName, type)); }
+
+    int param(String paramName, IrType type, double initBound) { return add(new Op.Param(next(), paramName, type, initBound)); }
+
+    int constant(double value) { return add(new Op.Const(next(), value, IrType.SCALAR)); }
+
+    int mask(String maskName, List<Integer> lattice, boolean[] pattern) {
+        return add(new Op.Mask(next(), maskName, IrType.field(1, lattice).withBatched(false), pattern));
+    }
+
+    int unary(Op.UnaryFn fn, int operand) { return unary(fn, 0, operand); }
+
+    int unary(Op.UnaryFn fn, double parameter, int operand) {
+        return add(new Op.Unary(next(), fn, parameter, operand, type(operand)));
+    }
+
+    int binary(Op.BinaryFn fn, int left, int right) {
+        IrType t = IrType.broadcast(type(left), type(right));
+        if (t == null) throw new IllegalStateException("cannot broadcast " + type(left) + " with " + type(right) + " in " + name);
+        return add(new Op.Binary(next(), fn, left, right, t));
+    }
+
+    int add(int a, int b) { return binary(Op.BinaryFn.ADD, a, b); }
+
+    int mul(int a, int b) { return binary(Op.BinaryFn.MUL, a, b); }
+
+    int sub(int a, int b) { return binary(Op.BinaryFn.SUB, a, b); }
+
+    int roll(int operand, int axis, int shift) { return add(new Op.Roll(next(), operand, axis, shift, type(operand))); }
+
+    int sumSites(int operand) { return add(new Op.SumSites(next(), operand, IrType.PER_CONFIG)); }
+
+    int slice(int operand, int from, int to) {
+        IrType t = type(operand);
+        var dims = new ArrayList<>(t.dims());
+        dims.set(0, to - from);
+        return add(new Op.SliceChannels(next(), operand, from, to, new IrType(t.batched(), dims)));
+    }
+
+    int conv(int operand, int weight, int bias) {
+        IrType x = type(operand);
+        int out = type(weight).dims().get(0);
+        return add(new Op.Conv(next(), operand, weight, bias, IrType.field(out, x.lattice())));
+    }
+
+    void output(String outputName, int id) { outputs.put(outputName, id); }
+
+    IrFunction build() { return new IrFunction(name, ops, outputs); }
+}

@@ -1,0 +1,501 @@
+package org.equiflow.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.equiflow.compiler.ast.Arg;
+import org.equiflow.compiler.ast.Expr;
+import org.equiflow.compiler.ast.Ident;
+import org.equiflow.compiler.ast.Let;
+import org.equiflow.compiler.check.Resolution;
+import org.equiflow.compiler.check.Symbol;
+import org.equiflow.compiler.diag.Span;
+import org.equiflow.compiler.model.FieldSpec;
+import org.equiflow.compiler.model.FlowModel;
+import org.equiflow.compiler.model.Lattice;
+import org.equiflow.compiler.model.LayerSpec;
+import org.equiflow.compiler.model.NetSpec;
+import org.equiflow.compiler.model.TheoryInstance;
+
+/**
+ * Lowers a checked flow to straight-line IR: the flow's forward map z → (x, log|det J|), the
+ * prior's log-density, and the theory's action. Lattice sums over directions unroll; shifted
+ * fields {@code phi[x + mu]} become periodic rolls; lattice sums over sites become
+ * {@link Op.SumSites}.
+ *
+ * Postcondition: every function passes {@link Verifier}; parameters are named
+ * {@code layer<i>.<net|scale|shift>.conv<j>.<weight|bias>} in layer order.
+ */
+public final class Lowering {
+    private Lowering() {}
+
+    public static IrProgram lower(FlowModel model, Resolution names) {
+        TheoryInstance theory = model.theory();
+        List<IrFunction> functions = new ArrayList<>();
+        functions.add(flow(model));
+        functions.add(logPrior(model));
+        functions.add(new ActionLowering(theory, names).lower());
+        return new IrProgram(model, functions);
+    }
+
+    static IrType fieldType(TheoryInstance theory) {
+        FieldSpec field = theory.field();
+        int channels = field.onLinks() ? theory.lattice().dimensions() : 1;
+        return IrType.field(channels, theory.lattice().sizes());
+    }
+
+    // ---- the flow ---------------------------------------------------------------------------
+
+    private static IrFunction flow(FlowModel model) {
+        TheoryInstance theory = model.theory();
+        Lattice lattice = theory.lattice();
+        var b = new FunctionBuilder(IrProgram.FLOW);
+        int x = b.input("z", fieldType(theory));
+        int logdet = -1;
+        for (int i = 0; i < model.layers().size(); i++) {
+            LayerSpec layer = model.layers().get(i);
+            switch (layer) {
+                case LayerSpec.Affine a -> {
+                    boolean[] frozenPattern = Masks.frozenSites(a.mask(), lattice);
+                    boolean[] activePattern = new boolean[frozenPattern.length];
+                    for (int k = 0; k < frozenPattern.length; k++) activePattern[k] = !frozenPattern[k];
+                    int frozen = b.mask("layer" + i + ".frozen", lattice.sizes(), frozenPattern);
+                    int active = b.mask("layer" + i + ".active", lattice.sizes(), activePattern);
+                    // The conditioner sees only frozen sites: its input is zero on the sites it updates.
+                    int xFrozen = b.mul(x, frozen);
+                    int s, t;
+                    if (a.net() != null) {
+                        int st = net(b, xFrozen, a.net(), lattice, "layer" + i + ".net", a.span());
+                        s = b.slice(st, 0, 1);
+                        t = b.slice(st, 1, 2);
+                    } else {
+                        s = a.scale() == null ? -1 : net(b, xFrozen, a.scale(), lattice, "layer" + i + ".scale", a.span());
+                        t = a.shift() == null ? -1 : net(b, xFrozen, a.shift(), lattice, "layer" + i + ".shift", a.span());
+                    }
+                    // y = m·x + (1−m)·(x·exp(s) + t),  log|det J| = Σ over updated sites of s
+                    int updated = s < 0 ? x : b.mul(x, b.unary(Op.UnaryFn.EXP, s));
+                    if (t >= 0) updated = b.add(updated, t);
+                    x = b.add(xFrozen, b.mul(active, updated));
+                    if (s >= 0) {
+                        int layerLogdet = b.sumSites(b.mul(active, s));
+                        logdet = logdet < 0 ? layerLogdet : b.add(logdet, layerLogdet);
+                    }
+                }
+                case LayerSpec.Spline s -> throw new LoweringException(
+                        "rational-quadratic spline couplings are not implemented in the runtime yet", s.span(),
+                        "use `affine` couplings for now");
+                case LayerSpec.PlaquetteCoupling p -> throw new LoweringException(
+                        "gauge-equivariant plaquette couplings are not implemented in the runtime yet", p.span(),
+                        "U(1) flows arrive with the gauge runtime; the program checks, but cannot run yet");
+            }
+        }
+        if (logdet < 0) logdet = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, x));
+        if (!model.symmetrize().isEmpty()) {
+            throw new LoweringException("`symmetrize z2` is not implemented in the runtime yet", model.span(),
+                    "drop `symmetrize z2` to run the flow without the self-mixture");
+        }
+        b.output("x", x);
+        b.output("logdet", logdet);
+        return b.build();
+    }
+
+    private static int net(FunctionBuilder b, int input, NetSpec net, Lattice lattice, String prefix, Span span) {
+        int h = input;
+        int conv = 0;
+        for (NetSpec.Stage stage : net.stages()) {
+            switch (stage) {
+                case NetSpec.Conv c -> {
+                    var weightShape = new ArrayList<Integer>(List.of(c.outChannels(), c.inChannels()));
+                    for (int d = 0; d < lattice.dimensions(); d++) weightShape.add(c.kernel());
+                    double fanIn = c.inChannels() * Math.pow(c.kernel(), lattice.dimensions());
+                    double bound = 1 / Math.sqrt(fanIn);
+                    String name = prefix + ".conv" + conv++;
+                    int w = b.param(name + ".weight", new IrType(false, weightShape), bound);
+                    int bias = c.bias() ? b.param(name + ".bias", new IrType(false, List.of(c.outChannels())), bound) : -1;
+                    h = b.conv(h, w, bias);
+                }
+                case NetSpec.Dense d -> throw new LoweringException("dense layers are not implemented in the runtime yet", span,
+                        "use convolutions (`conv`, `cnn`)");
+                case NetSpec.Activation a -> h = activation(b, a.name(), a.arguments(), h, span);
+            }
+        }
+        return h;
+    }
+
+    static int activation(FunctionBuilder b, String name, Map<String, Object> args, int h, Span span) {
+        return switch (name) {
+            case "identity" -> h;
+            case "leaky_relu" -> b.unary(Op.UnaryFn.LEAKY_RELU, ((Number) args.getOrDefault("slope", 0.01)).doubleValue(), h);
+            case "relu" -> b.unary(Op.UnaryFn.LEAKY_RELU, 0.0, h);
+            case "tanh" -> b.unary(Op.UnaryFn.TANH, h);
+            case "sigmoid" -> b.unary(Op.UnaryFn.SIGMOID, h);
+            case "abs" -> b.unary(Op.UnaryFn.ABS, h);
+            case "exp" -> b.unary(Op.UnaryFn.EXP, h);
+            case "log" -> b.unary(Op.UnaryFn.LOG, h);
+            case "sin" -> b.unary(Op.UnaryFn.SIN, h);
+            case "cos" -> b.unary(Op.UnaryFn.COS, h);
+            case "square" -> b.unary(Op.UnaryFn.SQUARE, h);
+            default -> throw new LoweringException("activation `" + name + "` is not implemented in the runtime yet", span,
+                    "implemented: identity, leaky_relu, relu, tanh, sigmoid, abs, exp, log, sin, cos, square");
+        };
+    }
+
+    // ---- the prior --------------------------------------------------------------------------
+
+    private static IrFunction logPrior(FlowModel model) {
+        TheoryInstance theory = model.theory();
+        Lattice lattice = theory.lattice();
+        var b = new FunctionBuilder(IrProgram.LOG_PRIOR);
+        int z = b.input("z", fieldType(theory));
+        long degrees = lattice.volume() * fieldType(theory).channels();
+        int logq = switch (model.prior().name()) {
+            case "normal" -> {
+                double sigma = ((Number) model.prior().arguments().get("sigma")).doubleValue();
+                // log N(z; 0, σ²) summed over sites: −Σ z²/(2σ²) − V·log(σ√(2π))
+                int quadratic = b.unary(Op.UnaryFn.MUL_SCALAR, -0.5 / (sigma * sigma), b.sumSites(b.unary(Op.UnaryFn.SQUARE, z)));
+                yield b.unary(Op.UnaryFn.ADD_SCALAR, -degrees * Math.log(sigma * Math.sqrt(2 * Math.PI)), quadratic);
+            }
+            case "haar" -> {
+                // Uniform angles on [0, 2π): the density does not depend on z.
+                int zero = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, z));
+                yield b.unary(Op.UnaryFn.ADD_SCALAR, -degrees * Math.log(2 * Math.PI), zero);
+            }
+            case "free_field" -> {
+                double m2 = ((Number) model.prior().arguments().get("m2")).doubleValue();
+                // S_free = ½ Σx [Σμ (z(x+μ) − z(x))² + m2 z²]; log q = −S_free + ½ Σp log(λp / 2π)
+                int sum = b.unary(Op.UnaryFn.MUL_SCALAR, m2, b.unary(Op.UnaryFn.SQUARE, z));
+                for (int mu = 0; mu < lattice.dimensions(); mu++) {
+                    sum = b.add(sum, b.unary(Op.UnaryFn.SQUARE, b.sub(b.roll(z, mu, -1), z)));
+                }
+                int action = b.unary(Op.UnaryFn.MUL_SCALAR, -0.5, b.sumSites(sum));
+                yield b.unary(Op.UnaryFn.ADD_SCALAR, FreeField.logNormalization(lattice, m2), action);
+            }
+            default -> throw new LoweringException("prior `" + model.prior().name() + "` is not implemented in the runtime yet",
+                    model.span(), "use `prior normal(sigma = 1.0)`");
+        };
+        b.output("log_prior", logq);
+        return b.build();
+    }
+
+    // ---- the action -------------------------------------------------------------------------
+
+    /** A lowered lattice expression: a number known now, a field over sites, one number per configuration, or a U(1) phase. */
+    private sealed interface LValue {
+        record Number(double value) implements LValue {}
+
+        record Field(int id) implements LValue {}
+
+        record PerConfig(int id) implements LValue {}
+
+        /** exp(i·angle) with the angle field; products of phases add angles. */
+        record Phase(int angle) implements LValue {}
+
+        /** A site x + Σ shift_d ê_d relative to the summation site. */
+        record Site(int[] shift) implements LValue {}
+
+        record Dir(int d) implements LValue {}
+    }
+
+    private static final class ActionLowering {
+        final TheoryInstance theory;
+        final Resolution names;
+        final FunctionBuilder b = new FunctionBuilder(IrProgram.ACTION);
+        final Map<Ident, LValue> vars = new IdentityHashMap<>();
+        final int dims;
+        int field;
+
+        ActionLowering(TheoryInstance theory, Resolution names) {
+            this.theory = theory;
+            this.names = names;
+            this.dims = theory.lattice().dimensions();
+        }
+
+        IrFunction lower() {
+            field = b.input(theory.field().name(), fieldType(theory));
+            LValue s = eval(theory.action());
+            int out = switch (s) {
+                case LValue.PerConfig p -> p.id();
+                case LValue.Number n -> b.unary(Op.UnaryFn.ADD_SCALAR, n.value(), b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, field)));
+                default -> throw unsupported(theory.action().span(), "the action must sum over the lattice");
+            };
+            b.output("action", out);
+            return b.build();
+        }
+
+        LoweringException unsupported(Span span, String what) {
+            return new LoweringException(what + " cannot be lowered to the runtime yet", span,
+                    "actions are lowered from sums of products of fields, their shifts, couplings and elementwise functions");
+        }
+
+        LValue eval(Expr e) {
+            return switch (e) {
+                case Expr.IntLit i -> new LValue.Number(i.value());
+                case Expr.RealLit r -> new LValue.Number(r.value());
+                case Expr.Name n -> name(n);
+                case Expr.Index i -> index(i);
+                case Expr.Unary u -> switch (u.op()) {
+                    case NEG -> scale(eval(u.operand()), -1, u.span());
+                    case PLUS -> eval(u.operand());
+                    case NOT -> throw unsupported(u.span(), "`not`");
+                };
+                case Expr.Binary bin -> binary(bin);
+                case Expr.Reduce r -> reduce(r);
+                case Expr.Call c -> call(c);
+                default -> throw unsupported(e.span(), "this expression");
+            };
+        }
+
+        LValue name(Expr.Name n) {
+            Symbol s = names.lookup(n).orElseThrow(() -> unsupported(n.span(), "`" + n.name() + "`"));
+            return switch (s) {
+                case Symbol.Parameter p -> {
+                    Object v = theory.parameters().get(p.name());
+                    if (v instanceof Number num) yield new LValue.Number(num.doubleValue());
+                    throw unsupported(n.span(), "parameter `" + p.name() + "`");
+                }
+                case Symbol.LatticeVar v -> vars.get(v.declaration());
+                case Symbol.Local l -> {
+                    Expr value = letValue(l.declaration());
+                    yield eval(value);
+                }
+                case Symbol.Global g when g.definition() instanceof Let let -> eval(let.value());
+                default -> throw unsupported(n.span(), "`" + n.name() + "`");
+            };
+        }
+
+        Expr letValue(Ident declaration) {
+            for (var m : theory.definition().members()) {
+                if (m instanceof Let l && l.name() == declaration) return l.value();
+            }
+            throw new IllegalStateException("let " + declaration.name() + " not found in " + theory.definition().name().name());
+        }
+
+        int[] siteOf(Expr e) {
+            LValue v = eval(e);
+            if (v instanceof LValue.Site s) return s.shift();
+            throw unsupported(e.span(), "this site");
+        }
+
+        int dirOf(Expr e) {
+            LValue v = eval(e);
+            if (v instanceof LValue.Dir d) return d.d();
+            if (v instanceof LValue.Number n) return (int) n.value();
+            throw unsupported(e.span(), "this direction");
+        }
+
+        int shifted(int value, int[] shift) {
+            for (int d = 0; d < shift.length; d++) if (shift[d] != 0) value = b.roll(value, d, -shift[d]);
+            return value;
+        }
+
+        LValue index(Expr.Index i) {
+            int[] site = siteOf(i.indices().get(0));
+            if (theory.field().onLinks()) {
+                int mu = dirOf(i.indices().get(1));
+                return new LValue.Phase(shifted(b.slice(field, mu, mu + 1), site));
+            }
+            return new LValue.Field(shifted(field, site));
+        }
+
+        LValue call(Expr.Call c) {
+            String fn = ((Expr.Name) c.callee()).name();
+            List<Expr> args = c.args().stream().map(Arg::value).toList();
+            return switch (fn) {
+                case "plaquette" -> {
+                    int[] x = siteOf(args.get(1));
+                    int mu = dirOf(args.get(2)), nu = dirOf(args.get(3));
+                    int[] xMu = x.clone(), xNu = x.clone();
+                    xMu[mu]++;
+                    xNu[nu]++;
+                    // θ_μ(x) + θ_ν(x+μ) − θ_μ(x+ν) − θ_ν(x)
+                    int angle = b.sub(b.add(link(mu, x), link(nu, xMu)), b.add(link(mu, xNu), link(nu, x)));
+                    yield new LValue.Phase(angle);
+                }
+                case "re" -> new LValue.Field(b.unary(Op.UnaryFn.COS, phase(args.get(0))));
+                case "im" -> new LValue.Field(b.unary(Op.UnaryFn.SIN, phase(args.get(0))));
+                case "conj" -> new LValue.Phase(b.unary(Op.UnaryFn.NEG, phase(args.get(0))));
+                case "tr" -> new LValue.Phase(phase(args.get(0)));
+                default -> {
+                    LValue v = eval(args.get(0));
+                    if (v instanceof LValue.Number n) yield new LValue.Number(apply(fn, n.value(), c.span()));
+                    Map<String, Object> named = new java.util.HashMap<>();
+                    for (Arg a : c.args()) if (a.name() != null && eval(a.value()) instanceof LValue.Number n) named.put(a.name().name(), n.value());
+                    if (v instanceof LValue.Field f) yield new LValue.Field(activation(b, fn, named, f.id(), c.span()));
+                    throw unsupported(c.span(), "`" + fn + "` of this value");
+                }
+            };
+        }
+
+        int link(int mu, int[] site) { return shifted(b.slice(field, mu, mu + 1), site); }
+
+        int phase(Expr e) {
+            if (eval(e) instanceof LValue.Phase p) return p.angle();
+            throw unsupported(e.span(), "this complex value");
+        }
+
+        double apply(String fn, double v, Span span) {
+            return switch (fn) {
+                case "exp" -> Math.exp(v);
+                case "log" -> Math.log(v);
+                case "sqrt" -> Math.sqrt(v);
+                case "abs" -> Math.abs(v);
+                case "sin" -> Math.sin(v);
+                case "cos" -> Math.cos(v);
+                case "tanh" -> Math.tanh(v);
+                case "square" -> v * v;
+                default -> throw unsupported(span, "`" + fn + "` of a number");
+            };
+        }
+
+        LValue scale(LValue v, double factor, Span span) {
+            return switch (v) {
+                case LValue.Number n -> new LValue.Number(n.value() * factor);
+                case LValue.Field f -> new LValue.Field(b.unary(Op.UnaryFn.MUL_SCALAR, factor, f.id()));
+                case LValue.PerConfig p -> new LValue.PerConfig(b.unary(Op.UnaryFn.MUL_SCALAR, factor, p.id()));
+                default -> throw unsupported(span, "scaling this value");
+            };
+        }
+
+        LValue shift(LValue v, double term, Span span) {
+            return switch (v) {
+                case LValue.Number n -> new LValue.Number(n.value() + term);
+                case LValue.Field f -> new LValue.Field(b.unary(Op.UnaryFn.ADD_SCALAR, term, f.id()));
+                case LValue.PerConfig p -> new LValue.PerConfig(b.unary(Op.UnaryFn.ADD_SCALAR, term, p.id()));
+                default -> throw unsupported(span, "adding to this value");
+            };
+        }
+
+        LValue binary(Expr.Binary e) {
+            LValue l = eval(e.left());
+            if (e.op() == Expr.BinaryOp.POW) {
+                if (!(eval(e.right()) instanceof LValue.Number n) || n.value() != Math.rint(n.value()) || n.value() < 0) {
+                    throw unsupported(e.span(), "a non-integer power");
+                }
+                int k = (int) n.value();
+                return switch (l) {
+                    case LValue.Number x -> new LValue.Number(Math.pow(x.value(), k));
+                    case LValue.Field f -> new LValue.Field(k == 2 ? b.unary(Op.UnaryFn.SQUARE, f.id()) : b.unary(Op.UnaryFn.POW_INT, k, f.id()));
+                    case LValue.PerConfig p -> new LValue.PerConfig(b.unary(Op.UnaryFn.POW_INT, k, p.id()));
+                    default -> throw unsupported(e.span(), "this power");
+                };
+            }
+            LValue r = eval(e.right());
+            if ((e.op() == Expr.BinaryOp.ADD || e.op() == Expr.BinaryOp.SUB) && l instanceof LValue.Site s && r instanceof LValue.Dir d) {
+                int[] shift = s.shift().clone();
+                shift[d.d()] += e.op() == Expr.BinaryOp.ADD ? 1 : -1;
+                return new LValue.Site(shift);
+            }
+            if (l instanceof LValue.Phase p && r instanceof LValue.Phase q) {
+                return switch (e.op()) {
+                    case MUL -> new LValue.Phase(b.add(p.angle(), q.angle()));
+                    case DIV -> new LValue.Phase(b.sub(p.angle(), q.angle()));
+                    default -> throw unsupported(e.span(), "this operation on U(1) values");
+                };
+            }
+            if (l instanceof LValue.Number x && r instanceof LValue.Number y) {
+                return new LValue.Number(switch (e.op()) {
+                    case ADD -> x.value() + y.value();
+                    case SUB -> x.value() - y.value();
+                    case MUL -> x.value() * y.value();
+                    case DIV -> x.value() / y.value();
+                    default -> throw unsupported(e.span(), "`" + e.op().symbol + "`");
+                });
+            }
+            switch (e.op()) {
+                case ADD -> {
+                    if (r instanceof LValue.Number n) return shift(l, n.value(), e.span());
+                    if (l instanceof LValue.Number n) return shift(r, n.value(), e.span());
+                    return combine(Op.BinaryFn.ADD, l, r, e.span());
+                }
+                case SUB -> {
+                    if (r instanceof LValue.Number n) return shift(l, -n.value(), e.span());
+                    if (l instanceof LValue.Number n) return shift(scale(r, -1, e.span()), n.value(), e.span());
+                    return combine(Op.BinaryFn.SUB, l, r, e.span());
+                }
+                case MUL -> {
+                    if (r instanceof LValue.Number n) return scale(l, n.value(), e.span());
+                    if (l instanceof LValue.Number n) return scale(r, n.value(), e.span());
+                    return combine(Op.BinaryFn.MUL, l, r, e.span());
+                }
+                case DIV -> {
+                    if (r instanceof LValue.Number n) return scale(l, 1 / n.value(), e.span());
+                    return combine(Op.BinaryFn.DIV, l, r, e.span());
+                }
+                default -> throw unsupported(e.span(), "`" + e.op().symbol + "`");
+            }
+        }
+
+        LValue combine(Op.BinaryFn fn, LValue l, LValue r, Span span) {
+            if (l instanceof LValue.Field a && r instanceof LValue.Field c) return new LValue.Field(b.binary(fn, a.id(), c.id()));
+            if (l instanceof LValue.PerConfig a && r instanceof LValue.PerConfig c) return new LValue.PerConfig(b.binary(fn, a.id(), c.id()));
+            throw unsupported(span, "combining a lattice field with a lattice sum");
+        }
+
+        LValue reduce(Expr.Reduce r) {
+            boolean mean = r.reducer().name().equals("mean");
+            var binder = r.binder();
+            boolean overSites = isSiteBinder(r);
+            if (overSites) {
+                vars.put(binder.first(), new LValue.Site(new int[dims]));
+                LValue body = eval(r.body());
+                long volume = theory.lattice().volume();
+                LValue sum = switch (body) {
+                    case LValue.Field f -> new LValue.PerConfig(b.sumSites(f.id()));
+                    case LValue.Number n -> new LValue.Number(n.value() * volume);
+                    case LValue.PerConfig p -> scale(p, volume, r.span());
+                    default -> throw unsupported(r.span(), "this lattice sum");
+                };
+                return mean ? scale(sum, 1.0 / volume, r.span()) : sum;
+            }
+            List<int[]> tuples = new ArrayList<>();
+            if (binder.second() == null) {
+                for (int d = 0; d < dims; d++) tuples.add(new int[] {d});
+            } else {
+                for (int d = 0; d < dims; d++) for (int e = d + 1; e < dims; e++) tuples.add(new int[] {d, e});
+            }
+            LValue total = null;
+            for (int[] t : tuples) {
+                vars.put(binder.first(), new LValue.Dir(t[0]));
+                if (binder.second() != null) vars.put(binder.second(), new LValue.Dir(t[1]));
+                LValue term = eval(r.body());
+                total = total == null ? term : addValues(total, term, r.span());
+            }
+            if (total == null) total = new LValue.Number(0);
+            return mean && !tuples.isEmpty() ? scale(total, 1.0 / tuples.size(), r.span()) : total;
+        }
+
+        LValue addValues(LValue a, LValue c, Span span) {
+            if (a instanceof LValue.Number x && c instanceof LValue.Number y) return new LValue.Number(x.value() + y.value());
+            if (c instanceof LValue.Number y) return shift(a, y.value(), span);
+            if (a instanceof LValue.Number x) return shift(c, x.value(), span);
+            return combine(Op.BinaryFn.ADD, a, c, span);
+        }
+
+        /** The checker decided each binder's kind; here it is re-read from the same evidence. */
+        boolean isSiteBinder(Expr.Reduce r) {
+            if (r.binder().place() != null) return r.binder().place().name().equals("sites");
+            if (r.binder().second() != null) return false;
+            return usedAsSite(r.binder().first().name(), r.body());
+        }
+
+        static boolean usedAsSite(String name, Expr e) {
+            return switch (e) {
+                case Expr.Index i -> firstSite(name, i.indices().get(0)) || i.indices().stream().anyMatch(x -> usedAsSite(name, x));
+                case Expr.Call c -> c.args().stream().anyMatch(a -> (a.value() instanceof Expr.Name n && n.name().equals(name)
+                        && c.args().indexOf(a) == 1 && c.callee() instanceof Expr.Name f
+                        && (f.name().equals("plaquette") || f.name().equals("wilson_loop"))) || usedAsSite(name, a.value()));
+                case Expr.Binary b -> usedAsSite(name, b.left()) || usedAsSite(name, b.right());
+                case Expr.Unary u -> usedAsSite(name, u.operand());
+                case Expr.Reduce r -> usedAsSite(name, r.body());
+                default -> false;
+            };
+        }
+
+        static boolean firstSite(String name, Expr index) {
+            if (index instanceof Expr.Name n) return n.name().equals(name);
+            if (index instanceof Expr.Binary b && (b.op() == Expr.BinaryOp.ADD || b.op() == Expr.BinaryOp.SUB)) return firstSite(name, b.left());
+            return false;
+        }
+    }
+}

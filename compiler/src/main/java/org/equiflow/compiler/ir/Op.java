@@ -1,0 +1,91 @@
+package org.equiflow.compiler.ir;
+
+import java.util.List;
+
+/**
+ * One operation of the IR: a value in static single assignment form, numbered by {@code id}
+ * within its function, whose operands are earlier ids. The set is closed and mirrors the
+ * runtime's tensor primitives one to one (each has a Truffle node of the same name), plus the
+ * leaves: inputs, parameters, constants and masks.
+ */
+public sealed interface Op {
+    int id();
+
+    IrType type();
+
+    List<Integer> operands();
+
+    /** A function argument, e.g. the latent z of a flow. */
+    record Input(int id, String name, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(); }
+    }
+
+    /**
+     * A trainable tensor with its initialisation: {@code uniform(±bound)}, PyTorch's default for
+     * convolutions (bound = 1/√fan_in).
+     */
+    record Param(int id, String name, IrType type, double initBound) implements Op {
+        public List<Integer> operands() { return List.of(); }
+    }
+
+    /** A scalar constant (a coupling such as m2, a number of the action). */
+    record Const(int id, double value, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(); }
+    }
+
+    /** A 0/1 lattice pattern [1, L0, L1, …], e.g. the frozen sites of a checkerboard; row-major. */
+    record Mask(int id, String name, IrType type, boolean[] pattern) implements Op {
+        public List<Integer> operands() { return List.of(); }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Mask m && m.id == id && m.name.equals(name) && java.util.Arrays.equals(m.pattern, pattern);
+        }
+
+        @Override
+        public int hashCode() { return id * 31 + java.util.Arrays.hashCode(pattern); }
+    }
+
+    /** An elementwise function; {@code parameter} is the slope, exponent or scalar where the function has one. */
+    record Unary(int id, UnaryFn fn, double parameter, int operand, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(operand); }
+    }
+
+    /** Elementwise arithmetic with broadcasting. */
+    record Binary(int id, BinaryFn fn, int left, int right, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(left, right); }
+    }
+
+    /** Periodic shift along lattice axis {@code axis}: out[x] = in[x − shift·ê]. */
+    record Roll(int id, int operand, int axis, int shift, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(operand); }
+    }
+
+    /** Sum over channels and sites: one number per configuration. */
+    record SumSites(int id, int operand, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(operand); }
+    }
+
+    /** Channels [from, to) of a field. */
+    record SliceChannels(int id, int operand, int from, int to, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(operand); }
+    }
+
+    /** Periodic convolution (circular padding, odd kernel, stride 1); bias is −1 when absent. */
+    record Conv(int id, int operand, int weight, int bias, IrType type) implements Op {
+        public List<Integer> operands() { return bias < 0 ? List.of(operand, weight) : List.of(operand, weight, bias); }
+    }
+
+    enum UnaryFn {
+        NEG, EXP, LOG, TANH, SIGMOID, ABS, SIN, COS, SQUARE, POW_INT, LEAKY_RELU, MUL_SCALAR, ADD_SCALAR,
+        IDENTITY, SINH, COSH, SQRT, SOFTPLUS, RELU;
+
+        public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+
+    enum BinaryFn {
+        ADD, SUB, MUL, DIV;
+
+        public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+}

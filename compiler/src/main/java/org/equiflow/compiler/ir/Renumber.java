@@ -1,0 +1,24 @@
+package org.equiflow.compiler.ir;
+
+import java.util.function.IntUnaryOperator;
+
+/** Rebuilds an op with a new id and its operands mapped, for passes that drop or merge ops. */
+final class Renumber {
+    private Renumber() {}
+
+    static Op op(Op op, int id, IntUnaryOperator map) {
+        return switch (op) {
+            case Op.Input in -> new Op.Input(id, in.name(), in.type());
+            case Op.Param p -> new Op.Param(id, p.name(), p.type(), p.initBound());
+            case Op.Const c -> new Op.Const(id, c.value(), c.type());
+            case Op.Mask m -> new Op.Mask(id, m.name(), m.type(), m.pattern());
+            case Op.Unary u -> new Op.Unary(id, u.fn(), u.parameter(), map.applyAsInt(u.operand()), u.type());
+            case Op.Binary b -> new Op.Binary(id, b.fn(), map.applyAsInt(b.left()), map.applyAsInt(b.right()), b.type());
+            case Op.Roll r -> new Op.Roll(id, map.applyAsInt(r.operand()), r.axis(), r.shift(), r.type());
+            case Op.SumSites s -> new Op.SumSites(id, map.applyAsInt(s.operand()), s.type());
+            case Op.SliceChannels s -> new Op.SliceChannels(id, map.applyAsInt(s.operand()), s.from(), s.to(), s.type());
+            case Op.Conv c -> new Op.Conv(id, map.applyAsInt(c.operand()), map.applyAsInt(c.weight()),
+                    c.bias() < 0 ? -1 : map.applyAsInt(c.bias()), c.type());
+        };
+    }
+}

@@ -1,0 +1,69 @@
+package org.equiflow.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks the invariants every pass must keep: ids are the positions of ops, operands refer to
+ * earlier ops, each op's type is what its operands imply, outputs exist, parameter names are
+ * unique. Run between passes in tests; returns the problems found (empty when valid).
+ */
+public final class Verifier {
+    private Verifier() {}
+
+    public static List<String> verify(IrFunction f) {
+        List<String> problems = new ArrayList<>();
+        Set<String> paramNames = new HashSet<>();
+        for (int i = 0; i < f.ops().size(); i++) {
+            Op op = f.ops().get(i);
+            String where = f.name() + " %" + op.id();
+            if (op.id() != i) problems.add(where + ": id is not its position " + i);
+            for (int operand : op.operands()) {
+                if (operand < 0 || operand >= i) problems.add(where + ": operand %" + operand + " is not defined before use");
+            }
+            if (!problems.isEmpty()) continue;
+            IrType expected = expectedType(f, op);
+            if (expected == null) problems.add(where + ": operands of " + op.getClass().getSimpleName() + " do not fit");
+            else if (!expected.equals(op.type())) problems.add(where + ": type " + op.type() + " but operands give " + expected);
+            if (op instanceof Op.Param p && !paramNames.add(p.name())) problems.add(where + ": parameter " + p.name() + " defined twice");
+            if (op instanceof Op.Mask m && m.pattern().length != m.type().lattice().stream().mapToInt(Integer::intValue).reduce(1, (a, b) -> a * b)) {
+                problems.add(where + ": mask pattern has " + m.pattern().length + " sites");
+            }
+        }
+        f.outputs().forEach((name, id) -> {
+            if (id < 0 || id >= f.ops().size()) problems.add(f.name() + ": output " + name + " refers to missing %" + id);
+        });
+        return problems;
+    }
+
+    private static IrType expectedType(IrFunction f, Op op) {
+        return switch (op) {
+            case Op.Input in -> in.type();
+            case Op.Param p -> p.type();
+            case Op.Const c -> IrType.SCALAR;
+            case Op.Mask m -> m.type();
+            case Op.Unary u -> f.op(u.operand()).type();
+            case Op.Binary b -> IrType.broadcast(f.op(b.left()).type(), f.op(b.right()).type());
+            case Op.Roll r -> {
+                IrType t = f.op(r.operand()).type();
+                yield r.axis() >= 0 && r.axis() < t.lattice().size() ? t : null;
+            }
+            case Op.SumSites s -> f.op(s.operand()).type().batched() ? IrType.PER_CONFIG : null;
+            case Op.SliceChannels s -> {
+                IrType t = f.op(s.operand()).type();
+                if (s.from() < 0 || s.to() > t.channels() || s.from() >= s.to()) yield null;
+                var dims = new ArrayList<>(t.dims());
+                dims.set(0, s.to() - s.from());
+                yield new IrType(t.batched(), dims);
+            }
+            case Op.Conv c -> {
+                IrType x = f.op(c.operand()).type(), w = f.op(c.weight()).type();
+                if (w.rank() != 2 + x.lattice().size() || w.dims().get(1) != x.channels()) yield null;
+                if (c.bias() >= 0 && !f.op(c.bias()).type().dims().equals(List.of(w.dims().get(0)))) yield null;
+                yield IrType.field(w.dims().get(0), x.lattice());
+            }
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package org.equiflow.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.equiflow.compiler.diag.ErrorCode;
+import org.equiflow.compiler.ir.CommonSubexpressions;
+import org.equiflow.compiler.ir.DeadCode;
+import org.equiflow.compiler.ir.IrFunction;
+import org.equiflow.compiler.ir.IrPasses;
+import org.equiflow.compiler.ir.IrProgram;
+import org.equiflow.compiler.ir.Op;
+import org.equiflow.compiler.ir.Verifier;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Lowering and the IR passes: the verifier holds after every pass, for every runnable flow. */
+class IrTest {
+
+    static List<Path> programs() throws IOException {
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Golden.EXAMPLES)) { s.filter(p -> p.toString().endsWith(".flow")).sorted().forEach(all::add); }
+        try (Stream<Path> s = Files.list(Golden.ROOT.resolve("valid"))) { s.filter(p -> p.toString().endsWith(".flow")).sorted().forEach(all::add); }
+        return all;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> theVerifierHoldsAfterEveryPass() throws IOException {
+        return programs().stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> {
+            Compiler.Result result = Compiler.check(path, path.getFileName().toString());
+            assertTrue(result.ok());
+            for (var flow : result.program().orElseThrow().flows()) {
+                for (String pass : IrPasses.names()) {
+                    var ir = Compiler.lower(result, flow.name(), pass);
+                    if (ir.isEmpty()) {
+                        // Only "not in the runtime yet" may stop lowering of a checked program.
+                        assertTrue(result.diagnostics().all().stream().allMatch(d -> !d.isError() || d.code() == ErrorCode.E0800),
+                                () -> Golden.describe(result));
+                        continue;
+                    }
+                    for (IrFunction f : ir.get().functions()) {
+                        assertEquals(List.of(), Verifier.verify(f), flow.name() + "." + f.name() + " after " + pass);
+                    }
+                }
+            }
+        }));
+    }
+
+    private static IrProgram tutorial(String pass) {
+        Path path = Golden.EXAMPLES.resolve("phi4_tutorial.flow");
+        Compiler.Result result = Compiler.check(path, "phi4_tutorial.flow");
+        return Compiler.lower(result, "realnvp", pass).orElseThrow();
+    }
+
+    @Test
+    void theTutorialFlowHasTheReferenceParameterCount() {
+        IrFunction flow = tutorial(null).function(IrProgram.FLOW).orElseThrow();
+        long parameters = flow.params().stream().mapToLong(p -> p.type().dims().stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b)).sum();
+        assertEquals(12_960, parameters, "the PyTorch reference has 810 parameters per layer, 16 layers");
+        assertEquals(96, flow.params().size(), "a weight and a bias for each of 48 convolutions");
+        assertEquals("layer15.net.conv2.weight", flow.params().get(94).name());
+        assertEquals("layer15.net.conv2.bias", flow.params().get(95).name());
+    }
+
+    @Test
+    void theActionRollsTheFieldOncePerDirectionAndSign() {
+        IrFunction action = tutorial(null).function(IrProgram.ACTION).orElseThrow();
+        long rolls = action.ops().stream().filter(o -> o instanceof Op.Roll).count();
+        assertEquals(4, rolls, "φ(x+μ) and φ(x−μ) for μ = 0, 1");
+        assertEquals(1, action.ops().stream().filter(o -> o instanceof Op.SumSites).count());
+    }
+
+    @Test
+    void commonSubexpressionsMergeTheRepeatedMasksAndPassesAreIdempotent() {
+        IrFunction lowered = tutorial("lower").function(IrProgram.FLOW).orElseThrow();
+        IrFunction merged = CommonSubexpressions.run(lowered);
+        long masksBefore = lowered.ops().stream().filter(o -> o instanceof Op.Mask).count();
+        long masksAfter = merged.ops().stream().filter(o -> o instanceof Op.Mask).count();
+        assertEquals(32, masksBefore);
+        assertEquals(2, masksAfter, "a checkerboard and its complement");
+        assertEquals(merged.ops().size(), CommonSubexpressions.run(merged).ops().size());
+        IrFunction clean = DeadCode.run(merged);
+        assertEquals(clean.ops().size(), DeadCode.run(clean).ops().size());
+    }
+}
