@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.equiflow.tensor.cpu.ConvKernels;
-import org.equiflow.tensor.cpu.LatticeNeighbours;
+import org.equiflow.tensor.cpu.HaloPlan;
 
 /**
  * Periodic convolution on the lattice, as PyTorch's {@code ConvNd(padding=k/2,
@@ -50,8 +50,7 @@ public record Conv() implements Primitive {
     }
 
     static ConvKernels.Geometry geometry(Shape x, int outChannels, int kernel) {
-        int[][] neighbours = LatticeNeighbours.table(x.lattice(), kernel);
-        return new ConvKernels.Geometry(x.batch(), x.channels(), outChannels, x.sites(), neighbours.length, neighbours);
+        return new ConvKernels.Geometry(x.batch(), x.channels(), outChannels, HaloPlan.of(x.lattice(), kernel));
     }
 
     @Override

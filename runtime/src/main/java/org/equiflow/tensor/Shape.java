@@ -10,21 +10,42 @@ import java.util.Arrays;
  * loss ({@code [1, 1]}) and per-channel biases ({@code [1, C]}), which broadcast over the
  * lattice. Convolution weights reuse the layout as {@code [out, in, k, ..., k]}.
  */
-public record Shape(int batch, int channels, int... lattice) {
+public final class Shape {
 
     public static final int MAX_LATTICE_RANK = 4;
 
-    public Shape {
+    private final int batch;
+    private final int channels;
+    private final int[] lattice;
+    // Cached: kernels ask for these once per row.
+    private final int sites;
+    private final int size;
+
+    public Shape(int batch, int channels, int... lattice) {
         if (batch < 1 || channels < 1) {
             throw new IllegalArgumentException("batch and channels must be >= 1, got " + batch + ", " + channels);
         }
         if (lattice.length > MAX_LATTICE_RANK) {
             throw new IllegalArgumentException("lattice rank " + lattice.length + " > " + MAX_LATTICE_RANK);
         }
-        lattice = lattice.clone();
+        this.batch = batch;
+        this.channels = channels;
+        this.lattice = lattice.clone();
+        int v = 1;
         for (int extent : lattice) {
             if (extent < 1) throw new IllegalArgumentException("lattice extents must be >= 1: " + Arrays.toString(lattice));
+            v = Math.multiplyExact(v, extent);
         }
+        this.sites = v;
+        this.size = Math.multiplyExact(Math.multiplyExact(batch, channels), v);
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public int channels() {
+        return channels;
     }
 
     /** A shape without lattice axes: {@code [batch, channels]}. */
@@ -37,7 +58,6 @@ public record Shape(int batch, int channels, int... lattice) {
         return new Shape(1, 1);
     }
 
-    @Override
     public int[] lattice() {
         return lattice.clone();
     }
@@ -52,9 +72,7 @@ public record Shape(int batch, int channels, int... lattice) {
 
     /** Number of lattice sites of one channel of one configuration (1 for lattice rank 0). */
     public int sites() {
-        int v = 1;
-        for (int extent : lattice) v *= extent;
-        return v;
+        return sites;
     }
 
     /** Distance in the flat array between neighbouring sites along {@code axis}. */
@@ -65,11 +83,11 @@ public record Shape(int batch, int channels, int... lattice) {
     }
 
     public int size() {
-        return Math.multiplyExact(Math.multiplyExact(batch, channels), sites());
+        return size;
     }
 
     public int index(int b, int c, int site) {
-        return (b * channels + c) * sites() + site;
+        return (b * channels + c) * sites + site;
     }
 
     public Shape withBatch(int newBatch) {

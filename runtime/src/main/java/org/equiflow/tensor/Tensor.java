@@ -17,6 +17,7 @@ public final class Tensor {
 
     private final Shape shape;
     private final DType dtype;
+    private final int size;
     private final float[] f32;
     private final double[] f64;
     private boolean requiresGrad;
@@ -28,6 +29,7 @@ public final class Tensor {
         this.f64 = f64;
         this.dtype = f32 != null ? DType.F32 : DType.F64;
         int n = f32 != null ? f32.length : f64.length;
+        this.size = n;
         if (n != shape.size()) {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size() + " values, got " + n);
         }
@@ -57,7 +59,7 @@ public final class Tensor {
     /** Independent standard normal entries: the prior of the flows, and test inputs. */
     public static Tensor randn(Shape shape, DType dtype, SplittableRandom random) {
         Tensor t = zeros(shape, dtype);
-        for (int i = 0; i < shape.size(); i++) t.set(i, random.nextGaussian());
+        for (int i = 0; i < t.size; i++) t.set(i, random.nextGaussian());
         return t;
     }
 
@@ -70,7 +72,7 @@ public final class Tensor {
     }
 
     public int size() {
-        return shape.size();
+        return size;
     }
 
     /** The backing array of an F32 tensor (not a copy). */

@@ -3,6 +3,7 @@ package org.equiflow.tensor;
 import java.util.List;
 
 import org.equiflow.tensor.cpu.CpuKernels;
+import org.equiflow.tensor.cpu.UnaryKernels;
 
 /** Elementwise functions of one tensor; the result has the operand's shape. */
 public sealed interface UnaryOp extends Primitive {
@@ -21,7 +22,9 @@ public sealed interface UnaryOp extends Primitive {
 
     @Override
     default void forward(List<Tensor> inputs, Tensor out) {
-        CpuKernels.map(inputs.getFirst(), out, this::apply);
+        Tensor x = inputs.getFirst();
+        if (x.dtype() == DType.F32 && UnaryKernels.forward(this, x.f32(), out.f32())) return;
+        CpuKernels.map(x, out, this::apply);
     }
 
     @Override

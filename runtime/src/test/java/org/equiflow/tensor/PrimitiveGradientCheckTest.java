@@ -128,6 +128,8 @@ class PrimitiveGradientCheckTest {
                 List.of(randn(FIELD_2D), randn(new Shape(3, 2, 3, 3)), randn(Shape.perConfiguration(1, 3)))));
         add.accept(new Case("conv 2D 2->5 k3 on 5x5 (vector tails)", new Conv(),
                 List.of(randn(new Shape(2, 2, 5, 5)), randn(new Shape(5, 2, 3, 3)), randn(Shape.perConfiguration(1, 5)))));
+        add.accept(new Case("conv 2D 1->4 k3 on 3x12 (row longer than a vector)", new Conv(),
+                List.of(randn(new Shape(2, 1, 3, 12)), randn(new Shape(4, 1, 3, 3)), randn(Shape.perConfiguration(1, 4)))));
         add.accept(new Case("conv 2D 2->1 k1 no bias", new Conv(), List.of(randn(FIELD_2D), randn(new Shape(1, 2, 1, 1)))));
         add.accept(new Case("conv 3D 2->2 k3 bias", new Conv(),
                 List.of(randn(FIELD_3D), randn(new Shape(2, 2, 3, 3, 3)), randn(Shape.perConfiguration(1, 2)))));

@@ -21,9 +21,13 @@ public final class ConvKernels {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     /** The fixed sizes of one convolution. */
-    public record Geometry(int batch, int inChannels, int outChannels, int sites, int offsets, int[][] neighbours) {
+    public record Geometry(int batch, int inChannels, int outChannels, HaloPlan plan) {
         int columns() {
-            return inChannels * offsets;
+            return inChannels * plan.offsets;
+        }
+
+        int sites() {
+            return plan.sites;
         }
     }
 
@@ -35,20 +39,22 @@ public final class ConvKernels {
     /** {@code out[b][co] = bias[co] + sum_{ci,o} w[co][ci][o] in[b][ci][nbr(o)]}; bias may be null. */
     public static void forward(Geometry g, float[] in, float[] w, float[] bias, float[] out) {
         CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
-            float[] cols = new float[g.columns() * g.sites];
+            float[] cols = new float[g.columns() * g.sites()];
+            float[] padded = new float[g.plan.paddedSize];
             for (int b = from; b < to; b++) {
-                gather(g, in, b, cols);
-                multiplyF32(g, w, bias, cols, out, b * g.outChannels * g.sites);
+                gather(g, in, b, padded, cols);
+                multiplyF32(g, w, bias, cols, out, b * g.outChannels * g.sites());
             }
         });
     }
 
     public static void forward(Geometry g, double[] in, double[] w, double[] bias, double[] out) {
         CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
-            double[] cols = new double[g.columns() * g.sites];
-            int ck = g.columns(), v = g.sites;
+            double[] cols = new double[g.columns() * g.sites()];
+            double[] padded = new double[g.plan.paddedSize];
+            int ck = g.columns(), v = g.sites();
             for (int b = from; b < to; b++) {
-                gather(g, in, b, cols);
+                gather(g, in, b, padded, cols);
                 int ob = b * g.outChannels * v;
                 for (int co = 0; co < g.outChannels; co++) {
                     double start = bias == null ? 0.0 : bias[co];
@@ -62,26 +68,46 @@ public final class ConvKernels {
         });
     }
 
-    private static void gather(Geometry g, float[] in, int b, float[] cols) {
-        int v = g.sites, k = g.offsets;
+    private static final VectorSpecies<Float> ROW_SPECIES = FloatVector.SPECIES_256;
+
+    /**
+     * {@code cols[(ci*K + o)*V + s] = in[b][ci][s + displacement(o)]}: each channel is padded
+     * periodically once, after which every displaced row is a contiguous copy.
+     */
+    private static void gather(Geometry g, float[] in, int b, float[] padded, float[] cols) {
+        HaloPlan plan = g.plan;
+        int v = plan.sites, k = plan.offsets, row = plan.rowLength, rows = v / row;
+        int rowVectorEnd = ROW_SPECIES.loopBound(row);
         for (int ci = 0; ci < g.inChannels; ci++) {
             int src = (b * g.inChannels + ci) * v;
+            int[] source = plan.paddedSource;
+            for (int p = 0; p < padded.length; p++) padded[p] = in[src + source[p]];
             for (int o = 0; o < k; o++) {
-                int[] nbr = g.neighbours[o];
+                int[] starts = plan.segmentStart[o];
                 int dst = (ci * k + o) * v;
-                for (int s = 0; s < v; s++) cols[dst + s] = in[src + nbr[s]];
+                for (int r = 0; r < rows; r++) {
+                    int from = starts[r], to = dst + r * row;
+                    int y = 0;
+                    for (; y < rowVectorEnd; y += ROW_SPECIES.length()) {
+                        FloatVector.fromArray(ROW_SPECIES, padded, from + y).intoArray(cols, to + y);
+                    }
+                    for (; y < row; y++) cols[to + y] = padded[from + y];
+                }
             }
         }
     }
 
-    private static void gather(Geometry g, double[] in, int b, double[] cols) {
-        int v = g.sites, k = g.offsets;
+    private static void gather(Geometry g, double[] in, int b, double[] padded, double[] cols) {
+        HaloPlan plan = g.plan;
+        int v = plan.sites, k = plan.offsets, row = plan.rowLength, rows = v / row;
         for (int ci = 0; ci < g.inChannels; ci++) {
             int src = (b * g.inChannels + ci) * v;
+            int[] source = plan.paddedSource;
+            for (int p = 0; p < padded.length; p++) padded[p] = in[src + source[p]];
             for (int o = 0; o < k; o++) {
-                int[] nbr = g.neighbours[o];
+                int[] starts = plan.segmentStart[o];
                 int dst = (ci * k + o) * v;
-                for (int s = 0; s < v; s++) cols[dst + s] = in[src + nbr[s]];
+                for (int r = 0; r < rows; r++) System.arraycopy(padded, starts[r], cols, dst + r * row, row);
             }
         }
     }
@@ -91,7 +117,7 @@ public final class ConvKernels {
      * column load, so the loop does one load per four fused multiply-adds.
      */
     private static void multiplyF32(Geometry g, float[] w, float[] bias, float[] cols, float[] out, int outBase) {
-        int ck = g.columns(), v = g.sites, lanes = SPECIES.length();
+        int ck = g.columns(), v = g.sites(), lanes = SPECIES.length();
         int vectorEnd = SPECIES.loopBound(v);
         int co = 0;
         for (; co + 4 <= g.outChannels; co += 4) {
@@ -153,11 +179,12 @@ public final class ConvKernels {
         int ck = g.columns();
         double[][] partial = new double[CpuParallel.chunksFor(g.batch)][g.outChannels * ck];
         CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
-            float[] cols = new float[ck * g.sites];
+            float[] cols = new float[ck * g.sites()];
+            float[] padded = new float[g.plan.paddedSize];
             double[] acc = partial[chunk];
             for (int b = from; b < to; b++) {
-                gather(g, in, b, cols);
-                correlateF32(g, gOut, b * g.outChannels * g.sites, cols, acc);
+                gather(g, in, b, padded, cols);
+                correlateF32(g, gOut, b * g.outChannels * g.sites(), cols, acc);
             }
         });
         for (int i = 0; i < gw.length; i++) {
@@ -168,13 +195,14 @@ public final class ConvKernels {
     }
 
     public static void weightGradient(Geometry g, double[] in, double[] gOut, double[] gw) {
-        int ck = g.columns(), v = g.sites;
+        int ck = g.columns(), v = g.sites();
         double[][] partial = new double[CpuParallel.chunksFor(g.batch)][g.outChannels * ck];
         CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
             double[] cols = new double[ck * v];
+            double[] padded = new double[g.plan.paddedSize];
             double[] acc = partial[chunk];
             for (int b = from; b < to; b++) {
-                gather(g, in, b, cols);
+                gather(g, in, b, padded, cols);
                 int gb = b * g.outChannels * v;
                 for (int co = 0; co < g.outChannels; co++) {
                     for (int j = 0; j < ck; j++) {
@@ -193,7 +221,7 @@ public final class ConvKernels {
     }
 
     private static void correlateF32(Geometry g, float[] gOut, int gBase, float[] cols, double[] acc) {
-        int ck = g.columns(), v = g.sites, lanes = SPECIES.length();
+        int ck = g.columns(), v = g.sites(), lanes = SPECIES.length();
         int vectorEnd = SPECIES.loopBound(v);
         int co = 0;
         for (; co + 4 <= g.outChannels; co += 4) {

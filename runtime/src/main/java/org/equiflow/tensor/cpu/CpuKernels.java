@@ -61,6 +61,16 @@ public final class CpuKernels {
 
     private static void binaryRow(BinaryKind kind, float[] x, int ix, int sx, float[] y, int iy, int sy,
                                   float[] o, int io, int n) {
+        if (sx == 1 && sy == 1) {
+            // The common case (equal shapes, lattice masks): unit strides let C2 vectorize.
+            switch (kind) {
+                case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] + y[iy + s]; }
+                case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] - y[iy + s]; }
+                case MUL -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] * y[iy + s]; }
+                case DIV -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] / y[iy + s]; }
+            }
+            return;
+        }
         switch (kind) {
             case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] + y[iy + s * sy]; }
             case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] - y[iy + s * sy]; }
@@ -71,6 +81,16 @@ public final class CpuKernels {
 
     private static void binaryRow(BinaryKind kind, double[] x, int ix, int sx, double[] y, int iy, int sy,
                                   double[] o, int io, int n) {
+        if (sx == 1 && sy == 1) {
+            // The common case (equal shapes, lattice masks): unit strides let C2 vectorize.
+            switch (kind) {
+                case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] + y[iy + s]; }
+                case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] - y[iy + s]; }
+                case MUL -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] * y[iy + s]; }
+                case DIV -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] / y[iy + s]; }
+            }
+            return;
+        }
         switch (kind) {
             case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] + y[iy + s * sy]; }
             case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] - y[iy + s * sy]; }
@@ -90,7 +110,13 @@ public final class CpuKernels {
         for (int bb = 0; bb < si.batch(); bb++) {
             for (int cc = 0; cc < si.channels(); cc++) {
                 int io = sourceBase(so, bb, cc), ii = si.index(bb, cc, 0);
-                for (int s = 0; s < sites; s++) acc[io + s * step] += in.get(ii + s);
+                if (in.dtype() == DType.F32) {
+                    float[] x = in.f32();
+                    for (int s = 0; s < sites; s++) acc[io + s * step] += x[ii + s];
+                } else {
+                    double[] x = in.f64();
+                    for (int s = 0; s < sites; s++) acc[io + s * step] += x[ii + s];
+                }
             }
         }
         for (int i = 0; i < acc.length; i++) out.set(i, acc[i]);
