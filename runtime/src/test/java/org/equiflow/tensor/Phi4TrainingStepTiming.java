@@ -22,10 +22,13 @@ public final class Phi4TrainingStepTiming {
         SplittableRandom random = new SplittableRandom(1);
         Shape shape = new Shape(batch, 1, flow.extent, flow.extent);
         double lastLoss = 0;
-        long start = 0;
+        long start = 0, cpuStart = 0;
         int warmup = steps / 4;
         for (int step = 0; step < steps + warmup; step++) {
-            if (step == warmup) start = System.nanoTime();
+            if (step == warmup) {
+                start = System.nanoTime();
+                cpuStart = processCpuNanos();
+            }
             Tensor z = Tensor.randn(shape, DType.F32, random);
             adam.zeroGrad();
             try (Tape tape = Tape.open()) {
@@ -38,17 +41,30 @@ public final class Phi4TrainingStepTiming {
             adam.step();
         }
         double msPerStep = (System.nanoTime() - start) / 1e6 / steps;
-        System.out.printf("training step  L=8 B=%d: %.2f ms (loss %.3f)%n", batch, msPerStep, lastLoss);
+        double cpuMsPerStep = (processCpuNanos() - cpuStart) / 1e6 / steps;
+        // CPU time alongside wall time: on a shared machine the wall clock includes waiting.
+        System.out.printf("training step  L=8 B=%d: %.2f ms wall, %.2f ms CPU, %d threads (loss %.3f)%n",
+                batch, msPerStep, cpuMsPerStep, org.equiflow.tensor.cpu.CpuParallel.threads(), lastLoss);
 
         Shape sampleShape = new Shape(1024, 1, flow.extent, flow.extent);
         int rounds = 20;
         for (int r = 0; r < rounds * 2; r++) {
-            if (r == rounds) start = System.nanoTime();
+            if (r == rounds) {
+                start = System.nanoTime();
+                cpuStart = processCpuNanos();
+            }
             Tensor z = Tensor.randn(sampleShape, DType.F32, random);
             Phi4RealNvp.FlowOutput out = flow.forward(z);
             Ops.sub(Phi4RealNvp.priorLogProb(z), out.logDet());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("sampling       L=8 B=1024: %.0f configs/s%n", rounds * 1024 / seconds);
+        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+        System.out.printf("sampling       L=8 B=1024: %.0f configs/s wall, %.0f configs per CPU-second%n",
+                rounds * 1024 / seconds, rounds * 1024 / cpuSeconds);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

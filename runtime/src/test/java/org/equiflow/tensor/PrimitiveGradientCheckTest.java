@@ -130,6 +130,12 @@ class PrimitiveGradientCheckTest {
                 List.of(randn(new Shape(2, 2, 5, 5)), randn(new Shape(5, 2, 3, 3)), randn(Shape.perConfiguration(1, 5)))));
         add.accept(new Case("conv 2D 1->4 k3 on 3x12 (row longer than a vector)", new Conv(),
                 List.of(randn(new Shape(2, 1, 3, 12)), randn(new Shape(4, 1, 3, 3)), randn(Shape.perConfiguration(1, 4)))));
+        add.accept(new Case("conv 2D 3->5 k3 on 3x8 (odd row count, row-vector path)", new Conv(),
+                List.of(randn(new Shape(2, 3, 3, 8)), randn(new Shape(5, 3, 3, 3)), randn(Shape.perConfiguration(1, 5)))));
+        add.accept(new Case("conv 2D 1->4 k3 on 2x16 (two vectors per row)", new Conv(),
+                List.of(randn(new Shape(1, 1, 2, 16)), randn(new Shape(4, 1, 3, 3)), randn(Shape.perConfiguration(1, 4)))));
+        add.accept(new Case("conv 3D 2->4 k3 on 2x3x8", new Conv(),
+                List.of(randn(new Shape(1, 2, 2, 3, 8)), randn(new Shape(4, 2, 3, 3, 3)))));
         add.accept(new Case("conv 2D 2->1 k1 no bias", new Conv(), List.of(randn(FIELD_2D), randn(new Shape(1, 2, 1, 1)))));
         add.accept(new Case("conv 3D 2->2 k3 bias", new Conv(),
                 List.of(randn(FIELD_3D), randn(new Shape(2, 2, 3, 3, 3)), randn(Shape.perConfiguration(1, 2)))));
@@ -139,6 +145,10 @@ class PrimitiveGradientCheckTest {
                 List.of(randn(FIELD_2D), randn(FIELD_2D.withChannels(3)))));
         add.accept(new Case("conv weight gradient 3D", new ConvWeightGradient(3),
                 List.of(randn(FIELD_3D), randn(FIELD_3D.withChannels(1)))));
+        add.accept(new Case("conv weight gradient 2D 3->5 on 3x8 (row-vector path)", new ConvWeightGradient(3),
+                List.of(randn(new Shape(3, 3, 3, 8)), randn(new Shape(3, 5, 3, 8)))));
+        add.accept(new Case("conv weight gradient 3D 2->1 on 2x2x16", new ConvWeightGradient(3),
+                List.of(randn(new Shape(1, 2, 2, 2, 16)), randn(new Shape(1, 1, 2, 2, 16)))));
         add.accept(new Case("flip kernel 2D", new FlipKernel(), List.of(randn(new Shape(3, 2, 3, 3)))));
         add.accept(new Case("flip kernel 3D", new FlipKernel(), List.of(randn(new Shape(2, 1, 3, 3, 3)))));
         return cases;

@@ -38,6 +38,18 @@ public final class ConvKernels {
 
     /** {@code out[b][co] = bias[co] + sum_{ci,o} w[co][ci][o] in[b][ci][nbr(o)]}; bias may be null. */
     public static void forward(Geometry g, float[] in, float[] w, float[] bias, float[] out) {
+        if (g.plan.rowLength % ROW_SPECIES.length() == 0) {
+            CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
+                float[] padded = new float[g.inChannels * g.plan.paddedSize];
+                for (int b = from; b < to; b++) {
+                    for (int ci = 0; ci < g.inChannels; ci++) {
+                        padChannel(g.plan, in, (b * g.inChannels + ci) * g.sites(), padded, ci * g.plan.paddedSize);
+                    }
+                    convolveRowsF32(g, padded, w, bias, out, b * g.outChannels * g.sites());
+                }
+            });
+            return;
+        }
         CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
             float[] cols = new float[g.columns() * g.sites()];
             float[] padded = new float[g.plan.paddedSize];
@@ -80,8 +92,7 @@ public final class ConvKernels {
         int rowVectorEnd = ROW_SPECIES.loopBound(row);
         for (int ci = 0; ci < g.inChannels; ci++) {
             int src = (b * g.inChannels + ci) * v;
-            int[] source = plan.paddedSource;
-            for (int p = 0; p < padded.length; p++) padded[p] = in[src + source[p]];
+            padChannel(plan, in, src, padded, 0);
             for (int o = 0; o < k; o++) {
                 int[] starts = plan.segmentStart[o];
                 int dst = (ci * k + o) * v;
@@ -97,6 +108,25 @@ public final class ConvKernels {
         }
     }
 
+    /** Copies one channel into its periodically padded block, a row at a time. */
+    private static void padChannel(HaloPlan plan, float[] in, int src, float[] padded, int paddedBase) {
+        int row = plan.rowLength, radius = plan.radius, paddedRow = row + 2 * radius;
+        int rowVectorEnd = ROW_SPECIES.loopBound(row);
+        int[] rowSource = plan.paddedRowSource;
+        for (int pr = 0; pr < rowSource.length; pr++) {
+            int from = src + rowSource[pr], to = paddedBase + pr * paddedRow;
+            for (int h = 0; h < radius; h++) {
+                padded[to + h] = in[from + Math.floorMod(h - radius, row)];
+                padded[to + radius + row + h] = in[from + h % row];
+            }
+            int y = 0;
+            for (; y < rowVectorEnd; y += ROW_SPECIES.length()) {
+                FloatVector.fromArray(ROW_SPECIES, in, from + y).intoArray(padded, to + radius + y);
+            }
+            for (; y < row; y++) padded[to + radius + y] = in[from + y];
+        }
+    }
+
     private static void gather(Geometry g, double[] in, int b, double[] padded, double[] cols) {
         HaloPlan plan = g.plan;
         int v = plan.sites, k = plan.offsets, row = plan.rowLength, rows = v / row;
@@ -109,6 +139,86 @@ public final class ConvKernels {
                 int dst = (ci * k + o) * v;
                 for (int r = 0; r < rows; r++) System.arraycopy(padded, starts[r], cols, dst + r * row, row);
             }
+        }
+    }
+
+    /**
+     * The forward convolution read straight from the padded channels, for rows that are a whole
+     * number of {@link #ROW_SPECIES} vectors (L = 8, 16, 32, ...). Each step loads one
+     * displaced segment of two neighbouring rows and four weights and does eight fused
+     * multiply-adds, so no column matrix is written or read.
+     */
+    private static void convolveRowsF32(Geometry g, float[] padded, float[] w, float[] bias, float[] out, int outBase) {
+        HaloPlan plan = g.plan;
+        int k = plan.offsets, ck = g.columns(), row = plan.rowLength, rows = plan.sites / row;
+        int paddedSize = plan.paddedSize, lanes = ROW_SPECIES.length(), v = plan.sites;
+        int[] starts = plan.rowSegmentStart;
+        int co = 0;
+        for (; co + 4 <= g.outChannels; co += 4) {
+            int w0 = co * ck, w1 = w0 + ck, w2 = w1 + ck, w3 = w2 + ck;
+            FloatVector b0 = FloatVector.broadcast(ROW_SPECIES, biasOf(bias, co));
+            FloatVector b1 = FloatVector.broadcast(ROW_SPECIES, biasOf(bias, co + 1));
+            FloatVector b2 = FloatVector.broadcast(ROW_SPECIES, biasOf(bias, co + 2));
+            FloatVector b3 = FloatVector.broadcast(ROW_SPECIES, biasOf(bias, co + 3));
+            int r = 0;
+            for (; r + 2 <= rows; r += 2) {
+                int sa = r * k, sb = sa + k;
+                for (int y = 0; y < row; y += lanes) {
+                    FloatVector a0 = b0, a1 = b1, a2 = b2, a3 = b3, c0 = b0, c1 = b1, c2 = b2, c3 = b3;
+                    for (int ci = 0; ci < g.inChannels; ci++) {
+                        int base = ci * paddedSize + y, wj = ci * k;
+                        for (int o = 0; o < k; o++, wj++) {
+                            FloatVector x = FloatVector.fromArray(ROW_SPECIES, padded, base + starts[sa + o]);
+                            FloatVector z = FloatVector.fromArray(ROW_SPECIES, padded, base + starts[sb + o]);
+                            FloatVector f0 = FloatVector.broadcast(ROW_SPECIES, w[w0 + wj]);
+                            FloatVector f1 = FloatVector.broadcast(ROW_SPECIES, w[w1 + wj]);
+                            FloatVector f2 = FloatVector.broadcast(ROW_SPECIES, w[w2 + wj]);
+                            FloatVector f3 = FloatVector.broadcast(ROW_SPECIES, w[w3 + wj]);
+                            a0 = x.fma(f0, a0);
+                            a1 = x.fma(f1, a1);
+                            a2 = x.fma(f2, a2);
+                            a3 = x.fma(f3, a3);
+                            c0 = z.fma(f0, c0);
+                            c1 = z.fma(f1, c1);
+                            c2 = z.fma(f2, c2);
+                            c3 = z.fma(f3, c3);
+                        }
+                    }
+                    int o0 = outBase + co * v + r * row + y;
+                    a0.intoArray(out, o0);
+                    a1.intoArray(out, o0 + v);
+                    a2.intoArray(out, o0 + 2 * v);
+                    a3.intoArray(out, o0 + 3 * v);
+                    c0.intoArray(out, o0 + row);
+                    c1.intoArray(out, o0 + row + v);
+                    c2.intoArray(out, o0 + row + 2 * v);
+                    c3.intoArray(out, o0 + row + 3 * v);
+                }
+            }
+            for (; r < rows; r++) {
+                for (int c = co; c < co + 4; c++) convolveRowSingleF32(g, padded, w, bias, out, outBase, c, r);
+            }
+        }
+        for (; co < g.outChannels; co++) {
+            for (int r = 0; r < rows; r++) convolveRowSingleF32(g, padded, w, bias, out, outBase, co, r);
+        }
+    }
+
+    private static void convolveRowSingleF32(Geometry g, float[] padded, float[] w, float[] bias, float[] out,
+                                             int outBase, int co, int r) {
+        HaloPlan plan = g.plan;
+        int k = plan.offsets, row = plan.rowLength;
+        int[] starts = plan.rowSegmentStart;
+        for (int y = 0; y < row; y += ROW_SPECIES.length()) {
+            FloatVector a = FloatVector.broadcast(ROW_SPECIES, biasOf(bias, co));
+            for (int ci = 0; ci < g.inChannels; ci++) {
+                int base = ci * plan.paddedSize + y, wj = co * g.columns() + ci * k;
+                for (int o = 0; o < k; o++) {
+                    a = FloatVector.fromArray(ROW_SPECIES, padded, base + starts[r * k + o])
+                            .fma(FloatVector.broadcast(ROW_SPECIES, w[wj + o]), a);
+                }
+            }
+            a.intoArray(out, outBase + co * plan.sites + r * row + y);
         }
     }
 
@@ -177,6 +287,10 @@ public final class ConvKernels {
      */
     public static void weightGradient(Geometry g, float[] in, float[] gOut, float[] gw) {
         int ck = g.columns();
+        if (g.plan.rowLength % ROW_SPECIES.length() == 0) {
+            weightGradientByRows(g, in, gOut, gw);
+            return;
+        }
         double[][] partial = new double[CpuParallel.chunksFor(g.batch)][g.outChannels * ck];
         CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
             float[] cols = new float[ck * g.sites()];
@@ -192,6 +306,142 @@ public final class ConvKernels {
             for (double[] p : partial) sum += p[i];
             gw[i] = (float) sum;
         }
+    }
+
+    /** Configurations padded together by {@link #weightGradientByRows}, so inner loops run long. */
+    private static final int WEIGHT_GRADIENT_GROUP = 16;
+
+    /**
+     * The weight gradient read straight from padded channels (rows a whole number of vectors).
+     * A block of four output channels by three kernel offsets keeps twelve vector partial sums
+     * in registers over a group of configurations: seven loads feed twelve fused multiply-adds.
+     * Each worker keeps one vector of partial sums per weight and reduces lanes at the end.
+     */
+    private static void weightGradientByRows(Geometry g, float[] in, float[] gOut, float[] gw) {
+        HaloPlan plan = g.plan;
+        int k = plan.offsets, ck = g.columns(), v = plan.sites;
+        int lanes = ROW_SPECIES.length(), weights = g.outChannels * ck;
+        float[][] partial = new float[CpuParallel.chunksFor(g.batch)][];
+        CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
+            float[] laneSums = new float[weights * lanes];
+            int perConfig = g.inChannels * plan.paddedSize;
+            float[] padded = new float[WEIGHT_GRADIENT_GROUP * perConfig];
+            for (int first = from; first < to; first += WEIGHT_GRADIENT_GROUP) {
+                int count = Math.min(WEIGHT_GRADIENT_GROUP, to - first);
+                for (int i = 0; i < count; i++) {
+                    for (int ci = 0; ci < g.inChannels; ci++) {
+                        padChannel(plan, in, ((first + i) * g.inChannels + ci) * v, padded, i * perConfig + ci * plan.paddedSize);
+                    }
+                }
+                int co = 0;
+                for (; co + 4 <= g.outChannels; co += 4) {
+                    for (int ci = 0; ci < g.inChannels; ci++) {
+                        int o = 0;
+                        for (; o + 3 <= k; o += 3) correlateBlockF32(g, padded, gOut, laneSums, first, count, co, ci, o);
+                        for (; o < k; o++) {
+                            for (int c = co; c < co + 4; c++) correlateSingleF32(g, padded, gOut, laneSums, first, count, c, ci, o);
+                        }
+                    }
+                }
+                for (; co < g.outChannels; co++) {
+                    for (int j = 0; j < ck; j++) correlateSingleF32(g, padded, gOut, laneSums, first, count, co, j / k, j % k);
+                }
+            }
+            partial[chunk] = laneSums;
+        });
+        for (int i = 0; i < weights; i++) {
+            double sum = 0.0;
+            for (float[] laneSums : partial) {
+                for (int l = 0; l < lanes; l++) sum += laneSums[i * lanes + l];
+            }
+            gw[i] = (float) sum;
+        }
+    }
+
+    /** Partial sums of weights (co..co+3, ci, o..o+2) over configurations first..first+count-1. */
+    private static void correlateBlockF32(Geometry g, float[] padded, float[] gOut, float[] laneSums,
+                                          int first, int count, int co, int ci, int o) {
+        HaloPlan plan = g.plan;
+        int k = plan.offsets, ck = g.columns(), row = plan.rowLength, rows = plan.sites / row, v = plan.sites;
+        int lanes = ROW_SPECIES.length(), perConfig = g.inChannels * plan.paddedSize;
+        int[] starts = plan.rowSegmentStart;
+        int j = ci * k + o;
+        int l00 = (co * ck + j) * lanes, step = ck * lanes;
+        FloatVector a00 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00);
+        FloatVector a01 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + lanes);
+        FloatVector a02 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + 2 * lanes);
+        FloatVector a10 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + step);
+        FloatVector a11 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + step + lanes);
+        FloatVector a12 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + step + 2 * lanes);
+        FloatVector a20 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + 2 * step);
+        FloatVector a21 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + 2 * step + lanes);
+        FloatVector a22 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + 2 * step + 2 * lanes);
+        FloatVector a30 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + 3 * step);
+        FloatVector a31 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + 3 * step + lanes);
+        FloatVector a32 = FloatVector.fromArray(ROW_SPECIES, laneSums, l00 + 3 * step + 2 * lanes);
+        for (int i = 0; i < count; i++) {
+            int base = i * perConfig + ci * plan.paddedSize;
+            int g0 = ((first + i) * g.outChannels + co) * v;
+            for (int r = 0; r < rows; r++) {
+                int s0 = base + starts[r * k + o], s1 = base + starts[r * k + o + 1], s2 = base + starts[r * k + o + 2];
+                int site = g0 + r * row;
+                for (int y = 0; y < row; y += lanes) {
+                    FloatVector x0 = FloatVector.fromArray(ROW_SPECIES, padded, s0 + y);
+                    FloatVector x1 = FloatVector.fromArray(ROW_SPECIES, padded, s1 + y);
+                    FloatVector x2 = FloatVector.fromArray(ROW_SPECIES, padded, s2 + y);
+                    FloatVector d = FloatVector.fromArray(ROW_SPECIES, gOut, site + y);
+                    a00 = x0.fma(d, a00);
+                    a01 = x1.fma(d, a01);
+                    a02 = x2.fma(d, a02);
+                    d = FloatVector.fromArray(ROW_SPECIES, gOut, site + v + y);
+                    a10 = x0.fma(d, a10);
+                    a11 = x1.fma(d, a11);
+                    a12 = x2.fma(d, a12);
+                    d = FloatVector.fromArray(ROW_SPECIES, gOut, site + 2 * v + y);
+                    a20 = x0.fma(d, a20);
+                    a21 = x1.fma(d, a21);
+                    a22 = x2.fma(d, a22);
+                    d = FloatVector.fromArray(ROW_SPECIES, gOut, site + 3 * v + y);
+                    a30 = x0.fma(d, a30);
+                    a31 = x1.fma(d, a31);
+                    a32 = x2.fma(d, a32);
+                }
+            }
+        }
+        a00.intoArray(laneSums, l00);
+        a01.intoArray(laneSums, l00 + lanes);
+        a02.intoArray(laneSums, l00 + 2 * lanes);
+        a10.intoArray(laneSums, l00 + step);
+        a11.intoArray(laneSums, l00 + step + lanes);
+        a12.intoArray(laneSums, l00 + step + 2 * lanes);
+        a20.intoArray(laneSums, l00 + 2 * step);
+        a21.intoArray(laneSums, l00 + 2 * step + lanes);
+        a22.intoArray(laneSums, l00 + 2 * step + 2 * lanes);
+        a30.intoArray(laneSums, l00 + 3 * step);
+        a31.intoArray(laneSums, l00 + 3 * step + lanes);
+        a32.intoArray(laneSums, l00 + 3 * step + 2 * lanes);
+    }
+
+    private static void correlateSingleF32(Geometry g, float[] padded, float[] gOut, float[] laneSums,
+                                           int first, int count, int co, int ci, int o) {
+        HaloPlan plan = g.plan;
+        int k = plan.offsets, ck = g.columns(), row = plan.rowLength, rows = plan.sites / row, v = plan.sites;
+        int lanes = ROW_SPECIES.length(), perConfig = g.inChannels * plan.paddedSize;
+        int[] starts = plan.rowSegmentStart;
+        int l0 = (co * ck + ci * k + o) * lanes;
+        FloatVector a = FloatVector.fromArray(ROW_SPECIES, laneSums, l0);
+        for (int i = 0; i < count; i++) {
+            int base = i * perConfig + ci * plan.paddedSize;
+            int g0 = ((first + i) * g.outChannels + co) * v;
+            for (int r = 0; r < rows; r++) {
+                int segment = base + starts[r * k + o], site = g0 + r * row;
+                for (int y = 0; y < row; y += lanes) {
+                    a = FloatVector.fromArray(ROW_SPECIES, padded, segment + y)
+                            .fma(FloatVector.fromArray(ROW_SPECIES, gOut, site + y), a);
+                }
+            }
+        }
+        a.intoArray(laneSums, l0);
     }
 
     public static void weightGradient(Geometry g, double[] in, double[] gOut, double[] gw) {

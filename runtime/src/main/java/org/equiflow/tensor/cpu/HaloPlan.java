@@ -40,8 +40,14 @@ public final class HaloPlan {
     public final int paddedSize;
     /** {@code paddedSource[p]}: the lattice site whose value padded site p holds. */
     public final int[] paddedSource;
+    /** Halo width, k/2. */
+    public final int radius;
+    /** {@code paddedRowSource[pr]}: first lattice site of the row that padded row pr wraps. */
+    public final int[] paddedRowSource;
     /** {@code segmentStart[offset][row]}: padded index of the displaced row's first value. */
     public final int[][] segmentStart;
+    /** The same, row-major by row: {@code rowSegmentStart[row * offsets + offset]}. */
+    public final int[] rowSegmentStart;
 
     private HaloPlan(int[] lattice, int kernel) {
         int d = lattice.length;
@@ -66,6 +72,12 @@ public final class HaloPlan {
             for (int a = 0; a < d; a++) site = site * lattice[a] + Math.floorMod(coordinate[a] - radius, lattice[a]);
             paddedSource[p] = site;
         }
+        this.radius = radius;
+        int paddedRowLength = padded[d - 1];
+        this.paddedRowSource = new int[paddedCount / paddedRowLength];
+        for (int pr = 0; pr < paddedRowSource.length; pr++) {
+            paddedRowSource[pr] = paddedSource[pr * paddedRowLength + radius];
+        }
         int rows = sitesCount / rowLength;
         this.segmentStart = new int[offsetCount][rows];
         int[] displacement = new int[d];
@@ -78,6 +90,10 @@ public final class HaloPlan {
                 for (int a = 0; a < d; a++) start = start * padded[a] + coordinate[a] + displacement[a];
                 segmentStart[o][row] = start;
             }
+        }
+        this.rowSegmentStart = new int[rows * offsetCount];
+        for (int row = 0; row < rows; row++) {
+            for (int o = 0; o < offsetCount; o++) rowSegmentStart[row * offsetCount + o] = segmentStart[o][row];
         }
     }
 
