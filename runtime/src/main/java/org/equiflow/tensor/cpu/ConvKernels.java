@@ -115,9 +115,17 @@ public final class ConvKernels {
         int[] rowSource = plan.paddedRowSource;
         for (int pr = 0; pr < rowSource.length; pr++) {
             int from = src + rowSource[pr], to = paddedBase + pr * paddedRow;
-            for (int h = 0; h < radius; h++) {
-                padded[to + h] = in[from + Math.floorMod(h - radius, row)];
-                padded[to + radius + row + h] = in[from + h % row];
+            if (radius <= row) {
+                for (int h = 0; h < radius; h++) {
+                    padded[to + h] = in[from + row - radius + h];
+                    padded[to + radius + row + h] = in[from + h];
+                }
+            } else {
+                // A kernel wider than the lattice wraps more than once.
+                for (int h = 0; h < radius; h++) {
+                    padded[to + h] = in[from + Math.floorMod(h - radius, row)];
+                    padded[to + radius + row + h] = in[from + h % row];
+                }
             }
             int y = 0;
             for (; y < rowVectorEnd; y += ROW_SPECIES.length()) {
@@ -200,7 +208,32 @@ public final class ConvKernels {
             }
         }
         for (; co < g.outChannels; co++) {
-            for (int r = 0; r < rows; r++) convolveRowSingleF32(g, padded, w, bias, out, outBase, co, r);
+            int r = 0;
+            for (; r + 2 <= rows; r += 2) convolveRowPairF32(g, padded, w, bias, out, outBase, co, r);
+            for (; r < rows; r++) convolveRowSingleF32(g, padded, w, bias, out, outBase, co, r);
+        }
+    }
+
+    /** One output channel on rows r and r+1: two loads and a broadcast per two multiply-adds. */
+    private static void convolveRowPairF32(Geometry g, float[] padded, float[] w, float[] bias, float[] out,
+                                           int outBase, int co, int r) {
+        HaloPlan plan = g.plan;
+        int k = plan.offsets, row = plan.rowLength;
+        int[] starts = plan.rowSegmentStart;
+        int sa = r * k, sb = sa + k;
+        for (int y = 0; y < row; y += ROW_SPECIES.length()) {
+            FloatVector a = FloatVector.broadcast(ROW_SPECIES, biasOf(bias, co)), c = a;
+            for (int ci = 0; ci < g.inChannels; ci++) {
+                int base = ci * plan.paddedSize + y, wj = co * g.columns() + ci * k;
+                for (int o = 0; o < k; o++) {
+                    FloatVector f = FloatVector.broadcast(ROW_SPECIES, w[wj + o]);
+                    a = FloatVector.fromArray(ROW_SPECIES, padded, base + starts[sa + o]).fma(f, a);
+                    c = FloatVector.fromArray(ROW_SPECIES, padded, base + starts[sb + o]).fma(f, c);
+                }
+            }
+            int o0 = outBase + co * plan.sites + r * row + y;
+            a.intoArray(out, o0);
+            c.intoArray(out, o0 + row);
         }
     }
 
@@ -344,7 +377,11 @@ public final class ConvKernels {
                     }
                 }
                 for (; co < g.outChannels; co++) {
-                    for (int j = 0; j < ck; j++) correlateSingleF32(g, padded, gOut, laneSums, first, count, co, j / k, j % k);
+                    for (int ci = 0; ci < g.inChannels; ci++) {
+                        int o = 0;
+                        for (; o + 3 <= k; o += 3) correlateTripleF32(g, padded, gOut, laneSums, first, count, co, ci, o);
+                        for (; o < k; o++) correlateSingleF32(g, padded, gOut, laneSums, first, count, co, ci, o);
+                    }
                 }
             }
             partial[chunk] = laneSums;
@@ -420,6 +457,36 @@ public final class ConvKernels {
         a30.intoArray(laneSums, l00 + 3 * step);
         a31.intoArray(laneSums, l00 + 3 * step + lanes);
         a32.intoArray(laneSums, l00 + 3 * step + 2 * lanes);
+    }
+
+    /** Partial sums of weights (co, ci, o..o+2): three loads and one load of g per three multiply-adds. */
+    private static void correlateTripleF32(Geometry g, float[] padded, float[] gOut, float[] laneSums,
+                                           int first, int count, int co, int ci, int o) {
+        HaloPlan plan = g.plan;
+        int k = plan.offsets, ck = g.columns(), row = plan.rowLength, rows = plan.sites / row, v = plan.sites;
+        int lanes = ROW_SPECIES.length(), perConfig = g.inChannels * plan.paddedSize;
+        int[] starts = plan.rowSegmentStart;
+        int l0 = (co * ck + ci * k + o) * lanes;
+        FloatVector a0 = FloatVector.fromArray(ROW_SPECIES, laneSums, l0);
+        FloatVector a1 = FloatVector.fromArray(ROW_SPECIES, laneSums, l0 + lanes);
+        FloatVector a2 = FloatVector.fromArray(ROW_SPECIES, laneSums, l0 + 2 * lanes);
+        for (int i = 0; i < count; i++) {
+            int base = i * perConfig + ci * plan.paddedSize;
+            int g0 = ((first + i) * g.outChannels + co) * v;
+            for (int r = 0; r < rows; r++) {
+                int s0 = base + starts[r * k + o], s1 = base + starts[r * k + o + 1], s2 = base + starts[r * k + o + 2];
+                int site = g0 + r * row;
+                for (int y = 0; y < row; y += lanes) {
+                    FloatVector d = FloatVector.fromArray(ROW_SPECIES, gOut, site + y);
+                    a0 = FloatVector.fromArray(ROW_SPECIES, padded, s0 + y).fma(d, a0);
+                    a1 = FloatVector.fromArray(ROW_SPECIES, padded, s1 + y).fma(d, a1);
+                    a2 = FloatVector.fromArray(ROW_SPECIES, padded, s2 + y).fma(d, a2);
+                }
+            }
+        }
+        a0.intoArray(laneSums, l0);
+        a1.intoArray(laneSums, l0 + lanes);
+        a2.intoArray(laneSums, l0 + 2 * lanes);
     }
 
     private static void correlateSingleF32(Geometry g, float[] padded, float[] gOut, float[] laneSums,
