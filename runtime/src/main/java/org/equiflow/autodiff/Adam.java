@@ -1,0 +1,84 @@
+package org.equiflow.autodiff;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.equiflow.tensor.DType;
+import org.equiflow.tensor.Tensor;
+
+/**
+ * Adam (Kingma &amp; Ba) with bias correction, step for step as PyTorch's {@code torch.optim.Adam}
+ * without weight decay or amsgrad:
+ * <pre>
+ * m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
+ * p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ * </pre>
+ * Moments are kept in the parameter's precision, as PyTorch does; arithmetic is in double.
+ * Parameters are updated in place; those without a gradient are left alone.
+ */
+public final class Adam {
+
+    private final List<Tensor> parameters;
+    private final List<double[]> firstMoments = new ArrayList<>();
+    private final List<double[]> secondMoments = new ArrayList<>();
+    private final double learningRate;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private int step;
+
+    /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8. */
+    public Adam(List<Tensor> parameters, double learningRate) {
+        this(parameters, learningRate, 0.9, 0.999, 1e-8);
+    }
+
+    public Adam(List<Tensor> parameters, double learningRate, double beta1, double beta2, double eps) {
+        if (!(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps >= 0)) {
+            throw new IllegalArgumentException("Adam needs lr > 0, 0 <= betas < 1, eps >= 0; got lr=" + learningRate
+                    + " betas=(" + beta1 + ", " + beta2 + ") eps=" + eps);
+        }
+        this.parameters = List.copyOf(parameters);
+        for (Tensor p : this.parameters) {
+            if (!p.requiresGrad()) throw new IllegalArgumentException("parameter " + p.shape() + " does not require a gradient");
+            firstMoments.add(new double[p.size()]);
+            secondMoments.add(new double[p.size()]);
+        }
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
+
+    public int steps() {
+        return step;
+    }
+
+    public void step() {
+        step++;
+        double biasCorrection1 = 1.0 - Math.pow(beta1, step);
+        double biasCorrection2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
+        double stepSize = learningRate / biasCorrection1;
+        for (int i = 0; i < parameters.size(); i++) {
+            Tensor p = parameters.get(i);
+            Tensor grad = p.grad();
+            if (grad == null) continue;
+            double[] m = firstMoments.get(i), v = secondMoments.get(i);
+            boolean single = p.dtype() == DType.F32;
+            for (int j = 0; j < m.length; j++) {
+                double g = grad.get(j);
+                m[j] = beta1 * m[j] + (1.0 - beta1) * g;
+                v[j] = beta2 * v[j] + (1.0 - beta2) * g * g;
+                if (single) {
+                    // Round the moments as PyTorch's float32 state would be rounded.
+                    m[j] = (float) m[j];
+                    v[j] = (float) v[j];
+                }
+                p.set(j, p.get(j) - stepSize * m[j] / (Math.sqrt(v[j]) / biasCorrection2Sqrt + eps));
+            }
+        }
+    }
+
+    public void zeroGrad() {
+        for (Tensor p : parameters) p.zeroGrad();
+    }
+}

@@ -1,0 +1,215 @@
+package org.equiflow.tensor.cpu;
+
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
+
+import org.equiflow.tensor.DType;
+import org.equiflow.tensor.Shape;
+import org.equiflow.tensor.Tensor;
+
+/**
+ * Reference CPU kernels for every primitive except convolution ({@link ConvKernels}). Each
+ * writes into a freshly allocated output of the right shape and dtype; shapes have been
+ * checked by the primitive before the call.
+ *
+ * <p>Broadcasting follows {@link Shape#broadcastsTo}: a source axis of extent 1 (or an
+ * absent lattice) is read at index 0 for every output index along it.
+ */
+public final class CpuKernels {
+
+    public enum BinaryKind { ADD, SUB, MUL, DIV }
+
+    private CpuKernels() {
+    }
+
+    /** Offset of the block of sites of {@code src} read for output configuration b, channel c. */
+    private static int sourceBase(Shape src, int b, int c) {
+        return ((src.batch() == 1 ? 0 : b) * src.channels() + (src.channels() == 1 ? 0 : c)) * src.sites();
+    }
+
+    /** 1 if {@code src} has the output's sites, 0 if its one value is stretched over them. */
+    private static int siteStep(Shape src, Shape out) {
+        return src.sites() == out.sites() ? 1 : 0;
+    }
+
+    public static void map(Tensor in, Tensor out, DoubleUnaryOperator f) {
+        int n = in.size();
+        if (in.dtype() == DType.F32) {
+            float[] x = in.f32(), y = out.f32();
+            for (int i = 0; i < n; i++) y[i] = (float) f.applyAsDouble(x[i]);
+        } else {
+            double[] x = in.f64(), y = out.f64();
+            for (int i = 0; i < n; i++) y[i] = f.applyAsDouble(x[i]);
+        }
+    }
+
+    public static void binary(BinaryKind kind, Tensor a, Tensor b, Tensor out) {
+        Shape so = out.shape();
+        int sites = so.sites();
+        int stepA = siteStep(a.shape(), so), stepB = siteStep(b.shape(), so);
+        for (int bb = 0; bb < so.batch(); bb++) {
+            for (int cc = 0; cc < so.channels(); cc++) {
+                int ia = sourceBase(a.shape(), bb, cc), ib = sourceBase(b.shape(), bb, cc), io = so.index(bb, cc, 0);
+                if (out.dtype() == DType.F32) {
+                    binaryRow(kind, a.f32(), ia, stepA, b.f32(), ib, stepB, out.f32(), io, sites);
+                } else {
+                    binaryRow(kind, a.f64(), ia, stepA, b.f64(), ib, stepB, out.f64(), io, sites);
+                }
+            }
+        }
+    }
+
+    private static void binaryRow(BinaryKind kind, float[] x, int ix, int sx, float[] y, int iy, int sy,
+                                  float[] o, int io, int n) {
+        if (sx == 1 && sy == 1) {
+            // The common case (equal shapes, lattice masks): unit strides let C2 vectorize.
+            switch (kind) {
+                case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] + y[iy + s]; }
+                case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] - y[iy + s]; }
+                case MUL -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] * y[iy + s]; }
+                case DIV -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] / y[iy + s]; }
+            }
+            return;
+        }
+        switch (kind) {
+            case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] + y[iy + s * sy]; }
+            case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] - y[iy + s * sy]; }
+            case MUL -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] * y[iy + s * sy]; }
+            case DIV -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] / y[iy + s * sy]; }
+        }
+    }
+
+    private static void binaryRow(BinaryKind kind, double[] x, int ix, int sx, double[] y, int iy, int sy,
+                                  double[] o, int io, int n) {
+        if (sx == 1 && sy == 1) {
+            // The common case (equal shapes, lattice masks): unit strides let C2 vectorize.
+            switch (kind) {
+                case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] + y[iy + s]; }
+                case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] - y[iy + s]; }
+                case MUL -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] * y[iy + s]; }
+                case DIV -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] / y[iy + s]; }
+            }
+            return;
+        }
+        switch (kind) {
+            case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] + y[iy + s * sy]; }
+            case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] - y[iy + s * sy]; }
+            case MUL -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] * y[iy + s * sy]; }
+            case DIV -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] / y[iy + s * sy]; }
+        }
+    }
+
+    /** Sums {@code in} over the axes on which {@code out} has extent 1 (or no lattice). */
+    public static void sumTo(Tensor in, Tensor out) {
+        // Accumulating in double keeps float32 sums over a whole lattice (log-dets, actions)
+        // as accurate as the summands.
+        Shape si = in.shape(), so = out.shape();
+        double[] acc = new double[out.size()];
+        int sites = si.sites();
+        int step = siteStep(so, si);
+        for (int bb = 0; bb < si.batch(); bb++) {
+            for (int cc = 0; cc < si.channels(); cc++) {
+                int io = sourceBase(so, bb, cc), ii = si.index(bb, cc, 0);
+                if (in.dtype() == DType.F32) {
+                    float[] x = in.f32();
+                    for (int s = 0; s < sites; s++) acc[io + s * step] += x[ii + s];
+                } else {
+                    double[] x = in.f64();
+                    for (int s = 0; s < sites; s++) acc[io + s * step] += x[ii + s];
+                }
+            }
+        }
+        for (int i = 0; i < acc.length; i++) out.set(i, acc[i]);
+    }
+
+    public static void broadcastTo(Tensor in, Tensor out) {
+        Shape si = in.shape(), so = out.shape();
+        int sites = so.sites();
+        int step = siteStep(si, so);
+        for (int bb = 0; bb < so.batch(); bb++) {
+            for (int cc = 0; cc < so.channels(); cc++) {
+                int ii = sourceBase(si, bb, cc), io = so.index(bb, cc, 0);
+                if (out.dtype() == DType.F32) {
+                    float[] x = in.f32(), o = out.f32();
+                    for (int s = 0; s < sites; s++) o[io + s] = x[ii + s * step];
+                } else {
+                    double[] x = in.f64(), o = out.f64();
+                    for (int s = 0; s < sites; s++) o[io + s] = x[ii + s * step];
+                }
+            }
+        }
+    }
+
+    /** {@code out[.., x_axis, ..] = in[.., (x_axis - shift) mod L, ..]}, as torch.roll. */
+    public static void roll(Tensor in, int axis, int shift, Tensor out) {
+        Shape s = in.shape();
+        int extent = s.latticeExtent(axis);
+        int inner = s.latticeStride(axis);
+        int blocks = s.size() / (extent * inner);
+        Object src = in.dtype() == DType.F32 ? in.f32() : in.f64();
+        Object dst = out.dtype() == DType.F32 ? out.f32() : out.f64();
+        for (int blk = 0; blk < blocks; blk++) {
+            int base = blk * extent * inner;
+            for (int x = 0; x < extent; x++) {
+                int from = Math.floorMod(x - shift, extent);
+                System.arraycopy(src, base + from * inner, dst, base + x * inner, inner);
+            }
+        }
+    }
+
+    public static void sliceChannels(Tensor in, int from, Tensor out) {
+        Shape si = in.shape(), so = out.shape();
+        int run = so.channels() * so.sites();
+        Object src = in.dtype() == DType.F32 ? in.f32() : in.f64();
+        Object dst = out.dtype() == DType.F32 ? out.f32() : out.f64();
+        for (int b = 0; b < si.batch(); b++) {
+            System.arraycopy(src, si.index(b, from, 0), dst, so.index(b, 0, 0), run);
+        }
+    }
+
+    public static void concatChannels(List<Tensor> parts, Tensor out) {
+        Shape so = out.shape();
+        Object dst = out.dtype() == DType.F32 ? out.f32() : out.f64();
+        int channel = 0;
+        for (Tensor part : parts) {
+            Shape sp = part.shape();
+            Object src = part.dtype() == DType.F32 ? part.f32() : part.f64();
+            int run = sp.channels() * sp.sites();
+            for (int b = 0; b < so.batch(); b++) {
+                System.arraycopy(src, sp.index(b, 0, 0), dst, so.index(b, channel, 0), run);
+            }
+            channel += sp.channels();
+        }
+    }
+
+    /** {@code out = mask != 0 ? whenSet : whenClear}; the mask broadcasts, the others do not. */
+    public static void where(Tensor mask, Tensor whenSet, Tensor whenClear, Tensor out) {
+        Shape so = out.shape(), sm = mask.shape();
+        int sites = so.sites();
+        int step = siteStep(sm, so);
+        for (int bb = 0; bb < so.batch(); bb++) {
+            for (int cc = 0; cc < so.channels(); cc++) {
+                int im = sourceBase(sm, bb, cc), io = so.index(bb, cc, 0);
+                for (int s = 0; s < sites; s++) {
+                    int i = io + s;
+                    out.set(i, mask.get(im + s * step) != 0.0 ? whenSet.get(i) : whenClear.get(i));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code out[in][out][K-1-o] = w[out][in][o]}: swaps the channel roles and reflects the
+     * kernel through its centre, which turns a convolution into its adjoint.
+     */
+    public static void flipKernel(Tensor w, Tensor out) {
+        Shape sw = w.shape();
+        int cout = sw.batch(), cin = sw.channels(), k = sw.sites();
+        for (int co = 0; co < cout; co++) {
+            for (int ci = 0; ci < cin; ci++) {
+                int src = (co * cin + ci) * k, dst = (ci * cout + co) * k;
+                for (int o = 0; o < k; o++) out.set(dst + k - 1 - o, w.get(src + o));
+            }
+        }
+    }
+}
