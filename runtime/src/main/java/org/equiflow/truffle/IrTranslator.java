@@ -1,0 +1,56 @@
+package org.equiflow.truffle;
+
+import com.oracle.truffle.api.CallTarget;
+import java.util.ArrayList;
+import java.util.List;
+import org.equiflow.compiler.ir.IrFunction;
+import org.equiflow.compiler.ir.Op;
+import org.equiflow.tensor.DType;
+import org.equiflow.tensor.Shape;
+import org.equiflow.tensor.Tensor;
+import org.equiflow.truffle.nodes.BinaryNode;
+import org.equiflow.truffle.nodes.ConstNode;
+import org.equiflow.truffle.nodes.ConvNode;
+import org.equiflow.truffle.nodes.InputNode;
+import org.equiflow.truffle.nodes.MaskNode;
+import org.equiflow.truffle.nodes.OpNode;
+import org.equiflow.truffle.nodes.ParamNode;
+import org.equiflow.truffle.nodes.RollNode;
+import org.equiflow.truffle.nodes.SliceChannelsNode;
+import org.equiflow.truffle.nodes.SumSitesNode;
+import org.equiflow.truffle.nodes.UnaryNode;
+
+/** The one place where IR becomes Truffle nodes: each op to the node of the same name. */
+public final class IrTranslator {
+    private IrTranslator() {}
+
+    public static CallTarget translate(IrFunction function, Parameters parameters, DType dtype) {
+        List<OpNode> nodes = new ArrayList<>();
+        int inputPosition = 0;
+        for (Op op : function.ops()) {
+            nodes.add(switch (op) {
+                case Op.Input in -> new InputNode(in.id(), inputPosition++);
+                case Op.Param p -> new ParamNode(p.id(), parameters, p.name());
+                case Op.Const c -> new ConstNode(c.id(), Tensor.full(Shape.scalar(), dtype, c.value()));
+                case Op.Mask m -> new MaskNode(m.id(), mask(m, dtype));
+                case Op.Unary u -> new UnaryNode(u.id(), u.fn(), u.parameter(), u.operand());
+                case Op.Binary b -> new BinaryNode(b.id(), b.fn(), b.left(), b.right());
+                case Op.Roll r -> new RollNode(r.id(), r.operand(), r.axis(), r.shift());
+                case Op.SumSites s -> new SumSitesNode(s.id(), s.operand());
+                case Op.SliceChannels s -> new SliceChannelsNode(s.id(), s.operand(), s.from(), s.to());
+                case Op.Conv c -> new ConvNode(c.id(), c.operand(), c.weight(), c.bias());
+            });
+        }
+        int[] outputs = function.outputs().values().stream().mapToInt(Integer::intValue).toArray();
+        var root = new IrRootNode(null, IrRootNode.frameFor(function.ops().size()), nodes.toArray(OpNode[]::new), outputs,
+                function.name());
+        return root.getCallTarget();
+    }
+
+    private static Tensor mask(Op.Mask m, DType dtype) {
+        int[] lattice = m.type().lattice().stream().mapToInt(Integer::intValue).toArray();
+        Tensor t = Tensor.zeros(new Shape(1, 1, lattice), dtype);
+        for (int i = 0; i < m.pattern().length; i++) t.set(i, m.pattern()[i] ? 1 : 0);
+        return t;
+    }
+}

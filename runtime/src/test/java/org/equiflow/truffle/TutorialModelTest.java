@@ -1,0 +1,156 @@
+package org.equiflow.truffle;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.equiflow.autodiff.Tape;
+import org.equiflow.compiler.Compiler;
+import org.equiflow.compiler.ir.IrFunction;
+import org.equiflow.compiler.ir.IrProgram;
+import org.equiflow.compiler.ir.Op;
+import org.equiflow.tensor.DType;
+import org.equiflow.tensor.Ops;
+import org.equiflow.tensor.Shape;
+import org.equiflow.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The notebook's φ⁴ model as a user writes it (examples/phi4_tutorial.flow), through the whole
+ * pipeline — check, lower to IR, Truffle nodes, tensor kernels — with the PyTorch reference's
+ * trained weights: the reference's test vectors z → (φ, log|det J|, log q, S) are reproduced.
+ */
+class TutorialModelTest {
+    static final Path REPO = Path.of("").toAbsolutePath().getParent();
+    static JsonNode reference;
+
+    @BeforeAll
+    static void load() throws IOException {
+        String shared = System.getProperty("equiflow.shared");
+        Path file = (shared != null ? Path.of(shared) : REPO.getParent().resolve("shared"))
+                .resolve("bench/ref-pytorch/reference_L8_tutorial_seed0.json");
+        assertTrue(Files.exists(file), "missing " + file + ": the shared folder must sit beside the repository");
+        reference = new ObjectMapper().readTree(file.toFile());
+    }
+
+    static IrProgram tutorialIr(String lastPass) {
+        Path script = REPO.resolve("examples/phi4_tutorial.flow");
+        Compiler.Result checked = Compiler.check(script, "examples/phi4_tutorial.flow");
+        assertTrue(checked.ok());
+        return Compiler.lower(checked, "realnvp", lastPass).orElseThrow();
+    }
+
+    static void flatten(JsonNode node, List<Double> into) {
+        if (node.isArray()) node.forEach(n -> flatten(n, into));
+        else into.add(node.asDouble());
+    }
+
+    static double[] values(JsonNode node) {
+        List<Double> list = new ArrayList<>();
+        flatten(node, list);
+        return list.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    static CompiledFlow withReferenceWeights(DType dtype) {
+        var flow = new CompiledFlow(tutorialIr(null), dtype, 1);
+        JsonNode layers = reference.get("layers");
+        for (int i = 0; i < layers.size(); i++) {
+            JsonNode convs = layers.get(i).get("convs");
+            for (int j = 0; j < convs.size(); j++) {
+                String prefix = "layer" + i + ".net.conv" + j;
+                flow.parameters().assign(prefix + ".weight", values(convs.get(j).get("weight")));
+                flow.parameters().assign(prefix + ".bias", values(convs.get(j).get("bias")));
+            }
+        }
+        return flow;
+    }
+
+    static Tensor batch(JsonNode configurations, DType dtype) {
+        double[] v = values(configurations);
+        int batch = configurations.size();
+        Tensor t = Tensor.zeros(new Shape(batch, 1, 8, 8), dtype);
+        for (int i = 0; i < v.length; i++) t.set(i, v[i]);
+        return t;
+    }
+
+    @Test
+    void theCheckerboardsOfTheScriptAreTheReferenceMasks() {
+        IrFunction flow = tutorialIr("lower").function(IrProgram.FLOW).orElseThrow();
+        JsonNode layers = reference.get("layers");
+        for (int i = 0; i < layers.size(); i++) {
+            String name = "layer" + i + ".frozen";
+            Op.Mask mask = flow.ops().stream().filter(o -> o instanceof Op.Mask m && m.name().equals(name))
+                    .map(o -> (Op.Mask) o).findFirst().orElseThrow();
+            double[] expected = values(layers.get(i).get("frozen_mask"));
+            double[] actual = new double[mask.pattern().length];
+            for (int k = 0; k < actual.length; k++) actual[k] = mask.pattern()[k] ? 1 : 0;
+            assertArrayEquals(expected, actual, name);
+        }
+    }
+
+    @Test
+    void float32ForwardPassReproducesTheReference() { checkForward(DType.F32); }
+
+    @Test
+    void float64ForwardPassReproducesTheReference() { checkForward(DType.F64); }
+
+    private void checkForward(DType dtype) {
+        CompiledFlow flow = withReferenceWeights(dtype);
+        assertEquals(12_960, flow.parameters().count());
+        JsonNode test = reference.get("test");
+        Tensor z = batch(test.get("z"), dtype);
+        CompiledFlow.Forward out = flow.forward(z);
+        Tensor logQ = Ops.sub(flow.logPrior(z), out.logDet());
+        Tensor action = flow.action(out.x());
+        double[] phi = values(test.get("phi"));
+        assertEquals(phi.length, out.x().size());
+        for (int i = 0; i < phi.length; i++) close(phi[i], out.x().get(i), "φ element " + i);
+        for (int b = 0; b < z.shape().batch(); b++) {
+            close(test.get("logdet").get(b).asDouble(), out.logDet().get(b), "log|det J| of configuration " + b);
+            close(test.get("logq").get(b).asDouble(), logQ.get(b), "log q of configuration " + b);
+            close(test.get("S").get(b).asDouble(), action.get(b), "S of configuration " + b);
+        }
+    }
+
+    private static void close(double expected, double actual, String what) {
+        assertEquals(expected, actual, 1e-4 * Math.max(1.0, Math.abs(expected)), what);
+    }
+
+    @Test
+    void theSameTreeGivesTheGradientOfTheReverseKlLoss() {
+        CompiledFlow flow = withReferenceWeights(DType.F64);
+        Tensor z = batch(reference.get("test").get("z"), DType.F64);
+        try (Tape tape = Tape.open()) {
+            tape.backward(loss(flow, z));
+        }
+        double step = 1e-6;
+        String[] probes = {"layer0.net.conv0.weight", "layer7.net.conv1.bias", "layer15.net.conv2.weight"};
+        for (String name : probes) {
+            Tensor p = flow.parameters().get(name);
+            for (int j : new int[] {0, p.size() / 2, p.size() - 1}) {
+                double original = p.get(j);
+                p.set(j, original + step);
+                double plus = loss(flow, z).get(0);
+                p.set(j, original - step);
+                double minus = loss(flow, z).get(0);
+                p.set(j, original);
+                double numeric = (plus - minus) / (2 * step);
+                assertEquals(numeric, p.grad().get(j), 1e-6 * Math.max(1, Math.abs(numeric)), name + "[" + j + "]");
+            }
+        }
+    }
+
+    /** Reverse KL up to log Z: mean over the batch of log q(x) + S(x). */
+    static Tensor loss(CompiledFlow flow, Tensor z) {
+        CompiledFlow.Forward out = flow.forward(z);
+        return Ops.meanOverBatch(Ops.add(Ops.sub(flow.logPrior(z), out.logDet()), flow.action(out.x())));
+    }
+}
