@@ -1,6 +1,7 @@
 package org.equiflow.compiler;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import org.equiflow.compiler.check.Elaborator;
 import org.equiflow.compiler.check.Resolver;
@@ -24,9 +25,17 @@ public final class Compiler {
     }
 
     public static Result check(Path file, String displayName) {
+        return check(file, displayName, Map.of());
+    }
+
+    /**
+     * Checks a script with command-line overrides of theory arguments, e.g.
+     * {@code T.lattice → [16, 16]} or {@code T.m2 → -3.5} (values are literals).
+     */
+    public static Result check(Path file, String displayName, Map<String, String> overrides) {
         var diagnostics = new Diagnostics();
         try {
-            return new Result(diagnostics, run(file, displayName, diagnostics));
+            return new Result(diagnostics, run(file, displayName, overrides, diagnostics));
         } catch (StackOverflowError e) {
             // Pathological nesting (thousands of parentheses): say so instead of crashing.
             diagnostics.error(org.equiflow.compiler.diag.ErrorCode.E0607, null,
@@ -52,7 +61,8 @@ public final class Compiler {
         }
     }
 
-    private static Optional<CheckedProgram> run(Path file, String displayName, Diagnostics diagnostics) {
+    private static Optional<CheckedProgram> run(Path file, String displayName, Map<String, String> overrides,
+                                                Diagnostics diagnostics) {
         // 1. read, parse and load every imported module (syntax, imports, cycles)
         var loader = new ModuleLoader(diagnostics);
         var root = loader.loadRoot(file, displayName);
@@ -71,7 +81,7 @@ public final class Compiler {
         if (diagnostics.hasErrors()) return Optional.empty();
 
         // 5. instantiate theories and flows: lattices, masks, unrolled layers, net channels, run blocks
-        CheckedProgram program = Elaborator.elaborate(root.get(), scopes, resolution, diagnostics);
+        CheckedProgram program = Elaborator.elaborate(root.get(), scopes, resolution, overrides, diagnostics);
         if (diagnostics.hasErrors()) return Optional.empty();
         return Optional.of(program);
     }

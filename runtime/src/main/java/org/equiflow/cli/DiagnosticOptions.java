@@ -13,6 +13,10 @@ final class DiagnosticOptions {
             defaultValue = "auto")
     String color;
 
+    @Option(names = "--set", paramLabel = "THEORY.PARAM=VALUE", mapFallbackValue = "",
+            description = "Override a theory argument of the script, e.g. --set T.m2=-3.5 --set T.lattice=[16,16].")
+    java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+
     boolean useColor() {
         return switch (color) {
             case "always" -> true;
@@ -23,7 +27,7 @@ final class DiagnosticOptions {
 
     /** Compiles one file and prints its diagnostics to err; returns the result. */
     Compiler.Result compile(String argument, PrintWriter err) {
-        Compiler.Result result = Compiler.check(Path.of(argument), argument);
+        Compiler.Result result = Compiler.check(Path.of(argument), argument, overrides);
         var renderer = new DiagnosticRenderer(useColor());
         for (Diagnostic d : result.diagnostics().sorted()) err.print(renderer.render(d));
         err.flush();

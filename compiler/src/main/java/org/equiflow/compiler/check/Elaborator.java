@@ -60,6 +60,8 @@ public final class Elaborator {
     private final Map<String, ModuleScope> scopes;
     private final Map<Item.TheoryInst, Value> theoryCache = new IdentityHashMap<>();
     private final Map<Let, Value> letCache = new IdentityHashMap<>();
+    /** Command-line values for theory arguments: instance name → parameter → literal expression. */
+    private Map<String, Map<String, Expr>> overrides = Map.of();
 
     /** Thrown to abandon evaluating one item after its error has been reported. */
     private static final class Reported extends RuntimeException {
@@ -98,8 +100,10 @@ public final class Elaborator {
     }
 
     public static CheckedProgram elaborate(LoadedModule root, Map<String, ModuleScope> scopes, Resolution resolution,
-                                           Diagnostics diagnostics) {
+                                           Map<String, String> overrides, Diagnostics diagnostics) {
         var elaborator = new Elaborator(diagnostics, resolution, scopes);
+        elaborator.overrides = Overrides.parse(overrides, root, diagnostics);
+        if (diagnostics.hasErrors()) return new CheckedProgram(root.displayName(), List.of(), List.of(), List.of(), resolution);
         for (ModuleScope scope : scopes.values()) elaborator.checkSignatures(scope.module);
         return elaborator.program(root);
     }
@@ -198,6 +202,16 @@ public final class Elaborator {
                 // reported; go on with the next item so that all errors of the phase are found
             }
         }
+        for (String instance : overrides.keySet()) {
+            if (!theoriesByName.containsKey(instance) && root.ast().items().stream()
+                    .noneMatch(i -> i instanceof Item.TheoryInst t && t.name().name().equals(instance))) {
+                List<String> names = root.ast().items().stream().filter(i -> i instanceof Item.TheoryInst)
+                        .map(i -> ((Item.TheoryInst) i).name().name()).toList();
+                diagnostics.add(new Diagnostic(ErrorCode.E0300, Severity.ERROR, null,
+                        "--set " + instance + ".…: no theory instance `" + instance + "` in " + root.displayName(), List.of(),
+                        List.of(names.isEmpty() ? "the script instantiates no theory" : "theory instances: " + String.join(", ", names))));
+            }
+        }
         List<RunSpec> runs = new ArrayList<>();
         var runChecker = new RunChecker(diagnostics);
         for (Item item : root.ast().items()) {
@@ -225,7 +239,7 @@ public final class Elaborator {
         Value v;
         if (inst.value() instanceof Expr.Call call && call.callee() instanceof Expr.Name n
                 && resolution.names.get(n) instanceof Symbol.Global g && g.definition() instanceof Item.TheoryDef def) {
-            v = new Value.Theory(instantiate(inst.name().name(), def, call, Env.empty(), new Context(null, null)));
+            v = new Value.Theory(instantiate(inst.name().name(), def, withOverrides(inst, def, call), Env.empty(), new Context(null, null)));
         } else {
             Value value = eval(inst.value(), Env.empty(), new Context(null, null));
             if (!(value instanceof Value.Theory t)) {
@@ -237,6 +251,41 @@ public final class Elaborator {
         }
         theoryCache.put(inst, v);
         return v;
+    }
+
+    /** The instance's call with command-line values in place of (or added to) its arguments. */
+    private Expr.Call withOverrides(Item.TheoryInst inst, Item.TheoryDef def, Expr.Call call) {
+        Map<String, Expr> given = overrides.get(inst.name().name());
+        if (given == null) return call;
+        for (String param : given.keySet()) {
+            if (def.params().stream().noneMatch(p -> p.name().name().equals(param))) {
+                List<String> help = new ArrayList<>();
+                Suggestions.closest(param, def.params().stream().map(p -> p.name().name()).toList()).ifPresent(g -> help.add("did you mean `" + g + "`?"));
+                help.add("theory `" + inst.name().name() + "` has parameters: "
+                        + String.join(", ", def.params().stream().map(p -> p.name().name()).toList()));
+                throw report(new Diagnostic(ErrorCode.E0302, Severity.ERROR, inst.name().span(),
+                        "--set " + inst.name().name() + "." + param + ": theory `" + inst.name().name() + "` has no parameter `" + param + "`",
+                        List.of(), help));
+            }
+        }
+        // Named arguments are rewritten; positional ones are named first so an override can replace them.
+        List<Arg> args = new ArrayList<>();
+        int position = 0;
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (Arg a : call.args()) {
+            String pname = a.name() != null ? a.name().name() : position < def.params().size() ? def.params().get(position).name().name() : null;
+            if (a.name() == null) position++;
+            if (pname != null && given.containsKey(pname)) {
+                args.add(new Arg(new Ident(pname, a.span()), given.get(pname), a.span()));
+                done.add(pname);
+            } else {
+                args.add(a);
+            }
+        }
+        given.forEach((pname, value) -> {
+            if (!done.contains(pname)) args.add(new Arg(new Ident(pname, call.span()), value, call.span()));
+        });
+        return new Expr.Call(call.callee(), args, call.span());
     }
 
     private TheoryInstance instantiate(String name, Item.TheoryDef def, Expr.Call call, Env env, Context ctx) {

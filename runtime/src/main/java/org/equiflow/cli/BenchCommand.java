@@ -1,0 +1,186 @@
+package org.equiflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.equiflow.bench.FlowWorkloads;
+import org.equiflow.bench.Timing;
+import org.equiflow.compiler.Compiler;
+import org.equiflow.truffle.CompiledFlow;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * `equiflow bench`: the speed cases of BENCHMARKS.md §B on this machine — one training step and
+ * the sampling rate of the notebook φ⁴ model at several lattice sizes and batches — and, when
+ * the PyTorch reference can run here, the same cases measured right after, with the ratio.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time a training step and sampling of a flow, side by side with the PyTorch reference when it is installed.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--script", defaultValue = "examples/phi4_tutorial.flow", description = "The script (default: ${DEFAULT-VALUE}).")
+    String script;
+
+    @Option(names = "--flow", description = "The flow to time (default: the script's first).")
+    String flowName;
+
+    @Option(names = "--L", split = ",", defaultValue = "8,16,32", description = "Lattice sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> sizes;
+
+    @Option(names = "--batch", split = ",", defaultValue = "64,1024", description = "Training batches (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(names = "--sample-batch", defaultValue = "1024", description = "Sampling batch (default: ${DEFAULT-VALUE}).")
+    int sampleBatch;
+
+    @Option(names = "--cases", split = ",", defaultValue = "train,sample", description = "train, sample (default: ${DEFAULT-VALUE}).")
+    List<String> cases;
+
+    @Option(names = "--min-time", defaultValue = "3", description = "Seconds per measurement at least (default: ${DEFAULT-VALUE}).")
+    double minTime;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed iterations first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--reference", defaultValue = "auto",
+            description = "Run the PyTorch reference after: auto (when /usr/bin/python3 has torch), on, off (default: ${DEFAULT-VALUE}).")
+    String reference;
+
+    @Option(names = "--shared", description = "The shared folder with bench/ref-pytorch (default: ../shared beside the repository).")
+    Path shared;
+
+    @Mixin
+    DiagnosticOptions diagnostics = new DiagnosticOptions();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    record Row(String name, double ours, double theirs, boolean rate) {}
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, Double> ours = new LinkedHashMap<>();
+        for (int size : sizes) {
+            String theory = null;
+            var base = Compiler.check(Path.of(script), script);
+            if (!base.ok()) { diagnostics.compile(script, err); return 1; }
+            var program = base.program().orElseThrow();
+            String name = flowName != null ? flowName : program.flows().get(0).name();
+            theory = program.flow(name).orElseThrow().theory().name();
+            Map<String, String> set = new LinkedHashMap<>(diagnostics.overrides);
+            String dims = String.join(",", java.util.Collections.nCopies(program.flow(name).orElseThrow().theory().lattice().dimensions(), String.valueOf(size)));
+            set.put(theory + ".lattice", "[" + dims + "]");
+            var checked = Compiler.check(Path.of(script), script, set);
+            if (!checked.ok()) { diagnostics.compile(script, err); return 1; }
+            var ir = Compiler.lower(checked, name, null);
+            if (ir.isEmpty()) {
+                checked.diagnostics().all().forEach(d -> err.println(d.summary()));
+                return 1;
+            }
+            var flow = new CompiledFlow(ir.get(), FlowWorkloads.defaultDType(), 0);
+            var work = new FlowWorkloads(flow, 1e-3, 0);
+            if (cases.contains("train")) {
+                for (int batch : batches) {
+                    Timing t = Timing.measure(() -> work.trainStep(batch), warmup, 5, minTime, 1000);
+                    ours.put("train L=" + size + " B=" + batch, t.medianSeconds());
+                    out.printf("equiflow train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", size, batch,
+                            t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.iterations());
+                    out.flush();
+                }
+            }
+            if (cases.contains("sample")) {
+                Timing t = Timing.measure(() -> work.sample(sampleBatch), warmup, 5, minTime, 1000);
+                ours.put("sample L=" + size + " B=" + sampleBatch, sampleBatch / t.medianSeconds());
+                out.printf("equiflow sample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", size, sampleBatch,
+                        sampleBatch / t.medianSeconds(), t.medianSeconds() * 1e3, t.iterations());
+                out.flush();
+            }
+        }
+        Map<String, Double> theirs = reference.equals("off") ? Map.of() : pytorch(out, err);
+        if (theirs == null) return reference.equals("on") ? 1 : 0;
+        out.println();
+        out.println("| case | equiflow | PyTorch reference | speed-up |");
+        out.println("|---|---|---|---|");
+        ours.forEach((k, v) -> {
+            boolean rate = k.startsWith("sample");
+            Double ref = theirs.get(k);
+            String mine = rate ? String.format("%.0f configs/s", v) : String.format("%.2f ms", v * 1e3);
+            String other = ref == null ? "–" : rate ? String.format("%.0f configs/s", ref) : String.format("%.2f ms", ref * 1e3);
+            String ratio = ref == null ? "–" : String.format("%.2f×", rate ? v / ref : ref / v);
+            out.println("| " + k + " | " + mine + " | " + other + " | " + ratio + " |");
+        });
+        out.flush();
+        return 0;
+    }
+
+    /** Runs the reference from a private copy (it writes results.json beside itself) and reads its results. */
+    private Map<String, Double> pytorch(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+        Path folder = (shared != null ? shared : Path.of("").toAbsolutePath().getParent().resolve("shared"))
+                .resolve("bench/ref-pytorch");
+        Path python = Path.of("/usr/bin/python3");
+        boolean torch = Files.isExecutable(python) && Files.exists(folder.resolve("bench.py"))
+                && run(List.of(python.toString(), "-c", "import torch"), folder, null) == 0;
+        if (!torch) {
+            String why = !Files.exists(folder.resolve("bench.py")) ? folder + "/bench.py is missing"
+                    : "/usr/bin/python3 cannot import torch (apt-get install -y python3-torch libjemalloc2)";
+            (reference.equals("on") ? err : out).println("PyTorch reference not run: " + why);
+            return reference.equals("on") ? null : Map.of();
+        }
+        Path work = Files.createTempDirectory("equiflow-ref");
+        for (String f : List.of("bench.py", "flow.py")) Files.copy(folder.resolve(f), work.resolve(f));
+        List<String> ls = sizes.stream().map(String::valueOf).toList();
+        List<String> common = List.of("--threads", "2", "--warmup", String.valueOf(warmup), "--min-time", String.valueOf(minTime),
+                "--no-wait-idle");
+        out.println();
+        out.println("PyTorch reference (" + folder + "), same machine, right after:");
+        out.flush();
+        if (cases.contains("train")) {
+            List<String> cmd = new ArrayList<>(List.of(python.toString(), "bench.py", "train", "--L"));
+            cmd.addAll(ls);
+            cmd.add("--batch");
+            batches.forEach(b -> cmd.add(String.valueOf(b)));
+            cmd.addAll(common);
+            if (run(cmd, work, out) != 0) { err.println("the PyTorch reference failed (train)"); return null; }
+        }
+        if (cases.contains("sample")) {
+            List<String> cmd = new ArrayList<>(List.of(python.toString(), "bench.py", "sample", "--L"));
+            cmd.addAll(ls);
+            cmd.addAll(List.of("--sample-batch", String.valueOf(sampleBatch)));
+            cmd.addAll(common);
+            if (run(cmd, work, out) != 0) { err.println("the PyTorch reference failed (sample)"); return null; }
+        }
+        JsonNode results = new ObjectMapper().readTree(work.resolve("results.json").toFile());
+        Map<String, Double> theirs = new LinkedHashMap<>();
+        JsonNode train = results.path("train_step").path("threads2");
+        train.fieldNames().forEachRemaining(k -> theirs.put("train " + k.replace("L", "L=").replace("_B", " B="),
+                train.get(k).get("median_s").asDouble()));
+        JsonNode sample = results.path("sample").path("threads2");
+        sample.fieldNames().forEachRemaining(k -> theirs.put("sample " + k.replace("L", "L=").replace("_B", " B="),
+                sample.get(k).get("configs_per_s").asDouble()));
+        return theirs;
+    }
+
+    private static int run(List<String> command, Path dir, PrintWriter echo) throws IOException, InterruptedException {
+        var pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            String line;
+            while ((line = reader.readLine()) != null) if (echo != null) { echo.println("  " + line); echo.flush(); }
+        }
+        if (!p.waitFor(2, TimeUnit.HOURS)) p.destroyForcibly();
+        return p.exitValue();
+    }
+}
