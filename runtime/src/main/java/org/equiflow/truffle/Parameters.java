@@ -18,6 +18,9 @@ import org.equiflow.tensor.Tensor;
 public final class Parameters {
     private final Map<String, Tensor> byName = new LinkedHashMap<>();
 
+    /** An empty store, for functions without parameters (an action on its own). */
+    public Parameters() {}
+
     /** Initialised as PyTorch initialises convolutions: uniform(±1/√fan_in), drawn in declaration order. */
     public static Parameters initialise(List<Op.Param> params, DType dtype, long seed) {
         var random = new SplittableRandom(seed);

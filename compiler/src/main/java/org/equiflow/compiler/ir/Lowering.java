@@ -39,6 +39,11 @@ public final class Lowering {
         return new IrProgram(model, functions);
     }
 
+    /** The action of a theory instance alone, for HMC without a flow and for tests. */
+    public static IrFunction lowerAction(TheoryInstance theory, Resolution names) {
+        return new ActionLowering(theory, names).lower();
+    }
+
     static IrType fieldType(TheoryInstance theory) {
         FieldSpec field = theory.field();
         int channels = field.onLinks() ? theory.lattice().dimensions() : 1;
