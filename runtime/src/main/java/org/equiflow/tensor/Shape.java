@@ -10,42 +10,27 @@ import java.util.Arrays;
  * loss ({@code [1, 1]}) and per-channel biases ({@code [1, C]}), which broadcast over the
  * lattice. Convolution weights reuse the layout as {@code [out, in, k, ..., k]}.
  */
-public final class Shape {
+public record Shape(int batch, int channels, int... lattice) {
 
     public static final int MAX_LATTICE_RANK = 4;
 
-    private final int batch;
-    private final int channels;
-    private final int[] lattice;
-    // Cached: kernels ask for these once per row.
-    private final int sites;
-    private final int size;
-
-    public Shape(int batch, int channels, int... lattice) {
+    public Shape {
         if (batch < 1 || channels < 1) {
             throw new IllegalArgumentException("batch and channels must be >= 1, got " + batch + ", " + channels);
         }
         if (lattice.length > MAX_LATTICE_RANK) {
             throw new IllegalArgumentException("lattice rank " + lattice.length + " > " + MAX_LATTICE_RANK);
         }
-        this.batch = batch;
-        this.channels = channels;
-        this.lattice = lattice.clone();
-        int v = 1;
+        lattice = lattice.clone();
+        long size = (long) batch * channels;
         for (int extent : lattice) {
             if (extent < 1) throw new IllegalArgumentException("lattice extents must be >= 1: " + Arrays.toString(lattice));
-            v = Math.multiplyExact(v, extent);
+            size *= extent;
+            if (size > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("shape " + batch + "x" + channels + "x" + Arrays.toString(lattice)
+                        + " has more than 2^31 - 1 elements (one Java array)");
+            }
         }
-        this.sites = v;
-        this.size = Math.multiplyExact(Math.multiplyExact(batch, channels), v);
-    }
-
-    public int batch() {
-        return batch;
-    }
-
-    public int channels() {
-        return channels;
     }
 
     /** A shape without lattice axes: {@code [batch, channels]}. */
@@ -58,6 +43,7 @@ public final class Shape {
         return new Shape(1, 1);
     }
 
+    @Override
     public int[] lattice() {
         return lattice.clone();
     }
@@ -72,7 +58,9 @@ public final class Shape {
 
     /** Number of lattice sites of one channel of one configuration (1 for lattice rank 0). */
     public int sites() {
-        return sites;
+        int v = 1;
+        for (int extent : lattice) v *= extent;
+        return v;
     }
 
     /** Distance in the flat array between neighbouring sites along {@code axis}. */
@@ -83,11 +71,11 @@ public final class Shape {
     }
 
     public int size() {
-        return size;
+        return batch * channels * sites();
     }
 
     public int index(int b, int c, int site) {
-        return (b * channels + c) * sites + site;
+        return (b * channels + c) * sites() + site;
     }
 
     public Shape withBatch(int newBatch) {

@@ -47,4 +47,21 @@ class Float32ElementwiseTest {
             assertEquals(rounded, (float) log.get(i), 2 * Math.ulp(rounded), "log at " + positive.get(i));
         }
     }
+
+    @Test
+    void largeTensorsSplitAcrossThreadsGiveTheSameValues() {
+        // Above the kernels' parallel threshold (2^16 elements), with an awkward element count.
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        Shape shape = new Shape(41, 8, 20, 20);
+        Tensor x = Tensor.randn(shape, DType.F32, random);
+        Tensor mask = Tensor.randn(new Shape(1, 1, 20, 20), DType.F32, random);
+        for (UnaryOp op : List.of(new UnaryOp.LeakyRelu(0.01), new UnaryOp.Tanh(), new UnaryOp.Neg(), new UnaryOp.MulScalar(3))) {
+            Tensor y = Ops.apply(op, x);
+            for (int i = 0; i < x.size(); i++) assertEquals((float) op.apply(x.get(i)), (float) y.get(i), 2 * Math.ulp((float) op.apply(x.get(i))), op + " at " + i);
+        }
+        Tensor product = Ops.mul(x, mask);
+        for (int i = 0; i < x.size(); i++) {
+            assertEquals((float) (x.get(i) * mask.get(i % 400)), (float) product.get(i), "masked product at " + i);
+        }
+    }
 }

@@ -7,18 +7,28 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Periodic N-d convolution (cross-correlation, as PyTorch's Conv with circular padding),
  * stride 1, odd kernel, on {@code [B, Cin, sites]} inputs and {@code [Cout, Cin, k^d]} weights.
+ * The batch is split across {@link CpuParallel}.
  *
- * <p>Per configuration the input is first gathered into columns
- * {@code cols[(ci*K + offset)*V + site] = in[ci][neighbour(offset, site)]}; the convolution is
- * then the small matrix product {@code out[Cout x V] = W[Cout x Cin*K] . cols}, whose inner
- * loop runs over contiguous sites and vectorizes. The periodic wrap-around is paid once in the
- * gather instead of in every multiply-add. The batch is split across {@link CpuParallel}.
- *
- * <p>The F32 paths use the Vector API; the F64 paths are plain loops used by gradient checks.
+ * <p>Each input channel of a configuration is first copied into a block with a periodic halo
+ * ({@link HaloPlan}); every displaced lattice row is then a contiguous run of that block, so
+ * the wrap-around is paid once per channel rather than in every multiply-add. Two paths:
+ * <ul>
+ *   <li><b>rows of whole vectors</b> (float32, fastest lattice extent a multiple of 8: L = 8,
+ *       16, 32): forward and weight gradient read the displaced rows straight from the padded
+ *       block with 8-lane vectors, several output channels and rows per step;</li>
+ *   <li><b>column matrix</b> (any other extent, and all float64): displaced rows are copied
+ *       into {@code cols[(ci*K + offset)*V + site]} and the convolution is the product
+ *       {@code out[Cout x V] = W[Cout x Cin*K] . cols}.</li>
+ * </ul>
+ * The float64 paths are plain loops; they exist for gradient checks and as the reference the
+ * float32 kernels are tested against.
  */
 public final class ConvKernels {
 
+    /** Vectors over a whole configuration's sites (column-matrix path). */
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Vectors along one lattice row: 8 lanes, the shortest row the lattices here have. */
+    private static final VectorSpecies<Float> ROW_SPECIES = FloatVector.SPECIES_256;
 
     /** The fixed sizes of one convolution. */
     public record Geometry(int batch, int inChannels, int outChannels, HaloPlan plan) {
@@ -79,8 +89,6 @@ public final class ConvKernels {
             }
         });
     }
-
-    private static final VectorSpecies<Float> ROW_SPECIES = FloatVector.SPECIES_256;
 
     /**
      * {@code cols[(ci*K + o)*V + s] = in[b][ci][s + displacement(o)]}: each channel is padded

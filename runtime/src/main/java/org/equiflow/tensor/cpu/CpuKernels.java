@@ -43,11 +43,23 @@ public final class CpuKernels {
         }
     }
 
+    /** Below this many output elements a second thread costs more than it saves. */
+    private static final int PARALLEL_THRESHOLD = 1 << 16;
+
     public static void binary(BinaryKind kind, Tensor a, Tensor b, Tensor out) {
+        Shape so = out.shape();
+        if (out.size() < PARALLEL_THRESHOLD) {
+            binary(kind, a, b, out, 0, so.batch());
+        } else {
+            CpuParallel.forChunks(so.batch(), (chunk, from, to) -> binary(kind, a, b, out, from, to));
+        }
+    }
+
+    private static void binary(BinaryKind kind, Tensor a, Tensor b, Tensor out, int batchFrom, int batchTo) {
         Shape so = out.shape();
         int sites = so.sites();
         int stepA = siteStep(a.shape(), so), stepB = siteStep(b.shape(), so);
-        for (int bb = 0; bb < so.batch(); bb++) {
+        for (int bb = batchFrom; bb < batchTo; bb++) {
             for (int cc = 0; cc < so.channels(); cc++) {
                 int ia = sourceBase(a.shape(), bb, cc), ib = sourceBase(b.shape(), bb, cc), io = so.index(bb, cc, 0);
                 if (out.dtype() == DType.F32) {

@@ -7,12 +7,16 @@ import jdk.incubator.vector.VectorSpecies;
 import org.equiflow.tensor.UnaryOp;
 
 /**
- * Vectorized float32 elementwise functions. The switch names every {@link UnaryOp}, so a new
- * one must choose here between a kernel and the generic per-element loop.
+ * Float32 elementwise functions, vectorized where the Vector API compiles to plain SIMD, and
+ * split across {@link CpuParallel} for large tensors. The switch names every {@link UnaryOp},
+ * so a new one must choose here between a kernel and the generic per-element loop.
  */
 public final class UnaryKernels {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    /** Below this many elements a second thread costs more than it saves. */
+    static final int PARALLEL_THRESHOLD = 1 << 16;
 
     private UnaryKernels() {
     }
@@ -20,14 +24,6 @@ public final class UnaryKernels {
     /** Computes {@code y = op(x)} and returns true, or returns false to ask for the generic loop. */
     public static boolean forward(UnaryOp op, float[] x, float[] y) {
         switch (op) {
-            case UnaryOp.Neg n -> lanewise(VectorOperators.NEG, x, y);
-            case UnaryOp.Exp e -> { for (int i = 0; i < x.length; i++) y[i] = (float) Math.exp(x[i]); }
-            case UnaryOp.Tanh t -> tanh(x, y);
-            case UnaryOp.Abs a -> lanewise(VectorOperators.ABS, x, y);
-            case UnaryOp.Square s -> square(x, y);
-            case UnaryOp.LeakyRelu r -> leakyRelu((float) r.slope(), x, y);
-            case UnaryOp.MulScalar m -> mulScalar((float) m.factor(), x, y);
-            case UnaryOp.AddScalar a -> addScalar((float) a.term(), x, y);
             // Rare in hot loops; the generic loop evaluates them in double. (The Vector API's
             // transcendental lanewise ops fell back to per-lane code here, slower than Math.)
             case UnaryOp.Log l -> { return false; }
@@ -36,19 +32,47 @@ public final class UnaryKernels {
             case UnaryOp.Sigmoid s -> { return false; }
             case UnaryOp.Sign s -> { return false; }
             case UnaryOp.PowInt p -> { return false; }
+            default -> { }
+        }
+        if (x.length < PARALLEL_THRESHOLD) {
+            run(op, x, y, 0, x.length);
+        } else {
+            CpuParallel.forChunks(x.length, (chunk, from, to) -> run(op, x, y, from, to));
         }
         return true;
     }
 
-    private static void lanewise(VectorOperators.Unary operator, float[] x, float[] y) {
-        int i = 0;
-        for (int end = SPECIES.loopBound(x.length); i < end; i += SPECIES.length()) {
+    private static void run(UnaryOp op, float[] x, float[] y, int from, int to) {
+        switch (op) {
+            case UnaryOp.Neg n -> lanewise(VectorOperators.NEG, x, y, from, to);
+            case UnaryOp.Exp e -> { for (int i = from; i < to; i++) y[i] = (float) Math.exp(x[i]); }
+            case UnaryOp.Tanh t -> tanh(x, y, from, to);
+            case UnaryOp.Abs a -> lanewise(VectorOperators.ABS, x, y, from, to);
+            case UnaryOp.Square s -> { for (int i = from; i < to; i++) y[i] = x[i] * x[i]; }
+            case UnaryOp.LeakyRelu r -> leakyRelu((float) r.slope(), x, y, from, to);
+            case UnaryOp.MulScalar m -> {
+                float factor = (float) m.factor();
+                for (int i = from; i < to; i++) y[i] = factor * x[i];
+            }
+            case UnaryOp.AddScalar a -> {
+                float term = (float) a.term();
+                for (int i = from; i < to; i++) y[i] = x[i] + term;
+            }
+            case UnaryOp.Log l -> throw new IllegalStateException("no float32 kernel for " + op);
+            case UnaryOp.Sin s -> throw new IllegalStateException("no float32 kernel for " + op);
+            case UnaryOp.Cos c -> throw new IllegalStateException("no float32 kernel for " + op);
+            case UnaryOp.Sigmoid s -> throw new IllegalStateException("no float32 kernel for " + op);
+            case UnaryOp.Sign s -> throw new IllegalStateException("no float32 kernel for " + op);
+            case UnaryOp.PowInt p -> throw new IllegalStateException("no float32 kernel for " + op);
+        }
+    }
+
+    private static void lanewise(VectorOperators.Unary operator, float[] x, float[] y, int from, int to) {
+        int i = from;
+        for (int end = from + SPECIES.loopBound(to - from); i < end; i += SPECIES.length()) {
             FloatVector.fromArray(SPECIES, x, i).lanewise(operator).intoArray(y, i);
         }
-        if (i < x.length) {
-            var tail = SPECIES.indexInRange(i, x.length);
-            FloatVector.fromArray(SPECIES, x, i, tail).lanewise(operator).intoArray(y, i, tail);
-        }
+        for (; i < to; i++) y[i] = operator == VectorOperators.NEG ? -x[i] : Math.abs(x[i]);
     }
 
     /**
@@ -56,8 +80,8 @@ public final class UnaryKernels {
      * the conditioners end in one), in double, exact to float32 rounding: a Taylor polynomial
      * near zero where {@code 1 - 2/(e^{2x} + 1)} would cancel.
      */
-    private static void tanh(float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) {
+    private static void tanh(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             double v = x[i];
             if (Math.abs(v) < 0.0625) {
                 // Next term 62/2835 v^9: relative error < 6e-12.
@@ -69,25 +93,13 @@ public final class UnaryKernels {
         }
     }
 
-    private static void square(float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) y[i] = x[i] * x[i];
-    }
-
-    private static void leakyRelu(float slope, float[] x, float[] y) {
+    private static void leakyRelu(float slope, float[] x, float[] y, int from, int to) {
         // Blend instead of a branch: the sign of a conv output is a coin flip.
-        int i = 0;
-        for (int end = SPECIES.loopBound(x.length); i < end; i += SPECIES.length()) {
+        int i = from;
+        for (int end = from + SPECIES.loopBound(to - from); i < end; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
             v.blend(v.mul(slope), v.compare(VectorOperators.LE, 0f)).intoArray(y, i);
         }
-        for (; i < x.length; i++) y[i] = x[i] > 0f ? x[i] : slope * x[i];
-    }
-
-    private static void mulScalar(float factor, float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) y[i] = factor * x[i];
-    }
-
-    private static void addScalar(float term, float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) y[i] = x[i] + term;
+        for (; i < to; i++) y[i] = x[i] > 0f ? x[i] : slope * x[i];
     }
 }
