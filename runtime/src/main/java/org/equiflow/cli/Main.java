@@ -40,7 +40,8 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"equiflow " + (v == null ? "development build" : v) + " (Java " + Runtime.version() + ")"};
+            return new String[] {"equiflow " + (v == null ? "development build" : v) + " (Java " + Runtime.version() + ")",
+                    "Truffle runtime: " + com.oracle.truffle.api.Truffle.getRuntime().getName()};
         }
     }
 }
