@@ -57,6 +57,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run the PyTorch reference after: auto (when /usr/bin/python3 has torch), on, off (default: ${DEFAULT-VALUE}).")
     String reference;
 
+    @Option(names = "--after", paramLabel = "PASS", description = "Run the IR as it is after this pass (default: all passes), to measure what each pass buys.")
+    String after;
+
     @Option(names = "--shared", description = "The shared folder with bench/ref-pytorch (default: ../shared beside the repository).")
     Path shared;
 
@@ -85,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
             set.put(theory + ".lattice", "[" + dims + "]");
             var checked = Compiler.check(Path.of(script), script, set);
             if (!checked.ok()) { diagnostics.compile(script, err); return 1; }
-            var ir = Compiler.lower(checked, name, null);
+            var ir = Compiler.lower(checked, name, after);
             if (ir.isEmpty()) {
                 checked.diagnostics().all().forEach(d -> err.println(d.summary()));
                 return 1;

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public sealed interface Primitive
         permits UnaryOp, BinaryOp, SumTo, BroadcastTo, Roll, SliceChannels, ConcatChannels, Where,
-        Conv, ConvWeightGradient, FlipKernel {
+        Conv, ConvWeightGradient, FlipKernel, ConvAct, ActivationGrad, AffineCoupling {
 
     /** Name in messages and dumps. */
     default String name() {

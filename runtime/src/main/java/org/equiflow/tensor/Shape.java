@@ -10,30 +10,50 @@ import java.util.Arrays;
  * loss ({@code [1, 1]}) and per-channel biases ({@code [1, C]}), which broadcast over the
  * lattice. Convolution weights reuse the layout as {@code [out, in, k, ..., k]}.
  */
-public record Shape(int batch, int channels, int... lattice) {
+public final class Shape {
 
     public static final int MAX_LATTICE_RANK = 4;
 
-    public Shape {
+    private final int batch;
+    private final int channels;
+    private final int[] lattice;
+    /** Precomputed: kernels ask for these inside their loops. */
+    private final int sites;
+    private final int size;
+
+    public Shape(int batch, int channels, int... lattice) {
         if (batch < 1 || channels < 1) {
             throw new IllegalArgumentException("batch and channels must be >= 1, got " + batch + ", " + channels);
         }
         if (lattice.length > MAX_LATTICE_RANK) {
             throw new IllegalArgumentException("lattice rank " + lattice.length + " > " + MAX_LATTICE_RANK);
         }
-        lattice = lattice.clone();
         long size = (long) batch * channels;
+        long sites = 1;
         for (int extent : lattice) {
             if (extent < 1) throw new IllegalArgumentException("lattice extents must be >= 1: " + Arrays.toString(lattice));
             size *= extent;
+            sites *= extent;
             if (size > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("shape " + batch + "x" + channels + "x" + Arrays.toString(lattice)
                         + " has more than 2^31 - 1 elements (one Java array)");
             }
         }
+        this.batch = batch;
+        this.channels = channels;
+        this.lattice = lattice.clone();
+        this.sites = (int) sites;
+        this.size = (int) size;
     }
 
-    /** A shape without lattice axes: {@code [batch, channels]}. */
+    public int batch() {
+        return batch;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
     public static Shape perConfiguration(int batch, int channels) {
         return new Shape(batch, channels);
     }
@@ -43,7 +63,6 @@ public record Shape(int batch, int channels, int... lattice) {
         return new Shape(1, 1);
     }
 
-    @Override
     public int[] lattice() {
         return lattice.clone();
     }
@@ -58,9 +77,7 @@ public record Shape(int batch, int channels, int... lattice) {
 
     /** Number of lattice sites of one channel of one configuration (1 for lattice rank 0). */
     public int sites() {
-        int v = 1;
-        for (int extent : lattice) v *= extent;
-        return v;
+        return sites;
     }
 
     /** Distance in the flat array between neighbouring sites along {@code axis}. */
@@ -71,11 +88,11 @@ public record Shape(int batch, int channels, int... lattice) {
     }
 
     public int size() {
-        return batch * channels * sites();
+        return size;
     }
 
     public int index(int b, int c, int site) {
-        return (b * channels + c) * sites() + site;
+        return (b * channels + c) * sites + site;
     }
 
     public Shape withBatch(int newBatch) {

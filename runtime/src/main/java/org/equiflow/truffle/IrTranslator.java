@@ -5,10 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.equiflow.compiler.ir.IrFunction;
 import org.equiflow.compiler.ir.Op;
+import org.equiflow.tensor.Activation;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
+import org.equiflow.truffle.nodes.AffineCouplingNode;
 import org.equiflow.truffle.nodes.BinaryNode;
+import org.equiflow.truffle.nodes.ConvActNode;
 import org.equiflow.truffle.nodes.ConstNode;
 import org.equiflow.truffle.nodes.ConvNode;
 import org.equiflow.truffle.nodes.InputNode;
@@ -39,6 +42,9 @@ public final class IrTranslator {
                 case Op.SumSites s -> new SumSitesNode(s.id(), s.operand());
                 case Op.SliceChannels s -> new SliceChannelsNode(s.id(), s.operand(), s.from(), s.to());
                 case Op.Conv c -> new ConvNode(c.id(), c.operand(), c.weight(), c.bias());
+                case Op.ConvAct c -> new ConvActNode(c.id(), c.operand(), c.weight(), c.bias(),
+                        c.activation() == Op.UnaryFn.TANH ? Activation.TANH : Activation.LEAKY_RELU, c.slope());
+                case Op.AffineCoupling a -> new AffineCouplingNode(a.id(), a.x(), a.s(), a.t(), a.active());
             });
         }
         int[] outputs = function.outputs().values().stream().mapToInt(Integer::intValue).toArray();

@@ -54,6 +54,13 @@ class PrimitiveGradientCheckTest {
         return t;
     }
 
+    /** Values a tanh produces, inside (−1, 1). */
+    private Tensor tanhOutputs(Shape shape) {
+        Tensor t = randn(shape);
+        for (int i = 0; i < t.size(); i++) t.set(i, Math.tanh(t.get(i)));
+        return t;
+    }
+
     private Tensor positive(Shape shape) {
         Tensor t = randn(shape);
         for (int i = 0; i < t.size(); i++) t.set(i, 0.3 + Math.abs(t.get(i)));
@@ -120,6 +127,20 @@ class PrimitiveGradientCheckTest {
         add.accept(new Case("concat 2+1 channels", new ConcatChannels(), List.of(randn(FIELD_2D), randn(FIELD_2D.withChannels(1)))));
         add.accept(new Case("concat 3D 1+2+1", new ConcatChannels(),
                 List.of(randn(FIELD_3D.withChannels(1)), randn(FIELD_3D), randn(FIELD_3D.withChannels(1)))));
+
+        // Fused primitives: conv + bias + activation, the activation's backward step, the coupling update.
+        for (Activation act : Activation.values()) {
+            add.accept(new Case("conv+" + act + " 2D 2->3 k3 bias", new ConvAct(act, 0.01),
+                    List.of(randn(FIELD_2D), randn(new Shape(3, 2, 3, 3)), randn(Shape.perConfiguration(1, 3)))));
+            add.accept(new Case("conv+" + act + " 3D 2->2 k3 no bias", new ConvAct(act, 0.2),
+                    List.of(randn(new Shape(1, 2, 2, 3, 8)), randn(new Shape(2, 2, 3, 3, 3)))));
+            add.accept(new Case("activation grad " + act, new ActivationGrad(act, 0.01),
+                    List.of(act == Activation.TANH ? tanhOutputs(FIELD_2D) : awayFromZero(FIELD_2D), randn(FIELD_2D))));
+        }
+        add.accept(new Case("affine coupling checkerboard", new AffineCoupling(),
+                List.of(randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), checkerboard(1, 4, 4))));
+        add.accept(new Case("affine coupling 3D", new AffineCoupling(),
+                List.of(randn(FIELD_3D.withChannels(1)), randn(FIELD_3D.withChannels(1)), randn(FIELD_3D.withChannels(1)), checkerboard(0, 4, 4, 4))));
 
         add.accept(new Case("where checkerboard", new Where(), List.of(checkerboard(0, 4, 4), randn(FIELD_2D), randn(FIELD_2D))));
         add.accept(new Case("where 3D checkerboard", new Where(), List.of(checkerboard(1, 4, 4, 4), randn(FIELD_3D), randn(FIELD_3D))));

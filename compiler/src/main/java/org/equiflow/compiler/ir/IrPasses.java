@@ -18,6 +18,7 @@ public final class IrPasses {
 
     public static final List<Pass> PASSES = List.of(
             new Pass("cse", "merge ops computing the same value", CommonSubexpressions::run),
+            new Pass("fuse", "fuse conv + activation and the coupling update into single kernels", Fusion::run),
             new Pass("dce", "drop ops no output depends on", DeadCode::run));
 
     /** "lower" and every pass name, in order. */

@@ -39,6 +39,9 @@ public final class IrPrinter {
             case Op.SumSites s -> "sum_sites %" + s.operand();
             case Op.SliceChannels s -> "slice_channels %" + s.operand() + " [" + s.from() + ", " + s.to() + ")";
             case Op.Conv c -> "conv %" + c.operand() + ", %" + c.weight() + (c.bias() < 0 ? "" : ", %" + c.bias());
+            case Op.ConvAct c -> "conv_" + c.activation().label() + (c.activation() == Op.UnaryFn.LEAKY_RELU ? "[" + c.slope() + "]" : "")
+                    + " %" + c.operand() + ", %" + c.weight() + (c.bias() < 0 ? "" : ", %" + c.bias());
+            case Op.AffineCoupling a -> "affine_coupling x %" + a.x() + ", s %" + a.s() + ", t %" + a.t() + ", active %" + a.active();
         };
     }
 

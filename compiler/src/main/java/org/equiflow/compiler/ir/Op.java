@@ -76,6 +76,22 @@ public sealed interface Op {
         public List<Integer> operands() { return bias < 0 ? List.of(operand, weight) : List.of(operand, weight, bias); }
     }
 
+    /**
+     * A convolution with its activation fused in one kernel (produced by {@link Fusion});
+     * {@code activation} is LEAKY_RELU (with {@code slope}) or TANH.
+     */
+    record ConvAct(int id, int operand, int weight, int bias, UnaryFn activation, double slope, IrType type) implements Op {
+        public List<Integer> operands() { return bias < 0 ? List.of(operand, weight) : List.of(operand, weight, bias); }
+    }
+
+    /**
+     * The affine coupling update in one kernel (produced by {@link Fusion}): x on frozen sites,
+     * x·exp(s) + t on the sites of the {@code active} mask.
+     */
+    record AffineCoupling(int id, int x, int s, int t, int active, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(x, s, t, active); }
+    }
+
     enum UnaryFn {
         NEG, EXP, LOG, TANH, SIGMOID, ABS, SIN, COS, SQUARE, POW_INT, LEAKY_RELU, MUL_SCALAR, ADD_SCALAR,
         IDENTITY, SINH, COSH, SQRT, SOFTPLUS, RELU;

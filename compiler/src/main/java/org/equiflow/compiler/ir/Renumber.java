@@ -19,6 +19,10 @@ final class Renumber {
             case Op.SliceChannels s -> new Op.SliceChannels(id, map.applyAsInt(s.operand()), s.from(), s.to(), s.type());
             case Op.Conv c -> new Op.Conv(id, map.applyAsInt(c.operand()), map.applyAsInt(c.weight()),
                     c.bias() < 0 ? -1 : map.applyAsInt(c.bias()), c.type());
+            case Op.ConvAct c -> new Op.ConvAct(id, map.applyAsInt(c.operand()), map.applyAsInt(c.weight()),
+                    c.bias() < 0 ? -1 : map.applyAsInt(c.bias()), c.activation(), c.slope(), c.type());
+            case Op.AffineCoupling a -> new Op.AffineCoupling(id, map.applyAsInt(a.x()), map.applyAsInt(a.s()),
+                    map.applyAsInt(a.t()), map.applyAsInt(a.active()), a.type());
         };
     }
 }

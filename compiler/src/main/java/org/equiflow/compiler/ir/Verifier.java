@@ -38,6 +38,13 @@ public final class Verifier {
         return problems;
     }
 
+    private static IrType convType(IrFunction f, int operand, int weight, int bias) {
+        IrType x = f.op(operand).type(), w = f.op(weight).type();
+        if (w.rank() != 2 + x.lattice().size() || w.dims().get(1) != x.channels()) return null;
+        if (bias >= 0 && !f.op(bias).type().dims().equals(List.of(w.dims().get(0)))) return null;
+        return IrType.field(w.dims().get(0), x.lattice());
+    }
+
     private static IrType expectedType(IrFunction f, Op op) {
         return switch (op) {
             case Op.Input in -> in.type();
@@ -58,11 +65,14 @@ public final class Verifier {
                 dims.set(0, s.to() - s.from());
                 yield new IrType(t.batched(), dims);
             }
-            case Op.Conv c -> {
-                IrType x = f.op(c.operand()).type(), w = f.op(c.weight()).type();
-                if (w.rank() != 2 + x.lattice().size() || w.dims().get(1) != x.channels()) yield null;
-                if (c.bias() >= 0 && !f.op(c.bias()).type().dims().equals(List.of(w.dims().get(0)))) yield null;
-                yield IrType.field(w.dims().get(0), x.lattice());
+            case Op.Conv c -> convType(f, c.operand(), c.weight(), c.bias());
+            case Op.ConvAct c -> c.activation() == Op.UnaryFn.LEAKY_RELU || c.activation() == Op.UnaryFn.TANH
+                    ? convType(f, c.operand(), c.weight(), c.bias()) : null;
+            case Op.AffineCoupling a -> {
+                IrType x = f.op(a.x()).type();
+                boolean fits = x.channels() == 1 && f.op(a.s()).type().equals(x) && f.op(a.t()).type().equals(x)
+                        && f.op(a.active()) instanceof Op.Mask m && m.type().lattice().equals(x.lattice());
+                yield fits ? x : null;
             }
         };
     }

@@ -80,6 +80,12 @@ public final class UnaryKernels {
      * the conditioners end in one), in double, exact to float32 rounding: a Taylor polynomial
      * near zero where {@code 1 - 2/(e^{2x} + 1)} would cancel.
      */
+    /** tanh over a whole array in place, for fused kernels that activate their own output. */
+    public static void tanhInPlace(float[] v) { tanh(v, v, 0, v.length); }
+
+    /** LeakyReLU over a whole array in place, for fused kernels that activate their own output. */
+    public static void leakyReluInPlace(float[] v, float slope) { leakyRelu(slope, v, v, 0, v.length); }
+
     private static void tanh(float[] x, float[] y, int from, int to) {
         for (int i = from; i < to; i++) {
             double v = x[i];
