@@ -78,6 +78,36 @@ public final class Adam {
         }
     }
 
+    public double learningRate() { return learningRate; }
+
+    public double beta1() { return beta1; }
+
+    public double beta2() { return beta2; }
+
+    public double eps() { return eps; }
+
+    /** The optimizer's state, for checkpoints: the step count and both moments of every parameter, in order. */
+    public record State(int step, List<double[]> firstMoments, List<double[]> secondMoments) {}
+
+    public State state() {
+        return new State(step, firstMoments.stream().map(double[]::clone).toList(), secondMoments.stream().map(double[]::clone).toList());
+    }
+
+    /** Restores a saved state (resuming training reproduces the uninterrupted run's updates). */
+    public void restore(State state) {
+        if (state.firstMoments().size() != parameters.size() || state.secondMoments().size() != parameters.size()) {
+            throw new IllegalArgumentException("optimizer state for " + state.firstMoments().size() + " parameters, this model has " + parameters.size());
+        }
+        for (int i = 0; i < parameters.size(); i++) {
+            if (state.firstMoments().get(i).length != firstMoments.get(i).length || state.secondMoments().get(i).length != secondMoments.get(i).length) {
+                throw new IllegalArgumentException("optimizer state of parameter " + i + " has the wrong size");
+            }
+            System.arraycopy(state.firstMoments().get(i), 0, firstMoments.get(i), 0, firstMoments.get(i).length);
+            System.arraycopy(state.secondMoments().get(i), 0, secondMoments.get(i), 0, secondMoments.get(i).length);
+        }
+        this.step = state.step();
+    }
+
     public void zeroGrad() {
         for (Tensor p : parameters) p.zeroGrad();
     }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The `equiflow` command: one subcommand per job. */
 @Command(name = "equiflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A language and compiler for normalizing-flow samplers of lattice field theories.",
-        subcommands = {CheckCommand.class, IrCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, IrCommand.class, TrainCommand.class, SampleCommand.class, RunCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -28,12 +29,30 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof Artifacts.RunFailure) {
+                err.println("error: " + ex.getMessage());
+                return 1;
+            }
+            if (ex instanceof java.io.IOException io) {
+                err.println("error: " + describe(io));
+                err.println("   help: check that the path exists and is writable, and that the disk is not full");
+                return 1;
+            }
             // A user mistake never reaches here; anything that does is our bug.
             err.println("internal error, please report: " + ex);
             for (StackTraceElement e : ex.getStackTrace()) err.println("    at " + e);
             return 70;
         });
         return cli.execute(args);
+    }
+
+    private static String describe(java.io.IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException n -> "no such file or directory: " + n.getFile();
+            case java.nio.file.AccessDeniedException a -> "permission denied: " + a.getFile();
+            case java.nio.file.FileAlreadyExistsException f -> "a file is in the way: " + f.getFile();
+            default -> e.getClass().getSimpleName() + ": " + e.getMessage();
+        };
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -29,6 +29,12 @@ public final class IrPasses {
         return names;
     }
 
+    /** Runs every pass over one function (an action lowered on its own, for HMC). */
+    public static IrFunction optimize(IrFunction function) {
+        for (Pass pass : PASSES) function = pass.apply().apply(function);
+        return function;
+    }
+
     /** Lowers a flow and runs the passes up to and including {@code lastPass} (null: all). */
     public static IrProgram compile(FlowModel model, Resolution names, String lastPass) {
         IrProgram program = Lowering.lower(model, names);

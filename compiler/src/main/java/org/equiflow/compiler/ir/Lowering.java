@@ -35,13 +35,18 @@ public final class Lowering {
         List<IrFunction> functions = new ArrayList<>();
         functions.add(flow(model));
         functions.add(logPrior(model));
-        functions.add(new ActionLowering(theory, names).lower());
+        functions.add(lowerAction(theory, names));
         return new IrProgram(model, functions);
     }
 
     /** The action of a theory instance alone, for HMC without a flow and for tests. */
     public static IrFunction lowerAction(TheoryInstance theory, Resolution names) {
-        return new ActionLowering(theory, names).lower();
+        return new ActionLowering(theory, names, IrProgram.ACTION).lower(theory.action());
+    }
+
+    /** A named observable of a theory as a function field ↦ one number per configuration. */
+    public static IrFunction lowerObservable(TheoryInstance theory, Resolution names, TheoryInstance.Observable observable) {
+        return new ActionLowering(theory, names, observable.name()).lower(observable.expr());
     }
 
     static IrType fieldType(TheoryInstance theory) {
@@ -205,26 +210,30 @@ public final class Lowering {
     private static final class ActionLowering {
         final TheoryInstance theory;
         final Resolution names;
-        final FunctionBuilder b = new FunctionBuilder(IrProgram.ACTION);
+        final FunctionBuilder b;
+        final String output;
         final Map<Ident, LValue> vars = new IdentityHashMap<>();
         final int dims;
         int field;
 
-        ActionLowering(TheoryInstance theory, Resolution names) {
+        ActionLowering(TheoryInstance theory, Resolution names, String output) {
             this.theory = theory;
             this.names = names;
+            this.output = output;
+            this.b = new FunctionBuilder(output);
             this.dims = theory.lattice().dimensions();
         }
 
-        IrFunction lower() {
+        /** A real expression summed over the lattice, as one number per configuration. */
+        IrFunction lower(Expr expression) {
             field = b.input(theory.field().name(), fieldType(theory));
-            LValue s = eval(theory.action());
+            LValue s = eval(expression);
             int out = switch (s) {
                 case LValue.PerConfig p -> p.id();
                 case LValue.Number n -> b.unary(Op.UnaryFn.ADD_SCALAR, n.value(), b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, field)));
-                default -> throw unsupported(theory.action().span(), "the action must sum over the lattice");
+                default -> throw unsupported(expression.span(), "`" + output + "` must be a lattice sum or mean");
             };
-            b.output("action", out);
+            b.output(output, out);
             return b.build();
         }
 

@@ -1,0 +1,159 @@
+package org.equiflow.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.equiflow.autodiff.Adam;
+import org.equiflow.io.Checkpoint;
+import org.equiflow.io.CheckpointException;
+import org.equiflow.io.EnsembleMetadata;
+import org.equiflow.io.Ensembles;
+import org.equiflow.io.RunReport;
+import org.equiflow.physics.Measurements;
+import org.equiflow.sample.IndependenceMetropolis;
+import org.equiflow.tensor.Tensor;
+import org.equiflow.train.Trainer;
+import org.equiflow.truffle.CompiledFlow;
+
+/** What a run leaves on disk: checkpoints, the metrics history, ensembles and the report. */
+final class Artifacts {
+    private Artifacts() {}
+
+    record Restored(int step, List<Trainer.Step> history) {}
+
+    /** A failure the user must act on, already phrased as what happened and what to do. */
+    static final class RunFailure extends RuntimeException {
+        RunFailure(String message) { super(message); }
+    }
+
+    static void saveCheckpoint(Workspace ws, CompiledFlow flow, Adam adam, long seed, int step, List<Trainer.Step> history)
+            throws IOException {
+        Map<String, double[]> parameters = new LinkedHashMap<>(), first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        Adam.State state = adam.state();
+        int i = 0;
+        for (var entry : flow.parameters().asMap().entrySet()) {
+            Tensor t = entry.getValue();
+            double[] values = new double[t.size()];
+            for (int k = 0; k < values.length; k++) values[k] = t.get(k);
+            parameters.put(entry.getKey(), values);
+            shapes.put(entry.getKey(), shapeOf(t));
+            first.put(entry.getKey(), state.firstMoments().get(i));
+            second.put(entry.getKey(), state.secondMoments().get(i));
+            i++;
+        }
+        var last = history.isEmpty() ? null : history.get(history.size() - 1);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        if (last != null) {
+            metrics.put("loss", last.loss());
+            metrics.put("ess", last.ess());
+        }
+        var contents = Checkpoint.Contents.of(ws.scriptText(), ws.flow().name(), ws.flow().theory().name(),
+                ws.flow().theory().lattice().sizes(), flow.dtype() == org.equiflow.tensor.DType.F32 ? "f32" : "f64", seed, step,
+                parameters, shapes, new Checkpoint.AdamState(state.step(), first, second, adam.learningRate(), adam.beta1(),
+                        adam.beta2(), adam.eps()), metrics);
+        Checkpoint.save(ws.checkpoint(), contents);
+        writeMetrics(ws, history);
+    }
+
+    private static int[] shapeOf(Tensor t) {
+        var s = t.shape();
+        int[] lattice = s.lattice();
+        int[] shape = new int[2 + lattice.length];
+        shape[0] = s.batch();
+        shape[1] = s.channels();
+        System.arraycopy(lattice, 0, shape, 2, lattice.length);
+        return shape;
+    }
+
+    /**
+     * Loads the run directory's checkpoint into the flow (and the optimizer, when given), after
+     * checking it belongs to this script, flow and lattice.
+     */
+    static Restored loadCheckpoint(Workspace ws, CompiledFlow flow, Adam adam) throws IOException {
+        Checkpoint.Contents c;
+        try {
+            c = Checkpoint.load(ws.checkpoint());
+            Checkpoint.verifyMatches(c, ws.scriptText(), ws.flow().name(), ws.flow().theory().lattice().sizes());
+        } catch (CheckpointException e) {
+            throw new RunFailure(e.getMessage());
+        }
+        for (var entry : c.parameters().entrySet()) {
+            try {
+                flow.parameters().assign(entry.getKey(), entry.getValue());
+            } catch (IllegalArgumentException e) {
+                throw new RunFailure("checkpoint " + ws.checkpoint() + " does not fit this flow: " + e.getMessage()
+                        + "; retrain, or restore the script the checkpoint was trained with");
+            }
+        }
+        if (adam != null) {
+            List<double[]> first = new ArrayList<>(), second = new ArrayList<>();
+            for (String name : flow.parameterNames()) {
+                first.add(c.adam().firstMoments().get(name));
+                second.add(c.adam().secondMoments().get(name));
+            }
+            adam.restore(new Adam.State(c.adam().step(), first, second));
+        }
+        return new Restored((int) c.trainingStep(), readMetrics(ws, (int) c.trainingStep()));
+    }
+
+    private static Path metricsFile(Workspace ws) { return ws.directory().resolve("metrics.csv"); }
+
+    static void writeMetrics(Workspace ws, List<Trainer.Step> history) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Trainer.Step s : history) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("step", s.step() + 1);
+            row.put("loss", s.loss());
+            row.put("ess", s.ess());
+            row.put("seconds", s.seconds());
+            rows.add(row);
+        }
+        RunReport.writeMetricsCsv(metricsFile(ws), rows);
+    }
+
+    /** The history up to the checkpoint's step, so a resumed run's metrics continue where they stopped. */
+    private static List<Trainer.Step> readMetrics(Workspace ws, int upTo) throws IOException {
+        List<Trainer.Step> history = new ArrayList<>();
+        if (!Files.exists(metricsFile(ws))) return history;
+        for (Map<String, String> row : RunReport.readMetricsCsv(metricsFile(ws))) {
+            int step = Integer.parseInt(row.get("step"));
+            if (step > upTo) break;
+            history.add(new Trainer.Step(step - 1, Double.parseDouble(row.get("loss")), Double.parseDouble(row.get("ess")),
+                    Double.parseDouble(row.get("seconds"))));
+        }
+        return history;
+    }
+
+    static Path writeEnsemble(Workspace ws, IndependenceMetropolis.Chain chain, String method, long seed, double ess,
+                              Measurements.Report report) throws IOException {
+        var theory = ws.flow().theory();
+        List<Integer> lattice = theory.lattice().sizes();
+        int[] shape = new int[1 + lattice.size()];
+        shape[0] = chain.length();
+        for (int d = 0; d < lattice.size(); d++) shape[d + 1] = lattice.get(d);
+        Map<String, Object> observables = new LinkedHashMap<>();
+        for (var r : report.results()) {
+            Map<String, Object> value = new LinkedHashMap<>();
+            value.put("value", r.value());
+            value.put("error", r.error());
+            if (!Double.isNaN(r.tauInt())) value.put("tau_int", r.tauInt());
+            observables.put(r.name(), value);
+        }
+        String version = Artifacts.class.getPackage().getImplementationVersion();
+        var meta = new EnsembleMetadata(theory.name(), theory.parameters(), lattice, theory.field().toString(), ws.flow().name(),
+                ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, chain.length(), chain.acceptance(), ess,
+                Instant.now(), version == null ? "development build" : version, observables);
+        return Ensembles.write(ws.directory(), "ensemble", chain.configs(), shape, meta).array();
+    }
+
+    static void writeReport(Workspace ws, IndependenceMetropolis.Chain chain, double ess, Measurements.Report report)
+            throws IOException {
+        RunReport.write(ws.directory().resolve("report"), ws, chain, ess, report);
+    }
+}

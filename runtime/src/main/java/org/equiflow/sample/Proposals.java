@@ -1,0 +1,43 @@
+package org.equiflow.sample;
+
+import java.util.SplittableRandom;
+import org.equiflow.tensor.Ops;
+import org.equiflow.tensor.Tensor;
+import org.equiflow.truffle.CompiledFlow;
+
+/**
+ * Draws configurations from a flow with what exact sampling needs: the configuration x, its
+ * model log-density log q(x) = log r(z) − log|det J|, the action S(x), and the log importance
+ * weight log w = −S(x) − log q(x) (the target's unnormalised log-density over the model's).
+ */
+public final class Proposals {
+    private final CompiledFlow flow;
+    private final SplittableRandom random;
+
+    public Proposals(CompiledFlow flow, long seed) {
+        this.flow = flow;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** One batch: configurations row-major [batch, sites·channels], and per configuration log q, S, log w. */
+    public record Batch(float[] configs, double[] logQ, double[] action, double[] logWeight, int siteCount) {
+        public int size() { return logQ.length; }
+    }
+
+    public Batch next(int batch) {
+        Tensor z = Tensor.randn(flow.fieldShape(batch), flow.dtype(), random);
+        CompiledFlow.Forward out = flow.forward(z);
+        Tensor logQ = Ops.sub(flow.logPrior(z), out.logDet());
+        Tensor s = flow.action(out.x());
+        int perConfig = out.x().size() / batch;
+        float[] configs = new float[out.x().size()];
+        for (int i = 0; i < configs.length; i++) configs[i] = (float) out.x().get(i);
+        double[] lq = new double[batch], sv = new double[batch], lw = new double[batch];
+        for (int b = 0; b < batch; b++) {
+            lq[b] = logQ.get(b);
+            sv[b] = s.get(b);
+            lw[b] = -sv[b] - lq[b];
+        }
+        return new Batch(configs, lq, sv, lw, perConfig);
+    }
+}

@@ -1,0 +1,108 @@
+package org.equiflow.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.equiflow.autodiff.Adam;
+import org.equiflow.autodiff.Tape;
+import org.equiflow.tensor.Ops;
+import org.equiflow.tensor.Tensor;
+import org.equiflow.truffle.CompiledFlow;
+
+/**
+ * Reverse-KL self-training: minimise E_q[log q(x) + S(x)] (= KL(q‖p) − log Z) over the flow's
+ * parameters with Adam, each step on a fresh batch drawn from the flow itself.
+ */
+public final class Trainer {
+    private final CompiledFlow flow;
+    private final Adam adam;
+    private final SplittableRandom random;
+
+    public Trainer(CompiledFlow flow, Adam adam, long seed) {
+        this.flow = flow;
+        this.adam = adam;
+        this.random = new SplittableRandom(seed);
+    }
+
+    public static Adam adamFor(CompiledFlow flow, double learningRate) {
+        return new Adam(new ArrayList<>(flow.parameters().all()), learningRate);
+    }
+
+    public Adam adam() { return adam; }
+
+    /** What one step measured: the loss and the batch's effective sample size fraction. */
+    public record Step(int step, double loss, double ess, double seconds) {}
+
+    /** Thrown when the loss stops being finite; says which part went wrong and what to try. */
+    public static final class Diverged extends RuntimeException {
+        private final int step;
+
+        Diverged(int step, String message) {
+            super(message);
+            this.step = step;
+        }
+
+        public int step() { return step; }
+    }
+
+    /** One optimizer step; throws {@link Diverged} before touching the parameters if anything is not finite. */
+    public Step step(int step, int batch) {
+        long t0 = System.nanoTime();
+        Tensor z = Tensor.randn(flow.fieldShape(batch), flow.dtype(), random);
+        double loss;
+        double[] logWeights = new double[batch];
+        try (Tape tape = Tape.open()) {
+            CompiledFlow.Forward out = flow.forward(z);
+            Tensor logQ = Ops.sub(flow.logPrior(z), out.logDet());
+            Tensor action = flow.action(out.x());
+            Tensor kl = Ops.meanOverBatch(Ops.add(logQ, action));
+            loss = kl.get(0);
+            if (!Double.isFinite(loss)) throw new Diverged(step, diagnose(step, out.logDet(), logQ, action));
+            for (int b = 0; b < batch; b++) logWeights[b] = -action.get(b) - logQ.get(b);
+            tape.backward(kl);
+        }
+        for (Tensor p : flow.parameters().all()) {
+            Tensor g = p.grad();
+            if (g == null) continue;
+            for (int i = 0; i < g.size(); i++) {
+                if (!Double.isFinite(g.get(i))) {
+                    adam.zeroGrad();
+                    throw new Diverged(step, "step " + step + ": the loss is finite but a gradient is not; "
+                            + "lower the learning rate (e.g. `optimizer adam(lr = 1e-4)`) or use fewer layers");
+                }
+            }
+        }
+        adam.step();
+        adam.zeroGrad();
+        return new Step(step, loss, essFraction(logWeights), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static String diagnose(int step, Tensor logDet, Tensor logQ, Tensor action) {
+        List<String> bad = new ArrayList<>();
+        if (!allFinite(logDet)) bad.add("log|det J| (a coupling's scale exploded)");
+        else if (!allFinite(logQ)) bad.add("log q");
+        if (!allFinite(action)) bad.add("the action S (the flow produced fields far outside the theory's range)");
+        return "step " + step + ": the loss became NaN or infinite; not finite: " + (bad.isEmpty() ? "the loss" : String.join(", ", bad))
+                + ". Lower the learning rate (e.g. `optimizer adam(lr = 1e-4)`), bound the scale net with `out_act = tanh`, "
+                + "or resume from the last checkpoint with a smaller step size";
+    }
+
+    private static boolean allFinite(Tensor t) {
+        for (int i = 0; i < t.size(); i++) if (!Double.isFinite(t.get(i))) return false;
+        return true;
+    }
+
+    /** (Σw)² / (N Σw²), computed from log-weights without overflow. */
+    public static double essFraction(double[] logWeights) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double lw : logWeights) max = Math.max(max, lw);
+        if (!Double.isFinite(max)) return 0;
+        double sum = 0, sumSquares = 0;
+        for (double lw : logWeights) {
+            double w = Math.exp(lw - max);
+            sum += w;
+            sumSquares += w * w;
+        }
+        return sum * sum / (logWeights.length * sumSquares);
+    }
+}
