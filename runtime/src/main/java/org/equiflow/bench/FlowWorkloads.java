@@ -27,7 +27,7 @@ public final class FlowWorkloads {
 
     /** One optimizer step; returns the loss. */
     public double trainStep(int batch) {
-        Tensor z = Tensor.randn(flow.fieldShape(batch), flow.dtype(), random);
+        Tensor z = flow.samplePrior(batch, random);
         double loss;
         try (Tape tape = Tape.open()) {
             CompiledFlow.Forward out = flow.forward(z);
@@ -43,7 +43,7 @@ public final class FlowWorkloads {
 
     /** A batch of proposals with their log-densities, no gradients. */
     public Tensor sample(int batch) {
-        Tensor z = Tensor.randn(flow.fieldShape(batch), flow.dtype(), random);
+        Tensor z = flow.samplePrior(batch, random);
         CompiledFlow.Forward out = flow.forward(z);
         return Ops.sub(flow.logPrior(z), out.logDet());
     }

@@ -25,7 +25,7 @@ public final class Proposals {
     }
 
     public Batch next(int batch) {
-        Tensor z = Tensor.randn(flow.fieldShape(batch), flow.dtype(), random);
+        Tensor z = flow.samplePrior(batch, random);
         CompiledFlow.Forward out = flow.forward(z);
         Tensor logQ = Ops.sub(flow.logPrior(z), out.logDet());
         Tensor s = flow.action(out.x());

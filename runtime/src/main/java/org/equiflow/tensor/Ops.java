@@ -8,7 +8,8 @@ import org.equiflow.autodiff.Tape;
 /**
  * The functional face of the primitives: every method applies one {@link Primitive} (or, for
  * the few marked composites, several) and, when a {@link Tape} is recording and an operand
- * requires a gradient, records it. Operands are never modified.
+ * requires a gradient, records it. Forward computations run on the
+ * {@linkplain Backends#current() current backend}. Operands are never modified.
  */
 public final class Ops {
 
@@ -30,7 +31,7 @@ public final class Ops {
             shapes.add(t.shape());
         }
         Tensor out = Tensor.zeros(primitive.outputShape(shapes), dtype);
-        primitive.forward(inputs, out);
+        Backends.current().forward(primitive, inputs, out);
         Tape.recordIfActive(primitive, inputs, out);
         return out;
     }

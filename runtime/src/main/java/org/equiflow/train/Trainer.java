@@ -48,7 +48,7 @@ public final class Trainer {
     /** One optimizer step; throws {@link Diverged} before touching the parameters if anything is not finite. */
     public Step step(int step, int batch) {
         long t0 = System.nanoTime();
-        Tensor z = Tensor.randn(flow.fieldShape(batch), flow.dtype(), random);
+        Tensor z = flow.samplePrior(batch, random);
         double loss;
         double[] logWeights = new double[batch];
         try (Tape tape = Tape.open()) {

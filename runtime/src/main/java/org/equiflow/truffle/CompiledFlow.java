@@ -18,6 +18,7 @@ public final class CompiledFlow {
     private final Parameters parameters;
     private final DType dtype;
     private final CallTarget flow, logPrior, action;
+    private final org.equiflow.sample.PriorSampler prior;
 
     public CompiledFlow(IrProgram program, DType dtype, long seed) {
         this.program = program;
@@ -27,6 +28,12 @@ public final class CompiledFlow {
         this.flow = IrTranslator.translate(flowFunction, parameters, dtype);
         this.logPrior = IrTranslator.translate(program.function(IrProgram.LOG_PRIOR).orElseThrow(), parameters, dtype);
         this.action = IrTranslator.translate(program.function(IrProgram.ACTION).orElseThrow(), parameters, dtype);
+        this.prior = new org.equiflow.sample.PriorSampler(program.model().prior(), program.model().theory().lattice());
+    }
+
+    /** A batch of latent configurations drawn exactly from the flow's prior. */
+    public Tensor samplePrior(int batch, java.util.SplittableRandom random) {
+        return prior.sample(fieldShape(batch), dtype, random);
     }
 
     public IrProgram program() { return program; }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +14,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+
+import org.equiflow.tensor.PrimitiveCases.Case;
 
 /**
  * Every primitive's VJP against central finite differences in float64, and every primitive's
@@ -28,165 +28,19 @@ class PrimitiveGradientCheckTest {
     private static final double STEP = 1e-5;
     private static final double RELATIVE_TOLERANCE = 1e-6;
 
-    private record Case(String label, Primitive primitive, List<Tensor> inputs) {
-        @Override
-        public String toString() {
-            return label;
-        }
-    }
-
-    private static final Shape FIELD_2D = new Shape(2, 2, 4, 4);
-    private static final Shape FIELD_3D = new Shape(2, 2, 4, 4, 4);
-
-    private final SplittableRandom random = new SplittableRandom(20260122L);
+    private final PrimitiveCases table = new PrimitiveCases(20260122L);
+    private final SplittableRandom random = new SplittableRandom(20260123L);
 
     private Tensor randn(Shape shape) {
         return Tensor.randn(shape, DType.F64, random);
     }
 
-    /** Entries of magnitude at least 0.2, so kinks at zero are at least 20000 steps away. */
-    private Tensor awayFromZero(Shape shape) {
-        Tensor t = randn(shape);
-        for (int i = 0; i < t.size(); i++) {
-            double v = t.get(i);
-            t.set(i, Math.copySign(0.2 + Math.abs(v), v));
-        }
-        return t;
-    }
-
-    /** Values a tanh produces, inside (−1, 1). */
-    private Tensor tanhOutputs(Shape shape) {
-        Tensor t = randn(shape);
-        for (int i = 0; i < t.size(); i++) t.set(i, Math.tanh(t.get(i)));
-        return t;
-    }
-
-    private Tensor positive(Shape shape) {
-        Tensor t = randn(shape);
-        for (int i = 0; i < t.size(); i++) t.set(i, 0.3 + Math.abs(t.get(i)));
-        return t;
-    }
-
-    private Tensor checkerboard(int parity, int... lattice) {
-        Shape shape = new Shape(1, 1, lattice);
-        Tensor mask = Tensor.zeros(shape, DType.F64);
-        for (int site = 0; site < shape.sites(); site++) {
-            int coordinateSum = 0;
-            for (int a = lattice.length - 1, rest = site; a >= 0; a--) {
-                coordinateSum += rest % lattice[a];
-                rest /= lattice[a];
-            }
-            mask.set(site, (coordinateSum + parity) % 2);
-        }
-        return mask;
-    }
-
     private Map<Class<?>, List<Case>> cases() {
-        Map<Class<?>, List<Case>> cases = new LinkedHashMap<>();
-        java.util.function.Consumer<Case> add = c -> cases.computeIfAbsent(c.primitive.getClass(), k -> new ArrayList<>()).add(c);
-
-        add.accept(new Case("neg", new UnaryOp.Neg(), List.of(randn(FIELD_2D))));
-        add.accept(new Case("exp", new UnaryOp.Exp(), List.of(randn(FIELD_2D))));
-        add.accept(new Case("log", new UnaryOp.Log(), List.of(positive(FIELD_2D))));
-        add.accept(new Case("tanh", new UnaryOp.Tanh(), List.of(randn(FIELD_2D))));
-        add.accept(new Case("sigmoid", new UnaryOp.Sigmoid(), List.of(randn(FIELD_2D))));
-        add.accept(new Case("abs", new UnaryOp.Abs(), List.of(awayFromZero(FIELD_2D))));
-        add.accept(new Case("sign", new UnaryOp.Sign(), List.of(awayFromZero(FIELD_2D))));
-        add.accept(new Case("sin", new UnaryOp.Sin(), List.of(randn(FIELD_2D))));
-        add.accept(new Case("cos", new UnaryOp.Cos(), List.of(randn(FIELD_2D))));
-        add.accept(new Case("square", new UnaryOp.Square(), List.of(randn(FIELD_2D))));
-        add.accept(new Case("pow 3", new UnaryOp.PowInt(3), List.of(randn(FIELD_2D))));
-        add.accept(new Case("pow -2", new UnaryOp.PowInt(-2), List.of(awayFromZero(FIELD_2D))));
-        add.accept(new Case("pow 0", new UnaryOp.PowInt(0), List.of(randn(FIELD_2D))));
-        add.accept(new Case("leaky relu 0.01", new UnaryOp.LeakyRelu(0.01), List.of(awayFromZero(FIELD_2D))));
-        add.accept(new Case("mul scalar", new UnaryOp.MulScalar(-1.7), List.of(randn(FIELD_2D))));
-        add.accept(new Case("add scalar", new UnaryOp.AddScalar(0.3), List.of(randn(FIELD_2D))));
-
-        Shape mask2d = new Shape(1, 1, 4, 4), bias = Shape.perConfiguration(1, 2), perConfig = Shape.perConfiguration(2, 1);
-        for (Primitive p : List.<Primitive>of(new BinaryOp.Add(), new BinaryOp.Sub(), new BinaryOp.Mul(), new BinaryOp.Div())) {
-            boolean div = p instanceof BinaryOp.Div;
-            add.accept(new Case(p.name() + " same shape", p, List.of(randn(FIELD_2D), div ? awayFromZero(FIELD_2D) : randn(FIELD_2D))));
-            add.accept(new Case(p.name() + " by lattice mask", p, List.of(randn(FIELD_2D), div ? awayFromZero(mask2d) : randn(mask2d))));
-            add.accept(new Case(p.name() + " by channel bias", p, List.of(randn(FIELD_2D), div ? awayFromZero(bias) : randn(bias))));
-            add.accept(new Case(p.name() + " per-configuration into field", p, List.of(randn(perConfig), div ? awayFromZero(FIELD_3D) : randn(FIELD_3D))));
-        }
-
-        add.accept(new Case("sum to [B,1]", new SumTo(perConfig), List.of(randn(FIELD_2D))));
-        add.accept(new Case("sum to [1,C,L]", new SumTo(FIELD_2D.withBatch(1)), List.of(randn(FIELD_2D))));
-        add.accept(new Case("sum to [1,1,L] 3D", new SumTo(new Shape(1, 1, 4, 4, 4)), List.of(randn(FIELD_3D))));
-        add.accept(new Case("broadcast bias", new BroadcastTo(FIELD_2D), List.of(randn(bias))));
-        add.accept(new Case("broadcast over channels", new BroadcastTo(FIELD_3D), List.of(randn(FIELD_3D.withChannels(1)))));
-
-        add.accept(new Case("roll 2D axis 0 by 1", new Roll(0, 1), List.of(randn(FIELD_2D))));
-        add.accept(new Case("roll 2D axis 1 by -1", new Roll(1, -1), List.of(randn(FIELD_2D))));
-        add.accept(new Case("roll 3D axis 2 by 2", new Roll(2, 2), List.of(randn(FIELD_3D))));
-        add.accept(new Case("roll 3D axis 0 by -5", new Roll(0, -5), List.of(randn(FIELD_3D))));
-
-        add.accept(new Case("slice channels [1,3) of 4", new SliceChannels(1, 3), List.of(randn(FIELD_2D.withChannels(4)))));
-        add.accept(new Case("slice channel 0 of 2", new SliceChannels(0, 1), List.of(randn(FIELD_2D))));
-        add.accept(new Case("concat 2+1 channels", new ConcatChannels(), List.of(randn(FIELD_2D), randn(FIELD_2D.withChannels(1)))));
-        add.accept(new Case("concat 3D 1+2+1", new ConcatChannels(),
-                List.of(randn(FIELD_3D.withChannels(1)), randn(FIELD_3D), randn(FIELD_3D.withChannels(1)))));
-
-        // Fused primitives: conv + bias + activation, the activation's backward step, the coupling update.
-        for (Activation act : Activation.values()) {
-            add.accept(new Case("conv+" + act + " 2D 2->3 k3 bias", new ConvAct(act, 0.01),
-                    List.of(randn(FIELD_2D), randn(new Shape(3, 2, 3, 3)), randn(Shape.perConfiguration(1, 3)))));
-            add.accept(new Case("conv+" + act + " 3D 2->2 k3 no bias", new ConvAct(act, 0.2),
-                    List.of(randn(new Shape(1, 2, 2, 3, 8)), randn(new Shape(2, 2, 3, 3, 3)))));
-            add.accept(new Case("activation grad " + act, new ActivationGrad(act, 0.01),
-                    List.of(act == Activation.TANH ? tanhOutputs(FIELD_2D) : awayFromZero(FIELD_2D), randn(FIELD_2D))));
-        }
-        add.accept(new Case("affine coupling checkerboard", new AffineCoupling(),
-                List.of(randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), checkerboard(1, 4, 4))));
-        add.accept(new Case("affine coupling 3D", new AffineCoupling(),
-                List.of(randn(FIELD_3D.withChannels(1)), randn(FIELD_3D.withChannels(1)), randn(FIELD_3D.withChannels(1)), checkerboard(0, 4, 4, 4))));
-
-        add.accept(new Case("where checkerboard", new Where(), List.of(checkerboard(0, 4, 4), randn(FIELD_2D), randn(FIELD_2D))));
-        add.accept(new Case("where 3D checkerboard", new Where(), List.of(checkerboard(1, 4, 4, 4), randn(FIELD_3D), randn(FIELD_3D))));
-
-        add.accept(new Case("conv 2D 2->3 k3 bias", new Conv(),
-                List.of(randn(FIELD_2D), randn(new Shape(3, 2, 3, 3)), randn(Shape.perConfiguration(1, 3)))));
-        add.accept(new Case("conv 2D 2->5 k3 on 5x5 (vector tails)", new Conv(),
-                List.of(randn(new Shape(2, 2, 5, 5)), randn(new Shape(5, 2, 3, 3)), randn(Shape.perConfiguration(1, 5)))));
-        add.accept(new Case("conv 2D 1->4 k3 on 3x12 (row longer than a vector)", new Conv(),
-                List.of(randn(new Shape(2, 1, 3, 12)), randn(new Shape(4, 1, 3, 3)), randn(Shape.perConfiguration(1, 4)))));
-        add.accept(new Case("conv 2D 3->5 k3 on 3x8 (odd row count, row-vector path)", new Conv(),
-                List.of(randn(new Shape(2, 3, 3, 8)), randn(new Shape(5, 3, 3, 3)), randn(Shape.perConfiguration(1, 5)))));
-        add.accept(new Case("conv 2D 1->4 k3 on 2x16 (two vectors per row)", new Conv(),
-                List.of(randn(new Shape(1, 1, 2, 16)), randn(new Shape(4, 1, 3, 3)), randn(Shape.perConfiguration(1, 4)))));
-        add.accept(new Case("conv 3D 2->4 k3 on 2x3x8", new Conv(),
-                List.of(randn(new Shape(1, 2, 2, 3, 8)), randn(new Shape(4, 2, 3, 3, 3)))));
-        add.accept(new Case("conv 2D 2->1 k1 no bias", new Conv(), List.of(randn(FIELD_2D), randn(new Shape(1, 2, 1, 1)))));
-        add.accept(new Case("conv 3D 2->2 k3 bias", new Conv(),
-                List.of(randn(FIELD_3D), randn(new Shape(2, 2, 3, 3, 3)), randn(Shape.perConfiguration(1, 2)))));
-        add.accept(new Case("conv 4D 1->2 k3 no bias", new Conv(),
-                List.of(randn(new Shape(1, 1, 3, 3, 3, 3)), randn(new Shape(2, 1, 3, 3, 3, 3)))));
-        add.accept(new Case("conv weight gradient 2D", new ConvWeightGradient(3),
-                List.of(randn(FIELD_2D), randn(FIELD_2D.withChannels(3)))));
-        add.accept(new Case("conv weight gradient 3D", new ConvWeightGradient(3),
-                List.of(randn(FIELD_3D), randn(FIELD_3D.withChannels(1)))));
-        add.accept(new Case("conv weight gradient 2D 3->5 on 3x8 (row-vector path)", new ConvWeightGradient(3),
-                List.of(randn(new Shape(3, 3, 3, 8)), randn(new Shape(3, 5, 3, 8)))));
-        add.accept(new Case("conv weight gradient 3D 2->1 on 2x2x16", new ConvWeightGradient(3),
-                List.of(randn(new Shape(1, 2, 2, 2, 16)), randn(new Shape(1, 1, 2, 2, 16)))));
-        add.accept(new Case("flip kernel 2D", new FlipKernel(), List.of(randn(new Shape(3, 2, 3, 3)))));
-        add.accept(new Case("flip kernel 3D", new FlipKernel(), List.of(randn(new Shape(2, 1, 3, 3, 3)))));
-        return cases;
+        return table.all();
     }
 
     private static Set<Class<?>> primitiveClasses() {
-        Set<Class<?>> leaves = new LinkedHashSet<>();
-        collectLeaves(Primitive.class, leaves);
-        return leaves;
-    }
-
-    private static void collectLeaves(Class<?> type, Set<Class<?>> leaves) {
-        if (type.isSealed()) {
-            for (Class<?> sub : type.getPermittedSubclasses()) collectLeaves(sub, leaves);
-        } else {
-            leaves.add(type);
-        }
+        return PrimitiveCases.primitiveClasses();
     }
 
     @Test
@@ -211,32 +65,32 @@ class PrimitiveGradientCheckTest {
     }
 
     private void checkVjp(Case c) {
-        Tensor output = Ops.apply(c.primitive, c.inputs);
+        Tensor output = Ops.apply(c.primitive(), c.inputs());
         Tensor cotangent = randn(output.shape());
         int checked = 0;
-        for (int k = 0; k < c.inputs.size(); k++) {
-            if (!c.primitive.differentiable(k)) continue;
+        for (int k = 0; k < c.inputs().size(); k++) {
+            if (!c.primitive().differentiable(k)) continue;
             checked++;
-            Tensor analytic = c.primitive.vjp(k, c.inputs, output, cotangent);
-            assertEquals(c.inputs.get(k).shape(), analytic.shape(), "shape of the VJP for operand " + k);
+            Tensor analytic = c.primitive().vjp(k, c.inputs(), output, cotangent);
+            assertEquals(c.inputs().get(k).shape(), analytic.shape(), "shape of the VJP for operand " + k);
             assertEquals(DType.F64, analytic.dtype());
-            Tensor x = c.inputs.get(k);
+            Tensor x = c.inputs().get(k);
             for (int j = 0; j < x.size(); j++) {
                 double original = x.get(j);
                 x.set(j, original + STEP);
-                double plus = dot(cotangent, Ops.apply(c.primitive, c.inputs));
+                double plus = dot(cotangent, Ops.apply(c.primitive(), c.inputs()));
                 x.set(j, original - STEP);
-                double minus = dot(cotangent, Ops.apply(c.primitive, c.inputs));
+                double minus = dot(cotangent, Ops.apply(c.primitive(), c.inputs()));
                 x.set(j, original);
                 double numeric = (plus - minus) / (2 * STEP);
                 double error = Math.abs(analytic.get(j) - numeric);
                 if (error > RELATIVE_TOLERANCE * Math.max(1.0, Math.abs(numeric))) {
-                    fail(c.label + ": operand " + k + " element " + j + ": VJP " + analytic.get(j)
+                    fail(c.label() + ": operand " + k + " element " + j + ": VJP " + analytic.get(j)
                             + " vs finite difference " + numeric);
                 }
             }
         }
-        assertTrue(checked > 0, "no differentiable operand in " + c.label);
+        assertTrue(checked > 0, "no differentiable operand in " + c.label());
     }
 
     private static double dot(Tensor a, Tensor b) {
@@ -246,16 +100,16 @@ class PrimitiveGradientCheckTest {
     }
 
     private void checkSinglePrecision(Case c) {
-        Tensor reference = Ops.apply(c.primitive, c.inputs);
-        List<Tensor> single = c.inputs.stream().map(t -> t.to(DType.F32)).toList();
-        Tensor output = Ops.apply(c.primitive, single);
+        Tensor reference = Ops.apply(c.primitive(), c.inputs());
+        List<Tensor> single = c.inputs().stream().map(t -> t.to(DType.F32)).toList();
+        Tensor output = Ops.apply(c.primitive(), single);
         assertEquals(DType.F32, output.dtype());
         assertEquals(reference.shape(), output.shape());
         double scale = 0.0;
         for (int i = 0; i < reference.size(); i++) scale = Math.max(scale, Math.abs(reference.get(i)));
         for (int i = 0; i < reference.size(); i++) {
             // Inputs were rounded to float32 too, so compare at a few float32 ulps of the largest entry.
-            assertEquals(reference.get(i), output.get(i), 1e-5 * Math.max(1.0, scale), c.label + " element " + i);
+            assertEquals(reference.get(i), output.get(i), 1e-5 * Math.max(1.0, scale), c.label() + " element " + i);
         }
     }
 }

@@ -1,0 +1,23 @@
+package org.equiflow.tensor;
+
+import java.util.List;
+
+/**
+ * Where primitives' forward computations run. {@link Ops#apply} hands every primitive to the
+ * {@linkplain Backends#current() current backend}; VJPs are written with {@link Ops}, so a
+ * backend that runs forward passes runs backward passes as well.
+ */
+public interface Backend {
+
+    /** Short name for messages and {@code --device}: "cpu", "opencl". */
+    String name();
+
+    /** One line on what executes the kernels, e.g. the OpenCL device and platform. */
+    String description();
+
+    /**
+     * Computes {@code out} (freshly allocated, of the primitive's output shape and the inputs'
+     * dtype) from inputs whose shapes the primitive has already checked.
+     */
+    void forward(Primitive primitive, List<Tensor> inputs, Tensor out);
+}

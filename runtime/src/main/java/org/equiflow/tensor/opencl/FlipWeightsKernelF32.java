@@ -1,0 +1,33 @@
+package org.equiflow.tensor.opencl;
+
+import com.aparapi.Kernel;
+
+/**
+ * {@link org.equiflow.tensor.FlipKernel}: {@code out[ci][co][K-1-o] = w[co][ci][o]}, read from
+ * the output side so that every work item writes exactly one element.
+ */
+final class FlipWeightsKernelF32 extends Kernel {
+
+    float[] weight = new float[1];
+    float[] out = new float[1];
+    int inChannels;
+    int outChannels;
+    int offsets;
+
+    void bind(float[] weight, float[] out, int outChannels, int inChannels, int offsets) {
+        this.weight = weight;
+        this.out = out;
+        this.outChannels = outChannels;
+        this.inChannels = inChannels;
+        this.offsets = offsets;
+    }
+
+    @Override
+    public void run() {
+        int i = getGlobalId();
+        int flippedOffset = i % offsets;
+        int outChannel = (i / offsets) % outChannels;
+        int inChannel = i / (offsets * outChannels);
+        out[i] = weight[(outChannel * inChannels + inChannel) * offsets + (offsets - 1 - flippedOffset)];
+    }
+}

@@ -1,0 +1,185 @@
+package org.equiflow.tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The table of test cases for every primitive: at least one per class of the sealed
+ * {@link Primitive} hierarchy, with inputs chosen away from kinks and singularities. Shared by
+ * the gradient check and the backend-parity test, so a new primitive needs one new case here.
+ */
+public final class PrimitiveCases {
+
+    public record Case(String label, Primitive primitive, List<Tensor> inputs) {
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    public static final Shape FIELD_2D = new Shape(2, 2, 4, 4);
+    public static final Shape FIELD_3D = new Shape(2, 2, 4, 4, 4);
+
+    private final SplittableRandom random;
+
+    /** Cases with float64 inputs drawn from {@code seed}; the same seed gives the same tensors. */
+    public PrimitiveCases(long seed) {
+        this.random = new SplittableRandom(seed);
+    }
+
+    private Tensor randn(Shape shape) {
+        return Tensor.randn(shape, DType.F64, random);
+    }
+
+    /** Entries of magnitude at least 0.2, so kinks at zero are at least 20000 steps away. */
+    private Tensor awayFromZero(Shape shape) {
+        Tensor t = randn(shape);
+        for (int i = 0; i < t.size(); i++) {
+            double v = t.get(i);
+            t.set(i, Math.copySign(0.2 + Math.abs(v), v));
+        }
+        return t;
+    }
+
+    /** Values a tanh produces, inside (−1, 1). */
+    private Tensor tanhOutputs(Shape shape) {
+        Tensor t = randn(shape);
+        for (int i = 0; i < t.size(); i++) t.set(i, Math.tanh(t.get(i)));
+        return t;
+    }
+
+    private Tensor positive(Shape shape) {
+        Tensor t = randn(shape);
+        for (int i = 0; i < t.size(); i++) t.set(i, 0.3 + Math.abs(t.get(i)));
+        return t;
+    }
+
+    private Tensor checkerboard(int parity, int... lattice) {
+        Shape shape = new Shape(1, 1, lattice);
+        Tensor mask = Tensor.zeros(shape, DType.F64);
+        for (int site = 0; site < shape.sites(); site++) {
+            int coordinateSum = 0;
+            for (int a = lattice.length - 1, rest = site; a >= 0; a--) {
+                coordinateSum += rest % lattice[a];
+                rest /= lattice[a];
+            }
+            mask.set(site, (coordinateSum + parity) % 2);
+        }
+        return mask;
+    }
+
+    /** Every case, grouped by the primitive class it exercises; fresh tensors on every call. */
+    public Map<Class<?>, List<Case>> all() {
+        Map<Class<?>, List<Case>> cases = new LinkedHashMap<>();
+        java.util.function.Consumer<Case> add = c -> cases.computeIfAbsent(c.primitive().getClass(), k -> new ArrayList<>()).add(c);
+
+        add.accept(new Case("neg", new UnaryOp.Neg(), List.of(randn(FIELD_2D))));
+        add.accept(new Case("exp", new UnaryOp.Exp(), List.of(randn(FIELD_2D))));
+        add.accept(new Case("log", new UnaryOp.Log(), List.of(positive(FIELD_2D))));
+        add.accept(new Case("tanh", new UnaryOp.Tanh(), List.of(randn(FIELD_2D))));
+        add.accept(new Case("sigmoid", new UnaryOp.Sigmoid(), List.of(randn(FIELD_2D))));
+        add.accept(new Case("abs", new UnaryOp.Abs(), List.of(awayFromZero(FIELD_2D))));
+        add.accept(new Case("sign", new UnaryOp.Sign(), List.of(awayFromZero(FIELD_2D))));
+        add.accept(new Case("sin", new UnaryOp.Sin(), List.of(randn(FIELD_2D))));
+        add.accept(new Case("cos", new UnaryOp.Cos(), List.of(randn(FIELD_2D))));
+        add.accept(new Case("square", new UnaryOp.Square(), List.of(randn(FIELD_2D))));
+        add.accept(new Case("pow 3", new UnaryOp.PowInt(3), List.of(randn(FIELD_2D))));
+        add.accept(new Case("pow -2", new UnaryOp.PowInt(-2), List.of(awayFromZero(FIELD_2D))));
+        add.accept(new Case("pow 0", new UnaryOp.PowInt(0), List.of(randn(FIELD_2D))));
+        add.accept(new Case("leaky relu 0.01", new UnaryOp.LeakyRelu(0.01), List.of(awayFromZero(FIELD_2D))));
+        add.accept(new Case("mul scalar", new UnaryOp.MulScalar(-1.7), List.of(randn(FIELD_2D))));
+        add.accept(new Case("add scalar", new UnaryOp.AddScalar(0.3), List.of(randn(FIELD_2D))));
+
+        Shape mask2d = new Shape(1, 1, 4, 4), bias = Shape.perConfiguration(1, 2), perConfig = Shape.perConfiguration(2, 1);
+        for (Primitive p : List.<Primitive>of(new BinaryOp.Add(), new BinaryOp.Sub(), new BinaryOp.Mul(), new BinaryOp.Div())) {
+            boolean div = p instanceof BinaryOp.Div;
+            add.accept(new Case(p.name() + " same shape", p, List.of(randn(FIELD_2D), div ? awayFromZero(FIELD_2D) : randn(FIELD_2D))));
+            add.accept(new Case(p.name() + " by lattice mask", p, List.of(randn(FIELD_2D), div ? awayFromZero(mask2d) : randn(mask2d))));
+            add.accept(new Case(p.name() + " by channel bias", p, List.of(randn(FIELD_2D), div ? awayFromZero(bias) : randn(bias))));
+            add.accept(new Case(p.name() + " per-configuration into field", p, List.of(randn(perConfig), div ? awayFromZero(FIELD_3D) : randn(FIELD_3D))));
+        }
+
+        add.accept(new Case("sum to [B,1]", new SumTo(perConfig), List.of(randn(FIELD_2D))));
+        add.accept(new Case("sum to [1,C,L]", new SumTo(FIELD_2D.withBatch(1)), List.of(randn(FIELD_2D))));
+        add.accept(new Case("sum to [1,1,L] 3D", new SumTo(new Shape(1, 1, 4, 4, 4)), List.of(randn(FIELD_3D))));
+        add.accept(new Case("broadcast bias", new BroadcastTo(FIELD_2D), List.of(randn(bias))));
+        add.accept(new Case("broadcast over channels", new BroadcastTo(FIELD_3D), List.of(randn(FIELD_3D.withChannels(1)))));
+
+        add.accept(new Case("roll 2D axis 0 by 1", new Roll(0, 1), List.of(randn(FIELD_2D))));
+        add.accept(new Case("roll 2D axis 1 by -1", new Roll(1, -1), List.of(randn(FIELD_2D))));
+        add.accept(new Case("roll 3D axis 2 by 2", new Roll(2, 2), List.of(randn(FIELD_3D))));
+        add.accept(new Case("roll 3D axis 0 by -5", new Roll(0, -5), List.of(randn(FIELD_3D))));
+
+        add.accept(new Case("slice channels [1,3) of 4", new SliceChannels(1, 3), List.of(randn(FIELD_2D.withChannels(4)))));
+        add.accept(new Case("slice channel 0 of 2", new SliceChannels(0, 1), List.of(randn(FIELD_2D))));
+        add.accept(new Case("concat 2+1 channels", new ConcatChannels(), List.of(randn(FIELD_2D), randn(FIELD_2D.withChannels(1)))));
+        add.accept(new Case("concat 3D 1+2+1", new ConcatChannels(),
+                List.of(randn(FIELD_3D.withChannels(1)), randn(FIELD_3D), randn(FIELD_3D.withChannels(1)))));
+
+        // Fused primitives: conv + bias + activation, the activation's backward step, the coupling update.
+        for (Activation act : Activation.values()) {
+            add.accept(new Case("conv+" + act + " 2D 2->3 k3 bias", new ConvAct(act, 0.01),
+                    List.of(randn(FIELD_2D), randn(new Shape(3, 2, 3, 3)), randn(Shape.perConfiguration(1, 3)))));
+            add.accept(new Case("conv+" + act + " 3D 2->2 k3 no bias", new ConvAct(act, 0.2),
+                    List.of(randn(new Shape(1, 2, 2, 3, 8)), randn(new Shape(2, 2, 3, 3, 3)))));
+            add.accept(new Case("activation grad " + act, new ActivationGrad(act, 0.01),
+                    List.of(act == Activation.TANH ? tanhOutputs(FIELD_2D) : awayFromZero(FIELD_2D), randn(FIELD_2D))));
+        }
+        add.accept(new Case("affine coupling checkerboard", new AffineCoupling(),
+                List.of(randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), checkerboard(1, 4, 4))));
+        add.accept(new Case("affine coupling 3D", new AffineCoupling(),
+                List.of(randn(FIELD_3D.withChannels(1)), randn(FIELD_3D.withChannels(1)), randn(FIELD_3D.withChannels(1)), checkerboard(0, 4, 4, 4))));
+
+        add.accept(new Case("where checkerboard", new Where(), List.of(checkerboard(0, 4, 4), randn(FIELD_2D), randn(FIELD_2D))));
+        add.accept(new Case("where 3D checkerboard", new Where(), List.of(checkerboard(1, 4, 4, 4), randn(FIELD_3D), randn(FIELD_3D))));
+
+        add.accept(new Case("conv 2D 2->3 k3 bias", new Conv(),
+                List.of(randn(FIELD_2D), randn(new Shape(3, 2, 3, 3)), randn(Shape.perConfiguration(1, 3)))));
+        add.accept(new Case("conv 2D 2->5 k3 on 5x5 (vector tails)", new Conv(),
+                List.of(randn(new Shape(2, 2, 5, 5)), randn(new Shape(5, 2, 3, 3)), randn(Shape.perConfiguration(1, 5)))));
+        add.accept(new Case("conv 2D 1->4 k3 on 3x12 (row longer than a vector)", new Conv(),
+                List.of(randn(new Shape(2, 1, 3, 12)), randn(new Shape(4, 1, 3, 3)), randn(Shape.perConfiguration(1, 4)))));
+        add.accept(new Case("conv 2D 3->5 k3 on 3x8 (odd row count, row-vector path)", new Conv(),
+                List.of(randn(new Shape(2, 3, 3, 8)), randn(new Shape(5, 3, 3, 3)), randn(Shape.perConfiguration(1, 5)))));
+        add.accept(new Case("conv 2D 1->4 k3 on 2x16 (two vectors per row)", new Conv(),
+                List.of(randn(new Shape(1, 1, 2, 16)), randn(new Shape(4, 1, 3, 3)), randn(Shape.perConfiguration(1, 4)))));
+        add.accept(new Case("conv 3D 2->4 k3 on 2x3x8", new Conv(),
+                List.of(randn(new Shape(1, 2, 2, 3, 8)), randn(new Shape(4, 2, 3, 3, 3)))));
+        add.accept(new Case("conv 2D 2->1 k1 no bias", new Conv(), List.of(randn(FIELD_2D), randn(new Shape(1, 2, 1, 1)))));
+        add.accept(new Case("conv 3D 2->2 k3 bias", new Conv(),
+                List.of(randn(FIELD_3D), randn(new Shape(2, 2, 3, 3, 3)), randn(Shape.perConfiguration(1, 2)))));
+        add.accept(new Case("conv 4D 1->2 k3 no bias", new Conv(),
+                List.of(randn(new Shape(1, 1, 3, 3, 3, 3)), randn(new Shape(2, 1, 3, 3, 3, 3)))));
+        add.accept(new Case("conv weight gradient 2D", new ConvWeightGradient(3),
+                List.of(randn(FIELD_2D), randn(FIELD_2D.withChannels(3)))));
+        add.accept(new Case("conv weight gradient 3D", new ConvWeightGradient(3),
+                List.of(randn(FIELD_3D), randn(FIELD_3D.withChannels(1)))));
+        add.accept(new Case("conv weight gradient 2D 3->5 on 3x8 (row-vector path)", new ConvWeightGradient(3),
+                List.of(randn(new Shape(3, 3, 3, 8)), randn(new Shape(3, 5, 3, 8)))));
+        add.accept(new Case("conv weight gradient 3D 2->1 on 2x2x16", new ConvWeightGradient(3),
+                List.of(randn(new Shape(1, 2, 2, 2, 16)), randn(new Shape(1, 1, 2, 2, 16)))));
+        add.accept(new Case("flip kernel 2D", new FlipKernel(), List.of(randn(new Shape(3, 2, 3, 3)))));
+        add.accept(new Case("flip kernel 3D", new FlipKernel(), List.of(randn(new Shape(2, 1, 3, 3, 3)))));
+        return cases;
+    }
+
+    /** The leaves of the sealed {@link Primitive} hierarchy: the closed primitive set. */
+    public static Set<Class<?>> primitiveClasses() {
+        Set<Class<?>> leaves = new LinkedHashSet<>();
+        collectLeaves(Primitive.class, leaves);
+        return leaves;
+    }
+
+    private static void collectLeaves(Class<?> type, Set<Class<?>> leaves) {
+        if (type.isSealed()) {
+            for (Class<?> sub : type.getPermittedSubclasses()) collectLeaves(sub, leaves);
+        } else {
+            leaves.add(type);
+        }
+    }
+}
