@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.equiflow.autodiff.Adam;
+import org.equiflow.io.AtomicFiles;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.io.CheckpointException;
 import org.equiflow.io.EnsembleMetadata;
@@ -114,18 +115,20 @@ final class Artifacts {
             row.put("seconds", s.seconds());
             rows.add(row);
         }
-        RunReport.writeMetricsCsv(metricsFile(ws), rows);
+        AtomicFiles.write(metricsFile(ws), RunReport.csv(rows).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** The history up to the checkpoint's step, so a resumed run's metrics continue where they stopped. */
     private static List<Trainer.Step> readMetrics(Workspace ws, int upTo) throws IOException {
         List<Trainer.Step> history = new ArrayList<>();
         if (!Files.exists(metricsFile(ws))) return history;
-        for (Map<String, String> row : RunReport.readMetricsCsv(metricsFile(ws))) {
-            int step = Integer.parseInt(row.get("step"));
+        // Our own file of numbers: step, loss, ess, seconds (the header is the first line).
+        List<String> lines = Files.readAllLines(metricsFile(ws));
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            String[] cells = line.split(",");
+            int step = Integer.parseInt(cells[0]);
             if (step > upTo) break;
-            history.add(new Trainer.Step(step - 1, Double.parseDouble(row.get("loss")), Double.parseDouble(row.get("ess")),
-                    Double.parseDouble(row.get("seconds"))));
+            history.add(new Trainer.Step(step - 1, Double.parseDouble(cells[1]), Double.parseDouble(cells[2]), Double.parseDouble(cells[3])));
         }
         return history;
     }
@@ -154,6 +157,37 @@ final class Artifacts {
 
     static void writeReport(Workspace ws, IndependenceMetropolis.Chain chain, double ess, Measurements.Report report)
             throws IOException {
-        RunReport.write(ws.directory().resolve("report"), ws, chain, ess, report);
+        List<Map<String, Object>> training = new ArrayList<>();
+        if (Files.exists(metricsFile(ws))) {
+            for (Trainer.Step s : readMetrics(ws, Integer.MAX_VALUE)) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put(RunReport.STEP, s.step() + 1);
+                row.put(RunReport.LOSS, s.loss());
+                row.put(RunReport.ESS, s.ess());
+                training.add(row);
+            }
+        }
+        List<Map<String, Object>> observables = new ArrayList<>();
+        observables.add(row("acceptance", chain.acceptance(), Double.NaN, Double.NaN));
+        observables.add(row("ess", ess, Double.NaN, Double.NaN));
+        for (var r : report.results()) observables.add(row(r.name(), r.value(), r.error(), r.tauInt()));
+        RunReport.Correlator correlator = null;
+        if (report.correlator() != null) {
+            double[] t = new double[report.correlator().value().length];
+            for (int i = 0; i < t.length; i++) t[i] = i;
+            correlator = new RunReport.Correlator(t, report.correlator().value(), report.correlator().error());
+        }
+        Files.createDirectories(ws.directory().resolve("report"));
+        new RunReport(ws.flow().name() + " for " + ws.flow().theory().name() + " on " + ws.flow().theory().lattice(),
+                training, observables, report.magnetizationSeries(), correlator).write(ws.directory().resolve("report"));
+    }
+
+    private static Map<String, Object> row(String name, double value, double error, double tauInt) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("observable", name);
+        row.put(RunReport.VALUE, value);
+        if (!Double.isNaN(error)) row.put(RunReport.ERROR, error);
+        row.put("tau_int", Double.isNaN(tauInt) ? "–" : String.format("%.2f", tauInt));
+        return row;
     }
 }

@@ -123,9 +123,19 @@ public final class Measurements {
         }
         for (int t = 0; t < lt; t++) {
             int tt = t;
-            var e = Jackknife.derived(g, bin, means -> ScalarObservables.effectiveMass(means, tt));
-            mass[t] = e.value();
-            massError[t] = e.error();
+            // Where noise makes (G(t−1) + G(t+1)) / 2G(t) < 1 the effective mass does not exist: NaN, not an error.
+            if (Double.isNaN(ScalarObservables.effectiveMass(value, t))) {
+                mass[t] = massError[t] = Double.NaN;
+                continue;
+            }
+            try {
+                var e = Jackknife.derived(g, bin, means -> ScalarObservables.effectiveMass(means, tt));
+                mass[t] = e.value();
+                massError[t] = e.error();
+            } catch (IllegalArgumentException undefinedOnSomeBin) {
+                mass[t] = ScalarObservables.effectiveMass(value, t);
+                massError[t] = Double.NaN;
+            }
         }
         return new Correlator(value, error, mass, massError);
     }

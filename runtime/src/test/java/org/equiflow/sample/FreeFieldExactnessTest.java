@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactness, tested against a known answer rather than against ourselves: for the free field
- * (the notebook's φ⁴ at λ = 0, m² = 1.25, L = 8) an untrained flow — a deliberately poor
- * proposal — followed by independence Metropolis reproduces the exact zero-momentum
+ * (the notebook's φ⁴ at λ = 0, m² = 1.25, L = 8) a flow with a mis-specified Gaussian prior and
+ * an untrained coupling — a deliberately poor proposal — followed by independence Metropolis reproduces the exact zero-momentum
  * propagator G(t) within 3σ at every t, with errors from the Γ-method.
  */
 class FreeFieldExactnessTest {
@@ -33,10 +33,10 @@ class FreeFieldExactnessTest {
                 use std.masks.checkerboard
                 theory Free = phi4(lattice = [8, 8], m2 = 1.25, lambda = 0.0)
                 flow poor for Free {
-                    prior normal(sigma = 0.45)
-                    repeat i in 0..2 {
-                        affine(mask = checkerboard(parity = i % 2), net = cnn(hidden = [4], out_act = tanh))
-                    }
+                    // A wrong Gaussian (the target is ½φᵀ(2K)φ with K = −Δ + m2; this is ½φᵀ(−Δ + 2.5)φ)
+                    // and an untrained coupling: the proposals are off in every mode.
+                    prior free_field(m2 = 2.5)
+                    affine(mask = checkerboard(parity = 0), scale = cnn(hidden = [2], out_act = tanh) >> tanh)
                 }
                 """);
         var checked = Compiler.check(script, "free.flow", Map.of());
