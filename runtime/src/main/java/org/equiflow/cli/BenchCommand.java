@@ -66,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     DiagnosticOptions diagnostics = new DiagnosticOptions();
 
+    @Mixin
+    DeviceOptions device = new DeviceOptions();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -75,6 +78,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        device.activate(err);
         Map<String, Double> ours = new LinkedHashMap<>();
         for (int size : sizes) {
             String theory = null;
@@ -99,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
                 for (int batch : batches) {
                     Timing t = Timing.measure(() -> work.trainStep(batch), warmup, 5, minTime, 1000);
                     ours.put("train L=" + size + " B=" + batch, t.medianSeconds());
-                    out.printf("equiflow train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", size, batch,
+                    out.printf("equiflow[%s] train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, batch,
                             t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.iterations());
                     out.flush();
                 }
@@ -107,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
             if (cases.contains("sample")) {
                 Timing t = Timing.measure(() -> work.sample(sampleBatch), warmup, 5, minTime, 1000);
                 ours.put("sample L=" + size + " B=" + sampleBatch, sampleBatch / t.medianSeconds());
-                out.printf("equiflow sample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", size, sampleBatch,
+                out.printf("equiflow[%s] sample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, sampleBatch,
                         sampleBatch / t.medianSeconds(), t.medianSeconds() * 1e3, t.iterations());
                 out.flush();
             }

@@ -17,9 +17,14 @@ final class DeviceOptions {
 
     /** Makes the chosen backend current and prints which one it is, in one line, to err. */
     Backends.Selection activate(PrintWriter err) {
-        Backends.Selection selection = Backends.select(device);
+        Backends.Selection selection;
+        try {
+            selection = Backends.select(device);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new Artifacts.RunFailure(e.getMessage());
+        }
         Backends.setCurrent(selection.backend());
-        err.println(selection.summary());
+        if (!device.equals("cpu")) err.println(selection.summary());
         err.flush();
         return selection;
     }

@@ -14,12 +14,14 @@ final class RunCommand implements Callable<Integer> {
     @Mixin TrainCommand.TrainingOptions training = new TrainCommand.TrainingOptions();
     @Option(names = "--count", description = "Chain length (default: the script's `sample` block, else 4096).") Long count;
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
+    @Mixin DeviceOptions device = new DeviceOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        device.activate(err);
         Workspace ws = Workspace.open(file, training.flow, training.out, diagnostics, err);
         if (ws == null) return 1;
         int trained = TrainCommand.train(ws, training, out, err);

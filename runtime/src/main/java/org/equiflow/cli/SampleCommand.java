@@ -29,6 +29,7 @@ final class SampleCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Mixin SamplingOptions sampling = new SamplingOptions();
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
+    @Mixin DeviceOptions device = new DeviceOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     static final class SamplingOptions {
@@ -43,6 +44,7 @@ final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        device.activate(err);
         Workspace ws = Workspace.open(file, sampling.flow, sampling.out, diagnostics, err);
         if (ws == null) return 1;
         return sample(ws, sampling, out, err);

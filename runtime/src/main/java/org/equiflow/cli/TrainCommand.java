@@ -26,11 +26,13 @@ final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Mixin TrainingOptions training = new TrainingOptions();
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
+    @Mixin DeviceOptions device = new DeviceOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        device.activate(err);
         Workspace ws = Workspace.open(file, training.flow, training.out, diagnostics, err);
         if (ws == null) return 1;
         return train(ws, training, out, err);

@@ -1,0 +1,93 @@
+package org.equiflow.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.equiflow.compiler.ast.Item;
+import org.equiflow.compiler.model.TheoryInstance;
+import org.equiflow.physics.Measurements;
+import org.equiflow.sample.Hmc;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** `equiflow hmc FILE`: the HMC baseline on a theory's action, measured like a flow's chain. */
+@Command(name = "hmc", mixinStandardHelpOptions = true,
+        description = "Sample a theory with HMC (the baseline flows are compared with); settings from the script's `hmc` block.")
+final class HmcCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE") String file;
+    @Option(names = "--theory", paramLabel = "NAME", description = "The theory instance (default: the `hmc` block's, else the first).") String theoryName;
+    @Option(names = "--trajectories", description = "Measured trajectories per chain (default: the script's, else 1000).") Long trajectories;
+    @Option(names = "--thermalize", description = "Trajectories discarded first (default: the script's, else 200).") Long thermalize;
+    @Option(names = "--step-size", description = "Leapfrog step (default: the script's, else 0.1).") Double stepSize;
+    @Option(names = "--md-steps", description = "Leapfrog steps per trajectory (default: the script's, else 10).") Long mdSteps;
+    @Option(names = "--chains", defaultValue = "16", description = "Independent chains run side by side (default: ${DEFAULT-VALUE}).") int chains;
+    @Option(names = "--seed", description = "Seed (default: the script's, else 0).") Long seed;
+    @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
+    @Mixin DeviceOptions device = new DeviceOptions();
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        device.activate(err);
+        var result = diagnostics.compile(file, err);
+        if (!result.ok()) return 1;
+        var program = result.program().orElseThrow();
+        String target = theoryName != null ? theoryName : program.runs().stream().filter(r -> r.kind() == Item.RunKind.HMC)
+                .map(r -> r.target()).findFirst().orElse(program.theories().isEmpty() ? null : program.theories().get(0).name());
+        TheoryInstance theory = program.theories().stream().filter(t -> t.name().equals(target)).findFirst().orElse(null);
+        if (theory == null) {
+            err.println("error: " + file + " has no theory instance" + (target == null ? "" : " `" + target + "`"));
+            return 1;
+        }
+        var settings = RunSettings.of(program, Item.RunKind.HMC, theory.name());
+        long measured = settings.integer("trajectories", trajectories, 1000);
+        long burn = settings.integer("thermalize", thermalize, 200);
+        double eps = settings.real("step_size", stepSize, 0.1);
+        int steps = (int) settings.integer("md_steps", mdSteps, 10);
+        long s = settings.integer("seed", seed, 0);
+        List<String> measure = new ArrayList<>(settings.names("measure"));
+        if (measure.isEmpty()) measure.add("susceptibility");
+        var hmc = new Hmc(theory, program.names(), chains, s);
+        int volume = (int) theory.lattice().volume();
+        float[] configs = new float[Math.toIntExact(measured * chains * volume)];
+        long accepted = 0;
+        out.printf("HMC on %s (%s): %d chains, %d + %d trajectories, step %.3g × %d%n", theory.name(), theory.lattice(), chains, burn,
+                measured, eps, steps);
+        out.flush();
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("hmc").setInitialMax(burn + measured).setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+            for (long k = 0; k < burn + measured; k++) {
+                int a = hmc.trajectory(eps, steps);
+                bar.step();
+                if (k < burn) continue;
+                accepted += a;
+                int m = (int) (k - burn);
+                // Chain-major order: each chain's history is contiguous, so autocorrelations are per chain.
+                for (int c = 0; c < chains; c++) {
+                    for (int i = 0; i < volume; i++) {
+                        configs[(int) (((long) c * measured + m) * volume + i)] = (float) hmc.field().get(c * volume + i);
+                    }
+                }
+            }
+        }
+        var report = Measurements.measure(theory, program.names(), configs, (int) (measured * chains), measure);
+        out.printf("acceptance %.4f%n", accepted / (double) (measured * chains));
+        out.println("| observable | value | error | tau_int |");
+        out.println("|---|---|---|---|");
+        for (var r : report.results()) {
+            out.printf("| %s | %.6g | %.2g | %s |%n", r.name(), r.value(), r.error(), Double.isNaN(r.tauInt()) ? "–" : String.format("%.2f", r.tauInt()));
+        }
+        report.notes().forEach(n -> out.println("note: " + n));
+        out.flush();
+        return 0;
+    }
+
+}
