@@ -56,6 +56,11 @@ final class SampleCommand implements Callable<Integer> {
         int batch = (int) Math.min(count, o.batch != null ? o.batch : settings.integer("batch", null, 1024));
         long seed = settings.integer("seed", o.seed, 1);
         String method = settings.choice("method", "independence_metropolis");
+        if (!method.equals("independence_metropolis")) {
+            err.println("error: sampling method `" + method + "` is not implemented yet");
+            err.println("   help: use `method independence_metropolis` (exact, with the same proposals)");
+            return 1;
+        }
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.addAll(List.of("acceptance", "ess"));
         var flow = new CompiledFlow(ws.ir(), DType.F32, 0);

@@ -75,8 +75,7 @@ final class TrainCommand implements Callable<Integer> {
         } else if (o.resume) {
             out.println("no checkpoint at " + ws.checkpoint() + "; starting from step 0");
         }
-        // Each step draws from its own stream, so a resumed run continues as the uninterrupted one would.
-        var trainer = new Trainer(flow, adam, seed * 1_000_003L + first);
+        var trainer = new Trainer(flow, adam, seed);
         out.println("training " + ws.flow().name() + " on " + ws.flow().theory().lattice() + ": " + flow.parameters().count()
                 + " parameters, batch " + batch + ", steps " + first + "→" + steps + ", lr " + lr + ", seed " + seed);
         out.flush();

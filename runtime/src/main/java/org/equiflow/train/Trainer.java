@@ -16,12 +16,20 @@ import org.equiflow.truffle.CompiledFlow;
 public final class Trainer {
     private final CompiledFlow flow;
     private final Adam adam;
-    private final SplittableRandom random;
+    private final long seed;
 
     public Trainer(CompiledFlow flow, Adam adam, long seed) {
         this.flow = flow;
         this.adam = adam;
-        this.random = new SplittableRandom(seed);
+        this.seed = seed;
+    }
+
+    /**
+     * Each step draws from its own stream, a function of the seed and the step number only, so a
+     * run resumed from a checkpoint continues exactly as the uninterrupted run would have.
+     */
+    private SplittableRandom randomFor(int step) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step);
     }
 
     public static Adam adamFor(CompiledFlow flow, double learningRate) {
@@ -48,7 +56,7 @@ public final class Trainer {
     /** One optimizer step; throws {@link Diverged} before touching the parameters if anything is not finite. */
     public Step step(int step, int batch) {
         long t0 = System.nanoTime();
-        Tensor z = flow.samplePrior(batch, random);
+        Tensor z = flow.samplePrior(batch, randomFor(step));
         double loss;
         double[] logWeights = new double[batch];
         try (Tape tape = Tape.open()) {
