@@ -27,6 +27,31 @@ final class Artifacts {
 
     record Restored(int step, List<Trainer.Step> history) {}
 
+    /**
+     * What a sampler produced: a Markov chain (states, acceptance) or independent proposals with
+     * importance weights; {@code proposalLogWeights} are log w = −S − log q of every proposal.
+     */
+    record Samples(float[] configs, int count, double acceptance, double[] proposalLogWeights, boolean weighted) {
+        static Samples chain(IndependenceMetropolis.Chain chain) {
+            return new Samples(chain.configs(), chain.length(), chain.acceptance(), chain.proposalLogWeights(), false);
+        }
+
+        /** Independent proposals for reweighting: no accept/reject, every proposal kept with its weight. */
+        static Samples weighted(org.equiflow.sample.Proposals proposals, int count, int batch, java.util.function.IntConsumer progress) {
+            float[] configs = null;
+            double[] logWeights = new double[count];
+            for (int start = 0; start < count; start += batch) {
+                int n = Math.min(batch, count - start);
+                var b = proposals.next(n);
+                if (configs == null) configs = new float[Math.multiplyExact(count, b.siteCount())];
+                System.arraycopy(b.configs(), 0, configs, start * b.siteCount(), n * b.siteCount());
+                System.arraycopy(b.logWeight(), 0, logWeights, start, n);
+                progress.accept(start + n);
+            }
+            return new Samples(configs, count, Double.NaN, logWeights, true);
+        }
+    }
+
     /** A failure the user must act on, already phrased as what happened and what to do. */
     static final class RunFailure extends RuntimeException {
         RunFailure(String message) { super(message); }
@@ -133,12 +158,12 @@ final class Artifacts {
         return history;
     }
 
-    static Path writeEnsemble(Workspace ws, IndependenceMetropolis.Chain chain, String method, long seed, double ess,
+    static Path writeEnsemble(Workspace ws, Samples samples, String method, long seed, double ess,
                               Measurements.Report report) throws IOException {
         var theory = ws.flow().theory();
         List<Integer> lattice = theory.lattice().sizes();
         int[] shape = new int[1 + lattice.size()];
-        shape[0] = chain.length();
+        shape[0] = samples.count();
         for (int d = 0; d < lattice.size(); d++) shape[d + 1] = lattice.get(d);
         Map<String, Object> observables = new LinkedHashMap<>();
         for (var r : report.results()) {
@@ -150,12 +175,14 @@ final class Artifacts {
         }
         String version = Artifacts.class.getPackage().getImplementationVersion();
         var meta = new EnsembleMetadata(theory.name(), theory.parameters(), lattice, theory.field().toString(), ws.flow().name(),
-                ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, chain.length(), chain.acceptance(), ess,
+                ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, samples.count(), samples.acceptance(), ess,
                 Instant.now(), version == null ? "development build" : version, observables);
-        return Ensembles.write(ws.directory(), "ensemble", chain.configs(), shape, meta).array();
+        // Reweighted ensembles are only meaningful with their weights: saved beside, in the same order.
+        if (samples.weighted()) org.equiflow.io.Npy.write(ws.directory().resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
+        return Ensembles.write(ws.directory(), "ensemble", samples.configs(), shape, meta).array();
     }
 
-    static void writeReport(Workspace ws, IndependenceMetropolis.Chain chain, double ess, Measurements.Report report)
+    static void writeReport(Workspace ws, Samples samples, double ess, Measurements.Report report)
             throws IOException {
         List<Map<String, Object>> training = new ArrayList<>();
         if (Files.exists(metricsFile(ws))) {
@@ -168,7 +195,7 @@ final class Artifacts {
             }
         }
         List<Map<String, Object>> observables = new ArrayList<>();
-        observables.add(row("acceptance", chain.acceptance(), Double.NaN, Double.NaN));
+        if (!samples.weighted()) observables.add(row("acceptance", samples.acceptance(), Double.NaN, Double.NaN));
         observables.add(row("ess", ess, Double.NaN, Double.NaN));
         for (var r : report.results()) observables.add(row(r.name(), r.value(), r.error(), r.tauInt()));
         RunReport.Correlator correlator = null;

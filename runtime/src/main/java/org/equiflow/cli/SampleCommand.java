@@ -56,11 +56,6 @@ final class SampleCommand implements Callable<Integer> {
         int batch = (int) Math.min(count, o.batch != null ? o.batch : settings.integer("batch", null, 1024));
         long seed = settings.integer("seed", o.seed, 1);
         String method = settings.choice("method", "independence_metropolis");
-        if (!method.equals("independence_metropolis")) {
-            err.println("error: sampling method `" + method + "` is not implemented yet");
-            err.println("   help: use `method independence_metropolis` (exact, with the same proposals)");
-            return 1;
-        }
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.addAll(List.of("acceptance", "ess"));
         var flow = new CompiledFlow(ws.ir(), DType.F32, 0);
@@ -74,19 +69,33 @@ final class SampleCommand implements Callable<Integer> {
         }
         out.println("sampling " + ws.flow().name() + ": " + count + " proposals, " + method + ", seed " + seed);
         out.flush();
-        IndependenceMetropolis.Chain chain;
+        var proposals = new Proposals(flow, seed);
+        Artifacts.Samples samples;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("sample").setInitialMax(count).setStyle(ProgressBarStyle.ASCII)
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
-            chain = IndependenceMetropolis.run(new Proposals(flow, seed), count, batch, seed + 7, bar::stepTo);
+            if (method.equals("reweighting")) {
+                samples = Artifacts.Samples.weighted(proposals, count, batch, bar::stepTo);
+            } else {
+                var chain = IndependenceMetropolis.run(proposals, count, batch, seed + 7, bar::stepTo);
+                samples = Artifacts.Samples.chain(chain);
+            }
         }
-        double ess = Reweighting.ess(chain.proposalLogWeights());
-        var report = Measurements.measure(ws.flow().theory(), ws.program().names(), chain.configs(), chain.length(), measure);
+        double ess = Reweighting.ess(samples.proposalLogWeights());
+        var report = Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(), samples.count(), measure,
+                samples.weighted() ? samples.proposalLogWeights() : null);
         out.println();
-        out.printf("acceptance %.4f   ESS %.4f   (%d proposals)%n", chain.acceptance(), ess, chain.length());
+        if (samples.weighted()) out.printf("reweighting: ESS %.4f   (%d proposals; estimates are weighted averages)%n", ess, samples.count());
+        else out.printf("acceptance %.4f   ESS %.4f   (%d proposals)%n", samples.acceptance(), ess, samples.count());
         out.println("| observable | value | error | tau_int |");
         out.println("|---|---|---|---|");
         for (var r : report.results()) {
             out.printf("| %s | %.6g | %.2g | %s |%n", r.name(), r.value(), r.error(), Double.isNaN(r.tauInt()) ? "–" : String.format("%.2f", r.tauInt()));
+        }
+        for (var profile : report.profiles()) {
+            out.println();
+            out.println("| x | " + profile.name() + " | error |");
+            out.println("|---|---|---|");
+            for (int x = 0; x < profile.value().length; x++) out.printf("| %d | %.6g | %.2g |%n", x, profile.value()[x], profile.error()[x]);
         }
         if (report.correlator() != null) {
             var g = report.correlator();
@@ -98,8 +107,8 @@ final class SampleCommand implements Callable<Integer> {
             }
         }
         report.notes().forEach(n -> out.println("note: " + n));
-        Path ensemble = Artifacts.writeEnsemble(ws, chain, method, seed, ess, report);
-        Artifacts.writeReport(ws, chain, ess, report);
+        Path ensemble = Artifacts.writeEnsemble(ws, samples, method, seed, ess, report);
+        Artifacts.writeReport(ws, samples, ess, report);
         out.println("ensemble: " + ensemble + " (+ .json metadata); report: " + ws.directory().resolve("report"));
         out.flush();
         return 0;

@@ -2,9 +2,8 @@ package org.equiflow.physics;
 
 import com.oracle.truffle.api.CallTarget;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.Lowering;
@@ -12,6 +11,7 @@ import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.stats.Autocorrelation;
 import org.equiflow.stats.Binning;
+import org.equiflow.stats.Estimate;
 import org.equiflow.stats.Jackknife;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
@@ -20,28 +20,97 @@ import org.equiflow.truffle.IrTranslator;
 import org.equiflow.truffle.Parameters;
 
 /**
- * Measures a Markov chain of real scalar configurations: the theory's own observables (lowered
- * from the script and run on the chain), and the built-in ones — |m|, ⟨φ²⟩, χ₂ = V⟨m²⟩, the
- * Binder cumulant, the zero-momentum correlator G(t) and the effective mass. Primary
- * observables get Γ-method errors and τ_int; derived ones jackknife errors on bins sized from
- * the largest τ_int measured, so runs of rejections do not shrink the error bars.
+ * Measures real scalar configurations: the theory's own observables (lowered from the script and
+ * run on the samples) and the built-in ones — |m|, ⟨φ²⟩, χ₂ = V⟨m²⟩, the Binder cumulant, G(x)
+ * along an axis, the zero-momentum correlator G(t), the effective mass and the second-moment
+ * correlation length ξ₂.
+ *
+ * Two kinds of sample: a Markov chain (flow + Metropolis, HMC), where primary observables get
+ * Γ-method errors and τ_int and derived ones jackknife errors on bins sized from the largest
+ * τ_int, so runs of rejections do not shrink the error bars; or independent proposals with
+ * importance weights w = e^{−S}/q, where every estimate is a ratio of weighted means with a
+ * jackknife error.
  */
 public final class Measurements {
     private Measurements() {}
 
-    /** One line of the results table. {@code tauInt} is NaN for derived quantities. */
+    /** One line of the results table. {@code tauInt} is NaN where it does not apply. */
     public record Result(String name, double value, double error, double tauInt) {}
 
-    /** G(t) and the effective mass with errors, for tables and plots. */
+    /** A function of lattice separation with errors, for tables and plots. */
+    public record Profile(String name, double[] value, double[] error) {}
+
+    /** G(t) and the effective mass with errors. */
     public record Correlator(double[] value, double[] error, double[] effectiveMass, double[] effectiveMassError) {}
 
-    public record Report(List<Result> results, Correlator correlator, double[] magnetizationSeries, List<String> notes) {}
+    public record Report(List<Result> results, Correlator correlator, List<Profile> profiles, double[] magnetizationSeries,
+                         List<String> notes) {}
 
+    /** How estimates and errors are formed from per-sample series. */
+    private interface Estimator {
+        Result primary(String name, double[] series);
+
+        Estimate derived(double[][] series, ToDoubleFunction<double[]> fOfMeans);
+    }
+
+    /** Markov chain: Γ-method for primaries; jackknife on bins of the chain for derived quantities. */
+    private static final class ChainEstimator implements Estimator {
+        int bin = 1;
+
+        public Result primary(String name, double[] series) {
+            var a = Autocorrelation.gamma(series);
+            return new Result(name, a.mean(), a.error(), a.tauInt());
+        }
+
+        public Estimate derived(double[][] series, ToDoubleFunction<double[]> f) {
+            return Jackknife.derived(series, bin, f);
+        }
+    }
+
+    /** Independent proposals with importance weights: ⟨O⟩ = Σ w O / Σ w, as a jackknifed ratio of means. */
+    private static final class WeightedEstimator implements Estimator {
+        final double[] weights;
+
+        WeightedEstimator(double[] logWeights) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double lw : logWeights) max = Math.max(max, lw);
+            weights = new double[logWeights.length];
+            for (int i = 0; i < weights.length; i++) weights[i] = Math.exp(logWeights[i] - max);
+        }
+
+        public Result primary(String name, double[] series) {
+            var e = derived(new double[][] {series}, means -> means[0]);
+            return new Result(name, e.value(), e.error(), Double.NaN);
+        }
+
+        public Estimate derived(double[][] series, ToDoubleFunction<double[]> f) {
+            double[][] weighted = new double[series.length + 1][];
+            weighted[0] = weights;
+            for (int k = 0; k < series.length; k++) {
+                weighted[k + 1] = new double[weights.length];
+                for (int i = 0; i < weights.length; i++) weighted[k + 1][i] = weights[i] * series[k][i];
+            }
+            return Jackknife.derived(weighted, 1, means -> {
+                double[] averages = new double[series.length];
+                for (int k = 0; k < averages.length; k++) averages[k] = means[k + 1] / means[0];
+                return f.applyAsDouble(averages);
+            });
+        }
+    }
+
+    /** Measures a Markov chain of {@code count} configurations. */
     public static Report measure(TheoryInstance theory, Resolution names, float[] configs, int count, List<String> requested) {
+        return measure(theory, names, configs, count, requested, null);
+    }
+
+    /** Measures {@code count} configurations: a Markov chain when {@code logWeights} is null, else weighted proposals. */
+    public static Report measure(TheoryInstance theory, Resolution names, float[] configs, int count, List<String> requested,
+                                 double[] logWeights) {
         if (theory.field().onLinks()) throw new UnsupportedOperationException("measurements of link fields arrive with the gauge runtime");
         var observables = new ScalarObservables(theory.lattice().sizes());
-        int volume = observables.volume();
-        double[] m = new double[count], absM = new double[count], m2 = new double[count], m4 = new double[count], phi2 = new double[count];
+        int volume = observables.volume(), extent = observables.timeExtent();
+        double[] m = new double[count], absM = new double[count], m2 = new double[count], m4 = new double[count],
+                phi2 = new double[count], p1 = new double[count];
         for (int c = 0; c < count; c++) {
             m[c] = observables.magnetization(configs, c);
             absM[c] = Math.abs(m[c]);
@@ -49,47 +118,70 @@ public final class Measurements {
             m4[c] = m2[c] * m2[c];
             phi2[c] = observables.meanSquare(configs, c);
         }
+        ChainEstimator chain = logWeights == null ? new ChainEstimator() : null;
+        Estimator estimator = chain != null ? chain : new WeightedEstimator(logWeights);
         List<Result> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         double maxTau = 0.5;
-        Map<String, double[]> theorySeries = new LinkedHashMap<>();
         for (TheoryInstance.Observable o : theory.observables()) {
             if (!requested.contains(o.name())) continue;
             try {
-                theorySeries.put(o.name(), evaluate(theory, names, o, configs, count, volume));
+                Result r = estimator.primary(o.name(), evaluate(theory, names, o, configs, count, volume));
+                results.add(r);
+                if (!Double.isNaN(r.tauInt())) maxTau = Math.max(maxTau, r.tauInt());
             } catch (LoweringException e) {
                 notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
             }
         }
-        for (var entry : theorySeries.entrySet()) {
-            var a = Autocorrelation.gamma(entry.getValue());
-            results.add(new Result(entry.getKey(), a.mean(), a.error(), a.tauInt()));
-            maxTau = Math.max(maxTau, a.tauInt());
-        }
-        record Primary(String name, double[] series) {}
-        List<Primary> primaries = List.of(new Primary("abs_magnetization", absM), new Primary("phi2", phi2));
-        for (Primary p : primaries) {
-            var a = Autocorrelation.gamma(p.series());
-            maxTau = Math.max(maxTau, a.tauInt());
-            if (requested.contains(p.name())) results.add(new Result(p.name(), a.mean(), a.error(), a.tauInt()));
-        }
-        var m2Analysis = Autocorrelation.gamma(m2);
-        maxTau = Math.max(maxTau, m2Analysis.tauInt());
-        int bin = Math.min(Binning.suggestedBinSize(maxTau), Math.max(1, count / 20));
+        Result absResult = estimator.primary("abs_magnetization", absM);
+        Result phi2Result = estimator.primary("phi2", phi2);
+        Result m2Result = estimator.primary("m2", m2);
+        for (Result r : List.of(absResult, phi2Result, m2Result)) if (!Double.isNaN(r.tauInt())) maxTau = Math.max(maxTau, r.tauInt());
+        if (chain != null) chain.bin = Math.min(Binning.suggestedBinSize(maxTau), Math.max(1, count / 20));
+        if (requested.contains("abs_magnetization")) results.add(absResult);
+        if (requested.contains("phi2")) results.add(phi2Result);
         if (requested.contains("susceptibility")) {
             // χ₂ = V⟨m²⟩, the reference's definition (⟨m⟩ = 0 by the Z2 symmetry in finite volume).
-            results.add(new Result("susceptibility", volume * m2Analysis.mean(), volume * m2Analysis.error(), m2Analysis.tauInt()));
+            results.add(new Result("susceptibility", volume * m2Result.value(), volume * m2Result.error(), m2Result.tauInt()));
         }
         if (requested.contains("binder_cumulant")) {
-            var u = Jackknife.derived(new double[][] {m2, m4}, bin, means -> 1 - means[1] / (3 * means[0] * means[0]));
+            var u = estimator.derived(new double[][] {m2, m4}, means -> 1 - means[1] / (3 * means[0] * means[0]));
             results.add(new Result("binder_cumulant", u.value(), u.error(), Double.NaN));
         }
-        Correlator correlator = null;
-        if (requested.contains("two_point") || requested.contains("zero_momentum_correlator") || requested.contains("effective_mass")
-                || requested.contains("correlation_length")) {
-            correlator = correlator(observables, configs, count, bin);
+        if (requested.contains("correlation_length")) {
+            for (int c = 0; c < count; c++) p1[c] = observables.smallestMomentumPower(configs, c);
+            try {
+                var xi = estimator.derived(new double[][] {m2, p1},
+                        means -> ScalarObservables.secondMomentLength(volume * means[0], means[1], extent));
+                results.add(new Result("correlation_length", xi.value(), xi.error(), Double.NaN));
+            } catch (IllegalArgumentException undefined) {
+                notes.add("the second-moment correlation length is undefined here (G̃(0) ≤ G̃(p₁) on some bins)");
+            }
         }
-        return new Report(results, correlator, m, notes);
+        List<Profile> profiles = new ArrayList<>();
+        if (requested.contains("two_point")) {
+            profiles.add(profile("G(x, 0…)", estimator, count, extent, c -> observables.twoPointAlongAxis(configs, c)));
+        }
+        Correlator correlator = null;
+        if (requested.contains("zero_momentum_correlator") || requested.contains("effective_mass") || requested.contains("two_point")) {
+            correlator = correlator(observables, estimator, configs, count);
+        }
+        return new Report(results, correlator, profiles, m, notes);
+    }
+
+    private static Profile profile(String name, Estimator estimator, int count, int extent, java.util.function.IntFunction<double[]> perConfig) {
+        double[][] series = new double[extent][count];
+        for (int c = 0; c < count; c++) {
+            double[] v = perConfig.apply(c);
+            for (int x = 0; x < extent; x++) series[x][c] = v[x];
+        }
+        double[] value = new double[extent], error = new double[extent];
+        for (int x = 0; x < extent; x++) {
+            Result r = estimator.primary(name, series[x]);
+            value[x] = r.value();
+            error[x] = r.error();
+        }
+        return new Profile(name, value, error);
     }
 
     private static double[] evaluate(TheoryInstance theory, Resolution names, TheoryInstance.Observable o, float[] configs,
@@ -108,7 +200,7 @@ public final class Measurements {
         return series;
     }
 
-    private static Correlator correlator(ScalarObservables observables, float[] configs, int count, int bin) {
+    private static Correlator correlator(ScalarObservables observables, Estimator estimator, float[] configs, int count) {
         int lt = observables.timeExtent();
         double[][] g = new double[lt][count];
         for (int c = 0; c < count; c++) {
@@ -117,9 +209,9 @@ public final class Measurements {
         }
         double[] value = new double[lt], error = new double[lt], mass = new double[lt], massError = new double[lt];
         for (int t = 0; t < lt; t++) {
-            var a = Autocorrelation.gamma(g[t]);
-            value[t] = a.mean();
-            error[t] = a.error();
+            Result r = estimator.primary("G(t)", g[t]);
+            value[t] = r.value();
+            error[t] = r.error();
         }
         for (int t = 0; t < lt; t++) {
             int tt = t;
@@ -129,7 +221,7 @@ public final class Measurements {
                 continue;
             }
             try {
-                var e = Jackknife.derived(g, bin, means -> ScalarObservables.effectiveMass(means, tt));
+                var e = estimator.derived(g, means -> ScalarObservables.effectiveMass(means, tt));
                 mass[t] = e.value();
                 massError[t] = e.error();
             } catch (IllegalArgumentException undefinedOnSomeBin) {

@@ -92,6 +92,42 @@ public final class ScalarObservables {
         }
     }
 
+    /** G(x ê₀) = (1/V) Σ_y φ(y) φ(y + x ê₀) of one configuration, for x = 0 … L₀ − 1. */
+    public double[] twoPointAlongAxis(float[] configs, int c) {
+        double[] g = new double[timeExtent];
+        int base = c * volume;
+        for (int x = 0; x < timeExtent; x++) {
+            double sum = 0;
+            int shift = x * sliceVolume;
+            for (int y = 0; y < volume; y++) sum += configs[base + y] * (double) configs[base + (y + shift) % volume];
+            g[x] = sum / volume;
+        }
+        return g;
+    }
+
+    /**
+     * |φ̃(p)|² / V at the smallest non-zero momentum p = (2π/L₀, 0, …): with its zero-momentum
+     * counterpart V m², the second-moment correlation length follows (see {@link #secondMomentLength}).
+     */
+    public double smallestMomentumPower(float[] configs, int c) {
+        double re = 0, im = 0;
+        for (int t = 0; t < timeExtent; t++) {
+            double slice = 0;
+            int base = c * volume + t * sliceVolume;
+            for (int i = 0; i < sliceVolume; i++) slice += configs[base + i];
+            double angle = 2 * Math.PI * t / timeExtent;
+            re += slice * Math.cos(angle);
+            im += slice * Math.sin(angle);
+        }
+        return (re * re + im * im) / volume;
+    }
+
+    /** ξ₂ = √(G̃(0)/G̃(p₁) − 1) / (2 sin(π/L)), from the means of V m² and |φ̃(p₁)|²/V; NaN where undefined. */
+    public static double secondMomentLength(double zeroMomentum, double smallestMomentum, int extent) {
+        double ratio = zeroMomentum / smallestMomentum - 1;
+        return ratio > 0 ? Math.sqrt(ratio) / (2 * Math.sin(Math.PI / extent)) : Double.NaN;
+    }
+
     /** Effective mass from a symmetric periodic correlator: arccosh((G(t−1) + G(t+1)) / 2G(t)). */
     public static double effectiveMass(double[] g, int t) {
         int n = g.length;

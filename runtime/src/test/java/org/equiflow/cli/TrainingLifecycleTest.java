@@ -96,6 +96,17 @@ class TrainingLifecycleTest {
     }
 
     @Test
+    void reweightingKeepsEveryProposalWithItsWeight() throws IOException {
+        Files.writeString(script, Files.readString(script).replace("sample f { count 128", "sample f { method reweighting  count 128"));
+        Path out = dir.resolve("run");
+        assertEquals(0, run(train(out)).exit());
+        var r = run("sample", script.toString(), "--color=never", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("reweighting: ESS"), r.out());
+        assertArrayEquals(new int[] {128}, Npy.read(out.resolve("ensemble_log_weights.npy")).shape());
+    }
+
+    @Test
     void aCorruptedCheckpointIsRefusedWithAClearMessage() throws IOException {
         Path out = dir.resolve("run");
         assertEquals(0, run(train(out)).exit());
