@@ -25,13 +25,8 @@ public record ActivationGrad(Activation activation, double slope) implements Pri
             float[] yv = y.f32(), gv = g.f32(), o = out.f32();
             switch (activation) {
                 case IDENTITY -> System.arraycopy(gv, 0, o, 0, o.length);
-                case LEAKY_RELU -> {
-                    float s = (float) slope;
-                    for (int i = 0; i < o.length; i++) o[i] = yv[i] > 0 ? gv[i] : s * gv[i];
-                }
-                case TANH -> {
-                    for (int i = 0; i < o.length; i++) o[i] = gv[i] * (1 - yv[i] * yv[i]);
-                }
+                case LEAKY_RELU -> org.equiflow.tensor.cpu.UnaryKernels.leakyReluGradFromOutput(yv, gv, o, (float) slope);
+                case TANH -> org.equiflow.tensor.cpu.UnaryKernels.tanhGradFromOutput(yv, gv, o);
             }
         } else {
             double[] yv = y.f64(), gv = g.f64(), o = out.f64();

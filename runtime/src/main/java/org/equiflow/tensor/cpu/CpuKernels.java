@@ -122,7 +122,9 @@ public final class CpuKernels {
         for (int bb = 0; bb < si.batch(); bb++) {
             for (int cc = 0; cc < si.channels(); cc++) {
                 int io = sourceBase(so, bb, cc), ii = si.index(bb, cc, 0);
-                if (in.dtype() == DType.F32) {
+                if (in.dtype() == DType.F32 && step == 0) {
+                    acc[io] += sumRun(in.f32(), ii, sites);
+                } else if (in.dtype() == DType.F32) {
                     float[] x = in.f32();
                     for (int s = 0; s < sites; s++) acc[io + s * step] += x[ii + s];
                 } else {
@@ -132,6 +134,23 @@ public final class CpuKernels {
             }
         }
         for (int i = 0; i < acc.length; i++) out.set(i, acc[i]);
+    }
+
+    /**
+     * Σ x[from … from+n) in double, with four independent accumulators: one accumulator is a chain
+     * of dependent additions that runs at one add per add-latency.
+     */
+    private static double sumRun(float[] x, int from, int n) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int s = 0;
+        for (; s + 4 <= n; s += 4) {
+            a0 += x[from + s];
+            a1 += x[from + s + 1];
+            a2 += x[from + s + 2];
+            a3 += x[from + s + 3];
+        }
+        for (; s < n; s++) a0 += x[from + s];
+        return (a0 + a1) + (a2 + a3);
     }
 
     public static void broadcastTo(Tensor in, Tensor out) {

@@ -80,6 +80,30 @@ public final class UnaryKernels {
      * the conditioners end in one), in double, exact to float32 rounding: a Taylor polynomial
      * near zero where {@code 1 - 2/(e^{2x} + 1)} would cancel.
      */
+    /**
+     * The LeakyReLU backward step from the output: g where y > 0, slope·g elsewhere. A blend, not
+     * a branch: the sign of a conv output is a coin flip for the branch predictor.
+     */
+    public static void leakyReluGradFromOutput(float[] y, float[] g, float[] out, float slope) {
+        int i = 0;
+        for (int end = SPECIES.loopBound(out.length); i < end; i += SPECIES.length()) {
+            FloatVector gv = FloatVector.fromArray(SPECIES, g, i);
+            FloatVector yv = FloatVector.fromArray(SPECIES, y, i);
+            gv.blend(gv.mul(slope), yv.compare(VectorOperators.LE, 0f)).intoArray(out, i);
+        }
+        for (; i < out.length; i++) out[i] = y[i] > 0f ? g[i] : slope * g[i];
+    }
+
+    /** The tanh backward step from the output: g·(1 − y²). */
+    public static void tanhGradFromOutput(float[] y, float[] g, float[] out) {
+        int i = 0;
+        for (int end = SPECIES.loopBound(out.length); i < end; i += SPECIES.length()) {
+            FloatVector yv = FloatVector.fromArray(SPECIES, y, i);
+            FloatVector.fromArray(SPECIES, g, i).mul(yv.mul(yv).neg().add(1f)).intoArray(out, i);
+        }
+        for (; i < out.length; i++) out[i] = g[i] * (1 - y[i] * y[i]);
+    }
+
     /** tanh over a whole array in place, for fused kernels that activate their own output. */
     public static void tanhInPlace(float[] v) { tanh(v, v, 0, v.length); }
 
