@@ -137,6 +137,7 @@ final class Artifacts {
             row.put("step", s.step() + 1);
             row.put("loss", s.loss());
             row.put("ess", s.ess());
+            row.put("acceptance", s.acceptance());
             row.put("seconds", s.seconds());
             rows.add(row);
         }
@@ -147,13 +148,14 @@ final class Artifacts {
     private static List<Trainer.Step> readMetrics(Workspace ws, int upTo) throws IOException {
         List<Trainer.Step> history = new ArrayList<>();
         if (!Files.exists(metricsFile(ws))) return history;
-        // Our own file of numbers: step, loss, ess, seconds (the header is the first line).
+        // Our own file of numbers: step, loss, ess, acceptance, seconds (the header is the first line).
         List<String> lines = Files.readAllLines(metricsFile(ws));
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
             String[] cells = line.split(",");
             int step = Integer.parseInt(cells[0]);
             if (step > upTo) break;
-            history.add(new Trainer.Step(step - 1, Double.parseDouble(cells[1]), Double.parseDouble(cells[2]), Double.parseDouble(cells[3])));
+            history.add(new Trainer.Step(step - 1, Double.parseDouble(cells[1]), Double.parseDouble(cells[2]),
+                    Double.parseDouble(cells[3]), Double.parseDouble(cells[4])));
         }
         return history;
     }
@@ -191,6 +193,7 @@ final class Artifacts {
                 row.put(RunReport.STEP, s.step() + 1);
                 row.put(RunReport.LOSS, s.loss());
                 row.put(RunReport.ESS, s.ess());
+                row.put(RunReport.ACCEPTANCE, s.acceptance());
                 training.add(row);
             }
         }

@@ -97,9 +97,9 @@ final class TrainCommand implements Callable<Integer> {
                 history.add(s);
                 if (bar != null) {
                     bar.step();
-                    bar.setExtraMessage(String.format("loss %.3f ess %.3f", s.loss(), s.ess()));
+                    bar.setExtraMessage(String.format("loss %.3f ess %.3f acc %.3f", s.loss(), s.ess(), s.acceptance()));
                 } else if ((step + 1) % Math.max(1, steps / 20) == 0) {
-                    out.printf("step %6d  loss %10.4f  ess %.4f%n", step + 1, s.loss(), s.ess());
+                    out.printf("step %6d  loss %10.4f  ess %.4f  acceptance %.4f%n", step + 1, s.loss(), s.ess(), s.acceptance());
                     out.flush();
                 }
                 if ((step + 1) % every == 0 || step + 1 == steps) Artifacts.saveCheckpoint(ws, flow, adam, seed, step + 1, history);

@@ -39,7 +39,7 @@ public final class Trainer {
     public Adam adam() { return adam; }
 
     /** What one step measured: the loss and the batch's effective sample size fraction. */
-    public record Step(int step, double loss, double ess, double seconds) {}
+    public record Step(int step, double loss, double ess, double acceptance, double seconds) {}
 
     /** Thrown when the loss stops being finite; says which part went wrong and what to try. */
     public static final class Diverged extends RuntimeException {
@@ -82,7 +82,7 @@ public final class Trainer {
         }
         adam.step();
         adam.zeroGrad();
-        return new Step(step, loss, essFraction(logWeights), (System.nanoTime() - t0) / 1e9);
+        return new Step(step, loss, essFraction(logWeights), acceptanceEstimate(logWeights), (System.nanoTime() - t0) / 1e9);
     }
 
     private static String diagnose(int step, Tensor logDet, Tensor logQ, Tensor action) {
@@ -98,6 +98,26 @@ public final class Trainer {
     private static boolean allFinite(Tensor t) {
         for (int i = 0; i < t.size(); i++) if (!Double.isFinite(t.get(i))) return false;
         return true;
+    }
+
+    /**
+     * The acceptance independence Metropolis would have with these proposals: its stationary
+     * value E_{x∼p, x′∼q}[min(1, w(x′)/w(x))], with the current state x ∼ p obtained by
+     * reweighting the same batch. O(N²) in the batch, negligible next to a training step.
+     */
+    public static double acceptanceEstimate(double[] logWeights) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double lw : logWeights) max = Math.max(max, lw);
+        if (!Double.isFinite(max)) return 0;
+        double weighted = 0, total = 0;
+        for (double current : logWeights) {
+            double w = Math.exp(current - max);
+            double accept = 0;
+            for (double proposal : logWeights) accept += Math.min(1.0, Math.exp(proposal - current));
+            weighted += w * accept / logWeights.length;
+            total += w;
+        }
+        return weighted / total;
     }
 
     /** (Σw)² / (N Σw²), computed from log-weights without overflow. */
