@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The one OpenCL backend the tests share (so each kernel is compiled once per test run), in
  * the strict policy: a kernel that Aparapi runs on Java threads instead fails the test.
  */
-final class OpenClTestDevice {
+public final class OpenClTestDevice {
 
     private static OpenClBackend backend;
 
@@ -18,7 +18,7 @@ final class OpenClTestDevice {
      * The backend, or a skipped test where no OpenCL device exists. On CI ({@code CI=true}) a
      * missing device fails instead: CI installs PoCL, so its absence is a broken setup.
      */
-    static synchronized OpenClBackend backendOrSkip() {
+    public static synchronized OpenClBackend backendOrSkip() {
         if (!OpenClBackend.available()) {
             String message = "no OpenCL device (" + OpenClBackend.unavailableReason()
                     + "); install pocl-opencl-icd and ocl-icd-libopencl1 to run the OpenCL tests on the CPU";
