@@ -13,7 +13,8 @@ import java.util.List;
  */
 public sealed interface Primitive
         permits UnaryOp, BinaryOp, SumTo, BroadcastTo, Roll, SliceChannels, ConcatChannels, Where,
-        Conv, ConvWeightGradient, FlipKernel, ConvAct, ActivationGrad, AffineCoupling {
+        Conv, ConvWeightGradient, FlipKernel, ConvAct, ActivationGrad, AffineCoupling,
+        SplineTransform, SplineLogDerivative, SplineGradient {
 
     /** Name in messages and dumps. */
     default String name() {

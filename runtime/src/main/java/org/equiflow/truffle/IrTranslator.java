@@ -8,8 +8,11 @@ import org.equiflow.compiler.ir.Op;
 import org.equiflow.tensor.Activation;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
+import org.equiflow.tensor.SplineLogDerivative;
+import org.equiflow.tensor.SplineTransform;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.nodes.AffineCouplingNode;
+import org.equiflow.truffle.nodes.SplineNode;
 import org.equiflow.truffle.nodes.BinaryNode;
 import org.equiflow.truffle.nodes.ConvActNode;
 import org.equiflow.truffle.nodes.ConstNode;
@@ -45,6 +48,8 @@ public final class IrTranslator {
                 case Op.ConvAct c -> new ConvActNode(c.id(), c.operand(), c.weight(), c.bias(),
                         c.activation() == Op.UnaryFn.TANH ? Activation.TANH : Activation.LEAKY_RELU, c.slope());
                 case Op.AffineCoupling a -> new AffineCouplingNode(a.id(), a.x(), a.s(), a.t(), a.active());
+                case Op.SplineTransform s -> new SplineNode(s.id(), new SplineTransform(s.bins(), s.bound()), s.x(), s.params());
+                case Op.SplineLogDerivative s -> new SplineNode(s.id(), new SplineLogDerivative(s.bins(), s.bound()), s.x(), s.params());
             });
         }
         int[] outputs = function.outputs().values().stream().mapToInt(Integer::intValue).toArray();

@@ -53,6 +53,11 @@ public final class PrimitiveCases {
         return t;
     }
 
+    private static Tensor scaled(Tensor t, double factor) {
+        for (int i = 0; i < t.size(); i++) t.set(i, factor * t.get(i));
+        return t;
+    }
+
     private Tensor positive(Shape shape) {
         Tensor t = randn(shape);
         for (int i = 0; i < t.size(); i++) t.set(i, 0.3 + Math.abs(t.get(i)));
@@ -134,6 +139,26 @@ public final class PrimitiveCases {
                 List.of(randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), checkerboard(1, 4, 4))));
         add.accept(new Case("affine coupling 3D", new AffineCoupling(),
                 List.of(randn(FIELD_3D.withChannels(1)), randn(FIELD_3D.withChannels(1)), randn(FIELD_3D.withChannels(1)), checkerboard(0, 4, 4, 4))));
+
+        // Splines: x spread over [−2B, 2B] so that some sites take the identity tails.
+        for (int[] binsAndLattice : new int[][] {{1, 4, 4}, {4, 4, 4}, {8, 2, 3}}) {
+            int bins = binsAndLattice[0];
+            double bound = bins == 8 ? 3.0 : 1.5;
+            Shape field = new Shape(2, 1, binsAndLattice[1], binsAndLattice[2]);
+            Shape parameters = field.withChannels(3 * bins - 1);
+            String suffix = " K=" + bins + " B=" + bound;
+            add.accept(new Case("spline transform" + suffix, new SplineTransform(bins, bound),
+                    List.of(scaled(randn(field), bound), randn(parameters))));
+            add.accept(new Case("spline log derivative" + suffix, new SplineLogDerivative(bins, bound),
+                    List.of(scaled(randn(field), bound), randn(parameters))));
+            for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
+                for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
+                    add.accept(new Case("spline gradient " + quantity + " by " + operand + suffix,
+                            new SplineGradient(bins, bound, quantity, operand),
+                            List.of(scaled(randn(field), bound), randn(parameters), randn(field))));
+                }
+            }
+        }
 
         add.accept(new Case("where checkerboard", new Where(), List.of(checkerboard(0, 4, 4), randn(FIELD_2D), randn(FIELD_2D))));
         add.accept(new Case("where 3D checkerboard", new Where(), List.of(checkerboard(1, 4, 4, 4), randn(FIELD_3D), randn(FIELD_3D))));

@@ -67,6 +67,14 @@ final class FunctionBuilder {
         return add(new Op.Conv(next(), operand, weight, bias, IrType.field(out, x.lattice())));
     }
 
+    int splineTransform(int x, int params, int bins, double bound) {
+        return add(new Op.SplineTransform(next(), x, params, bins, bound, type(x)));
+    }
+
+    int splineLogDerivative(int x, int params, int bins, double bound) {
+        return add(new Op.SplineLogDerivative(next(), x, params, bins, bound, type(x)));
+    }
+
     void output(String outputName, int id) { outputs.put(outputName, id); }
 
     IrFunction build() { return new IrFunction(name, ops, outputs); }

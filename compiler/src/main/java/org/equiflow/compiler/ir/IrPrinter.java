@@ -42,6 +42,9 @@ public final class IrPrinter {
             case Op.ConvAct c -> "conv_" + c.activation().label() + (c.activation() == Op.UnaryFn.LEAKY_RELU ? "[" + c.slope() + "]" : "")
                     + " %" + c.operand() + ", %" + c.weight() + (c.bias() < 0 ? "" : ", %" + c.bias());
             case Op.AffineCoupling a -> "affine_coupling x %" + a.x() + ", s %" + a.s() + ", t %" + a.t() + ", active %" + a.active();
+            case Op.SplineTransform s -> "spline[" + s.bins() + " bins, ±" + s.bound() + "] x %" + s.x() + ", params %" + s.params();
+            case Op.SplineLogDerivative s -> "spline_log_derivative[" + s.bins() + " bins, ±" + s.bound() + "] x %" + s.x()
+                    + ", params %" + s.params();
         };
     }
 

@@ -92,6 +92,20 @@ public sealed interface Op {
         public List<Integer> operands() { return List.of(x, s, t, active); }
     }
 
+    /**
+     * The rational-quadratic spline of every site of the one-channel field {@code x} on
+     * [−bound, bound] (identity outside), with the 3·bins − 1 raw parameters per site of
+     * {@code params}; the coupling keeps frozen sites itself.
+     */
+    record SplineTransform(int id, int x, int params, int bins, double bound, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(x, params); }
+    }
+
+    /** log dy/dx of the {@link SplineTransform} with the same operands, at every site (0 outside [−bound, bound]). */
+    record SplineLogDerivative(int id, int x, int params, int bins, double bound, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(x, params); }
+    }
+
     enum UnaryFn {
         NEG, EXP, LOG, TANH, SIGMOID, ABS, SIN, COS, SQUARE, POW_INT, LEAKY_RELU, MUL_SCALAR, ADD_SCALAR,
         IDENTITY, SINH, COSH, SQRT, SOFTPLUS, RELU;

@@ -23,6 +23,10 @@ final class Renumber {
                     c.bias() < 0 ? -1 : map.applyAsInt(c.bias()), c.activation(), c.slope(), c.type());
             case Op.AffineCoupling a -> new Op.AffineCoupling(id, map.applyAsInt(a.x()), map.applyAsInt(a.s()),
                     map.applyAsInt(a.t()), map.applyAsInt(a.active()), a.type());
+            case Op.SplineTransform s -> new Op.SplineTransform(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
+                    s.bins(), s.bound(), s.type());
+            case Op.SplineLogDerivative s -> new Op.SplineLogDerivative(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
+                    s.bins(), s.bound(), s.type());
         };
     }
 }

@@ -45,6 +45,13 @@ public final class Verifier {
         return IrType.field(w.dims().get(0), x.lattice());
     }
 
+    private static IrType splineType(IrFunction f, int operand, int params, int bins, double bound) {
+        IrType x = f.op(operand).type(), p = f.op(params).type();
+        boolean fits = bins >= 1 && bound > 0 && x.channels() == 1 && p.batched() == x.batched()
+                && p.channels() == 3 * bins - 1 && p.lattice().equals(x.lattice());
+        return fits ? x : null;
+    }
+
     private static IrType expectedType(IrFunction f, Op op) {
         return switch (op) {
             case Op.Input in -> in.type();
@@ -74,6 +81,8 @@ public final class Verifier {
                         && f.op(a.active()) instanceof Op.Mask m && m.type().lattice().equals(x.lattice());
                 yield fits ? x : null;
             }
+            case Op.SplineTransform s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
+            case Op.SplineLogDerivative s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
         };
     }
 }

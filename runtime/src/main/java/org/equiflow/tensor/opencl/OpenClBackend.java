@@ -20,6 +20,10 @@ import com.aparapi.internal.opencl.OpenCLPlatform;
 import org.equiflow.tensor.Activation;
 import org.equiflow.tensor.ActivationGrad;
 import org.equiflow.tensor.AffineCoupling;
+import org.equiflow.tensor.RationalQuadraticSpline;
+import org.equiflow.tensor.SplineGradient;
+import org.equiflow.tensor.SplineLogDerivative;
+import org.equiflow.tensor.SplineTransform;
 import org.equiflow.tensor.Backend;
 import org.equiflow.tensor.BinaryOp;
 import org.equiflow.tensor.BroadcastTo;
@@ -84,6 +88,7 @@ public final class OpenClBackend implements Backend {
     private final ConvKernelF32 convF32 = new ConvKernelF32();
     private final ConvWeightGradientKernelF32 convWeightGradientF32 = new ConvWeightGradientKernelF32();
     private final FlipWeightsKernelF32 flipWeightsF32 = new FlipWeightsKernelF32();
+    private final SplineKernelF32 splineF32 = new SplineKernelF32();
 
     private final UnaryKernelF64 unaryF64 = new UnaryKernelF64();
     private final BinaryKernelF64 binaryF64 = new BinaryKernelF64();
@@ -95,6 +100,7 @@ public final class OpenClBackend implements Backend {
     private final ConvKernelF64 convF64 = new ConvKernelF64();
     private final ConvWeightGradientKernelF64 convWeightGradientF64 = new ConvWeightGradientKernelF64();
     private final FlipWeightsKernelF64 flipWeightsF64 = new FlipWeightsKernelF64();
+    private final SplineKernelF64 splineF64 = new SplineKernelF64();
 
     public OpenClBackend(OpenCLDevice device, FallbackPolicy policy) {
         this.device = device;
@@ -232,6 +238,9 @@ public final class OpenClBackend implements Backend {
             case ConvAct op -> convAct(op, inputs, out);
             case ActivationGrad op -> activationGrad(op, inputs.get(0), inputs.get(1), out);
             case AffineCoupling op -> affineCoupling(inputs.get(0), inputs.get(1), inputs.get(2), inputs.get(3), out);
+            case SplineTransform op -> spline(RationalQuadraticSpline.TRANSFORM, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
+            case SplineLogDerivative op -> spline(RationalQuadraticSpline.LOG_DERIVATIVE, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
+            case SplineGradient op -> spline(op.mode(), op.bins(), op.bound(), inputs.get(0), inputs.get(1), inputs.get(2), out);
         }
     }
 
@@ -286,8 +295,8 @@ public final class OpenClBackend implements Backend {
     /** Releases the kernels' device resources; the backend must not be used afterwards. */
     public synchronized void dispose() {
         for (Kernel k : List.of(unaryF32, binaryF32, sumToF32, broadcastToF32, rollF32, channelCopyF32, whereF32,
-                convF32, convWeightGradientF32, flipWeightsF32, unaryF64, binaryF64, sumToF64, broadcastToF64, rollF64,
-                channelCopyF64, whereF64, convF64, convWeightGradientF64, flipWeightsF64)) {
+                convF32, convWeightGradientF32, flipWeightsF32, splineF32, unaryF64, binaryF64, sumToF64, broadcastToF64, rollF64,
+                channelCopyF64, whereF64, convF64, convWeightGradientF64, flipWeightsF64, splineF64)) {
             k.dispose();
         }
     }
@@ -439,6 +448,19 @@ public final class OpenClBackend implements Backend {
             convWeightGradientF64.bind(x.f64(), outputGrad.f64(), out.f64(), table, sx.batch(), sx.channels(),
                     outChannels, sx.sites());
             launch(convWeightGradientF64, out.size());
+        }
+    }
+
+    /** One work item per configuration and site of x, whichever quantity the mode writes. */
+    private void spline(int mode, int bins, double bound, Tensor x, Tensor p, Tensor g, Tensor out) {
+        int sites = x.shape().sites();
+        if (out.dtype() == DType.F32) {
+            // The forward modes read no cotangent; x stands in for it so the kernel binds an array.
+            splineF32.bind(mode, bins, (float) bound, x.f32(), p.f32(), (g == null ? x : g).f32(), out.f32(), sites);
+            launch(splineF32, x.size());
+        } else {
+            splineF64.bind(mode, bins, bound, x.f64(), p.f64(), (g == null ? x : g).f64(), out.f64(), sites);
+            launch(splineF64, x.size());
         }
     }
 

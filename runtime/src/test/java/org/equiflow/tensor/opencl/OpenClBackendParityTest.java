@@ -38,6 +38,9 @@ import org.equiflow.tensor.PrimitiveCases;
 import org.equiflow.tensor.PrimitiveCases.Case;
 import org.equiflow.tensor.Roll;
 import org.equiflow.tensor.SliceChannels;
+import org.equiflow.tensor.SplineGradient;
+import org.equiflow.tensor.SplineLogDerivative;
+import org.equiflow.tensor.SplineTransform;
 import org.equiflow.tensor.SumTo;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.tensor.UnaryOp;
@@ -75,7 +78,7 @@ class OpenClBackendParityTest {
     Stream<DynamicTest> float32ForwardMatchesCpu() {
         OpenClBackend backend = OpenClTestDevice.backendOrSkip();
         return allCases().map(c -> DynamicTest.dynamicTest(c.label(),
-                () -> checkForward(backend, c, DType.F32, F32_RELATIVE, F32_ABSOLUTE)));
+                () -> checkForward(backend, c, DType.F32, float32Relative(c.primitive()), F32_ABSOLUTE)));
     }
 
     @TestFactory
@@ -124,9 +127,17 @@ class OpenClBackendParityTest {
             List<String> launched = launchedSince(before, backend.launches(), c.label());
             // A VJP that hands the cotangent back unchanged (AddScalar's) launches nothing.
             if (actual != cotangent) assertFalse(launched.isEmpty(), c.label() + ": the VJP of operand " + k + " launched no kernel");
-            assertClose(expected, actual, F32_RELATIVE, F32_ABSOLUTE, c.label() + " VJP of operand " + k);
+            assertClose(expected, actual, float32Relative(c.primitive()), F32_ABSOLUTE, c.label() + " VJP of operand " + k);
         }
         assertEquals(CpuBackend.INSTANCE, Backends.current(), "the backend scope was not restored");
+    }
+
+    /**
+     * The spline's derivatives subtract nearly equal terms (N_ξ/N − 2D_ξ/D), so float32 device
+     * arithmetic lands some ten ulps from the CPU, which evaluates float32 operands in float64.
+     */
+    private static double float32Relative(Primitive primitive) {
+        return primitive instanceof SplineLogDerivative || primitive instanceof SplineGradient ? 1e-4 : F32_RELATIVE;
     }
 
     /** The kernel classes (without their precision suffix) that must run a primitive. */
@@ -147,6 +158,9 @@ class OpenClBackendParityTest {
             case ConvAct op -> op.activation() == Activation.IDENTITY ? List.of("ConvKernel") : List.of("ConvKernel", "UnaryKernel");
             case ActivationGrad op -> op.activation() == Activation.IDENTITY ? List.of("UnaryKernel") : List.of("BinaryKernel", "UnaryKernel");
             case AffineCoupling op -> List.of("BinaryKernel", "UnaryKernel", "WhereKernel");
+            case SplineTransform op -> List.of("SplineKernel");
+            case SplineLogDerivative op -> List.of("SplineKernel");
+            case SplineGradient op -> List.of("SplineKernel");
         };
     }
 

@@ -1,0 +1,209 @@
+package org.equiflow.tensor;
+
+/**
+ * The monotone rational-quadratic spline of Durkan et al. 2019 ("Neural Spline Flows"), one per
+ * site, shared by {@link SplineTransform}, {@link SplineLogDerivative} and {@link SplineGradient}.
+ *
+ * <p>Parameterisation, with K bins on [−B, B] and raw parameters p of 3K − 1 channels per site:
+ * <ul>
+ *   <li>channels [0, K): bin widths 2B·(m + (1 − K·m)·softmax(p)ₖ), m = {@link #MIN_BIN};</li>
+ *   <li>channels [K, 2K): bin heights, the same map;</li>
+ *   <li>channels [2K, 3K − 1): the slopes at the K − 1 interior knots,
+ *       δ = {@link #MIN_DERIVATIVE} + softplus(p + c) with c chosen so that p = 0 gives δ = 1;</li>
+ *   <li>the slopes at ±B are 1, so the spline joins the identity tails outside [−B, B] with a
+ *       continuous first derivative.</li>
+ * </ul>
+ * All-zero raw parameters give uniform bins and unit slopes: the identity map, so a conditioner
+ * that starts near zero starts the layer near the identity.
+ *
+ * <p>In bin k with left knot (xₖ, yₖ), width wₖ, height hₖ, slope s = hₖ/wₖ, ξ = (x − xₖ)/wₖ:
+ * y = yₖ + hₖ·[s ξ² + δₖ ξ(1−ξ)] / [s + (δₖ₊₁ + δₖ − 2s) ξ(1−ξ)], and
+ * dy/dx = s²·[δₖ₊₁ ξ² + 2s ξ(1−ξ) + δₖ (1−ξ)²] / [s + (δₖ₊₁ + δₖ − 2s) ξ(1−ξ)]².
+ * The derivatives with respect to p are written out by hand (chain rule through the knot
+ * positions, the softmaxes and the softplus) so that a backward pass is one kernel too; the
+ * OpenCL kernels {@code SplineKernelF32/F64} repeat this routine line for line.
+ */
+public final class RationalQuadraticSpline {
+
+    /** Smallest bin width and height, as a fraction of 2B: keeps slopes hₖ/wₖ finite. */
+    public static final double MIN_BIN = 1e-3;
+    /** Smallest knot slope: keeps the map strictly increasing. */
+    public static final double MIN_DERIVATIVE = 1e-3;
+    /** softplus(DERIVATIVE_SHIFT) + MIN_DERIVATIVE = 1. */
+    public static final double DERIVATIVE_SHIFT = Math.log(Math.expm1(1 - MIN_DERIVATIVE));
+
+    /** What {@link #evaluate} writes. */
+    public static final int TRANSFORM = 0, LOG_DERIVATIVE = 1, TRANSFORM_INPUT_GRADIENT = 2,
+            LOG_DERIVATIVE_INPUT_GRADIENT = 3, TRANSFORM_PARAMETER_GRADIENT = 4, LOG_DERIVATIVE_PARAMETER_GRADIENT = 5;
+
+    private RationalQuadraticSpline() {
+    }
+
+    static int parameterChannels(int bins) {
+        return 3 * bins - 1;
+    }
+
+    /**
+     * Evaluates {@code mode} for every configuration and site. x is [N, 1, L…], p is
+     * [N, 3K−1, L…], g (ignored by the forward modes) is the cotangent of y or of log dy/dx,
+     * [N, 1, L…]; out is [N, 1, L…] or, for the parameter gradients, [N, 3K−1, L…].
+     */
+    static void evaluate(int mode, int bins, double bound, double[] x, double[] p, double[] g, double[] out, int sites) {
+        int configurations = x.length / sites;
+        for (int i = 0; i < configurations * sites; i++) evaluateSite(mode, bins, bound, x, p, g, out, sites, i);
+    }
+
+    static void evaluateSite(int mode, int bins, double bound, double[] x, double[] p, double[] g, double[] out, int sites, int i) {
+        int site = i % sites;
+        int configuration = i / sites;
+        int channels = 3 * bins - 1;
+        int pBase = configuration * channels * sites + site;
+        double xv = x[i];
+        boolean parameterGradient = mode >= TRANSFORM_PARAMETER_GRADIENT;
+        if (!(xv > -bound && xv < bound)) {
+            // Identity tail: y = x, log dy/dx = 0, nothing depends on p.
+            if (mode == TRANSFORM) out[i] = xv;
+            else if (mode == LOG_DERIVATIVE) out[i] = 0;
+            else if (mode == TRANSFORM_INPUT_GRADIENT) out[i] = g[i];
+            else if (mode == LOG_DERIVATIVE_INPUT_GRADIENT) out[i] = 0;
+            else for (int c = 0; c < channels; c++) out[pBase + c * sites] = 0;
+            return;
+        }
+        double widthMax = p[pBase], heightMax = p[pBase + bins * sites];
+        for (int k = 1; k < bins; k++) {
+            widthMax = Math.max(widthMax, p[pBase + k * sites]);
+            heightMax = Math.max(heightMax, p[pBase + (bins + k) * sites]);
+        }
+        double widthSum = 0, heightSum = 0;
+        for (int k = 0; k < bins; k++) {
+            widthSum += Math.exp(p[pBase + k * sites] - widthMax);
+            heightSum += Math.exp(p[pBase + (bins + k) * sites] - heightMax);
+        }
+        double scale = 1 - bins * MIN_BIN;
+        // Walk the bins to the one holding x; the last bin takes whatever rounding leaves over.
+        int bin = -1;
+        double left = -bound, bottom = -bound, width = 0, height = 0;
+        double widthShare = 0, heightShare = 0, widthSharesBefore = 0, heightSharesBefore = 0;
+        for (int k = 0; k < bins; k++) {
+            if (bin < 0) {
+                widthShare = Math.exp(p[pBase + k * sites] - widthMax) / widthSum;
+                heightShare = Math.exp(p[pBase + (bins + k) * sites] - heightMax) / heightSum;
+                width = 2 * bound * (MIN_BIN + scale * widthShare);
+                height = 2 * bound * (MIN_BIN + scale * heightShare);
+                if (xv < left + width || k == bins - 1) {
+                    bin = k;
+                } else {
+                    left += width;
+                    bottom += height;
+                    widthSharesBefore += widthShare;
+                    heightSharesBefore += heightShare;
+                }
+            }
+        }
+        double leftDerivative = 1, rightDerivative = 1, leftSoftplusSlope = 0, rightSoftplusSlope = 0;
+        if (bin > 0) {
+            double z = p[pBase + (2 * bins + bin - 1) * sites] + DERIVATIVE_SHIFT;
+            leftDerivative = MIN_DERIVATIVE + softplus(z);
+            leftSoftplusSlope = 1 / (1 + Math.exp(-z));
+        }
+        if (bin < bins - 1) {
+            double z = p[pBase + (2 * bins + bin) * sites] + DERIVATIVE_SHIFT;
+            rightDerivative = MIN_DERIVATIVE + softplus(z);
+            rightSoftplusSlope = 1 / (1 + Math.exp(-z));
+        }
+        double xi = (xv - left) / width;
+        double slope = height / width;
+        double u = xi * (1 - xi);
+        double curvature = leftDerivative + rightDerivative - 2 * slope;
+        double numerator = slope * xi * xi + leftDerivative * u;
+        double denominator = slope + curvature * u;
+        double derivativeNumerator = rightDerivative * xi * xi + 2 * slope * u + leftDerivative * (1 - xi) * (1 - xi);
+        if (mode == TRANSFORM) {
+            out[i] = bottom + height * numerator / denominator;
+            return;
+        }
+        if (mode == LOG_DERIVATIVE) {
+            out[i] = 2 * Math.log(slope) + Math.log(derivativeNumerator) - 2 * Math.log(denominator);
+            return;
+        }
+        // Partial derivatives of the chosen quantity with respect to ξ, s, δₖ, δₖ₊₁, hₖ (direct) and yₖ.
+        double dXi, dSlope, dLeftDerivative, dRightDerivative, dHeight, dBottom;
+        double numeratorXi = 2 * slope * xi + leftDerivative * (1 - 2 * xi);
+        double denominatorXi = curvature * (1 - 2 * xi);
+        boolean ofTransform = mode == TRANSFORM_INPUT_GRADIENT || mode == TRANSFORM_PARAMETER_GRADIENT;
+        if (ofTransform) {
+            double q = height / (denominator * denominator);
+            dXi = q * (numeratorXi * denominator - numerator * denominatorXi);
+            dSlope = q * (xi * xi * denominator - numerator * (1 - 2 * u));
+            dLeftDerivative = q * (u * denominator - numerator * u);
+            dRightDerivative = -q * numerator * u;
+            dHeight = numerator / denominator;
+            dBottom = 1;
+        } else {
+            double derivativeNumeratorXi = 2 * rightDerivative * xi + 2 * slope * (1 - 2 * xi) - 2 * leftDerivative * (1 - xi);
+            dXi = derivativeNumeratorXi / derivativeNumerator - 2 * denominatorXi / denominator;
+            dSlope = 2 / slope + 2 * u / derivativeNumerator - 2 * (1 - 2 * u) / denominator;
+            dLeftDerivative = (1 - xi) * (1 - xi) / derivativeNumerator - 2 * u / denominator;
+            dRightDerivative = xi * xi / derivativeNumerator - 2 * u / denominator;
+            dHeight = 0;
+            dBottom = 0;
+        }
+        double cotangent = g[i];
+        if (!parameterGradient) {
+            out[i] = cotangent * dXi / width;
+            return;
+        }
+        // Through ξ = (x − xₖ)/wₖ and s = hₖ/wₖ to the knot, width and height of the bin ...
+        double dLeft = -dXi / width;
+        double dWidth = -(xi * dXi + slope * dSlope) / width;
+        double dBinHeight = dHeight + dSlope / width;
+        // ... then through xₖ = −B + 2B·Σ_{j<k} Wⱼ and wₖ = 2B·Wₖ to the softmax logits.
+        double chain = cotangent * 2 * bound * scale;
+        for (int j = 0; j < bins; j++) {
+            double widthShareJ = Math.exp(p[pBase + j * sites] - widthMax) / widthSum;
+            double heightShareJ = Math.exp(p[pBase + (bins + j) * sites] - heightMax) / heightSum;
+            double before = j < bin ? 1 : 0;
+            double same = j == bin ? 1 : 0;
+            out[pBase + j * sites] = chain * (dLeft * widthShareJ * (before - widthSharesBefore)
+                    + dWidth * widthShare * (same - widthShareJ));
+            out[pBase + (bins + j) * sites] = chain * (dBottom * heightShareJ * (before - heightSharesBefore)
+                    + dBinHeight * heightShare * (same - heightShareJ));
+        }
+        for (int j = 0; j < bins - 1; j++) {
+            double value = 0;
+            if (j + 1 == bin) value += dLeftDerivative * leftSoftplusSlope;
+            if (j == bin) value += dRightDerivative * rightSoftplusSlope;
+            out[pBase + (2 * bins + j) * sites] = cotangent * value;
+        }
+    }
+
+    private static double softplus(double z) {
+        return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+    }
+
+    /** Runs {@code mode} on tensors of either precision (float32 is evaluated in float64). */
+    static void apply(int mode, int bins, double bound, Tensor x, Tensor p, Tensor g, Tensor out) {
+        int sites = x.shape().sites();
+        double[] xv = x.toDoubleArray(), pv = p.toDoubleArray(), gv = g == null ? null : g.toDoubleArray();
+        if (out.dtype() == DType.F64) {
+            evaluate(mode, bins, bound, xv, pv, gv, out.f64(), sites);
+        } else {
+            double[] result = new double[out.size()];
+            evaluate(mode, bins, bound, xv, pv, gv, result, sites);
+            float[] o = out.f32();
+            for (int k = 0; k < o.length; k++) o[k] = (float) result[k];
+        }
+    }
+
+    static Shape checkShapes(Primitive primitive, int bins, double bound, Shape x, Shape p) {
+        if (bins < 1 || !(bound > 0)) {
+            throw new IllegalArgumentException(primitive.name() + " needs bins ≥ 1 and bound > 0, got " + bins + " and " + bound);
+        }
+        if (x.channels() != 1) throw new IllegalArgumentException(primitive.name() + " needs a one-channel field x, got " + x);
+        if (!p.equals(x.withChannels(parameterChannels(bins)))) {
+            throw new IllegalArgumentException(primitive.name() + " needs parameters " + x.withChannels(parameterChannels(bins))
+                    + " (3·bins − 1 channels) for x " + x + ", got " + p);
+        }
+        return x;
+    }
+}

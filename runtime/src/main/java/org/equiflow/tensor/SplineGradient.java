@@ -1,0 +1,64 @@
+package org.equiflow.tensor;
+
+import java.util.List;
+
+/**
+ * The backward step of {@link SplineTransform} or {@link SplineLogDerivative} in one pass:
+ * operands x [N, 1, L…], raw parameters p [N, 3·bins − 1, L…] and the cotangent g [N, 1, L…]
+ * of the quantity; result g·∂quantity/∂x [N, 1, L…] or g·∂quantity/∂p [N, 3·bins − 1, L…]
+ * (the Jacobian is diagonal in sites, so either is a per-site product).
+ *
+ * <p>Only g carries a gradient here: the result is linear in g, while its derivatives in x and
+ * p would be second derivatives of the spline, which nothing in equiflow takes (training
+ * differentiates the loss once). Differentiating twice through a spline therefore treats x
+ * and p as constants at this step.
+ */
+public record SplineGradient(int bins, double bound, Quantity quantity, Operand operand) implements Primitive {
+
+    /** The function being differentiated. */
+    public enum Quantity { TRANSFORM, LOG_DERIVATIVE }
+
+    /** The operand of that function whose cotangent this computes. */
+    public enum Operand { INPUT, PARAMETERS }
+
+    /** The mode of {@link RationalQuadraticSpline#evaluate} (and of the OpenCL kernels). */
+    public int mode() {
+        boolean transform = quantity == Quantity.TRANSFORM;
+        return operand == Operand.INPUT
+                ? (transform ? RationalQuadraticSpline.TRANSFORM_INPUT_GRADIENT : RationalQuadraticSpline.LOG_DERIVATIVE_INPUT_GRADIENT)
+                : (transform ? RationalQuadraticSpline.TRANSFORM_PARAMETER_GRADIENT : RationalQuadraticSpline.LOG_DERIVATIVE_PARAMETER_GRADIENT);
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) {
+        Primitive.expectArity(this, inputs, 3);
+        Shape x = RationalQuadraticSpline.checkShapes(this, bins, bound, inputs.get(0), inputs.get(1));
+        if (!inputs.get(2).equals(x)) {
+            throw new IllegalArgumentException(name() + " needs a cotangent of x's shape " + x + ", got " + inputs.get(2));
+        }
+        return operand == Operand.INPUT ? x : inputs.get(1);
+    }
+
+    @Override
+    public void forward(List<Tensor> inputs, Tensor out) {
+        RationalQuadraticSpline.apply(mode(), bins, bound, inputs.get(0), inputs.get(1), inputs.get(2), out);
+    }
+
+    @Override
+    public boolean differentiable(int index) {
+        return index == 2;
+    }
+
+    @Override
+    public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
+        if (index != 2) throw new IndexOutOfBoundsException(index);
+        Tensor x = inputs.get(0), p = inputs.get(1);
+        if (operand == Operand.INPUT) {
+            // g ↦ g·∂f/∂x is diagonal, hence self-adjoint.
+            return Ops.apply(this, x, p, outputGrad);
+        }
+        // g ↦ (g·∂f/∂p_c)_c; its adjoint sums h_c·∂f/∂p_c over the parameter channels.
+        Tensor jacobian = Ops.apply(this, x, p, Tensor.full(x.shape(), x.dtype(), 1.0));
+        return Ops.sumTo(Ops.mul(outputGrad, jacobian), x.shape());
+    }
+}

@@ -1,0 +1,43 @@
+package org.equiflow.truffle.nodes;
+
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.frame.VirtualFrame;
+import com.oracle.truffle.api.nodes.NodeInfo;
+import org.equiflow.tensor.Ops;
+import org.equiflow.tensor.Primitive;
+import org.equiflow.tensor.SplineLogDerivative;
+import org.equiflow.tensor.SplineTransform;
+import org.equiflow.tensor.Tensor;
+
+/**
+ * A rational-quadratic spline of a field, x and its raw parameters in: the transform itself
+ * ({@link SplineTransform}) or its per-site log-derivative ({@link SplineLogDerivative}).
+ */
+@NodeInfo(shortName = "Spline")
+public final class SplineNode extends OpNode {
+    private final Primitive primitive;
+    private final int x, params;
+
+    public SplineNode(int slot, SplineTransform primitive, int x, int params) {
+        this(slot, (Primitive) primitive, x, params);
+    }
+
+    public SplineNode(int slot, SplineLogDerivative primitive, int x, int params) {
+        this(slot, (Primitive) primitive, x, params);
+    }
+
+    private SplineNode(int slot, Primitive primitive, int x, int params) {
+        super(slot);
+        this.primitive = primitive;
+        this.x = x;
+        this.params = params;
+    }
+
+    @Override
+    protected Tensor compute(VirtualFrame frame) {
+        return launch(primitive, read(frame, x), read(frame, params));
+    }
+
+    @TruffleBoundary
+    private static Tensor launch(Primitive primitive, Tensor x, Tensor params) { return Ops.apply(primitive, x, params); }
+}
