@@ -215,10 +215,52 @@ public final class ConvKernels {
                 for (int c = co; c < co + 4; c++) convolveRowSingleF32(g, padded, w, bias, out, outBase, c, r);
             }
         }
+        // Two output channels left (a coupling's scale and shift): block them together, so each
+        // load feeds two fused multiply-adds instead of one.
+        for (; co + 2 <= g.outChannels; co += 2) {
+            int r = 0;
+            for (; r + 2 <= rows; r += 2) convolveRowPairTwoChannelsF32(g, padded, w, bias, out, outBase, co, r);
+            for (; r < rows; r++) {
+                convolveRowSingleF32(g, padded, w, bias, out, outBase, co, r);
+                convolveRowSingleF32(g, padded, w, bias, out, outBase, co + 1, r);
+            }
+        }
         for (; co < g.outChannels; co++) {
             int r = 0;
             for (; r + 2 <= rows; r += 2) convolveRowPairF32(g, padded, w, bias, out, outBase, co, r);
             for (; r < rows; r++) convolveRowSingleF32(g, padded, w, bias, out, outBase, co, r);
+        }
+    }
+
+    /** Output channels co and co+1 on rows r and r+1: two loads and two broadcasts per four multiply-adds. */
+    private static void convolveRowPairTwoChannelsF32(Geometry g, float[] padded, float[] w, float[] bias, float[] out,
+                                                      int outBase, int co, int r) {
+        HaloPlan plan = g.plan;
+        int k = plan.offsets, row = plan.rowLength, ck = g.columns(), v = plan.sites;
+        int[] starts = plan.rowSegmentStart;
+        int sa = r * k, sb = sa + k, w0 = co * ck, w1 = w0 + ck;
+        FloatVector b0 = FloatVector.broadcast(ROW_SPECIES, biasOf(bias, co));
+        FloatVector b1 = FloatVector.broadcast(ROW_SPECIES, biasOf(bias, co + 1));
+        for (int y = 0; y < row; y += ROW_SPECIES.length()) {
+            FloatVector a0 = b0, a1 = b1, c0 = b0, c1 = b1;
+            for (int ci = 0; ci < g.inChannels; ci++) {
+                int base = ci * plan.paddedSize + y, wj = ci * k;
+                for (int o = 0; o < k; o++, wj++) {
+                    FloatVector x = FloatVector.fromArray(ROW_SPECIES, padded, base + starts[sa + o]);
+                    FloatVector z = FloatVector.fromArray(ROW_SPECIES, padded, base + starts[sb + o]);
+                    FloatVector f0 = FloatVector.broadcast(ROW_SPECIES, w[w0 + wj]);
+                    FloatVector f1 = FloatVector.broadcast(ROW_SPECIES, w[w1 + wj]);
+                    a0 = x.fma(f0, a0);
+                    a1 = x.fma(f1, a1);
+                    c0 = z.fma(f0, c0);
+                    c1 = z.fma(f1, c1);
+                }
+            }
+            int o0 = outBase + co * v + r * row + y;
+            a0.intoArray(out, o0);
+            a1.intoArray(out, o0 + v);
+            c0.intoArray(out, o0 + row);
+            c1.intoArray(out, o0 + row + v);
         }
     }
 
