@@ -72,29 +72,37 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    record Row(String name, double ours, double theirs, boolean rate) {}
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         device.activate(err);
         Map<String, Double> ours = new LinkedHashMap<>();
+        var base = diagnostics.compile(script, err);
+        if (!base.ok()) return 1;
+        var program = base.program().orElseThrow();
+        if (program.flows().isEmpty()) {
+            err.println("error: " + script + " defines no flow to benchmark");
+            return 1;
+        }
+        String name = flowName != null ? flowName : program.flows().get(0).name();
+        var model = program.flow(name);
+        if (model.isEmpty()) {
+            err.println("error: no flow `" + name + "` in " + script);
+            return 1;
+        }
+        String theory = model.get().theory().name();
+        int dimensions = model.get().theory().lattice().dimensions();
+        var renderer = new org.equiflow.compiler.diag.DiagnosticRenderer(diagnostics.useColor());
         for (int size : sizes) {
-            String theory = null;
-            var base = Compiler.check(Path.of(script), script);
-            if (!base.ok()) { diagnostics.compile(script, err); return 1; }
-            var program = base.program().orElseThrow();
-            String name = flowName != null ? flowName : program.flows().get(0).name();
-            theory = program.flow(name).orElseThrow().theory().name();
+            // The same script re-specialised to each lattice size, as a user would with --set.
             Map<String, String> set = new LinkedHashMap<>(diagnostics.overrides);
-            String dims = String.join(",", java.util.Collections.nCopies(program.flow(name).orElseThrow().theory().lattice().dimensions(), String.valueOf(size)));
-            set.put(theory + ".lattice", "[" + dims + "]");
+            set.put(theory + ".lattice", "[" + String.join(",", java.util.Collections.nCopies(dimensions, String.valueOf(size))) + "]");
             var checked = Compiler.check(Path.of(script), script, set);
-            if (!checked.ok()) { diagnostics.compile(script, err); return 1; }
-            var ir = Compiler.lower(checked, name, after);
+            var ir = checked.ok() ? Compiler.lower(checked, name, after) : java.util.Optional.<org.equiflow.compiler.ir.IrProgram>empty();
             if (ir.isEmpty()) {
-                checked.diagnostics().all().forEach(d -> err.println(d.summary()));
+                checked.diagnostics().sorted().stream().filter(d -> d.isError()).forEach(d -> err.print(renderer.render(d)));
+                err.flush();
                 return 1;
             }
             var flow = new CompiledFlow(ir.get(), FlowWorkloads.defaultDType(), 0);

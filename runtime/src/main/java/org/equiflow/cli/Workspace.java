@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.equiflow.compiler.Compiler;
 import org.equiflow.compiler.diag.DiagnosticRenderer;
 import org.equiflow.compiler.ir.IrProgram;
@@ -50,6 +49,4 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
     }
 
     Path checkpoint() { return directory.resolve("checkpoint.eqf"); }
-
-    Map<String, String> overrides(DiagnosticOptions options) { return options.overrides; }
 }

@@ -106,4 +106,31 @@ class CliTest {
         assertEquals(0, r.exit());
         assertTrue(r.out().contains("check") && r.out().contains("ir"), r.out());
     }
+
+    @Test
+    void overridesReSpecialiseTheScript() {
+        Run r = run("ir", EXAMPLES.resolve("phi4_tutorial.flow").toString(), "--set", "T.lattice=[16,16]", "--set", "T.m2=-3.5");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("theory T = phi4 on lattice 16×16 (volume 256)"), r.out());
+        assertTrue(r.out().contains("param m2 = -3.5"), r.out());
+    }
+
+    @Test
+    void overrideMistakesAreDiagnosed() {
+        String script = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        Run unknownParameter = run("check", "--color=never", script, "--set", "T.mass=1.0");
+        assertEquals(1, unknownParameter.exit());
+        assertTrue(unknownParameter.err().contains("error[E0302]") && unknownParameter.err().contains("has no parameter `mass`"),
+                unknownParameter.err());
+        Run unknownInstance = run("check", "--color=never", script, "--set", "X.m2=1.0");
+        assertEquals(1, unknownInstance.exit());
+        assertTrue(unknownInstance.err().contains("error[E0300]") && unknownInstance.err().contains("theory instances: T"),
+                unknownInstance.err());
+        Run notLiteral = run("check", "--color=never", script, "--set", "T.m2=lambda");
+        assertEquals(1, notLiteral.exit());
+        assertTrue(notLiteral.err().contains("must be a literal"), notLiteral.err());
+        Run badLattice = run("check", "--color=never", script, "--set", "T.lattice=[7,7]");
+        assertEquals(1, badLattice.exit());
+        assertTrue(badLattice.err().contains("error[E0601]"), badLattice.err());
+    }
 }

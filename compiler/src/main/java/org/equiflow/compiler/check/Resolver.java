@@ -264,6 +264,4 @@ public final class Resolver {
             Map.entry("checkerboard", "std.masks"), Map.entry("stripes", "std.masks"),
             Map.entry("link_mask", "std.gauge"), Map.entry("plaquette_coupling", "std.gauge"),
             Map.entry("ncp_mixture", "std.gauge"), Map.entry("circular_spline", "std.gauge"));
-
-    static Span spanOf(Ident id) { return id.span(); }
 }

@@ -654,6 +654,4 @@ public final class TheoryChecker {
             default -> null;
         };
     }
-
-    static Span at(Expr e) { return e.span(); }
 }
