@@ -184,7 +184,7 @@ final class BenchCommand implements Callable<Integer> {
                 train.get(k).get("median_s").asDouble()));
         JsonNode sample = results.path("sample").path("threads2");
         sample.fieldNames().forEachRemaining(k -> theirs.put("sample " + k.replace("L", "L=").replace("_B", " B="),
-                sample.get(k).get("configs_per_s").asDouble()));
+                sample.get(k).get("with_action_configs_per_s").asDouble()));
         return theirs;
     }
 

@@ -670,12 +670,7 @@ public final class Elaborator {
                 case DIV -> new Value.Int(Math.floorDiv(a, c));
                 case MOD -> new Value.Int(Math.floorMod(a, c));
                 case POW -> new Value.Int((long) Math.pow(a, c));
-                case LT -> new Value.Bool(a < c);
-                case LE -> new Value.Bool(a <= c);
-                case GT -> new Value.Bool(a > c);
-                case GE -> new Value.Bool(a >= c);
-                case EQ -> new Value.Bool(a == c);
-                case NE -> new Value.Bool(a != c);
+                case LT, LE, GT, GE, EQ, NE -> compare(b.op(), Long.compare(a, c));
                 default -> throw new IllegalStateException(b.op().name());
             };
         }
@@ -688,14 +683,22 @@ public final class Elaborator {
             case DIV -> new Value.Real(a / c);
             case MOD -> throw report(ErrorCode.E0506, b.span(), "`%` takes integers", "");
             case POW -> new Value.Real(Math.pow(a, c));
-            case LT -> new Value.Bool(a < c);
-            case LE -> new Value.Bool(a <= c);
-            case GT -> new Value.Bool(a > c);
-            case GE -> new Value.Bool(a >= c);
-            case EQ -> new Value.Bool(a == c);
-            case NE -> new Value.Bool(a != c);
+            // Not Double.compare: it orders −0.0 before 0.0, and the language treats them as equal.
+            case LT, LE, GT, GE, EQ, NE -> compare(b.op(), a < c ? -1 : a > c ? 1 : 0);
             default -> throw new IllegalStateException(b.op().name());
         };
+    }
+
+    /** A comparison from the sign of (left − right). */
+    private static Value.Bool compare(Expr.BinaryOp op, int sign) {
+        return new Value.Bool(switch (op) {
+            case LT -> sign < 0;
+            case LE -> sign <= 0;
+            case GT -> sign > 0;
+            case GE -> sign >= 0;
+            case EQ -> sign == 0;
+            default -> sign != 0;
+        });
     }
 
     private static boolean isNumber(Value v) { return v instanceof Value.Int || v instanceof Value.Real; }
