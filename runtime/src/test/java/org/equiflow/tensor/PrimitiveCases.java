@@ -160,6 +160,18 @@ public final class PrimitiveCases {
             }
         }
 
+        // Small complex matrices per site (SU(N) link blocks): every adjoint combination, N = 2 and 3.
+        for (int n : new int[] {2, 3}) {
+            Shape links = new Shape(2, 2 * 2 * n * n, 2, 3);
+            for (boolean left : new boolean[] {false, true}) {
+                for (boolean right : new boolean[] {false, true}) {
+                    add.accept(new Case("complex matmul N=" + n + (left ? " A†" : " A") + (right ? " B†" : " B"),
+                            new ComplexMatMul(n, left, right), List.of(randn(links), randn(links))));
+                }
+            }
+            add.accept(new Case("complex trace N=" + n, new ComplexTrace(n), List.of(randn(links))));
+        }
+
         add.accept(new Case("where checkerboard", new Where(), List.of(checkerboard(0, 4, 4), randn(FIELD_2D), randn(FIELD_2D))));
         add.accept(new Case("where 3D checkerboard", new Where(), List.of(checkerboard(1, 4, 4, 4), randn(FIELD_3D), randn(FIELD_3D))));
 

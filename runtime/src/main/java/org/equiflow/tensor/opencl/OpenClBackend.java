@@ -27,6 +27,8 @@ import org.equiflow.tensor.SplineTransform;
 import org.equiflow.tensor.Backend;
 import org.equiflow.tensor.BinaryOp;
 import org.equiflow.tensor.BroadcastTo;
+import org.equiflow.tensor.ComplexMatMul;
+import org.equiflow.tensor.ComplexTrace;
 import org.equiflow.tensor.ConcatChannels;
 import org.equiflow.tensor.Conv;
 import org.equiflow.tensor.ConvAct;
@@ -83,6 +85,7 @@ public final class OpenClBackend implements Backend {
     private final SumToKernelF32 sumToF32 = new SumToKernelF32();
     private final BroadcastToKernelF32 broadcastToF32 = new BroadcastToKernelF32();
     private final RollKernelF32 rollF32 = new RollKernelF32();
+    private final ComplexMatrixKernelF32 complexMatrixF32 = new ComplexMatrixKernelF32();
     private final ChannelCopyKernelF32 channelCopyF32 = new ChannelCopyKernelF32();
     private final WhereKernelF32 whereF32 = new WhereKernelF32();
     private final ConvKernelF32 convF32 = new ConvKernelF32();
@@ -95,6 +98,7 @@ public final class OpenClBackend implements Backend {
     private final SumToKernelF64 sumToF64 = new SumToKernelF64();
     private final BroadcastToKernelF64 broadcastToF64 = new BroadcastToKernelF64();
     private final RollKernelF64 rollF64 = new RollKernelF64();
+    private final ComplexMatrixKernelF64 complexMatrixF64 = new ComplexMatrixKernelF64();
     private final ChannelCopyKernelF64 channelCopyF64 = new ChannelCopyKernelF64();
     private final WhereKernelF64 whereF64 = new WhereKernelF64();
     private final ConvKernelF64 convF64 = new ConvKernelF64();
@@ -241,6 +245,8 @@ public final class OpenClBackend implements Backend {
             case SplineTransform op -> spline(RationalQuadraticSpline.TRANSFORM, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
             case SplineLogDerivative op -> spline(RationalQuadraticSpline.LOG_DERIVATIVE, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
             case SplineGradient op -> spline(op.mode(), op.bins(), op.bound(), inputs.get(0), inputs.get(1), inputs.get(2), out);
+            case ComplexMatMul op -> complexProduct(op, inputs.get(0), inputs.get(1), out);
+            case ComplexTrace op -> complexTrace(op, inputs.getFirst(), out);
         }
     }
 
@@ -296,7 +302,8 @@ public final class OpenClBackend implements Backend {
     public synchronized void dispose() {
         for (Kernel k : List.of(unaryF32, binaryF32, sumToF32, broadcastToF32, rollF32, channelCopyF32, whereF32,
                 convF32, convWeightGradientF32, flipWeightsF32, splineF32, unaryF64, binaryF64, sumToF64, broadcastToF64, rollF64,
-                channelCopyF64, whereF64, convF64, convWeightGradientF64, flipWeightsF64, splineF64)) {
+                channelCopyF64, whereF64, convF64, convWeightGradientF64, flipWeightsF64, splineF64, complexMatrixF32,
+                complexMatrixF64)) {
             k.dispose();
         }
     }
@@ -380,6 +387,28 @@ public final class OpenClBackend implements Backend {
         } else {
             broadcastToF64.bind(x.f64(), strides, out.f64(), so.channels(), so.sites());
             launch(broadcastToF64, out.size());
+        }
+    }
+
+    private void complexProduct(ComplexMatMul op, Tensor a, Tensor b, Tensor out) {
+        int sites = a.shape().sites();
+        if (out.dtype() == DType.F32) {
+            complexMatrixF32.bindProduct(a.f32(), b.f32(), out.f32(), op.n(), sites, op.adjointLeft(), op.adjointRight());
+            launch(complexMatrixF32, out.size() / 2);
+        } else {
+            complexMatrixF64.bindProduct(a.f64(), b.f64(), out.f64(), op.n(), sites, op.adjointLeft(), op.adjointRight());
+            launch(complexMatrixF64, out.size() / 2);
+        }
+    }
+
+    private void complexTrace(ComplexTrace op, Tensor a, Tensor out) {
+        int sites = a.shape().sites();
+        if (out.dtype() == DType.F32) {
+            complexMatrixF32.bindTrace(a.f32(), out.f32(), op.n(), sites);
+            launch(complexMatrixF32, out.size() / 2);
+        } else {
+            complexMatrixF64.bindTrace(a.f64(), out.f64(), op.n(), sites);
+            launch(complexMatrixF64, out.size() / 2);
         }
     }
 

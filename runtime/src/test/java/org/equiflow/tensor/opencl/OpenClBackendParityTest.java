@@ -26,6 +26,8 @@ import org.equiflow.tensor.AffineCoupling;
 import org.equiflow.tensor.BinaryOp;
 import org.equiflow.tensor.ConvAct;
 import org.equiflow.tensor.BroadcastTo;
+import org.equiflow.tensor.ComplexMatMul;
+import org.equiflow.tensor.ComplexTrace;
 import org.equiflow.tensor.ConcatChannels;
 import org.equiflow.tensor.Conv;
 import org.equiflow.tensor.ConvWeightGradient;
@@ -161,6 +163,8 @@ class OpenClBackendParityTest {
             case SplineTransform op -> List.of("SplineKernel");
             case SplineLogDerivative op -> List.of("SplineKernel");
             case SplineGradient op -> List.of("SplineKernel");
+            case ComplexMatMul op -> List.of("ComplexMatrixKernel");
+            case ComplexTrace op -> List.of("ComplexMatrixKernel");
         };
     }
 

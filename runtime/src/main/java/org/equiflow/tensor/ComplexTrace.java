@@ -1,0 +1,66 @@
+package org.equiflow.tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The trace of each site's complex N×N matrices (layout of {@link ComplexMatMul}):
+ * [B, M·2N², L…] → [B, M·2, L…], real and imaginary part of tr A_m(x) — the gauge-invariant
+ * number a Wilson action or a Polyakov loop is made of. Its VJP puts the cotangent on the
+ * diagonal: ∂L/∂A_ii = G.
+ */
+public record ComplexTrace(int n) implements Primitive {
+
+    public ComplexTrace {
+        if (n < 1 || n > 8) throw new IllegalArgumentException("matrix size must be 1 … 8, got " + n);
+    }
+
+    private int block() { return 2 * n * n; }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) {
+        Primitive.expectArity(this, inputs, 1);
+        Shape a = inputs.getFirst();
+        if (a.channels() % block() != 0) {
+            throw new IllegalArgumentException(a + " does not hold whole " + n + "×" + n + " complex matrices (" + block() + " channels each)");
+        }
+        return a.withChannels(2 * (a.channels() / block()));
+    }
+
+    @Override
+    public void forward(List<Tensor> inputs, Tensor out) {
+        Tensor a = inputs.getFirst();
+        Shape s = a.shape();
+        int sites = s.sites(), matrices = s.batch() * (s.channels() / block());
+        for (int m = 0; m < matrices; m++) {
+            for (int x = 0; x < sites; x++) {
+                double re = 0, im = 0;
+                for (int i = 0; i < n; i++) {
+                    int channel = 2 * (i * n + i);
+                    re += a.get((m * block() + channel) * sites + x);
+                    im += a.get((m * block() + channel + 1) * sites + x);
+                }
+                out.set((2 * m) * sites + x, re);
+                out.set((2 * m + 1) * sites + x, im);
+            }
+        }
+    }
+
+    @Override
+    public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
+        Shape s = inputs.getFirst().shape();
+        int matrices = s.channels() / block();
+        Tensor zero = Tensor.zeros(outputGrad.shape().withChannels(1), outputGrad.dtype());
+        List<Tensor> parts = new ArrayList<>();
+        for (int m = 0; m < matrices; m++) {
+            Tensor re = Ops.sliceChannels(outputGrad, 2 * m, 2 * m + 1), im = Ops.sliceChannels(outputGrad, 2 * m + 1, 2 * m + 2);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    parts.add(i == j ? re : zero);
+                    parts.add(i == j ? im : zero);
+                }
+            }
+        }
+        return Ops.concatChannels(parts);
+    }
+}
