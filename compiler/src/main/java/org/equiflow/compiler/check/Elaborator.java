@@ -156,8 +156,8 @@ public final class Elaborator {
         }
         if (!Primitives.isImplemented(kind, ext.name().name())) {
             diagnostics.add(new Diagnostic(ErrorCode.E0309, Severity.ERROR, ext.name().span(),
-                    "no " + kind + " primitive named `" + ext.name().name() + "` is implemented by the runtime", List.of(),
-                    List.of("implemented " + kind + " primitives: " + String.join(", ", Primitives.names(kind)),
+                    "there is no " + kind + " primitive named `" + ext.name().name() + "`", List.of(),
+                    List.of(kind + " primitives: " + String.join(", ", Primitives.names(kind)),
                             "new primitives are added in Java, with their gradient, before they are declared")));
         }
     }
