@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** `equiflow sample FILE`: an exact Markov chain from a trained flow, measured, saved as NumPy. */
+/** `equiflow sample FILE`: exact samples from a trained flow (a Metropolis chain or weighted proposals), measured, saved as NumPy. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Sample a trained flow with independence Metropolis (exact) and measure; settings from the script's `sample` block.")
+        description = "Sample a trained flow exactly — independence Metropolis, or reweighting of independent proposals — and measure; settings from the script's `sample` block.")
 final class SampleCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Mixin SamplingOptions sampling = new SamplingOptions();
