@@ -80,11 +80,7 @@ final class HmcCommand implements Callable<Integer> {
         }
         var report = Measurements.measure(theory, program.names(), configs, (int) (measured * chains), measure);
         out.printf("acceptance %.4f%n", accepted / (double) (measured * chains));
-        out.println("| observable | value | error | tau_int |");
-        out.println("|---|---|---|---|");
-        for (var r : report.results()) {
-            out.printf("| %s | %.6g | %.2g | %s |%n", r.name(), r.value(), r.error(), Double.isNaN(r.tauInt()) ? "–" : String.format("%.2f", r.tauInt()));
-        }
+        SampleCommand.printResults(out, report.results());
         report.notes().forEach(n -> out.println("note: " + n));
         out.flush();
         return 0;

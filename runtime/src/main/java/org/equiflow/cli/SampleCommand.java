@@ -86,11 +86,7 @@ final class SampleCommand implements Callable<Integer> {
         out.println();
         if (samples.weighted()) out.printf("reweighting: ESS %.4f   (%d proposals; estimates are weighted averages)%n", ess, samples.count());
         else out.printf("acceptance %.4f   ESS %.4f   (%d proposals)%n", samples.acceptance(), ess, samples.count());
-        out.println("| observable | value | error | tau_int |");
-        out.println("|---|---|---|---|");
-        for (var r : report.results()) {
-            out.printf("| %s | %.6g | %.2g | %s |%n", r.name(), r.value(), r.error(), Double.isNaN(r.tauInt()) ? "–" : String.format("%.2f", r.tauInt()));
-        }
+        printResults(out, report.results());
         for (var profile : report.profiles()) {
             out.println();
             out.println("| x | " + profile.name() + " | error |");
@@ -112,5 +108,14 @@ final class SampleCommand implements Callable<Integer> {
         out.println("ensemble: " + ensemble + " (+ .json metadata); report: " + ws.directory().resolve("report"));
         out.flush();
         return 0;
+    }
+
+    /** The measurements as a markdown table: value, error and τ_int (– where it does not apply). */
+    static void printResults(PrintWriter out, List<Measurements.Result> results) {
+        out.println("| observable | value | error | tau_int |");
+        out.println("|---|---|---|---|");
+        for (var r : results) {
+            out.printf("| %s | %.6g | %.2g | %s |%n", r.name(), r.value(), r.error(), Double.isNaN(r.tauInt()) ? "–" : String.format("%.2f", r.tauInt()));
+        }
     }
 }

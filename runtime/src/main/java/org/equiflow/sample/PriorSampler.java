@@ -1,7 +1,7 @@
 package org.equiflow.sample;
 
-import java.util.List;
 import java.util.SplittableRandom;
+import org.equiflow.compiler.ir.FreeField;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.PriorSpec;
 import org.equiflow.tensor.DType;
@@ -68,22 +68,10 @@ public final class PriorSampler {
         return z;
     }
 
-    /** λp^{−1/2} for every momentum, row-major like the sites; λp = m2 + Σμ 4 sin²(pμ/2). */
+    /** λp^{−1/2} for every momentum, row-major like the sites. */
     private static double[] freeFieldFilter(Lattice lattice, double m2) {
-        List<Integer> sizes = lattice.sizes();
-        int volume = (int) lattice.volume();
-        double[] filter = new double[volume];
-        for (int k = 0; k < volume; k++) {
-            int rest = k;
-            double lambda = m2;
-            for (int d = sizes.size() - 1; d >= 0; d--) {
-                int n = rest % sizes.get(d);
-                rest /= sizes.get(d);
-                double s = Math.sin(Math.PI * n / sizes.get(d));
-                lambda += 4 * s * s;
-            }
-            filter[k] = 1 / Math.sqrt(lambda);
-        }
+        double[] filter = FreeField.eigenvalues(lattice, m2);
+        for (int k = 0; k < filter.length; k++) filter[k] = 1 / Math.sqrt(filter[k]);
         return filter;
     }
 

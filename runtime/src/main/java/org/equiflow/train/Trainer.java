@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.equiflow.autodiff.Adam;
 import org.equiflow.autodiff.Tape;
+import org.equiflow.stats.Reweighting;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
@@ -82,7 +83,7 @@ public final class Trainer {
         }
         adam.step();
         adam.zeroGrad();
-        return new Step(step, loss, essFraction(logWeights), acceptanceEstimate(logWeights), (System.nanoTime() - t0) / 1e9);
+        return new Step(step, loss, Reweighting.ess(logWeights), acceptanceEstimate(logWeights), (System.nanoTime() - t0) / 1e9);
     }
 
     private static String diagnose(int step, Tensor logDet, Tensor logQ, Tensor action) {
@@ -118,19 +119,5 @@ public final class Trainer {
             total += w;
         }
         return weighted / total;
-    }
-
-    /** (Σw)² / (N Σw²), computed from log-weights without overflow. */
-    public static double essFraction(double[] logWeights) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double lw : logWeights) max = Math.max(max, lw);
-        if (!Double.isFinite(max)) return 0;
-        double sum = 0, sumSquares = 0;
-        for (double lw : logWeights) {
-            double w = Math.exp(lw - max);
-            sum += w;
-            sumSquares += w * w;
-        }
-        return sum * sum / (logWeights.length * sumSquares);
     }
 }

@@ -13,7 +13,7 @@ class TrainerEstimatesTest {
         double[] lw = new double[64];
         java.util.Arrays.fill(lw, -123.4);
         assertEquals(1.0, Trainer.acceptanceEstimate(lw), 1e-12);
-        assertEquals(1.0, Trainer.essFraction(lw), 1e-12);
+        assertEquals(1.0, org.equiflow.stats.Reweighting.ess(lw), 1e-12);
     }
 
     @Test

@@ -10,6 +10,8 @@ public final class Resolution {
     final Map<Expr.Name, Symbol> names = new IdentityHashMap<>();
     final Map<Item.FlowDef, Symbol.Global> flowTheories = new IdentityHashMap<>();
     final Map<Item.Definition, ModuleScope> scopeOf = new IdentityHashMap<>();
+    /** Site or direction, for every variable a lattice reduction binds (decided by {@link TheoryChecker}). */
+    final Map<org.equiflow.compiler.ast.Ident, LatticeType> latticeVariableKinds = new IdentityHashMap<>();
 
     public Symbol symbol(Expr.Name name) {
         Symbol s = names.get(name);
@@ -18,6 +20,13 @@ public final class Resolution {
     }
 
     public Symbol.Global theoryOf(Item.FlowDef flow) { return flowTheories.get(flow); }
+
+    /** Whether a reduction's variable (its declaring identifier) ranges over sites rather than directions. */
+    public boolean rangesOverSites(org.equiflow.compiler.ast.Ident variable) {
+        LatticeType kind = latticeVariableKinds.get(variable);
+        if (kind == null) throw new IllegalStateException("lattice variable " + variable.name() + " at " + variable.span() + " was never checked");
+        return kind instanceof LatticeType.Site;
+    }
 
     /** What a name refers to, or empty for names outside the checked program (run-block settings). */
     public java.util.Optional<Symbol> lookup(Expr.Name name) { return java.util.Optional.ofNullable(names.get(name)); }

@@ -36,7 +36,6 @@ public final class TheoryChecker {
 
     private final Diagnostics diagnostics;
     private final Resolution resolution;
-    private final Map<Ident, LatticeType> varKinds = new IdentityHashMap<>();
     private final Map<Ident, LatticeType> letTypes = new IdentityHashMap<>();
     private final Map<Item.TheoryDef, Map<String, LatticeType>> fieldTypes = new IdentityHashMap<>();
 
@@ -260,7 +259,7 @@ public final class TheoryChecker {
                 yield LatticeType.ERROR;
             }
             case Symbol.Parameter p -> paramType(p.param().type());
-            case Symbol.LatticeVar v -> varKinds.getOrDefault(v.declaration(), LatticeType.ERROR);
+            case Symbol.LatticeVar v -> resolution.latticeVariableKinds.getOrDefault(v.declaration(), LatticeType.ERROR);
             case Symbol.Local l -> letTypes.getOrDefault(l.declaration(), LatticeType.ERROR);
             case Symbol.Global g -> switch (g.definition()) {
                 case Let let -> let.value() instanceof Expr.IntLit ? LatticeType.INT
@@ -557,8 +556,8 @@ public final class TheoryChecker {
         Binder binder = r.binder();
         LatticeType kind = binderKind(binder, r.body());
         if (kind == null) return LatticeType.ERROR;
-        varKinds.put(binder.first(), kind);
-        if (binder.second() != null) varKinds.put(binder.second(), kind);
+        resolution.latticeVariableKinds.put(binder.first(), kind);
+        if (binder.second() != null) resolution.latticeVariableKinds.put(binder.second(), kind);
         LatticeType body = type(r.body());
         if (body instanceof LatticeType.Error) return body;
         if (!body.isNumber()) {

@@ -9,24 +9,28 @@ import org.equiflow.compiler.model.Lattice;
 public final class FreeField {
     private FreeField() {}
 
+    /** λp for every momentum, row-major like the sites (momentum index nμ in place of xμ). */
+    public static double[] eigenvalues(Lattice lattice, double m2) {
+        int dims = lattice.dimensions();
+        double[] lambda = new double[(int) lattice.volume()];
+        for (int k = 0; k < lambda.length; k++) {
+            int rest = k;
+            lambda[k] = m2;
+            for (int d = dims - 1; d >= 0; d--) {
+                int size = lattice.sizes().get(d);
+                double s = Math.sin(Math.PI * (rest % size) / size);
+                rest /= size;
+                lambda[k] += 4 * s * s;
+            }
+        }
+        return lambda;
+    }
+
     /** log of the normalisation of exp(−S): ½ Σp log(λp / 2π), so that log q = −S + this. */
     public static double logNormalization(Lattice lattice, double m2) {
         if (!(m2 > 0)) throw new IllegalArgumentException("the free field needs m2 > 0, got " + m2);
-        int dims = lattice.dimensions();
-        int[] n = new int[dims];
         double sum = 0;
-        for (long k = 0; k < lattice.volume(); k++) {
-            long rest = k;
-            double lambda = m2;
-            for (int d = dims - 1; d >= 0; d--) {
-                int size = lattice.sizes().get(d);
-                n[d] = (int) (rest % size);
-                rest /= size;
-                double s = Math.sin(Math.PI * n[d] / size);
-                lambda += 4 * s * s;
-            }
-            sum += Math.log(lambda / (2 * Math.PI));
-        }
+        for (double lambda : eigenvalues(lattice, m2)) sum += Math.log(lambda / (2 * Math.PI));
         return 0.5 * sum;
     }
 }

@@ -462,7 +462,7 @@ public final class Lowering {
         LValue reduce(Expr.Reduce r) {
             boolean mean = r.reducer().name().equals("mean");
             var binder = r.binder();
-            boolean overSites = isSiteBinder(r);
+            boolean overSites = names.rangesOverSites(binder.first());
             if (overSites) {
                 vars.put(binder.first(), new LValue.Site(new int[dims]));
                 LValue body = eval(r.body());
@@ -497,32 +497,6 @@ public final class Lowering {
             if (c instanceof LValue.Number y) return shift(a, y.value(), span);
             if (a instanceof LValue.Number x) return shift(c, x.value(), span);
             return combine(Op.BinaryFn.ADD, a, c, span);
-        }
-
-        /** The checker decided each binder's kind; here it is re-read from the same evidence. */
-        boolean isSiteBinder(Expr.Reduce r) {
-            if (r.binder().place() != null) return r.binder().place().name().equals("sites");
-            if (r.binder().second() != null) return false;
-            return usedAsSite(r.binder().first().name(), r.body());
-        }
-
-        static boolean usedAsSite(String name, Expr e) {
-            return switch (e) {
-                case Expr.Index i -> firstSite(name, i.indices().get(0)) || i.indices().stream().anyMatch(x -> usedAsSite(name, x));
-                case Expr.Call c -> c.args().stream().anyMatch(a -> (a.value() instanceof Expr.Name n && n.name().equals(name)
-                        && c.args().indexOf(a) == 1 && c.callee() instanceof Expr.Name f
-                        && (f.name().equals("plaquette") || f.name().equals("wilson_loop"))) || usedAsSite(name, a.value()));
-                case Expr.Binary b -> usedAsSite(name, b.left()) || usedAsSite(name, b.right());
-                case Expr.Unary u -> usedAsSite(name, u.operand());
-                case Expr.Reduce r -> usedAsSite(name, r.body());
-                default -> false;
-            };
-        }
-
-        static boolean firstSite(String name, Expr index) {
-            if (index instanceof Expr.Name n) return n.name().equals(name);
-            if (index instanceof Expr.Binary b && (b.op() == Expr.BinaryOp.ADD || b.op() == Expr.BinaryOp.SUB)) return firstSite(name, b.left());
-            return false;
         }
     }
 }
