@@ -207,9 +207,35 @@ final class Artifacts {
             for (int i = 0; i < t.length; i++) t[i] = i;
             correlator = new RunReport.Correlator(t, report.correlator().value(), report.correlator().error());
         }
-        Files.createDirectories(ws.directory().resolve("report"));
+        Path reportDirectory = ws.directory().resolve("report");
+        Files.createDirectories(reportDirectory);
+        for (var profile : report.profiles()) writeProfile(reportDirectory.resolve(profileFileName(profile)), profile);
         new RunReport(ws.flow().name() + " for " + ws.flow().theory().name() + " on " + ws.flow().theory().lattice(),
                 training, observables, report.magnetizationSeries(), correlator).write(ws.directory().resolve("report"));
+    }
+
+    static String profileFileName(Measurements.Profile profile) {
+        return profile.key() + ".csv";
+    }
+
+    /** (1, 0, 2) for a displacement of 1 along axis 0 and 2 along axis 2. */
+    static String displacementLabel(int[] displacement) {
+        StringBuilder label = new StringBuilder("(");
+        for (int d = 0; d < displacement.length; d++) label.append(d == 0 ? "" : ", ").append(displacement[d]);
+        return label.append(')').toString();
+    }
+
+    /** One row per displacement: x0, x1, …, value, error — loadable with numpy.loadtxt(..., delimiter=",", skiprows=1). */
+    private static void writeProfile(Path file, Measurements.Profile profile) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < profile.value().length; i++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int d = 0; d < profile.displacements()[i].length; d++) row.put("x" + d, profile.displacements()[i][d]);
+            row.put(RunReport.VALUE, profile.value()[i]);
+            row.put(RunReport.ERROR, profile.error()[i]);
+            rows.add(row);
+        }
+        AtomicFiles.write(file, RunReport.csv(rows).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static Map<String, Object> row(String name, double value, double error, double tauInt) {

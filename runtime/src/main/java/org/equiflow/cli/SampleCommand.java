@@ -26,6 +26,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Sample a trained flow exactly — independence Metropolis, or reweighting of independent proposals — and measure; settings from the script's `sample` block.")
 final class SampleCommand implements Callable<Integer> {
+    /** Longer profiles (G(x) at every displacement) go to the report's CSV only. */
+    private static final int MAX_PRINTED_PROFILE = 32;
+
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Mixin SamplingOptions sampling = new SamplingOptions();
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
@@ -89,9 +92,16 @@ final class SampleCommand implements Callable<Integer> {
         printResults(out, report.results());
         for (var profile : report.profiles()) {
             out.println();
+            if (profile.value().length > MAX_PRINTED_PROFILE) {
+                out.printf("%s at all %d displacements: %s%n", profile.name(), profile.value().length,
+                        ws.directory().resolve("report").resolve(Artifacts.profileFileName(profile)));
+                continue;
+            }
             out.println("| x | " + profile.name() + " | error |");
             out.println("|---|---|---|");
-            for (int x = 0; x < profile.value().length; x++) out.printf("| %d | %.6g | %.2g |%n", x, profile.value()[x], profile.error()[x]);
+            for (int i = 0; i < profile.value().length; i++) {
+                out.printf("| %s | %.6g | %.2g |%n", Artifacts.displacementLabel(profile.displacements()[i]), profile.value()[i], profile.error()[i]);
+            }
         }
         if (report.correlator() != null) {
             var g = report.correlator();

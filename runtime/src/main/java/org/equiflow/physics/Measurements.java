@@ -3,6 +3,7 @@ package org.equiflow.physics;
 import com.oracle.truffle.api.CallTarget;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.IrPasses;
@@ -21,8 +22,9 @@ import org.equiflow.truffle.Parameters;
 
 /**
  * Measures real scalar configurations: the theory's own observables (lowered from the script and
- * run on the samples) and the built-in ones — |m|, ⟨φ²⟩, χ₂ = V⟨m²⟩, the Binder cumulant, G(x)
- * along an axis, the zero-momentum correlator G(t), the effective mass and the second-moment
+ * run on the samples) and the built-in ones — |m|, ⟨φ²⟩, χ₂ = V⟨m²⟩, the Binder cumulant, the
+ * translation-averaged G(x) at every displacement (and its slice along axis 0), the zero-momentum
+ * correlator G(t), the effective mass and the second-moment
  * correlation length ξ₂.
  *
  * Two kinds of sample: a Markov chain (flow + Metropolis, HMC), where primary observables get
@@ -37,8 +39,11 @@ public final class Measurements {
     /** One line of the results table. {@code tauInt} is NaN where it does not apply. */
     public record Result(String name, double value, double error, double tauInt) {}
 
-    /** A function of lattice separation with errors, for tables and plots. */
-    public record Profile(String name, double[] value, double[] error) {}
+    /**
+     * A function of lattice displacement with errors: {@code value[i]} is measured at
+     * {@code displacements[i]}, one coordinate per lattice axis. {@code key} names it in files.
+     */
+    public record Profile(String key, String name, int[][] displacements, double[] value, double[] error) {}
 
     /** G(t) and the effective mass with errors. */
     public record Correlator(double[] value, double[] error, double[] effectiveMass, double[] effectiveMassError) {}
@@ -160,7 +165,9 @@ public final class Measurements {
         }
         List<Profile> profiles = new ArrayList<>();
         if (requested.contains("two_point")) {
-            profiles.add(profile("G(x, 0…)", estimator, count, extent, c -> observables.twoPointAlongAxis(configs, c)));
+            Profile full = profile("two_point", "G(x)", estimator, count, volume, c -> observables.twoPoint(configs, c), observables::displacement);
+            profiles.add(full);
+            profiles.add(alongAxisZero(full, extent, volume / extent));
         }
         Correlator correlator = null;
         if (requested.contains("zero_momentum_correlator") || requested.contains("effective_mass") || requested.contains("two_point")) {
@@ -169,19 +176,34 @@ public final class Measurements {
         return new Report(results, correlator, profiles, m, notes);
     }
 
-    private static Profile profile(String name, Estimator estimator, int count, int extent, java.util.function.IntFunction<double[]> perConfig) {
-        double[][] series = new double[extent][count];
+    private static Profile profile(String key, String name, Estimator estimator, int count, int points, IntFunction<double[]> perConfig,
+                                   IntFunction<int[]> displacement) {
+        double[][] series = new double[points][count];
         for (int c = 0; c < count; c++) {
             double[] v = perConfig.apply(c);
-            for (int x = 0; x < extent; x++) series[x][c] = v[x];
+            for (int x = 0; x < points; x++) series[x][c] = v[x];
         }
-        double[] value = new double[extent], error = new double[extent];
-        for (int x = 0; x < extent; x++) {
+        int[][] displacements = new int[points][];
+        double[] value = new double[points], error = new double[points];
+        for (int x = 0; x < points; x++) {
             Result r = estimator.primary(name, series[x]);
+            displacements[x] = displacement.apply(x);
             value[x] = r.value();
             error[x] = r.error();
         }
-        return new Profile(name, value, error);
+        return new Profile(key, name, displacements, value, error);
+    }
+
+    /** The slice of G(x) along axis 0: displacements (x, 0, …), at row-major index x · (V / L₀). */
+    private static Profile alongAxisZero(Profile full, int extent, int sliceVolume) {
+        int[][] displacements = new int[extent][];
+        double[] value = new double[extent], error = new double[extent];
+        for (int x = 0; x < extent; x++) {
+            displacements[x] = full.displacements()[x * sliceVolume];
+            value[x] = full.value()[x * sliceVolume];
+            error[x] = full.error()[x * sliceVolume];
+        }
+        return new Profile(full.key() + "_axis0", "G(x, 0…)", displacements, value, error);
     }
 
     private static double[] evaluate(TheoryInstance theory, Resolution names, TheoryInstance.Observable o, float[] configs,

@@ -4,13 +4,15 @@ import java.util.List;
 
 /**
  * Per-configuration measurements of a real scalar field on a periodic lattice; averages and
- * their errors are the statistics package's job. Axis 0 is "time" for correlators.
+ * their errors are the statistics package's job. Axis 0 is "time" for correlators. Not
+ * thread-safe: it keeps Fourier work arrays.
  */
 public final class ScalarObservables {
     private final int[] sizes;
     private final int volume;
     private final int timeExtent;
     private final int sliceVolume;
+    private LatticeFourier fourier;
 
     public ScalarObservables(List<Integer> lattice) {
         this.sizes = lattice.stream().mapToInt(Integer::intValue).toArray();
@@ -65,44 +67,33 @@ public final class ScalarObservables {
 
     /**
      * The translation-averaged two-point function G(x) = (1/V) Σ_y φ(y) φ(y + x) of one
-     * configuration, for every displacement x (row-major). Costs V² per configuration.
+     * configuration, for every displacement x (row-major like the sites). By the convolution
+     * theorem Σ_y φ(y) φ(y + x) = Σ_p |φ̃(p)|² e^{ip·x}, so it costs two Fourier transforms
+     * instead of V² products.
      */
     public double[] twoPoint(float[] configs, int c) {
-        double[] g = new double[volume];
-        int[] y = new int[sizes.length];
-        int[] x = new int[sizes.length];
-        for (int dx = 0; dx < volume; dx++) {
-            unflatten(dx, x);
-            double sum = 0;
-            for (int yi = 0; yi < volume; yi++) {
-                unflatten(yi, y);
-                int shifted = 0;
-                for (int d = 0; d < sizes.length; d++) shifted = shifted * sizes[d] + (y[d] + x[d]) % sizes[d];
-                sum += configs[c * volume + yi] * (double) configs[c * volume + shifted];
-            }
-            g[dx] = sum / volume;
+        if (fourier == null) fourier = new LatticeFourier(java.util.Arrays.stream(sizes).boxed().toList());
+        double[] re = new double[volume], im = new double[volume];
+        for (int i = 0; i < volume; i++) re[i] = configs[c * volume + i];
+        fourier.transform(re, im, false);
+        for (int p = 0; p < volume; p++) {
+            re[p] = re[p] * re[p] + im[p] * im[p];
+            im[p] = 0;
         }
-        return g;
+        fourier.transform(re, im, true);
+        double norm = 1 / Math.sqrt(volume);
+        for (int x = 0; x < volume; x++) re[x] *= norm;
+        return re;
     }
 
-    private void unflatten(int index, int[] out) {
+    /** The displacement with row-major index {@code index}, one coordinate per axis. */
+    public int[] displacement(int index) {
+        int[] x = new int[sizes.length];
         for (int d = sizes.length - 1; d >= 0; d--) {
-            out[d] = index % sizes[d];
+            x[d] = index % sizes[d];
             index /= sizes[d];
         }
-    }
-
-    /** G(x ê₀) = (1/V) Σ_y φ(y) φ(y + x ê₀) of one configuration, for x = 0 … L₀ − 1. */
-    public double[] twoPointAlongAxis(float[] configs, int c) {
-        double[] g = new double[timeExtent];
-        int base = c * volume;
-        for (int x = 0; x < timeExtent; x++) {
-            double sum = 0;
-            int shift = x * sliceVolume;
-            for (int y = 0; y < volume; y++) sum += configs[base + y] * (double) configs[base + (y + shift) % volume];
-            g[x] = sum / volume;
-        }
-        return g;
+        return x;
     }
 
     /**
@@ -152,5 +143,22 @@ public final class ScalarObservables {
             g[t] = sum / (2 * timeExtent);
         }
         return g;
+    }
+
+    /**
+     * The exact G(x) = ⟨φ(0) φ(x)⟩ of the free theory in the notebook's convention (λ = 0):
+     * ⟨φφ⟩ = (2K)⁻¹ with K = −Δ + m2, diagonal in momentum space, so
+     * G(x) = (1 / 2V) Σ_p cos(p·x) / (m2 + Σμ 4 sin²(pμ/2)), for every displacement x.
+     */
+    public static double[] freeFieldTwoPoint(List<Integer> lattice, double m2) {
+        var fourier = new LatticeFourier(lattice);
+        int volume = fourier.volume();
+        double[] re = org.equiflow.compiler.ir.FreeField.eigenvalues(new org.equiflow.compiler.model.Lattice(lattice), m2);
+        double[] im = new double[volume];
+        for (int k = 0; k < volume; k++) re[k] = 1 / (2 * re[k]);
+        fourier.transform(re, im, true);
+        double norm = 1 / Math.sqrt(volume);
+        for (int x = 0; x < volume; x++) re[x] *= norm;
+        return re;
     }
 }

@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import org.equiflow.compiler.ir.FreeField;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.PriorSpec;
+import org.equiflow.physics.LatticeFourier;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
@@ -51,18 +52,18 @@ public final class PriorSampler {
         int volume = (int) lattice.volume();
         Tensor z = Tensor.zeros(shape, dtype);
         double[] re = new double[volume], im = new double[volume];
-        int[] sizes = lattice.sizes().stream().mapToInt(Integer::intValue).toArray();
+        var fourier = new LatticeFourier(lattice.sizes());
         for (int config = 0; config < shape.batch() * shape.channels(); config++) {
             for (int i = 0; i < volume; i++) {
                 re[i] = random.nextGaussian();
                 im[i] = 0;
             }
-            Fourier.transform(re, im, sizes, false);
+            fourier.transform(re, im, false);
             for (int i = 0; i < volume; i++) {
                 re[i] *= freeFieldFilter[i];
                 im[i] *= freeFieldFilter[i];
             }
-            Fourier.transform(re, im, sizes, true);
+            fourier.transform(re, im, true);
             for (int i = 0; i < volume; i++) z.set(config * volume + i, re[i]);
         }
         return z;
@@ -73,43 +74,5 @@ public final class PriorSampler {
         double[] filter = FreeField.eigenvalues(lattice, m2);
         for (int k = 0; k < filter.length; k++) filter[k] = 1 / Math.sqrt(filter[k]);
         return filter;
-    }
-
-    /** The unitary discrete Fourier transform over all lattice axes, one axis at a time. */
-    static final class Fourier {
-        private Fourier() {}
-
-        static void transform(double[] re, double[] im, int[] sizes, boolean inverse) {
-            int volume = re.length;
-            for (int axis = 0; axis < sizes.length; axis++) {
-                int n = sizes[axis];
-                int stride = 1;
-                for (int a = sizes.length - 1; a > axis; a--) stride *= sizes[a];
-                double[] lineRe = new double[n], lineIm = new double[n], outRe = new double[n], outIm = new double[n];
-                double sign = inverse ? 1 : -1, norm = 1 / Math.sqrt(n);
-                for (int start = 0; start < volume; start++) {
-                    if ((start / stride) % n != 0) continue;
-                    for (int j = 0; j < n; j++) {
-                        lineRe[j] = re[start + j * stride];
-                        lineIm[j] = im[start + j * stride];
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double sr = 0, si = 0;
-                        for (int j = 0; j < n; j++) {
-                            double angle = sign * 2 * Math.PI * ((long) j * k % n) / n;
-                            double c = Math.cos(angle), s = Math.sin(angle);
-                            sr += lineRe[j] * c - lineIm[j] * s;
-                            si += lineRe[j] * s + lineIm[j] * c;
-                        }
-                        outRe[k] = sr * norm;
-                        outIm[k] = si * norm;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        re[start + k * stride] = outRe[k];
-                        im[start + k * stride] = outIm[k];
-                    }
-                }
-            }
-        }
     }
 }
