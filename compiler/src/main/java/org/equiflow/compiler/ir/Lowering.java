@@ -108,9 +108,11 @@ public final class Lowering {
                     int layerLogdet = b.sumSites(b.mul(active, logDerivative));
                     logdet = logdet < 0 ? layerLogdet : b.add(logdet, layerLogdet);
                 }
-                case LayerSpec.PlaquetteCoupling p -> throw new LoweringException(
-                        "gauge-equivariant plaquette couplings are not implemented in the runtime yet", p.span(),
-                        "U(1) flows arrive with the gauge runtime; the program checks, but cannot run yet");
+                case LayerSpec.PlaquetteCoupling p -> {
+                    var coupling = PlaquetteCouplings.lower(b, x, p, lattice, i);
+                    x = coupling.links();
+                    logdet = logdet < 0 ? coupling.logdet() : b.add(logdet, coupling.logdet());
+                }
             }
         }
         if (logdet < 0) logdet = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, x));
@@ -123,7 +125,7 @@ public final class Lowering {
         return b.build();
     }
 
-    private static int net(FunctionBuilder b, int input, NetSpec net, Lattice lattice, String prefix, Span span) {
+    static int net(FunctionBuilder b, int input, NetSpec net, Lattice lattice, String prefix, Span span) {
         int h = input;
         int conv = 0;
         for (NetSpec.Stage stage : net.stages()) {
@@ -341,6 +343,7 @@ public final class Lowering {
                 }
                 case "re" -> new LValue.Field(b.unary(Op.UnaryFn.COS, phase(args.get(0))));
                 case "im" -> new LValue.Field(b.unary(Op.UnaryFn.SIN, phase(args.get(0))));
+                case "arg" -> new LValue.Field(b.unary(Op.UnaryFn.WRAP_ANGLE, phase(args.get(0))));
                 case "conj" -> new LValue.Phase(b.unary(Op.UnaryFn.NEG, phase(args.get(0))));
                 case "tr" -> new LValue.Phase(phase(args.get(0)));
                 default -> {
