@@ -30,25 +30,29 @@ class U1GaugeFlowTest {
 
     private static final int L = 4, LAYERS = 8, BATCH = 3;
 
-    private static String program(String links, int layers) {
+    private static String program(String links, int layers) { return program(links, layers, "ncp_mixture(components = 2)"); }
+
+    private static String program(String links, int layers, String transform) {
         return """
                 use std.theories.u1
                 use std.nets.cnn
-                use std.gauge.{plaquette_coupling, link_mask, ncp_mixture}
+                use std.gauge.{plaquette_coupling, link_mask, ncp_mixture, circular_spline}
 
                 theory G = u1(lattice = [4, 4], beta = 1.0)
 
                 flow gauge for G {
                     prior haar
                     repeat i in 0..%d {
-                        plaquette_coupling(links = %s, transform = ncp_mixture(components = 2),
+                        plaquette_coupling(links = %s, transform = %s,
                                            net = cnn(hidden = [4], kernel = 3, act = leaky_relu))
                     }
                 }
-                """.formatted(layers, links);
+                """.formatted(layers, links, transform);
     }
 
-    static CompiledFlow compile(Path dir, String source, long seed) throws IOException {
+    static CompiledFlow compile(Path dir, String source, long seed) throws IOException { return compile(dir, source, seed, 2.5); }
+
+    static CompiledFlow compile(Path dir, String source, long seed, double scale) throws IOException {
         Path file = dir.resolve("gauge.flow");
         Files.writeString(file, source);
         Compiler.Result checked = Compiler.check(file, "gauge.flow");
@@ -56,18 +60,19 @@ class U1GaugeFlowTest {
         IrProgram program = Compiler.lower(checked, "gauge", null).orElseThrow();
         var flow = new CompiledFlow(program, DType.F64, seed);
         // Far from the identity: the default initialisation gives transforms close to it.
-        for (Tensor p : flow.parameters().all()) for (int i = 0; i < p.size(); i++) p.set(i, 2.5 * p.get(i));
+        for (Tensor p : flow.parameters().all()) for (int i = 0; i < p.size(); i++) p.set(i, scale * p.get(i));
         return flow;
     }
 
     @TempDir
     static Path dir;
 
-    static CompiledFlow flow;
+    static CompiledFlow flow, splines;
 
     @BeforeAll
     static void compileTheNotebookStack() throws IOException {
         flow = compile(dir, program("link_mask(mu = i % 2, offset = (i / 2) % 4)", LAYERS), 11);
+        splines = compile(dir, program("link_mask(mu = i % 2, offset = (i / 2) % 4)", LAYERS, "circular_spline(bins = 4)"), 12, 1.5);
     }
 
     private static Tensor haar(long seed) {
@@ -150,6 +155,11 @@ class U1GaugeFlowTest {
     }
 
     @Test
+    void circularSplineCouplingsAreGaugeCovariantWithAnInvariantLogDet() {
+        assertCovariant(splines, "8 circular-spline layers");
+    }
+
+    @Test
     void everyMaskAloneIsGaugeCovariant(@TempDir Path layerDir) throws IOException {
         for (int mu = 0; mu < 2; mu++) {
             for (int offset = 0; offset < 4; offset++) {
@@ -177,7 +187,16 @@ class U1GaugeFlowTest {
 
     @Test
     void logDetIsTheLogOfTheNumericalJacobian() {
-        Tensor z = haar(5);
+        assertLogDetIsTheLogOfTheNumericalJacobian(flow);
+    }
+
+    @Test
+    void circularSplineLogDetIsTheLogOfTheNumericalJacobian() {
+        assertLogDetIsTheLogOfTheNumericalJacobian(splines);
+    }
+
+    private static void assertLogDetIsTheLogOfTheNumericalJacobian(CompiledFlow flow) {
+        Tensor z = flow.samplePrior(BATCH, new SplittableRandom(5));
         Shape one = flow.fieldShape(1);
         int n = one.size();
         double step = 1e-6;
@@ -197,6 +216,7 @@ class U1GaugeFlowTest {
                 // Output angles are defined modulo 2π: difference them as angles.
                 for (int i = 0; i < n; i++) jacobian[i][j] = Math.IEEEremainder(plus.get(i) - minus.get(i), 2 * Math.PI) / (2 * step);
             }
+            assertTrue(Math.abs(logDet) > 0.5, "the flow should be far from volume-preserving: " + logDet);
             assertEquals(logAbsDeterminant(jacobian), logDet, 1e-5, "configuration " + b);
         }
     }

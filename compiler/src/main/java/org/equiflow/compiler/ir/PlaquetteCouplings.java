@@ -47,6 +47,7 @@ final class PlaquetteCouplings {
 
         Transformed t = switch (p.transform().name()) {
             case "ncp_mixture" -> ncpMixture(b, plaquette, params, ((Number) p.transform().arguments().get("components")).intValue());
+            case "circular_spline" -> circularSpline(b, plaquette, params, ((Number) p.transform().arguments().get("bins")).intValue());
             default -> throw new LoweringException("the circle transform `" + p.transform().name() + "` is not implemented in the runtime yet",
                     p.span(), "use `transform = ncp_mixture(components = 2)`");
         };
@@ -85,9 +86,25 @@ final class PlaquetteCouplings {
             derivatives = derivatives < 0 ? derivative : b.add(derivatives, derivative);
         }
         int shift = b.slice(params, components, components + 1);
-        int transformed = b.add(b.unary(Op.UnaryFn.MUL_SCALAR, 2.0 / components, angles), shift);
+        int mean = components == 2 ? angles : b.unary(Op.UnaryFn.MUL_SCALAR, 2.0 / components, angles);
+        int transformed = b.add(mean, shift);
         int logDerivative = b.unary(Op.UnaryFn.LOG, b.unary(Op.UnaryFn.MUL_SCALAR, 1.0 / components, derivatives));
         return new Transformed(transformed, logDerivative);
+    }
+
+    /**
+     * A circular rational-quadratic spline (Durkan et al. 2019 on the circle, as in Rezende et al.
+     * 2020) followed by a rotation: the 3·bins parameters per plaquette are the 3·bins − 1 raw
+     * widths, heights and interior derivatives of the spline on [−π, π] — whose end derivatives
+     * are 1, so the map is C¹ across ±π and a diffeomorphism of the circle — and the rotation t:
+     * P′ = spline(arg P) + t, dP′/dP = spline′(arg P).
+     */
+    private static Transformed circularSpline(FunctionBuilder b, int plaquette, int params, int bins) {
+        int angle = b.unary(Op.UnaryFn.WRAP_ANGLE, plaquette);
+        int raw = b.slice(params, 0, 3 * bins - 1);
+        int rotation = b.slice(params, 3 * bins - 1, 3 * bins);
+        int transformed = b.add(b.splineTransform(angle, raw, bins, Math.PI), rotation);
+        return new Transformed(transformed, b.splineLogDerivative(angle, raw, bins, Math.PI));
     }
 
     /** The sites whose coordinate along {@code axis} is ≡ {@code first} or {@code second} (mod 4), row-major. */
