@@ -70,6 +70,19 @@ class IrTest {
     }
 
     @Test
+    void theGaugeFlowHasTheReferenceParameterCountAndChangesOneLinkDirectionPerLayer() {
+        Path path = Golden.EXAMPLES.resolve("u1_gauge.flow");
+        Compiler.Result result = Compiler.check(path, "u1_gauge.flow");
+        IrFunction flow = Compiler.lower(result, "gauge_ncp", null).orElseThrow().function(IrProgram.FLOW).orElseThrow();
+        long parameters = flow.params().stream().mapToLong(p -> p.type().dims().stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b)).sum();
+        assertEquals(15_280, parameters, "the PyTorch reference: 955 parameters per layer (convs 2→8→8→3, k = 3, with bias), 16 layers");
+        // Each layer rebuilds the link field from its updated direction and the other, untouched, slice.
+        long rebuilt = flow.ops().stream().filter(o -> o instanceof Op.ConcatChannels c
+                && c.parts().stream().filter(part -> flow.op(part) instanceof Op.SliceChannels).count() == 1).count();
+        assertEquals(16, rebuilt);
+    }
+
+    @Test
     void theActionRollsTheFieldOncePerDirectionAndSign() {
         IrFunction action = tutorial(null).function(IrProgram.ACTION).orElseThrow();
         long rolls = action.ops().stream().filter(o -> o instanceof Op.Roll).count();

@@ -164,9 +164,12 @@ final class Artifacts {
                               Measurements.Report report) throws IOException {
         var theory = ws.flow().theory();
         List<Integer> lattice = theory.lattice().sizes();
-        int[] shape = new int[1 + lattice.size()];
+        // Link fields keep their direction axis: [count, d, L0, …] angles, as the flow's input.
+        int axis = theory.field().onLinks() ? 1 : 0;
+        int[] shape = new int[1 + axis + lattice.size()];
         shape[0] = samples.count();
-        for (int d = 0; d < lattice.size(); d++) shape[d + 1] = lattice.get(d);
+        if (axis == 1) shape[1] = lattice.size();
+        for (int d = 0; d < lattice.size(); d++) shape[d + 1 + axis] = lattice.get(d);
         Map<String, Object> observables = new LinkedHashMap<>();
         for (var r : report.results()) {
             Map<String, Object> value = new LinkedHashMap<>();

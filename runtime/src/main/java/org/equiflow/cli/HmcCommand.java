@@ -56,7 +56,7 @@ final class HmcCommand implements Callable<Integer> {
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.add("susceptibility");
         var hmc = new Hmc(theory, program.names(), chains, s);
-        int volume = (int) theory.lattice().volume();
+        int volume = (int) theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
         float[] configs = new float[Math.toIntExact(measured * chains * volume)];
         long accepted = 0;
         out.printf("HMC on %s (%s): %d chains, %d + %d trajectories, step %.3g × %d%n", theory.name(), theory.lattice(), chains, burn,

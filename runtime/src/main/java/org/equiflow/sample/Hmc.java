@@ -19,21 +19,24 @@ import org.equiflow.truffle.Parameters;
  * π ~ N(0, 1), leapfrog integration of H = ½π² + S(φ) with the force −∂S/∂φ taken by reverse
  * mode through the compiled action, and a Metropolis test on ΔH that makes it exact. Runs
  * {@code chains} independent chains as one batch; float64, so that ΔH is not rounding noise.
+ * U(1) link fields are integrated as angles (one momentum per link, cold start θ = 0); accepted
+ * angles are stored as principal values in [−π, π).
  */
 public final class Hmc {
     private final CallTarget action;
     private final Shape shape;
     private final SplittableRandom random;
+    private final boolean compact;
     private Tensor phi;
 
     public Hmc(TheoryInstance theory, Resolution names, int chains, long seed) {
-        if (theory.field().onLinks()) {
-            throw new UnsupportedOperationException("HMC for link fields arrives with the gauge runtime");
-        }
         var function = IrPasses.optimize(Lowering.lowerAction(theory, names));
         this.action = IrTranslator.translate(function, new Parameters(), DType.F64);
         int[] lattice = theory.lattice().sizes().stream().mapToInt(Integer::intValue).toArray();
-        this.shape = new Shape(chains, 1, lattice);
+        // U(1) links are angles, one channel per direction: one momentum per link, and the
+        // periodic action makes the unwrapped angles of the integrator as good as wrapped ones.
+        this.compact = theory.field().onLinks();
+        this.shape = new Shape(chains, compact ? lattice.length : 1, lattice);
         this.random = new SplittableRandom(seed);
         this.phi = Tensor.zeros(shape, DType.F64);
     }
@@ -70,12 +73,15 @@ public final class Hmc {
             axpy(p, f, 0.5 * stepSize);
         }
         double[] h1 = hamiltonian(x, p);
-        int sites = shape.sites(), accepted = 0;
+        int sites = shape.size() / shape.batch(), accepted = 0;
         for (int b = 0; b < shape.batch(); b++) {
             double dH = h1[b] - h0[b];
             if (Double.isFinite(dH) && Math.log(1.0 - random.nextDouble()) < -dH) {
                 accepted++;
-                for (int i = 0; i < sites; i++) phi.set(b * sites + i, x.get(b * sites + i));
+                for (int i = 0; i < sites; i++) {
+                    double v = x.get(b * sites + i);
+                    phi.set(b * sites + i, compact ? v - 2 * Math.PI * Math.floor((v + Math.PI) / (2 * Math.PI)) : v);
+                }
             }
         }
         return accepted;
@@ -83,7 +89,7 @@ public final class Hmc {
 
     private double[] hamiltonian(Tensor field, Tensor momentum) {
         double[] h = action(field);
-        int sites = shape.sites();
+        int sites = shape.size() / shape.batch();
         for (int b = 0; b < h.length; b++) {
             double kinetic = 0;
             for (int i = 0; i < sites; i++) {

@@ -47,6 +47,9 @@ public final class Ops {
     public static Tensor sign(Tensor x) { return apply(new UnaryOp.Sign(), x); }
     public static Tensor sin(Tensor x) { return apply(new UnaryOp.Sin(), x); }
     public static Tensor cos(Tensor x) { return apply(new UnaryOp.Cos(), x); }
+    public static Tensor tan(Tensor x) { return apply(new UnaryOp.Tan(), x); }
+    public static Tensor atan(Tensor x) { return apply(new UnaryOp.Atan(), x); }
+    public static Tensor wrapAngle(Tensor x) { return apply(new UnaryOp.WrapAngle(), x); }
     public static Tensor square(Tensor x) { return apply(new UnaryOp.Square(), x); }
     public static Tensor pow(Tensor x, int exponent) { return apply(new UnaryOp.PowInt(exponent), x); }
     public static Tensor leakyRelu(Tensor x, double slope) { return apply(new UnaryOp.LeakyRelu(slope), x); }

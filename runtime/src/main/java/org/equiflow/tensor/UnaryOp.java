@@ -85,6 +85,26 @@ public sealed interface UnaryOp extends Primitive {
         public Tensor vjp(Tensor x, Tensor y, Tensor g) { return Ops.mul(g, Ops.neg(Ops.sin(x))); }
     }
 
+    /** tan, for the non-compact projection 2·atan(e^s tan(θ/2)) of a circle; finite on (−π/2, π/2). */
+    record Tan() implements UnaryOp {
+        public double apply(double x) { return Math.tan(x); }
+        public Tensor vjp(Tensor x, Tensor y, Tensor g) { return Ops.mul(g, Ops.addScalar(Ops.square(y), 1.0)); }
+    }
+
+    record Atan() implements UnaryOp {
+        public double apply(double x) { return Math.atan(x); }
+        public Tensor vjp(Tensor x, Tensor y, Tensor g) { return Ops.mul(g, Ops.pow(Ops.addScalar(Ops.square(x), 1.0), -1)); }
+    }
+
+    /**
+     * The principal value of an angle in [−π, π): arg of the phase e^{ix}. A sawtooth; its
+     * derivative is 1 away from the jumps at odd multiples of π.
+     */
+    record WrapAngle() implements UnaryOp {
+        public double apply(double x) { return x - 2 * Math.PI * Math.floor((x + Math.PI) / (2 * Math.PI)); }
+        public Tensor vjp(Tensor x, Tensor y, Tensor g) { return g; }
+    }
+
     record Square() implements UnaryOp {
         public double apply(double x) { return x * x; }
         public Tensor vjp(Tensor x, Tensor y, Tensor g) { return Ops.mul(g, Ops.mulScalar(x, 2.0)); }

@@ -14,6 +14,7 @@ import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.nodes.AffineCouplingNode;
 import org.equiflow.truffle.nodes.SplineNode;
 import org.equiflow.truffle.nodes.BinaryNode;
+import org.equiflow.truffle.nodes.ConcatChannelsNode;
 import org.equiflow.truffle.nodes.ConvActNode;
 import org.equiflow.truffle.nodes.ConstNode;
 import org.equiflow.truffle.nodes.ConvNode;
@@ -44,6 +45,7 @@ public final class IrTranslator {
                 case Op.Roll r -> new RollNode(r.id(), r.operand(), r.axis(), r.shift());
                 case Op.SumSites s -> new SumSitesNode(s.id(), s.operand());
                 case Op.SliceChannels s -> new SliceChannelsNode(s.id(), s.operand(), s.from(), s.to());
+                case Op.ConcatChannels c -> new ConcatChannelsNode(c.id(), c.parts().stream().mapToInt(Integer::intValue).toArray());
                 case Op.Conv c -> new ConvNode(c.id(), c.operand(), c.weight(), c.bias());
                 case Op.ConvAct c -> new ConvActNode(c.id(), c.operand(), c.weight(), c.bias(),
                         c.activation() == Op.UnaryFn.TANH ? Activation.TANH : Activation.LEAKY_RELU, c.slope());

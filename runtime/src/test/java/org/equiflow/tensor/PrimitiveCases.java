@@ -58,6 +58,17 @@ public final class PrimitiveCases {
         return t;
     }
 
+    /** Angles over several turns, at least 0.3 from the jumps of the principal value at odd multiples of π. */
+    private Tensor anglesAwayFromTheJumps(Shape shape) {
+        Tensor t = randn(shape);
+        for (int i = 0; i < t.size(); i++) {
+            double turns = Math.rint(2 * t.get(i));
+            double inside = (Math.PI - 0.3) * Math.tanh(t.get(i) * 7.0);
+            t.set(i, 2 * Math.PI * turns + inside);
+        }
+        return t;
+    }
+
     private Tensor positive(Shape shape) {
         Tensor t = randn(shape);
         for (int i = 0; i < t.size(); i++) t.set(i, 0.3 + Math.abs(t.get(i)));
@@ -92,6 +103,9 @@ public final class PrimitiveCases {
         add.accept(new Case("sign", new UnaryOp.Sign(), List.of(awayFromZero(FIELD_2D))));
         add.accept(new Case("sin", new UnaryOp.Sin(), List.of(randn(FIELD_2D))));
         add.accept(new Case("cos", new UnaryOp.Cos(), List.of(randn(FIELD_2D))));
+        add.accept(new Case("tan", new UnaryOp.Tan(), List.of(scaled(tanhOutputs(FIELD_2D), 1.3))));
+        add.accept(new Case("atan", new UnaryOp.Atan(), List.of(scaled(randn(FIELD_2D), 3.0))));
+        add.accept(new Case("wrap angle", new UnaryOp.WrapAngle(), List.of(anglesAwayFromTheJumps(FIELD_2D))));
         add.accept(new Case("square", new UnaryOp.Square(), List.of(randn(FIELD_2D))));
         add.accept(new Case("pow 3", new UnaryOp.PowInt(3), List.of(randn(FIELD_2D))));
         add.accept(new Case("pow -2", new UnaryOp.PowInt(-2), List.of(awayFromZero(FIELD_2D))));

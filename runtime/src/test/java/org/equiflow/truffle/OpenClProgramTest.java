@@ -32,9 +32,7 @@ class OpenClProgramTest {
 
     @Test
     void aTrainingStepGivesTheSameLossAndGradientsOnOpenClAndCpu() throws IOException {
-        OpenClBackend device = OpenClTestDevice.backendOrSkip();
-        Path script = dir.resolve("t.flow");
-        Files.writeString(script, """
+        assertTheSameOnOpenClAndCpu("""
                 use std.theories.phi4
                 use std.nets.cnn
                 use std.masks.checkerboard
@@ -46,7 +44,35 @@ class OpenClProgramTest {
                     }
                 }
                 """);
+    }
+
+    @Test
+    void aGaugeEquivariantTrainingStepGivesTheSameLossAndGradientsOnOpenClAndCpu() throws IOException {
+        assertTheSameOnOpenClAndCpu("""
+                use std.theories.u1
+                use std.nets.cnn
+                use std.gauge.*
+                theory T = u1(lattice = [4, 4], beta = 2.0)
+                flow f for T {
+                    prior haar
+                    repeat i in 0..4 {
+                        plaquette_coupling(links = link_mask(mu = i % 2, offset = (i / 2) % 4),
+                                           transform = ncp_mixture(components = 2), net = cnn(hidden = [4], kernel = 3))
+                    }
+                    repeat i in 4..6 {
+                        plaquette_coupling(links = link_mask(mu = i % 2, offset = (i / 2) % 4),
+                                           transform = circular_spline(bins = 4), net = cnn(hidden = [4], kernel = 3))
+                    }
+                }
+                """);
+    }
+
+    private void assertTheSameOnOpenClAndCpu(String source) throws IOException {
+        OpenClBackend device = OpenClTestDevice.backendOrSkip();
+        Path script = dir.resolve("t.flow");
+        Files.writeString(script, source);
         var checked = Compiler.check(script, "t.flow", Map.of());
+        assertTrue(checked.ok(), () -> checked.diagnostics().all().toString());
         var ir = Compiler.lower(checked, "f", null).orElseThrow();
         var cpuFlow = new CompiledFlow(ir, DType.F32, 5);
         var deviceFlow = new CompiledFlow(ir, DType.F32, 5);

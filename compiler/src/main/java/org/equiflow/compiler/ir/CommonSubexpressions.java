@@ -49,6 +49,7 @@ public final class CommonSubexpressions {
             case Op.Roll r -> List.of("roll", r.operand(), r.axis(), r.shift());
             case Op.SumSites s -> List.of("sum", s.operand());
             case Op.SliceChannels s -> List.of("slice", s.operand(), s.from(), s.to());
+            case Op.ConcatChannels c -> List.of("concat", c.parts());
             case Op.Conv c -> List.of("conv", c.operand(), c.weight(), c.bias());
             case Op.ConvAct c -> List.of("conv_act", c.operand(), c.weight(), c.bias(), c.activation(), c.slope());
             case Op.AffineCoupling a -> List.of("affine_coupling", a.x(), a.s(), a.t(), a.active());

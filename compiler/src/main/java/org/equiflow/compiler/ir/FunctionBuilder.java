@@ -61,6 +61,16 @@ final class FunctionBuilder {
         return add(new Op.SliceChannels(next(), operand, from, to, new IrType(t.batched(), dims)));
     }
 
+    int concat(List<Integer> parts) {
+        IrType first = type(parts.getFirst());
+        int channels = parts.stream().mapToInt(p -> type(p).channels()).sum();
+        var dims = new ArrayList<>(first.dims());
+        dims.set(0, channels);
+        return add(new Op.ConcatChannels(next(), parts, new IrType(first.batched(), dims)));
+    }
+
+    int div(int a, int b) { return binary(Op.BinaryFn.DIV, a, b); }
+
     int conv(int operand, int weight, int bias) {
         IrType x = type(operand);
         int out = type(weight).dims().get(0);

@@ -38,6 +38,7 @@ public final class IrPrinter {
             case Op.Roll r -> "roll %" + r.operand() + " axis " + r.axis() + " by " + r.shift();
             case Op.SumSites s -> "sum_sites %" + s.operand();
             case Op.SliceChannels s -> "slice_channels %" + s.operand() + " [" + s.from() + ", " + s.to() + ")";
+            case Op.ConcatChannels c -> "concat_channels " + c.parts().stream().map(i -> "%" + i).collect(Collectors.joining(", "));
             case Op.Conv c -> "conv %" + c.operand() + ", %" + c.weight() + (c.bias() < 0 ? "" : ", %" + c.bias());
             case Op.ConvAct c -> "conv_" + c.activation().label() + (c.activation() == Op.UnaryFn.LEAKY_RELU ? "[" + c.slope() + "]" : "")
                     + " %" + c.operand() + ", %" + c.weight() + (c.bias() < 0 ? "" : ", %" + c.bias());

@@ -108,9 +108,11 @@ public final class Lowering {
                     int layerLogdet = b.sumSites(b.mul(active, logDerivative));
                     logdet = logdet < 0 ? layerLogdet : b.add(logdet, layerLogdet);
                 }
-                case LayerSpec.PlaquetteCoupling p -> throw new LoweringException(
-                        "gauge-equivariant plaquette couplings are not implemented in the runtime yet", p.span(),
-                        "U(1) flows arrive with the gauge runtime; the program checks, but cannot run yet");
+                case LayerSpec.PlaquetteCoupling p -> {
+                    var coupling = PlaquetteCouplings.lower(b, x, p, lattice, i);
+                    x = coupling.links();
+                    logdet = logdet < 0 ? coupling.logdet() : b.add(logdet, coupling.logdet());
+                }
             }
         }
         if (logdet < 0) logdet = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, x));
@@ -123,7 +125,7 @@ public final class Lowering {
         return b.build();
     }
 
-    private static int net(FunctionBuilder b, int input, NetSpec net, Lattice lattice, String prefix, Span span) {
+    static int net(FunctionBuilder b, int input, NetSpec net, Lattice lattice, String prefix, Span span) {
         int h = input;
         int conv = 0;
         for (NetSpec.Stage stage : net.stages()) {
@@ -339,8 +341,32 @@ public final class Lowering {
                     int angle = b.sub(b.add(link(mu, x), link(nu, xMu)), b.add(link(mu, xNu), link(nu, x)));
                     yield new LValue.Phase(angle);
                 }
+                case "wilson_loop" -> {
+                    int[] x = siteOf(args.get(1));
+                    int mu = dirOf(args.get(2)), nu = dirOf(args.get(3));
+                    int r = extent(args.get(4)), t = extent(args.get(5));
+                    // The r×t rectangle from x: r links along μ, t along ν, then back along μ† and ν†.
+                    int angle = -1;
+                    for (int a = 0; a < r; a++) {
+                        int[] bottom = x.clone(), top = x.clone();
+                        bottom[mu] += a;
+                        top[mu] += a;
+                        top[nu] += t;
+                        int term = b.sub(link(mu, bottom), link(mu, top));
+                        angle = angle < 0 ? term : b.add(angle, term);
+                    }
+                    for (int k = 0; k < t; k++) {
+                        int[] right = x.clone(), left = x.clone();
+                        right[mu] += r;
+                        right[nu] += k;
+                        left[nu] += k;
+                        angle = b.add(angle, b.sub(link(nu, right), link(nu, left)));
+                    }
+                    yield new LValue.Phase(angle);
+                }
                 case "re" -> new LValue.Field(b.unary(Op.UnaryFn.COS, phase(args.get(0))));
                 case "im" -> new LValue.Field(b.unary(Op.UnaryFn.SIN, phase(args.get(0))));
+                case "arg" -> new LValue.Field(b.unary(Op.UnaryFn.WRAP_ANGLE, phase(args.get(0))));
                 case "conj" -> new LValue.Phase(b.unary(Op.UnaryFn.NEG, phase(args.get(0))));
                 case "tr" -> new LValue.Phase(phase(args.get(0)));
                 default -> {
@@ -352,6 +378,12 @@ public final class Lowering {
                     throw unsupported(c.span(), "`" + fn + "` of this value");
                 }
             };
+        }
+
+        /** A loop's side length: a positive integer known at compile time. */
+        int extent(Expr e) {
+            if (eval(e) instanceof LValue.Number n && n.value() == Math.rint(n.value()) && n.value() >= 1) return (int) n.value();
+            throw unsupported(e.span(), "a Wilson loop side that is not a positive integer");
         }
 
         int link(int mu, int[] site) { return shifted(b.slice(field, mu, mu + 1), site); }

@@ -71,6 +71,13 @@ public sealed interface Op {
         public List<Integer> operands() { return List.of(operand); }
     }
 
+    /** The fields {@code parts} stacked along the channel axis, in order (the conditioner input (cos P, sin P), updated links). */
+    record ConcatChannels(int id, List<Integer> parts, IrType type) implements Op {
+        public ConcatChannels { parts = List.copyOf(parts); }
+
+        public List<Integer> operands() { return parts; }
+    }
+
     /** Periodic convolution (circular padding, odd kernel, stride 1); bias is −1 when absent. */
     record Conv(int id, int operand, int weight, int bias, IrType type) implements Op {
         public List<Integer> operands() { return bias < 0 ? List.of(operand, weight) : List.of(operand, weight, bias); }
@@ -108,7 +115,11 @@ public sealed interface Op {
 
     enum UnaryFn {
         NEG, EXP, LOG, TANH, SIGMOID, ABS, SIN, COS, SQUARE, POW_INT, LEAKY_RELU, MUL_SCALAR, ADD_SCALAR,
-        IDENTITY, SINH, COSH, SQRT, SOFTPLUS, RELU;
+        IDENTITY, SINH, COSH, SQRT, SOFTPLUS, RELU,
+        /** tan and atan: the non-compact projection of a circle, 2·atan(e^s·tan(θ/2)). */
+        TAN, ATAN,
+        /** The principal value of an angle, in [−π, π): arg of a U(1) phase. */
+        WRAP_ANGLE;
 
         public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
     }

@@ -17,6 +17,7 @@ final class Renumber {
             case Op.Roll r -> new Op.Roll(id, map.applyAsInt(r.operand()), r.axis(), r.shift(), r.type());
             case Op.SumSites s -> new Op.SumSites(id, map.applyAsInt(s.operand()), s.type());
             case Op.SliceChannels s -> new Op.SliceChannels(id, map.applyAsInt(s.operand()), s.from(), s.to(), s.type());
+            case Op.ConcatChannels c -> new Op.ConcatChannels(id, c.parts().stream().map(map::applyAsInt).toList(), c.type());
             case Op.Conv c -> new Op.Conv(id, map.applyAsInt(c.operand()), map.applyAsInt(c.weight()),
                     c.bias() < 0 ? -1 : map.applyAsInt(c.bias()), c.type());
             case Op.ConvAct c -> new Op.ConvAct(id, map.applyAsInt(c.operand()), map.applyAsInt(c.weight()),

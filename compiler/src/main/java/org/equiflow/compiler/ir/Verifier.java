@@ -52,6 +52,12 @@ public final class Verifier {
         return fits ? x : null;
     }
 
+    private static List<Integer> concatDims(int channels, IrType like) {
+        var dims = new ArrayList<>(like.dims());
+        dims.set(0, channels);
+        return dims;
+    }
+
     private static IrType expectedType(IrFunction f, Op op) {
         return switch (op) {
             case Op.Input in -> in.type();
@@ -71,6 +77,16 @@ public final class Verifier {
                 var dims = new ArrayList<>(t.dims());
                 dims.set(0, s.to() - s.from());
                 yield new IrType(t.batched(), dims);
+            }
+            case Op.ConcatChannels c -> {
+                IrType first = f.op(c.parts().getFirst()).type();
+                int channels = 0;
+                for (int part : c.parts()) {
+                    IrType t = f.op(part).type();
+                    if (t.batched() != first.batched() || !t.lattice().equals(first.lattice()) || t.rank() < 2) { channels = -1; break; }
+                    channels += t.channels();
+                }
+                yield channels < 0 ? null : new IrType(first.batched(), concatDims(channels, first));
             }
             case Op.Conv c -> convType(f, c.operand(), c.weight(), c.bias());
             case Op.ConvAct c -> c.activation() == Op.UnaryFn.LEAKY_RELU || c.activation() == Op.UnaryFn.TANH

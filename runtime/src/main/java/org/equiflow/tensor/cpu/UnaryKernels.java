@@ -32,6 +32,9 @@ public final class UnaryKernels {
             case UnaryOp.Sigmoid s -> { return false; }
             case UnaryOp.Sign s -> { return false; }
             case UnaryOp.PowInt p -> { return false; }
+            case UnaryOp.Tan t -> { return false; }
+            case UnaryOp.Atan a -> { return false; }
+            case UnaryOp.WrapAngle w -> { return false; }
             default -> { }
         }
         if (x.length < PARALLEL_THRESHOLD) {
@@ -64,6 +67,9 @@ public final class UnaryKernels {
             case UnaryOp.Sigmoid s -> throw new IllegalStateException("no float32 kernel for " + op);
             case UnaryOp.Sign s -> throw new IllegalStateException("no float32 kernel for " + op);
             case UnaryOp.PowInt p -> throw new IllegalStateException("no float32 kernel for " + op);
+            case UnaryOp.Tan t -> throw new IllegalStateException("no float32 kernel for " + op);
+            case UnaryOp.Atan a -> throw new IllegalStateException("no float32 kernel for " + op);
+            case UnaryOp.WrapAngle w -> throw new IllegalStateException("no float32 kernel for " + op);
         }
     }
 

@@ -326,6 +326,9 @@ public final class OpenClBackend implements Backend {
             case UnaryOp.LeakyRelu r -> LEAKY_RELU;
             case UnaryOp.MulScalar m -> MUL_SCALAR;
             case UnaryOp.AddScalar a -> ADD_SCALAR;
+            case UnaryOp.Tan t -> TAN;
+            case UnaryOp.Atan a -> ATAN;
+            case UnaryOp.WrapAngle w -> WRAP_ANGLE;
         };
         double parameter = switch (op) {
             case UnaryOp.LeakyRelu r -> r.slope();

@@ -20,6 +20,9 @@ final class OperationCodes {
     static final int LEAKY_RELU = 11;
     static final int MUL_SCALAR = 12;
     static final int ADD_SCALAR = 13;
+    static final int TAN = 14;
+    static final int ATAN = 15;
+    static final int WRAP_ANGLE = 16;
 
     static final int ADD = 0;
     static final int SUB = 1;

@@ -43,6 +43,9 @@ final class UnaryKernelF32 extends Kernel {
         if (operation == LEAKY_RELU) y = leakyRelu(x);
         if (operation == MUL_SCALAR) y = parameter * x;
         if (operation == ADD_SCALAR) y = x + parameter;
+        if (operation == TAN) y = tan(x);
+        if (operation == ATAN) y = atan(x);
+        if (operation == WRAP_ANGLE) y = wrapAngle(x);
         out[i] = y;
     }
 
@@ -73,5 +76,11 @@ final class UnaryKernelF32 extends Kernel {
 
     float leakyRelu(float x) {
         return x > 0f ? x : parameter * x;
+    }
+
+    /** The principal value in [−π, π), as {@link org.equiflow.tensor.UnaryOp.WrapAngle}. */
+    float wrapAngle(float x) {
+        float twoPi = 6.283185307179586f;
+        return x - twoPi * floor((x + 3.141592653589793f) / twoPi);
     }
 }

@@ -43,6 +43,9 @@ final class UnaryKernelF64 extends Kernel {
         if (operation == LEAKY_RELU) y = leakyRelu(x);
         if (operation == MUL_SCALAR) y = parameter * x;
         if (operation == ADD_SCALAR) y = x + parameter;
+        if (operation == TAN) y = tan(x);
+        if (operation == ATAN) y = atan(x);
+        if (operation == WRAP_ANGLE) y = wrapAngle(x);
         out[i] = y;
     }
 
@@ -73,5 +76,11 @@ final class UnaryKernelF64 extends Kernel {
 
     double leakyRelu(double x) {
         return x > 0.0 ? x : parameter * x;
+    }
+
+    /** The principal value in [−π, π), as {@link org.equiflow.tensor.UnaryOp.WrapAngle}. */
+    double wrapAngle(double x) {
+        double twoPi = 6.283185307179586;
+        return x - twoPi * floor((x + 3.141592653589793) / twoPi);
     }
 }

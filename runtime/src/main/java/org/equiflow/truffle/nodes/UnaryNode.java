@@ -42,6 +42,9 @@ public final class UnaryNode extends OpNode {
             case MUL_SCALAR -> Ops.mulScalar(x, parameter);
             case ADD_SCALAR -> Ops.addScalar(x, parameter);
             case IDENTITY -> x;
+            case TAN -> Ops.tan(x);
+            case ATAN -> Ops.atan(x);
+            case WRAP_ANGLE -> Ops.wrapAngle(x);
             case SINH, COSH, SQRT, SOFTPLUS -> throw new IllegalStateException(
                     "internal error, please report: " + fn + " reached the runtime, but lowering never emits it");
         };

@@ -1,0 +1,121 @@
+package org.equiflow.compiler.ir;
+
+import java.util.List;
+import org.equiflow.compiler.model.Lattice;
+import org.equiflow.compiler.model.LayerSpec;
+
+/**
+ * Lowers the gauge-equivariant plaquette coupling of arXiv:2003.06413 (the MIT notebook's second
+ * model) on a 2D U(1) link field held as angles [B, 2, L0, L1]:
+ *
+ * <ol>
+ *   <li>plaquette angles P(x) = θ₀(x) + θ₁(x+ê₀) − θ₀(x+ê₁) − θ₁(x), gauge invariant;</li>
+ *   <li>the net reads (cos P, sin P) of the frozen plaquettes only (zero angle elsewhere);</li>
+ *   <li>the transform maps every active plaquette P ↦ P′, an invertible map of the circle;</li>
+ *   <li>each updated link θ_μ(x) is the one link of the active plaquette P(x) that the layer
+ *       changes, with sign +1 for μ = 0 and −1 for μ = 1, so θ_μ ↦ θ_μ ± (P′ − P) makes
+ *       exactly P ↦ P′: the link form of U′ = P′P⁻¹U.</li>
+ * </ol>
+ *
+ * Masks follow the notebook: updated links θ_μ(x) and active plaquettes on the rows
+ * x_ν ≡ offset (mod 4), ν = 1 − μ; frozen plaquettes on the rows offset + 1 and offset + 2; the
+ * rest passive. (The elaborator admits link masks only where 4 divides the size across.)
+ *
+ * Postcondition: the links output has the input's type; log|det J| = Σ over active plaquettes
+ * of log P′′(P), independent of every other link, since no frozen plaquette contains an updated
+ * link and each active plaquette contains exactly one.
+ */
+final class PlaquetteCouplings {
+    private PlaquetteCouplings() {}
+
+    record Layer(int links, int logdet) {}
+
+    static Layer lower(FunctionBuilder b, int links, LayerSpec.PlaquetteCoupling p, Lattice lattice, int index) {
+        int mu = ((Number) p.mask().arguments().get("mu")).intValue();
+        int offset = ((Number) p.mask().arguments().get("offset")).intValue();
+        String prefix = "layer" + index;
+        int active = b.mask(prefix + ".active", lattice.sizes(), rows(lattice, 1 - mu, offset, offset));
+        int frozen = b.mask(prefix + ".frozen", lattice.sizes(), rows(lattice, 1 - mu, (offset + 1) % 4, (offset + 2) % 4));
+
+        int theta0 = b.slice(links, 0, 1), theta1 = b.slice(links, 1, 2);
+        // roll by −1 along an axis reads the neighbour in the + direction: out[x] = in[x + ê]
+        int plaquette = b.sub(b.add(theta0, b.roll(theta1, 0, -1)), b.add(b.roll(theta0, 1, -1), theta1));
+
+        int frozenPlaquette = b.mul(plaquette, frozen);
+        int invariants = b.concat(List.of(b.unary(Op.UnaryFn.COS, frozenPlaquette), b.unary(Op.UnaryFn.SIN, frozenPlaquette)));
+        int params = Lowering.net(b, invariants, p.net(), lattice, prefix + ".net", p.span());
+
+        Transformed t = switch (p.transform().name()) {
+            case "ncp_mixture" -> ncpMixture(b, plaquette, params, ((Number) p.transform().arguments().get("components")).intValue());
+            case "circular_spline" -> circularSpline(b, plaquette, params, ((Number) p.transform().arguments().get("bins")).intValue());
+            default -> throw new LoweringException("the circle transform `" + p.transform().name() + "` is not implemented in the runtime yet",
+                    p.span(), "use `transform = ncp_mixture(components = 2)`");
+        };
+
+        // The change of P is an angle: wrapping it keeps link angles bounded over many layers.
+        int change = b.mul(active, b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(t.plaquette(), plaquette)));
+        int updated = mu == 0 ? b.add(theta0, change) : b.sub(theta1, change);
+        int out = b.concat(mu == 0 ? List.of(updated, theta1) : List.of(theta0, updated));
+        int logdet = b.sumSites(b.mul(active, t.logDerivative()));
+        return new Layer(out, logdet);
+    }
+
+    private record Transformed(int plaquette, int logDerivative) {}
+
+    /**
+     * The mixture of K non-compact projections plus a shift (the notebook's NCP): with net outputs
+     * s₁ … s_K, t per plaquette,
+     * P′ = (1/K) Σ_k 2·atan(e^{s_k} tan(P/2)) + t and
+     * dP′/dP = (1/K) Σ_k 1 / (e^{−s_k} cos²(P/2) + e^{s_k} sin²(P/2)).
+     * tan is taken of the principal value of P/2, so every component jumps by 2π at the same
+     * P ≡ π and the mean stays a bijection of the circle; cos² and sin² of P/2 are written with
+     * cos P, which is periodic in P itself.
+     */
+    private static Transformed ncpMixture(FunctionBuilder b, int plaquette, int params, int components) {
+        int halfTan = b.unary(Op.UnaryFn.TAN, b.unary(Op.UnaryFn.MUL_SCALAR, 0.5, b.unary(Op.UnaryFn.WRAP_ANGLE, plaquette)));
+        int cosP = b.unary(Op.UnaryFn.COS, plaquette);
+        int cosSquared = b.unary(Op.UnaryFn.MUL_SCALAR, 0.5, b.unary(Op.UnaryFn.ADD_SCALAR, 1.0, cosP));
+        int sinSquared = b.unary(Op.UnaryFn.MUL_SCALAR, 0.5, b.unary(Op.UnaryFn.ADD_SCALAR, 1.0, b.unary(Op.UnaryFn.NEG, cosP)));
+        int angles = -1, derivatives = -1;
+        for (int k = 0; k < components; k++) {
+            int s = b.slice(params, k, k + 1);
+            int expS = b.unary(Op.UnaryFn.EXP, s), expMinusS = b.unary(Op.UnaryFn.EXP, b.unary(Op.UnaryFn.NEG, s));
+            int angle = b.unary(Op.UnaryFn.ATAN, b.mul(expS, halfTan));
+            int derivative = b.unary(Op.UnaryFn.POW_INT, -1, b.add(b.mul(expMinusS, cosSquared), b.mul(expS, sinSquared)));
+            angles = angles < 0 ? angle : b.add(angles, angle);
+            derivatives = derivatives < 0 ? derivative : b.add(derivatives, derivative);
+        }
+        int shift = b.slice(params, components, components + 1);
+        int mean = components == 2 ? angles : b.unary(Op.UnaryFn.MUL_SCALAR, 2.0 / components, angles);
+        int transformed = b.add(mean, shift);
+        int logDerivative = b.unary(Op.UnaryFn.LOG, b.unary(Op.UnaryFn.MUL_SCALAR, 1.0 / components, derivatives));
+        return new Transformed(transformed, logDerivative);
+    }
+
+    /**
+     * A circular rational-quadratic spline (Durkan et al. 2019 on the circle, as in Rezende et al.
+     * 2020) followed by a rotation: the 3·bins parameters per plaquette are the 3·bins − 1 raw
+     * widths, heights and interior derivatives of the spline on [−π, π] — whose end derivatives
+     * are 1, so the map is C¹ across ±π and a diffeomorphism of the circle — and the rotation t:
+     * P′ = spline(arg P) + t, dP′/dP = spline′(arg P).
+     */
+    private static Transformed circularSpline(FunctionBuilder b, int plaquette, int params, int bins) {
+        int angle = b.unary(Op.UnaryFn.WRAP_ANGLE, plaquette);
+        int raw = b.slice(params, 0, 3 * bins - 1);
+        int rotation = b.slice(params, 3 * bins - 1, 3 * bins);
+        int transformed = b.add(b.splineTransform(angle, raw, bins, Math.PI), rotation);
+        return new Transformed(transformed, b.splineLogDerivative(angle, raw, bins, Math.PI));
+    }
+
+    /** The sites whose coordinate along {@code axis} is ≡ {@code first} or {@code second} (mod 4), row-major. */
+    private static boolean[] rows(Lattice lattice, int axis, int first, int second) {
+        List<Integer> sizes = lattice.sizes();
+        boolean[] pattern = new boolean[(int) lattice.volume()];
+        for (int site = 0; site < pattern.length; site++) {
+            int x1 = site % sizes.get(1), x0 = site / sizes.get(1);
+            int c = (axis == 0 ? x0 : x1) % 4;
+            pattern[site] = c == first || c == second;
+        }
+        return pattern;
+    }
+}

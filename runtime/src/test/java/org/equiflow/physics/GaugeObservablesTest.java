@@ -1,0 +1,104 @@
+package org.equiflow.physics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.equiflow.compiler.Compiler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * U(1) observables two ways: written in the language (plaquettes, `arg`, rectangular
+ * `wilson_loop`s lowered link by link) and computed directly by {@link GaugeObservables} (Wilson
+ * loops from the plaquettes they enclose, by Stokes). Also: Q is an integer on the torus, and
+ * every observable is gauge invariant.
+ */
+class GaugeObservablesTest {
+    @TempDir
+    Path dir;
+
+    private static final int L0 = 6, L1 = 4, COUNT = 5;
+
+    private static float[] randomLinks(long seed) {
+        var random = new SplittableRandom(seed);
+        float[] configs = new float[COUNT * 2 * L0 * L1];
+        // Small fluctuations around a smooth background, so that Q ≠ 0 occurs and loops are not all ≈ 0.
+        for (int i = 0; i < configs.length; i++) configs[i] = (float) (2 * Math.PI * random.nextDouble() * (i % 3 == 0 ? 1 : 0.3));
+        return configs;
+    }
+
+    private static float[] gaugeTransform(float[] links, long seed) {
+        var random = new SplittableRandom(seed);
+        float[] out = links.clone();
+        for (int c = 0; c < COUNT; c++) {
+            double[] alpha = new double[L0 * L1];
+            for (int i = 0; i < alpha.length; i++) alpha[i] = 2 * Math.PI * random.nextDouble();
+            for (int mu = 0; mu < 2; mu++) {
+                for (int x0 = 0; x0 < L0; x0++) {
+                    for (int x1 = 0; x1 < L1; x1++) {
+                        int y0 = mu == 0 ? (x0 + 1) % L0 : x0, y1 = mu == 1 ? (x1 + 1) % L1 : x1;
+                        int i = ((c * 2 + mu) * L0 + x0) * L1 + x1;
+                        out[i] = (float) (links[i] + alpha[x0 * L1 + x1] - alpha[y0 * L1 + y1]);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void observablesInTheLanguageMatchTheDirectFormulasAndAreGaugeInvariant() throws IOException {
+        Path file = dir.resolve("w.flow");
+        Files.writeString(file, """
+                theory loops(lattice: shape, beta: real) {
+                    field U: U(1) on links
+                    action -beta * sum x { sum mu < nu { re(plaquette(U, x, mu, nu)) } }
+                    symmetry gauge
+                    observable plaquette = mean x { re(plaquette(U, x, 0, 1)) }
+                    observable w21 = mean x { re(wilson_loop(U, x, 0, 1, 2, 1)) }
+                    observable w23 = mean x { re(wilson_loop(U, x, 0, 1, 2, 3)) }
+                    observable charge = sum x { arg(plaquette(U, x, 0, 1)) } / (2 * pi)
+                }
+                theory G = loops(lattice = [6, 4], beta = 1.0)
+                """);
+        var checked = Compiler.check(file, "w.flow", Map.of());
+        assertTrue(checked.ok(), () -> checked.diagnostics().all().toString());
+        var program = checked.program().orElseThrow();
+        var theory = program.theories().get(0);
+        var gauge = new GaugeObservables(List.of(L0, L1));
+        float[] links = randomLinks(3);
+        for (float[] configs : List.of(links, gaugeTransform(links, 4))) {
+            var report = Measurements.measure(theory, program.names(), configs, COUNT, List.of("plaquette", "w21", "w23", "charge",
+                    "topological_susceptibility", "wilson_loops", "polyakov_loop"));
+            Map<String, Double> measured = new java.util.HashMap<>();
+            report.results().forEach(r -> measured.put(r.name(), r.value()));
+            double plaquette = 0, w21 = 0, w23 = 0, charge = 0, q2 = 0, polyakov = 0;
+            for (int c = 0; c < COUNT; c++) {
+                double q = gauge.topologicalCharge(links, c);
+                assertEquals(Math.rint(q), q, 1e-4, "Q is an integer on the torus");
+                plaquette += gauge.plaquetteMean(links, c) / COUNT;
+                w21 += gauge.wilsonLoop(links, c, 2, 1) / COUNT;
+                w23 += gauge.wilsonLoop(links, c, 2, 3) / COUNT;
+                charge += q / COUNT;
+                q2 += q * q / COUNT;
+                polyakov += gauge.polyakovLoopModulus(links, c) / COUNT;
+            }
+            assertTrue(q2 > 0, "the random configurations should carry charge");
+            assertEquals(plaquette, measured.get("plaquette"), 1e-5);
+            assertEquals(w21, measured.get("w21"), 1e-5);
+            assertEquals(w23, measured.get("w23"), 1e-5);
+            assertEquals(charge, measured.get("charge"), 1e-5);
+            assertEquals(q2, measured.get("topological_charge_squared"), 1e-4);
+            assertEquals(q2 / (L0 * L1), measured.get("topological_susceptibility"), 1e-5);
+            assertEquals(plaquette, measured.get("wilson_loop_1x1"), 1e-5);
+            assertEquals(polyakov, measured.get("polyakov_loop"), 1e-5);
+        }
+    }
+}
