@@ -15,6 +15,7 @@ public final class Explanation {
         if (!flow.claims().isEmpty()) out.append(" equivariant ").append(String.join(", ", flow.claims()));
         List<String> declared = flow.theory().symmetries().stream().map(s -> s.name()).toList();
         out.append("  (theory declares: ").append(declared.isEmpty() ? "nothing" : String.join(", ", declared)).append(")\n");
+        out.append("  ");
         part(out, a.prior(), "  ");
         for (int i = 0; i < a.layers().size(); i++) {
             out.append("  layer ").append(i).append(' ');

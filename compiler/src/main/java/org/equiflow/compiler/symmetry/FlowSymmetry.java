@@ -64,7 +64,8 @@ public final class FlowSymmetry {
     private static Judgement prior(PriorSpec prior, String symmetry) {
         String what = switch (symmetry) {
             case "z2" -> prior.name() + "'s density is even in the field";
-            case "translation" -> prior.name() + "'s density is the same at every site (free_field's action is translation invariant)";
+            case "translation" -> prior.name().equals("free_field") ? "free_field's density is exp(−S_free), and S_free is a sum over all sites"
+                    : prior.name() + "'s density is a product of the same factor at every site";
             default -> prior.name() + "'s density is invariant under gauge transformations (the Haar measure is)";
         };
         return new Judgement(symmetry, Status.HOLDS, List.of(Finding.holds(what)), List.of());
