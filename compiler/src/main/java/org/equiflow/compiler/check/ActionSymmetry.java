@@ -110,7 +110,9 @@ public final class ActionSymmetry {
                 case POW -> {
                     Parity base = parity(b.left(), field);
                     if (base == Parity.EVEN) yield parity(b.right(), field) == Parity.EVEN ? Parity.EVEN : Parity.NONE;
-                    if (base == Parity.ODD && b.right() instanceof Expr.IntLit n) yield n.value() % 2 == 0 ? Parity.EVEN : Parity.ODD;
+                    // An odd base to a literal integer power (2 or 2.0) has the parity of the exponent.
+                    double exponent = literal(b.right());
+                    if (base == Parity.ODD && exponent == Math.rint(exponent)) yield Math.abs(exponent) % 2 == 0 ? Parity.EVEN : Parity.ODD;
                     yield Parity.NONE;
                 }
                 default -> Parity.NONE;
@@ -131,6 +133,17 @@ public final class ActionSymmetry {
             }
             case Expr.Reduce r -> parity(r.body(), field);
             default -> Parity.EVEN;
+        };
+    }
+
+    /** The value of a numeric literal, possibly signed (`2`, `2.0`, `-2`); NaN for anything else. */
+    private static double literal(Expr e) {
+        return switch (e) {
+            case Expr.IntLit n -> n.value();
+            case Expr.RealLit r -> r.value();
+            case Expr.Unary u when u.op() == Expr.UnaryOp.NEG -> -literal(u.operand());
+            case Expr.Unary u when u.op() == Expr.UnaryOp.PLUS -> literal(u.operand());
+            default -> Double.NaN;
         };
     }
 

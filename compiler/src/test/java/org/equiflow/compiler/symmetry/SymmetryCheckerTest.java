@@ -130,6 +130,8 @@ class SymmetryCheckerTest {
             "phi[x]^3 * phi[x + mu0] | true",
             "cosh(phi[x]) + abs(phi[x]) + cos(phi[x]) + tanh(phi[x])^2 | true",
             "phi[x]^2 / (1 + phi[x]^2) | true",
+            "phi[x]^2.0 + phi[x]^-2 | true",
+            "phi[x]^3.0 | false",
             "phi[x]^3 | false",
             "phi[x]^2 + phi[x] | false",
             "exp(phi[x]) | false",
