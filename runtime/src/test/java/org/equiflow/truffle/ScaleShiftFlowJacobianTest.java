@@ -67,6 +67,16 @@ class ScaleShiftFlowJacobianTest {
                 z.set(i, 1.2 * random.nextGaussian());
             }
             double logDet = flow.forward(z).logDet().get(0);
+            // The float32 kernels (what training and sampling run) agree with float64.
+            var single = new CompiledFlow(program, DType.F32, 5);
+            flow.parameters().asMap().forEach((name, p) -> {
+                double[] values = new double[p.size()];
+                for (int i = 0; i < values.length; i++) values[i] = p.get(i);
+                single.parameters().assign(name, values);
+            });
+            var forward32 = single.forward(z.to(DType.F32));
+            assertEquals(logDet, forward32.logDet().get(0), 1e-4 * Math.max(1, Math.abs(logDet)), "float32 log-det");
+            for (int i = 0; i < sites; i++) assertEquals(flow.forward(z).x().get(i), forward32.x().get(i), 1e-4, "float32 field");
             double[][] jacobian = new double[sites][sites];
             double step = 1e-6;
             for (int b = 0; b < sites; b++) {
