@@ -3,6 +3,7 @@ package org.equiflow.compiler;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.equiflow.compiler.check.ActionSymmetry;
 import org.equiflow.compiler.check.Elaborator;
 import org.equiflow.compiler.check.Resolver;
 import org.equiflow.compiler.check.ScopeBuilder;
@@ -10,6 +11,7 @@ import org.equiflow.compiler.check.TheoryChecker;
 import org.equiflow.compiler.diag.Diagnostics;
 import org.equiflow.compiler.model.CheckedProgram;
 import org.equiflow.compiler.modules.ModuleLoader;
+import org.equiflow.compiler.symmetry.SymmetryChecker;
 
 /**
  * The front end, top to bottom. Each phase is one pure step with a postcondition stated on its
@@ -33,9 +35,17 @@ public final class Compiler {
      * {@code T.lattice → [16, 16]} or {@code T.m2 → -3.5} (values are literals).
      */
     public static Result check(Path file, String displayName, Map<String, String> overrides) {
+        return check(file, displayName, overrides, false);
+    }
+
+    /**
+     * As {@link #check(Path, String, Map)}; with {@code strict}, a flow that breaks a symmetry its
+     * theory declares (without claiming it) is an error instead of a warning.
+     */
+    public static Result check(Path file, String displayName, Map<String, String> overrides, boolean strict) {
         var diagnostics = new Diagnostics();
         try {
-            return new Result(diagnostics, run(file, displayName, overrides, diagnostics));
+            return new Result(diagnostics, run(file, displayName, overrides, strict, diagnostics));
         } catch (StackOverflowError e) {
             // Pathological nesting (thousands of parentheses): say so instead of crashing.
             diagnostics.error(org.equiflow.compiler.diag.ErrorCode.E0607, null,
@@ -62,7 +72,7 @@ public final class Compiler {
     }
 
     private static Optional<CheckedProgram> run(Path file, String displayName, Map<String, String> overrides,
-                                                Diagnostics diagnostics) {
+                                                boolean strict, Diagnostics diagnostics) {
         // 1. read, parse and load every imported module (syntax, imports, cycles)
         var loader = new ModuleLoader(diagnostics);
         var root = loader.loadRoot(file, displayName);
@@ -80,8 +90,16 @@ public final class Compiler {
         TheoryChecker.check(scopes, resolution, diagnostics);
         if (diagnostics.hasErrors()) return Optional.empty();
 
+        // 4b. every declared symmetry leaves its theory's action invariant
+        ActionSymmetry.check(scopes, resolution, diagnostics);
+        if (diagnostics.hasErrors()) return Optional.empty();
+
         // 5. instantiate theories and flows: lattices, masks, unrolled layers, net channels, run blocks
         CheckedProgram program = Elaborator.elaborate(root.get(), scopes, resolution, overrides, diagnostics);
+        if (diagnostics.hasErrors()) return Optional.empty();
+
+        // 6. every flow against its theory's symmetries: claims are errors, the rest warnings (errors if strict)
+        SymmetryChecker.check(program, strict, diagnostics);
         if (diagnostics.hasErrors()) return Optional.empty();
         return Optional.of(program);
     }

@@ -11,13 +11,17 @@ import picocli.CommandLine.Spec;
 
 /** `equiflow check FILE…`: diagnostics for each file; exit 1 if any has an error. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Check .flow scripts: syntax, imports, names, types, lattice shapes and net channels.")
+        description = "Check .flow scripts: syntax, imports, names, types, lattice shapes, net channels and symmetries.")
 final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "The .flow scripts to check.")
     List<String> files;
 
     @Mixin
     DiagnosticOptions diagnostics = new DiagnosticOptions();
+
+    @picocli.CommandLine.Option(names = "--explain",
+            description = "For every flow, print per layer which of its theory's symmetries hold and why.")
+    boolean explain;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -33,6 +37,9 @@ final class CheckCommand implements Callable<Integer> {
             warnings += result.diagnostics().warningCount();
             if (result.ok()) {
                 out.println("ok: " + file + summary(result));
+                if (explain) {
+                    for (var flow : result.program().orElseThrow().flows()) out.print(org.equiflow.compiler.symmetry.Explanation.explain(flow));
+                }
             } else {
                 failed++;
                 err.println("failed: " + file + " (" + result.diagnostics().errorCount() + " error"

@@ -17,6 +17,10 @@ final class DiagnosticOptions {
             description = "Override a theory argument of the script, e.g. --set T.m2=-3.5 --set T.lattice=[16,16].")
     java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--strict",
+            description = "Treat a flow that breaks a symmetry its theory declares (without claiming it) as an error, not a warning.")
+    boolean strict;
+
     boolean useColor() {
         return switch (color) {
             case "always" -> true;
@@ -27,7 +31,7 @@ final class DiagnosticOptions {
 
     /** Compiles one file and prints its diagnostics to err; returns the result. */
     Compiler.Result compile(String argument, PrintWriter err) {
-        Compiler.Result result = Compiler.check(Path.of(argument), argument, overrides);
+        Compiler.Result result = Compiler.check(Path.of(argument), argument, overrides, strict);
         var renderer = new DiagnosticRenderer(useColor());
         for (Diagnostic d : result.diagnostics().sorted()) err.print(renderer.render(d));
         err.flush();

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /** `equiflow ir FILE [--after PASS]`: the checked program, or a flow's IR after a pass. */
 @Command(name = "ir", mixinStandardHelpOptions = true,
         description = {"Print the checked program: theory instances, flows with every layer and net shaped, run settings.",
-                "With --after, print a flow's IR (its forward map, prior log-density and action) after that pass."})
+                "With --after, print a flow's IR (its forward map, its inverse for `symmetrize z2`, prior log-density and action) after that pass."})
 final class IrCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The .flow script.")
     String file;

@@ -1,7 +1,6 @@
 package org.equiflow.sample;
 
 import java.util.SplittableRandom;
-import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
 
@@ -27,11 +26,13 @@ public final class Proposals {
     public Batch next(int batch) {
         Tensor z = flow.samplePrior(batch, random);
         CompiledFlow.Forward out = flow.forward(z);
-        Tensor logQ = Ops.sub(flow.logPrior(z), out.logDet());
-        Tensor s = flow.action(out.x());
-        int perConfig = out.x().size() / batch;
-        float[] configs = new float[out.x().size()];
-        for (int i = 0; i < configs.length; i++) configs[i] = (float) out.x().get(i);
+        Tensor logQ = flow.logDensity(z, out);
+        // A symmetrized flow draws from ½(q_f(φ) + q_f(−φ)): a fair sign flip after the flow.
+        Tensor x = flow.randomSigns(out.x(), random);
+        Tensor s = flow.action(x);
+        int perConfig = x.size() / batch;
+        float[] configs = new float[x.size()];
+        for (int i = 0; i < configs.length; i++) configs[i] = (float) x.get(i);
         double[] lq = new double[batch], sv = new double[batch], lw = new double[batch];
         for (int b = 0; b < batch; b++) {
             lq[b] = logQ.get(b);

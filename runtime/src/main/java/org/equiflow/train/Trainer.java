@@ -62,7 +62,10 @@ public final class Trainer {
         double[] logWeights = new double[batch];
         try (Tape tape = Tape.open()) {
             CompiledFlow.Forward out = flow.forward(z);
-            Tensor logQ = Ops.sub(flow.logPrior(z), out.logDet());
+            // For a symmetrized flow this is the mixture density. Training needs no sign flip: the
+            // mixture density and the (Z2-invariant, checked) action are even, so the loss and its
+            // gradient are the same at f(z) and −f(z).
+            Tensor logQ = flow.logDensity(z, out);
             Tensor action = flow.action(out.x());
             Tensor kl = Ops.meanOverBatch(Ops.add(logQ, action));
             loss = kl.get(0);

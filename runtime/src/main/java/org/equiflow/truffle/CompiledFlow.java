@@ -18,6 +18,8 @@ public final class CompiledFlow {
     private final Parameters parameters;
     private final DType dtype;
     private final CallTarget flow, logPrior, action;
+    /** The inverse flow, for `symmetrize z2` (null otherwise). */
+    private final CallTarget inverse;
     private final org.equiflow.sample.PriorSampler prior;
 
     public CompiledFlow(IrProgram program, DType dtype, long seed) {
@@ -28,6 +30,7 @@ public final class CompiledFlow {
         this.flow = IrTranslator.translate(flowFunction, parameters, dtype);
         this.logPrior = IrTranslator.translate(program.function(IrProgram.LOG_PRIOR).orElseThrow(), parameters, dtype);
         this.action = IrTranslator.translate(program.function(IrProgram.ACTION).orElseThrow(), parameters, dtype);
+        this.inverse = program.function(IrProgram.INVERSE).map(f -> IrTranslator.translate(f, parameters, dtype)).orElse(null);
         this.prior = new org.equiflow.sample.PriorSampler(program.model().prior(), program.model().theory().lattice());
     }
 
@@ -56,6 +59,49 @@ public final class CompiledFlow {
     }
 
     public Tensor logPrior(Tensor z) { return ((Tensor[]) logPrior.call(z))[0]; }
+
+    /** Whether the flow is the Z2 self-mixture ½(q_f(φ) + q_f(−φ)) of its layers ({@code symmetrize z2}). */
+    public boolean symmetrized() { return inverse != null; }
+
+    /** The inverse flow x ↦ (z, log|det ∂z/∂x|); only for symmetrized flows. */
+    public Forward inverse(Tensor x) {
+        if (inverse == null) throw new IllegalStateException("the inverse flow is lowered only for `symmetrize z2`");
+        Tensor[] out = (Tensor[]) inverse.call(x);
+        return new Forward(out[0], out[1]);
+    }
+
+    /**
+     * log q of the field x = f(z) the forward pass produced from z: log r(z) − log|det ∂f/∂z|, or
+     * for a symmetrized flow the mixture log ½(q_f(x) + q_f(−x)), with q_f(−x) from the inverse
+     * flow. Recorded on an open tape like every other op, so the reverse-KL gradient includes the
+     * mixture. The mixture density is even, so it is also log q of −x.
+     */
+    public Tensor logDensity(Tensor z, Forward out) {
+        Tensor direct = org.equiflow.tensor.Ops.sub(logPrior(z), out.logDet());
+        if (inverse == null) return direct;
+        Forward mirrored = inverse(org.equiflow.tensor.Ops.neg(out.x()));
+        Tensor reflected = org.equiflow.tensor.Ops.add(logPrior(mirrored.x()), mirrored.logDet());
+        // log(e^a + e^b) = m + log(e^(a−m) + e^(b−m)) for any constant m; the larger of the two keeps it finite.
+        Tensor m = Tensor.zeros(direct.shape(), direct.dtype());
+        for (int i = 0; i < m.size(); i++) m.set(i, Math.max(direct.get(i), reflected.get(i)));
+        Tensor sum = org.equiflow.tensor.Ops.add(org.equiflow.tensor.Ops.exp(org.equiflow.tensor.Ops.sub(direct, m)),
+                org.equiflow.tensor.Ops.exp(org.equiflow.tensor.Ops.sub(reflected, m)));
+        return org.equiflow.tensor.Ops.addScalar(org.equiflow.tensor.Ops.add(m, org.equiflow.tensor.Ops.log(sum)), -Math.log(2));
+    }
+
+    /**
+     * A draw from the self-mixture: each configuration's sign flipped with probability ½ (the
+     * identity for flows that are not symmetrized). Its density is {@link #logDensity} either way.
+     */
+    public Tensor randomSigns(Tensor x, java.util.SplittableRandom random) {
+        if (inverse == null) return x;
+        int batch = x.shape().batch(), per = x.size() / batch;
+        Tensor out = x.copy();
+        for (int b = 0; b < batch; b++) {
+            if (random.nextBoolean()) for (int i = b * per; i < (b + 1) * per; i++) out.set(i, -x.get(i));
+        }
+        return out;
+    }
 
     public Tensor action(Tensor field) { return ((Tensor[]) action.call(field))[0]; }
 

@@ -72,6 +72,18 @@ class CliTest {
         assertFalse(r.err().contains("Exception"), r.err());
     }
 
+    /** --strict refuses to train (or run) a flow that breaks a declared symmetry, before any training. */
+    @Test
+    void strictRefusesToTrainAFlowThatBreaksADeclaredSymmetry(@TempDir Path out) {
+        String tutorial = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        for (String command : new String[] {"train", "run"}) {
+            Run r = run(command, "--strict", "--color=never", tutorial, "--steps", "1", "--out", out.resolve(command).toString());
+            assertEquals(1, r.exit(), r.out() + r.err());
+            assertTrue(r.err().contains("error[W0410]") && r.err().contains("this is an error because of --strict"), r.err());
+            assertFalse(Files.exists(out.resolve(command).resolve("checkpoint.eqf")), "nothing was trained");
+        }
+    }
+
     @Test
     void irPrintsTheShapedFlow() {
         Run r = run("ir", EXAMPLES.resolve("phi4_tutorial.flow").toString());

@@ -116,7 +116,7 @@ class TrainingLifecycleTest {
         Files.write(checkpoint, bytes);
         var r = run("sample", script.toString(), "--color=never", "--out", out.toString());
         assertEquals(1, r.exit());
-        assertTrue(r.err().startsWith("error: "), r.err());
+        assertTrue(withoutWarnings(r.err()).startsWith("error: "), r.err());
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
         Files.write(checkpoint, java.util.Arrays.copyOf(bytes, 100));
         var truncated = run("sample", script.toString(), "--color=never", "--out", out.toString());
@@ -130,7 +130,7 @@ class TrainingLifecycleTest {
         assertEquals(0, run(train(out)).exit());
         var r = run("sample", script.toString(), "--color=never", "--out", out.toString(), "--set", "T.lattice=[6,6]");
         assertEquals(1, r.exit());
-        assertTrue(r.err().startsWith("error: ") && r.err().contains("6"), r.err());
+        assertTrue(withoutWarnings(r.err()).startsWith("error: ") && r.err().contains("6"), r.err());
     }
 
     @Test
@@ -151,5 +151,11 @@ class TrainingLifecycleTest {
         var r = run("sample", script.toString(), "--color=never", "--out", dir.resolve("nothing").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("no trained flow") && r.err().contains("equiflow train"), r.err());
+    }
+
+    /** The script's flow breaks z2 without claiming it, so the compiler's W0410 warning comes first. */
+    private static String withoutWarnings(String err) {
+        int at = err.indexOf("\nerror");
+        return err.startsWith("warning[") && at >= 0 ? err.substring(at + 1) : err;
     }
 }

@@ -887,6 +887,19 @@ public final class Elaborator {
         }
         FieldSpec field = theory.field();
         boolean forLinks = ext.has("links");
+        if (!forLinks && field.onLinks() && theory.declares("gauge")) {
+            // The conditioner would read raw links: name the input that makes the layer non-covariant.
+            String input = args.containsKey("net") ? "net" : args.containsKey("scale") ? "scale" : args.containsKey("shift") ? "shift" : null;
+            Span at = input == null ? site : argumentSpan(c, input, ext.params(), site, ctx);
+            throw report(new Diagnostic(ErrorCode.E0411, Severity.ERROR, at,
+                    "`" + name + "` on the links `" + field.name() + "` of gauge theory `" + theory.name() + "` would feed raw links to "
+                            + (input == null ? "its conditioner" : "its `" + input + "`"),
+                    List.of(Diagnostic.Note.of("links are gauge covariant, U_mu(x) -> g(x) U_mu(x) g(x+mu)^-1: a net reading them is not "
+                                    + "invariant, and a site update of them is not covariant"),
+                            new Diagnostic.Note("theory `" + theory.name() + "` declares `gauge`", theory.span())),
+                    List.of("update links with `plaquette_coupling(links = link_mask(…), transform = …, net = …)` (use std.gauge): "
+                            + "its net reads cos/sin of frozen plaquettes, which are gauge invariant")));
+        }
         if (forLinks != field.onLinks()) {
             throw report(new Diagnostic(ErrorCode.E0605, Severity.ERROR, site,
                     "`" + name + "` updates " + (forLinks ? "U(1) link fields" : "real fields on sites") + ", but theory `" + theory.name()
@@ -1009,15 +1022,16 @@ public final class Elaborator {
                                         + " more than once", "use a kernel of at most " + (2 * minSize + 1));
                     }
                     int next = outChannels(conv.channels(), k == lastLinear, out, conv.span(), purpose);
-                    shaped.add(new NetSpec.Conv(channels, next, conv.kernel(), conv.bias()));
+                    shaped.add(new NetSpec.Conv(channels, next, conv.kernel(), conv.bias(), conv.span()));
                     channels = next;
                 }
                 case Value.Dense dense -> {
                     int next = outChannels(dense.channels(), k == lastLinear, out, dense.span(), purpose);
-                    shaped.add(new NetSpec.Dense(channels, next, dense.bias()));
+                    shaped.add(new NetSpec.Dense(channels, next, dense.bias(), dense.span()));
                     channels = next;
                 }
-                case Value.Activation act -> shaped.add(new NetSpec.Activation(act.name(), act.arguments(), act.parity()));
+                case Value.Activation act -> shaped.add(new NetSpec.Activation(act.name(), act.arguments(), act.parity(), act.span(),
+                        act.definition().span()));
             }
         }
         if (channels != out) {
@@ -1025,7 +1039,7 @@ public final class Elaborator {
                     + purpose + " needs " + out, lastLinear < 0 ? "add a convolution: `conv()` takes its channel count from the layer"
                     : "drop `channels` from the last convolution so it is inferred, or set it to " + out);
         }
-        return new NetSpec(shaped, in, out);
+        return new NetSpec(shaped, in, out, at);
     }
 
     private int outChannels(Integer declared, boolean last, int out, Span at, String purpose) {

@@ -43,6 +43,9 @@ public enum ErrorCode {
     // symmetries (the equivariance checker fills this range)
     E0400("unknown symmetry"),
     E0401("symmetry transformation refers to an unknown field"),
+    E0402("action breaks a declared symmetry"),
+    E0410("flow breaks a symmetry it claims"),
+    E0411("conditioner would read raw links"),
 
     // types
     E0500("type mismatch"),
@@ -77,7 +80,8 @@ public enum ErrorCode {
     E0800("not supported by the runtime yet"),
 
     // warnings
-    W0001("unused import");
+    W0001("unused import"),
+    W0410("flow breaks a symmetry of its theory");
 
     private final String title;
 

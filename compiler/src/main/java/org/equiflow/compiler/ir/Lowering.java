@@ -34,6 +34,8 @@ public final class Lowering {
         TheoryInstance theory = model.theory();
         List<IrFunction> functions = new ArrayList<>();
         functions.add(flow(model));
+        // `symmetrize z2` needs q_f(−x), i.e. the inverse flow: log q_f(y) = log r(f⁻¹(y)) + log|det ∂f⁻¹/∂y|.
+        if (model.symmetrize().contains("z2")) functions.add(inverse(model));
         functions.add(logPrior(model));
         functions.add(lowerAction(theory, names));
         return new IrProgram(model, functions);
@@ -116,11 +118,54 @@ public final class Lowering {
             }
         }
         if (logdet < 0) logdet = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, x));
-        if (!model.symmetrize().isEmpty()) {
-            throw new LoweringException("`symmetrize z2` is not implemented in the runtime yet", model.span(),
-                    "drop `symmetrize z2` to run the flow without the self-mixture");
-        }
         b.output("x", x);
+        b.output("logdet", logdet);
+        return b.build();
+    }
+
+    /**
+     * The inverse of a flow of affine couplings, layer by layer from the last: the frozen sites
+     * are unchanged, so the conditioner sees the same m·y as in the forward pass, and
+     * x = m·y + (1−m)·(y − t)·exp(−s); log|det ∂x/∂y| = −Σ over updated sites of s. The nets
+     * read the forward pass's parameters by name.
+     */
+    private static IrFunction inverse(FlowModel model) {
+        TheoryInstance theory = model.theory();
+        Lattice lattice = theory.lattice();
+        var b = new FunctionBuilder(IrProgram.INVERSE);
+        int y = b.input("x", fieldType(theory));
+        int logdet = -1;
+        for (int i = model.layers().size() - 1; i >= 0; i--) {
+            LayerSpec layer = model.layers().get(i);
+            if (!(layer instanceof LayerSpec.Affine a)) {
+                throw new LoweringException("`symmetrize z2` needs the inverse of every layer, and the runtime inverts only affine couplings",
+                        layer.span(), "use affine couplings in a symmetrized flow, or drop `symmetrize z2`");
+            }
+            boolean[] frozenPattern = Masks.frozenSites(a.mask(), lattice);
+            boolean[] activePattern = new boolean[frozenPattern.length];
+            for (int k = 0; k < frozenPattern.length; k++) activePattern[k] = !frozenPattern[k];
+            int frozen = b.mask("layer" + i + ".frozen", lattice.sizes(), frozenPattern);
+            int active = b.mask("layer" + i + ".active", lattice.sizes(), activePattern);
+            int yFrozen = b.mul(y, frozen);
+            int s, t;
+            if (a.net() != null) {
+                int st = net(b, yFrozen, a.net(), lattice, "layer" + i + ".net", a.span());
+                s = b.slice(st, 0, 1);
+                t = b.slice(st, 1, 2);
+            } else {
+                s = a.scale() == null ? -1 : net(b, yFrozen, a.scale(), lattice, "layer" + i + ".scale", a.span());
+                t = a.shift() == null ? -1 : net(b, yFrozen, a.shift(), lattice, "layer" + i + ".shift", a.span());
+            }
+            int restored = t < 0 ? y : b.sub(y, t);
+            if (s >= 0) restored = b.mul(restored, b.unary(Op.UnaryFn.EXP, b.unary(Op.UnaryFn.MUL_SCALAR, -1.0, s)));
+            y = b.add(yFrozen, b.mul(active, restored));
+            if (s >= 0) {
+                int layerLogdet = b.unary(Op.UnaryFn.MUL_SCALAR, -1.0, b.sumSites(b.mul(active, s)));
+                logdet = logdet < 0 ? layerLogdet : b.add(logdet, layerLogdet);
+            }
+        }
+        if (logdet < 0) logdet = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, y));
+        b.output("z", y);
         b.output("logdet", logdet);
         return b.build();
     }
