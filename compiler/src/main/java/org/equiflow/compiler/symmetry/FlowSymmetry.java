@@ -82,7 +82,7 @@ public final class FlowSymmetry {
     }
 
     private static final List<String> Z2_FIXES = List.of(
-            "for Z2: an even `scale` (e.g. abs(cnn(act = tanh, bias = false))) and an odd `shift` (cnn(act = tanh, bias = false))",
+            "for Z2: an even `scale` (e.g. cnn(act = tanh, bias = false) >> abs >> conv() >> tanh, as in examples/phi4_z2.flow) and an odd `shift` (cnn(act = tanh, bias = false))",
             "or add `symmetrize z2` to the flow: the self-mixture ½(q(φ) + q(−φ)) is Z2 invariant whatever the layers");
 
     private static Judgement z2(LayerSpec layer) {
@@ -93,7 +93,7 @@ public final class FlowSymmetry {
                     var p = NetSymmetry.parity(a.net());
                     findings.add(Finding.breaks("one net gives this affine coupling's scale and shift, so they share its parity ("
                             + word(p.parity()) + "), but z2 needs an even scale and an odd shift", a.net().span(), p.why(),
-                            List.of("give separate nets: `scale = abs(cnn(act = tanh, bias = false))`, `shift = cnn(act = tanh, bias = false)`",
+                            List.of("give separate nets: `scale = cnn(act = tanh, bias = false) >> abs >> conv() >> tanh`, `shift = cnn(act = tanh, bias = false)`",
                                     Z2_FIXES.get(1))));
                 }
                 if (a.scale() != null) {
@@ -101,7 +101,7 @@ public final class FlowSymmetry {
                     if (p.parity() == Parity.EVEN) findings.add(Finding.holds("the scale net is even, so exp(s) and the log-det are Z2 invariant"));
                     else findings.add(Finding.breaks("the scale net of this affine coupling must be even, but it is " + word(p.parity()),
                             a.scale().span(), p.why(), List.of(
-                                    "make the scale even: end it with an even function (abs, square, cos) of an odd net, e.g. abs(cnn(act = tanh, bias = false))",
+                                    "make the scale even: pass an odd net through an even function (abs, square, cos) and continue as you like, e.g. cnn(act = tanh, bias = false) >> abs >> conv() >> tanh (abs last would only let the layer expand)",
                                     Z2_FIXES.get(1))));
                 } else if (a.net() == null) {
                     findings.add(Finding.holds("no scale: s = 0 is even"));
