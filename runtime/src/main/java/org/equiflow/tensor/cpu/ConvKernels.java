@@ -48,6 +48,10 @@ public final class ConvKernels {
 
     /** {@code out[b][co] = bias[co] + sum_{ci,o} w[co][ci][o] in[b][ci][nbr(o)]}; bias may be null. */
     public static void forward(Geometry g, float[] in, float[] w, float[] bias, float[] out) {
+        if (DirectConv2D.handles(g.plan)) {
+            DirectConv2D.forward(g, in, w, bias, out);
+            return;
+        }
         if (g.plan.rowLength % ROW_SPECIES.length() == 0) {
             CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
                 float[] padded = new float[g.inChannels * g.plan.paddedSize];
@@ -370,6 +374,10 @@ public final class ConvKernels {
      */
     public static void weightGradient(Geometry g, float[] in, float[] gOut, float[] gw) {
         int ck = g.columns();
+        if (DirectConv2D.handles(g.plan)) {
+            DirectConv2D.weightGradient(g, in, gOut, gw);
+            return;
+        }
         if (g.plan.rowLength % ROW_SPECIES.length() == 0) {
             weightGradientByRows(g, in, gOut, gw);
             return;

@@ -52,13 +52,19 @@ public final class CpuParallel {
             body.run(0, 0, n);
             return;
         }
-        List<ForkJoinTask<?>> tasks = new ArrayList<>(chunks);
-        for (int c = 0; c < chunks; c++) {
+        // The caller runs the first range itself: one hand-off fewer per kernel, which matters
+        // when a kernel on a small lattice takes microseconds.
+        List<ForkJoinTask<?>> tasks = new ArrayList<>(chunks - 1);
+        for (int c = 1; c < chunks; c++) {
             int chunk = c;
             int from = (int) ((long) n * c / chunks);
             int to = (int) ((long) n * (c + 1) / chunks);
             tasks.add(POOL.submit(() -> body.run(chunk, from, to)));
         }
-        for (ForkJoinTask<?> task : tasks) task.join();
+        try {
+            body.run(0, 0, (int) ((long) n / chunks));
+        } finally {
+            for (ForkJoinTask<?> task : tasks) task.join();
+        }
     }
 }
