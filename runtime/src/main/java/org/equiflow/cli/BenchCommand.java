@@ -60,6 +60,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--after", paramLabel = "PASS", description = "Run the IR as it is after this pass (default: all passes), to measure what each pass buys.")
     String after;
 
+    @Option(names = "--profile", description = "After each training case, time every kernel over --profile-steps steps and print where the step's time goes.")
+    boolean profile;
+
+    @Option(names = "--profile-steps", defaultValue = "50", description = "Steps the profile sums over (default: ${DEFAULT-VALUE}).")
+    int profileSteps;
+
     @Option(names = "--shared", description = "The shared folder with bench/ref-pytorch (default: ../shared beside the repository).")
     Path shared;
 
@@ -114,6 +120,7 @@ final class BenchCommand implements Callable<Integer> {
                     out.printf("equiflow[%s] train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, batch,
                             t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.iterations());
                     out.flush();
+                    if (profile) printProfile(out, work, size, batch);
                 }
             }
             if (cases.contains("sample")) {
@@ -139,6 +146,45 @@ final class BenchCommand implements Callable<Integer> {
         });
         out.flush();
         return 0;
+    }
+
+    /**
+     * Runs {@link #profileSteps} training steps with every kernel timed and prints a markdown
+     * table: time per step by kernel, and what lies outside the kernels.
+     */
+    private void printProfile(PrintWriter out, FlowWorkloads work, int size, int batch) {
+        var profiler = new org.equiflow.bench.KernelProfile(org.equiflow.tensor.Backends.current());
+        long total;
+        try (var scope = org.equiflow.tensor.Backends.use(profiler)) {
+            for (int i = 0; i < warmup; i++) work.trainStep(batch);
+            profiler.reset();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < profileSteps; i++) work.trainStep(batch);
+            total = System.nanoTime() - t0;
+        }
+        double perStep = total / 1e6 / profileSteps;
+        out.println();
+        out.printf("Profile, train L=%d B=%d: %.2f ms/step over %d steps (timers included)%n%n", size, batch, perStep, profileSteps);
+        out.println("| kernel (operands) -> result | calls/step | ms/step | share |");
+        out.println("|---|---|---|---|");
+        long inKernels = 0, small = 0, smallCalls = 0;
+        for (var e : profiler.entries()) {
+            inKernels += e.nanos();
+            double ms = e.nanos() / 1e6 / profileSteps;
+            if (ms / perStep < 0.005) {
+                small += e.nanos();
+                smallCalls += e.calls();
+                continue;
+            }
+            out.printf("| %s | %d | %.3f | %.1f %% |%n", e.kernel(), e.calls() / profileSteps, ms, 100 * ms / perStep);
+        }
+        out.printf("| other kernels (each under 0.5 %%) | %d | %.3f | %.1f %% |%n", smallCalls / profileSteps,
+                small / 1e6 / profileSteps, 100 * small / 1e6 / profileSteps / perStep);
+        double outside = perStep - inKernels / 1e6 / profileSteps;
+        out.printf("| outside the kernels: result allocation, tape, Truffle nodes, prior sample, Adam | | %.3f | %.1f %% |%n",
+                outside, 100 * outside / perStep);
+        out.println();
+        out.flush();
     }
 
     /** Runs the reference from a private copy (it writes results.json beside itself) and reads its results. */
