@@ -3,7 +3,6 @@ package org.equiflow.tensor.cpu;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code Math.exp}).
  *
  * <p>exp: x = k·ln 2 + r with k = round(x / ln 2) and |r| ≤ ln 2 / 2 (Cody–Waite, two-part
- * ln 2); exp(r) by its Taylor series to r¹¹ (relative error below 1e-14); 2^k assembled in the
- * exponent bits. Arguments are clamped to [−104, 89] first, where float32 exp is already 0 or
+ * ln 2); exp(r) − 1 by its Taylor series to r¹¹ (relative error below 1e-14); 2^k assembled in
+ * the exponent bits. The methods stay small and free of masks: the Vector API is only fast
+ * where C2 inlines all of a computation, and it stopped doing so for a larger tanh. Arguments are clamped to [−104, 89] first, where float32 exp is already 0 or
  * infinite, so 2^k stays a normal double; NaN stays NaN.
  */
 public final class VectorMath {
@@ -38,13 +38,14 @@ public final class VectorMath {
         return DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     }
 
-    static DoubleVector expDouble(DoubleVector x) {
-        x = x.max(-104.0).min(89.0);
-        DoubleVector t = x.fma(LOG2E, ROUNDING);
-        DoubleVector k = t.sub(ROUNDING);
-        DoubleVector r = k.fma(DoubleVector.broadcast(DOUBLES, -LN2_HI), x);
-        r = k.fma(DoubleVector.broadcast(DOUBLES, -LN2_LO), r);
-        // Taylor series of exp(r) to r^11, Horner form.
+    /** 2^k in the exponent bits, from t = x·log2(e) + 1.5·2^52 whose low mantissa bits hold k. */
+    private static DoubleVector twoToThe(DoubleVector t) {
+        LongVector bits = ((LongVector) t.reinterpretAsLongs()).add(1023L).lanewise(VectorOperators.LSHL, 52);
+        return (DoubleVector) bits.reinterpretAsDoubles();
+    }
+
+    /** (exp(r) − 1)/r by its Taylor series to r^10 (so exp(r) − 1 to r^11), Horner form. */
+    private static DoubleVector expm1OverR(DoubleVector r) {
         DoubleVector p = DoubleVector.broadcast(DOUBLES, 1.0 / 39916800.0);
         p = p.fma(r, DoubleVector.broadcast(DOUBLES, 1.0 / 3628800.0));
         p = p.fma(r, DoubleVector.broadcast(DOUBLES, 1.0 / 362880.0));
@@ -55,10 +56,30 @@ public final class VectorMath {
         p = p.fma(r, DoubleVector.broadcast(DOUBLES, 1.0 / 24.0));
         p = p.fma(r, DoubleVector.broadcast(DOUBLES, 1.0 / 6.0));
         p = p.fma(r, DoubleVector.broadcast(DOUBLES, 0.5));
-        p = p.fma(r, DoubleVector.broadcast(DOUBLES, 1.0));
-        p = p.fma(r, DoubleVector.broadcast(DOUBLES, 1.0));
-        LongVector bits = ((LongVector) t.reinterpretAsLongs()).add(1023L).lanewise(VectorOperators.LSHL, 52);
-        return p.mul(bits.reinterpretAsDoubles());
+        return p.fma(r, DoubleVector.broadcast(DOUBLES, 1.0));
+    }
+
+    /** exp(x) − 1 without cancellation near 0: 2^k·q + (2^k − 1) with q = exp(r) − 1. */
+    static DoubleVector expm1Double(DoubleVector x) {
+        x = x.max(-104.0).min(89.0);
+        DoubleVector t = x.fma(LOG2E, ROUNDING);
+        DoubleVector k = t.sub(ROUNDING);
+        DoubleVector r = k.fma(DoubleVector.broadcast(DOUBLES, -LN2_HI), x);
+        r = k.fma(DoubleVector.broadcast(DOUBLES, -LN2_LO), r);
+        DoubleVector q = r.mul(expm1OverR(r));
+        DoubleVector scale = twoToThe(t);
+        return scale.fma(q, scale.sub(1.0));
+    }
+
+    /** exp(x) = 2^k·(1 + q). */
+    static DoubleVector expDouble(DoubleVector x) {
+        x = x.max(-104.0).min(89.0);
+        DoubleVector t = x.fma(LOG2E, ROUNDING);
+        DoubleVector k = t.sub(ROUNDING);
+        DoubleVector r = k.fma(DoubleVector.broadcast(DOUBLES, -LN2_HI), x);
+        r = k.fma(DoubleVector.broadcast(DOUBLES, -LN2_LO), r);
+        DoubleVector scale = twoToThe(t);
+        return scale.fma(r.mul(expm1OverR(r)), scale);
     }
 
     private static DoubleVector widen(FloatVector x) {
@@ -75,19 +96,13 @@ public final class VectorMath {
     }
 
     /**
-     * tanh of eight floats: 1 − 2/(e^{2x} + 1), and near zero, where that cancels, the Taylor
-     * polynomial to x⁷ (next term below 6e-12 relative for |x| < 1/16).
+     * tanh of eight floats as e/(e + 2) with e = exp(2x) − 1, which does not cancel near zero
+     * (no branch between formulas); |2x| is clamped to 80, where tanh is ±1 in float64 already.
      */
     public static FloatVector tanh(FloatVector x) {
         DoubleVector v = widen(x);
-        DoubleVector e = expDouble(v.add(v).max(-40.0).min(40.0));
-        DoubleVector far = DoubleVector.broadcast(DOUBLES, 1.0).sub(DoubleVector.broadcast(DOUBLES, 2.0).div(e.add(1.0)));
-        DoubleVector v2 = v.mul(v);
-        DoubleVector near = v2.mul(-17.0 / 315.0).add(2.0 / 15.0);
-        near = v2.fma(near.neg(), DoubleVector.broadcast(DOUBLES, 1.0 / 3.0));
-        near = v.mul(v2.fma(near.neg(), DoubleVector.broadcast(DOUBLES, 1.0)));
-        VectorMask<Double> small = v.abs().compare(VectorOperators.LT, 0.0625);
-        return narrow(far.blend(near, small));
+        DoubleVector e = expm1Double(v.add(v).max(-80.0).min(80.0));
+        return narrow(e.div(e.add(2.0)));
     }
 
     /** {@code y[i] = exp(x[i])} for i in [from, to). */
@@ -110,10 +125,7 @@ public final class VectorMath {
 
     /** The same formula, one value (array tails). */
     static float scalarTanh(double v) {
-        if (Math.abs(v) < 0.0625) {
-            double v2 = v * v;
-            return (float) (v * (1.0 - v2 * (1.0 / 3.0 - v2 * (2.0 / 15.0 - v2 * (17.0 / 315.0)))));
-        }
-        return (float) (1.0 - 2.0 / (Math.exp(2.0 * v) + 1.0));
+        double e = Math.expm1(2.0 * Math.max(-40.0, Math.min(40.0, v)));
+        return (float) (e / (e + 2.0));
     }
 }
