@@ -80,10 +80,22 @@ final class DirectConv2D {
     static void forward(ConvKernels.Geometry g, float[] in, float[] w, float[] bias, float[] out) {
         int v = g.plan().sites, length = g.plan().rowLength, rows = v / length;
         int cin = g.inChannels(), cout = g.outChannels();
+        boolean wide = length == LANES && WIDE_ENABLED;
         CpuParallel.forChunks(g.batch(), (chunk, from, to) -> {
+            float[] wrapped = wide ? new float[cin * 2 * LANES] : null;
             for (int b = from; b < to; b++) {
                 int inBase = b * cin * v, outBase = b * cout * v;
                 int co = 0;
+                if (wide && cout >= 8) {
+                    for (int ci = 0; ci < cin; ci++) {
+                        // Rows L−1 and 0 side by side: the pair of rows that wraps around.
+                        System.arraycopy(in, inBase + ci * v + v - LANES, wrapped, ci * 2 * LANES, LANES);
+                        System.arraycopy(in, inBase + ci * v, wrapped, ci * 2 * LANES + LANES, LANES);
+                    }
+                    for (; co + 8 <= cout; co += 8) {
+                        for (int r = 0; r < rows; r += 2) forwardRowPairs8(in, inBase, cin, wrapped, w, bias, out, outBase, co, r, rows, v);
+                    }
+                }
                 for (; co + 4 <= cout; co += 4) {
                     for (int r = 0; r < rows; r += 2) forward4x2(in, inBase, cin, w, bias, out, outBase, co, r, rows, length, v);
                 }
@@ -99,6 +111,65 @@ final class DirectConv2D {
 
     private static float biasOf(float[] bias, int co) {
         return bias == null ? 0f : bias[co];
+    }
+
+    // ---------------------------------------------------------------- forward, rows of 8, two rows per vector
+
+    /** Two rows of eight sites in one 16-lane vector. */
+    private static final VectorSpecies<Float> WIDE = FloatVector.SPECIES_512;
+    /** Whether 16-lane vectors are native here (AVX-512); {@code -Dequiflow.conv.wide=false} turns them off. */
+    private static final boolean WIDE_ENABLED = FloatVector.SPECIES_PREFERRED.length() >= 16
+            && !"false".equals(System.getProperty("equiflow.conv.wide"));
+    /** Within each row of eight: lane i takes lane i−1 (mod 8). */
+    private static final VectorShuffle<Float> WIDE_FROM_LEFT = VectorShuffle.fromOp(WIDE, i -> (i & 8) | ((i + 7) & 7));
+    /** Within each row of eight: lane i takes lane i+1 (mod 8). */
+    private static final VectorShuffle<Float> WIDE_FROM_RIGHT = VectorShuffle.fromOp(WIDE, i -> (i & 8) | ((i + 1) & 7));
+
+    private static FloatVector wideTaps(FloatVector acc, FloatVector x, float[] w, int t) {
+        acc = x.rearrange(WIDE_FROM_LEFT).fma(FloatVector.broadcast(WIDE, w[t]), acc);
+        acc = x.fma(FloatVector.broadcast(WIDE, w[t + 1]), acc);
+        return x.rearrange(WIDE_FROM_RIGHT).fma(FloatVector.broadcast(WIDE, w[t + 2]), acc);
+    }
+
+    /**
+     * L = 8: output channels co..co+7 on rows r and r+1, one 16-lane vector per channel. The
+     * input row pairs (r−1, r), (r, r+1), (r+1, r+2) are contiguous except where they wrap,
+     * which {@code wrapped} holds per input channel (rows L−1, 0).
+     */
+    private static void forwardRowPairs8(float[] in, int inBase, int cin, float[] wrapped, float[] w, float[] bias,
+                                         float[] out, int outBase, int co, int r, int rows, int v) {
+        int stride = cin * 9;
+        FloatVector a0 = FloatVector.broadcast(WIDE, biasOf(bias, co)), a1 = FloatVector.broadcast(WIDE, biasOf(bias, co + 1));
+        FloatVector a2 = FloatVector.broadcast(WIDE, biasOf(bias, co + 2)), a3 = FloatVector.broadcast(WIDE, biasOf(bias, co + 3));
+        FloatVector a4 = FloatVector.broadcast(WIDE, biasOf(bias, co + 4)), a5 = FloatVector.broadcast(WIDE, biasOf(bias, co + 5));
+        FloatVector a6 = FloatVector.broadcast(WIDE, biasOf(bias, co + 6)), a7 = FloatVector.broadcast(WIDE, biasOf(bias, co + 7));
+        for (int ci = 0; ci < cin; ci++) {
+            int base = inBase + ci * v, w0 = co * stride + ci * 9;
+            for (int j = 0; j < 3; j++) {
+                int first = r + j - 1;
+                FloatVector x = first < 0 || first + 1 >= rows
+                        ? FloatVector.fromArray(WIDE, wrapped, ci * 2 * LANES)
+                        : FloatVector.fromArray(WIDE, in, base + first * LANES);
+                int t = w0 + 3 * j;
+                a0 = wideTaps(a0, x, w, t);
+                a1 = wideTaps(a1, x, w, t + stride);
+                a2 = wideTaps(a2, x, w, t + 2 * stride);
+                a3 = wideTaps(a3, x, w, t + 3 * stride);
+                a4 = wideTaps(a4, x, w, t + 4 * stride);
+                a5 = wideTaps(a5, x, w, t + 5 * stride);
+                a6 = wideTaps(a6, x, w, t + 6 * stride);
+                a7 = wideTaps(a7, x, w, t + 7 * stride);
+            }
+        }
+        int o = outBase + co * v + r * LANES;
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + v);
+        a2.intoArray(out, o + 2 * v);
+        a3.intoArray(out, o + 3 * v);
+        a4.intoArray(out, o + 4 * v);
+        a5.intoArray(out, o + 5 * v);
+        a6.intoArray(out, o + 6 * v);
+        a7.intoArray(out, o + 7 * v);
     }
 
     /** Offset of input row r−1+j (j = 0..3), wrapped; no division in the inner loops. */
