@@ -53,6 +53,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "Untimed iterations first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--warmup-time", defaultValue = "3", description = "Seconds of untimed warm-up per case at least, for the JIT (default: ${DEFAULT-VALUE}).")
+    double warmupTime;
+
     @Option(names = "--reference", defaultValue = "auto",
             description = "Run the PyTorch reference after: auto (when /usr/bin/python3 has torch), on, off (default: ${DEFAULT-VALUE}).")
     String reference;
@@ -115,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
             var work = new FlowWorkloads(flow, 1e-3, 0);
             if (cases.contains("train")) {
                 for (int batch : batches) {
-                    Timing t = Timing.measure(() -> work.trainStep(batch), warmup, 5, minTime, 1000);
+                    Timing t = Timing.measure(() -> work.trainStep(batch), warmup, warmupTime, 5, minTime, 1000);
                     ours.put("train L=" + size + " B=" + batch, t.medianSeconds());
                     out.printf("equiflow[%s] train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, batch,
                             t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.iterations());
@@ -124,7 +127,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             if (cases.contains("sample")) {
-                Timing t = Timing.measure(() -> work.sample(sampleBatch), warmup, 5, minTime, 1000);
+                Timing t = Timing.measure(() -> work.sample(sampleBatch), warmup, warmupTime, 5, minTime, 1000);
                 ours.put("sample L=" + size + " B=" + sampleBatch, sampleBatch / t.medianSeconds());
                 out.printf("equiflow[%s] sample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, sampleBatch,
                         sampleBatch / t.medianSeconds(), t.medianSeconds() * 1e3, t.iterations());
@@ -133,6 +136,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Double> theirs = reference.equals("off") ? Map.of() : pytorch(out, err);
         if (theirs == null) return reference.equals("on") ? 1 : 0;
+        out.println();
+        out.printf("%s, %d cores, Java %s, %s; reference: %s%n", java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), org.equiflow.tensor.Backends.current().description(),
+                theirs.isEmpty() ? "not run" : "PyTorch, 2 threads, run right after");
         out.println();
         out.println("| case | equiflow | PyTorch reference | speed-up |");
         out.println("|---|---|---|---|");

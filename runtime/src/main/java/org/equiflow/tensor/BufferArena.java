@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>The contract is the caller's: no tensor produced inside a round may be used after it
  * closes (copy what must outlive it: {@link Tensor#copy()} allocates outside the arena). Arrays
  * are zeroed before they are handed out again, so kernels see exactly what a fresh allocation
- * gives. Beyond {@link #budgetBytes} per round results are allocated normally, which bounds
+ * gives, except to primitives that {@linkplain Primitive#overwritesOutput() assign every element}. Beyond {@link #budgetBytes} per round results are allocated normally, which bounds
  * what an arena holds for large lattices and batches. Only the CPU backend's results are
  * recycled: another backend may key device buffers by host array.
  */
@@ -68,12 +68,20 @@ public final class BufferArena {
 
     /** A zeroed tensor for a result: from this thread's open round, or freshly allocated. */
     static Tensor allocate(Shape shape, DType dtype) {
-        BufferArena arena = ACTIVE.get();
-        if (arena == null || Backends.current() != CpuBackend.INSTANCE) return Tensor.zeros(shape, dtype);
-        return arena.take(shape, dtype);
+        return allocate(shape, dtype, true);
     }
 
-    private Tensor take(Shape shape, DType dtype) {
+    /**
+     * A tensor for a result: from this thread's open round, zeroed when {@code zeroed} (a
+     * primitive that assigns every element does not need it), or freshly allocated (zero).
+     */
+    static Tensor allocate(Shape shape, DType dtype, boolean zeroed) {
+        BufferArena arena = ACTIVE.get();
+        if (arena == null || Backends.current() != CpuBackend.INSTANCE) return Tensor.zeros(shape, dtype);
+        return arena.take(shape, dtype, zeroed);
+    }
+
+    private Tensor take(Shape shape, DType dtype, boolean zeroed) {
         int n = shape.size();
         long bytes = (long) n * (dtype == DType.F32 ? Float.BYTES : Double.BYTES);
         if (lentBytes + bytes > budgetBytes) return Tensor.zeros(shape, dtype);
@@ -82,14 +90,14 @@ public final class BufferArena {
             ArrayDeque<float[]> free = freeF32.get(n);
             float[] a = free == null ? null : free.poll();
             if (a == null) a = new float[n];
-            else Arrays.fill(a, 0f);
+            else if (zeroed) Arrays.fill(a, 0f);
             lentF32.add(a);
             return Tensor.wrap(shape, a);
         }
         ArrayDeque<double[]> free = freeF64.get(n);
         double[] a = free == null ? null : free.poll();
         if (a == null) a = new double[n];
-        else Arrays.fill(a, 0.0);
+        else if (zeroed) Arrays.fill(a, 0.0);
         lentF64.add(a);
         return Tensor.wrap(shape, a);
     }

@@ -15,6 +15,9 @@ public record ConvAct(Activation activation, double slope) implements Primitive 
     public Shape outputShape(List<Shape> inputs) { return CONV.outputShape(inputs); }
 
     @Override
+    public boolean overwritesOutput() { return true; }
+
+    @Override
     public void forward(List<Tensor> inputs, Tensor out) {
         CONV.forward(inputs, out);
         if (out.dtype() == DType.F32) activation.applyInPlace(out.f32(), slope);

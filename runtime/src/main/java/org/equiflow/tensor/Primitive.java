@@ -28,6 +28,14 @@ public sealed interface Primitive
     void forward(List<Tensor> inputs, Tensor out);
 
     /**
+     * Whether {@link #forward} assigns every element of {@code out}, so a recycled result array
+     * (see {@link BufferArena}) need not be zeroed first. False unless a primitive says so.
+     */
+    default boolean overwritesOutput() {
+        return false;
+    }
+
+    /**
      * Whether input {@code index} carries a gradient. Masks are data, not variables: the
      * derivative of a 0/1 selection with respect to the selector is zero almost everywhere
      * and undefined at the switch.

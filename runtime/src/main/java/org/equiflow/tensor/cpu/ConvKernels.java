@@ -48,7 +48,7 @@ public final class ConvKernels {
 
     /** {@code out[b][co] = bias[co] + sum_{ci,o} w[co][ci][o] in[b][ci][nbr(o)]}; bias may be null. */
     public static void forward(Geometry g, float[] in, float[] w, float[] bias, float[] out) {
-        if (DirectConv2D.handles(g.plan)) {
+        if (DirectConv2D.handlesForward(g.plan)) {
             DirectConv2D.forward(g, in, w, bias, out);
             return;
         }

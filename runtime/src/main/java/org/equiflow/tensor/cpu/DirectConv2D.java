@@ -1,7 +1,6 @@
 package org.equiflow.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Forward: a block of output channels × two output rows keeps eight vector accumulators
  * (enough independent chains to hide the multiply-add latency); four input rows feed both
- * output rows. Blocks of four channels use all eight accumulators; blocks of two and one split
- * the input channels in two interleaved sums to keep eight (or four) chains.
+ * output rows. Blocks of four channels use all eight accumulators, blocks of two and one four
+ * and two. At L = 8 with AVX-512, blocks of eight channels hold two rows per 16-lane vector.
  *
  * <p>Weight gradient: a pair of output channels × the nine taps of one input channel is
  * eighteen accumulators held in registers over a run of configurations, and emptied into
@@ -35,8 +34,6 @@ final class DirectConv2D {
     private static final VectorShuffle<Float> FROM_LEFT = VectorShuffle.fromOp(S, i -> (i + LANES - 1) % LANES);
     /** lane i takes lane i+1: the row displaced by +1 when the row is one vector. */
     private static final VectorShuffle<Float> FROM_RIGHT = VectorShuffle.fromOp(S, i -> (i + 1) % LANES);
-    private static final VectorMask<Float> FIRST_LANE = VectorMask.fromLong(S, 1L);
-    private static final VectorMask<Float> LAST_LANE = VectorMask.fromLong(S, 1L << (LANES - 1));
     /** Configurations summed in float32 registers before the weight gradient's float64 flush. */
     static final int FLUSH = 8;
     /** {@code -Dequiflow.conv.direct=false} falls back to the padded kernels, to measure what these buy. */
@@ -46,6 +43,14 @@ final class DirectConv2D {
     }
 
     /** Whether this plan is one these kernels handle: rank 2, k = 3, rows of whole vectors, even row count. */
+    static boolean handlesForward(HaloPlan plan) {
+        // Longer rows: about as fast as the padded kernels (L = 16: 78 vs 80 ms per step, one thread).
+        return handles(plan) && (plan.rowLength == LANES || FORWARD_LONG_ROWS);
+    }
+
+    /** {@code -Dequiflow.conv.direct.long=false}: the padded forward kernels for rows longer than eight. */
+    private static final boolean FORWARD_LONG_ROWS = !"false".equals(System.getProperty("equiflow.conv.direct.long"));
+
     static boolean handles(HaloPlan plan) {
         if (!ENABLED) return false;
         // radius 1 and 3^d = 9 offsets: a 3×3 kernel on a two-dimensional lattice.
@@ -58,14 +63,14 @@ final class DirectConv2D {
     private static FloatVector left(float[] in, int rowBase, int y, int length, FloatVector centre) {
         if (y > 0) return FloatVector.fromArray(S, in, rowBase + y - 1);
         FloatVector rotated = centre.rearrange(FROM_LEFT);
-        return length == LANES ? rotated : rotated.blend(FloatVector.broadcast(S, in[rowBase + length - 1]), FIRST_LANE);
+        return length == LANES ? rotated : rotated.withLane(0, in[rowBase + length - 1]);
     }
 
     /** in[rowBase + (y + i + 1) mod L], i = 0..7. */
     private static FloatVector right(float[] in, int rowBase, int y, int length, FloatVector centre) {
         if (y + LANES < length) return FloatVector.fromArray(S, in, rowBase + y + 1);
         FloatVector rotated = centre.rearrange(FROM_RIGHT);
-        return length == LANES ? rotated : rotated.blend(FloatVector.broadcast(S, in[rowBase]), LAST_LANE);
+        return length == LANES ? rotated : rotated.withLane(LANES - 1, in[rowBase]);
     }
 
     /** acc + w[t]·m + w[t+1]·c + w[t+2]·p: one kernel row applied to one displaced input row. */
@@ -225,43 +230,17 @@ final class DirectConv2D {
     }
 
     /**
-     * Output channels co, co+1, rows r and r+1. Two input channels at a time go into two sets
-     * of sums (a/c for the first, e/f for the second), so eight chains run independently.
+     * Output channels co, co+1, rows r and r+1: four chains. (Splitting the input channels into
+     * two sets of sums for eight chains made the method too large for C2 to inline the vector
+     * operations at L ≥ 16, which costs far more than the latency it hides.)
      */
     private static void forward2x2(float[] in, int inBase, int cin, float[] w, float[] bias, float[] out, int outBase,
                                    int co, int r, int rows, int length, int v) {
         int stride = cin * 9;
-        FloatVector zero = FloatVector.zero(S);
         for (int y = 0; y < length; y += LANES) {
             FloatVector a0 = FloatVector.broadcast(S, biasOf(bias, co)), a1 = FloatVector.broadcast(S, biasOf(bias, co + 1));
-            FloatVector c0 = a0, c1 = a1, e0 = zero, e1 = zero, f0 = zero, f1 = zero;
-            int ci = 0;
-            for (; ci + 2 <= cin; ci += 2) {
-                int w0 = co * stride + ci * 9, w1 = w0 + stride;
-                for (int j = 0; j < 4; j++) {
-                    int offset = inputRow(j, r, rows, length);
-                    int row = inBase + ci * v + offset, next = row + v;
-                    FloatVector x = FloatVector.fromArray(S, in, row + y);
-                    FloatVector m = left(in, row, y, length, x), p = right(in, row, y, length, x);
-                    FloatVector xn = FloatVector.fromArray(S, in, next + y);
-                    FloatVector mn = left(in, next, y, length, xn), pn = right(in, next, y, length, xn);
-                    if (j < 3) {
-                        int t = 3 * j;
-                        a0 = taps(a0, m, x, p, w, w0 + t);
-                        a1 = taps(a1, m, x, p, w, w1 + t);
-                        e0 = taps(e0, mn, xn, pn, w, w0 + 9 + t);
-                        e1 = taps(e1, mn, xn, pn, w, w1 + 9 + t);
-                    }
-                    if (j > 0) {
-                        int t = 3 * (j - 1);
-                        c0 = taps(c0, m, x, p, w, w0 + t);
-                        c1 = taps(c1, m, x, p, w, w1 + t);
-                        f0 = taps(f0, mn, xn, pn, w, w0 + 9 + t);
-                        f1 = taps(f1, mn, xn, pn, w, w1 + 9 + t);
-                    }
-                }
-            }
-            for (; ci < cin; ci++) {
+            FloatVector c0 = a0, c1 = a1;
+            for (int ci = 0; ci < cin; ci++) {
                 int w0 = co * stride + ci * 9, w1 = w0 + stride;
                 for (int j = 0; j < 4; j++) {
                     int row = inBase + ci * v + inputRow(j, r, rows, length);
@@ -278,40 +257,20 @@ final class DirectConv2D {
                 }
             }
             int o = outBase + co * v + r * length + y;
-            a0.add(e0).intoArray(out, o);
-            a1.add(e1).intoArray(out, o + v);
-            c0.add(f0).intoArray(out, o + length);
-            c1.add(f1).intoArray(out, o + length + v);
+            a0.intoArray(out, o);
+            a1.intoArray(out, o + v);
+            c0.intoArray(out, o + length);
+            c1.intoArray(out, o + length + v);
         }
     }
 
-    /** Output channel co, rows r and r+1; two input channels at a time into two sets of sums. */
+    /** Output channel co, rows r and r+1. */
     private static void forward1x2(float[] in, int inBase, int cin, float[] w, float[] bias, float[] out, int outBase,
                                    int co, int r, int rows, int length, int v) {
         int stride = cin * 9;
-        FloatVector zero = FloatVector.zero(S);
         for (int y = 0; y < length; y += LANES) {
-            FloatVector a = FloatVector.broadcast(S, biasOf(bias, co)), c = a, e = zero, f = zero;
-            int ci = 0;
-            for (; ci + 2 <= cin; ci += 2) {
-                int w0 = co * stride + ci * 9;
-                for (int j = 0; j < 4; j++) {
-                    int row = inBase + ci * v + inputRow(j, r, rows, length), next = row + v;
-                    FloatVector x = FloatVector.fromArray(S, in, row + y);
-                    FloatVector m = left(in, row, y, length, x), p = right(in, row, y, length, x);
-                    FloatVector xn = FloatVector.fromArray(S, in, next + y);
-                    FloatVector mn = left(in, next, y, length, xn), pn = right(in, next, y, length, xn);
-                    if (j < 3) {
-                        a = taps(a, m, x, p, w, w0 + 3 * j);
-                        e = taps(e, mn, xn, pn, w, w0 + 9 + 3 * j);
-                    }
-                    if (j > 0) {
-                        c = taps(c, m, x, p, w, w0 + 3 * (j - 1));
-                        f = taps(f, mn, xn, pn, w, w0 + 9 + 3 * (j - 1));
-                    }
-                }
-            }
-            for (; ci < cin; ci++) {
+            FloatVector a = FloatVector.broadcast(S, biasOf(bias, co)), c = a;
+            for (int ci = 0; ci < cin; ci++) {
                 int w0 = co * stride + ci * 9;
                 for (int j = 0; j < 4; j++) {
                     int row = inBase + ci * v + inputRow(j, r, rows, length);
@@ -322,8 +281,8 @@ final class DirectConv2D {
                 }
             }
             int o = outBase + co * v + r * length + y;
-            a.add(e).intoArray(out, o);
-            c.add(f).intoArray(out, o + length);
+            a.intoArray(out, o);
+            c.intoArray(out, o + length);
         }
     }
 
