@@ -130,10 +130,10 @@ final class DirectConv2D {
     /** Within each row of eight: lane i takes lane i+1 (mod 8). */
     private static final VectorShuffle<Float> WIDE_FROM_RIGHT = VectorShuffle.fromOp(WIDE, i -> (i & 8) | ((i + 1) & 7));
 
-    private static FloatVector wideTaps(FloatVector acc, FloatVector x, float[] w, int t) {
-        acc = x.rearrange(WIDE_FROM_LEFT).fma(FloatVector.broadcast(WIDE, w[t]), acc);
+    private static FloatVector wideTaps(FloatVector acc, FloatVector m, FloatVector x, FloatVector p, float[] w, int t) {
+        acc = m.fma(FloatVector.broadcast(WIDE, w[t]), acc);
         acc = x.fma(FloatVector.broadcast(WIDE, w[t + 1]), acc);
-        return x.rearrange(WIDE_FROM_RIGHT).fma(FloatVector.broadcast(WIDE, w[t + 2]), acc);
+        return p.fma(FloatVector.broadcast(WIDE, w[t + 2]), acc);
     }
 
     /**
@@ -155,15 +155,16 @@ final class DirectConv2D {
                 FloatVector x = first < 0 || first + 1 >= rows
                         ? FloatVector.fromArray(WIDE, wrapped, ci * 2 * LANES)
                         : FloatVector.fromArray(WIDE, in, base + first * LANES);
+                FloatVector m = x.rearrange(WIDE_FROM_LEFT), p = x.rearrange(WIDE_FROM_RIGHT);
                 int t = w0 + 3 * j;
-                a0 = wideTaps(a0, x, w, t);
-                a1 = wideTaps(a1, x, w, t + stride);
-                a2 = wideTaps(a2, x, w, t + 2 * stride);
-                a3 = wideTaps(a3, x, w, t + 3 * stride);
-                a4 = wideTaps(a4, x, w, t + 4 * stride);
-                a5 = wideTaps(a5, x, w, t + 5 * stride);
-                a6 = wideTaps(a6, x, w, t + 6 * stride);
-                a7 = wideTaps(a7, x, w, t + 7 * stride);
+                a0 = wideTaps(a0, m, x, p, w, t);
+                a1 = wideTaps(a1, m, x, p, w, t + stride);
+                a2 = wideTaps(a2, m, x, p, w, t + 2 * stride);
+                a3 = wideTaps(a3, m, x, p, w, t + 3 * stride);
+                a4 = wideTaps(a4, m, x, p, w, t + 4 * stride);
+                a5 = wideTaps(a5, m, x, p, w, t + 5 * stride);
+                a6 = wideTaps(a6, m, x, p, w, t + 6 * stride);
+                a7 = wideTaps(a7, m, x, p, w, t + 7 * stride);
             }
         }
         int o = outBase + co * v + r * LANES;
