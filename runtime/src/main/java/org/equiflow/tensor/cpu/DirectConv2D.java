@@ -1,7 +1,6 @@
 package org.equiflow.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>A lattice row is one or more 8-lane vectors. The row displaced by one site along the row
  * is an unaligned load inside the row, and at the row's ends a lane rotation in registers with
- * the one wrapped value blended in; for L = 8 both displacements are pure rotations. Rows
- * displaced across rows are other rows, found with a modulo on the row index. So each input row
- * is loaded once and turned into its three displaced copies in registers.
+ * the one wrapped value inserted; for L = 8 both displacements are pure rotations. Rows
+ * displaced across rows are other rows, their index wrapped. So each input row is loaded once
+ * and turned into its three displaced copies in registers.
  *
  * <p>Forward: a block of output channels × two output rows keeps eight vector accumulators
  * (enough independent chains to hide the multiply-add latency); four input rows feed both
@@ -42,7 +41,7 @@ final class DirectConv2D {
     private DirectConv2D() {
     }
 
-    /** Whether this plan is one these kernels handle: rank 2, k = 3, rows of whole vectors, even row count. */
+    /** Whether the forward kernel takes this plan: see {@link #handles}, and {@link #FORWARD_LONG_ROWS}. */
     static boolean handlesForward(HaloPlan plan) {
         // Longer rows: about as fast as the padded kernels (L = 16: 78 vs 80 ms per step, one thread).
         return handles(plan) && (plan.rowLength == LANES || FORWARD_LONG_ROWS);
@@ -51,6 +50,7 @@ final class DirectConv2D {
     /** {@code -Dequiflow.conv.direct.long=false}: the padded forward kernels for rows longer than eight. */
     private static final boolean FORWARD_LONG_ROWS = !"false".equals(System.getProperty("equiflow.conv.direct.long"));
 
+    /** Whether this plan is one these kernels handle: rank 2, k = 3, rows of whole vectors, even row count. */
     static boolean handles(HaloPlan plan) {
         if (!ENABLED) return false;
         // radius 1 and 3^d = 9 offsets: a 3×3 kernel on a two-dimensional lattice.
@@ -367,24 +367,24 @@ final class DirectConv2D {
             }
         }
         int t = (co * cin + ci) * 9, u = t + cin * 9;
-        sums[t] += a0.reduceLanes(VectorOperators.ADD);
-        sums[t + 1] += a1.reduceLanes(VectorOperators.ADD);
-        sums[t + 2] += a2.reduceLanes(VectorOperators.ADD);
-        sums[t + 3] += a3.reduceLanes(VectorOperators.ADD);
-        sums[t + 4] += a4.reduceLanes(VectorOperators.ADD);
-        sums[t + 5] += a5.reduceLanes(VectorOperators.ADD);
-        sums[t + 6] += a6.reduceLanes(VectorOperators.ADD);
-        sums[t + 7] += a7.reduceLanes(VectorOperators.ADD);
-        sums[t + 8] += a8.reduceLanes(VectorOperators.ADD);
-        sums[u] += b0.reduceLanes(VectorOperators.ADD);
-        sums[u + 1] += b1.reduceLanes(VectorOperators.ADD);
-        sums[u + 2] += b2.reduceLanes(VectorOperators.ADD);
-        sums[u + 3] += b3.reduceLanes(VectorOperators.ADD);
-        sums[u + 4] += b4.reduceLanes(VectorOperators.ADD);
-        sums[u + 5] += b5.reduceLanes(VectorOperators.ADD);
-        sums[u + 6] += b6.reduceLanes(VectorOperators.ADD);
-        sums[u + 7] += b7.reduceLanes(VectorOperators.ADD);
-        sums[u + 8] += b8.reduceLanes(VectorOperators.ADD);
+        sums[t] += VectorMath.laneSum(a0);
+        sums[t + 1] += VectorMath.laneSum(a1);
+        sums[t + 2] += VectorMath.laneSum(a2);
+        sums[t + 3] += VectorMath.laneSum(a3);
+        sums[t + 4] += VectorMath.laneSum(a4);
+        sums[t + 5] += VectorMath.laneSum(a5);
+        sums[t + 6] += VectorMath.laneSum(a6);
+        sums[t + 7] += VectorMath.laneSum(a7);
+        sums[t + 8] += VectorMath.laneSum(a8);
+        sums[u] += VectorMath.laneSum(b0);
+        sums[u + 1] += VectorMath.laneSum(b1);
+        sums[u + 2] += VectorMath.laneSum(b2);
+        sums[u + 3] += VectorMath.laneSum(b3);
+        sums[u + 4] += VectorMath.laneSum(b4);
+        sums[u + 5] += VectorMath.laneSum(b5);
+        sums[u + 6] += VectorMath.laneSum(b6);
+        sums[u + 7] += VectorMath.laneSum(b7);
+        sums[u + 8] += VectorMath.laneSum(b8);
     }
 
     /** Weights (co, ci, ·) over configurations [first, last): nine register sums. */
@@ -415,14 +415,14 @@ final class DirectConv2D {
             }
         }
         int t = (co * cin + ci) * 9;
-        sums[t] += a0.reduceLanes(VectorOperators.ADD);
-        sums[t + 1] += a1.reduceLanes(VectorOperators.ADD);
-        sums[t + 2] += a2.reduceLanes(VectorOperators.ADD);
-        sums[t + 3] += a3.reduceLanes(VectorOperators.ADD);
-        sums[t + 4] += a4.reduceLanes(VectorOperators.ADD);
-        sums[t + 5] += a5.reduceLanes(VectorOperators.ADD);
-        sums[t + 6] += a6.reduceLanes(VectorOperators.ADD);
-        sums[t + 7] += a7.reduceLanes(VectorOperators.ADD);
-        sums[t + 8] += a8.reduceLanes(VectorOperators.ADD);
+        sums[t] += VectorMath.laneSum(a0);
+        sums[t + 1] += VectorMath.laneSum(a1);
+        sums[t + 2] += VectorMath.laneSum(a2);
+        sums[t + 3] += VectorMath.laneSum(a3);
+        sums[t + 4] += VectorMath.laneSum(a4);
+        sums[t + 5] += VectorMath.laneSum(a5);
+        sums[t + 6] += VectorMath.laneSum(a6);
+        sums[t + 7] += VectorMath.laneSum(a7);
+        sums[t + 8] += VectorMath.laneSum(a8);
     }
 }

@@ -105,6 +105,18 @@ public final class VectorMath {
         return narrow(e.div(e.add(2.0)));
     }
 
+    /**
+     * The sum of a vector's lanes in float64, left to right. {@code reduceLanes(ADD)} adds in a
+     * tree once C2 has compiled the caller and lane by lane before, so its float32 result
+     * depends on the JIT's progress, and a resumed training run would not repeat the
+     * uninterrupted one bit for bit.
+     */
+    public static double laneSum(FloatVector v) {
+        double sum = 0.0;
+        for (int i = 0; i < v.length(); i++) sum += v.lane(i);
+        return sum;
+    }
+
     /** {@code y[i] = exp(x[i])} for i in [from, to). */
     public static void exp(float[] x, float[] y, int from, int to) {
         int i = from;
