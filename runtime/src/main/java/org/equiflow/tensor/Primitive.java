@@ -24,7 +24,10 @@ public sealed interface Primitive
     /** Checks the operands and returns the result's shape; throws with a message naming both. */
     Shape outputShape(List<Shape> inputs);
 
-    /** Computes {@code out} (freshly allocated, of {@link #outputShape}) from checked inputs. */
+    /**
+     * Computes {@code out} (of {@link #outputShape}, zero-filled unless {@link #overwritesOutput}, not
+     * shared with the inputs) from checked inputs.
+     */
     void forward(List<Tensor> inputs, Tensor out);
 
     /**
