@@ -109,7 +109,8 @@ public final class Tape implements AutoCloseable {
             for (Map.Entry<Tensor, Tensor> leaf : grads.entrySet()) {
                 Tensor t = leaf.getKey();
                 if (!t.requiresGrad() || produced.contains(t)) continue;
-                t.setGrad(t.grad() == null ? leaf.getValue().copy() : Ops.add(t.grad(), leaf.getValue()));
+                // Copies: a leaf's gradient outlives the step, and so any buffer arena round.
+                t.setGrad(t.grad() == null ? leaf.getValue().copy() : Ops.add(t.grad(), leaf.getValue()).copy());
             }
         } finally {
             ACTIVE.set(recording);

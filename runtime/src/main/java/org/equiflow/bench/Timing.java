@@ -8,7 +8,17 @@ import java.util.List;
 public record Timing(double medianSeconds, double q25Seconds, double q75Seconds, int iterations) {
 
     public static Timing measure(Runnable work, int warmup, int minIterations, double minSeconds, int maxIterations) {
-        for (int i = 0; i < warmup; i++) work.run();
+        return measure(work, warmup, 0.0, minIterations, minSeconds, maxIterations);
+    }
+
+    /**
+     * Warms up for at least {@code warmup} iterations and {@code warmupSeconds}: the Vector API
+     * kernels run as slow library code until C2 has compiled them, which takes seconds of
+     * running, not a fixed count of iterations.
+     */
+    public static Timing measure(Runnable work, int warmup, double warmupSeconds, int minIterations, double minSeconds, int maxIterations) {
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds; i++) work.run();
         List<Double> times = new ArrayList<>();
         long start = System.nanoTime();
         while (times.size() < maxIterations && (times.size() < minIterations || (System.nanoTime() - start) / 1e9 < minSeconds)) {

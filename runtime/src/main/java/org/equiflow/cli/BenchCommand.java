@@ -53,12 +53,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "Untimed iterations first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--warmup-time", defaultValue = "3", description = "Seconds of untimed warm-up per case at least, for the JIT (default: ${DEFAULT-VALUE}).")
+    double warmupTime;
+
     @Option(names = "--reference", defaultValue = "auto",
             description = "Run the PyTorch reference after: auto (when /usr/bin/python3 has torch), on, off (default: ${DEFAULT-VALUE}).")
     String reference;
 
     @Option(names = "--after", paramLabel = "PASS", description = "Run the IR as it is after this pass (default: all passes), to measure what each pass buys.")
     String after;
+
+    @Option(names = "--profile", description = "After each training case, time every kernel over --profile-steps steps and print where the step's time goes.")
+    boolean profile;
+
+    @Option(names = "--profile-steps", defaultValue = "50", description = "Steps the profile sums over (default: ${DEFAULT-VALUE}).")
+    int profileSteps;
 
     @Option(names = "--shared", description = "The shared folder with bench/ref-pytorch (default: ../shared beside the repository).")
     Path shared;
@@ -109,15 +118,16 @@ final class BenchCommand implements Callable<Integer> {
             var work = new FlowWorkloads(flow, 1e-3, 0);
             if (cases.contains("train")) {
                 for (int batch : batches) {
-                    Timing t = Timing.measure(() -> work.trainStep(batch), warmup, 5, minTime, 1000);
+                    Timing t = Timing.measure(() -> work.trainStep(batch), warmup, warmupTime, 5, minTime, 1000);
                     ours.put("train L=" + size + " B=" + batch, t.medianSeconds());
                     out.printf("equiflow[%s] train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, batch,
                             t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.iterations());
                     out.flush();
+                    if (profile) printProfile(out, work, size, batch);
                 }
             }
             if (cases.contains("sample")) {
-                Timing t = Timing.measure(() -> work.sample(sampleBatch), warmup, 5, minTime, 1000);
+                Timing t = Timing.measure(() -> work.sample(sampleBatch), warmup, warmupTime, 5, minTime, 1000);
                 ours.put("sample L=" + size + " B=" + sampleBatch, sampleBatch / t.medianSeconds());
                 out.printf("equiflow[%s] sample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, sampleBatch,
                         sampleBatch / t.medianSeconds(), t.medianSeconds() * 1e3, t.iterations());
@@ -126,6 +136,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Double> theirs = reference.equals("off") ? Map.of() : pytorch(out, err);
         if (theirs == null) return reference.equals("on") ? 1 : 0;
+        out.println();
+        out.printf("%s, %d cores, Java %s, %s; reference: %s%n", java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), org.equiflow.tensor.Backends.current().description(),
+                theirs.isEmpty() ? "not run" : "PyTorch, 2 threads, run right after");
         out.println();
         out.println("| case | equiflow | PyTorch reference | speed-up |");
         out.println("|---|---|---|---|");
@@ -139,6 +153,45 @@ final class BenchCommand implements Callable<Integer> {
         });
         out.flush();
         return 0;
+    }
+
+    /**
+     * Runs {@link #profileSteps} training steps with every kernel timed and prints a markdown
+     * table: time per step by kernel, and what lies outside the kernels.
+     */
+    private void printProfile(PrintWriter out, FlowWorkloads work, int size, int batch) {
+        var profiler = new org.equiflow.bench.KernelProfile(org.equiflow.tensor.Backends.current());
+        long total;
+        try (var scope = org.equiflow.tensor.Backends.use(profiler)) {
+            for (int i = 0; i < warmup; i++) work.trainStep(batch);
+            profiler.reset();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < profileSteps; i++) work.trainStep(batch);
+            total = System.nanoTime() - t0;
+        }
+        double perStep = total / 1e6 / profileSteps;
+        out.println();
+        out.printf("Profile, train L=%d B=%d: %.2f ms/step over %d steps (timers included)%n%n", size, batch, perStep, profileSteps);
+        out.println("| kernel (operands) -> result | calls/step | ms/step | share |");
+        out.println("|---|---|---|---|");
+        long inKernels = 0, small = 0, smallCalls = 0;
+        for (var e : profiler.entries()) {
+            inKernels += e.nanos();
+            double ms = e.nanos() / 1e6 / profileSteps;
+            if (ms / perStep < 0.005) {
+                small += e.nanos();
+                smallCalls += e.calls();
+                continue;
+            }
+            out.printf("| %s | %d | %.3f | %.1f %% |%n", e.kernel(), e.calls() / profileSteps, ms, 100 * ms / perStep);
+        }
+        out.printf("| other kernels (each under 0.5 %%) | %d | %.3f | %.1f %% |%n", smallCalls / profileSteps,
+                small / 1e6 / profileSteps, 100 * small / 1e6 / profileSteps / perStep);
+        double outside = perStep - inKernels / 1e6 / profileSteps;
+        out.printf("| outside the kernels: result allocation, tape, Truffle nodes, prior sample, Adam | | %.3f | %.1f %% |%n",
+                outside, 100 * outside / perStep);
+        out.println();
+        out.flush();
     }
 
     /** Runs the reference from a private copy (it writes results.json beside itself) and reads its results. */

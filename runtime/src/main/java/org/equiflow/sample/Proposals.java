@@ -1,6 +1,7 @@
 package org.equiflow.sample;
 
 import java.util.SplittableRandom;
+import org.equiflow.tensor.BufferArena;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
 
@@ -12,6 +13,7 @@ import org.equiflow.truffle.CompiledFlow;
 public final class Proposals {
     private final CompiledFlow flow;
     private final SplittableRandom random;
+    private final BufferArena arena = BufferArena.withDefaultBudget();
 
     public Proposals(CompiledFlow flow, long seed) {
         this.flow = flow;
@@ -24,6 +26,13 @@ public final class Proposals {
     }
 
     public Batch next(int batch) {
+        // Everything the batch returns is copied out of the flow's tensors, so they can be recycled.
+        try (BufferArena.Round round = arena.open()) {
+            return draw(batch);
+        }
+    }
+
+    private Batch draw(int batch) {
         Tensor z = flow.samplePrior(batch, random);
         CompiledFlow.Forward out = flow.forward(z);
         Tensor logQ = flow.logDensity(z, out);

@@ -19,6 +19,9 @@ public record ActivationGrad(Activation activation, double slope) implements Pri
     }
 
     @Override
+    public boolean overwritesOutput() { return true; }
+
+    @Override
     public void forward(List<Tensor> inputs, Tensor out) {
         Tensor y = inputs.get(0), g = inputs.get(1);
         if (y.dtype() == DType.F32) {

@@ -29,6 +29,10 @@ public record AffineCoupling() implements Primitive {
         int sites = x.shape().sites(), rows = x.size() / sites;
         if (x.dtype() == DType.F32) {
             float[] xv = x.f32(), sv = s.f32(), tv = t.f32(), m = active.f32(), o = out.f32();
+            if (org.equiflow.tensor.cpu.VectorMath.supported()) {
+                org.equiflow.tensor.cpu.CouplingKernels.affine(xv, sv, tv, m, o, rows, sites);
+                return;
+            }
             for (int r = 0; r < rows; r++) {
                 int base = r * sites;
                 for (int i = 0; i < sites; i++) {

@@ -16,7 +16,7 @@ public interface Backend {
     String description();
 
     /**
-     * Computes {@code out} (freshly allocated, of the primitive's output shape and the inputs'
+     * Computes {@code out} (a result array of the primitive's output shape and the inputs'
      * dtype) from inputs whose shapes the primitive has already checked.
      */
     void forward(Primitive primitive, List<Tensor> inputs, Tensor out);

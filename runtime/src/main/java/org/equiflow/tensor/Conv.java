@@ -53,6 +53,9 @@ public record Conv() implements Primitive {
     }
 
     @Override
+    public boolean overwritesOutput() { return true; }
+
+    @Override
     public void forward(List<Tensor> inputs, Tensor out) {
         Tensor x = inputs.get(0), w = inputs.get(1);
         Tensor bias = inputs.size() == 3 ? inputs.get(2) : null;

@@ -30,7 +30,7 @@ public final class Ops {
             }
             shapes.add(t.shape());
         }
-        Tensor out = Tensor.zeros(primitive.outputShape(shapes), dtype);
+        Tensor out = BufferArena.allocate(primitive.outputShape(shapes), dtype, !primitive.overwritesOutput());
         Backends.current().forward(primitive, inputs, out);
         Tape.recordIfActive(primitive, inputs, out);
         return out;

@@ -24,8 +24,19 @@ public sealed interface Primitive
     /** Checks the operands and returns the result's shape; throws with a message naming both. */
     Shape outputShape(List<Shape> inputs);
 
-    /** Computes {@code out} (freshly allocated, of {@link #outputShape}) from checked inputs. */
+    /**
+     * Computes {@code out} (of {@link #outputShape}, zero-filled unless {@link #overwritesOutput}, not
+     * shared with the inputs) from checked inputs.
+     */
     void forward(List<Tensor> inputs, Tensor out);
+
+    /**
+     * Whether {@link #forward} assigns every element of {@code out}, so a recycled result array
+     * (see {@link BufferArena}) need not be zeroed first. False unless a primitive says so.
+     */
+    default boolean overwritesOutput() {
+        return false;
+    }
 
     /**
      * Whether input {@code index} carries a gradient. Masks are data, not variables: the

@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import org.equiflow.autodiff.Adam;
 import org.equiflow.autodiff.Tape;
 import org.equiflow.stats.Reweighting;
+import org.equiflow.tensor.BufferArena;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
@@ -18,6 +19,7 @@ public final class Trainer {
     private final CompiledFlow flow;
     private final Adam adam;
     private final long seed;
+    private final BufferArena arena = BufferArena.withDefaultBudget();
 
     public Trainer(CompiledFlow flow, Adam adam, long seed) {
         this.flow = flow;
@@ -57,10 +59,12 @@ public final class Trainer {
     /** One optimizer step; throws {@link Diverged} before touching the parameters if anything is not finite. */
     public Step step(int step, int batch) {
         long t0 = System.nanoTime();
-        Tensor z = flow.samplePrior(batch, randomFor(step));
         double loss;
         double[] logWeights = new double[batch];
-        try (Tape tape = Tape.open()) {
+        // Nothing made inside the round outlives it: the loss and log-weights are read out, and
+        // the parameters' gradients are copies.
+        try (BufferArena.Round round = arena.open(); Tape tape = Tape.open()) {
+            Tensor z = flow.samplePrior(batch, randomFor(step));
             CompiledFlow.Forward out = flow.forward(z);
             // For a symmetrized flow this is the mixture density. Training needs no sign flip: the
             // mixture density and the (Z2-invariant, checked) action are even, so the loss and its

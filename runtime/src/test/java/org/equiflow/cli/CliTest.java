@@ -145,4 +145,17 @@ class CliTest {
         assertEquals(1, badLattice.exit());
         assertTrue(badLattice.err().contains("error[E0601]"), badLattice.err());
     }
+
+    @Test
+    void benchPrintsAMarkdownTableAndAKernelProfile() {
+        String script = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        Run r = run("bench", "--script", script, "--L", "4", "--batch", "4", "--sample-batch", "8", "--min-time", "0",
+                "--warmup", "1", "--warmup-time", "0", "--reference", "off", "--profile", "--profile-steps", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("| case | equiflow | PyTorch reference | speed-up |"), r.out());
+        assertTrue(r.out().contains("| train L=4 B=4 |") && r.out().contains("| sample L=4 B=8 |"), r.out());
+        // Every kernel of a step goes through the profiler, the convolutions among them.
+        assertTrue(r.out().contains("| kernel (operands) -> result |") && r.out().contains("ConvAct[activation=LEAKY_RELU"), r.out());
+        assertTrue(r.out().contains("| outside the kernels"), r.out());
+    }
 }

@@ -214,6 +214,23 @@ public final class PrimitiveCases {
                 List.of(randn(new Shape(3, 3, 3, 8)), randn(new Shape(3, 5, 3, 8)))));
         add.accept(new Case("conv weight gradient 3D 2->1 on 2x2x16", new ConvWeightGradient(3),
                 List.of(randn(new Shape(1, 2, 2, 2, 16)), randn(new Shape(1, 1, 2, 2, 16)))));
+        // The direct 3x3 kernels (2D, rows of whole 8-float vectors, even row count): channel
+        // blocks of four, two and one; one, two and three vectors per row; more configurations
+        // than one float32 flush of the weight gradient.
+        add.accept(new Case("conv 2D 3->8 k3 on 8x8 (direct, blocks of four)", new Conv(),
+                List.of(randn(new Shape(2, 3, 8, 8)), randn(new Shape(8, 3, 3, 3)), randn(Shape.perConfiguration(1, 8)))));
+        add.accept(new Case("conv 2D 3->7 k3 on 4x24 (direct, blocks of four, two, one)", new Conv(),
+                List.of(randn(new Shape(2, 3, 4, 24)), randn(new Shape(7, 3, 3, 3)), randn(Shape.perConfiguration(1, 7)))));
+        add.accept(new Case("conv 2D 4->2 k3 on 2x16 (direct, pair)", new Conv(),
+                List.of(randn(new Shape(1, 4, 2, 16)), randn(new Shape(2, 4, 3, 3)), randn(Shape.perConfiguration(1, 2)))));
+        add.accept(new Case("conv 2D 2->9 k3 on 4x8 (two rows per 16-lane vector, then one channel left)", new Conv(),
+                List.of(randn(new Shape(2, 2, 4, 8)), randn(new Shape(9, 2, 3, 3)), randn(Shape.perConfiguration(1, 9)))));
+        add.accept(new Case("conv 2D 1->8 k3 on 2x8 (both row pairs wrap)", new Conv(),
+                List.of(randn(new Shape(3, 1, 2, 8)), randn(new Shape(8, 1, 3, 3)), randn(Shape.perConfiguration(1, 8)))));
+        add.accept(new Case("conv weight gradient 2D 3->5 on 8x8 (direct, 11 configurations)", new ConvWeightGradient(3),
+                List.of(randn(new Shape(11, 3, 8, 8)), randn(new Shape(11, 5, 8, 8)))));
+        add.accept(new Case("conv weight gradient 2D 2->3 on 4x24 (direct)", new ConvWeightGradient(3),
+                List.of(randn(new Shape(2, 2, 4, 24)), randn(new Shape(2, 3, 4, 24)))));
         add.accept(new Case("flip kernel 2D", new FlipKernel(), List.of(randn(new Shape(3, 2, 3, 3)))));
         add.accept(new Case("flip kernel 3D", new FlipKernel(), List.of(randn(new Shape(2, 1, 3, 3, 3)))));
         return cases;

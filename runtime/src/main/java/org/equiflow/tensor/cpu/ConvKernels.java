@@ -21,7 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@code out[Cout x V] = W[Cout x Cin*K] . cols}.</li>
  * </ul>
  * The float64 paths are plain loops; they exist for gradient checks and as the reference the
- * float32 kernels are tested against.
+ * float32 kernels are tested against. Two-dimensional 3×3 convolutions with rows of whole
+ * vectors and an even row count (the flows' L × L lattices) skip the padded copy altogether:
+ * {@link DirectConv2D}.
  */
 public final class ConvKernels {
 
@@ -48,6 +50,10 @@ public final class ConvKernels {
 
     /** {@code out[b][co] = bias[co] + sum_{ci,o} w[co][ci][o] in[b][ci][nbr(o)]}; bias may be null. */
     public static void forward(Geometry g, float[] in, float[] w, float[] bias, float[] out) {
+        if (DirectConv2D.handlesForward(g.plan)) {
+            DirectConv2D.forward(g, in, w, bias, out);
+            return;
+        }
         if (g.plan.rowLength % ROW_SPECIES.length() == 0) {
             CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
                 float[] padded = new float[g.inChannels * g.plan.paddedSize];
@@ -370,6 +376,10 @@ public final class ConvKernels {
      */
     public static void weightGradient(Geometry g, float[] in, float[] gOut, float[] gw) {
         int ck = g.columns();
+        if (DirectConv2D.handles(g.plan)) {
+            DirectConv2D.weightGradient(g, in, gOut, gw);
+            return;
+        }
         if (g.plan.rowLength % ROW_SPECIES.length() == 0) {
             weightGradientByRows(g, in, gOut, gw);
             return;
@@ -602,10 +612,10 @@ public final class ConvKernels {
                     a2 = x.fma(FloatVector.fromArray(SPECIES, gOut, g2 + s), a2);
                     a3 = x.fma(FloatVector.fromArray(SPECIES, gOut, g3 + s), a3);
                 }
-                acc[co * ck + j] += a0.reduceLanes(VectorOperators.ADD) + dotTail(gOut, g0, cols, j * v, vectorEnd, v);
-                acc[(co + 1) * ck + j] += a1.reduceLanes(VectorOperators.ADD) + dotTail(gOut, g1, cols, j * v, vectorEnd, v);
-                acc[(co + 2) * ck + j] += a2.reduceLanes(VectorOperators.ADD) + dotTail(gOut, g2, cols, j * v, vectorEnd, v);
-                acc[(co + 3) * ck + j] += a3.reduceLanes(VectorOperators.ADD) + dotTail(gOut, g3, cols, j * v, vectorEnd, v);
+                acc[co * ck + j] += VectorMath.laneSum(a0) + dotTail(gOut, g0, cols, j * v, vectorEnd, v);
+                acc[(co + 1) * ck + j] += VectorMath.laneSum(a1) + dotTail(gOut, g1, cols, j * v, vectorEnd, v);
+                acc[(co + 2) * ck + j] += VectorMath.laneSum(a2) + dotTail(gOut, g2, cols, j * v, vectorEnd, v);
+                acc[(co + 3) * ck + j] += VectorMath.laneSum(a3) + dotTail(gOut, g3, cols, j * v, vectorEnd, v);
             }
         }
         for (; co < g.outChannels; co++) {
@@ -615,7 +625,7 @@ public final class ConvKernels {
                 for (int s = 0; s < vectorEnd; s += lanes) {
                     a0 = FloatVector.fromArray(SPECIES, cols, j * v + s).fma(FloatVector.fromArray(SPECIES, gOut, g0 + s), a0);
                 }
-                acc[co * ck + j] += a0.reduceLanes(VectorOperators.ADD) + dotTail(gOut, g0, cols, j * v, vectorEnd, v);
+                acc[co * ck + j] += VectorMath.laneSum(a0) + dotTail(gOut, g0, cols, j * v, vectorEnd, v);
             }
         }
     }

@@ -48,7 +48,10 @@ public final class UnaryKernels {
     private static void run(UnaryOp op, float[] x, float[] y, int from, int to) {
         switch (op) {
             case UnaryOp.Neg n -> lanewise(VectorOperators.NEG, x, y, from, to);
-            case UnaryOp.Exp e -> { for (int i = from; i < to; i++) y[i] = (float) Math.exp(x[i]); }
+            case UnaryOp.Exp e -> {
+                if (VectorMath.supported()) VectorMath.exp(x, y, from, to);
+                else for (int i = from; i < to; i++) y[i] = (float) Math.exp(x[i]);
+            }
             case UnaryOp.Tanh t -> tanh(x, y, from, to);
             case UnaryOp.Abs a -> lanewise(VectorOperators.ABS, x, y, from, to);
             case UnaryOp.Square s -> { for (int i = from; i < to; i++) y[i] = x[i] * x[i]; }
@@ -117,6 +120,10 @@ public final class UnaryKernels {
     public static void leakyReluInPlace(float[] v, float slope) { leakyRelu(slope, v, v, 0, v.length); }
 
     private static void tanh(float[] x, float[] y, int from, int to) {
+        if (VectorMath.supported()) {
+            VectorMath.tanh(x, y, from, to);
+            return;
+        }
         for (int i = from; i < to; i++) {
             double v = x[i];
             if (Math.abs(v) < 0.0625) {

@@ -1,0 +1,42 @@
+package org.equiflow.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/** Every range runs exactly once with its fixed bounds, whoever runs it; failures reach the caller. */
+class CpuParallelTest {
+
+    @Test
+    void everyItemIsCoveredOnceByItsChunksFixedRange() {
+        for (int n : new int[] {1, 2, 3, 64, 1001}) {
+            for (int repeat = 0; repeat < 200; repeat++) {
+                int chunks = CpuParallel.chunksFor(n);
+                AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                int[] firstOfChunk = new int[chunks];
+                CpuParallel.forChunks(n, (chunk, from, to) -> {
+                    firstOfChunk[chunk] = from;
+                    for (int i = from; i < to; i++) seen.incrementAndGet(i);
+                });
+                for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "item " + i + " of " + n);
+                int[] expected = new int[chunks];
+                for (int c = 0; c < chunks; c++) expected[c] = (int) ((long) n * c / chunks);
+                assertArrayEquals(expected, firstOfChunk, "chunk bounds for n = " + n);
+            }
+        }
+    }
+
+    @Test
+    void aFailureInAnyChunkIsThrownToTheCaller() {
+        IllegalArgumentException boom = new IllegalArgumentException("boom");
+        int last = CpuParallel.chunksFor(100) - 1;
+        var thrown = assertThrows(IllegalArgumentException.class, () -> CpuParallel.forChunks(100, (chunk, from, to) -> {
+            if (chunk == last) throw boom;
+        }));
+        assertSame(boom, thrown);
+    }
+}
