@@ -79,30 +79,9 @@ class SplineFlowJacobianTest {
                 z.set(b, original);
                 for (int a = 0; a < sites; a++) jacobian[a][b] = (plus.get(a) - minus.get(a)) / (2 * step);
             }
-            double numeric = logAbsDeterminant(jacobian);
+            double numeric = Determinants.logAbsDeterminant(jacobian);
             assertTrue(Math.abs(logDet) > 0.1, "the flow should be far from volume-preserving, log-det " + logDet);
             assertEquals(numeric, logDet, 1e-5, "sample " + sample + " (" + outside + " sites in the tails)");
         }
-    }
-
-    /** log|det A| by Gaussian elimination with partial pivoting. */
-    private static double logAbsDeterminant(double[][] matrix) {
-        int n = matrix.length;
-        double[][] a = new double[n][];
-        for (int i = 0; i < n; i++) a[i] = matrix[i].clone();
-        double sum = 0;
-        for (int col = 0; col < n; col++) {
-            int pivot = col;
-            for (int row = col + 1; row < n; row++) if (Math.abs(a[row][col]) > Math.abs(a[pivot][col])) pivot = row;
-            double[] swap = a[col];
-            a[col] = a[pivot];
-            a[pivot] = swap;
-            sum += Math.log(Math.abs(a[col][col]));
-            for (int row = col + 1; row < n; row++) {
-                double factor = a[row][col] / a[col][col];
-                for (int k = col; k < n; k++) a[row][k] -= factor * a[col][k];
-            }
-        }
-        return sum;
     }
 }
