@@ -2,6 +2,7 @@ package org.equiflow.sample;
 
 import java.util.SplittableRandom;
 import org.equiflow.tensor.BufferArena;
+import org.equiflow.tensor.cpu.CpuParallel;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
 
@@ -27,7 +28,8 @@ public final class Proposals {
 
     public Batch next(int batch) {
         // Everything the batch returns is copied out of the flow's tensors, so they can be recycled.
-        try (BufferArena.Round round = arena.open()) {
+        try (BufferArena.Round round = arena.open();
+             CpuParallel.Scope threads = CpuParallel.serialIfSmall(flow.fieldShape(batch).size())) {
             return draw(batch);
         }
     }

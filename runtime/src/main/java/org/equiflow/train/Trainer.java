@@ -7,6 +7,7 @@ import org.equiflow.autodiff.Adam;
 import org.equiflow.autodiff.Tape;
 import org.equiflow.stats.Reweighting;
 import org.equiflow.tensor.BufferArena;
+import org.equiflow.tensor.cpu.CpuParallel;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
@@ -63,7 +64,8 @@ public final class Trainer {
         double[] logWeights = new double[batch];
         // Nothing made inside the round outlives it: the loss and log-weights are read out, and
         // the parameters' gradients are copies.
-        try (BufferArena.Round round = arena.open(); Tape tape = Tape.open()) {
+        try (BufferArena.Round round = arena.open(); Tape tape = Tape.open();
+             CpuParallel.Scope threads = CpuParallel.serialIfSmall(flow.fieldShape(batch).size())) {
             Tensor z = flow.samplePrior(batch, randomFor(step));
             CompiledFlow.Forward out = flow.forward(z);
             // For a symmetrized flow this is the mixture density. Training needs no sign flip: the

@@ -39,4 +39,21 @@ class CpuParallelTest {
         }));
         assertSame(boom, thrown);
     }
+
+    @Test
+    void aSmallBatchRunsOnTheCallingThreadAndTheScopeRestoresTheDefault() {
+        int parallelChunks = CpuParallel.chunksFor(64);
+        try (var scope = CpuParallel.serialIfSmall(CpuParallel.MIN_PARALLEL_VALUES - 1)) {
+            assertEquals(1, CpuParallel.chunksFor(64));
+            Thread caller = Thread.currentThread();
+            CpuParallel.forChunks(64, (chunk, from, to) -> assertSame(caller, Thread.currentThread()));
+            try (var large = CpuParallel.serialIfSmall(CpuParallel.MIN_PARALLEL_VALUES)) {
+                assertEquals(1, CpuParallel.chunksFor(64), "a nested scope does not undo an enclosing serial one");
+            }
+        }
+        assertEquals(parallelChunks, CpuParallel.chunksFor(64));
+        try (var scope = CpuParallel.serialIfSmall(CpuParallel.MIN_PARALLEL_VALUES)) {
+            assertEquals(parallelChunks, CpuParallel.chunksFor(64));
+        }
+    }
 }
