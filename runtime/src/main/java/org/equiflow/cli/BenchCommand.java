@@ -69,6 +69,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile-steps", defaultValue = "50", description = "Steps the profile sums over (default: ${DEFAULT-VALUE}).")
     int profileSteps;
 
+    @Option(names = "--in-process", description = "Measure every lattice size in this JVM (default: one JVM per size, so that kernels the JIT compiled for one size do not slow the next).")
+    boolean inProcess;
+
+    /** Where a per-size child JVM writes its measurements for the parent's table. */
+    @Option(names = "--results", hidden = true)
+    Path results;
+
     @Option(names = "--shared", description = "The shared folder with bench/ref-pytorch (default: ../shared beside the repository).")
     Path shared;
 
@@ -103,7 +110,14 @@ final class BenchCommand implements Callable<Integer> {
         String theory = model.get().theory().name();
         int dimensions = model.get().theory().lattice().dimensions();
         var renderer = new org.equiflow.compiler.diag.DiagnosticRenderer(diagnostics.useColor());
-        for (int size : sizes) {
+        if (!inProcess && sizes.size() > 1) {
+            for (int size : sizes) {
+                Map<String, Double> child = measureInChildJvm(size, out, err);
+                if (child == null) return 1;
+                ours.putAll(child);
+            }
+        }
+        for (int size : inProcess || sizes.size() == 1 ? sizes : List.<Integer>of()) {
             // The same script re-specialised to each lattice size, as a user would with --set.
             Map<String, String> set = new LinkedHashMap<>(diagnostics.overrides);
             set.put(theory + ".lattice", "[" + String.join(",", java.util.Collections.nCopies(dimensions, String.valueOf(size))) + "]");
@@ -133,6 +147,12 @@ final class BenchCommand implements Callable<Integer> {
                         sampleBatch / t.medianSeconds(), t.medianSeconds() * 1e3, t.iterations());
                 out.flush();
             }
+        }
+        if (results != null) {
+            StringBuilder lines = new StringBuilder();
+            ours.forEach((k, v) -> lines.append(k).append('\t').append(v).append('\n'));
+            Files.writeString(results, lines);
+            return 0; // the parent prints the table of all sizes
         }
         Map<String, Double> theirs = reference.equals("off") ? Map.of() : pytorch(out, err);
         if (theirs == null) return reference.equals("on") ? 1 : 0;
@@ -192,6 +212,57 @@ final class BenchCommand implements Callable<Integer> {
                 outside, 100 * outside / perStep);
         out.println();
         out.flush();
+    }
+
+    /**
+     * Measures one lattice size in a fresh JVM with this command's options, echoing its output.
+     * C2 compiles the convolution kernels for the first size it sees; measured after L = 8 in
+     * the same JVM, the L = 16 step was 1.5–3× slower than in a JVM of its own.
+     */
+    private Map<String, Double> measureInChildJvm(int size, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+        Path file = Files.createTempFile("equiflow-bench-L" + size + "-", ".tsv");
+        try {
+            List<String> command = new java.util.ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(Main.class.getName());
+            command.add("bench");
+            // The original arguments of the whole command line: global options, then `bench` and its own.
+            List<String> original = spec.commandLine().getParseResult().originalArgs();
+            int own = original.indexOf(spec.name()) + 1;
+            command.addAll(command.size() - 1, original.subList(0, own - 1));
+            for (int i = own; i < original.size(); i++) {
+                String arg = original.get(i);
+                if (arg.equals("--L") || arg.equals("--reference")) {
+                    i++;
+                    continue;
+                }
+                if (arg.startsWith("--L=") || arg.startsWith("--reference=")) continue;
+                command.add(arg);
+            }
+            command.addAll(List.of("--L", String.valueOf(size), "--reference", "off", "--in-process", "--results", file.toString()));
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    out.println(line);
+                    out.flush();
+                }
+            }
+            if (child.waitFor() != 0) {
+                err.println("error: measuring L=" + size + " in a separate JVM failed (exit " + child.exitValue() + "); rerun with --in-process to see why");
+                return null;
+            }
+            Map<String, Double> measured = new LinkedHashMap<>();
+            for (String line : Files.readAllLines(file)) {
+                int tab = line.indexOf('\t');
+                if (tab > 0) measured.put(line.substring(0, tab), Double.parseDouble(line.substring(tab + 1)));
+            }
+            return measured;
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     /** Runs the reference from a private copy (it writes results.json beside itself) and reads its results. */

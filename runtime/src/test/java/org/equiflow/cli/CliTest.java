@@ -158,4 +158,14 @@ class CliTest {
         assertTrue(r.out().contains("| kernel (operands) -> result |") && r.out().contains("ConvAct[activation=LEAKY_RELU"), r.out());
         assertTrue(r.out().contains("| outside the kernels"), r.out());
     }
+
+    @Test
+    void benchMeasuresEachLatticeSizeInAJvmOfItsOwnAndTabulatesThemAll() {
+        String script = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        Run r = run("bench", "--script", script, "--L", "4,8", "--cases", "sample", "--sample-batch", "4", "--min-time", "0",
+                "--warmup", "1", "--warmup-time", "0", "--reference", "off");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("| sample L=4 B=4 |") && r.out().contains("| sample L=8 B=4 |"), r.out());
+        assertEquals(1, r.out().split("\\| case \\|", -1).length - 1, "one table for all sizes:\n" + r.out());
+    }
 }
