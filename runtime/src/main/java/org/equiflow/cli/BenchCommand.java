@@ -110,43 +110,13 @@ final class BenchCommand implements Callable<Integer> {
         String theory = model.get().theory().name();
         int dimensions = model.get().theory().lattice().dimensions();
         var renderer = new org.equiflow.compiler.diag.DiagnosticRenderer(diagnostics.useColor());
-        if (!inProcess && sizes.size() > 1) {
-            for (int size : sizes) {
-                Map<String, Double> child = measureInChildJvm(size, out, err);
-                if (child == null) return 1;
-                ours.putAll(child);
-            }
-        }
-        for (int size : inProcess || sizes.size() == 1 ? sizes : List.<Integer>of()) {
-            // The same script re-specialised to each lattice size, as a user would with --set.
-            Map<String, String> set = new LinkedHashMap<>(diagnostics.overrides);
-            set.put(theory + ".lattice", "[" + String.join(",", java.util.Collections.nCopies(dimensions, String.valueOf(size))) + "]");
-            var checked = Compiler.check(Path.of(script), script, set);
-            var ir = checked.ok() ? Compiler.lower(checked, name, after) : java.util.Optional.<org.equiflow.compiler.ir.IrProgram>empty();
-            if (ir.isEmpty()) {
-                checked.diagnostics().sorted().stream().filter(d -> d.isError()).forEach(d -> err.print(renderer.render(d)));
-                err.flush();
-                return 1;
-            }
-            var flow = new CompiledFlow(ir.get(), FlowWorkloads.defaultDType(), 0);
-            var work = new FlowWorkloads(flow, 1e-3, 0);
-            if (cases.contains("train")) {
-                for (int batch : batches) {
-                    Timing t = Timing.measure(() -> work.trainStep(batch), warmup, warmupTime, 5, minTime, 1000);
-                    ours.put("train L=" + size + " B=" + batch, t.medianSeconds());
-                    out.printf("equiflow[%s] train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, batch,
-                            t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.iterations());
-                    out.flush();
-                    if (profile) printProfile(out, work, size, batch);
-                }
-            }
-            if (cases.contains("sample")) {
-                Timing t = Timing.measure(() -> work.sample(sampleBatch), warmup, warmupTime, 5, minTime, 1000);
-                ours.put("sample L=" + size + " B=" + sampleBatch, sampleBatch / t.medianSeconds());
-                out.printf("equiflow[%s] sample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, sampleBatch,
-                        sampleBatch / t.medianSeconds(), t.medianSeconds() * 1e3, t.iterations());
-                out.flush();
-            }
+        // One JVM per size by default: C2 compiles the kernels for the first size it sees.
+        boolean jvmPerSize = !inProcess && sizes.size() > 1;
+        for (int size : sizes) {
+            Map<String, Double> measured = jvmPerSize ? measureInChildJvm(size, out, err)
+                    : measureInThisJvm(size, name, theory, dimensions, renderer, out, err);
+            if (measured == null) return 1;
+            ours.putAll(measured);
         }
         if (results != null) {
             StringBuilder lines = new StringBuilder();
@@ -212,6 +182,42 @@ final class BenchCommand implements Callable<Integer> {
                 outside, 100 * outside / perStep);
         out.println();
         out.flush();
+    }
+
+    /** Times the cases at one lattice size in this JVM; null (after printing why) if the script does not compile there. */
+    private Map<String, Double> measureInThisJvm(int size, String name, String theory, int dimensions,
+                                                 org.equiflow.compiler.diag.DiagnosticRenderer renderer, PrintWriter out, PrintWriter err) {
+        Map<String, Double> measured = new LinkedHashMap<>();
+        // The same script re-specialised to each lattice size, as a user would with --set.
+        Map<String, String> set = new LinkedHashMap<>(diagnostics.overrides);
+        set.put(theory + ".lattice", "[" + String.join(",", java.util.Collections.nCopies(dimensions, String.valueOf(size))) + "]");
+        var checked = Compiler.check(Path.of(script), script, set);
+        var ir = checked.ok() ? Compiler.lower(checked, name, after) : java.util.Optional.<org.equiflow.compiler.ir.IrProgram>empty();
+        if (ir.isEmpty()) {
+            checked.diagnostics().sorted().stream().filter(d -> d.isError()).forEach(d -> err.print(renderer.render(d)));
+            err.flush();
+            return null;
+        }
+        var flow = new CompiledFlow(ir.get(), FlowWorkloads.defaultDType(), 0);
+        var work = new FlowWorkloads(flow, 1e-3, 0);
+        if (cases.contains("train")) {
+            for (int batch : batches) {
+                Timing t = Timing.measure(() -> work.trainStep(batch), warmup, warmupTime, 5, minTime, 1000);
+                measured.put("train L=" + size + " B=" + batch, t.medianSeconds());
+                out.printf("equiflow[%s] train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, batch,
+                        t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.iterations());
+                out.flush();
+                if (profile) printProfile(out, work, size, batch);
+            }
+        }
+        if (cases.contains("sample")) {
+            Timing t = Timing.measure(() -> work.sample(sampleBatch), warmup, warmupTime, 5, minTime, 1000);
+            measured.put("sample L=" + size + " B=" + sampleBatch, sampleBatch / t.medianSeconds());
+            out.printf("equiflow[%s] sample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, sampleBatch,
+                    sampleBatch / t.medianSeconds(), t.medianSeconds() * 1e3, t.iterations());
+            out.flush();
+        }
+        return measured;
     }
 
     /**
