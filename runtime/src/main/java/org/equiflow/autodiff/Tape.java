@@ -79,8 +79,28 @@ public final class Tape implements AutoCloseable {
         backward(loss, Tensor.full(loss.shape(), loss.dtype(), 1.0));
     }
 
-    /** Back-propagates the cotangent {@code seed} of {@code output}. */
+    /** Back-propagates the cotangent {@code seed} of {@code output}, adding into the leaves' gradients. */
     public void backward(Tensor output, Tensor seed) {
+        for (Map.Entry<Tensor, Tensor> leaf : gradientsOfLeaves(output, seed).entrySet()) {
+            Tensor t = leaf.getKey();
+            t.setGrad(t.grad() == null ? leaf.getValue() : Ops.add(t.grad(), leaf.getValue()).copy());
+        }
+    }
+
+    /**
+     * The gradients of a loss (a tensor with a single element) with respect to the leaves,
+     * without touching the leaves: for several tapes run at once on slices of a batch, whose
+     * gradients the caller adds in a fixed order.
+     */
+    public Map<Tensor, Tensor> gradientsOfLeaves(Tensor loss) {
+        if (loss.size() != 1) {
+            throw new IllegalArgumentException("gradientsOfLeaves(loss) needs a single number, got shape " + loss.shape());
+        }
+        return gradientsOfLeaves(loss, Tensor.full(loss.shape(), loss.dtype(), 1.0));
+    }
+
+    /** Leaf → gradient (a copy: it outlives the step, and so any buffer arena round), in no particular order. */
+    private Map<Tensor, Tensor> gradientsOfLeaves(Tensor output, Tensor seed) {
         if (!output.shape().equals(seed.shape()) || output.dtype() != seed.dtype()) {
             throw new IllegalArgumentException("seed " + seed.shape() + " " + seed.dtype()
                     + " does not match output " + output.shape() + " " + output.dtype());
@@ -106,12 +126,13 @@ public final class Tape implements AutoCloseable {
                     grads.merge(input, contribution, Ops::add);
                 }
             }
+            Map<Tensor, Tensor> leaves = new IdentityHashMap<>();
             for (Map.Entry<Tensor, Tensor> leaf : grads.entrySet()) {
                 Tensor t = leaf.getKey();
                 if (!t.requiresGrad() || produced.contains(t)) continue;
-                // Copies: a leaf's gradient outlives the step, and so any buffer arena round.
-                t.setGrad(t.grad() == null ? leaf.getValue().copy() : Ops.add(t.grad(), leaf.getValue()).copy());
+                leaves.put(t, leaf.getValue().copy());
             }
+            return leaves;
         } finally {
             ACTIVE.set(recording);
         }

@@ -2,6 +2,7 @@ package org.equiflow.sample;
 
 import java.util.SplittableRandom;
 import org.equiflow.tensor.BufferArena;
+import org.equiflow.tensor.cpu.BatchBlocks;
 import org.equiflow.tensor.cpu.CpuParallel;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
@@ -14,11 +15,20 @@ import org.equiflow.truffle.CompiledFlow;
 public final class Proposals {
     private final CompiledFlow flow;
     private final SplittableRandom random;
-    private final BufferArena arena = BufferArena.withDefaultBudget();
+    /** One memory plan per thread that runs blocks of a batch ({@link CpuParallel#forEachBlock}'s slots). */
+    private final BufferArena[] arenas = new BufferArena[CpuParallel.threads()];
+
+    /** Field values per block of a batch ({@link BatchBlocks}): the default, or another cut for tests. */
+    private final int blockValues;
 
     public Proposals(CompiledFlow flow, long seed) {
+        this(flow, seed, BatchBlocks.TARGET_VALUES);
+    }
+
+    public Proposals(CompiledFlow flow, long seed, int blockValues) {
         this.flow = flow;
         this.random = new SplittableRandom(seed);
+        this.blockValues = blockValues;
     }
 
     /** One batch: configurations row-major [batch, sites·channels], and per configuration log q, S, log w. */
@@ -27,29 +37,45 @@ public final class Proposals {
     }
 
     public Batch next(int batch) {
+        Tensor z = flow.samplePrior(batch, random);
+        // A symmetrized flow draws from ½(q_f(φ) + q_f(−φ)): a fair sign flip after the flow.
+        boolean[] flips = flow.randomSignFlips(batch, random);
+        int perConfig = z.size() / batch;
+        var drawn = new Batch(new float[z.size()], new double[batch], new double[batch], new double[batch], perConfig);
+        BatchBlocks blocks = BatchBlocks.of(z.shape(), blockValues);
+        if (blocks.count() == 1) {
+            try (CpuParallel.Scope threads = CpuParallel.serialIfSmall(z.size())) {
+                drawBlock(0, z, 0, flips, drawn);
+            }
+        } else {
+            CpuParallel.forEachBlock(blocks.count(), (slot, block) -> drawBlock(slot,
+                    BatchBlocks.configurations(z, blocks.from(block), blocks.to(block)), blocks.from(block), flips, drawn));
+        }
+        return drawn;
+    }
+
+    /** Configurations [from, from + z.batch) of {@code drawn}, on this thread, in the arena of {@code slot}. */
+    private void drawBlock(int slot, Tensor z, int from, boolean[] flips, Batch drawn) {
         // Everything the batch returns is copied out of the flow's tensors, so they can be recycled.
-        try (BufferArena.Round round = arena.open();
-             CpuParallel.Scope threads = CpuParallel.serialIfSmall(flow.fieldShape(batch).size())) {
-            return draw(batch);
+        try (BufferArena.Round round = arenaFor(slot).open()) {
+            CompiledFlow.Forward out = flow.forward(z);
+            Tensor logQ = flow.logDensity(z, out);
+            Tensor x = flow.withSignFlips(out.x(), flips, from);
+            Tensor s = flow.action(x);
+            int size = z.shape().batch(), per = drawn.siteCount();
+            for (int i = 0; i < x.size(); i++) drawn.configs()[from * per + i] = (float) x.get(i);
+            for (int b = 0; b < size; b++) {
+                drawn.logQ()[from + b] = logQ.get(b);
+                drawn.action()[from + b] = s.get(b);
+                drawn.logWeight()[from + b] = -s.get(b) - logQ.get(b);
+            }
         }
     }
 
-    private Batch draw(int batch) {
-        Tensor z = flow.samplePrior(batch, random);
-        CompiledFlow.Forward out = flow.forward(z);
-        Tensor logQ = flow.logDensity(z, out);
-        // A symmetrized flow draws from ½(q_f(φ) + q_f(−φ)): a fair sign flip after the flow.
-        Tensor x = flow.randomSigns(out.x(), random);
-        Tensor s = flow.action(x);
-        int perConfig = x.size() / batch;
-        float[] configs = new float[x.size()];
-        for (int i = 0; i < configs.length; i++) configs[i] = (float) x.get(i);
-        double[] lq = new double[batch], sv = new double[batch], lw = new double[batch];
-        for (int b = 0; b < batch; b++) {
-            lq[b] = logQ.get(b);
-            sv[b] = s.get(b);
-            lw[b] = -sv[b] - lq[b];
+    private BufferArena arenaFor(int slot) {
+        synchronized (arenas) {
+            if (arenas[slot] == null) arenas[slot] = BufferArena.withDefaultBudget();
+            return arenas[slot];
         }
-        return new Batch(configs, lq, sv, lw, perConfig);
     }
 }

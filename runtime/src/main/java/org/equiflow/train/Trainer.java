@@ -2,11 +2,13 @@ package org.equiflow.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.equiflow.autodiff.Adam;
 import org.equiflow.autodiff.Tape;
 import org.equiflow.stats.Reweighting;
 import org.equiflow.tensor.BufferArena;
+import org.equiflow.tensor.cpu.BatchBlocks;
 import org.equiflow.tensor.cpu.CpuParallel;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Tensor;
@@ -20,12 +22,21 @@ public final class Trainer {
     private final CompiledFlow flow;
     private final Adam adam;
     private final long seed;
-    private final BufferArena arena = BufferArena.withDefaultBudget();
+    /** One memory plan per thread that runs blocks of a step ({@link CpuParallel#forEachBlock}'s slots). */
+    private final BufferArena[] arenas = new BufferArena[CpuParallel.threads()];
+
+    /** Field values per block of a batch ({@link BatchBlocks}): the default, or another cut for tests. */
+    private final int blockValues;
 
     public Trainer(CompiledFlow flow, Adam adam, long seed) {
+        this(flow, adam, seed, BatchBlocks.TARGET_VALUES);
+    }
+
+    public Trainer(CompiledFlow flow, Adam adam, long seed, int blockValues) {
         this.flow = flow;
         this.adam = adam;
         this.seed = seed;
+        this.blockValues = blockValues;
     }
 
     /**
@@ -60,25 +71,24 @@ public final class Trainer {
     /** One optimizer step; throws {@link Diverged} before touching the parameters if anything is not finite. */
     public Step step(int step, int batch) {
         long t0 = System.nanoTime();
-        double loss;
         double[] logWeights = new double[batch];
-        // Nothing made inside the round outlives it: the loss and log-weights are read out, and
-        // the parameters' gradients are copies.
-        try (BufferArena.Round round = arena.open(); Tape tape = Tape.open();
-             CpuParallel.Scope threads = CpuParallel.serialIfSmall(flow.fieldShape(batch).size())) {
-            Tensor z = flow.samplePrior(batch, randomFor(step));
-            CompiledFlow.Forward out = flow.forward(z);
-            // For a symmetrized flow this is the mixture density. Training needs no sign flip: the
-            // mixture density and the (Z2-invariant, checked) action are even, so the loss and its
-            // gradient are the same at f(z) and −f(z).
-            Tensor logQ = flow.logDensity(z, out);
-            Tensor action = flow.action(out.x());
-            Tensor kl = Ops.meanOverBatch(Ops.add(logQ, action));
-            loss = kl.get(0);
-            if (!Double.isFinite(loss)) throw new Diverged(step, diagnose(step, out.logDet(), logQ, action));
-            for (int b = 0; b < batch; b++) logWeights[b] = -action.get(b) - logQ.get(b);
-            tape.backward(kl);
+        Tensor z = flow.samplePrior(batch, randomFor(step));
+        BatchBlocks blocks = BatchBlocks.of(z.shape(), blockValues);
+        BlockResult[] results = new BlockResult[blocks.count()];
+        if (blocks.count() == 1) {
+            try (CpuParallel.Scope threads = CpuParallel.serialIfSmall(z.size())) {
+                results[0] = stepOnBlock(0, z, 0, batch, logWeights);
+            }
+        } else {
+            CpuParallel.forEachBlock(blocks.count(), (slot, block) -> results[block] = stepOnBlock(slot,
+                    BatchBlocks.configurations(z, blocks.from(block), blocks.to(block)), blocks.from(block), batch, logWeights));
         }
+        double loss = 0;
+        for (BlockResult result : results) {
+            if (result.divergence() != null) throw new Diverged(step, "step " + step + ": " + result.divergence());
+            loss += result.loss();
+        }
+        addGradients(results);
         for (Tensor p : flow.parameters().all()) {
             Tensor g = p.grad();
             if (g == null) continue;
@@ -95,12 +105,63 @@ public final class Trainer {
         return new Step(step, loss, Reweighting.ess(logWeights), acceptanceEstimate(logWeights), (System.nanoTime() - t0) / 1e9);
     }
 
-    private static String diagnose(int step, Tensor logDet, Tensor logQ, Tensor action) {
+    /**
+     * What one block of the batch contributes: its share of the loss (its configurations' sum of
+     * log q + S over the whole batch's size), the gradients of that share, or why it diverged.
+     */
+    private record BlockResult(double loss, Map<Tensor, Tensor> gradients, String divergence) {}
+
+    /**
+     * The loss and gradient of configurations [from, from + z.batch) of a batch of {@code batch},
+     * on this thread, in the arena of {@code slot}; writes their log-weights into {@code logWeights}.
+     */
+    private BlockResult stepOnBlock(int slot, Tensor z, int from, int batch, double[] logWeights) {
+        int size = z.shape().batch();
+        // Nothing made inside the round outlives it: the loss and log-weights are read out, and
+        // the gradients are copies.
+        try (BufferArena.Round round = arenaFor(slot).open(); Tape tape = Tape.open()) {
+            CompiledFlow.Forward out = flow.forward(z);
+            // For a symmetrized flow this is the mixture density. Training needs no sign flip: the
+            // mixture density and the (Z2-invariant, checked) action are even, so the loss and its
+            // gradient are the same at f(z) and −f(z).
+            Tensor logQ = flow.logDensity(z, out);
+            Tensor action = flow.action(out.x());
+            Tensor share = Ops.mulScalar(Ops.meanOverBatch(Ops.add(logQ, action)), (double) size / batch);
+            double loss = share.get(0);
+            if (!Double.isFinite(loss)) return new BlockResult(loss, Map.of(), diagnose(out.logDet(), logQ, action));
+            for (int b = 0; b < size; b++) logWeights[from + b] = -action.get(b) - logQ.get(b);
+            return new BlockResult(loss, tape.gradientsOfLeaves(share), null);
+        }
+    }
+
+    private BufferArena arenaFor(int slot) {
+        synchronized (arenas) {
+            if (arenas[slot] == null) arenas[slot] = BufferArena.withDefaultBudget();
+            return arenas[slot];
+        }
+    }
+
+    /** Adds the blocks' gradients into the parameters' in block order, so the sums do not depend on the threads. */
+    private void addGradients(BlockResult[] results) {
+        for (Tensor p : flow.parameters().all()) {
+            Tensor sum = null;
+            for (BlockResult result : results) {
+                Tensor g = result.gradients().get(p);
+                if (g == null) continue;
+                if (sum == null) sum = g;
+                else for (int i = 0; i < sum.size(); i++) sum.set(i, sum.get(i) + g.get(i));
+            }
+            if (sum == null) continue;
+            p.setGrad(p.grad() == null ? sum : Ops.add(p.grad(), sum));
+        }
+    }
+
+    private static String diagnose(Tensor logDet, Tensor logQ, Tensor action) {
         List<String> bad = new ArrayList<>();
         if (!allFinite(logDet)) bad.add("log|det J| (a coupling's scale exploded)");
         else if (!allFinite(logQ)) bad.add("log q");
         if (!allFinite(action)) bad.add("the action S (the flow produced fields far outside the theory's range)");
-        return "step " + step + ": the loss became NaN or infinite; not finite: " + (bad.isEmpty() ? "the loss" : String.join(", ", bad))
+        return "the loss became NaN or infinite; not finite: " + (bad.isEmpty() ? "the loss" : String.join(", ", bad))
                 + ". Lower the learning rate (e.g. `optimizer adam(lr = 1e-4)`), bound the scale net with `out_act = tanh`, "
                 + "or resume from the last checkpoint with a smaller step size";
     }

@@ -90,15 +90,26 @@ public final class CompiledFlow {
     }
 
     /**
-     * A draw from the self-mixture: each configuration's sign flipped with probability ½ (the
-     * identity for flows that are not symmetrized). Its density is {@link #logDensity} either way.
+     * For a draw from the self-mixture: which configurations of a batch get their sign flipped,
+     * each with probability ½; null (none) for flows that are not symmetrized.
      */
-    public Tensor randomSigns(Tensor x, java.util.SplittableRandom random) {
-        if (inverse == null) return x;
+    public boolean[] randomSignFlips(int batch, java.util.SplittableRandom random) {
+        if (inverse == null) return null;
+        boolean[] flips = new boolean[batch];
+        for (int b = 0; b < batch; b++) flips[b] = random.nextBoolean();
+        return flips;
+    }
+
+    /**
+     * x with configuration b's sign flipped where {@code flips[offset + b]} (x itself when
+     * {@code flips} is null). The self-mixture's density is {@link #logDensity} either way.
+     */
+    public Tensor withSignFlips(Tensor x, boolean[] flips, int offset) {
+        if (flips == null) return x;
         int batch = x.shape().batch(), per = x.size() / batch;
         Tensor out = x.copy();
         for (int b = 0; b < batch; b++) {
-            if (random.nextBoolean()) for (int i = b * per; i < (b + 1) * per; i++) out.set(i, -x.get(i));
+            if (flips[offset + b]) for (int i = b * per; i < (b + 1) * per; i++) out.set(i, -x.get(i));
         }
         return out;
     }

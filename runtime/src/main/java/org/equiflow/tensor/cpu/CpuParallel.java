@@ -89,6 +89,91 @@ public final class CpuParallel {
         claims.awaitAll();
     }
 
+    /** Blocks pass their body as this: {@code slot} tells apart the threads running at once (0 ≤ slot < threads()). */
+    @FunctionalInterface
+    public interface BlockBody {
+        void run(int slot, int block);
+    }
+
+    /**
+     * Runs {@code body} for blocks 0 … {@code blocks − 1}, each whole on one thread with every
+     * kernel inside it serial, the blocks spread over the pool: parallel work as coarse as a
+     * whole flow on a slice of the batch, instead of two hand-offs per kernel. Two bodies never
+     * run at once with the same slot, so a slot can own per-thread state (a buffer arena).
+     * Which thread runs a block does not change what the block computes.
+     */
+    public static void forEachBlock(int blocks, BlockBody body) {
+        int runners = POOL == null || ForkJoinTask.getPool() == POOL ? 1 : Math.max(1, Math.min(THREADS, blocks));
+        var claims = new BlockClaims(blocks, body);
+        for (int r = 1; r < runners; r++) POOL.execute(claims);
+        claims.run();
+        claims.awaitAll();
+    }
+
+    /**
+     * The blocks of one {@link #forEachBlock} call, claimed one at a time by its runners. The
+     * caller waits for the blocks, not the runners: a runner the scheduler starts late finds
+     * nothing left and does nothing.
+     */
+    private static final class BlockClaims implements Runnable {
+        private final int blocks;
+        private final BlockBody body;
+        private final AtomicInteger nextBlock = new AtomicInteger(), nextSlot = new AtomicInteger();
+        private final CountDownLatch done;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        BlockClaims(int blocks, BlockBody body) {
+            this.blocks = blocks;
+            this.body = body;
+            this.done = new CountDownLatch(blocks);
+        }
+
+        @Override
+        public void run() {
+            int slot = nextSlot.getAndIncrement();
+            boolean[] serial = SERIAL.get();
+            boolean before = serial[0];
+            serial[0] = true;
+            try {
+                for (int b; (b = nextBlock.getAndIncrement()) < blocks; ) {
+                    try {
+                        if (failure.get() == null) body.run(slot, b);
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    } finally {
+                        done.countDown();
+                    }
+                }
+            } finally {
+                serial[0] = before;
+            }
+        }
+
+        void awaitAll() {
+            await(done);
+            rethrow(failure.get());
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private static void rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) throw r;
+        if (t instanceof Error e) throw e;
+        if (t != null) throw new IllegalStateException(t);
+    }
+
     /**
      * The ranges of one call, claimed in turn by the caller and the workers. Which thread runs
      * a range does not change what the range computes (its bounds and chunk number are fixed),
@@ -125,20 +210,8 @@ public final class CpuParallel {
         }
 
         void awaitAll() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    done.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
-            Throwable t = failure.get();
-            if (t instanceof RuntimeException r) throw r;
-            if (t instanceof Error e) throw e;
-            if (t != null) throw new IllegalStateException(t);
+            await(done);
+            rethrow(failure.get());
         }
     }
 }

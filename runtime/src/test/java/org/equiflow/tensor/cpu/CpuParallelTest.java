@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -55,5 +56,31 @@ class CpuParallelTest {
         try (var scope = CpuParallel.serialIfSmall(CpuParallel.MIN_PARALLEL_VALUES)) {
             assertEquals(parallelChunks, CpuParallel.chunksFor(64));
         }
+    }
+
+    @Test
+    void everyBlockRunsOnceWithItsKernelsSerialAndNoTwoRunnersShareASlot() {
+        for (int blocks : new int[] {1, 2, 3, 17, 200}) {
+            AtomicIntegerArray runs = new AtomicIntegerArray(blocks);
+            java.util.Map<Integer, Thread> slotOwner = new java.util.concurrent.ConcurrentHashMap<>();
+            CpuParallel.forEachBlock(blocks, (slot, block) -> {
+                runs.incrementAndGet(block);
+                assertEquals(1, CpuParallel.chunksFor(1000), "kernels inside a block run on its thread");
+                assertTrue(slot >= 0 && slot < CpuParallel.threads(), "slot " + slot);
+                Thread previous = slotOwner.putIfAbsent(slot, Thread.currentThread());
+                assertTrue(previous == null || previous == Thread.currentThread(), "slot " + slot + " used by two threads");
+            });
+            for (int b = 0; b < blocks; b++) assertEquals(1, runs.get(b), "block " + b + " of " + blocks);
+        }
+        assertEquals(CpuParallel.chunksFor(1000), Math.min(CpuParallel.threads(), 1000), "the caller's kernels are parallel again");
+    }
+
+    @Test
+    void aFailureInAnyBlockIsThrownToTheCaller() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        var thrown = assertThrows(IllegalStateException.class, () -> CpuParallel.forEachBlock(9, (slot, block) -> {
+            if (block == 7) throw boom;
+        }));
+        assertSame(boom, thrown);
     }
 }
