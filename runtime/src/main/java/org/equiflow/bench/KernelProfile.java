@@ -1,9 +1,10 @@
 package org.equiflow.bench;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.equiflow.tensor.Backend;
 import org.equiflow.tensor.Primitive;
@@ -14,7 +15,8 @@ import org.equiflow.tensor.Tensor;
  * (with its parameters) and the operand and result shapes. Forward passes and the VJPs both go
  * through {@link Backend#forward}, so a profiled training step accounts for every kernel; what
  * the step takes beyond the sum is the cost outside the kernels (allocation of results, the
- * tape, the Truffle nodes, the prior sample, Adam).
+ * tape, the Truffle nodes, the prior sample, Adam). Safe to use from the threads that run
+ * blocks of a batch at once: times are the threads' CPU times, summed over threads.
  */
 public final class KernelProfile implements Backend {
 
@@ -22,8 +24,15 @@ public final class KernelProfile implements Backend {
     public record Entry(String kernel, long nanos, long calls) {
     }
 
+    /**
+     * Kernels are timed in the CPU time of the thread that runs them, not wall time: a thread
+     * the scheduler puts aside (another process, the other block's thread) does not charge its
+     * wait to the kernel, and the times of threads running at once add up to CPU time.
+     */
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     private final Backend delegate;
-    private final Map<String, long[]> totals = new LinkedHashMap<>();
+    private final Map<String, LongAdder[]> totals = new ConcurrentHashMap<>();
 
     public KernelProfile(Backend delegate) {
         this.delegate = delegate;
@@ -41,12 +50,17 @@ public final class KernelProfile implements Backend {
 
     @Override
     public void forward(Primitive primitive, List<Tensor> inputs, Tensor out) {
-        long t0 = System.nanoTime();
+        long t0 = THREADS.getCurrentThreadCpuTime();
         delegate.forward(primitive, inputs, out);
-        long dt = System.nanoTime() - t0;
-        long[] total = totals.computeIfAbsent(key(primitive, inputs, out), k -> new long[2]);
-        total[0] += dt;
-        total[1]++;
+        long dt = THREADS.getCurrentThreadCpuTime() - t0;
+        LongAdder[] total = totals.computeIfAbsent(key(primitive, inputs, out), k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+        total[0].add(dt);
+        total[1].increment();
+    }
+
+    @Override
+    public boolean computesOnHostThreads() {
+        return delegate.computesOnHostThreads();
     }
 
     private static String key(Primitive primitive, List<Tensor> inputs, Tensor out) {
@@ -62,7 +76,7 @@ public final class KernelProfile implements Backend {
     /** The entries, longest total first. */
     public List<Entry> entries() {
         List<Entry> list = new ArrayList<>();
-        totals.forEach((k, v) -> list.add(new Entry(k, v[0], v[1])));
+        totals.forEach((k, v) -> list.add(new Entry(k, v[0].sum(), v[1].sum())));
         list.sort((a, b) -> Long.compare(b.nanos, a.nanos));
         return list;
     }

@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--after", paramLabel = "PASS", description = "Run the IR as it is after this pass (default: all passes), to measure what each pass buys.")
     String after;
 
-    @Option(names = "--profile", description = "After each training case, time every kernel over --profile-steps steps and print where the step's time goes.")
+    @Option(names = "--profile", description = "After each case, time every kernel over --profile-steps steps (or batches) and print where the CPU time goes.")
     boolean profile;
 
     @Option(names = "--profile-steps", defaultValue = "50", description = "Steps the profile sums over (default: ${DEFAULT-VALUE}).")
@@ -146,23 +146,28 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs {@link #profileSteps} training steps with every kernel timed and prints a markdown
-     * table: time per step by kernel, and what lies outside the kernels.
+     * Runs {@code step} {@link #profileSteps} times with every kernel timed and prints a markdown
+     * table: the process's CPU time per step by kernel, and what lies outside the kernels. CPU
+     * time rather than wall time because the blocks of a batch run on several threads at once,
+     * and the kernel timers add up over threads.
      */
-    private void printProfile(PrintWriter out, FlowWorkloads work, int size, int batch) {
+    private void printProfile(PrintWriter out, String label, Runnable step) {
         var profiler = new org.equiflow.bench.KernelProfile(org.equiflow.tensor.Backends.current());
-        long total;
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long wall, cpu;
         try (var scope = org.equiflow.tensor.Backends.use(profiler)) {
-            for (int i = 0; i < warmup; i++) work.trainStep(batch);
+            for (int i = 0; i < warmup; i++) step.run();
             profiler.reset();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < profileSteps; i++) work.trainStep(batch);
-            total = System.nanoTime() - t0;
+            long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
+            for (int i = 0; i < profileSteps; i++) step.run();
+            wall = System.nanoTime() - t0;
+            cpu = os.getProcessCpuTime() - c0;
         }
-        double perStep = total / 1e6 / profileSteps;
+        double perStep = cpu / 1e6 / profileSteps;
         out.println();
-        out.printf("Profile, train L=%d B=%d: %.2f ms/step over %d steps (timers included)%n%n", size, batch, perStep, profileSteps);
-        out.println("| kernel (operands) -> result | calls/step | ms/step | share |");
+        out.printf("Profile, %s: %.2f ms wall, %.2f ms CPU (all threads) per step over %d steps (timers included)%n%n",
+                label, wall / 1e6 / profileSteps, perStep, profileSteps);
+        out.println("| kernel (operands) -> result | calls/step | CPU ms/step | share of CPU |");
         out.println("|---|---|---|---|");
         long inKernels = 0, small = 0, smallCalls = 0;
         for (var e : profiler.entries()) {
@@ -178,7 +183,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("| other kernels (each under 0.5 %%) | %d | %.3f | %.1f %% |%n", smallCalls / profileSteps,
                 small / 1e6 / profileSteps, 100 * small / 1e6 / profileSteps / perStep);
         double outside = perStep - inKernels / 1e6 / profileSteps;
-        out.printf("| outside the kernels: result allocation, tape, Truffle nodes, prior sample, Adam | | %.3f | %.1f %% |%n",
+        out.printf("| outside the kernels: result allocation, tape, Truffle nodes, prior sample, Adam, JIT and GC threads | | %.3f | %.1f %% |%n",
                 outside, 100 * outside / perStep);
         out.println();
         out.flush();
@@ -207,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("equiflow[%s] train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, batch,
                         t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.iterations());
                 out.flush();
-                if (profile) printProfile(out, work, size, batch);
+                if (profile) printProfile(out, "train L=" + size + " B=" + batch, () -> work.trainStep(batch));
             }
         }
         if (cases.contains("sample")) {
@@ -216,6 +221,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("equiflow[%s] sample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, sampleBatch,
                     sampleBatch / t.medianSeconds(), t.medianSeconds() * 1e3, t.iterations());
             out.flush();
+            if (profile) printProfile(out, "sample L=" + size + " B=" + sampleBatch, () -> work.sample(sampleBatch));
         }
         return measured;
     }

@@ -20,4 +20,14 @@ public interface Backend {
      * dtype) from inputs whose shapes the primitive has already checked.
      */
     void forward(Primitive primitive, List<Tensor> inputs, Tensor out);
+
+    /**
+     * Whether the kernels compute on host arrays with this machine's CPU threads: then results
+     * may come from a {@link BufferArena} and batches may be cut into blocks run on several
+     * threads at once ({@code tensor.cpu.BatchBlocks}). A device backend keys its buffers by host
+     * array and wants whole batches.
+     */
+    default boolean computesOnHostThreads() {
+        return false;
+    }
 }

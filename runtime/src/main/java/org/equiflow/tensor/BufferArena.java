@@ -19,8 +19,9 @@ import java.util.Map;
  * closes (copy what must outlive it: {@link Tensor#copy()} allocates outside the arena). Arrays
  * are zeroed before they are handed out again, so kernels see exactly what a fresh allocation
  * gives, except to primitives that {@linkplain Primitive#overwritesOutput() assign every element}. Beyond {@link #budgetBytes} per round results are allocated normally, which bounds
- * what an arena holds for large lattices and batches. Only the CPU backend's results are
- * recycled: another backend may key device buffers by host array.
+ * what an arena holds for large lattices and batches. Only results of a backend that
+ * {@linkplain Backend#computesOnHostThreads() computes on host threads} are recycled: another
+ * backend may key device buffers by host array.
  */
 public final class BufferArena {
 
@@ -77,7 +78,7 @@ public final class BufferArena {
      */
     static Tensor allocate(Shape shape, DType dtype, boolean zeroed) {
         BufferArena arena = ACTIVE.get();
-        if (arena == null || Backends.current() != CpuBackend.INSTANCE) return Tensor.zeros(shape, dtype);
+        if (arena == null || !Backends.current().computesOnHostThreads()) return Tensor.zeros(shape, dtype);
         return arena.take(shape, dtype, zeroed);
     }
 

@@ -13,6 +13,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean computesOnHostThreads() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "cpu";
     }

@@ -225,6 +225,11 @@ public final class PrimitiveCases {
                 List.of(randn(new Shape(1, 4, 2, 16)), randn(new Shape(2, 4, 3, 3)), randn(Shape.perConfiguration(1, 2)))));
         add.accept(new Case("conv 2D 2->9 k3 on 4x8 (two rows per 16-lane vector, then one channel left)", new Conv(),
                 List.of(randn(new Shape(2, 2, 4, 8)), randn(new Shape(9, 2, 3, 3)), randn(Shape.perConfiguration(1, 9)))));
+        add.accept(new Case("conv 2D 8->2 k3 on 8x8 (16-lane row pairs, two channels)", new Conv(),
+                List.of(randn(new Shape(2, 8, 8, 8)), randn(new Shape(2, 8, 3, 3)), randn(Shape.perConfiguration(1, 2)))));
+        add.accept(new Case("conv+tanh 2D 3->11 k3 on 8x8 (eight channels, then two, then one, in 16-lane row pairs)",
+                new ConvAct(Activation.TANH, 0.0),
+                List.of(randn(new Shape(2, 3, 8, 8)), randn(new Shape(11, 3, 3, 3)), randn(Shape.perConfiguration(1, 11)))));
         add.accept(new Case("conv 2D 1->8 k3 on 2x8 (both row pairs wrap)", new Conv(),
                 List.of(randn(new Shape(3, 1, 2, 8)), randn(new Shape(8, 1, 3, 3)), randn(Shape.perConfiguration(1, 8)))));
         add.accept(new Case("conv weight gradient 2D 3->5 on 8x8 (direct, 11 configurations)", new ConvWeightGradient(3),

@@ -2,7 +2,6 @@ package org.equiflow.tensor.cpu;
 
 import java.util.Arrays;
 import org.equiflow.tensor.Backends;
-import org.equiflow.tensor.CpuBackend;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 
@@ -42,7 +41,7 @@ public record BatchBlocks(int batch, int count) {
      */
     public static BatchBlocks of(Shape field, int targetValues) {
         int batch = field.batch();
-        if (Backends.current() != CpuBackend.INSTANCE) return new BatchBlocks(batch, 1);
+        if (!Backends.current().computesOnHostThreads()) return new BatchBlocks(batch, 1);
         long perConfiguration = Math.max(1, field.size() / batch);
         long size = Math.max(1, targetValues / perConfiguration);
         return new BatchBlocks(batch, (int) ((batch + size - 1) / size));

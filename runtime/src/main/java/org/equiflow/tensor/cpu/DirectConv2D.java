@@ -91,12 +91,8 @@ final class DirectConv2D {
             for (int b = from; b < to; b++) {
                 int inBase = b * cin * v, outBase = b * cout * v;
                 int co = 0;
+                if (wide) wrapRows(in, inBase, cin, v, wrapped);
                 if (wide && cout >= 8) {
-                    for (int ci = 0; ci < cin; ci++) {
-                        // Rows L−1 and 0 side by side: the pair of rows that wraps around.
-                        System.arraycopy(in, inBase + ci * v + v - LANES, wrapped, ci * 2 * LANES, LANES);
-                        System.arraycopy(in, inBase + ci * v, wrapped, ci * 2 * LANES + LANES, LANES);
-                    }
                     for (; co + 8 <= cout; co += 8) {
                         for (int r = 0; r < rows; r += 2) forwardRowPairs8(in, inBase, cin, wrapped, w, bias, out, outBase, co, r, rows, v);
                     }
@@ -105,6 +101,10 @@ final class DirectConv2D {
                     for (int r = 0; r < rows; r += 2) forward4x2(in, inBase, cin, w, bias, out, outBase, co, r, rows, length, v);
                 }
                 for (; co + 2 <= cout; co += 2) {
+                    if (wide) {
+                        for (int r = 0; r < rows; r += 2) forwardRowPairs2(in, inBase, cin, wrapped, w, bias, out, outBase, co, r, rows, v);
+                        continue;
+                    }
                     for (int r = 0; r < rows; r += 2) forward2x2(in, inBase, cin, w, bias, out, outBase, co, r, rows, length, v);
                 }
                 for (; co < cout; co++) {
@@ -176,6 +176,52 @@ final class DirectConv2D {
         a5.intoArray(out, o + 5 * v);
         a6.intoArray(out, o + 6 * v);
         a7.intoArray(out, o + 7 * v);
+    }
+
+    /** Rows L−1 and 0 of each input channel side by side: the pair of rows that wraps around. */
+    private static void wrapRows(float[] in, int inBase, int cin, int v, float[] wrapped) {
+        for (int ci = 0; ci < cin; ci++) {
+            System.arraycopy(in, inBase + ci * v + v - LANES, wrapped, ci * 2 * LANES, LANES);
+            System.arraycopy(in, inBase + ci * v, wrapped, ci * 2 * LANES + LANES, LANES);
+        }
+    }
+
+    /**
+     * Rows of 8: output channels co and co+1 on rows r and r+1, one 16-lane vector per channel
+     * and kernel row (six chains: few output channels, the coupling's scale and shift, give too
+     * few independent sums otherwise, and the 8-lane kernels twice the instructions). Written as
+     * a loop over input channels with six call sites: a straight-line version over the whole
+     * lattice made the method too large for C2 to inline the vector operations.
+     */
+    private static void forwardRowPairs2(float[] in, int inBase, int cin, float[] wrapped, float[] w, float[] bias,
+                                         float[] out, int outBase, int co, int r, int rows, int v) {
+        int stride = cin * 9;
+        FloatVector zero = FloatVector.zero(WIDE);
+        FloatVector a0 = FloatVector.broadcast(WIDE, biasOf(bias, co)), a1 = zero, a2 = zero;
+        FloatVector b0 = FloatVector.broadcast(WIDE, biasOf(bias, co + 1)), b1 = zero, b2 = zero;
+        boolean wrapsAbove = r == 0, wrapsBelow = r + 2 >= rows;
+        for (int ci = 0; ci < cin; ci++) {
+            int base = inBase + ci * v, wa = co * stride + ci * 9, wb = wa + stride;
+            FloatVector x = wrapsAbove ? FloatVector.fromArray(WIDE, wrapped, ci * 2 * LANES)
+                    : FloatVector.fromArray(WIDE, in, base + (r - 1) * LANES);
+            FloatVector m = x.rearrange(WIDE_FROM_LEFT), p = x.rearrange(WIDE_FROM_RIGHT);
+            a0 = wideTaps(a0, m, x, p, w, wa);
+            b0 = wideTaps(b0, m, x, p, w, wb);
+            x = FloatVector.fromArray(WIDE, in, base + r * LANES);
+            m = x.rearrange(WIDE_FROM_LEFT);
+            p = x.rearrange(WIDE_FROM_RIGHT);
+            a1 = wideTaps(a1, m, x, p, w, wa + 3);
+            b1 = wideTaps(b1, m, x, p, w, wb + 3);
+            x = wrapsBelow ? FloatVector.fromArray(WIDE, wrapped, ci * 2 * LANES)
+                    : FloatVector.fromArray(WIDE, in, base + (r + 1) * LANES);
+            m = x.rearrange(WIDE_FROM_LEFT);
+            p = x.rearrange(WIDE_FROM_RIGHT);
+            a2 = wideTaps(a2, m, x, p, w, wa + 6);
+            b2 = wideTaps(b2, m, x, p, w, wb + 6);
+        }
+        int o = outBase + co * v + r * LANES;
+        a0.add(a1).add(a2).intoArray(out, o);
+        b0.add(b1).add(b2).intoArray(out, o + v);
     }
 
     /** Offset of input row r−1+j (j = 0..3), wrapped; no division in the inner loops. */
