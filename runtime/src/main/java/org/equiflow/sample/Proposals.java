@@ -16,7 +16,7 @@ public final class Proposals {
     private final CompiledFlow flow;
     private final SplittableRandom random;
     /** One memory plan per thread that runs blocks of a batch ({@link CpuParallel#forEachBlock}'s slots). */
-    private final BufferArena[] arenas = new BufferArena[CpuParallel.threads()];
+    private final BufferArena.PerSlot arenas = new BufferArena.PerSlot(CpuParallel.threads());
 
     /** Field values per block of a batch ({@link BatchBlocks}): the default, or another cut for tests. */
     private final int blockValues;
@@ -43,21 +43,15 @@ public final class Proposals {
         int perConfig = z.size() / batch;
         var drawn = new Batch(new float[z.size()], new double[batch], new double[batch], new double[batch], perConfig);
         BatchBlocks blocks = BatchBlocks.of(z.shape(), blockValues);
-        if (blocks.count() == 1) {
-            try (CpuParallel.Scope threads = CpuParallel.serialIfSmall(z.size())) {
-                drawBlock(0, z, 0, flips, drawn);
-            }
-        } else {
-            CpuParallel.forEachBlock(blocks.count(), (slot, block) -> drawBlock(slot,
-                    BatchBlocks.configurations(z, blocks.from(block), blocks.to(block)), blocks.from(block), flips, drawn));
-        }
+        CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
+                drawBlock(slot, blocks.of(z, block), blocks.from(block), flips, drawn));
         return drawn;
     }
 
     /** Configurations [from, from + z.batch) of {@code drawn}, on this thread, in the arena of {@code slot}. */
     private void drawBlock(int slot, Tensor z, int from, boolean[] flips, Batch drawn) {
         // Everything the batch returns is copied out of the flow's tensors, so they can be recycled.
-        try (BufferArena.Round round = arenaFor(slot).open()) {
+        try (BufferArena.Round round = arenas.forSlot(slot).open()) {
             CompiledFlow.Forward out = flow.forward(z);
             Tensor logQ = flow.logDensity(z, out);
             Tensor x = flow.withSignFlips(out.x(), flips, from);
@@ -69,13 +63,6 @@ public final class Proposals {
                 drawn.action()[from + b] = s.get(b);
                 drawn.logWeight()[from + b] = -s.get(b) - logQ.get(b);
             }
-        }
-    }
-
-    private BufferArena arenaFor(int slot) {
-        synchronized (arenas) {
-            if (arenas[slot] == null) arenas[slot] = BufferArena.withDefaultBudget();
-            return arenas[slot];
         }
     }
 }

@@ -44,6 +44,25 @@ public final class BufferArena {
         return new BufferArena(256L << 20);
     }
 
+    /**
+     * One arena per thread that runs blocks of a batch at once (the slots of
+     * {@code CpuParallel.forEachBlock}, 0 ≤ slot < threads), made on first use.
+     */
+    public static final class PerSlot {
+        private final BufferArena[] arenas;
+
+        public PerSlot(int slots) {
+            arenas = new BufferArena[slots];
+        }
+
+        public BufferArena forSlot(int slot) {
+            synchronized (arenas) {
+                if (arenas[slot] == null) arenas[slot] = withDefaultBudget();
+                return arenas[slot];
+            }
+        }
+    }
+
     /** A round: closing it returns every array handed out since it opened. */
     public interface Round extends AutoCloseable {
         @Override

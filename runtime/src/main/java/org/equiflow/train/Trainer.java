@@ -23,7 +23,7 @@ public final class Trainer {
     private final Adam adam;
     private final long seed;
     /** One memory plan per thread that runs blocks of a step ({@link CpuParallel#forEachBlock}'s slots). */
-    private final BufferArena[] arenas = new BufferArena[CpuParallel.threads()];
+    private final BufferArena.PerSlot arenas = new BufferArena.PerSlot(CpuParallel.threads());
 
     /** Field values per block of a batch ({@link BatchBlocks}): the default, or another cut for tests. */
     private final int blockValues;
@@ -75,14 +75,8 @@ public final class Trainer {
         Tensor z = flow.samplePrior(batch, randomFor(step));
         BatchBlocks blocks = BatchBlocks.of(z.shape(), blockValues);
         BlockResult[] results = new BlockResult[blocks.count()];
-        if (blocks.count() == 1) {
-            try (CpuParallel.Scope threads = CpuParallel.serialIfSmall(z.size())) {
-                results[0] = stepOnBlock(0, z, 0, batch, logWeights);
-            }
-        } else {
-            CpuParallel.forEachBlock(blocks.count(), (slot, block) -> results[block] = stepOnBlock(slot,
-                    BatchBlocks.configurations(z, blocks.from(block), blocks.to(block)), blocks.from(block), batch, logWeights));
-        }
+        CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
+                results[block] = stepOnBlock(slot, blocks.of(z, block), blocks.from(block), batch, logWeights));
         double loss = 0;
         for (BlockResult result : results) {
             if (result.divergence() != null) throw new Diverged(step, "step " + step + ": " + result.divergence());
@@ -119,7 +113,7 @@ public final class Trainer {
         int size = z.shape().batch();
         // Nothing made inside the round outlives it: the loss and log-weights are read out, and
         // the gradients are copies.
-        try (BufferArena.Round round = arenaFor(slot).open(); Tape tape = Tape.open()) {
+        try (BufferArena.Round round = arenas.forSlot(slot).open(); Tape tape = Tape.open()) {
             CompiledFlow.Forward out = flow.forward(z);
             // For a symmetrized flow this is the mixture density. Training needs no sign flip: the
             // mixture density and the (Z2-invariant, checked) action are even, so the loss and its
@@ -134,12 +128,6 @@ public final class Trainer {
         }
     }
 
-    private BufferArena arenaFor(int slot) {
-        synchronized (arenas) {
-            if (arenas[slot] == null) arenas[slot] = BufferArena.withDefaultBudget();
-            return arenas[slot];
-        }
-    }
 
     /** Adds the blocks' gradients into the parameters' in block order, so the sums do not depend on the threads. */
     private void addGradients(BlockResult[] results) {

@@ -57,6 +57,11 @@ public record BatchBlocks(int batch, int count) {
         return from(block + 1);
     }
 
+    /** Block {@code block} of a batched tensor: the tensor itself when it is the only block, else a copy of its configurations. */
+    public Tensor of(Tensor batched, int block) {
+        return count == 1 ? batched : configurations(batched, from(block), to(block));
+    }
+
     /** A copy of configurations [from, to) of a batched tensor, not attached to any tape. */
     public static Tensor configurations(Tensor batched, int from, int to) {
         Shape shape = batched.shape();

@@ -111,6 +111,21 @@ public final class CpuParallel {
     }
 
     /**
+     * {@link #forEachBlock(int, BlockBody)}, except that a batch of one block runs on the calling
+     * thread with its kernels parallel over the batch, unless its field holds fewer than
+     * {@link #MIN_PARALLEL_VALUES} values ({@link #serialIfSmall}).
+     */
+    public static void forEachBlock(int blocks, long fieldValues, BlockBody body) {
+        if (blocks == 1) {
+            try (Scope scope = serialIfSmall(fieldValues)) {
+                body.run(0, 0);
+            }
+            return;
+        }
+        forEachBlock(blocks, body);
+    }
+
+    /**
      * The blocks of one {@link #forEachBlock} call, claimed one at a time by its runners. The
      * caller waits for the blocks, not the runners: a runner the scheduler starts late finds
      * nothing left and does nothing.
