@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.equiflow.testing.NotebookReference;
 
 /**
  * The MIT tutorial's RealNVP flow for 2D phi^4 (arXiv:2101.08176), written directly with
@@ -37,23 +37,8 @@ final class Phi4RealNvp {
         this.couplings = couplings;
     }
 
-    /** Where the shared folder sits: beside the repository, {@code <repo>/../shared}. */
-    static Path sharedFolder() {
-        String override = System.getProperty("equiflow.shared");
-        if (override != null) return Path.of(override);
-        Path dir = Path.of("").toAbsolutePath();
-        // Tests run with the module as working directory; the repository root is its parent.
-        Path repoRoot = Files.exists(dir.resolve("runtime").resolve("pom.xml")) ? dir : dir.getParent();
-        return repoRoot.getParent().resolve("shared");
-    }
-
     static JsonNode readReference(String name) throws IOException {
-        Path file = sharedFolder().resolve("bench").resolve("ref-pytorch").resolve(name);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("reference file " + file + " is missing: the shared folder must sit beside"
-                    + " the repository (<repo>/../shared), or pass -Dequiflow.shared=/path/to/shared");
-        }
-        return new ObjectMapper().readTree(file.toFile());
+        return NotebookReference.read(name);
     }
 
     static Phi4RealNvp fromReference(JsonNode root, DType dtype) {
@@ -80,11 +65,7 @@ final class Phi4RealNvp {
 
     /** Row-major flattening of nested JSON arrays, matching both PyTorch's and our layout. */
     static void flattenInto(JsonNode node, Tensor target, int[] position) {
-        if (node.isArray()) {
-            for (JsonNode child : node) flattenInto(child, target, position);
-        } else {
-            target.set(position[0]++, node.asDouble());
-        }
+        for (double v : NotebookReference.values(node)) target.set(position[0]++, v);
     }
 
     List<Tensor> parameters() {

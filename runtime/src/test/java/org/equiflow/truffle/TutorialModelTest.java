@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.equiflow.testing.NotebookReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,11 +34,7 @@ class TutorialModelTest {
 
     @BeforeAll
     static void load() throws IOException {
-        String shared = System.getProperty("equiflow.shared");
-        Path file = (shared != null ? Path.of(shared) : REPO.getParent().resolve("shared"))
-                .resolve("bench/ref-pytorch/reference_L8_tutorial_seed0.json");
-        assertTrue(Files.exists(file), "missing " + file + ": the shared folder must sit beside the repository");
-        reference = new ObjectMapper().readTree(file.toFile());
+        reference = NotebookReference.read("reference_L8_tutorial_seed0.json");
     }
 
     static IrProgram tutorialIr(String lastPass) {
@@ -48,15 +44,8 @@ class TutorialModelTest {
         return Compiler.lower(checked, "realnvp", lastPass).orElseThrow();
     }
 
-    static void flatten(JsonNode node, List<Double> into) {
-        if (node.isArray()) node.forEach(n -> flatten(n, into));
-        else into.add(node.asDouble());
-    }
-
     static double[] values(JsonNode node) {
-        List<Double> list = new ArrayList<>();
-        flatten(node, list);
-        return list.stream().mapToDouble(Double::doubleValue).toArray();
+        return NotebookReference.values(node);
     }
 
     static CompiledFlow withReferenceWeights(DType dtype) {
