@@ -4,7 +4,12 @@ import static org.equiflow.tensor.opencl.OperationCodes.*;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link BinaryKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * {@code out = a op b} with broadcasting ({@link BroadcastStrides}), for every {@link org.equiflow.tensor.BinaryOp}.
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#binary} on the device-resident heap.
+ */
 final class BinaryKernelF64 extends Kernel {
 
     double[] a = new double[1];

@@ -2,7 +2,12 @@ package org.equiflow.tensor.opencl;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link BroadcastToKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * {@link org.equiflow.tensor.BroadcastTo}: every output element reads its one source element.
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#broadcastTo} on the device-resident heap.
+ */
 final class BroadcastToKernelF64 extends Kernel {
 
     double[] in = new double[1];

@@ -2,7 +2,14 @@ package org.equiflow.tensor.opencl;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link ChannelCopyKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * Copies a run of channels between tensors of equal batch and lattice: the one kernel behind
+ * {@link org.equiflow.tensor.SliceChannels} (one run out of the source) and
+ * {@link org.equiflow.tensor.ConcatChannels} (one launch per part, into its place).
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#channelCopy} on the device-resident heap.
+ */
 final class ChannelCopyKernelF64 extends Kernel {
 
     double[] source = new double[1];

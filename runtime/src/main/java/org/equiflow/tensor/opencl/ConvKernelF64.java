@@ -2,7 +2,14 @@ package org.equiflow.tensor.opencl;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link ConvKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * {@link org.equiflow.tensor.Conv}, periodic, any lattice rank: one work item per output
+ * element, {@code out[b][co][s] = bias[co] + sum_{ci,o} w[co][ci][o] in[b][ci][neighbour(s, o)]}
+ * with the neighbours from a {@link NeighbourTable}.
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#conv} on the device-resident heap.
+ */
 final class ConvKernelF64 extends Kernel {
 
     double[] in = new double[1];

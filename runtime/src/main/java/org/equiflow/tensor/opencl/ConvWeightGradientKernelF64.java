@@ -2,7 +2,15 @@ package org.equiflow.tensor.opencl;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link ConvWeightGradientKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * {@link org.equiflow.tensor.ConvWeightGradient}: one work item per weight,
+ * {@code gw[co][ci][o] = sum_{b,s} g[b][co][s] in[b][ci][neighbour(s, o)]}. The sum runs over
+ * every site of every configuration, so it is compensated (Kahan) to stay float32-accurate at
+ * any batch and lattice size.
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#convWeightGradient} on the device-resident heap.
+ */
 final class ConvWeightGradientKernelF64 extends Kernel {
 
     double[] in = new double[1];

@@ -2,7 +2,13 @@ package org.equiflow.tensor.opencl;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link FlipWeightsKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * {@link org.equiflow.tensor.FlipKernel}: {@code out[ci][co][K-1-o] = w[co][ci][o]}, read from
+ * the output side so that every work item writes exactly one element.
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#flipWeights} on the device-resident heap.
+ */
 final class FlipWeightsKernelF64 extends Kernel {
 
     double[] weight = new double[1];

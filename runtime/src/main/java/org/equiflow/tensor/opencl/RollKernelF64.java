@@ -2,7 +2,13 @@ package org.equiflow.tensor.opencl;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link RollKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * {@link org.equiflow.tensor.Roll}: {@code out[.., x, ..] = in[.., (x - shift) mod L, ..]} along
+ * one axis of extent L, whose neighbouring sites are {@link #inner} elements apart.
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#roll} on the device-resident heap.
+ */
 final class RollKernelF64 extends Kernel {
 
     double[] in = new double[1];

@@ -2,7 +2,15 @@ package org.equiflow.tensor.opencl;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link SumToKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * {@link org.equiflow.tensor.SumTo}: one work item per output element sums the input elements
+ * that collapse onto it. The sums run over whole lattices (log-dets, actions), so they are
+ * compensated (Kahan): float32 work, yet as accurate as the CPU backend's double accumulator
+ * and independent of the lattice size.
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#sumTo} on the device-resident heap.
+ */
 final class SumToKernelF64 extends Kernel {
 
     double[] in = new double[1];

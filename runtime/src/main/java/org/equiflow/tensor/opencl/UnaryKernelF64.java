@@ -4,7 +4,12 @@ import static org.equiflow.tensor.opencl.OperationCodes.*;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link UnaryKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * {@code out[i] = f(in[i])} for every {@link org.equiflow.tensor.UnaryOp}, chosen by {@link #operation}.
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#unary} on the device-resident heap.
+ */
 final class UnaryKernelF64 extends Kernel {
 
     double[] in = new double[1];

@@ -2,7 +2,12 @@ package org.equiflow.tensor.opencl;
 
 import com.aparapi.Kernel;
 
-/** The float64 twin of {@link WhereKernelF32} (Aparapi kernels are fixed to one array element type). */
+/**
+ * {@link org.equiflow.tensor.Where}: {@code mask != 0 ? whenSet : whenClear}, the mask broadcasting.
+ *
+ * <p>Float64, with Aparapi's automatic transfers; float32 runs in
+ * {@link ResidentKernelF32#where} on the device-resident heap.
+ */
 final class WhereKernelF64 extends Kernel {
 
     double[] mask = new double[1];
