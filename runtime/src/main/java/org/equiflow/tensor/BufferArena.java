@@ -20,7 +20,8 @@ import java.util.Map;
  * are zeroed before they are handed out again, so kernels see exactly what a fresh allocation
  * gives, except to primitives that {@linkplain Primitive#overwritesOutput() assign every element}. Beyond {@link #budgetBytes} per round results are allocated normally, which bounds
  * what an arena holds for large lattices and batches. Only the CPU backend's results are
- * recycled: another backend may key device buffers by host array.
+ * recycled; another backend's results are {@linkplain Tensor#discard() discarded} when the round
+ * closes, which frees their device memory at once instead of when the collector finds them.
  */
 public final class BufferArena {
 
@@ -31,6 +32,8 @@ public final class BufferArena {
     private final Map<Integer, ArrayDeque<double[]>> freeF64 = new HashMap<>();
     private final List<float[]> lentF32 = new ArrayList<>();
     private final List<double[]> lentF64 = new ArrayList<>();
+    /** Results of a device backend made in the open round. */
+    private final List<Tensor> deviceResults = new ArrayList<>();
     private long lentBytes;
     private boolean open;
 
@@ -63,6 +66,8 @@ public final class BufferArena {
             lentF32.clear();
             lentF64.clear();
             lentBytes = 0;
+            for (Tensor t : deviceResults) t.discard();
+            deviceResults.clear();
         };
     }
 
@@ -77,7 +82,12 @@ public final class BufferArena {
      */
     static Tensor allocate(Shape shape, DType dtype, boolean zeroed) {
         BufferArena arena = ACTIVE.get();
-        if (arena == null || Backends.current() != CpuBackend.INSTANCE) return Tensor.zeros(shape, dtype);
+        if (arena == null) return Tensor.zeros(shape, dtype);
+        if (Backends.current() != CpuBackend.INSTANCE) {
+            Tensor t = Tensor.zeros(shape, dtype);
+            arena.deviceResults.add(t);
+            return t;
+        }
         return arena.take(shape, dtype, zeroed);
     }
 

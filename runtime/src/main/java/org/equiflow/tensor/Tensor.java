@@ -41,7 +41,17 @@ public final class Tensor {
     public interface DeviceCopy {
         /** Makes {@code tensor}'s {@linkplain #storage() backing array} current and drops the device copy. */
         void toHost(Tensor tensor);
+
+        /** Drops the device copy without syncing: nobody will read {@code tensor} again. */
+        default void discard(Tensor tensor) {
+        }
     }
+
+    /** What a discarded tensor is parked on: touching it is a broken {@link BufferArena} contract. */
+    private static final DeviceCopy DISCARDED = tensor -> {
+        throw new IllegalStateException("a tensor was used after the buffer arena round that made it closed;"
+                + " copy() what must outlive a round");
+    };
 
     /**
      * The mark of a tensor that {@link #zeros} or {@link #full} made and nothing has touched yet:
@@ -169,6 +179,18 @@ public final class Tensor {
         device = Objects.requireNonNull(copy);
         f32 = null;
         f64 = null;
+    }
+
+    /**
+     * Declares the values dead (a {@link BufferArena} round that made them closed): a device
+     * copy is dropped without a copy back, and touching the tensor afterwards throws. A tensor
+     * on the host, or one the host has touched since the device made it, is left as it is.
+     */
+    public void discard() {
+        DeviceCopy copy = device;
+        if (copy == null || copy instanceof Uniform || copy == DISCARDED) return;
+        copy.discard(this);
+        device = DISCARDED;
     }
 
     /** The device copy holding this tensor, or null when the host array is current and unshared. */

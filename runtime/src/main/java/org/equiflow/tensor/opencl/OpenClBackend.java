@@ -734,6 +734,13 @@ public final class OpenClBackend implements Backend {
                 release(this);
             }
         }
+
+        @Override
+        public void discard(Tensor tensor) {
+            synchronized (OpenClBackend.this) {
+                release(this);
+            }
+        }
     }
 
     /** This backend's live slot holding {@code t}, or null. */
