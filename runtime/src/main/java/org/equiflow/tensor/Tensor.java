@@ -39,7 +39,10 @@ public final class Tensor {
      * the device copy counts as stale, since the host may write.
      */
     public interface DeviceCopy {
-        /** Makes {@code tensor}'s {@linkplain #storage() backing array} current and drops the device copy. */
+        /**
+         * Makes {@code tensor}'s {@linkplain #storage() backing array} current and drops the
+         * device copy; idempotent, and a call that overlaps another waits for it.
+         */
         void toHost(Tensor tensor);
 
         /** Drops the device copy without syncing: nobody will read {@code tensor} again. */
@@ -207,14 +210,16 @@ public final class Tensor {
     }
 
     /**
-     * Worker threads of the CPU kernels may race here on a fresh {@link Uniform} tensor; that is
-     * benign, since its sync does nothing and every thread stores the same arrays.
+     * The device copy is dropped only after its sync returns: {@link DeviceCopy#toHost} is
+     * idempotent and serialized by its backend, so a second thread (the CPU kernels' workers
+     * may touch one tensor at once) waits there for the first one's copy instead of reading
+     * the array half-synced.
      */
     private void unpark() {
         DeviceCopy copy = device;
         if (copy != null) {
-            device = null;
             copy.toHost(this);
+            device = null;
         }
         f32 = storedF32;
         f64 = storedF64;

@@ -119,6 +119,10 @@ public final class OpenClBackend implements Backend {
     private int tablesUsed;
     /** Tests: fill the host array of every device-only result with NaN, so a missed sync shows. */
     private boolean poisonStaleHostArrays;
+    /** Ranges filled for the next launch only. */
+    private final List<Slot> launchTemporaries = new ArrayList<>();
+    /** Whether the resident kernel has run, so that its device buffers exist. */
+    private boolean residentLaunched;
 
     private final UnaryKernelF64 unaryF64 = new UnaryKernelF64();
     private final BinaryKernelF64 binaryF64 = new BinaryKernelF64();
@@ -753,12 +757,15 @@ public final class OpenClBackend implements Backend {
         Slot slot = slotOf(t);
         if (slot != null) return slot.at;
         if (t.deviceCopy() instanceof Tensor.Uniform uniform) {
-            // Fresh zeros or constants (VJP zeros, the loss seed): filled on the device, no copy.
+            // Fresh zeros or constants (VJP zeros, the loss seed): filled on the device for this
+            // launch only, since refilling is cheaper than a range held until the collector runs.
             slot = allocate(t, t.size());
             resident.family = ResidentKernelF32.FILL;
             resident.real = (float) uniform.value();
             resident.atOut = slot.at;
             execute(resident, "ResidentKernelF32 (fill)", t.size());
+            launchTemporaries.add(slot);
+            return slot.at;
         } else {
             float[] values = t.f32();
             slot = allocate(t, values.length);
@@ -847,8 +854,10 @@ public final class OpenClBackend implements Backend {
                     + " (use a smaller batch or lattice, or --device cpu)");
         }
         float[] old = resident.heap;
-        resident.get(old);
-        countToHost(old.length, Float.BYTES, 1);
+        if (residentLaunched) {
+            resident.get(old);
+            countToHost(old.length, Float.BYTES, 1);
+        }
         resident.heap = Arrays.copyOf(old, (int) wanted);
         countToDevice(wanted, Float.BYTES, 1);
         heap.grow((int) wanted);
@@ -912,7 +921,13 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- launching
 
     private void launchResident(String family, int workItems) {
-        boolean onDevice = execute(resident, family, workItems);
+        boolean onDevice;
+        try {
+            onDevice = execute(resident, family, workItems);
+        } finally {
+            for (Slot slot : launchTemporaries) release(slot);
+            launchTemporaries.clear();
+        }
         launches.merge(family, onDevice ? new LaunchCount(1, 0) : new LaunchCount(0, 1),
                 (x, y) -> new LaunchCount(x.onDevice() + y.onDevice(), x.offDevice() + y.offDevice()));
     }
@@ -956,6 +971,7 @@ public final class OpenClBackend implements Backend {
         // Once Aparapi has demoted a kernel to Java threads it rejects a range bound to the
         // OpenCL device, so later launches of that kernel take a range without a device.
         kernel.execute(fellBack.contains(kernelClass) ? Range.create(workItems) : device.createRange(workItems));
+        if (kernel == resident) residentLaunched = true;
         boolean onDevice = kernel.isRunningCL();
         if (onDevice) return true;
         String message = "OpenCL kernel " + name + " did not run on " + describe(device)
