@@ -141,6 +141,17 @@ public final class OpenClBackend implements Backend {
         this.device = device;
         this.policy = policy;
         resident.setExplicit(true);
+        if (device.getType() != Device.TYPE.CPU && !collectorKeepsLargeArraysInPlace()) {
+            WARNINGS.log(System.Logger.Level.WARNING, "the OpenCL backend keeps float32 tensors in one large array"
+                    + " whose device buffer Aparapi rebuilds from the host copy if the garbage collector moves it;"
+                    + " this collector may, which would lose device results: run with -XX:+UseG1GC (the default)");
+        }
+    }
+
+    /** G1 and ZGC leave humongous (large) arrays where they are; the other collectors compact them. */
+    private static boolean collectorKeepsLargeArraysInPlace() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .allMatch(gc -> gc.getName().startsWith("G1") || gc.getName().startsWith("ZGC"));
     }
 
     // ---------------------------------------------------------------- devices

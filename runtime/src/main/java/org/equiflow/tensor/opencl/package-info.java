@@ -24,15 +24,20 @@
  *       An operand without a device copy is uploaded once and stays resident until host code
  *       touches it (parameters after each Adam update) or it is collected (a weak reference
  *       returns its range); fresh {@link org.equiflow.tensor.Tensor#zeros zeros} and
- *       {@link org.equiflow.tensor.Tensor#full constants} are filled on the device. Copies go
+ *       {@link org.equiflow.tensor.Tensor#full constants} are filled on the device for the one
+ *       launch that reads them. Results made in a {@link org.equiflow.tensor.BufferArena} round
+ *       (a training step, a sampling batch) are {@linkplain org.equiflow.tensor.Tensor#discard
+ *       discarded} when it closes, which returns their ranges at once rather than whenever the
+ *       collector runs, and makes touching one afterwards an error. Copies go
  *       through staging arrays of 4^3 to 4^10 elements ({@code put}/{@code get} of the smallest
  *       that fits, then a staging launch between it and the heap), counted by
  *       {@link org.equiflow.tensor.opencl.OpenClBackend#transfers}. A training step thus copies the
  *       parameters to the device and their gradients, the loss and the per-configuration action
  *       and log q back; activations never cross. The heap starts at 16 MiB, above half a G1
  *       region, because Aparapi re-creates a buffer from the host array when the array has moved
- *       in memory, and G1 does not move such humongous arrays; it doubles, through one copy to
- *       the host, when live tensors outgrow it. On a CPU device (PoCL) buffers share memory with
+ *       in memory, and G1 (like ZGC) does not move such humongous arrays (on a GPU the backend
+ *       warns under a collector that compacts them); it doubles, through one copy to the host,
+ *       when live tensors outgrow it. On a CPU device (PoCL) buffers share memory with
  *       the host arrays, so there residency changes bookkeeping, not speed.</li>
  *   <li><b>Float64</b> primitives run one kernel class per family ({@code *KernelF64}) with
  *       Aparapi's automatic transfers: a correctness path, since training runs in float32.</li>
