@@ -5,7 +5,6 @@ import static org.equiflow.tensor.opencl.OperationCodes.*;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import com.aparapi.Kernel;
 import com.aparapi.Range;
@@ -55,11 +53,10 @@ import org.equiflow.tensor.Where;
 
 /**
  * Runs every primitive as an Aparapi kernel on one OpenCL device (see the package
- * documentation for the contract). Float32 tensors live on the device in the heap of one
- * {@link ResidentKernelF32} and cross to the host only when host code touches them; float64
- * primitives run one kernel object per family with Aparapi's automatic transfers. Each kernel
- * is translated and compiled once per backend; calls are serialized because a kernel's
- * arguments are its fields.
+ * documentation for the contract). Tensors live on the device in the heap of one resident
+ * kernel per precision ({@link ResidentKernelF32}, {@link ResidentKernelF64}) and cross to the
+ * host only when host code touches them. Each kernel is translated and compiled once per
+ * backend; calls are serialized because a kernel's arguments are its fields.
  */
 public final class OpenClBackend implements Backend {
 
@@ -83,11 +80,11 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    /** The first heap: humongous for G1 (over half a region), so the collector never moves it. */
-    private static final int INITIAL_HEAP = 1 << 22;
-    /** Beyond this many elements a full heap first asks the collector for dead tensors' ranges. */
-    private static final int COLLECT_BEFORE_GROWING = 1 << 26;
-    private static final int MAX_HEAP = 1 << 30;
+    /** The first heap, 16 MiB: humongous for G1 (over half a region), so the collector never moves it. */
+    private static final long INITIAL_HEAP_BYTES = 16L << 20;
+    /** Beyond this size a full heap first asks the collector for dead tensors' ranges. */
+    private static final long COLLECT_BEFORE_GROWING_BYTES = 256L << 20;
+    private static final long MAX_HEAP_BYTES = 4L << 30;
 
     private static final System.Logger WARNINGS = System.getLogger(OpenClBackend.class.getName());
 
@@ -109,38 +106,16 @@ public final class OpenClBackend implements Backend {
     private long toHost;
     private long toHostBytes;
 
-    /** Float32: every family in one kernel over one device-resident heap. */
-    private final ResidentKernelF32 resident = new ResidentKernelF32();
-    private DeviceHeap heap;
-    /** Ranges of tensors that hold device values, so that a collected tensor frees its range. */
-    private final Set<Slot> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Each precision: every family in one kernel over one device-resident heap. */
+    private final Residency float32 = new Residency(new ResidentKernelF32(), "F32");
+    private final Residency float64 = new Residency(new ResidentKernelF64(), "F64");
     private final ReferenceQueue<Tensor> collected = new ReferenceQueue<>();
-    private final Map<NeighbourTable, Integer> tableOffsets = new IdentityHashMap<>();
-    private int tablesUsed;
     /** Tests: fill the host array of every device-only result with NaN, so a missed sync shows. */
     private boolean poisonStaleHostArrays;
-    /** Ranges filled for the next launch only. */
-    private final List<Slot> launchTemporaries = new ArrayList<>();
-    /** Whether the resident kernel has run, so that its device buffers exist. */
-    private boolean residentLaunched;
-
-    private final UnaryKernelF64 unaryF64 = new UnaryKernelF64();
-    private final BinaryKernelF64 binaryF64 = new BinaryKernelF64();
-    private final SumToKernelF64 sumToF64 = new SumToKernelF64();
-    private final BroadcastToKernelF64 broadcastToF64 = new BroadcastToKernelF64();
-    private final RollKernelF64 rollF64 = new RollKernelF64();
-    private final ComplexMatrixKernelF64 complexMatrixF64 = new ComplexMatrixKernelF64();
-    private final ChannelCopyKernelF64 channelCopyF64 = new ChannelCopyKernelF64();
-    private final WhereKernelF64 whereF64 = new WhereKernelF64();
-    private final ConvKernelF64 convF64 = new ConvKernelF64();
-    private final ConvWeightGradientKernelF64 convWeightGradientF64 = new ConvWeightGradientKernelF64();
-    private final FlipWeightsKernelF64 flipWeightsF64 = new FlipWeightsKernelF64();
-    private final SplineKernelF64 splineF64 = new SplineKernelF64();
 
     public OpenClBackend(OpenCLDevice device, FallbackPolicy policy) {
         this.device = device;
         this.policy = policy;
-        resident.setExplicit(true);
         if (device.getType() != Device.TYPE.CPU && !collectorKeepsLargeArraysInPlace()) {
             WARNINGS.log(System.Logger.Level.WARNING, "the OpenCL backend keeps float32 tensors in one large array"
                     + " whose device buffer Aparapi rebuilds from the host copy if the garbage collector moves it;"
@@ -241,18 +216,17 @@ public final class OpenClBackend implements Backend {
     }
 
     /**
-     * Host–device copies so far. Float32 values move through the resident kernel's staging
-     * arrays (a whole staging array per copy); a float64 launch copies every array it binds to
-     * the device and its result back, as Aparapi's automatic mode does.
+     * Host–device copies so far: values move through the resident kernels' staging arrays (a
+     * whole staging array per copy); heaps and neighbour tables travel when created or grown.
      */
     public synchronized Transfers transfers() {
         return new Transfers(toDevice, toDeviceBytes, toHost, toHostBytes);
     }
 
-    /** Bytes of the device heap that hold live float32 tensors (after freeing collected ones). */
+    /** Bytes of the device heaps that hold live tensors (after freeing collected ones). */
     public synchronized long residentBytes() {
         drainCollected();
-        return heap == null ? 0 : heap.used() * Float.BYTES;
+        return float32.usedBytes() + float64.usedBytes();
     }
 
     /** For tests: poison the host arrays of device-only results (see {@link #poisonStaleHostArrays}). */
@@ -368,13 +342,17 @@ public final class OpenClBackend implements Backend {
 
     /** Releases the kernels' device resources; the backend must not be used afterwards. */
     public synchronized void dispose() {
-        for (Kernel k : List.of(resident, unaryF64, binaryF64, sumToF64, broadcastToF64, rollF64, channelCopyF64,
-                whereF64, convF64, convWeightGradientF64, flipWeightsF64, splineF64, complexMatrixF64)) {
-            k.dispose();
-        }
+        float32.kernel.kernel().dispose();
+        float64.kernel.kernel().dispose();
     }
 
     // ---------------------------------------------------------------- families
+    // Each family takes its operands' and result's heap offsets first (an operand may need an
+    // upload, which launches the staging family), then sets the launch's registers.
+
+    private Residency on(Tensor out) {
+        return out.dtype() == DType.F32 ? float32 : float64;
+    }
 
     private void unary(UnaryOp op, Tensor x, Tensor out) {
         int code = switch (op) {
@@ -396,343 +374,254 @@ public final class OpenClBackend implements Backend {
             case UnaryOp.Atan a -> ATAN;
             case UnaryOp.WrapAngle w -> WRAP_ANGLE;
         };
-        double parameter = switch (op) {
-            case UnaryOp.LeakyRelu r -> r.slope();
+        Residency r = on(out);
+        int at0 = r.inputAt(x), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.UNARY);
+        g.operation = code;
+        g.real = switch (op) {
+            case UnaryOp.LeakyRelu l -> l.slope();
             case UnaryOp.MulScalar m -> m.factor();
             case UnaryOp.AddScalar a -> a.term();
             default -> 0.0;
         };
-        int exponent = op instanceof UnaryOp.PowInt p ? p.exponent() : 0;
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(x);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.UNARY;
-            resident.operation = code;
-            resident.real = (float) parameter;
-            resident.p0 = exponent;
-            resident.at0 = at0;
-            resident.atOut = atOut;
-            launchResident("UnaryKernelF32", out.size());
-        } else {
-            unaryF64.bind(x.f64(), out.f64(), code, parameter, exponent);
-            launch(unaryF64, out.size(), out);
-        }
+        g.p0 = op instanceof UnaryOp.PowInt p ? p.exponent() : 0;
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("UnaryKernel", out.size());
     }
 
     private void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-        int code = switch (op.kind()) {
+        Shape so = out.shape();
+        var aStrides = BroadcastStrides.of(a.shape(), so);
+        var bStrides = BroadcastStrides.of(b.shape(), so);
+        Residency r = on(out);
+        int at0 = r.inputAt(a), at1 = r.inputAt(b), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.BINARY);
+        g.operation = switch (op.kind()) {
             case ADD -> ADD;
             case SUB -> SUB;
             case MUL -> MUL;
             case DIV -> DIV;
         };
-        Shape so = out.shape();
-        var aStrides = BroadcastStrides.of(a.shape(), so);
-        var bStrides = BroadcastStrides.of(b.shape(), so);
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(a);
-            int at1 = inputAt(b);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.BINARY;
-            resident.operation = code;
-            resident.p0 = aStrides.batch();
-            resident.p1 = aStrides.channel();
-            resident.p2 = aStrides.site();
-            resident.p3 = bStrides.batch();
-            resident.p4 = bStrides.channel();
-            resident.p5 = bStrides.site();
-            resident.p6 = so.channels();
-            resident.p7 = so.sites();
-            resident.at0 = at0;
-            resident.at1 = at1;
-            resident.atOut = atOut;
-            launchResident("BinaryKernelF32", out.size());
-        } else {
-            binaryF64.bind(code, a.f64(), aStrides, b.f64(), bStrides, out.f64(), so.channels(), so.sites());
-            launch(binaryF64, out.size(), out);
-        }
+        g.p0 = aStrides.batch();
+        g.p1 = aStrides.channel();
+        g.p2 = aStrides.site();
+        g.p3 = bStrides.batch();
+        g.p4 = bStrides.channel();
+        g.p5 = bStrides.site();
+        g.p6 = so.channels();
+        g.p7 = so.sites();
+        g.at0 = at0;
+        g.at1 = at1;
+        g.atOut = atOut;
+        r.launch("BinaryKernel", out.size());
     }
 
     private void sumTo(Tensor x, Tensor out) {
         Shape si = x.shape(), so = out.shape();
-        boolean sumBatch = so.batch() != si.batch();
-        boolean sumChannels = so.channels() != si.channels();
-        boolean sumSites = so.sites() != si.sites();
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(x);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.SUM_TO;
-            resident.p0 = si.batch();
-            resident.p1 = si.channels();
-            resident.p2 = si.sites();
-            resident.p3 = so.channels();
-            resident.p4 = so.sites();
-            resident.p5 = sumBatch ? 1 : 0;
-            resident.p6 = sumChannels ? 1 : 0;
-            resident.p7 = sumSites ? 1 : 0;
-            resident.at0 = at0;
-            resident.atOut = atOut;
-            launchResident("SumToKernelF32", out.size());
-        } else {
-            sumToF64.bind(x.f64(), si.batch(), si.channels(), si.sites(), out.f64(), so.channels(), so.sites(),
-                    sumBatch, sumChannels, sumSites);
-            launch(sumToF64, out.size(), out);
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(x), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.SUM_TO);
+        g.p0 = si.batch();
+        g.p1 = si.channels();
+        g.p2 = si.sites();
+        g.p3 = so.channels();
+        g.p4 = so.sites();
+        g.p5 = so.batch() != si.batch() ? 1 : 0;
+        g.p6 = so.channels() != si.channels() ? 1 : 0;
+        g.p7 = so.sites() != si.sites() ? 1 : 0;
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("SumToKernel", out.size());
     }
 
     private void broadcastTo(Tensor x, Tensor out) {
         Shape so = out.shape();
         var strides = BroadcastStrides.of(x.shape(), so);
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(x);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.BROADCAST_TO;
-            resident.p0 = strides.batch();
-            resident.p1 = strides.channel();
-            resident.p2 = strides.site();
-            resident.p3 = so.channels();
-            resident.p4 = so.sites();
-            resident.at0 = at0;
-            resident.atOut = atOut;
-            launchResident("BroadcastToKernelF32", out.size());
-        } else {
-            broadcastToF64.bind(x.f64(), strides, out.f64(), so.channels(), so.sites());
-            launch(broadcastToF64, out.size(), out);
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(x), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.BROADCAST_TO);
+        g.p0 = strides.batch();
+        g.p1 = strides.channel();
+        g.p2 = strides.site();
+        g.p3 = so.channels();
+        g.p4 = so.sites();
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("BroadcastToKernel", out.size());
     }
 
     private void complexProduct(ComplexMatMul op, Tensor a, Tensor b, Tensor out) {
-        int sites = a.shape().sites();
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(a);
-            int at1 = inputAt(b);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.COMPLEX_PRODUCT;
-            resident.p0 = op.n();
-            resident.p1 = sites;
-            resident.p2 = op.adjointLeft() ? 1 : 0;
-            resident.p3 = op.adjointRight() ? 1 : 0;
-            resident.at0 = at0;
-            resident.at1 = at1;
-            resident.atOut = atOut;
-            launchResident("ComplexMatrixKernelF32", out.size() / 2);
-        } else {
-            complexMatrixF64.bindProduct(a.f64(), b.f64(), out.f64(), op.n(), sites, op.adjointLeft(), op.adjointRight());
-            launch(complexMatrixF64, out.size() / 2, out);
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(a), at1 = r.inputAt(b), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.COMPLEX_PRODUCT);
+        g.p0 = op.n();
+        g.p1 = a.shape().sites();
+        g.p2 = op.adjointLeft() ? 1 : 0;
+        g.p3 = op.adjointRight() ? 1 : 0;
+        g.at0 = at0;
+        g.at1 = at1;
+        g.atOut = atOut;
+        r.launch("ComplexMatrixKernel", out.size() / 2);
     }
 
     private void complexTrace(ComplexTrace op, Tensor a, Tensor out) {
-        int sites = a.shape().sites();
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(a);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.COMPLEX_TRACE;
-            resident.p0 = op.n();
-            resident.p1 = sites;
-            resident.at0 = at0;
-            resident.atOut = atOut;
-            launchResident("ComplexMatrixKernelF32", out.size() / 2);
-        } else {
-            complexMatrixF64.bindTrace(a.f64(), out.f64(), op.n(), sites);
-            launch(complexMatrixF64, out.size() / 2, out);
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(a), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.COMPLEX_TRACE);
+        g.p0 = op.n();
+        g.p1 = a.shape().sites();
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("ComplexMatrixKernel", out.size() / 2);
     }
 
     private void roll(Tensor x, int axis, int shift, Tensor out) {
         Shape s = x.shape();
-        int extent = s.latticeExtent(axis), inner = s.latticeStride(axis);
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(x);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.ROLL;
-            resident.p0 = extent;
-            resident.p1 = inner;
-            // Reduced to [0, extent), so the source index needs one non-negative modulo.
-            resident.p2 = Math.floorMod(shift, extent);
-            resident.at0 = at0;
-            resident.atOut = atOut;
-            launchResident("RollKernelF32", out.size());
-        } else {
-            rollF64.bind(x.f64(), out.f64(), extent, inner, shift);
-            launch(rollF64, out.size(), out);
-        }
+        int extent = s.latticeExtent(axis);
+        Residency r = on(out);
+        int at0 = r.inputAt(x), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.ROLL);
+        g.p0 = extent;
+        g.p1 = s.latticeStride(axis);
+        // Reduced to [0, extent), so the source index needs one non-negative modulo.
+        g.p2 = Math.floorMod(shift, extent);
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("RollKernel", out.size());
     }
 
     private void copyChannels(Tensor source, int sourceFirst, int count, Tensor target, int targetFirst) {
         Shape ss = source.shape(), st = target.shape();
-        int workItems = ss.batch() * count * ss.sites();
-        if (target.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(source);
-            int atOut = outputAt(target);
-            resident.family = ResidentKernelF32.CHANNEL_COPY;
-            resident.p0 = ss.channels();
-            resident.p1 = sourceFirst;
-            resident.p2 = st.channels();
-            resident.p3 = targetFirst;
-            resident.p4 = ss.sites();
-            resident.p5 = count * ss.sites();
-            resident.at0 = at0;
-            resident.atOut = atOut;
-            launchResident("ChannelCopyKernelF32", workItems);
-        } else {
-            channelCopyF64.bind(source.f64(), ss.channels(), sourceFirst, target.f64(), st.channels(), targetFirst,
-                    count, ss.sites());
-            launch(channelCopyF64, workItems, target);
-        }
+        Residency r = on(target);
+        int at0 = r.inputAt(source), atOut = r.outputAt(target);
+        LaunchRegisters g = r.registers(ResidentKernelF32.CHANNEL_COPY);
+        g.p0 = ss.channels();
+        g.p1 = sourceFirst;
+        g.p2 = st.channels();
+        g.p3 = targetFirst;
+        g.p4 = ss.sites();
+        g.p5 = count * ss.sites();
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("ChannelCopyKernel", ss.batch() * count * ss.sites());
     }
 
     private void where(Tensor mask, Tensor whenSet, Tensor whenClear, Tensor out) {
         Shape so = out.shape();
         var strides = BroadcastStrides.of(mask.shape(), so);
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(mask);
-            int at1 = inputAt(whenSet);
-            int at2 = inputAt(whenClear);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.WHERE;
-            resident.p0 = strides.batch();
-            resident.p1 = strides.channel();
-            resident.p2 = strides.site();
-            resident.p3 = so.channels();
-            resident.p4 = so.sites();
-            resident.at0 = at0;
-            resident.at1 = at1;
-            resident.at2 = at2;
-            resident.atOut = atOut;
-            launchResident("WhereKernelF32", out.size());
-        } else {
-            whereF64.bind(mask.f64(), strides, whenSet.f64(), whenClear.f64(), out.f64(), so.channels(), so.sites());
-            launch(whereF64, out.size(), out);
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(mask), at1 = r.inputAt(whenSet), at2 = r.inputAt(whenClear), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.WHERE);
+        g.p0 = strides.batch();
+        g.p1 = strides.channel();
+        g.p2 = strides.site();
+        g.p3 = so.channels();
+        g.p4 = so.sites();
+        g.at0 = at0;
+        g.at1 = at1;
+        g.at2 = at2;
+        g.atOut = atOut;
+        r.launch("WhereKernel", out.size());
     }
 
     private void conv(Tensor x, Tensor weight, Tensor bias, Tensor out) {
         Shape sx = x.shape(), sw = weight.shape();
         var table = NeighbourTable.of(sx.lattice(), sw.latticeExtent(0));
-        int outChannels = sw.batch();
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(x);
-            int at1 = inputAt(weight);
-            int at2 = bias == null ? 0 : inputAt(bias);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.CONV;
-            resident.p0 = sx.channels();
-            resident.p1 = outChannels;
-            resident.p2 = sx.sites();
-            resident.p3 = table.offsets;
-            resident.p4 = tableAt(table);
-            resident.p5 = bias == null ? 0 : 1;
-            resident.at0 = at0;
-            resident.at1 = at1;
-            resident.at2 = at2;
-            resident.atOut = atOut;
-            launchResident("ConvKernelF32", out.size());
-        } else {
-            double[] b = bias == null ? new double[outChannels] : bias.f64();
-            convF64.bind(x.f64(), weight.f64(), b, out.f64(), table, sx.channels(), outChannels, sx.sites());
-            launch(convF64, out.size(), out);
-        }
+        Residency r = on(out);
+        int tableAt = r.tableAt(table);
+        int at0 = r.inputAt(x), at1 = r.inputAt(weight), at2 = bias == null ? 0 : r.inputAt(bias), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.CONV);
+        g.p0 = sx.channels();
+        g.p1 = sw.batch();
+        g.p2 = sx.sites();
+        g.p3 = table.offsets;
+        g.p4 = tableAt;
+        g.p5 = bias == null ? 0 : 1;
+        g.at0 = at0;
+        g.at1 = at1;
+        g.at2 = at2;
+        g.atOut = atOut;
+        r.launch("ConvKernel", out.size());
     }
 
     private void convWeightGradient(Tensor x, Tensor outputGrad, int kernel, Tensor out) {
         Shape sx = x.shape();
         var table = NeighbourTable.of(sx.lattice(), kernel);
-        int outChannels = outputGrad.shape().channels();
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(x);
-            int at1 = inputAt(outputGrad);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.CONV_WEIGHT_GRADIENT;
-            resident.p0 = sx.batch();
-            resident.p1 = sx.channels();
-            resident.p2 = outChannels;
-            resident.p3 = sx.sites();
-            resident.p4 = table.offsets;
-            resident.p5 = tableAt(table);
-            resident.at0 = at0;
-            resident.at1 = at1;
-            resident.atOut = atOut;
-            launchResident("ConvWeightGradientKernelF32", out.size());
-        } else {
-            convWeightGradientF64.bind(x.f64(), outputGrad.f64(), out.f64(), table, sx.batch(), sx.channels(),
-                    outChannels, sx.sites());
-            launch(convWeightGradientF64, out.size(), out);
-        }
+        Residency r = on(out);
+        int tableAt = r.tableAt(table);
+        int at0 = r.inputAt(x), at1 = r.inputAt(outputGrad), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.CONV_WEIGHT_GRADIENT);
+        g.p0 = sx.batch();
+        g.p1 = sx.channels();
+        g.p2 = outputGrad.shape().channels();
+        g.p3 = sx.sites();
+        g.p4 = table.offsets;
+        g.p5 = tableAt;
+        g.at0 = at0;
+        g.at1 = at1;
+        g.atOut = atOut;
+        r.launch("ConvWeightGradientKernel", out.size());
     }
 
     /** One work item per configuration and site of x, whichever quantity the mode writes. */
-    private void spline(int mode, int bins, double bound, Tensor x, Tensor p, Tensor g, Tensor out) {
-        int sites = x.shape().sites();
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(x);
-            int at1 = inputAt(p);
-            int at2 = g == null ? at0 : inputAt(g);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.SPLINE;
-            resident.operation = mode;
-            resident.p0 = bins;
-            resident.p1 = sites;
-            resident.real = (float) bound;
-            resident.at0 = at0;
-            resident.at1 = at1;
-            // The forward modes read no cotangent; x stands in for it.
-            resident.at2 = at2;
-            resident.atOut = atOut;
-            launchResident("SplineKernelF32", x.size());
-        } else {
-            splineF64.bind(mode, bins, bound, x.f64(), p.f64(), (g == null ? x : g).f64(), out.f64(), sites);
-            launch(splineF64, x.size(), out);
-        }
+    private void spline(int mode, int bins, double bound, Tensor x, Tensor p, Tensor cotangent, Tensor out) {
+        Residency r = on(out);
+        int at0 = r.inputAt(x), at1 = r.inputAt(p);
+        // The forward modes read no cotangent; x stands in for it.
+        int at2 = cotangent == null ? at0 : r.inputAt(cotangent);
+        int atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.SPLINE);
+        g.operation = mode;
+        g.p0 = bins;
+        g.p1 = x.shape().sites();
+        g.real = bound;
+        g.at0 = at0;
+        g.at1 = at1;
+        g.at2 = at2;
+        g.atOut = atOut;
+        r.launch("SplineKernel", x.size());
     }
 
     private void flipWeights(Tensor weight, Tensor out) {
         Shape sw = weight.shape();
-        if (out.dtype() == DType.F32) {
-            // Operands first: an upload launches the staging family through the same registers.
-            int at0 = inputAt(weight);
-            int atOut = outputAt(out);
-            resident.family = ResidentKernelF32.FLIP_WEIGHTS;
-            resident.p0 = sw.batch();
-            resident.p1 = sw.channels();
-            resident.p2 = sw.sites();
-            resident.at0 = at0;
-            resident.atOut = atOut;
-            launchResident("FlipWeightsKernelF32", out.size());
-        } else {
-            flipWeightsF64.bind(weight.f64(), out.f64(), sw.batch(), sw.channels(), sw.sites());
-            launch(flipWeightsF64, out.size(), out);
+        Residency r = on(out);
+        int at0 = r.inputAt(weight), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.FLIP_WEIGHTS);
+        g.p0 = sw.batch();
+        g.p1 = sw.channels();
+        g.p2 = sw.sites();
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("FlipWeightsKernel", out.size());
+    }
+
+    /** Frees the ranges of a composite's intermediates, which nothing outside it can reach. */
+    private void releaseTemporaries(Tensor... temporaries) {
+        for (Tensor t : temporaries) {
+            Slot slot = slotOf(t);
+            if (slot != null) slot.residency.release(slot);
         }
     }
 
-    // ---------------------------------------------------------------- float32 residency
+    // ---------------------------------------------------------------- residency
 
     /**
-     * A float32 tensor's range of the heap. The tensor holds it as its device copy
-     * ({@link Tensor#parkOnDevice}); the backend holds it weakly, so a collected tensor's
-     * range returns to the heap.
+     * A tensor's range of a heap. The tensor holds it as its device copy
+     * ({@link Tensor#parkOnDevice}); the backend holds it weakly, so a collected tensor's range
+     * returns to the heap.
      */
     private final class Slot extends WeakReference<Tensor> implements Tensor.DeviceCopy {
+        final Residency residency;
         final int at;
         final int length;
         /** Whether the host array holds the same values as the device (it was uploaded from there). */
         boolean hostCurrent;
         boolean freed;
 
-        Slot(Tensor tensor, int at, int length) {
+        Slot(Residency residency, Tensor tensor, int at, int length) {
             super(tensor, collected);
+            this.residency = residency;
             this.at = at;
             this.length = length;
         }
@@ -745,15 +634,15 @@ public final class OpenClBackend implements Backend {
         public void toHost(Tensor tensor) {
             synchronized (OpenClBackend.this) {
                 if (freed) return;
-                if (!hostCurrent) download(at, (float[]) tensor.storage());
-                release(this);
+                if (!hostCurrent) residency.download(at, tensor.storage());
+                residency.release(this);
             }
         }
 
         @Override
         public void discard(Tensor tensor) {
             synchronized (OpenClBackend.this) {
-                release(this);
+                residency.release(this);
             }
         }
     }
@@ -763,218 +652,224 @@ public final class OpenClBackend implements Backend {
         return t.deviceCopy() instanceof Slot s && s.backend() == this && !s.freed ? s : null;
     }
 
-    /** Where an operand's values are on the device, uploading them when only the host has them. */
-    private int inputAt(Tensor t) {
-        Slot slot = slotOf(t);
-        if (slot != null) return slot.at;
-        if (t.deviceCopy() instanceof Tensor.Uniform uniform) {
-            // Fresh zeros or constants (VJP zeros, the loss seed): filled on the device for this
-            // launch only, since refilling is cheaper than a range held until the collector runs.
-            slot = allocate(t, t.size());
-            resident.family = ResidentKernelF32.FILL;
-            resident.real = (float) uniform.value();
-            resident.atOut = slot.at;
-            execute(resident, "ResidentKernelF32 (fill)", t.size());
-            launchTemporaries.add(slot);
-            return slot.at;
-        } else {
-            float[] values = t.f32();
-            slot = allocate(t, values.length);
-            upload(values, slot.at);
-        }
-        slot.hostCurrent = true;
-        t.parkOnDevice(slot);
-        return slot.at;
-    }
-
-    /** Where a result goes: its range, from now on the only current copy of its values. */
-    private int outputAt(Tensor out) {
-        Slot slot = slotOf(out);
-        if (slot == null) {
-            slot = allocate(out, out.size());
-            out.parkOnDevice(slot);
-        }
-        if (slot.hostCurrent || poisonStaleHostArrays) {
-            slot.hostCurrent = false;
-            if (poisonStaleHostArrays) Arrays.fill((float[]) out.storage(), Float.NaN);
-        }
-        return slot.at;
-    }
-
-    /** Frees the ranges of a composite's intermediates, which nothing outside it can reach. */
-    private void releaseTemporaries(Tensor... temporaries) {
-        for (Tensor t : temporaries) {
-            Slot slot = slotOf(t);
-            if (slot != null) release(slot);
-        }
-    }
-
-    private void release(Slot slot) {
-        if (slot.freed) return;
-        slot.freed = true;
-        slot.clear();
-        live.remove(slot);
-        heap.free(slot.at, slot.length);
-    }
-
     private void drainCollected() {
         for (Reference<? extends Tensor> r; (r = collected.poll()) != null; ) {
-            release((Slot) r);
+            Slot slot = (Slot) r;
+            slot.residency.release(slot);
         }
     }
 
-    private Slot allocate(Tensor tensor, int length) {
-        if (heap == null) {
-            heap = new DeviceHeap(INITIAL_HEAP);
-            resident.heap = new float[INITIAL_HEAP];
-            // Aparapi creates each buffer from its host array at the first launch.
-            long staging = 0;
-            for (int tier = 0; tier < ResidentKernelF32.TIERS; tier++) staging += resident.stage(tier).length;
-            countToDevice(INITIAL_HEAP + staging, Float.BYTES, 1 + ResidentKernelF32.TIERS);
+    /** One precision's resident kernel, its heap and the tensors on it. */
+    private final class Residency {
+        final ResidentKernel kernel;
+        final String suffix;
+        final int elementBytes;
+        final int initialHeap, collectBeforeGrowing, maxHeap;
+        final LaunchRegisters registers = new LaunchRegisters();
+        final LaunchRegisters staging = new LaunchRegisters();
+        DeviceHeap heap;
+        /** Whether the kernel has run, so that its device buffers exist. */
+        boolean launched;
+        final Set<Slot> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        final Map<NeighbourTable, Integer> tableOffsets = new IdentityHashMap<>();
+        int tablesUsed;
+        /** Ranges filled for the next launch only. */
+        final List<Slot> launchTemporaries = new ArrayList<>();
+
+        Residency(ResidentKernel kernel, String suffix) {
+            this.kernel = kernel;
+            this.suffix = suffix;
+            this.elementBytes = kernel.elementBytes();
+            this.initialHeap = (int) (INITIAL_HEAP_BYTES / elementBytes);
+            this.collectBeforeGrowing = (int) (COLLECT_BEFORE_GROWING_BYTES / elementBytes);
+            this.maxHeap = (int) Math.min(Integer.MAX_VALUE - 64, MAX_HEAP_BYTES / elementBytes);
+            kernel.kernel().setExplicit(true);
         }
-        drainCollected();
-        int at = heap.allocate(length);
-        if (at < 0 && heap.capacity() >= COLLECT_BEFORE_GROWING) {
-            // Dead tensors' ranges come back only once the collector has found them.
-            System.gc();
+
+        long usedBytes() {
+            return heap == null ? 0 : heap.used() * elementBytes;
+        }
+
+        LaunchRegisters registers(int family) {
+            return registers.reset(family);
+        }
+
+        void launch(String family, int workItems) {
+            String name = family + suffix;
+            boolean onDevice;
             try {
-                for (Reference<? extends Tensor> r; (r = collected.remove(50)) != null; ) release((Slot) r);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                kernel.load(registers);
+                onDevice = execute(name, workItems);
+            } finally {
+                for (Slot slot : launchTemporaries) release(slot);
+                launchTemporaries.clear();
             }
-            at = heap.allocate(length);
+            launches.merge(name, onDevice ? new LaunchCount(1, 0) : new LaunchCount(0, 1),
+                    (x, y) -> new LaunchCount(x.onDevice() + y.onDevice(), x.offDevice() + y.offDevice()));
         }
-        while (at < 0) {
-            growHeap(length);
-            at = heap.allocate(length);
+
+        /** Where an operand's values are on the device, uploading them when only the host has them. */
+        int inputAt(Tensor t) {
+            Slot slot = slotOf(t);
+            if (slot != null) return slot.at;
+            if (t.deviceCopy() instanceof Tensor.Uniform uniform) {
+                // Fresh zeros or constants (VJP zeros, the loss seed): filled on the device for
+                // this launch only, since refilling is cheaper than a range held until the
+                // collector runs.
+                slot = allocate(t, t.size());
+                staging.reset(ResidentKernelF32.FILL);
+                staging.real = uniform.value();
+                staging.atOut = slot.at;
+                kernel.load(staging);
+                execute("ResidentKernel" + suffix + " (fill)", t.size());
+                launchTemporaries.add(slot);
+                return slot.at;
+            }
+            Object values = suffix.equals("F32") ? t.f32() : t.f64();
+            slot = allocate(t, t.size());
+            upload(values, slot.at, t.size());
+            slot.hostCurrent = true;
+            t.parkOnDevice(slot);
+            return slot.at;
         }
-        Slot slot = new Slot(tensor, at, length);
-        live.add(slot);
-        return slot;
+
+        /** Where a result goes: its range, from now on the only current copy of its values. */
+        int outputAt(Tensor out) {
+            Slot slot = slotOf(out);
+            if (slot == null) {
+                slot = allocate(out, out.size());
+                out.parkOnDevice(slot);
+            }
+            if (slot.hostCurrent || poisonStaleHostArrays) {
+                slot.hostCurrent = false;
+                if (poisonStaleHostArrays) {
+                    if (out.storage() instanceof float[] f) Arrays.fill(f, Float.NaN);
+                    else Arrays.fill((double[]) out.storage(), Double.NaN);
+                }
+            }
+            return slot.at;
+        }
+
+        void release(Slot slot) {
+            if (slot.freed) return;
+            slot.freed = true;
+            slot.clear();
+            live.remove(slot);
+            heap.free(slot.at, slot.length);
+        }
+
+        Slot allocate(Tensor tensor, int length) {
+            if (heap == null) {
+                heap = new DeviceHeap(initialHeap);
+                kernel.resizeHeap(initialHeap, false);
+                // Aparapi creates each buffer from its host array at the first launch.
+                long staged = 0;
+                for (int tier = 0; tier < ResidentKernelF32.TIERS; tier++) staged += kernel.stageLength(tier);
+                countToDevice(1 + ResidentKernelF32.TIERS, (initialHeap + staged) * elementBytes);
+            }
+            drainCollected();
+            int at = heap.allocate(length);
+            if (at < 0 && heap.capacity() >= collectBeforeGrowing) {
+                // Dead tensors' ranges come back only once the collector has found them.
+                System.gc();
+                try {
+                    for (Reference<? extends Tensor> r; (r = collected.remove(50)) != null; ) {
+                        Slot dead = (Slot) r;
+                        dead.residency.release(dead);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                at = heap.allocate(length);
+            }
+            while (at < 0) {
+                growHeap(length);
+                at = heap.allocate(length);
+            }
+            Slot slot = new Slot(this, tensor, at, length);
+            live.add(slot);
+            return slot;
+        }
+
+        /**
+         * Doubles the heap. The device buffer belongs to the heap array, so its values come to
+         * the host once, move into the larger array, and go back with it at the next launch.
+         */
+        void growHeap(int atLeast) {
+            long wanted = Math.max(2L * heap.capacity(), heap.capacity() + (long) DeviceHeap.rounded(atLeast));
+            if (wanted > maxHeap) {
+                throw new IllegalStateException("the OpenCL device heap would need " + wanted * elementBytes
+                        + " bytes of live " + suffix + " tensors; the limit is " + (long) maxHeap * elementBytes
+                        + " (use a smaller batch or lattice, or --device cpu)");
+            }
+            if (launched) countToHost(1, (long) kernel.heapLength() * elementBytes);
+            kernel.resizeHeap((int) wanted, launched);
+            countToDevice(1, wanted * elementBytes);
+            heap.grow((int) wanted);
+        }
+
+        /** Where a neighbour table starts in the kernel's table array (appended once per table). */
+        int tableAt(NeighbourTable table) {
+            Integer known = tableOffsets.get(table);
+            if (known != null) return known;
+            int at = tablesUsed;
+            int[] grown = Arrays.copyOf(kernel.tables(), Math.max(kernel.tables().length, at + table.sites.length));
+            System.arraycopy(table.sites, 0, grown, at, table.sites.length);
+            kernel.putTables(grown);
+            countToDevice(1, (long) grown.length * Integer.BYTES);
+            tablesUsed = at + table.sites.length;
+            tableOffsets.put(table, at);
+            return at;
+        }
+
+        void upload(Object values, int at, int length) {
+            for (int from = 0; from < length; from += ResidentKernelF32.LARGEST_STAGE) {
+                int count = Math.min(ResidentKernelF32.LARGEST_STAGE, length - from);
+                int tier = ResidentKernelF32.tierFor(count);
+                kernel.fillStage(tier, values, from, count);
+                staging.reset(ResidentKernelF32.STAGE_IN);
+                staging.operation = tier;
+                staging.atOut = at + from;
+                kernel.load(staging);
+                execute("ResidentKernel" + suffix + " (staging)", count);
+                countToDevice(1, (long) kernel.stageLength(tier) * elementBytes);
+            }
+        }
+
+        void download(int at, Object values) {
+            int length = java.lang.reflect.Array.getLength(values);
+            for (int from = 0; from < length; from += ResidentKernelF32.LARGEST_STAGE) {
+                int count = Math.min(ResidentKernelF32.LARGEST_STAGE, length - from);
+                int tier = ResidentKernelF32.tierFor(count);
+                staging.reset(ResidentKernelF32.STAGE_OUT);
+                staging.operation = tier;
+                staging.at0 = at + from;
+                kernel.load(staging);
+                execute("ResidentKernel" + suffix + " (staging)", count);
+                kernel.drainStage(tier, values, from, count);
+                countToHost(1, (long) kernel.stageLength(tier) * elementBytes);
+            }
+        }
+
+        /** Runs the kernel with the loaded registers; false when Aparapi ran it on Java threads. */
+        private boolean execute(String name, int workItems) {
+            boolean onDevice = OpenClBackend.this.execute(kernel.kernel(), name, workItems);
+            launched = true;
+            return onDevice;
+        }
     }
 
-    /**
-     * Doubles the heap. The device buffer belongs to the heap array, so its values come to the
-     * host once, move into the larger array, and go back with it at the next launch.
-     */
-    private void growHeap(int atLeast) {
-        long wanted = Math.max(2L * heap.capacity(), heap.capacity() + (long) DeviceHeap.rounded(atLeast));
-        if (wanted > MAX_HEAP) {
-            throw new IllegalStateException("the OpenCL device heap would need " + wanted * Float.BYTES
-                    + " bytes of live float32 tensors; the limit is " + (long) MAX_HEAP * Float.BYTES
-                    + " (use a smaller batch or lattice, or --device cpu)");
-        }
-        float[] old = resident.heap;
-        if (residentLaunched) {
-            resident.get(old);
-            countToHost(old.length, Float.BYTES, 1);
-        }
-        resident.heap = Arrays.copyOf(old, (int) wanted);
-        countToDevice(wanted, Float.BYTES, 1);
-        heap.grow((int) wanted);
-    }
-
-    /** Where a neighbour table starts in the resident kernel's table array (appended once per table). */
-    private int tableAt(NeighbourTable table) {
-        Integer known = tableOffsets.get(table);
-        if (known != null) return known;
-        int at = tablesUsed;
-        int[] grown = Arrays.copyOf(resident.tables, Math.max(resident.tables.length, at + table.sites.length));
-        System.arraycopy(table.sites, 0, grown, at, table.sites.length);
-        resident.tables = grown;
-        resident.put(grown);
-        countToDevice(grown.length, Integer.BYTES, 1);
-        tablesUsed = at + table.sites.length;
-        tableOffsets.put(table, at);
-        return at;
-    }
-
-    private void upload(float[] values, int at) {
-        for (int from = 0; from < values.length; from += ResidentKernelF32.LARGEST_STAGE) {
-            int count = Math.min(ResidentKernelF32.LARGEST_STAGE, values.length - from);
-            int tier = ResidentKernelF32.tierFor(count);
-            float[] stage = resident.stage(tier);
-            System.arraycopy(values, from, stage, 0, count);
-            resident.put(stage);
-            resident.family = ResidentKernelF32.STAGE_IN;
-            resident.operation = tier;
-            resident.atOut = at + from;
-            execute(resident, "ResidentKernelF32 (staging)", count);
-            countToDevice(stage.length, Float.BYTES, 1);
-        }
-    }
-
-    private void download(int at, float[] values) {
-        for (int from = 0; from < values.length; from += ResidentKernelF32.LARGEST_STAGE) {
-            int count = Math.min(ResidentKernelF32.LARGEST_STAGE, values.length - from);
-            int tier = ResidentKernelF32.tierFor(count);
-            float[] stage = resident.stage(tier);
-            resident.family = ResidentKernelF32.STAGE_OUT;
-            resident.operation = tier;
-            resident.at0 = at + from;
-            execute(resident, "ResidentKernelF32 (staging)", count);
-            resident.get(stage);
-            countToHost(stage.length, Float.BYTES, 1);
-            System.arraycopy(stage, 0, values, from, count);
-        }
-    }
-
-    private void countToDevice(long elements, int elementBytes, int copies) {
+    private void countToDevice(long copies, long bytes) {
         toDevice += copies;
-        toDeviceBytes += elements * elementBytes;
+        toDeviceBytes += bytes;
     }
 
-    private void countToHost(long elements, int elementBytes, int copies) {
+    private void countToHost(long copies, long bytes) {
         toHost += copies;
-        toHostBytes += elements * elementBytes;
+        toHostBytes += bytes;
     }
 
     // ---------------------------------------------------------------- launching
-
-    private void launchResident(String family, int workItems) {
-        boolean onDevice;
-        try {
-            onDevice = execute(resident, family, workItems);
-        } finally {
-            for (Slot slot : launchTemporaries) release(slot);
-            launchTemporaries.clear();
-        }
-        launches.merge(family, onDevice ? new LaunchCount(1, 0) : new LaunchCount(0, 1),
-                (x, y) -> new LaunchCount(x.onDevice() + y.onDevice(), x.offDevice() + y.offDevice()));
-    }
-
-    /** Array fields of the automatic-transfer kernels, for counting what a launch copies. */
-    private static final Map<Class<?>, List<Field>> ARRAY_FIELDS = new ConcurrentHashMap<>();
-
-    /** A float64 launch: Aparapi copies every bound array to the device and the result back. */
-    private void launch(Kernel kernel, int workItems, Tensor out) {
-        String name = kernel.getClass().getSimpleName();
-        boolean onDevice = execute(kernel, name, workItems);
-        launches.merge(name, onDevice ? new LaunchCount(1, 0) : new LaunchCount(0, 1),
-                (x, y) -> new LaunchCount(x.onDevice() + y.onDevice(), x.offDevice() + y.offDevice()));
-        if (!onDevice) return;
-        for (Field field : ARRAY_FIELDS.computeIfAbsent(kernel.getClass(), OpenClBackend::arrayFields)) {
-            try {
-                Object array = field.get(kernel);
-                int bytes = array instanceof double[] ? Double.BYTES : array instanceof float[] ? Float.BYTES : Integer.BYTES;
-                countToDevice(java.lang.reflect.Array.getLength(array), bytes, 1);
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        countToHost(out.size(), Double.BYTES, 1);
-    }
-
-    private static List<Field> arrayFields(Class<?> kernelClass) {
-        List<Field> fields = new ArrayList<>();
-        for (Field f : kernelClass.getDeclaredFields()) {
-            if (f.getType().isArray() && !java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
-                f.setAccessible(true);
-                fields.add(f);
-            }
-        }
-        return fields;
-    }
 
     /** Runs a kernel; false when Aparapi ran it on Java threads (an exception under {@link FallbackPolicy#FAIL}). */
     private boolean execute(Kernel kernel, String name, int workItems) {
@@ -982,7 +877,6 @@ public final class OpenClBackend implements Backend {
         // Once Aparapi has demoted a kernel to Java threads it rejects a range bound to the
         // OpenCL device, so later launches of that kernel take a range without a device.
         kernel.execute(fellBack.contains(kernelClass) ? Range.create(workItems) : device.createRange(workItems));
-        if (kernel == resident) residentLaunched = true;
         boolean onDevice = kernel.isRunningCL();
         if (onDevice) return true;
         String message = "OpenCL kernel " + name + " did not run on " + describe(device)

@@ -2,6 +2,8 @@ package org.equiflow.tensor.opencl;
 
 import static org.equiflow.tensor.opencl.OperationCodes.*;
 
+import java.util.Arrays;
+
 import com.aparapi.Kernel;
 
 /**
@@ -14,9 +16,10 @@ import com.aparapi.Kernel;
  *
  * <p>The parameter registers {@code p0..p7} and operand offsets {@code at0..at2} mean what
  * each family's method names them at its top. The family bodies are the former per-family
- * kernels with {@code array[i]} read as {@code heap[offset + i]}.
+ * kernels with {@code array[i]} read as {@code heap[offset + i]}. Both precisions share this
+ * source: the F64 kernel is generated from the F32 one (ResidentKernelSourceTest).
  */
-final class ResidentKernelF32 extends Kernel {
+final class ResidentKernelF32 extends Kernel implements ResidentKernel {
 
     static final int STAGE_IN = 0;
     static final int STAGE_OUT = 1;
@@ -130,7 +133,79 @@ final class ResidentKernelF32 extends Kernel {
         if (operation == 7) stage7[i] = value;
     }
 
-    /** The staging array of a tier (host side). */
+    // ---------------------------------------------------------------- host side (never translated)
+
+    @Override
+    public Kernel kernel() {
+        return this;
+    }
+
+    @Override
+    public int elementBytes() {
+        return Float.BYTES;
+    }
+
+    @Override
+    public void load(LaunchRegisters r) {
+        family = r.family;
+        operation = r.operation;
+        at0 = r.at0;
+        at1 = r.at1;
+        at2 = r.at2;
+        atOut = r.atOut;
+        p0 = r.p0;
+        p1 = r.p1;
+        p2 = r.p2;
+        p3 = r.p3;
+        p4 = r.p4;
+        p5 = r.p5;
+        p6 = r.p6;
+        p7 = r.p7;
+        real = (float) r.real;
+    }
+
+    @Override
+    public int heapLength() {
+        return heap.length;
+    }
+
+    @Override
+    public void resizeHeap(int capacity, boolean readBack) {
+        if (readBack) get(heap);
+        heap = Arrays.copyOf(heap, capacity);
+    }
+
+    @Override
+    public int stageLength(int tier) {
+        return stage(tier).length;
+    }
+
+    @Override
+    public void fillStage(int tier, Object values, int from, int count) {
+        float[] stage = stage(tier);
+        System.arraycopy((float[]) values, from, stage, 0, count);
+        put(stage);
+    }
+
+    @Override
+    public void drainStage(int tier, Object values, int from, int count) {
+        float[] stage = stage(tier);
+        get(stage);
+        System.arraycopy(stage, 0, (float[]) values, from, count);
+    }
+
+    @Override
+    public int[] tables() {
+        return tables;
+    }
+
+    @Override
+    public void putTables(int[] tables) {
+        this.tables = tables;
+        put(tables);
+    }
+
+    /** The staging array of a tier. */
     float[] stage(int tier) {
         return switch (tier) {
             case 0 -> stage0;
@@ -458,7 +533,8 @@ final class ResidentKernelF32 extends Kernel {
     // ---------------------------------------------------------------- rational-quadratic spline
 
     /**
-     * The float32 twin of {@link SplineKernelF64#run}: x at {@code at0}, the spline parameters at
+     * {@link org.equiflow.tensor.RationalQuadraticSpline} in every mode (the transform, its log
+     * derivative, their cotangents for x and for the parameters): x at {@code at0}, the spline parameters at
      * {@code at1}, the cotangent at {@code at2}; {@link #operation} is the mode, {@code p0} the
      * bins, {@code p1} the sites, {@link #real} the bound.
      */

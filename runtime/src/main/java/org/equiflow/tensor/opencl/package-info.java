@@ -9,14 +9,16 @@
  *       {@link org.equiflow.tensor.Ops}, backward passes run there too while the backend is
  *       {@linkplain org.equiflow.tensor.Backends#current() current}. Shape checks, allocation and
  *       the autodiff tape stay on the host.</li>
- *   <li><b>Float32 tensors stay on the device.</b> Aparapi keeps one device buffer per kernel
+ *   <li><b>Tensors stay on the device.</b> Aparapi keeps one device buffer per kernel
  *       object and array field and, in its automatic mode, copies every bound array to the
  *       device and every written one back on each launch; buffers are not shared between kernel
  *       objects, and Aparapi 3.0.2 compiles only the first entry point a kernel object is run with
- *       and reuses it for every later name, so entry points cannot split one kernel. So
- *       all float32 families are one kernel, {@link org.equiflow.tensor.opencl.ResidentKernelF32},
- *       in explicit mode over one heap array that never changes between launches and so never
- *       travels: a tensor is a range of it ({@link org.equiflow.tensor.opencl.DeviceHeap}), a
+ *       and reuses it for every later name, so entry points cannot split one kernel. So all
+ *       families of a precision are one kernel, {@link org.equiflow.tensor.opencl.ResidentKernelF32}
+ *       (and {@link org.equiflow.tensor.opencl.ResidentKernelF64}, generated from its source with
+ *       doubles, since an Aparapi kernel has one array element type), in explicit mode over one
+ *       heap array that never changes between launches and so never travels: a tensor is a
+ *       range of it ({@link org.equiflow.tensor.opencl.DeviceHeap}), a
  *       launch names the family, the operands' offsets and the integer parameters. A result's
  *       range becomes the tensor's {@linkplain org.equiflow.tensor.Tensor#parkOnDevice device
  *       copy}: the tensor's host accessors (f32/f64/get/set, and everything built on them) first
@@ -39,8 +41,6 @@
  *       warns under a collector that compacts them); it doubles, through one copy to the host,
  *       when live tensors outgrow it. On a CPU device (PoCL) buffers share memory with
  *       the host arrays, so there residency changes bookkeeping, not speed.</li>
- *   <li><b>Float64</b> primitives run one kernel class per family ({@code *KernelF64}) with
- *       Aparapi's automatic transfers: a correctness path, since training runs in float32.</li>
  *   <li><b>Float32</b> kernels agree with the CPU backend to a few float32 ulps; sums over
  *       lattices and batches are compensated, so they stay as accurate as the CPU backend's
  *       double accumulators.</li>
