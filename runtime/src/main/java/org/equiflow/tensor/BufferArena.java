@@ -20,8 +20,9 @@ import java.util.Map;
  * are zeroed before they are handed out again, so kernels see exactly what a fresh allocation
  * gives, except to primitives that {@linkplain Primitive#overwritesOutput() assign every element}. Beyond {@link #budgetBytes} per round results are allocated normally, which bounds
  * what an arena holds for large lattices and batches. Only results of a backend that
- * {@linkplain Backend#computesOnHostThreads() computes on host threads} are recycled: another
- * backend may key device buffers by host array.
+ * {@linkplain Backend#computesOnHostThreads() computes on host threads} are recycled; another
+ * backend's results are {@linkplain Tensor#discard() discarded} when the round closes, which
+ * frees their device memory at once instead of when the collector finds them.
  */
 public final class BufferArena {
 
@@ -32,6 +33,8 @@ public final class BufferArena {
     private final Map<Integer, ArrayDeque<double[]>> freeF64 = new HashMap<>();
     private final List<float[]> lentF32 = new ArrayList<>();
     private final List<double[]> lentF64 = new ArrayList<>();
+    /** Results of a device backend made in the open round. */
+    private final List<Tensor> deviceResults = new ArrayList<>();
     private long lentBytes;
     private boolean open;
 
@@ -83,6 +86,8 @@ public final class BufferArena {
             lentF32.clear();
             lentF64.clear();
             lentBytes = 0;
+            for (Tensor t : deviceResults) t.discard();
+            deviceResults.clear();
         };
     }
 
@@ -97,7 +102,12 @@ public final class BufferArena {
      */
     static Tensor allocate(Shape shape, DType dtype, boolean zeroed) {
         BufferArena arena = ACTIVE.get();
-        if (arena == null || !Backends.current().computesOnHostThreads()) return Tensor.zeros(shape, dtype);
+        if (arena == null) return Tensor.zeros(shape, dtype);
+        if (!Backends.current().computesOnHostThreads()) {
+            Tensor t = Tensor.zeros(shape, dtype);
+            arena.deviceResults.add(t);
+            return t;
+        }
         return arena.take(shape, dtype, zeroed);
     }
 

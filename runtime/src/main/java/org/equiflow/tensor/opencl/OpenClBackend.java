@@ -2,9 +2,15 @@ package org.equiflow.tensor.opencl;
 
 import static org.equiflow.tensor.opencl.OperationCodes.*;
 
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +53,10 @@ import org.equiflow.tensor.Where;
 
 /**
  * Runs every primitive as an Aparapi kernel on one OpenCL device (see the package
- * documentation for the contract). One kernel object per family and precision is reused, so
- * each is translated and compiled once per backend; calls are serialized because a kernel's
- * arguments are its fields.
+ * documentation for the contract). Tensors live on the device in the heap of one resident
+ * kernel per precision ({@link ResidentKernelF32}, {@link ResidentKernelF64}) and cross to the
+ * host only when host code touches them. Each kernel is translated and compiled once per
+ * backend; calls are serialized because a kernel's arguments are its fields.
  */
 public final class OpenClBackend implements Backend {
 
@@ -64,6 +71,20 @@ public final class OpenClBackend implements Backend {
     /** Kernel launches of one kernel class, split by where they ran. */
     public record LaunchCount(long onDevice, long offDevice) {
     }
+
+    /** Host–device copies so far: how many each way and the bytes they moved. */
+    public record Transfers(long toDevice, long toDeviceBytes, long toHost, long toHostBytes) {
+        public Transfers minus(Transfers earlier) {
+            return new Transfers(toDevice - earlier.toDevice, toDeviceBytes - earlier.toDeviceBytes,
+                    toHost - earlier.toHost, toHostBytes - earlier.toHostBytes);
+        }
+    }
+
+    /** The first heap, 16 MiB: humongous for G1 (over half a region), so the collector never moves it. */
+    private static final long INITIAL_HEAP_BYTES = 16L << 20;
+    /** Beyond this size a full heap first asks the collector for dead tensors' ranges. */
+    private static final long COLLECT_BEFORE_GROWING_BYTES = 256L << 20;
+    private static final long MAX_HEAP_BYTES = 4L << 30;
 
     private static final System.Logger WARNINGS = System.getLogger(OpenClBackend.class.getName());
 
@@ -80,35 +101,32 @@ public final class OpenClBackend implements Backend {
     /** Null until the first float64 primitive asks. */
     private Boolean float64Supported;
 
-    private final UnaryKernelF32 unaryF32 = new UnaryKernelF32();
-    private final BinaryKernelF32 binaryF32 = new BinaryKernelF32();
-    private final SumToKernelF32 sumToF32 = new SumToKernelF32();
-    private final BroadcastToKernelF32 broadcastToF32 = new BroadcastToKernelF32();
-    private final RollKernelF32 rollF32 = new RollKernelF32();
-    private final ComplexMatrixKernelF32 complexMatrixF32 = new ComplexMatrixKernelF32();
-    private final ChannelCopyKernelF32 channelCopyF32 = new ChannelCopyKernelF32();
-    private final WhereKernelF32 whereF32 = new WhereKernelF32();
-    private final ConvKernelF32 convF32 = new ConvKernelF32();
-    private final ConvWeightGradientKernelF32 convWeightGradientF32 = new ConvWeightGradientKernelF32();
-    private final FlipWeightsKernelF32 flipWeightsF32 = new FlipWeightsKernelF32();
-    private final SplineKernelF32 splineF32 = new SplineKernelF32();
+    private long toDevice;
+    private long toDeviceBytes;
+    private long toHost;
+    private long toHostBytes;
 
-    private final UnaryKernelF64 unaryF64 = new UnaryKernelF64();
-    private final BinaryKernelF64 binaryF64 = new BinaryKernelF64();
-    private final SumToKernelF64 sumToF64 = new SumToKernelF64();
-    private final BroadcastToKernelF64 broadcastToF64 = new BroadcastToKernelF64();
-    private final RollKernelF64 rollF64 = new RollKernelF64();
-    private final ComplexMatrixKernelF64 complexMatrixF64 = new ComplexMatrixKernelF64();
-    private final ChannelCopyKernelF64 channelCopyF64 = new ChannelCopyKernelF64();
-    private final WhereKernelF64 whereF64 = new WhereKernelF64();
-    private final ConvKernelF64 convF64 = new ConvKernelF64();
-    private final ConvWeightGradientKernelF64 convWeightGradientF64 = new ConvWeightGradientKernelF64();
-    private final FlipWeightsKernelF64 flipWeightsF64 = new FlipWeightsKernelF64();
-    private final SplineKernelF64 splineF64 = new SplineKernelF64();
+    /** Each precision: every family in one kernel over one device-resident heap. */
+    private final Residency float32 = new Residency(new ResidentKernelF32(), "F32");
+    private final Residency float64 = new Residency(new ResidentKernelF64(), "F64");
+    private final ReferenceQueue<Tensor> collected = new ReferenceQueue<>();
+    /** Tests: fill the host array of every device-only result with NaN, so a missed sync shows. */
+    private boolean poisonStaleHostArrays;
 
     public OpenClBackend(OpenCLDevice device, FallbackPolicy policy) {
         this.device = device;
         this.policy = policy;
+        if (device.getType() != Device.TYPE.CPU && !collectorKeepsLargeArraysInPlace()) {
+            WARNINGS.log(System.Logger.Level.WARNING, "the OpenCL backend keeps float32 tensors in one large array"
+                    + " whose device buffer Aparapi rebuilds from the host copy if the garbage collector moves it;"
+                    + " this collector may, which would lose device results: run with -XX:+UseG1GC (the default)");
+        }
+    }
+
+    /** G1 and ZGC leave humongous (large) arrays where they are; the other collectors compact them. */
+    private static boolean collectorKeepsLargeArraysInPlace() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .allMatch(gc -> gc.getName().startsWith("G1") || gc.getName().startsWith("ZGC"));
     }
 
     // ---------------------------------------------------------------- devices
@@ -198,6 +216,25 @@ public final class OpenClBackend implements Backend {
     }
 
     /**
+     * Host–device copies so far: values move through the resident kernels' staging arrays (a
+     * whole staging array per copy); heaps and neighbour tables travel when created or grown.
+     */
+    public synchronized Transfers transfers() {
+        return new Transfers(toDevice, toDeviceBytes, toHost, toHostBytes);
+    }
+
+    /** Bytes of the device heaps that hold live tensors (after freeing collected ones). */
+    public synchronized long residentBytes() {
+        drainCollected();
+        return float32.usedBytes() + float64.usedBytes();
+    }
+
+    /** For tests: poison the host arrays of device-only results (see {@link #poisonStaleHostArrays}). */
+    synchronized void poisonStaleHostArrays(boolean poison) {
+        this.poisonStaleHostArrays = poison;
+    }
+
+    /**
      * Whether float64 kernels run on this device (OpenCL's optional cl_khr_fp64). Found out by
      * running a minimal float64 kernel once, since Aparapi exposes no extension query.
      */
@@ -262,10 +299,10 @@ public final class OpenClBackend implements Backend {
         Tensor preActivation = Tensor.zeros(out.shape(), out.dtype());
         conv(inputs.get(0), inputs.get(1), inputs.size() == 3 ? inputs.get(2) : null, preActivation);
         unary(op.activation() == Activation.TANH ? new UnaryOp.Tanh() : new UnaryOp.LeakyRelu(op.slope()), preActivation, out);
+        releaseTemporaries(preActivation);
     }
 
     private void activationGrad(ActivationGrad op, Tensor y, Tensor g, Tensor out) {
-        Tensor derivative = Tensor.zeros(y.shape(), y.dtype());
         switch (op.activation()) {
             case IDENTITY -> unary(new UnaryOp.MulScalar(1.0), g, out);
             case LEAKY_RELU -> {
@@ -274,16 +311,20 @@ public final class OpenClBackend implements Backend {
                 unary(new UnaryOp.Sign(), y, sign);
                 Tensor scaled = Tensor.zeros(y.shape(), y.dtype());
                 unary(new UnaryOp.MulScalar(0.5 * (1 - op.slope())), sign, scaled);
+                Tensor derivative = Tensor.zeros(y.shape(), y.dtype());
                 unary(new UnaryOp.AddScalar(0.5 * (1 + op.slope())), scaled, derivative);
                 binary(new BinaryOp.Mul(), g, derivative, out);
+                releaseTemporaries(sign, scaled, derivative);
             }
             case TANH -> {
                 Tensor square = Tensor.zeros(y.shape(), y.dtype());
                 unary(new UnaryOp.Square(), y, square);
                 Tensor negated = Tensor.zeros(y.shape(), y.dtype());
                 unary(new UnaryOp.Neg(), square, negated);
+                Tensor derivative = Tensor.zeros(y.shape(), y.dtype());
                 unary(new UnaryOp.AddScalar(1.0), negated, derivative);
                 binary(new BinaryOp.Mul(), g, derivative, out);
+                releaseTemporaries(square, negated, derivative);
             }
         }
     }
@@ -296,19 +337,22 @@ public final class OpenClBackend implements Backend {
         Tensor updated = Tensor.zeros(x.shape(), x.dtype());
         binary(new BinaryOp.Add(), scaled, t, updated);
         where(active, updated, x, out);
+        releaseTemporaries(expS, scaled, updated);
     }
 
     /** Releases the kernels' device resources; the backend must not be used afterwards. */
     public synchronized void dispose() {
-        for (Kernel k : List.of(unaryF32, binaryF32, sumToF32, broadcastToF32, rollF32, channelCopyF32, whereF32,
-                convF32, convWeightGradientF32, flipWeightsF32, splineF32, unaryF64, binaryF64, sumToF64, broadcastToF64, rollF64,
-                channelCopyF64, whereF64, convF64, convWeightGradientF64, flipWeightsF64, splineF64, complexMatrixF32,
-                complexMatrixF64)) {
-            k.dispose();
-        }
+        float32.kernel.kernel().dispose();
+        float64.kernel.kernel().dispose();
     }
 
     // ---------------------------------------------------------------- families
+    // Each family takes its operands' and result's heap offsets first (an operand may need an
+    // upload, which launches the staging family), then sets the launch's registers.
+
+    private Residency on(Tensor out) {
+        return out.dtype() == DType.F32 ? float32 : float64;
+    }
 
     private void unary(UnaryOp op, Tensor x, Tensor out) {
         int code = switch (op) {
@@ -330,199 +374,517 @@ public final class OpenClBackend implements Backend {
             case UnaryOp.Atan a -> ATAN;
             case UnaryOp.WrapAngle w -> WRAP_ANGLE;
         };
-        double parameter = switch (op) {
-            case UnaryOp.LeakyRelu r -> r.slope();
+        Residency r = on(out);
+        int at0 = r.inputAt(x), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.UNARY);
+        g.operation = code;
+        g.real = switch (op) {
+            case UnaryOp.LeakyRelu l -> l.slope();
             case UnaryOp.MulScalar m -> m.factor();
             case UnaryOp.AddScalar a -> a.term();
             default -> 0.0;
         };
-        int exponent = op instanceof UnaryOp.PowInt p ? p.exponent() : 0;
-        if (out.dtype() == DType.F32) {
-            unaryF32.bind(x.f32(), out.f32(), code, (float) parameter, exponent);
-            launch(unaryF32, out.size());
-        } else {
-            unaryF64.bind(x.f64(), out.f64(), code, parameter, exponent);
-            launch(unaryF64, out.size());
-        }
+        g.p0 = op instanceof UnaryOp.PowInt p ? p.exponent() : 0;
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("UnaryKernel", out.size());
     }
 
     private void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-        int code = switch (op.kind()) {
+        Shape so = out.shape();
+        var aStrides = BroadcastStrides.of(a.shape(), so);
+        var bStrides = BroadcastStrides.of(b.shape(), so);
+        Residency r = on(out);
+        int at0 = r.inputAt(a), at1 = r.inputAt(b), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.BINARY);
+        g.operation = switch (op.kind()) {
             case ADD -> ADD;
             case SUB -> SUB;
             case MUL -> MUL;
             case DIV -> DIV;
         };
-        Shape so = out.shape();
-        var aStrides = BroadcastStrides.of(a.shape(), so);
-        var bStrides = BroadcastStrides.of(b.shape(), so);
-        if (out.dtype() == DType.F32) {
-            binaryF32.bind(code, a.f32(), aStrides, b.f32(), bStrides, out.f32(), so.channels(), so.sites());
-            launch(binaryF32, out.size());
-        } else {
-            binaryF64.bind(code, a.f64(), aStrides, b.f64(), bStrides, out.f64(), so.channels(), so.sites());
-            launch(binaryF64, out.size());
-        }
+        g.p0 = aStrides.batch();
+        g.p1 = aStrides.channel();
+        g.p2 = aStrides.site();
+        g.p3 = bStrides.batch();
+        g.p4 = bStrides.channel();
+        g.p5 = bStrides.site();
+        g.p6 = so.channels();
+        g.p7 = so.sites();
+        g.at0 = at0;
+        g.at1 = at1;
+        g.atOut = atOut;
+        r.launch("BinaryKernel", out.size());
     }
 
     private void sumTo(Tensor x, Tensor out) {
         Shape si = x.shape(), so = out.shape();
-        boolean sumBatch = so.batch() != si.batch();
-        boolean sumChannels = so.channels() != si.channels();
-        boolean sumSites = so.sites() != si.sites();
-        if (out.dtype() == DType.F32) {
-            sumToF32.bind(x.f32(), si.batch(), si.channels(), si.sites(), out.f32(), so.channels(), so.sites(),
-                    sumBatch, sumChannels, sumSites);
-            launch(sumToF32, out.size());
-        } else {
-            sumToF64.bind(x.f64(), si.batch(), si.channels(), si.sites(), out.f64(), so.channels(), so.sites(),
-                    sumBatch, sumChannels, sumSites);
-            launch(sumToF64, out.size());
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(x), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.SUM_TO);
+        g.p0 = si.batch();
+        g.p1 = si.channels();
+        g.p2 = si.sites();
+        g.p3 = so.channels();
+        g.p4 = so.sites();
+        g.p5 = so.batch() != si.batch() ? 1 : 0;
+        g.p6 = so.channels() != si.channels() ? 1 : 0;
+        g.p7 = so.sites() != si.sites() ? 1 : 0;
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("SumToKernel", out.size());
     }
 
     private void broadcastTo(Tensor x, Tensor out) {
         Shape so = out.shape();
         var strides = BroadcastStrides.of(x.shape(), so);
-        if (out.dtype() == DType.F32) {
-            broadcastToF32.bind(x.f32(), strides, out.f32(), so.channels(), so.sites());
-            launch(broadcastToF32, out.size());
-        } else {
-            broadcastToF64.bind(x.f64(), strides, out.f64(), so.channels(), so.sites());
-            launch(broadcastToF64, out.size());
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(x), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.BROADCAST_TO);
+        g.p0 = strides.batch();
+        g.p1 = strides.channel();
+        g.p2 = strides.site();
+        g.p3 = so.channels();
+        g.p4 = so.sites();
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("BroadcastToKernel", out.size());
     }
 
     private void complexProduct(ComplexMatMul op, Tensor a, Tensor b, Tensor out) {
-        int sites = a.shape().sites();
-        if (out.dtype() == DType.F32) {
-            complexMatrixF32.bindProduct(a.f32(), b.f32(), out.f32(), op.n(), sites, op.adjointLeft(), op.adjointRight());
-            launch(complexMatrixF32, out.size() / 2);
-        } else {
-            complexMatrixF64.bindProduct(a.f64(), b.f64(), out.f64(), op.n(), sites, op.adjointLeft(), op.adjointRight());
-            launch(complexMatrixF64, out.size() / 2);
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(a), at1 = r.inputAt(b), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.COMPLEX_PRODUCT);
+        g.p0 = op.n();
+        g.p1 = a.shape().sites();
+        g.p2 = op.adjointLeft() ? 1 : 0;
+        g.p3 = op.adjointRight() ? 1 : 0;
+        g.at0 = at0;
+        g.at1 = at1;
+        g.atOut = atOut;
+        r.launch("ComplexMatrixKernel", out.size() / 2);
     }
 
     private void complexTrace(ComplexTrace op, Tensor a, Tensor out) {
-        int sites = a.shape().sites();
-        if (out.dtype() == DType.F32) {
-            complexMatrixF32.bindTrace(a.f32(), out.f32(), op.n(), sites);
-            launch(complexMatrixF32, out.size() / 2);
-        } else {
-            complexMatrixF64.bindTrace(a.f64(), out.f64(), op.n(), sites);
-            launch(complexMatrixF64, out.size() / 2);
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(a), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.COMPLEX_TRACE);
+        g.p0 = op.n();
+        g.p1 = a.shape().sites();
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("ComplexMatrixKernel", out.size() / 2);
     }
 
     private void roll(Tensor x, int axis, int shift, Tensor out) {
         Shape s = x.shape();
-        int extent = s.latticeExtent(axis), inner = s.latticeStride(axis);
-        if (out.dtype() == DType.F32) {
-            rollF32.bind(x.f32(), out.f32(), extent, inner, shift);
-            launch(rollF32, out.size());
-        } else {
-            rollF64.bind(x.f64(), out.f64(), extent, inner, shift);
-            launch(rollF64, out.size());
-        }
+        int extent = s.latticeExtent(axis);
+        Residency r = on(out);
+        int at0 = r.inputAt(x), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.ROLL);
+        g.p0 = extent;
+        g.p1 = s.latticeStride(axis);
+        // Reduced to [0, extent), so the source index needs one non-negative modulo.
+        g.p2 = Math.floorMod(shift, extent);
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("RollKernel", out.size());
     }
 
     private void copyChannels(Tensor source, int sourceFirst, int count, Tensor target, int targetFirst) {
         Shape ss = source.shape(), st = target.shape();
-        int workItems = ss.batch() * count * ss.sites();
-        if (target.dtype() == DType.F32) {
-            channelCopyF32.bind(source.f32(), ss.channels(), sourceFirst, target.f32(), st.channels(), targetFirst,
-                    count, ss.sites());
-            launch(channelCopyF32, workItems);
-        } else {
-            channelCopyF64.bind(source.f64(), ss.channels(), sourceFirst, target.f64(), st.channels(), targetFirst,
-                    count, ss.sites());
-            launch(channelCopyF64, workItems);
-        }
+        Residency r = on(target);
+        int at0 = r.inputAt(source), atOut = r.outputAt(target);
+        LaunchRegisters g = r.registers(ResidentKernelF32.CHANNEL_COPY);
+        g.p0 = ss.channels();
+        g.p1 = sourceFirst;
+        g.p2 = st.channels();
+        g.p3 = targetFirst;
+        g.p4 = ss.sites();
+        g.p5 = count * ss.sites();
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("ChannelCopyKernel", ss.batch() * count * ss.sites());
     }
 
     private void where(Tensor mask, Tensor whenSet, Tensor whenClear, Tensor out) {
         Shape so = out.shape();
         var strides = BroadcastStrides.of(mask.shape(), so);
-        if (out.dtype() == DType.F32) {
-            whereF32.bind(mask.f32(), strides, whenSet.f32(), whenClear.f32(), out.f32(), so.channels(), so.sites());
-            launch(whereF32, out.size());
-        } else {
-            whereF64.bind(mask.f64(), strides, whenSet.f64(), whenClear.f64(), out.f64(), so.channels(), so.sites());
-            launch(whereF64, out.size());
-        }
+        Residency r = on(out);
+        int at0 = r.inputAt(mask), at1 = r.inputAt(whenSet), at2 = r.inputAt(whenClear), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.WHERE);
+        g.p0 = strides.batch();
+        g.p1 = strides.channel();
+        g.p2 = strides.site();
+        g.p3 = so.channels();
+        g.p4 = so.sites();
+        g.at0 = at0;
+        g.at1 = at1;
+        g.at2 = at2;
+        g.atOut = atOut;
+        r.launch("WhereKernel", out.size());
     }
 
     private void conv(Tensor x, Tensor weight, Tensor bias, Tensor out) {
         Shape sx = x.shape(), sw = weight.shape();
         var table = NeighbourTable.of(sx.lattice(), sw.latticeExtent(0));
-        int outChannels = sw.batch();
-        if (out.dtype() == DType.F32) {
-            float[] b = bias == null ? new float[outChannels] : bias.f32();
-            convF32.bind(x.f32(), weight.f32(), b, out.f32(), table, sx.channels(), outChannels, sx.sites());
-            launch(convF32, out.size());
-        } else {
-            double[] b = bias == null ? new double[outChannels] : bias.f64();
-            convF64.bind(x.f64(), weight.f64(), b, out.f64(), table, sx.channels(), outChannels, sx.sites());
-            launch(convF64, out.size());
-        }
+        Residency r = on(out);
+        int tableAt = r.tableAt(table);
+        int at0 = r.inputAt(x), at1 = r.inputAt(weight), at2 = bias == null ? 0 : r.inputAt(bias), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.CONV);
+        g.p0 = sx.channels();
+        g.p1 = sw.batch();
+        g.p2 = sx.sites();
+        g.p3 = table.offsets;
+        g.p4 = tableAt;
+        g.p5 = bias == null ? 0 : 1;
+        g.at0 = at0;
+        g.at1 = at1;
+        g.at2 = at2;
+        g.atOut = atOut;
+        r.launch("ConvKernel", out.size());
     }
 
     private void convWeightGradient(Tensor x, Tensor outputGrad, int kernel, Tensor out) {
         Shape sx = x.shape();
         var table = NeighbourTable.of(sx.lattice(), kernel);
-        int outChannels = outputGrad.shape().channels();
-        if (out.dtype() == DType.F32) {
-            convWeightGradientF32.bind(x.f32(), outputGrad.f32(), out.f32(), table, sx.batch(), sx.channels(),
-                    outChannels, sx.sites());
-            launch(convWeightGradientF32, out.size());
-        } else {
-            convWeightGradientF64.bind(x.f64(), outputGrad.f64(), out.f64(), table, sx.batch(), sx.channels(),
-                    outChannels, sx.sites());
-            launch(convWeightGradientF64, out.size());
-        }
+        Residency r = on(out);
+        int tableAt = r.tableAt(table);
+        int at0 = r.inputAt(x), at1 = r.inputAt(outputGrad), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.CONV_WEIGHT_GRADIENT);
+        g.p0 = sx.batch();
+        g.p1 = sx.channels();
+        g.p2 = outputGrad.shape().channels();
+        g.p3 = sx.sites();
+        g.p4 = table.offsets;
+        g.p5 = tableAt;
+        g.at0 = at0;
+        g.at1 = at1;
+        g.atOut = atOut;
+        r.launch("ConvWeightGradientKernel", out.size());
     }
 
     /** One work item per configuration and site of x, whichever quantity the mode writes. */
-    private void spline(int mode, int bins, double bound, Tensor x, Tensor p, Tensor g, Tensor out) {
-        int sites = x.shape().sites();
-        if (out.dtype() == DType.F32) {
-            // The forward modes read no cotangent; x stands in for it so the kernel binds an array.
-            splineF32.bind(mode, bins, (float) bound, x.f32(), p.f32(), (g == null ? x : g).f32(), out.f32(), sites);
-            launch(splineF32, x.size());
-        } else {
-            splineF64.bind(mode, bins, bound, x.f64(), p.f64(), (g == null ? x : g).f64(), out.f64(), sites);
-            launch(splineF64, x.size());
-        }
+    private void spline(int mode, int bins, double bound, Tensor x, Tensor p, Tensor cotangent, Tensor out) {
+        Residency r = on(out);
+        int at0 = r.inputAt(x), at1 = r.inputAt(p);
+        // The forward modes read no cotangent; x stands in for it.
+        int at2 = cotangent == null ? at0 : r.inputAt(cotangent);
+        int atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.SPLINE);
+        g.operation = mode;
+        g.p0 = bins;
+        g.p1 = x.shape().sites();
+        g.real = bound;
+        g.at0 = at0;
+        g.at1 = at1;
+        g.at2 = at2;
+        g.atOut = atOut;
+        r.launch("SplineKernel", x.size());
     }
 
     private void flipWeights(Tensor weight, Tensor out) {
         Shape sw = weight.shape();
-        if (out.dtype() == DType.F32) {
-            flipWeightsF32.bind(weight.f32(), out.f32(), sw.batch(), sw.channels(), sw.sites());
-            launch(flipWeightsF32, out.size());
-        } else {
-            flipWeightsF64.bind(weight.f64(), out.f64(), sw.batch(), sw.channels(), sw.sites());
-            launch(flipWeightsF64, out.size());
+        Residency r = on(out);
+        int at0 = r.inputAt(weight), atOut = r.outputAt(out);
+        LaunchRegisters g = r.registers(ResidentKernelF32.FLIP_WEIGHTS);
+        g.p0 = sw.batch();
+        g.p1 = sw.channels();
+        g.p2 = sw.sites();
+        g.at0 = at0;
+        g.atOut = atOut;
+        r.launch("FlipWeightsKernel", out.size());
+    }
+
+    /** Frees the ranges of a composite's intermediates, which nothing outside it can reach. */
+    private void releaseTemporaries(Tensor... temporaries) {
+        for (Tensor t : temporaries) {
+            Slot slot = slotOf(t);
+            if (slot != null) slot.residency.release(slot);
         }
+    }
+
+    // ---------------------------------------------------------------- residency
+
+    /**
+     * A tensor's range of a heap. The tensor holds it as its device copy
+     * ({@link Tensor#parkOnDevice}); the backend holds it weakly, so a collected tensor's range
+     * returns to the heap.
+     */
+    private final class Slot extends WeakReference<Tensor> implements Tensor.DeviceCopy {
+        final Residency residency;
+        final int at;
+        final int length;
+        /** Whether the host array holds the same values as the device (it was uploaded from there). */
+        boolean hostCurrent;
+        boolean freed;
+
+        Slot(Residency residency, Tensor tensor, int at, int length) {
+            super(tensor, collected);
+            this.residency = residency;
+            this.at = at;
+            this.length = length;
+        }
+
+        OpenClBackend backend() {
+            return OpenClBackend.this;
+        }
+
+        @Override
+        public void toHost(Tensor tensor) {
+            synchronized (OpenClBackend.this) {
+                if (freed) return;
+                if (!hostCurrent) residency.download(at, tensor.storage());
+                residency.release(this);
+            }
+        }
+
+        @Override
+        public void discard(Tensor tensor) {
+            synchronized (OpenClBackend.this) {
+                residency.release(this);
+            }
+        }
+    }
+
+    /** This backend's live slot holding {@code t}, or null. */
+    private Slot slotOf(Tensor t) {
+        return t.deviceCopy() instanceof Slot s && s.backend() == this && !s.freed ? s : null;
+    }
+
+    private void drainCollected() {
+        for (Reference<? extends Tensor> r; (r = collected.poll()) != null; ) {
+            Slot slot = (Slot) r;
+            slot.residency.release(slot);
+        }
+    }
+
+    /** One precision's resident kernel, its heap and the tensors on it. */
+    private final class Residency {
+        final ResidentKernel kernel;
+        final String suffix;
+        final int elementBytes;
+        final int initialHeap, collectBeforeGrowing, maxHeap;
+        final LaunchRegisters registers = new LaunchRegisters();
+        final LaunchRegisters staging = new LaunchRegisters();
+        DeviceHeap heap;
+        /** Whether the kernel has run, so that its device buffers exist. */
+        boolean launched;
+        final Set<Slot> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        final Map<NeighbourTable, Integer> tableOffsets = new IdentityHashMap<>();
+        int tablesUsed;
+        /** Ranges filled for the next launch only. */
+        final List<Slot> launchTemporaries = new ArrayList<>();
+
+        Residency(ResidentKernel kernel, String suffix) {
+            this.kernel = kernel;
+            this.suffix = suffix;
+            this.elementBytes = kernel.elementBytes();
+            this.initialHeap = (int) (INITIAL_HEAP_BYTES / elementBytes);
+            this.collectBeforeGrowing = (int) (COLLECT_BEFORE_GROWING_BYTES / elementBytes);
+            this.maxHeap = (int) Math.min(Integer.MAX_VALUE - 64, MAX_HEAP_BYTES / elementBytes);
+            kernel.kernel().setExplicit(true);
+        }
+
+        long usedBytes() {
+            return heap == null ? 0 : heap.used() * elementBytes;
+        }
+
+        LaunchRegisters registers(int family) {
+            return registers.reset(family);
+        }
+
+        void launch(String family, int workItems) {
+            String name = family + suffix;
+            boolean onDevice;
+            try {
+                kernel.load(registers);
+                onDevice = execute(name, workItems);
+            } finally {
+                for (Slot slot : launchTemporaries) release(slot);
+                launchTemporaries.clear();
+            }
+            launches.merge(name, onDevice ? new LaunchCount(1, 0) : new LaunchCount(0, 1),
+                    (x, y) -> new LaunchCount(x.onDevice() + y.onDevice(), x.offDevice() + y.offDevice()));
+        }
+
+        /** Where an operand's values are on the device, uploading them when only the host has them. */
+        int inputAt(Tensor t) {
+            Slot slot = slotOf(t);
+            if (slot != null) return slot.at;
+            if (t.deviceCopy() instanceof Tensor.Uniform uniform) {
+                // Fresh zeros or constants (VJP zeros, the loss seed): filled on the device for
+                // this launch only, since refilling is cheaper than a range held until the
+                // collector runs.
+                slot = allocate(t, t.size());
+                staging.reset(ResidentKernelF32.FILL);
+                staging.real = uniform.value();
+                staging.atOut = slot.at;
+                kernel.load(staging);
+                execute("ResidentKernel" + suffix + " (fill)", t.size());
+                launchTemporaries.add(slot);
+                return slot.at;
+            }
+            Object values = suffix.equals("F32") ? t.f32() : t.f64();
+            slot = allocate(t, t.size());
+            upload(values, slot.at, t.size());
+            slot.hostCurrent = true;
+            t.parkOnDevice(slot);
+            return slot.at;
+        }
+
+        /** Where a result goes: its range, from now on the only current copy of its values. */
+        int outputAt(Tensor out) {
+            Slot slot = slotOf(out);
+            if (slot == null) {
+                slot = allocate(out, out.size());
+                out.parkOnDevice(slot);
+            }
+            if (slot.hostCurrent || poisonStaleHostArrays) {
+                slot.hostCurrent = false;
+                if (poisonStaleHostArrays) {
+                    if (out.storage() instanceof float[] f) Arrays.fill(f, Float.NaN);
+                    else Arrays.fill((double[]) out.storage(), Double.NaN);
+                }
+            }
+            return slot.at;
+        }
+
+        void release(Slot slot) {
+            if (slot.freed) return;
+            slot.freed = true;
+            slot.clear();
+            live.remove(slot);
+            heap.free(slot.at, slot.length);
+        }
+
+        Slot allocate(Tensor tensor, int length) {
+            if (heap == null) {
+                heap = new DeviceHeap(initialHeap);
+                kernel.resizeHeap(initialHeap, false);
+                // Aparapi creates each buffer from its host array at the first launch.
+                long staged = 0;
+                for (int tier = 0; tier < ResidentKernelF32.TIERS; tier++) staged += kernel.stageLength(tier);
+                countToDevice(1 + ResidentKernelF32.TIERS, (initialHeap + staged) * elementBytes);
+            }
+            drainCollected();
+            int at = heap.allocate(length);
+            if (at < 0 && heap.capacity() >= collectBeforeGrowing) {
+                // Dead tensors' ranges come back only once the collector has found them.
+                System.gc();
+                try {
+                    for (Reference<? extends Tensor> r; (r = collected.remove(50)) != null; ) {
+                        Slot dead = (Slot) r;
+                        dead.residency.release(dead);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                at = heap.allocate(length);
+            }
+            while (at < 0) {
+                growHeap(length);
+                at = heap.allocate(length);
+            }
+            Slot slot = new Slot(this, tensor, at, length);
+            live.add(slot);
+            return slot;
+        }
+
+        /**
+         * Doubles the heap. The device buffer belongs to the heap array, so its values come to
+         * the host once, move into the larger array, and go back with it at the next launch.
+         */
+        void growHeap(int atLeast) {
+            long wanted = Math.max(2L * heap.capacity(), heap.capacity() + (long) DeviceHeap.rounded(atLeast));
+            if (wanted > maxHeap) {
+                throw new IllegalStateException("the OpenCL device heap would need " + wanted * elementBytes
+                        + " bytes of live " + suffix + " tensors; the limit is " + (long) maxHeap * elementBytes
+                        + " (use a smaller batch or lattice, or --device cpu)");
+            }
+            if (launched) countToHost(1, (long) kernel.heapLength() * elementBytes);
+            kernel.resizeHeap((int) wanted, launched);
+            countToDevice(1, wanted * elementBytes);
+            heap.grow((int) wanted);
+        }
+
+        /** Where a neighbour table starts in the kernel's table array (appended once per table). */
+        int tableAt(NeighbourTable table) {
+            Integer known = tableOffsets.get(table);
+            if (known != null) return known;
+            int at = tablesUsed;
+            int[] grown = Arrays.copyOf(kernel.tables(), Math.max(kernel.tables().length, at + table.sites.length));
+            System.arraycopy(table.sites, 0, grown, at, table.sites.length);
+            kernel.putTables(grown);
+            countToDevice(1, (long) grown.length * Integer.BYTES);
+            tablesUsed = at + table.sites.length;
+            tableOffsets.put(table, at);
+            return at;
+        }
+
+        void upload(Object values, int at, int length) {
+            for (int from = 0; from < length; from += ResidentKernelF32.LARGEST_STAGE) {
+                int count = Math.min(ResidentKernelF32.LARGEST_STAGE, length - from);
+                int tier = ResidentKernelF32.tierFor(count);
+                kernel.fillStage(tier, values, from, count);
+                staging.reset(ResidentKernelF32.STAGE_IN);
+                staging.operation = tier;
+                staging.atOut = at + from;
+                kernel.load(staging);
+                execute("ResidentKernel" + suffix + " (staging)", count);
+                countToDevice(1, (long) kernel.stageLength(tier) * elementBytes);
+            }
+        }
+
+        void download(int at, Object values) {
+            int length = java.lang.reflect.Array.getLength(values);
+            for (int from = 0; from < length; from += ResidentKernelF32.LARGEST_STAGE) {
+                int count = Math.min(ResidentKernelF32.LARGEST_STAGE, length - from);
+                int tier = ResidentKernelF32.tierFor(count);
+                staging.reset(ResidentKernelF32.STAGE_OUT);
+                staging.operation = tier;
+                staging.at0 = at + from;
+                kernel.load(staging);
+                execute("ResidentKernel" + suffix + " (staging)", count);
+                kernel.drainStage(tier, values, from, count);
+                countToHost(1, (long) kernel.stageLength(tier) * elementBytes);
+            }
+        }
+
+        /** Runs the kernel with the loaded registers; false when Aparapi ran it on Java threads. */
+        private boolean execute(String name, int workItems) {
+            boolean onDevice = OpenClBackend.this.execute(kernel.kernel(), name, workItems);
+            launched = true;
+            return onDevice;
+        }
+    }
+
+    private void countToDevice(long copies, long bytes) {
+        toDevice += copies;
+        toDeviceBytes += bytes;
+    }
+
+    private void countToHost(long copies, long bytes) {
+        toHost += copies;
+        toHostBytes += bytes;
     }
 
     // ---------------------------------------------------------------- launching
 
-    private void launch(Kernel kernel, int workItems) {
-        String name = kernel.getClass().getSimpleName();
+    /** Runs a kernel; false when Aparapi ran it on Java threads (an exception under {@link FallbackPolicy#FAIL}). */
+    private boolean execute(Kernel kernel, String name, int workItems) {
+        String kernelClass = kernel.getClass().getSimpleName();
         // Once Aparapi has demoted a kernel to Java threads it rejects a range bound to the
         // OpenCL device, so later launches of that kernel take a range without a device.
-        kernel.execute(fellBack.contains(name) ? Range.create(workItems) : device.createRange(workItems));
+        kernel.execute(fellBack.contains(kernelClass) ? Range.create(workItems) : device.createRange(workItems));
         boolean onDevice = kernel.isRunningCL();
-        launches.merge(name, onDevice ? new LaunchCount(1, 0) : new LaunchCount(0, 1),
-                (x, y) -> new LaunchCount(x.onDevice() + y.onDevice(), x.offDevice() + y.offDevice()));
-        if (onDevice) return;
+        if (onDevice) return true;
         String message = "OpenCL kernel " + name + " did not run on " + describe(device)
                 + ": Aparapi fell back to Java threads (its log says why, usually a construct OpenCL C cannot"
                 + " express or a feature the device lacks); the result is correct but was computed on the CPU";
-        boolean first = fellBack.add(name);
+        boolean first = fellBack.add(kernelClass);
         if (policy == FallbackPolicy.FAIL) throw new IllegalStateException(message);
         if (first) WARNINGS.log(System.Logger.Level.WARNING, message);
+        return false;
     }
 }

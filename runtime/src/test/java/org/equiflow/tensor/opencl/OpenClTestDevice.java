@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The one OpenCL backend the tests share (so each kernel is compiled once per test run), in
- * the strict policy: a kernel that Aparapi runs on Java threads instead fails the test.
+ * the strict policy: a kernel that Aparapi runs on Java threads instead fails the test. Device
+ * results poison their host arrays with NaN until synced, so a host read that bypasses the
+ * sync shows up as NaN in the test that makes it (on PoCL the device buffer would otherwise
+ * share memory with the host and hide it).
  */
 public final class OpenClTestDevice {
 
@@ -25,7 +28,10 @@ public final class OpenClTestDevice {
             if ("true".equals(System.getenv("CI"))) fail("CI=true, but " + message);
             assumeTrue(false, message);
         }
-        if (backend == null) backend = OpenClBackend.onBestDevice(OpenClBackend.FallbackPolicy.FAIL);
+        if (backend == null) {
+            backend = OpenClBackend.onBestDevice(OpenClBackend.FallbackPolicy.FAIL);
+            backend.poisonStaleHostArrays(true);
+        }
         return backend;
     }
 }

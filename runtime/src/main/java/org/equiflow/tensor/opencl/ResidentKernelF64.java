@@ -1,0 +1,701 @@
+package org.equiflow.tensor.opencl;
+
+// Generated from ResidentKernelF32.java by ResidentKernelSourceTest (mvn test -Dtest=ResidentKernelSourceTest -Dresident.regenerate=true): edit that file, not this one.
+
+import static org.equiflow.tensor.opencl.OperationCodes.*;
+
+import java.util.Arrays;
+
+import com.aparapi.Kernel;
+
+/**
+ * Every float64 primitive family in one kernel over one device-resident {@link #heap}: a
+ * tensor is a range of the heap ({@link DeviceHeap}), and a launch names its family, its
+ * operands' heap offsets and its integer parameters. One kernel, because Aparapi keeps a device
+ * buffer per kernel object and field: arrays bound to different kernels (or rebound between
+ * launches) travel on every launch, while a heap that never changes stays on the device in
+ * explicit mode ({@code setExplicit(true)}), and values cross only through the staging arrays.
+ *
+ * <p>The parameter registers {@code p0..p7} and operand offsets {@code at0..at2} mean what
+ * each family's method names them at its top. The family bodies are the former per-family
+ * kernels with {@code array[i]} read as {@code heap[offset + i]}. Both precisions share this
+ * source: the F64 kernel is generated from the F32 one (ResidentKernelSourceTest).
+ */
+final class ResidentKernelF64 extends Kernel implements ResidentKernel {
+
+    static final int STAGE_IN = 0;
+    static final int STAGE_OUT = 1;
+    static final int UNARY = 2;
+    static final int BINARY = 3;
+    static final int SUM_TO = 4;
+    static final int BROADCAST_TO = 5;
+    static final int ROLL = 6;
+    static final int CHANNEL_COPY = 7;
+    static final int WHERE = 8;
+    static final int CONV = 9;
+    static final int CONV_WEIGHT_GRADIENT = 10;
+    static final int FLIP_WEIGHTS = 11;
+    static final int COMPLEX_PRODUCT = 12;
+    static final int COMPLEX_TRACE = 13;
+    static final int SPLINE = 14;
+    static final int FILL = 15;
+
+    /**
+     * Staging tiers, 4^3 to 4^10 elements: a copy moves a whole staging array, so it uses the
+     * smallest that holds its values (at most four times their size) and larger values go in
+     * chunks of the largest.
+     */
+    static final int TIERS = 8;
+    static final int SMALLEST_STAGE = 1 << 6;
+    static final int LARGEST_STAGE = SMALLEST_STAGE << (2 * (TIERS - 1));
+
+    static final double MIN_BIN = 1e-3;
+    static final double MIN_DERIVATIVE = 1e-3;
+    static final double DERIVATIVE_SHIFT = 0.539742417236952;
+
+    double[] heap = new double[1];
+    double[] stage0 = new double[SMALLEST_STAGE];
+    double[] stage1 = new double[SMALLEST_STAGE << 2];
+    double[] stage2 = new double[SMALLEST_STAGE << 4];
+    double[] stage3 = new double[SMALLEST_STAGE << 6];
+    double[] stage4 = new double[SMALLEST_STAGE << 8];
+    double[] stage5 = new double[SMALLEST_STAGE << 10];
+    double[] stage6 = new double[SMALLEST_STAGE << 12];
+    double[] stage7 = new double[LARGEST_STAGE];
+    /** Neighbour tables of the convolutions, one after another ({@link #p4}/{@link #p5} give where). */
+    int[] tables = new int[1];
+
+    int family;
+    /** The unary or binary operation code, the spline mode, or the staging tier. */
+    int operation;
+    int at0;
+    int at1;
+    int at2;
+    int atOut;
+    int p0;
+    int p1;
+    int p2;
+    int p3;
+    int p4;
+    int p5;
+    int p6;
+    int p7;
+    /** The unary operations' slope, factor or term; the spline's bound. */
+    double real;
+
+    // Aparapi's decompiler rejects long else-if chains around nested branches, so each family
+    // is one flat if around a call.
+    @Override
+    public void run() {
+        int i = getGlobalId();
+        if (family == STAGE_IN) stageIn(i);
+        if (family == STAGE_OUT) stageOut(i);
+        if (family == UNARY) unary(i);
+        if (family == BINARY) binary(i);
+        if (family == SUM_TO) sumTo(i);
+        if (family == BROADCAST_TO) broadcastTo(i);
+        if (family == ROLL) roll(i);
+        if (family == CHANNEL_COPY) channelCopy(i);
+        if (family == WHERE) where(i);
+        if (family == CONV) conv(i);
+        if (family == CONV_WEIGHT_GRADIENT) convWeightGradient(i);
+        if (family == FLIP_WEIGHTS) flipWeights(i);
+        if (family == COMPLEX_PRODUCT) complexProduct(i);
+        if (family == COMPLEX_TRACE) complexTrace(i);
+        if (family == SPLINE) spline(i);
+        if (family == FILL) heap[atOut + i] = real;
+    }
+
+    // ---------------------------------------------------------------- staging
+
+    /** {@code heap[atOut + i] = stage[i]}, from the tier {@link #operation} names. */
+    void stageIn(int i) {
+        double value = 0.0;
+        if (operation == 0) value = stage0[i];
+        if (operation == 1) value = stage1[i];
+        if (operation == 2) value = stage2[i];
+        if (operation == 3) value = stage3[i];
+        if (operation == 4) value = stage4[i];
+        if (operation == 5) value = stage5[i];
+        if (operation == 6) value = stage6[i];
+        if (operation == 7) value = stage7[i];
+        heap[atOut + i] = value;
+    }
+
+    /** {@code stage[i] = heap[at0 + i]}, into the tier {@link #operation} names. */
+    void stageOut(int i) {
+        double value = heap[at0 + i];
+        if (operation == 0) stage0[i] = value;
+        if (operation == 1) stage1[i] = value;
+        if (operation == 2) stage2[i] = value;
+        if (operation == 3) stage3[i] = value;
+        if (operation == 4) stage4[i] = value;
+        if (operation == 5) stage5[i] = value;
+        if (operation == 6) stage6[i] = value;
+        if (operation == 7) stage7[i] = value;
+    }
+
+    // ---------------------------------------------------------------- host side (never translated)
+
+    @Override
+    public Kernel kernel() {
+        return this;
+    }
+
+    @Override
+    public int elementBytes() {
+        return Double.BYTES;
+    }
+
+    @Override
+    public void load(LaunchRegisters r) {
+        family = r.family;
+        operation = r.operation;
+        at0 = r.at0;
+        at1 = r.at1;
+        at2 = r.at2;
+        atOut = r.atOut;
+        p0 = r.p0;
+        p1 = r.p1;
+        p2 = r.p2;
+        p3 = r.p3;
+        p4 = r.p4;
+        p5 = r.p5;
+        p6 = r.p6;
+        p7 = r.p7;
+        real = (double) r.real;
+    }
+
+    @Override
+    public int heapLength() {
+        return heap.length;
+    }
+
+    @Override
+    public void resizeHeap(int capacity, boolean readBack) {
+        if (readBack) get(heap);
+        heap = Arrays.copyOf(heap, capacity);
+    }
+
+    @Override
+    public int stageLength(int tier) {
+        return stage(tier).length;
+    }
+
+    @Override
+    public void fillStage(int tier, Object values, int from, int count) {
+        double[] stage = stage(tier);
+        System.arraycopy((double[]) values, from, stage, 0, count);
+        put(stage);
+    }
+
+    @Override
+    public void drainStage(int tier, Object values, int from, int count) {
+        double[] stage = stage(tier);
+        get(stage);
+        System.arraycopy(stage, 0, (double[]) values, from, count);
+    }
+
+    @Override
+    public int[] tables() {
+        return tables;
+    }
+
+    @Override
+    public void putTables(int[] tables) {
+        this.tables = tables;
+        put(tables);
+    }
+
+    /** The staging array of a tier. */
+    double[] stage(int tier) {
+        return switch (tier) {
+            case 0 -> stage0;
+            case 1 -> stage1;
+            case 2 -> stage2;
+            case 3 -> stage3;
+            case 4 -> stage4;
+            case 5 -> stage5;
+            case 6 -> stage6;
+            default -> stage7;
+        };
+    }
+
+    /** The smallest tier whose staging array holds {@code count} values (at most {@link #LARGEST_STAGE}). */
+    static int tierFor(int count) {
+        int tier = 0;
+        while (tier < TIERS - 1 && (SMALLEST_STAGE << (2 * tier)) < count) tier++;
+        return tier;
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    void unary(int i) {
+        double x = heap[at0 + i];
+        double y = x;
+        if (operation == NEG) y = -x;
+        if (operation == EXP) y = exp(x);
+        if (operation == LOG) y = log(x);
+        if (operation == TANH) y = tanh(x);
+        if (operation == SIGMOID) y = sigmoid(x);
+        if (operation == ABS) y = abs(x);
+        if (operation == SIGN) y = sign(x);
+        if (operation == SIN) y = sin(x);
+        if (operation == COS) y = cos(x);
+        if (operation == SQUARE) y = x * x;
+        if (operation == POW_INT) y = powInt(x, p0);
+        if (operation == LEAKY_RELU) y = leakyRelu(x);
+        if (operation == MUL_SCALAR) y = real * x;
+        if (operation == ADD_SCALAR) y = x + real;
+        if (operation == TAN) y = tan(x);
+        if (operation == ATAN) y = atan(x);
+        if (operation == WRAP_ANGLE) y = wrapAngle(x);
+        heap[atOut + i] = y;
+    }
+
+    /** Two forms so that exp never overflows. */
+    double sigmoid(double x) {
+        double e = exp(-abs(x));
+        double positive = 1.0 / (1.0 + e);
+        return x >= 0.0 ? positive : e * positive;
+    }
+
+    /** Zero and NaN map to themselves, as Math.signum. */
+    double sign(double x) {
+        double y = x;
+        if (x > 0.0) y = 1.0;
+        if (x < 0.0) y = -1.0;
+        return y;
+    }
+
+    double powInt(double x, int exponent) {
+        double power = 1.0;
+        int count = abs(exponent);
+        for (int k = 0; k < count; k++) {
+            power = power * x;
+        }
+        double inverse = 1.0 / power;
+        return exponent < 0 ? inverse : power;
+    }
+
+    double leakyRelu(double x) {
+        return x > 0.0 ? x : real * x;
+    }
+
+    /** The principal value in [−π, π), as {@link org.equiflow.tensor.UnaryOp.WrapAngle}. */
+    double wrapAngle(double x) {
+        double twoPi = 6.283185307179586;
+        return x - twoPi * floor((x + 3.141592653589793) / twoPi);
+    }
+
+    /** {@code out = a op b}, each operand read through its {@link BroadcastStrides}. */
+    void binary(int i) {
+        int aBatchStride = p0;
+        int aChannelStride = p1;
+        int aSiteStride = p2;
+        int bBatchStride = p3;
+        int bChannelStride = p4;
+        int bSiteStride = p5;
+        int channels = p6;
+        int sites = p7;
+        int site = i % sites;
+        int configurationChannel = i / sites;
+        int channel = configurationChannel % channels;
+        int configuration = configurationChannel / channels;
+        double x = heap[at0 + configuration * aBatchStride + channel * aChannelStride + site * aSiteStride];
+        double y = heap[at1 + configuration * bBatchStride + channel * bChannelStride + site * bSiteStride];
+        double result = x + y;
+        if (operation == SUB) {
+            result = x - y;
+        } else if (operation == MUL) {
+            result = x * y;
+        } else if (operation == DIV) {
+            result = x / y;
+        }
+        heap[atOut + i] = result;
+    }
+
+    /** {@code mask != 0 ? whenSet : whenClear}, the mask broadcasting. */
+    void where(int i) {
+        int maskBatchStride = p0;
+        int maskChannelStride = p1;
+        int maskSiteStride = p2;
+        int channels = p3;
+        int sites = p4;
+        int site = i % sites;
+        int channel = (i / sites) % channels;
+        int configuration = i / (sites * channels);
+        double selector = heap[at0 + configuration * maskBatchStride + channel * maskChannelStride + site * maskSiteStride];
+        double value = heap[at2 + i];
+        if (selector != 0.0) {
+            value = heap[at1 + i];
+        }
+        heap[atOut + i] = value;
+    }
+
+    // ---------------------------------------------------------------- reductions and layout
+
+    /**
+     * One work item per output element sums the input elements that collapse onto it,
+     * compensated (Kahan): the sums run over whole lattices and batches.
+     */
+    void sumTo(int i) {
+        int inBatch = p0;
+        int inChannels = p1;
+        int inSites = p2;
+        int outChannels = p3;
+        int outSites = p4;
+        int site = i % outSites;
+        int channel = (i / outSites) % outChannels;
+        int configuration = i / (outSites * outChannels);
+        int batchFrom = configuration;
+        int batchCount = 1;
+        if (p5 == 1) {
+            batchFrom = 0;
+            batchCount = inBatch;
+        }
+        int channelFrom = channel;
+        int channelCount = 1;
+        if (p6 == 1) {
+            channelFrom = 0;
+            channelCount = inChannels;
+        }
+        int siteFrom = site;
+        int siteCount = 1;
+        if (p7 == 1) {
+            siteFrom = 0;
+            siteCount = inSites;
+        }
+        double sum = 0.0;
+        double compensation = 0.0;
+        for (int n = batchFrom; n < batchFrom + batchCount; n++) {
+            for (int c = channelFrom; c < channelFrom + channelCount; c++) {
+                int base = at0 + (n * inChannels + c) * inSites;
+                for (int s = siteFrom; s < siteFrom + siteCount; s++) {
+                    double term = heap[base + s] - compensation;
+                    double next = sum + term;
+                    compensation = (next - sum) - term;
+                    sum = next;
+                }
+            }
+        }
+        heap[atOut + i] = sum;
+    }
+
+    void broadcastTo(int i) {
+        int batchStride = p0;
+        int channelStride = p1;
+        int siteStride = p2;
+        int channels = p3;
+        int sites = p4;
+        int site = i % sites;
+        int channel = (i / sites) % channels;
+        int configuration = i / (sites * channels);
+        heap[atOut + i] = heap[at0 + configuration * batchStride + channel * channelStride + site * siteStride];
+    }
+
+    /** {@code out[.., x, ..] = in[.., (x - shift) mod L, ..]} along an axis whose sites are {@code inner} apart. */
+    void roll(int i) {
+        int extent = p0;
+        int inner = p1;
+        int shift = p2;
+        int withinRow = i % inner;
+        int x = (i / inner) % extent;
+        int block = i / (inner * extent);
+        int from = (x - shift + extent) % extent;
+        heap[atOut + i] = heap[at0 + (block * extent + from) * inner + withinRow];
+    }
+
+    /** A run of channels between tensors of equal batch and lattice (slices and concatenations). */
+    void channelCopy(int i) {
+        int sourceChannels = p0;
+        int sourceFirstChannel = p1;
+        int targetChannels = p2;
+        int targetFirstChannel = p3;
+        int sites = p4;
+        int run = p5;
+        int configuration = i / run;
+        int offset = i % run;
+        heap[atOut + (configuration * targetChannels + targetFirstChannel) * sites + offset]
+                = heap[at0 + (configuration * sourceChannels + sourceFirstChannel) * sites + offset];
+    }
+
+    // ---------------------------------------------------------------- convolutions
+
+    /** Periodic convolution: one work item per output element, neighbours from the table at {@code p4}. */
+    void conv(int i) {
+        int inChannels = p0;
+        int outChannels = p1;
+        int sites = p2;
+        int offsets = p3;
+        int table = p4;
+        int hasBias = p5;
+        int site = i % sites;
+        int outChannel = (i / sites) % outChannels;
+        int configuration = i / (sites * outChannels);
+        int neighbourBase = table + site * offsets;
+        double sum = 0.0;
+        if (hasBias == 1) {
+            sum = heap[at2 + outChannel];
+        }
+        for (int inChannel = 0; inChannel < inChannels; inChannel++) {
+            int inBase = at0 + (configuration * inChannels + inChannel) * sites;
+            int weightBase = at1 + (outChannel * inChannels + inChannel) * offsets;
+            for (int offset = 0; offset < offsets; offset++) {
+                sum += heap[weightBase + offset] * heap[inBase + tables[neighbourBase + offset]];
+            }
+        }
+        heap[atOut + i] = sum;
+    }
+
+    /** One work item per weight, summed over every site of every configuration, compensated. */
+    void convWeightGradient(int i) {
+        int batch = p0;
+        int inChannels = p1;
+        int outChannels = p2;
+        int sites = p3;
+        int offsets = p4;
+        int table = p5;
+        int offset = i % offsets;
+        int inChannel = (i / offsets) % inChannels;
+        int outChannel = i / (offsets * inChannels);
+        double sum = 0.0;
+        double compensation = 0.0;
+        for (int configuration = 0; configuration < batch; configuration++) {
+            int gradBase = at1 + (configuration * outChannels + outChannel) * sites;
+            int inBase = at0 + (configuration * inChannels + inChannel) * sites;
+            for (int site = 0; site < sites; site++) {
+                double term = heap[gradBase + site] * heap[inBase + tables[table + site * offsets + offset]] - compensation;
+                double next = sum + term;
+                compensation = (next - sum) - term;
+                sum = next;
+            }
+        }
+        heap[atOut + i] = sum;
+    }
+
+    /** {@code out[ci][co][K-1-o] = w[co][ci][o]}, one work item per output element. */
+    void flipWeights(int i) {
+        int outChannels = p0;
+        int inChannels = p1;
+        int offsets = p2;
+        int flippedOffset = i % offsets;
+        int outChannel = (i / offsets) % outChannels;
+        int inChannel = i / (offsets * outChannels);
+        heap[atOut + i] = heap[at0 + (outChannel * inChannels + inChannel) * offsets + (offsets - 1 - flippedOffset)];
+    }
+
+    // ---------------------------------------------------------------- complex matrices
+
+    /** One work item per output entry (matrix, row, column, site); adjoint flags are 0/1. */
+    void complexProduct(int id) {
+        int n = p0;
+        int sites = p1;
+        int adjointLeft = p2;
+        int adjointRight = p3;
+        int block = 2 * n * n;
+        int x = id % sites;
+        int entry = (id / sites) % (n * n);
+        int m = id / (sites * n * n);
+        int i = entry / n;
+        int j = entry % n;
+        double re = 0;
+        double im = 0;
+        for (int k = 0; k < n; k++) {
+            int ai = 2 * (i * n + k) * (1 - adjointLeft) + 2 * (k * n + i) * adjointLeft;
+            int bi = 2 * (k * n + j) * (1 - adjointRight) + 2 * (j * n + k) * adjointRight;
+            double ar = heap[at0 + (m * block + ai) * sites + x];
+            double aim = heap[at0 + (m * block + ai + 1) * sites + x] * (1 - 2 * adjointLeft);
+            double br = heap[at1 + (m * block + bi) * sites + x];
+            double bim = heap[at1 + (m * block + bi + 1) * sites + x] * (1 - 2 * adjointRight);
+            re += ar * br - aim * bim;
+            im += ar * bim + aim * br;
+        }
+        heap[atOut + (m * block + 2 * entry) * sites + x] = re;
+        heap[atOut + (m * block + 2 * entry + 1) * sites + x] = im;
+    }
+
+    /** One work item per (matrix, site). */
+    void complexTrace(int id) {
+        int n = p0;
+        int sites = p1;
+        int block = 2 * n * n;
+        int x = id % sites;
+        int m = id / sites;
+        double re = 0;
+        double im = 0;
+        for (int i = 0; i < n; i++) {
+            re += heap[at0 + (m * block + 2 * (i * n + i)) * sites + x];
+            im += heap[at0 + (m * block + 2 * (i * n + i) + 1) * sites + x];
+        }
+        heap[atOut + (2 * m) * sites + x] = re;
+        heap[atOut + (2 * m + 1) * sites + x] = im;
+    }
+
+    // ---------------------------------------------------------------- rational-quadratic spline
+
+    /**
+     * {@link org.equiflow.tensor.RationalQuadraticSpline} in every mode (the transform, its log
+     * derivative, their cotangents for x and for the parameters): x at {@code at0}, the spline parameters at
+     * {@code at1}, the cotangent at {@code at2}; {@link #operation} is the mode, {@code p0} the
+     * bins, {@code p1} the sites, {@link #real} the bound.
+     */
+    void spline(int i) {
+        int mode = operation;
+        int bins = p0;
+        int sites = p1;
+        double bound = real;
+        int site = i % sites;
+        int configuration = i / sites;
+        int channels = 3 * bins - 1;
+        int pBase = at1 + configuration * channels * sites + site;
+        int outBase = atOut + configuration * channels * sites + site;
+        double xv = heap[at0 + i];
+        double cotangent = heap[at2 + i];
+        // Outside [−B, B] the spline is the identity: evaluate at the safe point 0 and select
+        // the tail's values at the end, since Aparapi cannot translate early exits here.
+        double inside = 1;
+        if (xv <= -bound) {
+            inside = 0;
+        }
+        if (xv >= bound) {
+            inside = 0;
+        }
+        double xs = xv * inside;
+        double widthMax = heap[pBase];
+        double heightMax = heap[pBase + bins * sites];
+        for (int k = 1; k < bins; k++) {
+            widthMax = max(widthMax, heap[pBase + k * sites]);
+            heightMax = max(heightMax, heap[pBase + (bins + k) * sites]);
+        }
+        double widthSum = 0;
+        double heightSum = 0;
+        for (int k = 0; k < bins; k++) {
+            widthSum += exp(heap[pBase + k * sites] - widthMax);
+            heightSum += exp(heap[pBase + (bins + k) * sites] - heightMax);
+        }
+        double scale = 1 - bins * MIN_BIN;
+        int bin = -1;
+        double left = -bound;
+        double bottom = -bound;
+        double width = 0;
+        double height = 0;
+        double widthShare = 0;
+        double heightShare = 0;
+        double widthSharesBefore = 0;
+        double heightSharesBefore = 0;
+        for (int k = 0; k < bins; k++) {
+            if (bin < 0) {
+                widthShare = exp(heap[pBase + k * sites] - widthMax) / widthSum;
+                heightShare = exp(heap[pBase + (bins + k) * sites] - heightMax) / heightSum;
+                width = 2 * bound * (MIN_BIN + scale * widthShare);
+                height = 2 * bound * (MIN_BIN + scale * heightShare);
+                int found = 0;
+                if (xs < left + width) {
+                    found = 1;
+                }
+                if (k == bins - 1) {
+                    found = 1;
+                }
+                if (found == 1) {
+                    bin = k;
+                }
+                if (found == 0) {
+                    left += width;
+                    bottom += height;
+                    widthSharesBefore += widthShare;
+                    heightSharesBefore += heightShare;
+                }
+            }
+        }
+        double leftDerivative = 1;
+        double rightDerivative = 1;
+        double leftSoftplusSlope = 0;
+        double rightSoftplusSlope = 0;
+        if (bin > 0) {
+            double z = heap[pBase + (2 * bins + bin - 1) * sites] + DERIVATIVE_SHIFT;
+            leftDerivative = MIN_DERIVATIVE + max(z, 0) + log(1 + exp(-abs(z)));
+            leftSoftplusSlope = 1 / (1 + exp(-z));
+        }
+        if (bin < bins - 1) {
+            double z = heap[pBase + (2 * bins + bin) * sites] + DERIVATIVE_SHIFT;
+            rightDerivative = MIN_DERIVATIVE + max(z, 0) + log(1 + exp(-abs(z)));
+            rightSoftplusSlope = 1 / (1 + exp(-z));
+        }
+        double xi = (xs - left) / width;
+        double slope = height / width;
+        double u = xi * (1 - xi);
+        double curvature = leftDerivative + rightDerivative - 2 * slope;
+        double numerator = slope * xi * xi + leftDerivative * u;
+        double denominator = slope + curvature * u;
+        double derivativeNumerator = rightDerivative * xi * xi + 2 * slope * u + leftDerivative * (1 - xi) * (1 - xi);
+        double numeratorXi = 2 * slope * xi + leftDerivative * (1 - 2 * xi);
+        double denominatorXi = curvature * (1 - 2 * xi);
+        double derivativeNumeratorXi = 2 * rightDerivative * xi + 2 * slope * (1 - 2 * xi) - 2 * leftDerivative * (1 - xi);
+        // Partial derivatives with respect to ξ, s, δₖ, δₖ₊₁, hₖ (direct) and yₖ of y (ofTransform = 1) or of log dy/dx.
+        double ofTransform = 0;
+        if (mode == 2) {
+            ofTransform = 1;
+        }
+        if (mode == 4) {
+            ofTransform = 1;
+        }
+        double q = height / (denominator * denominator);
+        double dXi = ofTransform * q * (numeratorXi * denominator - numerator * denominatorXi)
+                + (1 - ofTransform) * (derivativeNumeratorXi / derivativeNumerator - 2 * denominatorXi / denominator);
+        double dSlope = ofTransform * q * (xi * xi * denominator - numerator * (1 - 2 * u))
+                + (1 - ofTransform) * (2 / slope + 2 * u / derivativeNumerator - 2 * (1 - 2 * u) / denominator);
+        double dLeftDerivative = ofTransform * q * (u * denominator - numerator * u)
+                + (1 - ofTransform) * ((1 - xi) * (1 - xi) / derivativeNumerator - 2 * u / denominator);
+        double dRightDerivative = ofTransform * (-q * numerator * u)
+                + (1 - ofTransform) * (xi * xi / derivativeNumerator - 2 * u / denominator);
+        double dHeight = ofTransform * numerator / denominator;
+        double dBottom = ofTransform;
+        double result = inside * (bottom + height * numerator / denominator) + (1 - inside) * xv;
+        if (mode == 1) {
+            result = inside * (2 * log(slope) + log(derivativeNumerator) - 2 * log(denominator));
+        }
+        if (mode == 2) {
+            result = cotangent * (inside * dXi / width + (1 - inside));
+        }
+        if (mode == 3) {
+            result = cotangent * inside * dXi / width;
+        }
+        if (mode < 4) {
+            heap[atOut + i] = result;
+        }
+        if (mode >= 4) {
+            // Through ξ = (x − xₖ)/wₖ and s = hₖ/wₖ to the bin, then through the softmaxes to the logits.
+            double dLeft = -dXi / width;
+            double dWidth = -(xi * dXi + slope * dSlope) / width;
+            double dBinHeight = dHeight + dSlope / width;
+            double chain = inside * cotangent * 2 * bound * scale;
+            for (int j = 0; j < bins; j++) {
+                double widthShareJ = exp(heap[pBase + j * sites] - widthMax) / widthSum;
+                double heightShareJ = exp(heap[pBase + (bins + j) * sites] - heightMax) / heightSum;
+                double before = 0;
+                if (j < bin) {
+                    before = 1;
+                }
+                double same = 0;
+                if (j == bin) {
+                    same = 1;
+                }
+                heap[outBase + j * sites] = chain * (dLeft * widthShareJ * (before - widthSharesBefore)
+                        + dWidth * widthShare * (same - widthShareJ));
+                heap[outBase + (bins + j) * sites] = chain * (dBottom * heightShareJ * (before - heightSharesBefore)
+                        + dBinHeight * heightShare * (same - heightShareJ));
+            }
+            for (int j = 0; j < bins - 1; j++) {
+                double value = 0;
+                if (j + 1 == bin) {
+                    value += dLeftDerivative * leftSoftplusSlope;
+                }
+                if (j == bin) {
+                    value += dRightDerivative * rightSoftplusSlope;
+                }
+                heap[outBase + (2 * bins + j) * sites] = inside * cotangent * value;
+            }
+        }
+    }
+}
