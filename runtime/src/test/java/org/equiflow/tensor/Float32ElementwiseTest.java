@@ -50,11 +50,11 @@ class Float32ElementwiseTest {
     }
 
     /**
-     * sin, cos and tan reduce the angle by multiples of π/2 and atan by 1/x and π/4 before a
-     * polynomial (tensor.cpu.VectorMath): over many periods, next to multiples of π/2, from tiny
-     * to huge arguments, and for the values left to Math (|x| above the reduction's limit,
-     * infinities, NaN), every result is within one float ulp of the rounded double function,
-     * and nearly all are exactly it.
+     * sin, cos and tan reduce the angle by multiples of π, atan by 1/x and π/4, log by powers of
+     * 2 before a polynomial (tensor.cpu.VectorMath): over many periods, next to multiples of
+     * π/2, from tiny to huge arguments, and for the values left to Math (|x| above the
+     * reduction's limit, zero, negative, infinities, NaN), every result is within one float ulp
+     * of the rounded double function, and nearly all are exactly it.
      */
     @Test
     void angleKernelsRoundTheDoubleFunctionOverManyPeriods() {
@@ -79,6 +79,21 @@ class Float32ElementwiseTest {
             float[] mixed = java.util.Arrays.copyOf(angles, 64);
             mixed[17] = odd;
             for (UnaryOp op : trig) assertRoundsWithinOneUlp(op, mixed);
+        }
+        float[] positive = new float[n];
+        for (int i = 0; i < n; i++) positive[i] = Math.abs(wide[i]);
+        positive[5] = Float.MIN_VALUE; // a float32 subnormal
+        positive[6] = Float.MAX_VALUE;
+        positive[7] = 1f;
+        positive[8] = Math.nextUp(1f);
+        positive[9] = Math.nextDown(1f);
+        positive[10] = (float) Math.sqrt(2);
+        positive[11] = (float) Math.sqrt(0.5);
+        assertRoundsWithinOneUlp(new UnaryOp.Log(), positive);
+        for (float odd : new float[] {0f, -1f, Float.POSITIVE_INFINITY, Float.NaN}) {
+            float[] mixed = java.util.Arrays.copyOf(positive, 64);
+            mixed[17] = odd;
+            assertRoundsWithinOneUlp(new UnaryOp.Log(), mixed);
         }
         float[] infinite = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 0f, -0f, 1f, -1f, 0.41421357f,
                 0.41421354f, 1e30f, -1e-30f, 3f, -3f, 0.5f, 2f, -7f};

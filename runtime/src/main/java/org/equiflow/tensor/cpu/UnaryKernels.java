@@ -75,7 +75,10 @@ public final class UnaryKernels {
             // per op keeps that call monomorphic, so C2 inlines it (a loop shared by all ops
             // made it a megamorphic call per value).
             case UnaryOp.PowInt p -> powInt(p, x, y, from, to);
-            case UnaryOp.Log l -> { for (int i = from; i < to; i++) y[i] = (float) Math.log(x[i]); }
+            case UnaryOp.Log l -> {
+                if (VectorMath.supported()) VectorMath.log(x, y, from, to);
+                else for (int i = from; i < to; i++) y[i] = (float) Math.log(x[i]);
+            }
             case UnaryOp.WrapAngle w -> { for (int i = from; i < to; i++) y[i] = (float) w.apply(x[i]); }
             case UnaryOp.Sigmoid s -> { for (int i = from; i < to; i++) y[i] = (float) s.apply(x[i]); }
             case UnaryOp.Sign s -> { for (int i = from; i < to; i++) y[i] = (float) s.apply(x[i]); }
