@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.equiflow.bench.FlowWorkloads;
 import org.equiflow.bench.Timing;
+import org.equiflow.tensor.cpu.CpuParallel;
 import org.equiflow.compiler.Compiler;
+import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.truffle.CompiledFlow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,8 +25,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * `equiflow bench`: the speed cases of BENCHMARKS.md §B on this machine — one training step and
- * the sampling rate of the notebook φ⁴ model at several lattice sizes and batches — and, when
- * the PyTorch reference can run here, the same cases measured right after, with the ratio.
+ * the sampling rate of the notebook φ⁴ model at several lattice sizes and batches, or, for a
+ * script whose theory has U(1) links, the U(1) model's training step at L = 8, batch 64, on one
+ * thread — and, when the PyTorch reference can run here, the same cases measured right after,
+ * with the ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time a training step and sampling of a flow, side by side with the PyTorch reference when it is installed.")
@@ -35,17 +39,24 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--flow", description = "The flow to time (default: the script's first).")
     String flowName;
 
-    @Option(names = "--L", split = ",", defaultValue = "8,16,32", description = "Lattice sizes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--L", split = ",", defaultValue = "8,16,32",
+            description = "Lattice sizes (default: ${DEFAULT-VALUE}; 8 for a U(1) theory).")
     List<Integer> sizes;
 
-    @Option(names = "--batch", split = ",", defaultValue = "64,1024", description = "Training batches (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", split = ",", defaultValue = "64,1024",
+            description = "Training batches (default: ${DEFAULT-VALUE}; 64 for a U(1) theory).")
     List<Integer> batches;
 
     @Option(names = "--sample-batch", defaultValue = "1024", description = "Sampling batch (default: ${DEFAULT-VALUE}).")
     int sampleBatch;
 
-    @Option(names = "--cases", split = ",", defaultValue = "train,sample", description = "train, sample (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cases", split = ",", defaultValue = "train,sample",
+            description = "train, sample (default: ${DEFAULT-VALUE}; train for a U(1) theory).")
     List<String> cases;
+
+    @Option(names = "--threads", description = "CPU threads for equiflow's kernels (in a JVM of its own when this one has another count)"
+            + " and for the reference (default: a U(1) theory 1 on both sides, as BENCHMARKS.md §B; otherwise all cores for equiflow, 2 for the reference).")
+    Integer threads;
 
     @Option(names = "--min-time", defaultValue = "3", description = "Seconds per measurement at least (default: ${DEFAULT-VALUE}).")
     double minTime;
@@ -76,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--results", hidden = true)
     Path results;
 
-    @Option(names = "--shared", description = "The shared folder with bench/ref-pytorch (default: ../shared beside the repository).")
+    @Option(names = "--shared", description = "The shared folder with bench/ref-pytorch and bench/ref-pytorch-u1 (default: ../shared beside the repository).")
     Path shared;
 
     @Mixin
@@ -88,12 +99,27 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /**
+     * One measured case: wall-clock median, fastest iteration and median CPU time of the calling
+     * thread (NaN where not measured), in seconds per iteration of {@code batch} configurations.
+     */
+    record Measurement(double seconds, double minSeconds, double cpuSeconds, int batch) {
+        String tsv() { return seconds + "\t" + minSeconds + "\t" + cpuSeconds + "\t" + batch; }
+
+        static Measurement ofTsv(String[] f) {
+            return new Measurement(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Integer.parseInt(f[3]));
+        }
+    }
+
+    /** The backend and thread count the measurements ran on (a child JVM's, when there was one). */
+    private String measuredOn;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         device.activate(err);
-        Map<String, Double> ours = new LinkedHashMap<>();
+        Map<String, Measurement> ours = new LinkedHashMap<>();
         var base = diagnostics.compile(script, err);
         if (!base.ok()) return 1;
         var program = base.program().orElseThrow();
@@ -107,42 +133,101 @@ final class BenchCommand implements Callable<Integer> {
             err.println("error: no flow `" + name + "` in " + script);
             return 1;
         }
-        String theory = model.get().theory().name();
-        int dimensions = model.get().theory().lattice().dimensions();
+        var theoryInstance = model.get().theory();
+        String theory = theoryInstance.name();
+        int dimensions = theoryInstance.lattice().dimensions();
+        boolean gauge = theoryInstance.field().kind() == FieldSpec.Kind.U1;
+        if (gauge) u1Defaults();
+        int ourThreads = threads != null ? threads : gauge ? 1 : CpuParallel.threads();
+        int referenceThreads = threads != null ? threads : gauge ? 1 : 2;
+        if (ourThreads < 1) {
+            err.println("error: --threads must be at least 1, not " + ourThreads);
+            return 1;
+        }
+        boolean otherThreads = ourThreads != CpuParallel.threads();
+        if (otherThreads && inProcess) {
+            err.println("error: this JVM runs kernels on " + CpuParallel.threads() + " thread(s), so --in-process cannot measure "
+                    + ourThreads + "\nhelp: leave out --in-process (the sizes are then measured in JVMs started with -Dequiflow.cpu.threads="
+                    + ourThreads + "), or start this one with it (EQUIFLOW_JAVA_OPTS=-Dequiflow.cpu.threads=" + ourThreads + ")");
+            return 1;
+        }
+        measuredOn = org.equiflow.tensor.Backends.current().description();
         var renderer = new org.equiflow.compiler.diag.DiagnosticRenderer(diagnostics.useColor());
-        // One JVM per size by default: C2 compiles the kernels for the first size it sees.
-        boolean jvmPerSize = !inProcess && sizes.size() > 1;
+        // One JVM per size by default: C2 compiles the kernels for the first size it sees. The
+        // kernels' thread count is fixed when a JVM starts, so another count needs a JVM too.
+        boolean childJvm = !inProcess && (sizes.size() > 1 || otherThreads);
+        String label = gauge ? "U(1) " : "";
         for (int size : sizes) {
-            Map<String, Double> measured = jvmPerSize ? measureInChildJvm(size, out, err)
-                    : measureInThisJvm(size, name, theory, dimensions, renderer, out, err);
+            Map<String, Measurement> measured = childJvm ? measureInChildJvm(size, ourThreads, out, err)
+                    : measureInThisJvm(size, name, theory, dimensions, label, renderer, out, err);
             if (measured == null) return 1;
             ours.putAll(measured);
         }
         if (results != null) {
-            StringBuilder lines = new StringBuilder();
-            ours.forEach((k, v) -> lines.append(k).append('\t').append(v).append('\n'));
+            StringBuilder lines = new StringBuilder("#on\t" + measuredOn + "\n");
+            ours.forEach((k, v) -> lines.append(k).append('\t').append(v.tsv()).append('\n'));
             Files.writeString(results, lines);
             return 0; // the parent prints the table of all sizes
         }
-        Map<String, Double> theirs = reference.equals("off") ? Map.of() : pytorch(out, err);
+        Map<String, Measurement> theirs = reference.equals("off") ? Map.of()
+                : gauge ? pytorchU1(referenceThreads, theoryInstance.parameters().get("beta"), out, err)
+                : pytorch(referenceThreads, out, err);
         if (theirs == null) return reference.equals("on") ? 1 : 0;
         out.println();
-        out.printf("%s, %d cores, Java %s, %s; reference: %s%n", java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), org.equiflow.tensor.Backends.current().description(),
-                theirs.isEmpty() ? "not run" : "PyTorch, 2 threads, run right after");
+        out.printf("%s, %d cores, Java %s, equiflow on %s; reference: %s%n", java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), measuredOn,
+                theirs.isEmpty() ? "not run" : (gauge ? "PyTorch U(1) model (ref-pytorch-u1), " : "PyTorch, ") + referenceThreads
+                        + " thread(s), run right after");
         out.println();
         out.println("| case | equiflow | PyTorch reference | speed-up |");
         out.println("|---|---|---|---|");
         ours.forEach((k, v) -> {
-            boolean rate = k.startsWith("sample");
-            Double ref = theirs.get(k);
-            String mine = rate ? String.format("%.0f configs/s", v) : String.format("%.2f ms", v * 1e3);
-            String other = ref == null ? "–" : rate ? String.format("%.0f configs/s", ref) : String.format("%.2f ms", ref * 1e3);
-            String ratio = ref == null ? "–" : String.format("%.2f×", rate ? v / ref : ref / v);
+            boolean rate = k.contains("sample");
+            Measurement ref = theirs.get(k);
+            String mine = rate ? String.format("%.0f configs/s", v.batch() / v.seconds()) : String.format("%.2f ms", v.seconds() * 1e3);
+            String other = ref == null ? "–" : rate ? String.format("%.0f configs/s", ref.batch() / ref.seconds()) : String.format("%.2f ms", ref.seconds() * 1e3);
+            String ratio = ref == null ? "–" : String.format("%.2f×", ref.seconds() / v.seconds());
             out.println("| " + k + " | " + mine + " | " + other + " | " + ratio + " |");
         });
+        printSteadierTable(out, ours, theirs, ourThreads == 1 && referenceThreads == 1);
         out.flush();
         return 0;
+    }
+
+    /**
+     * The same cases by the two figures a busy machine disturbs less: the fastest iteration, and
+     * (when both sides run on one thread, so that the calling thread does all the work) the
+     * median CPU time of that thread.
+     */
+    private static void printSteadierTable(PrintWriter out, Map<String, Measurement> ours, Map<String, Measurement> theirs, boolean oneThread) {
+        boolean any = ours.keySet().stream().anyMatch(k -> theirs.containsKey(k) && !Double.isNaN(theirs.get(k).minSeconds()));
+        if (!any) return;
+        out.println();
+        out.println(oneThread ? "Less disturbed by other load: the fastest step, and the median CPU time of the one thread (ms):"
+                : "Less disturbed by other load: the fastest iteration (ms):");
+        out.println();
+        out.println(oneThread ? "| case | equiflow min | reference min | speed-up | equiflow CPU | reference CPU | speed-up |"
+                : "| case | equiflow min | reference min | speed-up |");
+        out.println(oneThread ? "|---|---|---|---|---|---|---|" : "|---|---|---|---|");
+        ours.forEach((k, v) -> {
+            Measurement ref = theirs.get(k);
+            if (ref == null || Double.isNaN(ref.minSeconds())) return;
+            String row = String.format("| %s | %.2f | %.2f | %.2f× |", k, v.minSeconds() * 1e3, ref.minSeconds() * 1e3, ref.minSeconds() / v.minSeconds());
+            if (oneThread) row += Double.isNaN(v.cpuSeconds()) || Double.isNaN(ref.cpuSeconds()) ? " – | – | – |"
+                    : String.format(" %.2f | %.2f | %.2f× |", v.cpuSeconds() * 1e3, ref.cpuSeconds() * 1e3, ref.cpuSeconds() / v.cpuSeconds());
+            out.println(row);
+        });
+    }
+
+    /**
+     * BENCHMARKS.md §B has one U(1) case, the training step at L = 8, batch 64: a U(1) script
+     * measures that unless the options say otherwise (sampling has no U(1) reference).
+     */
+    private void u1Defaults() {
+        var parsed = spec.commandLine().getParseResult();
+        if (!parsed.hasMatchedOption("--L")) sizes = List.of(8);
+        if (!parsed.hasMatchedOption("--batch")) batches = List.of(64);
+        if (!parsed.hasMatchedOption("--cases")) cases = List.of("train");
     }
 
     /**
@@ -190,9 +275,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Times the cases at one lattice size in this JVM; null (after printing why) if the script does not compile there. */
-    private Map<String, Double> measureInThisJvm(int size, String name, String theory, int dimensions,
-                                                 org.equiflow.compiler.diag.DiagnosticRenderer renderer, PrintWriter out, PrintWriter err) {
-        Map<String, Double> measured = new LinkedHashMap<>();
+    private Map<String, Measurement> measureInThisJvm(int size, String name, String theory, int dimensions, String label,
+                                                      org.equiflow.compiler.diag.DiagnosticRenderer renderer, PrintWriter out, PrintWriter err) {
+        Map<String, Measurement> measured = new LinkedHashMap<>();
         // The same script re-specialised to each lattice size, as a user would with --set.
         Map<String, String> set = new LinkedHashMap<>(diagnostics.overrides);
         set.put(theory + ".lattice", "[" + String.join(",", java.util.Collections.nCopies(dimensions, String.valueOf(size))) + "]");
@@ -205,20 +290,21 @@ final class BenchCommand implements Callable<Integer> {
         }
         var flow = new CompiledFlow(ir.get(), FlowWorkloads.defaultDType(), 0);
         var work = new FlowWorkloads(flow, 1e-3, 0);
+        String backend = org.equiflow.tensor.Backends.current().name() + ", " + CpuParallel.threads() + " thread(s)";
         if (cases.contains("train")) {
             for (int batch : batches) {
                 Timing t = Timing.measure(() -> work.trainStep(batch), warmup, warmupTime, 5, minTime, 1000);
-                measured.put("train L=" + size + " B=" + batch, t.medianSeconds());
-                out.printf("equiflow[%s] train  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, batch,
-                        t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.iterations());
+                measured.put(label + "train L=" + size + " B=" + batch, new Measurement(t.medianSeconds(), t.minSeconds(), t.medianCpuSeconds(), batch));
+                out.printf("equiflow[%s] %strain  L=%-3d B=%-5d %10.2f ms/step  (iqr %.2f–%.2f, min %.2f, thread CPU %.2f, n=%d)%n", backend, label, size, batch,
+                        t.medianSeconds() * 1e3, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.minSeconds() * 1e3, t.medianCpuSeconds() * 1e3, t.iterations());
                 out.flush();
                 if (profile) printProfile(out, "train L=" + size + " B=" + batch, () -> work.trainStep(batch));
             }
         }
         if (cases.contains("sample")) {
             Timing t = Timing.measure(() -> work.sample(sampleBatch), warmup, warmupTime, 5, minTime, 1000);
-            measured.put("sample L=" + size + " B=" + sampleBatch, sampleBatch / t.medianSeconds());
-            out.printf("equiflow[%s] sample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", org.equiflow.tensor.Backends.current().name(), size, sampleBatch,
+            measured.put(label + "sample L=" + size + " B=" + sampleBatch, new Measurement(t.medianSeconds(), t.minSeconds(), t.medianCpuSeconds(), sampleBatch));
+            out.printf("equiflow[%s] %ssample L=%-3d B=%-5d %10.0f configs/s (%.2f ms/batch, n=%d)%n", backend, label, size, sampleBatch,
                     sampleBatch / t.medianSeconds(), t.medianSeconds() * 1e3, t.iterations());
             out.flush();
             if (profile) printProfile(out, "sample L=" + size + " B=" + sampleBatch, () -> work.sample(sampleBatch));
@@ -231,12 +317,13 @@ final class BenchCommand implements Callable<Integer> {
      * C2 compiles the convolution kernels for the first size it sees; measured after L = 8 in
      * the same JVM, the L = 16 step was 1.5–3× slower than in a JVM of its own.
      */
-    private Map<String, Double> measureInChildJvm(int size, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+    private Map<String, Measurement> measureInChildJvm(int size, int kernelThreads, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
         Path file = Files.createTempFile("equiflow-bench-L" + size + "-", ".tsv");
         try {
             List<String> command = new java.util.ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            command.add("-Dequiflow.cpu.threads=" + kernelThreads); // the last -D of a name wins
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(Main.class.getName());
@@ -266,10 +353,11 @@ final class BenchCommand implements Callable<Integer> {
                 err.println("error: measuring L=" + size + " in a separate JVM failed (exit " + child.exitValue() + "); rerun with --in-process to see why");
                 return null;
             }
-            Map<String, Double> measured = new LinkedHashMap<>();
+            Map<String, Measurement> measured = new LinkedHashMap<>();
             for (String line : Files.readAllLines(file)) {
-                int tab = line.indexOf('\t');
-                if (tab > 0) measured.put(line.substring(0, tab), Double.parseDouble(line.substring(tab + 1)));
+                String[] fields = line.split("\t");
+                if (fields[0].equals("#on")) measuredOn = fields[1];
+                else if (fields.length == 5) measured.put(fields[0], Measurement.ofTsv(java.util.Arrays.copyOfRange(fields, 1, 5)));
             }
             return measured;
         } finally {
@@ -278,7 +366,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Runs the reference from a private copy (it writes results.json beside itself) and reads its results. */
-    private Map<String, Double> pytorch(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+    private Map<String, Measurement> pytorch(int referenceThreads, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
         Path folder = (shared != null ? shared : Path.of("").toAbsolutePath().getParent().resolve("shared"))
                 .resolve("bench/ref-pytorch");
         Path python = Path.of("/usr/bin/python3");
@@ -293,7 +381,7 @@ final class BenchCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("equiflow-ref");
         for (String f : List.of("bench.py", "flow.py")) Files.copy(folder.resolve(f), work.resolve(f));
         List<String> ls = sizes.stream().map(String::valueOf).toList();
-        List<String> common = List.of("--threads", "2", "--warmup", String.valueOf(warmup), "--min-time", String.valueOf(minTime),
+        List<String> common = List.of("--threads", String.valueOf(referenceThreads), "--warmup", String.valueOf(warmup), "--min-time", String.valueOf(minTime),
                 "--no-wait-idle");
         out.println();
         out.println("PyTorch reference (" + folder + "), same machine, right after:");
@@ -314,13 +402,68 @@ final class BenchCommand implements Callable<Integer> {
             if (run(cmd, work, out) != 0) { err.println("the PyTorch reference failed (sample)"); return null; }
         }
         JsonNode results = new ObjectMapper().readTree(work.resolve("results.json").toFile());
-        Map<String, Double> theirs = new LinkedHashMap<>();
-        JsonNode train = results.path("train_step").path("threads2");
-        train.fieldNames().forEachRemaining(k -> theirs.put("train " + k.replace("L", "L=").replace("_B", " B="),
-                train.get(k).get("median_s").asDouble()));
-        JsonNode sample = results.path("sample").path("threads2");
-        sample.fieldNames().forEachRemaining(k -> theirs.put("sample " + k.replace("L", "L=").replace("_B", " B="),
-                sample.get(k).get("with_action_configs_per_s").asDouble()));
+        Map<String, Measurement> theirs = new LinkedHashMap<>();
+        // bench.py files its results under threadsN, or threadsN_glibc where jemalloc is missing.
+        String key = results.path("train_step").has("threads" + referenceThreads) || results.path("sample").has("threads" + referenceThreads)
+                ? "threads" + referenceThreads : "threads" + referenceThreads + "_glibc";
+        JsonNode train = results.path("train_step").path(key);
+        train.fieldNames().forEachRemaining(k -> {
+            JsonNode t = train.get(k);
+            theirs.put("train " + k.replace("L", "L=").replace("_B", " B="), new Measurement(t.get("median_s").asDouble(),
+                    t.has("min_s") ? t.get("min_s").asDouble() : Double.NaN, Double.NaN, batchOf(k)));
+        });
+        JsonNode sample = results.path("sample").path(key);
+        sample.fieldNames().forEachRemaining(k -> {
+            int batch = batchOf(k);
+            theirs.put("sample " + k.replace("L", "L=").replace("_B", " B="),
+                    new Measurement(batch / sample.get(k).get("with_action_configs_per_s").asDouble(), Double.NaN, Double.NaN, batch));
+        });
+        return theirs;
+    }
+
+    private static int batchOf(String key) { return Integer.parseInt(key.substring(key.indexOf("_B") + 2)); }
+
+    /**
+     * Runs the U(1) reference's training step (bench/ref-pytorch-u1/flow_u1.py, unchanged) under
+     * our timing driver, {@code u1_reference_step.py}: the reference's train.py times whole runs
+     * only. Null (after printing why) if it fails; empty if it cannot run here and is optional.
+     */
+    private Map<String, Measurement> pytorchU1(int referenceThreads, Object beta, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+        Path folder = (shared != null ? shared : Path.of("").toAbsolutePath().getParent().resolve("shared"))
+                .resolve("bench/ref-pytorch-u1");
+        Path python = Path.of("/usr/bin/python3");
+        boolean torch = Files.isExecutable(python) && Files.exists(folder.resolve("flow_u1.py"))
+                && run(List.of(python.toString(), "-c", "import torch"), folder, null) == 0;
+        if (!torch || !cases.contains("train")) {
+            String why = !cases.contains("train") ? "it has a training step only (--cases train)"
+                    : !Files.exists(folder.resolve("flow_u1.py")) ? folder + "/flow_u1.py is missing"
+                    : "/usr/bin/python3 cannot import torch (apt-get install -y python3-torch)";
+            (reference.equals("on") ? err : out).println("PyTorch U(1) reference not run: " + why);
+            return reference.equals("on") ? null : Map.of();
+        }
+        Path work = Files.createTempDirectory("equiflow-ref-u1");
+        Path driver = work.resolve("u1_reference_step.py");
+        try (var in = FlowWorkloads.class.getResourceAsStream("u1_reference_step.py")) {
+            Files.copy(java.util.Objects.requireNonNull(in, "u1_reference_step.py is missing from the jar"), driver);
+        }
+        List<String> cmd = new ArrayList<>(List.of(python.toString(), driver.toString(), "--ref-dir", folder.toString(), "--L"));
+        sizes.forEach(l -> cmd.add(String.valueOf(l)));
+        cmd.add("--batch");
+        batches.forEach(b -> cmd.add(String.valueOf(b)));
+        cmd.addAll(List.of("--threads", String.valueOf(referenceThreads), "--warmup", String.valueOf(warmup),
+                "--warmup-time", String.valueOf(warmupTime), "--min-time", String.valueOf(minTime), "--out", work.resolve("results.json").toString()));
+        if (beta instanceof Number b) cmd.addAll(List.of("--beta", String.valueOf(b.doubleValue())));
+        out.println();
+        out.println("PyTorch U(1) reference (" + folder + "/flow_u1.py, step as its train.py), same machine, right after:");
+        out.flush();
+        if (run(cmd, work, out) != 0) { err.println("the PyTorch U(1) reference failed"); return null; }
+        JsonNode train = new ObjectMapper().readTree(work.resolve("results.json").toFile()).path("train");
+        Map<String, Measurement> theirs = new LinkedHashMap<>();
+        train.fieldNames().forEachRemaining(k -> {
+            JsonNode t = train.get(k);
+            theirs.put("U(1) train " + k.replace("L", "L=").replace("_B", " B="), new Measurement(t.get("median_s").asDouble(),
+                    t.get("min_s").asDouble(), t.get("cpu_median_s").asDouble(), batchOf(k)));
+        });
         return theirs;
     }
 

@@ -25,6 +25,12 @@ public sealed interface BinaryOp extends Primitive {
         CpuKernels.binary(kind(), inputs.get(0), inputs.get(1), out);
     }
 
+    /** The kernel walks every configuration, channel and site of the result. */
+    @Override
+    default boolean overwritesOutput() {
+        return true;
+    }
+
     record Add() implements BinaryOp {
         public BinaryKind kind() { return BinaryKind.ADD; }
         public Tensor vjp(int index, List<Tensor> in, Tensor y, Tensor g) {

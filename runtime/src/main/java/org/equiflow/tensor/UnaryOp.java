@@ -27,6 +27,12 @@ public sealed interface UnaryOp extends Primitive {
         CpuKernels.map(x, out, this::apply);
     }
 
+    /** Both the float32 kernels and the per-element loop assign every element. */
+    @Override
+    default boolean overwritesOutput() {
+        return true;
+    }
+
     @Override
     default Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
         return vjp(inputs.getFirst(), output, outputGrad);

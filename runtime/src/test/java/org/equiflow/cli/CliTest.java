@@ -168,4 +168,33 @@ class CliTest {
         assertTrue(r.out().contains("| sample L=4 B=4 |") && r.out().contains("| sample L=8 B=4 |"), r.out());
         assertEquals(1, r.out().split("\\| case \\|", -1).length - 1, "one table for all sizes:\n" + r.out());
     }
+
+    /** A U(1) script is BENCHMARKS.md §B's U(1) case by default: the training step, L=8, batch 64, one kernel thread. */
+    @Test
+    void benchTimesTheU1TrainingStepOnOneThread() {
+        String script = EXAMPLES.resolve("u1_gauge.flow").toString();
+        Run r = run("bench", "--script", script, "--min-time", "0", "--warmup", "1", "--warmup-time", "0", "--reference", "off");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("| U(1) train L=8 B=64 |"), r.out());
+        assertFalse(r.out().contains("sample") || r.out().contains("L=16"), "only the §B case:\n" + r.out());
+        // Measured on one thread whatever this JVM has (in a JVM of its own when it has more).
+        assertTrue(r.out().contains("equiflow[cpu, 1 thread(s)] U(1) train  L=8"), r.out());
+        assertTrue(r.out().contains("equiflow on CPU, Java Vector API, 1 thread(s)"), r.out());
+    }
+
+    /** --threads sets the kernels' thread count; one JVM cannot change its own, so --in-process refuses another. */
+    @Test
+    void benchThreadsRunsInAJvmWithThatManyKernelThreads() {
+        String script = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        Run r = run("bench", "--script", script, "--L", "4", "--cases", "sample", "--sample-batch", "4", "--min-time", "0",
+                "--warmup", "1", "--warmup-time", "0", "--reference", "off", "--threads", "1");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("equiflow[cpu, 1 thread(s)] sample L=4") && r.out().contains("| sample L=4 B=4 |"), r.out());
+        int other = org.equiflow.tensor.cpu.CpuParallel.threads() + 1;
+        Run refused = run("bench", "--script", script, "--L", "4", "--cases", "sample", "--reference", "off",
+                "--threads", String.valueOf(other), "--in-process");
+        assertEquals(1, refused.exit(), refused.out());
+        assertTrue(refused.err().contains("--in-process cannot measure " + other) && refused.err().contains("help:"), refused.err());
+        assertFalse(refused.err().contains("Exception"), refused.err());
+    }
 }

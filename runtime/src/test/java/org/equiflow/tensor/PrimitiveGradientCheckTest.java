@@ -64,6 +64,27 @@ class PrimitiveGradientCheckTest {
                 .map(c -> DynamicTest.dynamicTest(c.label(), () -> checkSinglePrecision(c)));
     }
 
+    /**
+     * A primitive that declares {@link Primitive#overwritesOutput()} gets recycled, unzeroed
+     * result buffers: its forward must assign every element, in both precisions. Checked by
+     * computing into a buffer full of NaN.
+     */
+    @TestFactory
+    Stream<DynamicTest> forwardAssignsEveryElementWhereItSaysSo() {
+        return cases().values().stream().flatMap(List::stream).filter(c -> c.primitive().overwritesOutput())
+                .map(c -> DynamicTest.dynamicTest(c.label(), () -> {
+                    for (DType dtype : DType.values()) {
+                        List<Tensor> inputs = c.inputs().stream().map(t -> t.to(dtype)).toList();
+                        Tensor expected = Ops.apply(c.primitive(), inputs);
+                        Tensor dirty = Tensor.full(expected.shape(), dtype, Double.NaN);
+                        c.primitive().forward(inputs, dirty);
+                        for (int i = 0; i < expected.size(); i++) {
+                            assertEquals(expected.get(i), dirty.get(i), 0.0, c.label() + " " + dtype + " element " + i);
+                        }
+                    }
+                }));
+    }
+
     private void checkVjp(Case c) {
         Tensor output = Ops.apply(c.primitive(), c.inputs());
         Tensor cotangent = randn(output.shape());

@@ -21,22 +21,8 @@ public final class UnaryKernels {
     private UnaryKernels() {
     }
 
-    /** Computes {@code y = op(x)} and returns true, or returns false to ask for the generic loop. */
+    /** Computes {@code y = op(x)} and returns true (every unary op has a float32 kernel). */
     public static boolean forward(UnaryOp op, float[] x, float[] y) {
-        switch (op) {
-            // Rare in hot loops; the generic loop evaluates them in double. (The Vector API's
-            // transcendental lanewise ops fell back to per-lane code here, slower than Math.)
-            case UnaryOp.Log l -> { return false; }
-            case UnaryOp.Sin s -> { return false; }
-            case UnaryOp.Cos c -> { return false; }
-            case UnaryOp.Sigmoid s -> { return false; }
-            case UnaryOp.Sign s -> { return false; }
-            case UnaryOp.PowInt p -> { return false; }
-            case UnaryOp.Tan t -> { return false; }
-            case UnaryOp.Atan a -> { return false; }
-            case UnaryOp.WrapAngle w -> { return false; }
-            default -> { }
-        }
         if (x.length < PARALLEL_THRESHOLD) {
             run(op, x, y, 0, x.length);
         } else {
@@ -47,13 +33,16 @@ public final class UnaryKernels {
 
     private static void run(UnaryOp op, float[] x, float[] y, int from, int to) {
         switch (op) {
-            case UnaryOp.Neg n -> lanewise(VectorOperators.NEG, x, y, from, to);
+            // Plain loops, which C2 vectorizes itself: a Vector API lanewise op is only compiled
+            // to SIMD where its operator is a constant after inlining, which this growing
+            // switch no longer guaranteed (Neg ran per lane, 14 µs for 4096 values).
+            case UnaryOp.Neg n -> { for (int i = from; i < to; i++) y[i] = -x[i]; }
             case UnaryOp.Exp e -> {
                 if (VectorMath.supported()) VectorMath.exp(x, y, from, to);
                 else for (int i = from; i < to; i++) y[i] = (float) Math.exp(x[i]);
             }
             case UnaryOp.Tanh t -> tanh(x, y, from, to);
-            case UnaryOp.Abs a -> lanewise(VectorOperators.ABS, x, y, from, to);
+            case UnaryOp.Abs a -> { for (int i = from; i < to; i++) y[i] = Math.abs(x[i]); }
             case UnaryOp.Square s -> { for (int i = from; i < to; i++) y[i] = x[i] * x[i]; }
             case UnaryOp.LeakyRelu r -> leakyRelu((float) r.slope(), x, y, from, to);
             case UnaryOp.MulScalar m -> {
@@ -64,24 +53,46 @@ public final class UnaryKernels {
                 float term = (float) a.term();
                 for (int i = from; i < to; i++) y[i] = x[i] + term;
             }
-            case UnaryOp.Log l -> throw new IllegalStateException("no float32 kernel for " + op);
-            case UnaryOp.Sin s -> throw new IllegalStateException("no float32 kernel for " + op);
-            case UnaryOp.Cos c -> throw new IllegalStateException("no float32 kernel for " + op);
-            case UnaryOp.Sigmoid s -> throw new IllegalStateException("no float32 kernel for " + op);
-            case UnaryOp.Sign s -> throw new IllegalStateException("no float32 kernel for " + op);
-            case UnaryOp.PowInt p -> throw new IllegalStateException("no float32 kernel for " + op);
-            case UnaryOp.Tan t -> throw new IllegalStateException("no float32 kernel for " + op);
-            case UnaryOp.Atan a -> throw new IllegalStateException("no float32 kernel for " + op);
-            case UnaryOp.WrapAngle w -> throw new IllegalStateException("no float32 kernel for " + op);
+            // The U(1) couplings' angles: polynomial kernels in float64 (the Vector API's own
+            // transcendental lanewise ops fell back to per-lane code here, slower than Math).
+            case UnaryOp.Sin s -> {
+                if (VectorMath.supported()) VectorMath.sin(x, y, from, to);
+                else for (int i = from; i < to; i++) y[i] = (float) Math.sin(x[i]);
+            }
+            case UnaryOp.Cos c -> {
+                if (VectorMath.supported()) VectorMath.cos(x, y, from, to);
+                else for (int i = from; i < to; i++) y[i] = (float) Math.cos(x[i]);
+            }
+            case UnaryOp.Tan t -> {
+                if (VectorMath.supported()) VectorMath.tan(x, y, from, to);
+                else for (int i = from; i < to; i++) y[i] = (float) Math.tan(x[i]);
+            }
+            case UnaryOp.Atan a -> {
+                if (VectorMath.supported()) VectorMath.atan(x, y, from, to);
+                else for (int i = from; i < to; i++) y[i] = (float) Math.atan(x[i]);
+            }
+            // The rest in double, one value at a time, through the record's own apply: a loop
+            // per op keeps that call monomorphic, so C2 inlines it (a loop shared by all ops
+            // made it a megamorphic call per value).
+            case UnaryOp.PowInt p -> powInt(p, x, y, from, to);
+            case UnaryOp.Log l -> {
+                if (VectorMath.supported()) VectorMath.log(x, y, from, to);
+                else for (int i = from; i < to; i++) y[i] = (float) Math.log(x[i]);
+            }
+            case UnaryOp.WrapAngle w -> { for (int i = from; i < to; i++) y[i] = (float) w.apply(x[i]); }
+            case UnaryOp.Sigmoid s -> { for (int i = from; i < to; i++) y[i] = (float) s.apply(x[i]); }
+            case UnaryOp.Sign s -> { for (int i = from; i < to; i++) y[i] = (float) s.apply(x[i]); }
         }
     }
 
-    private static void lanewise(VectorOperators.Unary operator, float[] x, float[] y, int from, int to) {
-        int i = from;
-        for (int end = from + SPECIES.loopBound(to - from); i < end; i += SPECIES.length()) {
-            FloatVector.fromArray(SPECIES, x, i).lanewise(operator).intoArray(y, i);
+    /** x^n in double as {@link UnaryOp.PowInt#apply} computes it; the exponents the flows use written out. */
+    private static void powInt(UnaryOp.PowInt p, float[] x, float[] y, int from, int to) {
+        switch (p.exponent()) {
+            case -1 -> { for (int i = from; i < to; i++) y[i] = (float) (1.0 / x[i]); }
+            case -2 -> { for (int i = from; i < to; i++) { double v = x[i]; y[i] = (float) (1.0 / (v * v)); } }
+            case 2 -> { for (int i = from; i < to; i++) { double v = x[i]; y[i] = (float) (v * v); } }
+            default -> { for (int i = from; i < to; i++) y[i] = (float) p.apply(x[i]); }
         }
-        for (; i < to; i++) y[i] = operator == VectorOperators.NEG ? -x[i] : Math.abs(x[i]);
     }
 
     /**
