@@ -23,6 +23,7 @@ public class JfrSelfTime {
         {"memory plan (BufferArena)", "org.equiflow.tensor.BufferArena"},
         {"tensor front end (Ops, Shape, Tensor, backend dispatch)", "org.equiflow.tensor.Ops", "org.equiflow.tensor.Shape",
                 "org.equiflow.tensor.Tensor", "org.equiflow.tensor.CpuBackend", "org.equiflow.tensor.Backends"},
+        {"a block worker spinning for the next call", "org.equiflow.tensor.cpu.CpuParallel$BlockWorker"},
         {"CPU kernels (tensor.cpu, primitives' own code)", "org.equiflow.tensor."},
         {"Adam, trainer, sampler, prior", "org.equiflow."},
     };
