@@ -180,17 +180,7 @@ public final class VectorMath {
             DoubleVector v = widen(FloatVector.fromArray(FLOATS, x, i));
             DoubleVector k = rounded(v.mul(ONE_OVER_PI));
             DoubleVector r = k.fma(DoubleVector.broadcast(DOUBLES, -PI_LO), k.fma(DoubleVector.broadcast(DOUBLES, -PI_HI), v));
-            DoubleVector pz = r.mul(r);
-            DoubleVector p = DoubleVector.broadcast(DOUBLES, -1.0 / 121645100408832000.0);
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 355687428096000.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 1307674368000.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 6227020800.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 39916800.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 362880.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 5040.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 120.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 6.0));
-            p = r.mul(pz).fma(p, r);
+            DoubleVector p = sinOfReduced(r);
             narrow(p.mul(alternating(k))).intoArray(y, i);
         }
     }
@@ -214,17 +204,7 @@ public final class VectorMath {
             DoubleVector k = rounded(v.fma(ONE_OVER_PI, -0.5));
             DoubleVector odd = k.fma(2.0, 1.0);
             DoubleVector r = odd.fma(DoubleVector.broadcast(DOUBLES, -PIO2_LO), odd.fma(DoubleVector.broadcast(DOUBLES, -PIO2_HI), v));
-            DoubleVector pz = r.mul(r);
-            DoubleVector p = DoubleVector.broadcast(DOUBLES, -1.0 / 121645100408832000.0);
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 355687428096000.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 1307674368000.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 6227020800.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 39916800.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 362880.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 5040.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 120.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 6.0));
-            p = r.mul(pz).fma(p, r);
+            DoubleVector p = sinOfReduced(r);
             narrow(p.mul(alternating(k).neg())).intoArray(y, i);
         }
     }
@@ -263,20 +243,25 @@ public final class VectorMath {
     }
 
     /** scratch[s] = sin(scratch[s]) for |scratch[s]| ≤ π/2, s in [offset, offset + n). */
+    /** sin r for |r| ≤ π/2: its Taylor series to r^19 (relative error below 1e-15). */
+    private static DoubleVector sinOfReduced(DoubleVector r) {
+        DoubleVector pz = r.mul(r);
+        DoubleVector p = DoubleVector.broadcast(DOUBLES, -1.0 / 121645100408832000.0);
+        p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 355687428096000.0));
+        p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 1307674368000.0));
+        p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 6227020800.0));
+        p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 39916800.0));
+        p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 362880.0));
+        p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 5040.0));
+        p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 120.0));
+        p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 6.0));
+        return r.mul(pz).fma(p, r);
+    }
+
     private static void sinInPlace(double[] scratch, int offset, int n) {
         for (int s = offset; s < offset + n; s += FLOATS.length()) {
             DoubleVector r = DoubleVector.fromArray(DOUBLES, scratch, s);
-            DoubleVector pz = r.mul(r);
-            DoubleVector p = DoubleVector.broadcast(DOUBLES, -1.0 / 121645100408832000.0);
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 355687428096000.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 1307674368000.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 6227020800.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 39916800.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 362880.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 5040.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, 1.0 / 120.0));
-            p = p.fma(pz, DoubleVector.broadcast(DOUBLES, -1.0 / 6.0));
-            p = r.mul(pz).fma(p, r);
+            DoubleVector p = sinOfReduced(r);
             p.intoArray(scratch, s);
         }
     }
