@@ -3,6 +3,7 @@ package org.equiflow.autodiff;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.equiflow.tensor.Backends;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Tensor;
 
@@ -53,7 +54,19 @@ public final class Adam {
         return step;
     }
 
+    /**
+     * Updates the parameters on the host. A device backend gets the gradients to the host and
+     * the updated parameters back in a few batched copies rather than one copy per tensor.
+     */
     public void step() {
+        List<Tensor> gradients = new ArrayList<>(parameters.size());
+        List<Tensor> updated = new ArrayList<>(parameters.size());
+        for (Tensor p : parameters) {
+            if (p.grad() == null) continue;
+            gradients.add(p.grad());
+            updated.add(p);
+        }
+        Backends.current().syncToHost(gradients);
         step++;
         double biasCorrection1 = 1.0 - Math.pow(beta1, step);
         double biasCorrection2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
@@ -76,6 +89,7 @@ public final class Adam {
                 p.set(j, p.get(j) - stepSize * m[j] / (Math.sqrt(v[j]) / biasCorrection2Sqrt + eps));
             }
         }
+        Backends.current().sendToDevice(updated);
     }
 
     public double learningRate() { return learningRate; }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.equiflow.tensor.Backends;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Primitive;
 import org.equiflow.tensor.Tensor;
@@ -126,6 +127,13 @@ public final class Tape implements AutoCloseable {
                     grads.merge(input, contribution, Ops::add);
                 }
             }
+            List<Tensor> leafGradients = new ArrayList<>();
+            for (Map.Entry<Tensor, Tensor> leaf : grads.entrySet()) {
+                Tensor t = leaf.getKey();
+                if (t.requiresGrad() && !produced.contains(t)) leafGradients.add(leaf.getValue());
+            }
+            // The copies read every gradient on the host: a device brings them in one batch.
+            Backends.current().syncToHost(leafGradients);
             Map<Tensor, Tensor> leaves = new IdentityHashMap<>();
             for (Map.Entry<Tensor, Tensor> leaf : grads.entrySet()) {
                 Tensor t = leaf.getKey();

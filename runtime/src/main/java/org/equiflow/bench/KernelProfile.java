@@ -49,6 +49,16 @@ public final class KernelProfile implements Backend {
     }
 
     @Override
+    public void syncToHost(java.util.Collection<Tensor> tensors) {
+        delegate.syncToHost(tensors);
+    }
+
+    @Override
+    public void sendToDevice(java.util.Collection<Tensor> tensors) {
+        delegate.sendToDevice(tensors);
+    }
+
+    @Override
     public void forward(Primitive primitive, List<Tensor> inputs, Tensor out) {
         long t0 = THREADS.getCurrentThreadCpuTime();
         delegate.forward(primitive, inputs, out);

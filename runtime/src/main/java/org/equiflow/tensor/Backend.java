@@ -1,5 +1,6 @@
 package org.equiflow.tensor;
 
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -29,5 +30,23 @@ public interface Backend {
      */
     default boolean computesOnHostThreads() {
         return false;
+    }
+
+    /**
+     * Host code is about to read all of {@code tensors}: a backend that holds tensors elsewhere
+     * makes their host arrays current now, in as few copies as it can, rather than one copy per
+     * tensor at its first access. Values and later accesses are unchanged; nothing to do for a
+     * backend that computes on host arrays.
+     */
+    default void syncToHost(Collection<Tensor> tensors) {
+    }
+
+    /**
+     * Host code has written {@code tensors} (parameters after an optimizer step) and the next
+     * launches read them: a device backend sends them now, in as few copies as it can, rather
+     * than one copy per tensor at its first use. Host access stays as before; nothing to do for
+     * a backend that computes on host arrays.
+     */
+    default void sendToDevice(Collection<Tensor> tensors) {
     }
 }

@@ -7,6 +7,7 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -285,6 +286,59 @@ public final class OpenClBackend implements Backend {
             case ComplexMatMul op -> complexProduct(op, inputs.get(0), inputs.get(1), out);
             case ComplexTrace op -> complexTrace(op, inputs.getFirst(), out);
         }
+    }
+
+    /**
+     * Downloads every device-only tensor among {@code tensors} in one gathered copy per
+     * precision (a few when they outgrow the largest staging array). The tensors stay parked,
+     * their host arrays now current: the next host access drops the device range without a copy,
+     * and a launch that reads one first still finds it on the device.
+     */
+    @Override
+    public synchronized void syncToHost(Collection<Tensor> tensors) {
+        Set<Slot> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Tensor t : tensors) {
+            Slot slot = slotOf(t);
+            if (slot == null || slot.hostCurrent || !seen.add(slot)) continue;
+            if (slot.length > ResidentKernelF32.LARGEST_STAGE) {
+                slot.residency.download(slot.at, t.storage());
+                slot.hostCurrent = true;
+            } else {
+                slot.residency.gather.add(slot);
+                slot.residency.gatherValues.add(t.storage());
+            }
+        }
+        float32.downloadGathered();
+        float64.downloadGathered();
+    }
+
+    /**
+     * Uploads every tensor among {@code tensors} whose values only the host has, in one gathered
+     * copy per precision (a few when they outgrow the largest staging array), and parks it on
+     * its range as if a launch had uploaded it as an operand. Tensors already on the device,
+     * fresh zeros and constants (filled on the device when read) and float64 ones on a device
+     * without float64 are left as they are.
+     */
+    @Override
+    public synchronized void sendToDevice(Collection<Tensor> tensors) {
+        for (Tensor t : tensors) {
+            Tensor.DeviceCopy copy = t.deviceCopy();
+            boolean onlyOnHost = copy == null || copy instanceof Slot s && s.freed;
+            if (!onlyOnHost || t.dtype() == DType.F64 && !supportsFloat64()) continue;
+            Residency r = on(t);
+            Object values = t.dtype() == DType.F32 ? t.f32() : t.f64();
+            Slot slot = r.allocate(t, t.size());
+            if (slot.length > ResidentKernelF32.LARGEST_STAGE) {
+                r.upload(values, slot.at, slot.length);
+            } else {
+                r.gather.add(slot);
+                r.gatherValues.add(values);
+            }
+            slot.hostCurrent = true;
+            t.parkOnDevice(slot);
+        }
+        float32.uploadGathered();
+        float64.uploadGathered();
     }
 
     // ---------------------------------------------------------------- fused primitives
@@ -675,6 +729,11 @@ public final class OpenClBackend implements Backend {
         int tablesUsed;
         /** Ranges filled for the next launch only. */
         final List<Slot> launchTemporaries = new ArrayList<>();
+        /** The next gathered copy's ranges and their tensors' host arrays, in step. */
+        final List<Slot> gather = new ArrayList<>();
+        final List<Object> gatherValues = new ArrayList<>();
+        /** Staging start and heap offset of each range of one gathered copy. */
+        final int[] pieces = new int[2 * ResidentKernelF32.MAX_SEGMENTS];
 
         Residency(ResidentKernel kernel, String suffix) {
             this.kernel = kernel;
@@ -766,6 +825,7 @@ public final class OpenClBackend implements Backend {
                 long staged = 0;
                 for (int tier = 0; tier < ResidentKernelF32.TIERS; tier++) staged += kernel.stageLength(tier);
                 countToDevice(1 + ResidentKernelF32.TIERS, (initialHeap + staged) * elementBytes);
+                countToDevice(1, 2L * ResidentKernelF32.MAX_SEGMENTS * Integer.BYTES);
             }
             drainCollected();
             int at = heap.allocate(length);
@@ -833,6 +893,84 @@ public final class OpenClBackend implements Backend {
                 kernel.load(staging);
                 execute("ResidentKernel" + suffix + " (staging)", count);
                 countToDevice(1, (long) kernel.stageLength(tier) * elementBytes);
+            }
+        }
+
+        /**
+         * How many of {@link #gather}'s ranges from {@code first} one gathered copy takes (at most
+         * {@link ResidentKernelF32#LARGEST_STAGE} values and {@link ResidentKernelF32#MAX_SEGMENTS}
+         * ranges), their pieces written to {@link #pieces}; returns the end index.
+         */
+        private int packPieces(int first) {
+            int end = first, total = 0;
+            while (end < gather.size() && end - first < ResidentKernelF32.MAX_SEGMENTS
+                    && total + gather.get(end).length <= ResidentKernelF32.LARGEST_STAGE) {
+                pieces[2 * (end - first)] = total;
+                pieces[2 * (end - first) + 1] = gather.get(end).at;
+                total += gather.get(end).length;
+                end++;
+            }
+            return end;
+        }
+
+        private int gatheredValues(int first, int end) {
+            int total = 0;
+            for (int k = first; k < end; k++) total += gather.get(k).length;
+            return total;
+        }
+
+        /** Uploads the host arrays of {@link #gather} into their ranges, many ranges per staging copy. */
+        void uploadGathered() {
+            try {
+                for (int first = 0, end; first < gather.size(); first = end) {
+                    end = packPieces(first);
+                    int total = gatheredValues(first, end);
+                    if (total == 0) continue;
+                    int tier = ResidentKernelF32.tierFor(total);
+                    for (int k = first; k < end; k++) {
+                        kernel.packStage(tier, gatherValues.get(k), pieces[2 * (k - first)], gather.get(k).length);
+                    }
+                    kernel.putStage(tier);
+                    kernel.putSegments(pieces, end - first);
+                    staging.reset(ResidentKernelF32.STAGE_IN_SEGMENTS);
+                    staging.operation = tier;
+                    staging.p0 = end - first;
+                    kernel.load(staging);
+                    execute("ResidentKernel" + suffix + " (staging)", total);
+                    countToDevice(1, (long) kernel.stageLength(tier) * elementBytes);
+                    countToDevice(1, (long) pieces.length * Integer.BYTES);
+                }
+            } finally {
+                gather.clear();
+                gatherValues.clear();
+            }
+        }
+
+        /** Downloads the ranges of {@link #gather} into their host arrays, many ranges per staging copy; marks them host-current. */
+        void downloadGathered() {
+            try {
+                for (int first = 0, end; first < gather.size(); first = end) {
+                    end = packPieces(first);
+                    int total = gatheredValues(first, end);
+                    if (total == 0) continue;
+                    int tier = ResidentKernelF32.tierFor(total);
+                    kernel.putSegments(pieces, end - first);
+                    countToDevice(1, (long) pieces.length * Integer.BYTES);
+                    staging.reset(ResidentKernelF32.STAGE_OUT_SEGMENTS);
+                    staging.operation = tier;
+                    staging.p0 = end - first;
+                    kernel.load(staging);
+                    execute("ResidentKernel" + suffix + " (staging)", total);
+                    kernel.getStage(tier);
+                    countToHost(1, (long) kernel.stageLength(tier) * elementBytes);
+                    for (int k = first; k < end; k++) {
+                        kernel.unpackStage(tier, pieces[2 * (k - first)], gatherValues.get(k), gather.get(k).length);
+                        gather.get(k).hostCurrent = true;
+                    }
+                }
+            } finally {
+                gather.clear();
+                gatherValues.clear();
             }
         }
 

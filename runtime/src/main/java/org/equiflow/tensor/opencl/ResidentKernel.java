@@ -36,6 +36,21 @@ interface ResidentKernel {
     /** Brings a staging array from the device and copies its first {@code count} values into a host array at {@code from}. */
     void drainStage(int tier, Object values, int from, int count);
 
+    /** Copies a whole host array ({@code count} values) into a staging array at {@code stageAt}, without marking it. */
+    void packStage(int tier, Object values, int stageAt, int count);
+
+    /** Marks a staging array for the device. */
+    void putStage(int tier);
+
+    /** Brings a staging array from the device. */
+    void getStage(int tier);
+
+    /** Copies {@code count} values of a staging array from {@code stageAt} into a whole host array. */
+    void unpackStage(int tier, int stageAt, Object values, int count);
+
+    /** Sets the first {@code count} (staging start, heap offset) pairs of the gathered copies' table and marks it for the device. */
+    void putSegments(int[] pieces, int count);
+
     int[] tables();
 
     /** Replaces the neighbour tables and marks them for the device. */

@@ -37,6 +37,9 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
     static final int COMPLEX_TRACE = 13;
     static final int SPLINE = 14;
     static final int FILL = 15;
+    /** Staging with a gather: the staging array packs several tensors, {@link #segments} says where each goes. */
+    static final int STAGE_IN_SEGMENTS = 16;
+    static final int STAGE_OUT_SEGMENTS = 17;
 
     /**
      * Staging tiers, 4^3 to 4^10 elements: a copy moves a whole staging array, so it uses the
@@ -46,6 +49,8 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
     static final int TIERS = 8;
     static final int SMALLEST_STAGE = 1 << 6;
     static final int LARGEST_STAGE = SMALLEST_STAGE << (2 * (TIERS - 1));
+    /** Tensors one gathered copy moves at most: {@link #segments} holds a pair per tensor. */
+    static final int MAX_SEGMENTS = 512;
 
     static final float MIN_BIN = 1e-3f;
     static final float MIN_DERIVATIVE = 1e-3f;
@@ -62,6 +67,11 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
     float[] stage7 = new float[LARGEST_STAGE];
     /** Neighbour tables of the convolutions, one after another ({@link #p4}/{@link #p5} give where). */
     int[] tables = new int[1];
+    /**
+     * A gathered copy's pieces, {@link #p0} of them by staging position: piece k starts at
+     * staging element {@code segments[2k]} and at heap element {@code segments[2k + 1]}.
+     */
+    int[] segments = new int[2 * MAX_SEGMENTS];
 
     int family;
     /** The unary or binary operation code, the spline mode, or the staging tier. */
@@ -86,8 +96,10 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
     @Override
     public void run() {
         int i = getGlobalId();
-        if (family == STAGE_IN) stageIn(i);
-        if (family == STAGE_OUT) stageOut(i);
+        if (family == STAGE_IN) stageIn(i, atOut + i);
+        if (family == STAGE_OUT) stageOut(i, at0 + i);
+        if (family == STAGE_IN_SEGMENTS) stageIn(i, segmentHeapIndex(i));
+        if (family == STAGE_OUT_SEGMENTS) stageOut(i, segmentHeapIndex(i));
         if (family == UNARY) unary(i);
         if (family == BINARY) binary(i);
         if (family == SUM_TO) sumTo(i);
@@ -106,8 +118,8 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
 
     // ---------------------------------------------------------------- staging
 
-    /** {@code heap[atOut + i] = stage[i]}, from the tier {@link #operation} names. */
-    void stageIn(int i) {
+    /** {@code heap[at] = stage[i]}, from the tier {@link #operation} names. */
+    void stageIn(int i, int at) {
         float value = 0f;
         if (operation == 0) value = stage0[i];
         if (operation == 1) value = stage1[i];
@@ -117,12 +129,12 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         if (operation == 5) value = stage5[i];
         if (operation == 6) value = stage6[i];
         if (operation == 7) value = stage7[i];
-        heap[atOut + i] = value;
+        heap[at] = value;
     }
 
-    /** {@code stage[i] = heap[at0 + i]}, into the tier {@link #operation} names. */
-    void stageOut(int i) {
-        float value = heap[at0 + i];
+    /** {@code stage[i] = heap[at]}, into the tier {@link #operation} names. */
+    void stageOut(int i, int at) {
+        float value = heap[at];
         if (operation == 0) stage0[i] = value;
         if (operation == 1) stage1[i] = value;
         if (operation == 2) stage2[i] = value;
@@ -131,6 +143,19 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         if (operation == 5) stage5[i] = value;
         if (operation == 6) stage6[i] = value;
         if (operation == 7) stage7[i] = value;
+    }
+
+    /** Where staging element {@code i} of a gathered copy lives in the heap: a binary search of {@link #segments}. */
+    int segmentHeapIndex(int i) {
+        int lo = 0;
+        int hi = p0 - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) / 2;
+            int before = segments[2 * mid] <= i ? 1 : 0;
+            lo = before == 1 ? mid : lo;
+            hi = before == 1 ? hi : mid - 1;
+        }
+        return segments[2 * lo + 1] + i - segments[2 * lo];
     }
 
     // ---------------------------------------------------------------- host side (never translated)
@@ -192,6 +217,32 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         float[] stage = stage(tier);
         get(stage);
         System.arraycopy(stage, 0, (float[]) values, from, count);
+    }
+
+    @Override
+    public void packStage(int tier, Object values, int stageAt, int count) {
+        System.arraycopy((float[]) values, 0, stage(tier), stageAt, count);
+    }
+
+    @Override
+    public void putStage(int tier) {
+        put(stage(tier));
+    }
+
+    @Override
+    public void getStage(int tier) {
+        get(stage(tier));
+    }
+
+    @Override
+    public void unpackStage(int tier, int stageAt, Object values, int count) {
+        System.arraycopy(stage(tier), stageAt, (float[]) values, 0, count);
+    }
+
+    @Override
+    public void putSegments(int[] pieces, int count) {
+        System.arraycopy(pieces, 0, segments, 0, 2 * count);
+        put(segments);
     }
 
     @Override
