@@ -33,9 +33,19 @@
  *       collector runs, and makes touching one afterwards an error. Copies go
  *       through staging arrays of 4^3 to 4^10 elements ({@code put}/{@code get} of the smallest
  *       that fits, then a staging launch between it and the heap), counted by
- *       {@link org.equiflow.tensor.opencl.OpenClBackend#transfers}. A training step thus copies the
- *       parameters to the device and their gradients, the loss and the per-configuration action
- *       and log q back; activations never cross. The heap starts at 16 MiB, above half a G1
+ *       {@link org.equiflow.tensor.opencl.OpenClBackend#transfers}. Where host code is about to
+ *       read many tensors or has just written many, it says so
+ *       ({@link org.equiflow.tensor.Backend#syncToHost}: the tape before copying the leaves'
+ *       gradients; {@link org.equiflow.tensor.Backend#sendToDevice}: Adam after updating the
+ *       parameters), and they cross in one gathered copy per precision: a staging array packs
+ *       them, with a table of where each starts on the heap (at most
+ *       {@code ResidentKernelF32.MAX_SEGMENTS} per copy; one larger than the largest staging
+ *       array goes alone). Synced tensors stay parked with both copies current, so their next
+ *       host access drops the device range without copying; sent ones are parked as an uploaded
+ *       operand would be. Both are optimisations only: a tensor left out still syncs or uploads
+ *       on its own at first use. A training step thus copies the parameters to the device and
+ *       their gradients, the loss and the per-configuration action and log q back, four copies
+ *       each way; activations never cross. The heap starts at 16 MiB, above half a G1
  *       region, because Aparapi re-creates a buffer from the host array when the array has moved
  *       in memory, and G1 (like ZGC) does not move such humongous arrays (on a GPU the backend
  *       warns under a collector that compacts them); it doubles, through one copy to the host,
