@@ -85,6 +85,32 @@ class LatticeOpsTest {
     }
 
     @Test
+    void rollEqualsItsDefinitionOnEveryAxisForAnyShift() {
+        Shape shape = new Shape(2, 3, 3, 5, 4);
+        Tensor x = Tensor.randn(shape, DType.F32, random);
+        for (int axis = 0; axis < 3; axis++) {
+            for (int shift : new int[] {0, 1, -1, 2, -7, 9, 20}) {
+                Tensor rolled = Ops.roll(x, axis, shift);
+                int extent = shape.latticeExtent(axis);
+                for (int b = 0; b < 2; b++) {
+                    for (int c = 0; c < 3; c++) {
+                        for (int i = 0; i < 3; i++) {
+                            for (int j = 0; j < 5; j++) {
+                                for (int k = 0; k < 4; k++) {
+                                    int[] at = {i, j, k};
+                                    int[] from = at.clone();
+                                    from[axis] = Math.floorMod(at[axis] - shift, extent);
+                                    assertEquals(x.get(b, c, from), rolled.get(b, c, at), 0.0, "axis " + axis + ", shift " + shift);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void compositeReductionsSumWhatTheySay() {
         Shape shape = new Shape(3, 4, 2, 2);
         Tensor x = Tensor.randn(shape, DType.F64, random);

@@ -148,8 +148,15 @@ public final class UnaryKernels {
     }
 
     private static void leakyRelu(float slope, float[] x, float[] y, int from, int to) {
-        // Blend instead of a branch: the sign of a conv output is a coin flip.
+        // No branch: the sign of a conv output is a coin flip. For 0 ≤ slope ≤ 1 (every slope
+        // in use), leaky(x) = max(x, slope·x), two operations instead of a compare and a blend.
         int i = from;
+        if (slope >= 0f && slope <= 1f) {
+            for (int end = from + SPECIES.loopBound(to - from); i < end; i += SPECIES.length()) {
+                FloatVector v = FloatVector.fromArray(SPECIES, x, i);
+                v.max(v.mul(slope)).intoArray(y, i);
+            }
+        }
         for (int end = from + SPECIES.loopBound(to - from); i < end; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
             v.blend(v.mul(slope), v.compare(VectorOperators.LE, 0f)).intoArray(y, i);
