@@ -367,17 +367,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Runs the reference from a private copy (it writes results.json beside itself) and reads its results. */
     private Map<String, Measurement> pytorch(int referenceThreads, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
-        Path folder = (shared != null ? shared : Path.of("").toAbsolutePath().getParent().resolve("shared"))
-                .resolve("bench/ref-pytorch");
-        Path python = Path.of("/usr/bin/python3");
-        boolean torch = Files.isExecutable(python) && Files.exists(folder.resolve("bench.py"))
-                && run(List.of(python.toString(), "-c", "import torch"), folder, null) == 0;
-        if (!torch) {
-            String why = !Files.exists(folder.resolve("bench.py")) ? folder + "/bench.py is missing"
-                    : "/usr/bin/python3 cannot import torch (apt-get install -y python3-torch libjemalloc2)";
-            (reference.equals("on") ? err : out).println("PyTorch reference not run: " + why);
-            return reference.equals("on") ? null : Map.of();
-        }
+        Path folder = referenceFolder("ref-pytorch", "bench.py", "python3-torch libjemalloc2", "PyTorch reference", out, err);
+        if (folder == null) return notRun();
         Path work = Files.createTempDirectory("equiflow-ref");
         for (String f : List.of("bench.py", "flow.py")) Files.copy(folder.resolve(f), work.resolve(f));
         List<String> ls = sizes.stream().map(String::valueOf).toList();
@@ -387,7 +378,7 @@ final class BenchCommand implements Callable<Integer> {
         out.println("PyTorch reference (" + folder + "), same machine, right after:");
         out.flush();
         if (cases.contains("train")) {
-            List<String> cmd = new ArrayList<>(List.of(python.toString(), "bench.py", "train", "--L"));
+            List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), "bench.py", "train", "--L"));
             cmd.addAll(ls);
             cmd.add("--batch");
             batches.forEach(b -> cmd.add(String.valueOf(b)));
@@ -395,7 +386,7 @@ final class BenchCommand implements Callable<Integer> {
             if (run(cmd, work, out) != 0) { err.println("the PyTorch reference failed (train)"); return null; }
         }
         if (cases.contains("sample")) {
-            List<String> cmd = new ArrayList<>(List.of(python.toString(), "bench.py", "sample", "--L"));
+            List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), "bench.py", "sample", "--L"));
             cmd.addAll(ls);
             cmd.addAll(List.of("--sample-batch", String.valueOf(sampleBatch)));
             cmd.addAll(common);
@@ -429,24 +420,18 @@ final class BenchCommand implements Callable<Integer> {
      * only. Null (after printing why) if it fails; empty if it cannot run here and is optional.
      */
     private Map<String, Measurement> pytorchU1(int referenceThreads, Object beta, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
-        Path folder = (shared != null ? shared : Path.of("").toAbsolutePath().getParent().resolve("shared"))
-                .resolve("bench/ref-pytorch-u1");
-        Path python = Path.of("/usr/bin/python3");
-        boolean torch = Files.isExecutable(python) && Files.exists(folder.resolve("flow_u1.py"))
-                && run(List.of(python.toString(), "-c", "import torch"), folder, null) == 0;
-        if (!torch || !cases.contains("train")) {
-            String why = !cases.contains("train") ? "it has a training step only (--cases train)"
-                    : !Files.exists(folder.resolve("flow_u1.py")) ? folder + "/flow_u1.py is missing"
-                    : "/usr/bin/python3 cannot import torch (apt-get install -y python3-torch)";
-            (reference.equals("on") ? err : out).println("PyTorch U(1) reference not run: " + why);
-            return reference.equals("on") ? null : Map.of();
+        if (!cases.contains("train")) {
+            (reference.equals("on") ? err : out).println("PyTorch U(1) reference not run: it has a training step only (--cases train)");
+            return notRun();
         }
+        Path folder = referenceFolder("ref-pytorch-u1", "flow_u1.py", "python3-torch", "PyTorch U(1) reference", out, err);
+        if (folder == null) return notRun();
         Path work = Files.createTempDirectory("equiflow-ref-u1");
         Path driver = work.resolve("u1_reference_step.py");
         try (var in = FlowWorkloads.class.getResourceAsStream("u1_reference_step.py")) {
             Files.copy(java.util.Objects.requireNonNull(in, "u1_reference_step.py is missing from the jar"), driver);
         }
-        List<String> cmd = new ArrayList<>(List.of(python.toString(), driver.toString(), "--ref-dir", folder.toString(), "--L"));
+        List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), driver.toString(), "--ref-dir", folder.toString(), "--L"));
         sizes.forEach(l -> cmd.add(String.valueOf(l)));
         cmd.add("--batch");
         batches.forEach(b -> cmd.add(String.valueOf(b)));
@@ -465,6 +450,27 @@ final class BenchCommand implements Callable<Integer> {
                     t.get("min_s").asDouble(), t.get("cpu_median_s").asDouble(), batchOf(k)));
         });
         return theirs;
+    }
+
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+
+    /**
+     * {@code <shared>/bench/<name>} when {@code script} is there and /usr/bin/python3 imports
+     * torch; otherwise null, after saying why (an error only when --reference on asked for it).
+     */
+    private Path referenceFolder(String name, String script, String packages, String what, PrintWriter out, PrintWriter err)
+            throws IOException, InterruptedException {
+        Path folder = (shared != null ? shared : Path.of("").toAbsolutePath().getParent().resolve("shared")).resolve("bench").resolve(name);
+        boolean present = Files.exists(folder.resolve(script));
+        if (present && Files.isExecutable(PYTHON) && run(List.of(PYTHON.toString(), "-c", "import torch"), folder, null) == 0) return folder;
+        String why = !present ? folder + "/" + script + " is missing" : "/usr/bin/python3 cannot import torch (apt-get install -y " + packages + ")";
+        (reference.equals("on") ? err : out).println(what + " not run: " + why);
+        return null;
+    }
+
+    /** What a reference that cannot run gives: nothing to compare, or a failure when --reference on asked for it. */
+    private Map<String, Measurement> notRun() {
+        return reference.equals("on") ? null : Map.of();
     }
 
     private static int run(List<String> command, Path dir, PrintWriter echo) throws IOException, InterruptedException {
