@@ -82,10 +82,7 @@ public final class Tape implements AutoCloseable {
 
     /** Back-propagates the cotangent {@code seed} of {@code output}, adding into the leaves' gradients. */
     public void backward(Tensor output, Tensor seed) {
-        for (Map.Entry<Tensor, Tensor> leaf : gradientsOfLeaves(output, seed).entrySet()) {
-            Tensor t = leaf.getKey();
-            t.setGrad(t.grad() == null ? leaf.getValue() : Ops.add(t.grad(), leaf.getValue()).copy());
-        }
+        gradientsOfLeaves(output, seed).forEach(Tensor::accumulateGrad);
     }
 
     /**
@@ -127,19 +124,13 @@ public final class Tape implements AutoCloseable {
                     grads.merge(input, contribution, Ops::add);
                 }
             }
-            List<Tensor> leafGradients = new ArrayList<>();
-            for (Map.Entry<Tensor, Tensor> leaf : grads.entrySet()) {
-                Tensor t = leaf.getKey();
-                if (t.requiresGrad() && !produced.contains(t)) leafGradients.add(leaf.getValue());
-            }
-            // The copies read every gradient on the host: a device brings them in one batch.
-            Backends.current().syncToHost(leafGradients);
             Map<Tensor, Tensor> leaves = new IdentityHashMap<>();
-            for (Map.Entry<Tensor, Tensor> leaf : grads.entrySet()) {
-                Tensor t = leaf.getKey();
-                if (!t.requiresGrad() || produced.contains(t)) continue;
-                leaves.put(t, leaf.getValue().copy());
-            }
+            grads.forEach((t, g) -> {
+                if (t.requiresGrad() && !produced.contains(t)) leaves.put(t, g);
+            });
+            // The copies read every gradient on the host: a device brings them in one batch.
+            Backends.current().syncToHost(leaves.values());
+            leaves.replaceAll((t, g) -> g.copy());
             return leaves;
         } finally {
             ACTIVE.set(recording);

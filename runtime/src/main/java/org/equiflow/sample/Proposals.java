@@ -44,7 +44,7 @@ public final class Proposals {
         var drawn = new Batch(new float[z.size()], new double[batch], new double[batch], new double[batch], perConfig);
         BatchBlocks blocks = BatchBlocks.of(z.shape(), blockValues);
         CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
-                drawBlock(slot, blocks.of(z, block), blocks.from(block), flips, drawn));
+                drawBlock(slot, blocks.slice(z, block), blocks.from(block), flips, drawn));
         return drawn;
     }
 

@@ -285,6 +285,14 @@ public final class Tensor {
         this.grad = gradient;
     }
 
+    /**
+     * Adds {@code gradient} into this leaf's gradient (or makes it the gradient): the sum is a
+     * fresh array, outside any buffer arena round, since a leaf's gradient outlives the step.
+     */
+    public void accumulateGrad(Tensor gradient) {
+        setGrad(grad == null ? gradient : Ops.add(grad, gradient).copy());
+    }
+
     public void zeroGrad() {
         this.grad = null;
     }

@@ -23,8 +23,8 @@ public sealed interface UnaryOp extends Primitive {
     @Override
     default void forward(List<Tensor> inputs, Tensor out) {
         Tensor x = inputs.getFirst();
-        if (x.dtype() == DType.F32 && UnaryKernels.forward(this, x.f32(), out.f32())) return;
-        CpuKernels.map(x, out, this::apply);
+        if (x.dtype() == DType.F32) UnaryKernels.forward(this, x.f32(), out.f32());
+        else CpuKernels.map(x, out, this::apply);
     }
 
     /** Both the float32 kernels and the per-element loop assign every element. */

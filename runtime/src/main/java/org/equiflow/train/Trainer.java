@@ -76,7 +76,7 @@ public final class Trainer {
         BatchBlocks blocks = BatchBlocks.of(z.shape(), blockValues);
         BlockResult[] results = new BlockResult[blocks.count()];
         CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
-                results[block] = stepOnBlock(slot, blocks.of(z, block), blocks.from(block), batch, logWeights));
+                results[block] = stepOnBlock(slot, blocks.slice(z, block), blocks.from(block), batch, logWeights));
         double loss = 0;
         for (BlockResult result : results) {
             if (result.divergence() != null) throw new Diverged(step, "step " + step + ": " + result.divergence());
@@ -128,7 +128,6 @@ public final class Trainer {
         }
     }
 
-
     /** Adds the blocks' gradients into the parameters' in block order, so the sums do not depend on the threads. */
     private void addGradients(BlockResult[] results) {
         for (Tensor p : flow.parameters().all()) {
@@ -139,8 +138,7 @@ public final class Trainer {
                 if (sum == null) sum = g;
                 else for (int i = 0; i < sum.size(); i++) sum.set(i, sum.get(i) + g.get(i));
             }
-            if (sum == null) continue;
-            p.setGrad(p.grad() == null ? sum : Ops.add(p.grad(), sum));
+            if (sum != null) p.accumulateGrad(sum);
         }
     }
 

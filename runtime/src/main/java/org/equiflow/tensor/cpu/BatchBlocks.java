@@ -58,7 +58,7 @@ public record BatchBlocks(int batch, int count) {
     }
 
     /** Block {@code block} of a batched tensor: the tensor itself when it is the only block, else a copy of its configurations. */
-    public Tensor of(Tensor batched, int block) {
+    public Tensor slice(Tensor batched, int block) {
         return count == 1 ? batched : configurations(batched, from(block), to(block));
     }
 

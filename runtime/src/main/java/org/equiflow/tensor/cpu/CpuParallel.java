@@ -8,8 +8,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The CPU backend's one thread pool. Work is split over the batch: configurations are
- * independent, so chunks never write to the same output element.
+ * The CPU backend's threads. Work is split over the batch: configurations are independent, so
+ * parts never write to the same output element. Two granularities: {@link #forEachBlock} runs
+ * whole blocks of a batch (a flow, its log-density and action on a slice of configurations) on
+ * the caller and dedicated block workers; {@link #forChunks} splits one kernel over a pool, for
+ * a batch that makes a single block.
  *
  * <p>The thread count is {@code -Dequiflow.cpu.threads=N}, default the number of cores.
  */
@@ -98,8 +101,9 @@ public final class CpuParallel {
 
     /**
      * Runs {@code body} for blocks 0 … {@code blocks − 1}, each whole on one thread with every
-     * kernel inside it serial, the blocks spread over the pool: parallel work as coarse as a
-     * whole flow on a slice of the batch, instead of two hand-offs per kernel. Two bodies never
+     * kernel inside it serial, the blocks spread over the caller and the block workers: parallel
+     * work as coarse as a whole flow on a slice of the batch, instead of two hand-offs per
+     * kernel. Two bodies never
      * run at once with the same slot, so a slot can own per-thread state (a buffer arena).
      * Which thread runs a block does not change what the block computes.
      */

@@ -21,14 +21,13 @@ public final class UnaryKernels {
     private UnaryKernels() {
     }
 
-    /** Computes {@code y = op(x)} and returns true (every unary op has a float32 kernel). */
-    public static boolean forward(UnaryOp op, float[] x, float[] y) {
+    /** Computes {@code y = op(x)}: every unary op has a float32 kernel. */
+    public static void forward(UnaryOp op, float[] x, float[] y) {
         if (x.length < PARALLEL_THRESHOLD) {
             run(op, x, y, 0, x.length);
         } else {
             CpuParallel.forChunks(x.length, (chunk, from, to) -> run(op, x, y, from, to));
         }
-        return true;
     }
 
     private static void run(UnaryOp op, float[] x, float[] y, int from, int to) {
@@ -71,14 +70,14 @@ public final class UnaryKernels {
                 if (VectorMath.supported()) VectorMath.atan(x, y, from, to);
                 else for (int i = from; i < to; i++) y[i] = (float) Math.atan(x[i]);
             }
-            // The rest in double, one value at a time, through the record's own apply: a loop
-            // per op keeps that call monomorphic, so C2 inlines it (a loop shared by all ops
-            // made it a megamorphic call per value).
-            case UnaryOp.PowInt p -> powInt(p, x, y, from, to);
             case UnaryOp.Log l -> {
                 if (VectorMath.supported()) VectorMath.log(x, y, from, to);
                 else for (int i = from; i < to; i++) y[i] = (float) Math.log(x[i]);
             }
+            // The rest in double, one value at a time, through the record's own apply: a loop
+            // per op keeps that call monomorphic, so C2 inlines it (a loop shared by all ops
+            // made it a megamorphic call per value).
+            case UnaryOp.PowInt p -> powInt(p, x, y, from, to);
             case UnaryOp.WrapAngle w -> { for (int i = from; i < to; i++) y[i] = (float) w.apply(x[i]); }
             case UnaryOp.Sigmoid s -> { for (int i = from; i < to; i++) y[i] = (float) s.apply(x[i]); }
             case UnaryOp.Sign s -> { for (int i = from; i < to; i++) y[i] = (float) s.apply(x[i]); }
