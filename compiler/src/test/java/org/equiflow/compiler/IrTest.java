@@ -102,4 +102,37 @@ class IrTest {
         IrFunction clean = DeadCode.run(merged);
         assertEquals(clean.ops().size(), DeadCode.run(clean).ops().size());
     }
+
+    @Test
+    void eachCouplingNetBecomesOneConditionerComputedOnlyOnTheSitesItsCouplingUpdates() {
+        IrFunction flow = tutorial(null).function(IrProgram.FLOW).orElseThrow();
+        List<Op.Conditioner> conditioners = flow.ops().stream().filter(o -> o instanceof Op.Conditioner).map(o -> (Op.Conditioner) o).toList();
+        assertEquals(16, conditioners.size(), "one per affine coupling");
+        assertTrue(flow.ops().stream().noneMatch(o -> o instanceof Op.ConvAct), "every conv + activation is inside a conditioner");
+        for (Op.Conditioner c : conditioners) {
+            assertEquals(3, c.stages().size());
+            assertEquals(List.of(Op.UnaryFn.LEAKY_RELU, Op.UnaryFn.LEAKY_RELU, Op.UnaryFn.TANH),
+                    c.stages().stream().map(Op.Conditioner.Stage::activation).toList());
+            // The coupling that reads the scale and shift updates the sites of this mask.
+            Op.AffineCoupling coupling = flow.ops().stream().filter(o -> o instanceof Op.AffineCoupling a
+                    && flow.op(a.s()) instanceof Op.SliceChannels s && s.operand() == c.id()).map(o -> (Op.AffineCoupling) o)
+                    .findFirst().orElseThrow();
+            assertEquals(coupling.active(), c.activeSites());
+        }
+    }
+
+    @Test
+    void aConditionerReadOffItsMaskKeepsEverySite() {
+        IrFunction fused = IrPasses.PASSES.stream().filter(p -> p.name().equals("fuse")).findFirst().orElseThrow().apply()
+                .apply(CommonSubexpressions.run(tutorial("lower").function(IrProgram.FLOW).orElseThrow()));
+        // Make the first network's output an output of the function too: now every site is read.
+        Op.ConvAct lastOfFirstNet = fused.ops().stream().filter(o -> o instanceof Op.ConvAct c && c.activation() == Op.UnaryFn.TANH)
+                .map(o -> (Op.ConvAct) o).findFirst().orElseThrow();
+        var outputs = new java.util.LinkedHashMap<>(fused.outputs());
+        outputs.put("net", lastOfFirstNet.id());
+        IrFunction withOutput = org.equiflow.compiler.ir.ConditionerFusion.run(new IrFunction(fused.name(), fused.ops(), outputs));
+        Op first = withOutput.op(lastOfFirstNet.id());
+        assertTrue(first instanceof Op.Conditioner c && c.activeSites() == -1, "got " + first);
+        assertEquals(List.of(), Verifier.verify(DeadCode.run(withOutput)));
+    }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public sealed interface Primitive
         permits UnaryOp, BinaryOp, SumTo, BroadcastTo, Roll, SliceChannels, ConcatChannels, Where,
-        Conv, ConvWeightGradient, FlipKernel, ConvAct, ActivationGrad, AffineCoupling,
+        Conv, ConvWeightGradient, FlipKernel, ConvAct, Conditioner, ActivationGrad, AffineCoupling,
         SplineTransform, SplineLogDerivative, SplineGradient, ComplexMatMul, ComplexTrace {
 
     /** Name in messages and dumps. */

@@ -6,6 +6,8 @@ import java.util.List;
 import org.equiflow.compiler.ir.IrFunction;
 import org.equiflow.compiler.ir.Op;
 import org.equiflow.tensor.Activation;
+import org.equiflow.tensor.Conditioner;
+import org.equiflow.tensor.ConvAct;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.SplineLogDerivative;
@@ -15,6 +17,7 @@ import org.equiflow.truffle.nodes.AffineCouplingNode;
 import org.equiflow.truffle.nodes.SplineNode;
 import org.equiflow.truffle.nodes.BinaryNode;
 import org.equiflow.truffle.nodes.ConcatChannelsNode;
+import org.equiflow.truffle.nodes.ConditionerNode;
 import org.equiflow.truffle.nodes.ConvActNode;
 import org.equiflow.truffle.nodes.ConstNode;
 import org.equiflow.truffle.nodes.ConvNode;
@@ -47,8 +50,10 @@ public final class IrTranslator {
                 case Op.SliceChannels s -> new SliceChannelsNode(s.id(), s.operand(), s.from(), s.to());
                 case Op.ConcatChannels c -> new ConcatChannelsNode(c.id(), c.parts().stream().mapToInt(Integer::intValue).toArray());
                 case Op.Conv c -> new ConvNode(c.id(), c.operand(), c.weight(), c.bias());
-                case Op.ConvAct c -> new ConvActNode(c.id(), c.operand(), c.weight(), c.bias(),
-                        c.activation() == Op.UnaryFn.TANH ? Activation.TANH : Activation.LEAKY_RELU, c.slope());
+                case Op.ConvAct c -> new ConvActNode(c.id(), c.operand(), c.weight(), c.bias(), activation(c.activation()), c.slope());
+                case Op.Conditioner c -> new ConditionerNode(c.id(), c.operands().stream().mapToInt(Integer::intValue).toArray(),
+                        new Conditioner(c.stages().stream().map(st -> new Conditioner.Stage(
+                                new ConvAct(activation(st.activation()), st.slope()), st.bias() >= 0)).toList(), c.activeSites() >= 0));
                 case Op.AffineCoupling a -> new AffineCouplingNode(a.id(), a.x(), a.s(), a.t(), a.active());
                 case Op.SplineTransform s -> new SplineNode(s.id(), new SplineTransform(s.bins(), s.bound()), s.x(), s.params());
                 case Op.SplineLogDerivative s -> new SplineNode(s.id(), new SplineLogDerivative(s.bins(), s.bound()), s.x(), s.params());
@@ -58,6 +63,15 @@ public final class IrTranslator {
         var root = new IrRootNode(null, IrRootNode.frameFor(function.ops().size()), nodes.toArray(OpNode[]::new), outputs,
                 function.name());
         return root.getCallTarget();
+    }
+
+    /** The two activations the fusion passes put after a convolution. */
+    private static Activation activation(Op.UnaryFn fn) {
+        return switch (fn) {
+            case TANH -> Activation.TANH;
+            case LEAKY_RELU -> Activation.LEAKY_RELU;
+            default -> throw new IllegalStateException("internal error, please report: no fused convolution ends in " + fn);
+        };
     }
 
     private static Tensor mask(Op.Mask m, DType dtype) {

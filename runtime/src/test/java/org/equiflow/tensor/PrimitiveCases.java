@@ -149,6 +149,15 @@ public final class PrimitiveCases {
             add.accept(new Case("activation grad " + act, new ActivationGrad(act, 0.01),
                     List.of(act == Activation.TANH ? tanhOutputs(FIELD_2D) : awayFromZero(FIELD_2D), randn(FIELD_2D))));
         }
+        // A conditioner network: leaky ReLU then tanh, 2 -> 3 -> 2 channels, with and without its mask.
+        var stages = List.of(new Conditioner.Stage(new ConvAct(Activation.LEAKY_RELU, 0.01), true),
+                new Conditioner.Stage(new ConvAct(Activation.TANH, 0.0), false));
+        for (boolean masked : new boolean[] {false, true}) {
+            var operands = new java.util.ArrayList<>(List.of(randn(FIELD_2D), scaled(randn(new Shape(3, 2, 3, 3)), 0.5),
+                    randn(Shape.perConfiguration(1, 3)), scaled(randn(new Shape(2, 3, 3, 3)), 0.5)));
+            if (masked) operands.add(checkerboard(0, 4, 4));
+            add.accept(new Case("conditioner 2D 2->3->2" + (masked ? " masked" : ""), new Conditioner(stages, masked), operands));
+        }
         add.accept(new Case("affine coupling checkerboard", new AffineCoupling(),
                 List.of(randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), randn(FIELD_2D.withChannels(1)), checkerboard(1, 4, 4))));
         add.accept(new Case("affine coupling 3D", new AffineCoupling(),

@@ -52,6 +52,7 @@ public final class CommonSubexpressions {
             case Op.ConcatChannels c -> List.of("concat", c.parts());
             case Op.Conv c -> List.of("conv", c.operand(), c.weight(), c.bias());
             case Op.ConvAct c -> List.of("conv_act", c.operand(), c.weight(), c.bias(), c.activation(), c.slope());
+            case Op.Conditioner c -> List.of("conditioner", c.operand(), c.stages(), c.activeSites());
             case Op.AffineCoupling a -> List.of("affine_coupling", a.x(), a.s(), a.t(), a.active());
             case Op.SplineTransform s -> List.of("spline", s.x(), s.params(), s.bins(), s.bound());
             case Op.SplineLogDerivative s -> List.of("spline_log_derivative", s.x(), s.params(), s.bins(), s.bound());

@@ -19,6 +19,8 @@ public final class IrPasses {
     public static final List<Pass> PASSES = List.of(
             new Pass("cse", "merge ops computing the same value", CommonSubexpressions::run),
             new Pass("fuse", "fuse conv + activation and the coupling update into single kernels", Fusion::run),
+            new Pass("conditioner", "make each chain of fused convolutions one conditioner-network op, computed only where its coupling reads it",
+                    ConditionerFusion::run),
             new Pass("dce", "drop ops no output depends on", DeadCode::run));
 
     /** "lower" and every pass name, in order. */

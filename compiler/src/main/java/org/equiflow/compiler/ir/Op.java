@@ -92,6 +92,34 @@ public sealed interface Op {
     }
 
     /**
+     * A coupling's conditioner network in one op (produced by {@link ConditionerFusion}): the
+     * chain of convolutions with their activations {@code stages}, applied to {@code operand},
+     * the same value as the chain of {@link ConvAct}s. With {@code activeSites} a mask op, nothing
+     * reads the result off that mask's sites (every use is masked by it), so a kernel may compute
+     * only those sites and leave any finite value elsewhere; −1: every site is read.
+     */
+    record Conditioner(int id, int operand, List<Stage> stages, int activeSites, IrType type) implements Op {
+        /** One convolution of the chain and its activation, as in {@link ConvAct}. */
+        public record Stage(int weight, int bias, UnaryFn activation, double slope) {
+        }
+
+        public Conditioner {
+            stages = List.copyOf(stages);
+        }
+
+        public List<Integer> operands() {
+            var operands = new java.util.ArrayList<Integer>();
+            operands.add(operand);
+            for (Stage stage : stages) {
+                operands.add(stage.weight());
+                if (stage.bias() >= 0) operands.add(stage.bias());
+            }
+            if (activeSites >= 0) operands.add(activeSites);
+            return operands;
+        }
+    }
+
+    /**
      * The affine coupling update in one kernel (produced by {@link Fusion}): x on frozen sites,
      * x·exp(s) + t on the sites of the {@code active} mask.
      */

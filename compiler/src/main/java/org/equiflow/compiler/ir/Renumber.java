@@ -22,6 +22,10 @@ final class Renumber {
                     c.bias() < 0 ? -1 : map.applyAsInt(c.bias()), c.type());
             case Op.ConvAct c -> new Op.ConvAct(id, map.applyAsInt(c.operand()), map.applyAsInt(c.weight()),
                     c.bias() < 0 ? -1 : map.applyAsInt(c.bias()), c.activation(), c.slope(), c.type());
+            case Op.Conditioner c -> new Op.Conditioner(id, map.applyAsInt(c.operand()), c.stages().stream()
+                    .map(st -> new Op.Conditioner.Stage(map.applyAsInt(st.weight()), st.bias() < 0 ? -1 : map.applyAsInt(st.bias()),
+                            st.activation(), st.slope())).toList(),
+                    c.activeSites() < 0 ? -1 : map.applyAsInt(c.activeSites()), c.type());
             case Op.AffineCoupling a -> new Op.AffineCoupling(id, map.applyAsInt(a.x()), map.applyAsInt(a.s()),
                     map.applyAsInt(a.t()), map.applyAsInt(a.active()), a.type());
             case Op.SplineTransform s -> new Op.SplineTransform(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),

@@ -45,6 +45,21 @@ public final class Verifier {
         return IrType.field(w.dims().get(0), x.lattice());
     }
 
+    /** The chain's type stage by stage; null if a stage does not fit or the mask is not one of the field's lattice. */
+    private static IrType conditionerType(IrFunction f, Op.Conditioner c) {
+        IrType x = f.op(c.operand()).type();
+        if (c.stages().isEmpty()) return null;
+        for (Op.Conditioner.Stage stage : c.stages()) {
+            if (stage.activation() != Op.UnaryFn.LEAKY_RELU && stage.activation() != Op.UnaryFn.TANH) return null;
+            IrType w = f.op(stage.weight()).type();
+            if (w.rank() != 2 + x.lattice().size() || w.dims().get(1) != x.channels()) return null;
+            if (stage.bias() >= 0 && !f.op(stage.bias()).type().dims().equals(List.of(w.dims().get(0)))) return null;
+            x = IrType.field(w.dims().get(0), x.lattice());
+        }
+        if (c.activeSites() >= 0 && !(f.op(c.activeSites()) instanceof Op.Mask m && m.type().lattice().equals(x.lattice()))) return null;
+        return x;
+    }
+
     private static IrType splineType(IrFunction f, int operand, int params, int bins, double bound) {
         IrType x = f.op(operand).type(), p = f.op(params).type();
         boolean fits = bins >= 1 && bound > 0 && x.channels() == 1 && p.batched() == x.batched()
@@ -91,6 +106,7 @@ public final class Verifier {
             case Op.Conv c -> convType(f, c.operand(), c.weight(), c.bias());
             case Op.ConvAct c -> c.activation() == Op.UnaryFn.LEAKY_RELU || c.activation() == Op.UnaryFn.TANH
                     ? convType(f, c.operand(), c.weight(), c.bias()) : null;
+            case Op.Conditioner c -> conditionerType(f, c);
             case Op.AffineCoupling a -> {
                 IrType x = f.op(a.x()).type();
                 boolean fits = x.channels() == 1 && f.op(a.s()).type().equals(x) && f.op(a.t()).type().equals(x)

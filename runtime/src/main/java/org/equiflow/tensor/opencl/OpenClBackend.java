@@ -37,6 +37,7 @@ import org.equiflow.tensor.BroadcastTo;
 import org.equiflow.tensor.ComplexMatMul;
 import org.equiflow.tensor.ComplexTrace;
 import org.equiflow.tensor.ConcatChannels;
+import org.equiflow.tensor.Conditioner;
 import org.equiflow.tensor.Conv;
 import org.equiflow.tensor.ConvAct;
 import org.equiflow.tensor.ConvWeightGradient;
@@ -278,6 +279,7 @@ public final class OpenClBackend implements Backend {
             case ConvWeightGradient op -> convWeightGradient(inputs.get(0), inputs.get(1), op.kernel(), out);
             case FlipKernel op -> flipWeights(inputs.getFirst(), out);
             case ConvAct op -> convAct(op, inputs, out);
+            case Conditioner op -> conditioner(op, inputs, out);
             case ActivationGrad op -> activationGrad(op, inputs.get(0), inputs.get(1), out);
             case AffineCoupling op -> affineCoupling(inputs.get(0), inputs.get(1), inputs.get(2), inputs.get(3), out);
             case SplineTransform op -> spline(RationalQuadraticSpline.TRANSFORM, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
@@ -286,6 +288,23 @@ public final class OpenClBackend implements Backend {
             case ComplexMatMul op -> complexProduct(op, inputs.get(0), inputs.get(1), out);
             case ComplexTrace op -> complexTrace(op, inputs.getFirst(), out);
         }
+    }
+
+    /**
+     * A conditioner network as its chain of fused convolutions, then 0 off the mask when it has
+     * one (ConditionerNode sends the chain itself on this backend; this serves direct use).
+     */
+    private void conditioner(Conditioner op, List<Tensor> inputs, Tensor out) {
+        Tensor h = inputs.getFirst();
+        for (int i = 0; i < op.stages().size(); i++) {
+            ConvAct convAct = op.stages().get(i).convAct();
+            List<Tensor> operands = op.stageOperands(inputs, i, h);
+            Tensor next = i == op.stages().size() - 1 && !op.masked() ? out
+                    : Tensor.zeros(convAct.outputShape(operands.stream().map(Tensor::shape).toList()), out.dtype());
+            convAct(convAct, operands, next);
+            h = next;
+        }
+        if (op.masked()) binary(new BinaryOp.Mul(), h, inputs.getLast(), out);
     }
 
     /**

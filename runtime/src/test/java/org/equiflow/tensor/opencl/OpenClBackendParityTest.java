@@ -24,6 +24,7 @@ import org.equiflow.tensor.Activation;
 import org.equiflow.tensor.ActivationGrad;
 import org.equiflow.tensor.AffineCoupling;
 import org.equiflow.tensor.BinaryOp;
+import org.equiflow.tensor.Conditioner;
 import org.equiflow.tensor.ConvAct;
 import org.equiflow.tensor.BroadcastTo;
 import org.equiflow.tensor.ComplexMatMul;
@@ -159,6 +160,7 @@ class OpenClBackendParityTest {
             // Fused primitives are composed from device kernels.
             case ConvAct op -> op.activation() == Activation.IDENTITY ? List.of("ConvKernel") : List.of("ConvKernel", "UnaryKernel");
             case ActivationGrad op -> op.activation() == Activation.IDENTITY ? List.of("UnaryKernel") : List.of("BinaryKernel", "UnaryKernel");
+            case Conditioner op -> op.masked() ? List.of("BinaryKernel", "ConvKernel", "UnaryKernel") : List.of("ConvKernel", "UnaryKernel");
             case AffineCoupling op -> List.of("BinaryKernel", "UnaryKernel", "WhereKernel");
             case SplineTransform op -> List.of("SplineKernel");
             case SplineLogDerivative op -> List.of("SplineKernel");

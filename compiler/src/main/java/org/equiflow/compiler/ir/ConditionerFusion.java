@@ -1,0 +1,88 @@
+package org.equiflow.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes each chain of fused convolutions — a coupling's conditioner network, {@link Op.ConvAct}s
+ * each the only use of the one before — one {@link Op.Conditioner}, so the runtime can keep the
+ * hidden activations in its own layout for the whole network. When every use of the network's
+ * output is masked by one mask (the coupling's updated sites: the scale and shift of
+ * {@link Op.AffineCoupling}, the log-det's {@code mul(active, s)}, through channel slices), the
+ * op records that mask, and its last convolution need only be computed there — half the sites
+ * for a checkerboard. The replaced ops stay in place for {@link DeadCode}.
+ *
+ * <p>Postcondition: no ConvAct is the only use of another ConvAct; every Conditioner with a mask
+ * has only uses masked by it.
+ */
+public final class ConditionerFusion {
+    private ConditionerFusion() {}
+
+    public static IrFunction run(IrFunction f) {
+        Map<Integer, List<Op>> users = users(f);
+        Map<Integer, Op> replaced = new HashMap<>();
+        for (Op op : f.ops()) {
+            if (!(op instanceof Op.ConvAct last) || feedsOneConvAct(f, users, last.id())) continue;
+            List<Op.ConvAct> chain = new ArrayList<>();
+            chain.addFirst(last);
+            while (f.op(chain.getFirst().operand()) instanceof Op.ConvAct before && feedsOneConvAct(f, users, before.id())) {
+                chain.addFirst(before);
+            }
+            if (chain.size() < 2) continue;
+            List<Op.Conditioner.Stage> stages = chain.stream()
+                    .map(c -> new Op.Conditioner.Stage(c.weight(), c.bias(), c.activation(), c.slope())).toList();
+            int mask = isOutput(f, last.id()) ? -1 : maskOfEveryUse(f, users, last.id());
+            replaced.put(last.id(), new Op.Conditioner(last.id(), chain.getFirst().operand(), stages, mask, last.type()));
+        }
+        if (replaced.isEmpty()) return f;
+        return new IrFunction(f.name(), f.ops().stream().map(op -> replaced.getOrDefault(op.id(), op)).toList(), f.outputs());
+    }
+
+    /** The live uses of each value: ops an earlier fusion replaced still name their operands, but nothing reads them. */
+    private static Map<Integer, List<Op>> users(IrFunction f) {
+        boolean[] live = new boolean[f.ops().size()];
+        f.outputs().values().forEach(id -> live[id] = true);
+        for (int i = f.ops().size() - 1; i >= 0; i--) {
+            if (live[i]) for (int operand : f.ops().get(i).operands()) live[operand] = true;
+        }
+        Map<Integer, List<Op>> users = new HashMap<>();
+        for (Op op : f.ops()) {
+            if (!live[op.id()]) continue;
+            for (int operand : op.operands()) users.computeIfAbsent(operand, k -> new ArrayList<>()).add(op);
+        }
+        return users;
+    }
+
+    private static boolean isOutput(IrFunction f, int id) {
+        return f.outputs().containsValue(id);
+    }
+
+    /** Whether the value's one and only use is a ConvAct's input (so it is a hidden layer of a chain). */
+    private static boolean feedsOneConvAct(IrFunction f, Map<Integer, List<Op>> users, int id) {
+        List<Op> uses = users.getOrDefault(id, List.of());
+        return !isOutput(f, id) && uses.size() == 1 && uses.getFirst() instanceof Op.ConvAct c && c.operand() == id;
+    }
+
+    /** The one mask every use of {@code id} is multiplied by (through channel slices), or −1. */
+    private static int maskOfEveryUse(IrFunction f, Map<Integer, List<Op>> users, int id) {
+        List<Op> uses = users.getOrDefault(id, List.of());
+        if (uses.isEmpty()) return -1;
+        int mask = -1;
+        for (Op use : uses) {
+            int m = switch (use) {
+                case Op.AffineCoupling a when a.x() != id -> a.active();
+                case Op.Binary b when b.fn() == Op.BinaryFn.MUL && b.left() != b.right() -> {
+                    int other = b.left() == id ? b.right() : b.left();
+                    yield f.op(other) instanceof Op.Mask ? other : -1;
+                }
+                case Op.SliceChannels s when !isOutput(f, s.id()) -> maskOfEveryUse(f, users, s.id());
+                default -> -1;
+            };
+            if (m < 0 || (mask >= 0 && m != mask)) return -1;
+            mask = m;
+        }
+        return mask;
+    }
+}

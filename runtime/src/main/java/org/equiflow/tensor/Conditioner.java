@@ -1,0 +1,180 @@
+package org.equiflow.tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.equiflow.tensor.cpu.LaneConvNet;
+
+/**
+ * A coupling's conditioner network in one primitive: the chain of {@link ConvAct}s
+ * {@code stages} over operands {@code x, w₁, [b₁], w₂, [b₂], …} and, when {@code masked}, last
+ * the 0/1 mask [1, 1, L…] of the sites anything reads: the result is the chain's value there and
+ * 0 elsewhere.
+ *
+ * <p>Forward: in float32 on a machine with wide vectors, {@link LaneConvNet} — configurations
+ * in the vector lanes, the hidden activations never written back to tensors, the last
+ * convolution only on the masked sites. Otherwise the chain, stage by stage. Gradient: the chain
+ * recomputed and differentiated stage by stage (a run that records a tape feeds the chain's own
+ * primitives instead, which keep their intermediates).
+ */
+public record Conditioner(List<Stage> stages, boolean masked) implements Primitive {
+
+    /** One convolution of the chain: its activation and whether a bias operand follows its weight. */
+    public record Stage(ConvAct convAct, boolean hasBias) {
+    }
+
+    public Conditioner {
+        stages = List.copyOf(stages);
+        if (stages.isEmpty()) throw new IllegalArgumentException("a conditioner needs at least one convolution");
+    }
+
+    /** Short, for profiles and messages: the stages' activations and whether the output is masked. */
+    @Override
+    public String toString() {
+        var names = stages.stream().map(s -> "conv+" + s.convAct.activation().name().toLowerCase(java.util.Locale.ROOT)
+                + (s.hasBias ? "+bias" : "")).toList();
+        return "Conditioner" + names + (masked ? " on masked sites" : "");
+    }
+
+    /** Operand positions: x at 0, then each stage's weight and bias, then the mask. */
+    private int weightIndex(int stage) {
+        int index = 1;
+        for (int i = 0; i < stage; i++) index += stages.get(i).hasBias ? 2 : 1;
+        return index;
+    }
+
+    private int operandCount() {
+        return weightIndex(stages.size()) + (masked ? 1 : 0);
+    }
+
+    /** The operands of stage {@code stage} when its input is {@code x}: x, its weight, its bias if any. */
+    public List<Tensor> stageOperands(List<Tensor> inputs, int stage, Tensor x) {
+        int w = weightIndex(stage);
+        return stages.get(stage).hasBias ? List.of(x, inputs.get(w), inputs.get(w + 1)) : List.of(x, inputs.get(w));
+    }
+
+    private List<Shape> stageShapes(List<Shape> inputs, int stage, Shape x) {
+        int w = weightIndex(stage);
+        return stages.get(stage).hasBias ? List.of(x, inputs.get(w), inputs.get(w + 1)) : List.of(x, inputs.get(w));
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) {
+        Primitive.expectArity(this, inputs, operandCount());
+        Shape x = inputs.getFirst();
+        for (int i = 0; i < stages.size(); i++) x = stages.get(i).convAct.outputShape(stageShapes(inputs, i, x));
+        if (masked) {
+            Shape mask = inputs.getLast();
+            if (mask.batch() != 1 || mask.channels() != 1 || !mask.sameLattice(x)) {
+                throw new IllegalArgumentException("a conditioner's mask must be [1, 1, L…] on the field's lattice, got " + mask);
+            }
+        }
+        return x;
+    }
+
+    @Override
+    public boolean overwritesOutput() { return true; }
+
+    /** Whether {@link #forward} takes the float32 lane kernel for these operands. */
+    public static boolean lanesApply(Tensor x) {
+        return x.dtype() == DType.F32 && LaneConvNet.supported() && x.shape().latticeRank() > 0;
+    }
+
+    @Override
+    public void forward(List<Tensor> inputs, Tensor out) {
+        Tensor x = inputs.getFirst();
+        if (lanesApply(x) && sameKernelExtent(inputs)) {
+            forwardInLanes(inputs, out);
+            return;
+        }
+        chain(inputs, out);
+        if (masked) zeroOffMask(out, inputs.getLast());
+    }
+
+    private boolean sameKernelExtent(List<Tensor> inputs) {
+        int k = inputs.get(weightIndex(0)).shape().latticeExtent(0);
+        for (int i = 1; i < stages.size(); i++) if (inputs.get(weightIndex(i)).shape().latticeExtent(0) != k) return false;
+        return true;
+    }
+
+    private record PlanKey(List<Integer> extents, int kernel, List<Integer> sites) {
+    }
+
+    private static final Map<PlanKey, LaneConvNet.Plan> PLANS = new ConcurrentHashMap<>();
+
+    private void forwardInLanes(List<Tensor> inputs, Tensor out) {
+        Tensor x = inputs.getFirst();
+        int[] extents = x.shape().lattice();
+        int k = inputs.get(weightIndex(0)).shape().latticeExtent(0);
+        List<Integer> sites = null;
+        if (masked) {
+            Tensor mask = inputs.getLast();
+            sites = new ArrayList<>();
+            for (int s = 0; s < mask.size(); s++) if (mask.get(s) != 0) sites.add(s);
+        }
+        var key = new PlanKey(Arrays.stream(extents).boxed().toList(), k, sites);
+        LaneConvNet.Plan plan = PLANS.computeIfAbsent(key, key2 -> LaneConvNet.plan(extents, k,
+                key2.sites() == null ? null : key2.sites().stream().mapToInt(Integer::intValue).toArray()));
+        List<LaneConvNet.Layer> layers = new ArrayList<>(stages.size());
+        int channels = x.shape().channels();
+        for (int i = 0; i < stages.size(); i++) {
+            Stage stage = stages.get(i);
+            Tensor w = inputs.get(weightIndex(i));
+            int cout = w.shape().batch();
+            layers.add(new LaneConvNet.Layer(channels, cout, w.f32(), stage.hasBias ? inputs.get(weightIndex(i) + 1).f32() : null,
+                    switch (stage.convAct.activation()) {
+                        case IDENTITY -> LaneConvNet.Kind.IDENTITY;
+                        case LEAKY_RELU -> LaneConvNet.Kind.LEAKY_RELU;
+                        case TANH -> LaneConvNet.Kind.TANH;
+                    }, (float) stage.convAct.slope()));
+            channels = cout;
+        }
+        LaneConvNet.forward(x.f32(), x.shape().batch(), plan, layers, out.f32());
+    }
+
+    /** The chain's value after each stage, the last written into {@code last} when given. */
+    private List<Tensor> chain(List<Tensor> inputs, Tensor last) {
+        List<Tensor> values = new ArrayList<>(stages.size());
+        Tensor h = inputs.getFirst();
+        for (int i = 0; i < stages.size(); i++) {
+            List<Tensor> operands = stageOperands(inputs, i, h);
+            ConvAct convAct = stages.get(i).convAct;
+            Tensor next = i == stages.size() - 1 && last != null ? last
+                    : Tensor.zeros(convAct.outputShape(operands.stream().map(Tensor::shape).toList()), h.dtype());
+            convAct.forward(operands, next);
+            values.add(next);
+            h = next;
+        }
+        return values;
+    }
+
+    /** {@code t} with every configuration and channel set to 0 where the mask is 0. */
+    private static void zeroOffMask(Tensor t, Tensor mask) {
+        int sites = mask.size();
+        for (int i = 0; i < t.size(); i++) if (mask.get(i % sites) == 0) t.set(i, 0.0);
+    }
+
+    /** The mask is data. */
+    @Override
+    public boolean differentiable(int index) { return !(masked && index == operandCount() - 1); }
+
+    @Override
+    public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
+        List<Tensor> values = chain(inputs, null);
+        // Off the mask the result is the constant 0: no gradient flows back from there.
+        Tensor grad = masked ? Ops.mul(outputGrad, inputs.getLast()) : outputGrad;
+        for (int i = stages.size() - 1; i >= 0; i--) {
+            Tensor in = i == 0 ? inputs.getFirst() : values.get(i - 1);
+            List<Tensor> operands = stageOperands(inputs, i, in);
+            ConvAct convAct = stages.get(i).convAct;
+            int w = weightIndex(i);
+            if (index == w) return convAct.vjp(1, operands, values.get(i), grad);
+            if (stages.get(i).hasBias && index == w + 1) return convAct.vjp(2, operands, values.get(i), grad);
+            grad = convAct.vjp(0, operands, values.get(i), grad);
+        }
+        if (index == 0) return grad;
+        throw new IndexOutOfBoundsException(index);
+    }
+}

@@ -1,0 +1,146 @@
+package org.equiflow.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import org.equiflow.tensor.Activation;
+import org.equiflow.tensor.ConvAct;
+import org.equiflow.tensor.DType;
+import org.equiflow.tensor.Ops;
+import org.equiflow.tensor.Shape;
+import org.equiflow.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lane-layout conditioner network against the chain of float32 {@link ConvAct} kernels it
+ * replaces in sampling: on lattices whose rows make whole tiles and on ones that leave single
+ * sites, in two and three dimensions, batches that do not fill the last lane group, channel
+ * counts that take every tile shape, and with the last layer on a checkerboard's sites only.
+ */
+class LaneConvNetTest {
+
+    /** Float32 sums in another order, and the rational tanh: a few ulps of the largest terms. */
+    private static final double TOLERANCE = 2e-5;
+
+    private record Net(List<LaneConvNet.Layer> lanes, List<Tensor[]> weights, List<ConvAct> chain) {
+    }
+
+    private static Net net(int[] channels, int k, int rank, SplittableRandom random) {
+        var lanes = new ArrayList<LaneConvNet.Layer>();
+        var weights = new ArrayList<Tensor[]>();
+        var chain = new ArrayList<ConvAct>();
+        for (int l = 0; l + 1 < channels.length; l++) {
+            int cin = channels[l], cout = channels[l + 1];
+            int[] dims = new int[2 + rank];
+            dims[0] = cout;
+            dims[1] = cin;
+            for (int i = 0; i < rank; i++) dims[2 + i] = k;
+            Tensor w = Tensor.randn(new Shape(dims[0], dims[1], java.util.Arrays.copyOfRange(dims, 2, dims.length)), DType.F32, random);
+            for (int i = 0; i < w.size(); i++) w.set(i, w.get(i) / Math.sqrt(cin * Math.pow(k, rank)));
+            boolean bias = l % 2 == 0;
+            Tensor b = bias ? Tensor.randn(Shape.perConfiguration(1, cout), DType.F32, random) : null;
+            boolean last = l + 2 == channels.length;
+            lanes.add(new LaneConvNet.Layer(cin, cout, w.f32(), bias ? b.f32() : null,
+                    last ? LaneConvNet.Kind.TANH : LaneConvNet.Kind.LEAKY_RELU, 0.01f));
+            weights.add(bias ? new Tensor[] {w, b} : new Tensor[] {w});
+            chain.add(new ConvAct(last ? Activation.TANH : Activation.LEAKY_RELU, 0.01));
+        }
+        return new Net(lanes, weights, chain);
+    }
+
+    private static Tensor chain(Net net, Tensor x) {
+        Tensor h = x;
+        for (int l = 0; l < net.chain.size(); l++) {
+            Tensor[] w = net.weights.get(l);
+            h = w.length == 2 ? Ops.apply(net.chain.get(l), h, w[0], w[1]) : Ops.apply(net.chain.get(l), h, w[0]);
+        }
+        return h;
+    }
+
+    private static void check(int batch, int[] lattice, int[] channels, boolean checkerboard) {
+        assumeTrue(LaneConvNet.supported(), "no vector support here");
+        var random = new SplittableRandom(lattice.length * 1000L + batch);
+        Net net = net(channels, 3, lattice.length, random);
+        Tensor x = Tensor.randn(new Shape(batch, channels[0], lattice), DType.F32, random);
+        Tensor expected = chain(net, x);
+        int sites = x.shape().sites();
+        int[] active = null;
+        if (checkerboard) {
+            var list = new ArrayList<Integer>();
+            int[] coordinate = new int[lattice.length];
+            for (int s = 0; s < sites; s++) {
+                int rest = s, parity = 0;
+                for (int i = lattice.length - 1; i >= 0; i--) {
+                    coordinate[i] = rest % lattice[i];
+                    rest /= lattice[i];
+                    parity += coordinate[i];
+                }
+                if (parity % 2 == 0) list.add(s);
+            }
+            active = list.stream().mapToInt(Integer::intValue).toArray();
+        }
+        float[] out = new float[expected.size()];
+        LaneConvNet.forward(x.f32(), batch, LaneConvNet.plan(lattice, 3, active), net.lanes, out);
+        boolean[] computed = new boolean[sites];
+        if (active == null) java.util.Arrays.fill(computed, true);
+        else for (int s : active) computed[s] = true;
+        for (int i = 0; i < out.length; i++) {
+            int site = i % sites;
+            double want = computed[site] ? expected.get(i) : 0.0;
+            assertEquals(want, out[i], TOLERANCE, "value " + i + " (site " + site + ") of " + batch + " × " + java.util.Arrays.toString(lattice));
+        }
+    }
+
+    @Test
+    void equalsTheChainOnEveryTileShape() {
+        check(32, new int[] {8, 8}, new int[] {1, 8, 8, 2}, false);
+        // 21 configurations leave a partly filled lane group; 5 and 3 output channels take the 4-, 2- and 1-channel paths.
+        check(21, new int[] {8, 8}, new int[] {2, 5, 3, 1}, false);
+    }
+
+    @Test
+    void equalsTheChainWhereRowsLeaveSingleSites() {
+        check(17, new int[] {6, 6}, new int[] {1, 4, 2}, false);
+        check(16, new int[] {4, 4, 4}, new int[] {1, 3, 2}, false);
+        check(5, new int[] {10}, new int[] {1, 4, 2}, false);
+    }
+
+    @Test
+    void computesTheLastLayerOnlyOnTheMaskedSites() {
+        check(32, new int[] {8, 8}, new int[] {1, 8, 8, 2}, true);
+        check(19, new int[] {16, 16}, new int[] {1, 8, 2}, true);
+        check(16, new int[] {6, 6}, new int[] {1, 4, 2}, true);
+    }
+
+    @Test
+    void rationalTanhIsWithinFiveUlpOfTheCorrectlyRoundedValue() {
+        assumeTrue(LaneConvNet.supported(), "no vector support here");
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        float[] in = new float[lanes], out = new float[lanes];
+        long worst = 0;
+        int filled = 0;
+        // every 97th float in [−12, 12], both signs, and the region near zero densely
+        for (int bits = 0; bits <= Float.floatToIntBits(12f); bits += bits < Float.floatToIntBits(1e-3f) ? 9973 : 97) {
+            for (float v : new float[] {Float.intBitsToFloat(bits), -Float.intBitsToFloat(bits)}) {
+                in[filled++] = v;
+                if (filled == lanes) {
+                    LaneConvNet.tanh(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, in, 0)).intoArray(out, 0);
+                    for (int i = 0; i < lanes; i++) {
+                        float want = (float) Math.tanh(in[i]);
+                        long ulps = Math.abs((long) Float.floatToIntBits(out[i]) - Float.floatToIntBits(want));
+                        worst = Math.max(worst, ulps);
+                        assertTrue(ulps <= 5 && Math.abs(out[i] - Math.tanh(in[i])) <= 3e-7,
+                                "tanh(" + in[i] + ") = " + out[i] + ", correctly rounded " + want);
+                    }
+                    filled = 0;
+                }
+            }
+        }
+        assertTrue(worst >= 1, "the sweep never left exact rounding: it did not test the approximation");
+    }
+}
