@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.stream.Stream;
 import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.ir.CommonSubexpressions;
+import org.equiflow.compiler.ir.ConditionerFusion;
 import org.equiflow.compiler.ir.DeadCode;
+import org.equiflow.compiler.ir.Fusion;
 import org.equiflow.compiler.ir.IrFunction;
 import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.IrProgram;
@@ -123,14 +126,13 @@ class IrTest {
 
     @Test
     void aConditionerReadOffItsMaskKeepsEverySite() {
-        IrFunction fused = IrPasses.PASSES.stream().filter(p -> p.name().equals("fuse")).findFirst().orElseThrow().apply()
-                .apply(CommonSubexpressions.run(tutorial("lower").function(IrProgram.FLOW).orElseThrow()));
+        IrFunction fused = Fusion.run(CommonSubexpressions.run(tutorial("lower").function(IrProgram.FLOW).orElseThrow()));
         // Make the first network's output an output of the function too: now every site is read.
         Op.ConvAct lastOfFirstNet = fused.ops().stream().filter(o -> o instanceof Op.ConvAct c && c.activation() == Op.UnaryFn.TANH)
                 .map(o -> (Op.ConvAct) o).findFirst().orElseThrow();
-        var outputs = new java.util.LinkedHashMap<>(fused.outputs());
+        var outputs = new LinkedHashMap<>(fused.outputs());
         outputs.put("net", lastOfFirstNet.id());
-        IrFunction withOutput = org.equiflow.compiler.ir.ConditionerFusion.run(new IrFunction(fused.name(), fused.ops(), outputs));
+        IrFunction withOutput = ConditionerFusion.run(new IrFunction(fused.name(), fused.ops(), outputs));
         Op first = withOutput.op(lastOfFirstNet.id());
         assertTrue(first instanceof Op.Conditioner c && c.activeSites() == -1, "got " + first);
         assertEquals(List.of(), Verifier.verify(DeadCode.run(withOutput)));

@@ -2,6 +2,7 @@ package org.equiflow.tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,7 +100,8 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
         return true;
     }
 
-    private record PlanKey(List<Integer> extents, int kernel, List<Integer> sites) {
+    /** A lattice, a kernel extent and the masked sites (null: all), compared by value. */
+    private record PlanKey(List<Integer> extents, int kernel, BitSet sites) {
     }
 
     private static final Map<PlanKey, LaneConvNet.Plan> PLANS = new ConcurrentHashMap<>();
@@ -108,15 +110,15 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
         Tensor x = inputs.getFirst();
         int[] extents = x.shape().lattice();
         int k = inputs.get(weightIndex(0)).shape().latticeExtent(0);
-        List<Integer> sites = null;
+        BitSet sites = null;
         if (masked) {
             Tensor mask = inputs.getLast();
-            sites = new ArrayList<>();
-            for (int s = 0; s < mask.size(); s++) if (mask.get(s) != 0) sites.add(s);
+            sites = new BitSet(mask.size());
+            for (int s = 0; s < mask.size(); s++) if (mask.get(s) != 0) sites.set(s);
         }
         var key = new PlanKey(Arrays.stream(extents).boxed().toList(), k, sites);
-        LaneConvNet.Plan plan = PLANS.computeIfAbsent(key, key2 -> LaneConvNet.plan(extents, k,
-                key2.sites() == null ? null : key2.sites().stream().mapToInt(Integer::intValue).toArray()));
+        LaneConvNet.Plan plan = PLANS.computeIfAbsent(key, key2 ->
+                LaneConvNet.plan(extents, k, key2.sites() == null ? null : key2.sites().stream().toArray()));
         List<LaneConvNet.Layer> layers = new ArrayList<>(stages.size());
         int channels = x.shape().channels();
         for (int i = 0; i < stages.size(); i++) {

@@ -47,6 +47,19 @@ public record BatchBlocks(int batch, int count) {
         return new BatchBlocks(batch, (int) ((batch + size - 1) / size));
     }
 
+    /**
+     * Configurations per block at least, for sampling: the conditioner kernel
+     * ({@link LaneConvNet}) computes sixteen configurations per vector, and a block of 8 (L = 16)
+     * or 2 (L = 32) would leave most lanes empty.
+     */
+    public static final int SAMPLING_MIN_CONFIGURATIONS = 16;
+
+    /** The blocks of a sampling batch: {@link #of(Shape)}, but never fewer than {@link #SAMPLING_MIN_CONFIGURATIONS} per block. */
+    public static BatchBlocks forSampling(Shape field) {
+        long perConfiguration = Math.max(1, field.size() / field.batch());
+        return of(field, (int) Math.max(TARGET_VALUES, SAMPLING_MIN_CONFIGURATIONS * perConfiguration));
+    }
+
     /** First configuration of a block. */
     public int from(int block) {
         return (int) ((long) batch * block / count);

@@ -1,6 +1,10 @@
 package org.equiflow.tensor.cpu;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -59,7 +63,14 @@ public final class LaneConvNet {
     }
 
     /** A lattice geometry and the tiles of the last layer's sites: see {@link #plan}. */
-    public record Plan(Geometry geometry, Tiles lastTiles) {
+    public static final class Plan {
+        private final Geometry geometry;
+        private final Tiles lastTiles;
+
+        private Plan(Geometry geometry, Tiles lastTiles) {
+            this.geometry = geometry;
+            this.lastTiles = lastTiles;
+        }
     }
 
     /**
@@ -87,7 +98,7 @@ public final class LaneConvNet {
                 Layer layer = layers.get(l);
                 boolean last = l == layers.size() - 1;
                 Tiles tiles = last ? plan.lastTiles : g.allTiles;
-                if (tiles != g.allTiles) java.util.Arrays.fill(dst, 0, layer.outChannels * channelSize, 0f);
+                if (tiles != g.allTiles) Arrays.fill(dst, 0, layer.outChannels * channelSize, 0f);
                 conv(src, layer, g, tiles, dst);
                 if (!last) g.fillHalo(dst, layer.outChannels);
                 float[] t = src;
@@ -102,7 +113,7 @@ public final class LaneConvNet {
      * Sites to compute, as tiles of four sites along one row at a constant step (in padded
      * lane-vector units), and the sites that make no tile, one by one.
      */
-    public record Tiles(int[] anchor, int[] step, int[] singles) {
+    private record Tiles(int[] anchor, int[] step, int[] singles) {
     }
 
     /**
@@ -111,12 +122,12 @@ public final class LaneConvNet {
      * the displacement of tap t, the halo is refreshed from {@code haloSource}; all in units of
      * one lane vector.
      */
-    public record Geometry(int[] extents, int sites, int paddedSites, int taps, int[] padded, int[] tapOffset,
-                           int[] haloTarget, int[] haloSource, Tiles allTiles) {
-        private static final java.util.Map<String, Geometry> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private record Geometry(int[] extents, int sites, int paddedSites, int taps, int[] padded, int[] tapOffset,
+                            int[] haloTarget, int[] haloSource, Tiles allTiles) {
+        private static final Map<String, Geometry> CACHE = new ConcurrentHashMap<>();
 
         static Geometry of(int[] extents, int k) {
-            return CACHE.computeIfAbsent(java.util.Arrays.toString(extents) + "/" + k, key -> build(extents, k));
+            return CACHE.computeIfAbsent(Arrays.toString(extents) + "/" + k, key -> build(extents, k));
         }
 
         private static Geometry build(int[] extents, int k) {
@@ -143,8 +154,8 @@ public final class LaneConvNet {
                 for (int i = 0; i < d; i++) o = o * paddedExtents[i] + x[i] - r;
                 tapOffset[tap] = o * LANES;
             }
-            var target = new java.util.ArrayList<Integer>();
-            var source = new java.util.ArrayList<Integer>();
+            var target = new ArrayList<Integer>();
+            var source = new ArrayList<Integer>();
             for (int p = 0; p < paddedSites; p++) {
                 unravel(p, paddedExtents, x);
                 boolean halo = false;
@@ -172,31 +183,29 @@ public final class LaneConvNet {
         }
 
         private static Tiles tiles(int[] extents, int[] padded, int[] list) {
-            {
-                int row = extents[extents.length - 1];
-                var anchors = new java.util.ArrayList<Integer>();
-                var steps = new java.util.ArrayList<Integer>();
-                var singles = new java.util.ArrayList<Integer>();
-                int i = 0;
-                while (i < list.length) {
-                    if (i + 4 <= list.length) {
-                        int s0 = list[i], step = list[i + 1] - s0;
-                        boolean run = step > 0 && s0 / row == list[i + 3] / row
-                                && list[i + 2] - list[i + 1] == step && list[i + 3] - list[i + 2] == step;
-                        if (run) {
-                            anchors.add(padded[s0]);
-                            steps.add(step * LANES);
-                            i += 4;
-                            continue;
-                        }
+            int row = extents[extents.length - 1];
+            var anchors = new ArrayList<Integer>();
+            var steps = new ArrayList<Integer>();
+            var singles = new ArrayList<Integer>();
+            int i = 0;
+            while (i < list.length) {
+                if (i + 4 <= list.length) {
+                    int s0 = list[i], step = list[i + 1] - s0;
+                    boolean run = step > 0 && s0 / row == list[i + 3] / row
+                            && list[i + 2] - list[i + 1] == step && list[i + 3] - list[i + 2] == step;
+                    if (run) {
+                        anchors.add(padded[s0]);
+                        steps.add(step * LANES);
+                        i += 4;
+                        continue;
                     }
-                    singles.add(padded[list[i]]);
-                    i++;
                 }
-                return new Tiles(anchors.stream().mapToInt(Integer::intValue).toArray(),
-                        steps.stream().mapToInt(Integer::intValue).toArray(),
-                        singles.stream().mapToInt(Integer::intValue).toArray());
+                singles.add(padded[list[i]]);
+                i++;
             }
+            return new Tiles(anchors.stream().mapToInt(Integer::intValue).toArray(),
+                    steps.stream().mapToInt(Integer::intValue).toArray(),
+                    singles.stream().mapToInt(Integer::intValue).toArray());
         }
 
         /** Copies every channel's lattice values into its halo. */
@@ -212,7 +221,7 @@ public final class LaneConvNet {
 
         private static int[] filled(int d, int value) {
             int[] a = new int[d];
-            java.util.Arrays.fill(a, value);
+            Arrays.fill(a, value);
             return a;
         }
 

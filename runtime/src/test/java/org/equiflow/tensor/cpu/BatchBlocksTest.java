@@ -32,6 +32,19 @@ class BatchBlocksTest {
     }
 
     @Test
+    void samplingBlocksFillTheConditionerKernelsLaneGroups() {
+        // BatchBlocks.TARGET_VALUES may be overridden by a property: compare with of() where it already gives 16 or more.
+        assertEquals(BatchBlocks.of(new Shape(1024, 1, 8, 8)).count(), BatchBlocks.forSampling(new Shape(1024, 1, 8, 8)).count());
+        for (int l : new int[] {16, 32, 64}) {
+            var blocks = BatchBlocks.forSampling(new Shape(1024, 1, l, l));
+            for (int b = 0; b < blocks.count(); b++) {
+                assertTrue(blocks.to(b) - blocks.from(b) >= BatchBlocks.SAMPLING_MIN_CONFIGURATIONS, "L = " + l + ", block " + b);
+            }
+        }
+        assertEquals(64, BatchBlocks.forSampling(new Shape(1024, 1, 32, 32)).count(), "L = 32: 64 blocks of 16");
+    }
+
+    @Test
     void theNotebookCasesGetTheirDocumentedBlocks() {
         assertEquals(2, BatchBlocks.of(new Shape(64, 1, 8, 8), 2048).count(), "L = 8, B = 64: two blocks of 32");
         assertEquals(32, BatchBlocks.of(new Shape(1024, 1, 8, 8), 2048).count());
