@@ -49,7 +49,7 @@ public record BatchBlocks(int batch, int count) {
 
     /**
      * Configurations per block at least, for sampling: the conditioner kernel
-     * ({@link LaneConvNet}) computes sixteen configurations per vector, and a block of 8 (L = 16)
+     * ({@link LaneConvNet}) computes up to sixteen configurations per vector, and a block of 8 (L = 16)
      * or 2 (L = 32) would leave most lanes empty.
      */
     public static final int SAMPLING_MIN_CONFIGURATIONS = 16;
