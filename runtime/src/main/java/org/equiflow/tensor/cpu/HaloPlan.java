@@ -97,13 +97,15 @@ public final class HaloPlan {
         }
     }
 
-    private static int[] filled(int d, int value) {
+    /** d copies of {@code value}: the extents of a k^d kernel. */
+    static int[] filled(int d, int value) {
         int[] a = new int[d];
         Arrays.fill(a, value);
         return a;
     }
 
-    private static void unravel(int index, int[] extents, int[] coordinate) {
+    /** The row-major coordinate of {@code index} in a box of {@code extents}. */
+    static void unravel(int index, int[] extents, int[] coordinate) {
         for (int a = extents.length - 1; a >= 0; a--) {
             coordinate[a] = index % extents[a];
             index /= extents[a];

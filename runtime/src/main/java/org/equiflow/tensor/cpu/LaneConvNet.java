@@ -143,14 +143,14 @@ public final class LaneConvNet {
             int[] x = new int[d];
             int[] padded = new int[sites];
             for (int s = 0; s < sites; s++) {
-                unravel(s, extents, x);
+                HaloPlan.unravel(s, extents, x);
                 int p = 0;
                 for (int i = 0; i < d; i++) p = p * paddedExtents[i] + x[i] + r;
                 padded[s] = p * LANES;
             }
             int[] tapOffset = new int[taps];
             for (int tap = 0; tap < taps; tap++) {
-                unravel(tap, filled(d, k), x);
+                HaloPlan.unravel(tap, HaloPlan.filled(d, k), x);
                 int o = 0;
                 for (int i = 0; i < d; i++) o = o * paddedExtents[i] + x[i] - r;
                 tapOffset[tap] = o * LANES;
@@ -158,7 +158,7 @@ public final class LaneConvNet {
             var target = new ArrayList<Integer>();
             var source = new ArrayList<Integer>();
             for (int p = 0; p < paddedSites; p++) {
-                unravel(p, paddedExtents, x);
+                HaloPlan.unravel(p, paddedExtents, x);
                 boolean halo = false;
                 int s = 0;
                 for (int i = 0; i < d; i++) {
@@ -217,19 +217,6 @@ public final class LaneConvNet {
                 for (int h = 0; h < haloTarget.length; h++) {
                     FloatVector.fromArray(V, v, base + haloSource[h]).intoArray(v, base + haloTarget[h]);
                 }
-            }
-        }
-
-        private static int[] filled(int d, int value) {
-            int[] a = new int[d];
-            Arrays.fill(a, value);
-            return a;
-        }
-
-        private static void unravel(int index, int[] extents, int[] coordinate) {
-            for (int i = extents.length - 1; i >= 0; i--) {
-                coordinate[i] = index % extents[i];
-                index /= extents[i];
             }
         }
     }
@@ -338,25 +325,18 @@ public final class LaneConvNet {
             }
         }
         int o = co * channelSize + p;
-        a0.intoArray(out, o);
-        a1.intoArray(out, o + step);
-        a2.intoArray(out, o + 2 * step);
-        a3.intoArray(out, o + 3 * step);
-        o += channelSize;
-        b0.intoArray(out, o);
-        b1.intoArray(out, o + step);
-        b2.intoArray(out, o + 2 * step);
-        b3.intoArray(out, o + 3 * step);
-        o += channelSize;
-        c0.intoArray(out, o);
-        c1.intoArray(out, o + step);
-        c2.intoArray(out, o + 2 * step);
-        c3.intoArray(out, o + 3 * step);
-        o += channelSize;
-        d0.intoArray(out, o);
-        d1.intoArray(out, o + step);
-        d2.intoArray(out, o + 2 * step);
-        d3.intoArray(out, o + 3 * step);
+        store4(out, o, step, a0, a1, a2, a3);
+        store4(out, o + channelSize, step, b0, b1, b2, b3);
+        store4(out, o + 2 * channelSize, step, c0, c1, c2, c3);
+        store4(out, o + 3 * channelSize, step, d0, d1, d2, d3);
+    }
+
+    /** Four sums of one channel at sites o, o+σ, o+2σ, o+3σ. */
+    private static void store4(float[] out, int o, int step, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
+        s0.intoArray(out, o);
+        s1.intoArray(out, o + step);
+        s2.intoArray(out, o + 2 * step);
+        s3.intoArray(out, o + 3 * step);
     }
 
     /** Output channels co, co+1 at the four sites from p and the four from q: sixteen sums. */
@@ -400,22 +380,10 @@ public final class LaneConvNet {
             }
         }
         int oa = co * channelSize, ob = oa + channelSize;
-        a0.intoArray(out, oa + p);
-        a1.intoArray(out, oa + p + stepP);
-        a2.intoArray(out, oa + p + 2 * stepP);
-        a3.intoArray(out, oa + p + 3 * stepP);
-        a4.intoArray(out, oa + q);
-        a5.intoArray(out, oa + q + stepQ);
-        a6.intoArray(out, oa + q + 2 * stepQ);
-        a7.intoArray(out, oa + q + 3 * stepQ);
-        b0.intoArray(out, ob + p);
-        b1.intoArray(out, ob + p + stepP);
-        b2.intoArray(out, ob + p + 2 * stepP);
-        b3.intoArray(out, ob + p + 3 * stepP);
-        b4.intoArray(out, ob + q);
-        b5.intoArray(out, ob + q + stepQ);
-        b6.intoArray(out, ob + q + 2 * stepQ);
-        b7.intoArray(out, ob + q + 3 * stepQ);
+        store4(out, oa + p, stepP, a0, a1, a2, a3);
+        store4(out, oa + q, stepQ, a4, a5, a6, a7);
+        store4(out, ob + p, stepP, b0, b1, b2, b3);
+        store4(out, ob + q, stepQ, b4, b5, b6, b7);
     }
 
     /** Output channels co..co+count−1 at the site of padded index p, one sum each: what no tile covers. */
