@@ -346,17 +346,20 @@ final class DirectConv2D {
         CpuParallel.forChunks(g.batch(), (chunk, from, to) -> {
             double[] sums = new double[weights];
             int co = 0;
+            boolean wide = g.plan().rowLength == LANES && WIDE_ENABLED;
+            float[] scratch = new float[SCRATCH];
             for (; co + 2 <= cout; co += 2) {
                 for (int ci = 0; ci < cin; ci++) {
                     for (int first = from; first < to; first += FLUSH) {
-                        weightGradientPair(g, in, gOut, sums, co, ci, first, Math.min(to, first + FLUSH));
+                        if (wide) weightGradientRowPairs(g, in, gOut, sums, scratch, co, ci, first, Math.min(to, first + FLUSH));
+                        else weightGradientPair(g, in, gOut, sums, scratch, co, ci, first, Math.min(to, first + FLUSH));
                     }
                 }
             }
             for (; co < cout; co++) {
                 for (int ci = 0; ci < cin; ci++) {
                     for (int first = from; first < to; first += FLUSH) {
-                        weightGradientSingle(g, in, gOut, sums, co, ci, first, Math.min(to, first + FLUSH));
+                        weightGradientSingle(g, in, gOut, sums, scratch, co, ci, first, Math.min(to, first + FLUSH));
                     }
                 }
             }
@@ -370,7 +373,7 @@ final class DirectConv2D {
     }
 
     /** Weights (co, ci, ·) and (co+1, ci, ·) over configurations [first, last): eighteen register sums. */
-    private static void weightGradientPair(ConvKernels.Geometry g, float[] in, float[] gOut, double[] sums,
+    private static void weightGradientPair(ConvKernels.Geometry g, float[] in, float[] gOut, double[] sums, float[] scratch,
                                            int co, int ci, int first, int last) {
         int v = g.plan().sites, length = g.plan().rowLength, rows = v / length, cin = g.inChannels(), cout = g.outChannels();
         FloatVector z = FloatVector.zero(S);
@@ -412,29 +415,90 @@ final class DirectConv2D {
                 }
             }
         }
-        int t = (co * cin + ci) * 9, u = t + cin * 9;
-        sums[t] += VectorMath.laneSum(a0);
-        sums[t + 1] += VectorMath.laneSum(a1);
-        sums[t + 2] += VectorMath.laneSum(a2);
-        sums[t + 3] += VectorMath.laneSum(a3);
-        sums[t + 4] += VectorMath.laneSum(a4);
-        sums[t + 5] += VectorMath.laneSum(a5);
-        sums[t + 6] += VectorMath.laneSum(a6);
-        sums[t + 7] += VectorMath.laneSum(a7);
-        sums[t + 8] += VectorMath.laneSum(a8);
-        sums[u] += VectorMath.laneSum(b0);
-        sums[u + 1] += VectorMath.laneSum(b1);
-        sums[u + 2] += VectorMath.laneSum(b2);
-        sums[u + 3] += VectorMath.laneSum(b3);
-        sums[u + 4] += VectorMath.laneSum(b4);
-        sums[u + 5] += VectorMath.laneSum(b5);
-        sums[u + 6] += VectorMath.laneSum(b6);
-        sums[u + 7] += VectorMath.laneSum(b7);
-        sums[u + 8] += VectorMath.laneSum(b8);
+        addLaneSums(sums, scratch, (co * cin + ci) * 9, a0, a1, a2, a3, a4, a5, a6, a7, a8);
+        addLaneSums(sums, scratch, ((co + 1) * cin + ci) * 9, b0, b1, b2, b3, b4, b5, b6, b7, b8);
+    }
+
+    /**
+     * Rows of 8 (AVX-512): {@link #weightGradientPair} with two rows per 16-lane vector, so half
+     * the instructions. The input row pairs (r−1, r), (r, r+1), (r+1, r+2) are contiguous except
+     * the one that wraps, rows (L−1, 0), gathered once per configuration.
+     */
+    private static void weightGradientRowPairs(ConvKernels.Geometry g, float[] in, float[] gOut, double[] sums, float[] scratch,
+                                               int co, int ci, int first, int last) {
+        int v = g.plan().sites, rows = v / LANES, cin = g.inChannels(), cout = g.outChannels();
+        float[] wrapped = scratch;
+        FloatVector z = FloatVector.zero(WIDE);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z;
+        FloatVector b0 = z, b1 = z, b2 = z, b3 = z, b4 = z, b5 = z, b6 = z, b7 = z, b8 = z;
+        for (int b = first; b < last; b++) {
+            int base = (b * cin + ci) * v, gBase = (b * cout + co) * v;
+            wrapRows(in, base, 1, v, wrapped);
+            FloatVector wrap = FloatVector.fromArray(WIDE, wrapped, 0);
+            for (int r = 0; r < rows; r += 2) {
+                FloatVector g0 = FloatVector.fromArray(WIDE, gOut, gBase + r * LANES);
+                FloatVector g1 = FloatVector.fromArray(WIDE, gOut, gBase + v + r * LANES);
+                FloatVector x = r == 0 ? wrap : FloatVector.fromArray(WIDE, in, base + (r - 1) * LANES);
+                FloatVector m = x.rearrange(WIDE_FROM_LEFT), p = x.rearrange(WIDE_FROM_RIGHT);
+                a0 = m.fma(g0, a0);
+                a1 = x.fma(g0, a1);
+                a2 = p.fma(g0, a2);
+                b0 = m.fma(g1, b0);
+                b1 = x.fma(g1, b1);
+                b2 = p.fma(g1, b2);
+                x = FloatVector.fromArray(WIDE, in, base + r * LANES);
+                m = x.rearrange(WIDE_FROM_LEFT);
+                p = x.rearrange(WIDE_FROM_RIGHT);
+                a3 = m.fma(g0, a3);
+                a4 = x.fma(g0, a4);
+                a5 = p.fma(g0, a5);
+                b3 = m.fma(g1, b3);
+                b4 = x.fma(g1, b4);
+                b5 = p.fma(g1, b5);
+                x = r + 2 >= rows ? wrap : FloatVector.fromArray(WIDE, in, base + (r + 1) * LANES);
+                m = x.rearrange(WIDE_FROM_LEFT);
+                p = x.rearrange(WIDE_FROM_RIGHT);
+                a6 = m.fma(g0, a6);
+                a7 = x.fma(g0, a7);
+                a8 = p.fma(g0, a8);
+                b6 = m.fma(g1, b6);
+                b7 = x.fma(g1, b7);
+                b8 = p.fma(g1, b8);
+            }
+        }
+        addLaneSums(sums, scratch, (co * cin + ci) * 9, a0, a1, a2, a3, a4, a5, a6, a7, a8);
+        addLaneSums(sums, scratch, ((co + 1) * cin + ci) * 9, b0, b1, b2, b3, b4, b5, b6, b7, b8);
+    }
+
+    /** Floats of the weight-gradient kernels' scratch: the lanes of nine accumulators (or the wrapped row pair). */
+    private static final int SCRATCH = 9 * 16;
+
+    /**
+     * sums[t + k] += the lane sum of the k-th of the nine tap accumulators, in float64 from lane 0
+     * up, as {@link VectorMath#laneSum} adds. The lanes go through an array: eighteen inlined
+     * lane-by-lane sums of 16 lanes took the kernel past C2's inlining node limit.
+     */
+    private static void addLaneSums(double[] sums, float[] lanes, int t, FloatVector s0, FloatVector s1, FloatVector s2,
+                                    FloatVector s3, FloatVector s4, FloatVector s5, FloatVector s6, FloatVector s7, FloatVector s8) {
+        int n = s0.length();
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, n);
+        s2.intoArray(lanes, 2 * n);
+        s3.intoArray(lanes, 3 * n);
+        s4.intoArray(lanes, 4 * n);
+        s5.intoArray(lanes, 5 * n);
+        s6.intoArray(lanes, 6 * n);
+        s7.intoArray(lanes, 7 * n);
+        s8.intoArray(lanes, 8 * n);
+        for (int k = 0; k < 9; k++) {
+            double sum = 0.0;
+            for (int i = 0; i < n; i++) sum += lanes[k * n + i];
+            sums[t + k] += sum;
+        }
     }
 
     /** Weights (co, ci, ·) over configurations [first, last): nine register sums. */
-    private static void weightGradientSingle(ConvKernels.Geometry g, float[] in, float[] gOut, double[] sums,
+    private static void weightGradientSingle(ConvKernels.Geometry g, float[] in, float[] gOut, double[] sums, float[] scratch,
                                              int co, int ci, int first, int last) {
         int v = g.plan().sites, length = g.plan().rowLength, rows = v / length, cin = g.inChannels(), cout = g.outChannels();
         FloatVector z = FloatVector.zero(S);
@@ -460,15 +524,6 @@ final class DirectConv2D {
                 }
             }
         }
-        int t = (co * cin + ci) * 9;
-        sums[t] += VectorMath.laneSum(a0);
-        sums[t + 1] += VectorMath.laneSum(a1);
-        sums[t + 2] += VectorMath.laneSum(a2);
-        sums[t + 3] += VectorMath.laneSum(a3);
-        sums[t + 4] += VectorMath.laneSum(a4);
-        sums[t + 5] += VectorMath.laneSum(a5);
-        sums[t + 6] += VectorMath.laneSum(a6);
-        sums[t + 7] += VectorMath.laneSum(a7);
-        sums[t + 8] += VectorMath.laneSum(a8);
+        addLaneSums(sums, scratch, (co * cin + ci) * 9, a0, a1, a2, a3, a4, a5, a6, a7, a8);
     }
 }
