@@ -13,7 +13,8 @@ import org.equiflow.tensor.Tensor;
 /**
  * A backend that runs another and times every primitive it is handed, grouped by the primitive
  * (with its parameters) and the operand and result shapes. Forward passes and the VJPs both go
- * through {@link Backend#forward}, so a profiled training step accounts for every kernel; what
+ * through {@link Backend#forward} (the conditioner's fused backward through
+ * {@link Backend#runHostKernel}), so a profiled training step accounts for every kernel; what
  * the step takes beyond the sum is the cost outside the kernels (allocation of results, the
  * tape, the Truffle nodes, the prior sample, Adam). Safe to use from the threads that run
  * blocks of a batch at once: times are the threads' CPU times, summed over threads.
@@ -64,6 +65,16 @@ public final class KernelProfile implements Backend {
         delegate.forward(primitive, inputs, out);
         long dt = THREADS.getCurrentThreadCpuTime() - t0;
         LongAdder[] total = totals.computeIfAbsent(key(primitive, inputs, out), k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+        total[0].add(dt);
+        total[1].increment();
+    }
+
+    @Override
+    public void runHostKernel(String kernel, Runnable body) {
+        long t0 = THREADS.getCurrentThreadCpuTime();
+        delegate.runHostKernel(kernel, body);
+        long dt = THREADS.getCurrentThreadCpuTime() - t0;
+        LongAdder[] total = totals.computeIfAbsent(kernel, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
         total[0].add(dt);
         total[1].increment();
     }

@@ -18,13 +18,13 @@ public final class Proposals {
     /** One memory plan per thread that runs blocks of a batch ({@link CpuParallel#forEachBlock}'s slots). */
     private final BufferArena.PerSlot arenas = new BufferArena.PerSlot(CpuParallel.threads());
 
-    /** Field values per block of a batch ({@link BatchBlocks}), or {@link #SAMPLING_BLOCKS}. */
+    /** Field values per block of a batch ({@link BatchBlocks}), or {@link #LANE_GROUP_BLOCKS}. */
     private final int blockValues;
-    /** {@link BatchBlocks#forSampling}: the default cut. */
-    private static final int SAMPLING_BLOCKS = -1;
+    /** {@link BatchBlocks#forLaneGroups}: the default cut. */
+    private static final int LANE_GROUP_BLOCKS = -1;
 
     public Proposals(CompiledFlow flow, long seed) {
-        this(flow, seed, SAMPLING_BLOCKS);
+        this(flow, seed, LANE_GROUP_BLOCKS);
     }
 
     /** Blocks of about {@code blockValues} field values each: another cut, for tests. */
@@ -45,7 +45,7 @@ public final class Proposals {
         boolean[] flips = flow.randomSignFlips(batch, random);
         int perConfig = z.size() / batch;
         var drawn = new Batch(new float[z.size()], new double[batch], new double[batch], new double[batch], perConfig);
-        BatchBlocks blocks = blockValues == SAMPLING_BLOCKS ? BatchBlocks.forSampling(z.shape()) : BatchBlocks.of(z.shape(), blockValues);
+        BatchBlocks blocks = blockValues == LANE_GROUP_BLOCKS ? BatchBlocks.forLaneGroups(z.shape()) : BatchBlocks.of(z.shape(), blockValues);
         CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
                 drawBlock(slot, blocks.slice(z, block), blocks.from(block), flips, drawn));
         return drawn;

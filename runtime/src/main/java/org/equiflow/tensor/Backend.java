@@ -23,6 +23,15 @@ public interface Backend {
     void forward(Primitive primitive, List<Tensor> inputs, Tensor out);
 
     /**
+     * Runs a host computation that is a kernel but not a primitive application — the
+     * conditioner's fused backward pass, which yields every operand's gradient at once — so that
+     * a profiling backend can account for it like one: {@code kernel} names it.
+     */
+    default void runHostKernel(String kernel, Runnable body) {
+        body.run();
+    }
+
+    /**
      * Whether the kernels compute on host arrays with this machine's CPU threads: then results
      * may come from a {@link BufferArena} and batches may be cut into blocks run on several
      * threads at once ({@code tensor.cpu.BatchBlocks}). A device backend keys its buffers by host

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.equiflow.tensor.cpu.LaneConvNet;
+import org.equiflow.tensor.cpu.LaneConvNetGradient;
 
 /**
  * A coupling's conditioner network in one primitive: the chain of {@link ConvAct}s
@@ -14,11 +15,12 @@ import org.equiflow.tensor.cpu.LaneConvNet;
  * the 0/1 mask [1, 1, L…] of the sites anything reads: the result is the chain's value there and
  * 0 elsewhere.
  *
- * <p>Forward: in float32 on a machine with wide vectors, {@link LaneConvNet} — configurations
- * in the vector lanes, the hidden activations never written back to tensors, the last
- * convolution only on the masked sites. Otherwise the chain, stage by stage. Gradient: the chain
- * recomputed and differentiated stage by stage (a run that records a tape feeds the chain's own
- * primitives instead, which keep their intermediates).
+ * <p>In float32 on a machine with wide vectors: forward by {@link LaneConvNet} —
+ * configurations in the vector lanes, the hidden activations never written back to tensors, the
+ * last convolution only on the masked sites — and every operand's gradient at once by
+ * {@link LaneConvNetGradient}, which recomputes the activations instead of keeping them.
+ * Otherwise the chain stage by stage, and its gradient by recomputing the chain and
+ * differentiating it stage by stage.
  */
 public record Conditioner(List<Stage> stages, boolean masked) implements Primitive {
 
@@ -108,7 +110,11 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
 
     private void forwardInLanes(List<Tensor> inputs, Tensor out) {
         Tensor x = inputs.getFirst();
-        int[] extents = x.shape().lattice();
+        LaneConvNet.forward(x.f32(), x.shape().batch(), planFor(inputs), lanesLayers(inputs), out.f32());
+    }
+
+    private LaneConvNet.Plan planFor(List<Tensor> inputs) {
+        int[] extents = inputs.getFirst().shape().lattice();
         int k = inputs.get(weightIndex(0)).shape().latticeExtent(0);
         BitSet sites = null;
         if (masked) {
@@ -117,10 +123,13 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
             for (int s = 0; s < mask.size(); s++) if (mask.get(s) != 0) sites.set(s);
         }
         var key = new PlanKey(Arrays.stream(extents).boxed().toList(), k, sites);
-        LaneConvNet.Plan plan = PLANS.computeIfAbsent(key, key2 ->
+        return PLANS.computeIfAbsent(key, key2 ->
                 LaneConvNet.plan(extents, k, key2.sites() == null ? null : key2.sites().stream().toArray()));
+    }
+
+    private List<LaneConvNet.Layer> lanesLayers(List<Tensor> inputs) {
         List<LaneConvNet.Layer> layers = new ArrayList<>(stages.size());
-        int channels = x.shape().channels();
+        int channels = inputs.getFirst().shape().channels();
         for (int i = 0; i < stages.size(); i++) {
             Stage stage = stages.get(i);
             Tensor w = inputs.get(weightIndex(i));
@@ -133,7 +142,21 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
                     }, (float) stage.convAct.slope()));
             channels = cout;
         }
-        LaneConvNet.forward(x.f32(), x.shape().batch(), plan, layers, out.f32());
+        return layers;
+    }
+
+    /** Every operand's gradient (null for the mask) by {@link LaneConvNetGradient}, in operand order. */
+    private List<Tensor> gradientsInLanes(List<Tensor> inputs, Tensor outputGrad) {
+        Tensor x = inputs.getFirst();
+        var g = LaneConvNetGradient.backward(x.f32(), x.shape().batch(), planFor(inputs), lanesLayers(inputs), outputGrad.f32(), true);
+        List<Tensor> gradients = new ArrayList<>(inputs.size());
+        gradients.add(Tensor.wrap(x.shape(), g.input()));
+        for (int i = 0; i < stages.size(); i++) {
+            gradients.add(Tensor.wrap(inputs.get(weightIndex(i)).shape(), g.weights().get(i)));
+            if (stages.get(i).hasBias) gradients.add(Tensor.wrap(inputs.get(weightIndex(i) + 1).shape(), g.biases().get(i)));
+        }
+        if (masked) gradients.add(null);
+        return gradients;
     }
 
     /** The chain's value after each stage, the last written into {@code last} when given. */
@@ -162,8 +185,30 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
     @Override
     public boolean differentiable(int index) { return !(masked && index == operandCount() - 1); }
 
+    /**
+     * The gradients of every operand from the last backward step on this thread, with the output
+     * and output gradient they came from: a backward pass asks for each operand's VJP in turn
+     * with the same two tensors, and the lane kernel computes them all at once.
+     */
+    private record Memo(Conditioner primitive, Tensor output, Tensor outputGrad, List<Tensor> gradients) {
+    }
+
+    private static final ThreadLocal<Memo> LAST = new ThreadLocal<>();
+
     @Override
     public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
+        Backend backend = Backends.current();
+        if (backend.computesOnHostThreads() && lanesApply(inputs.getFirst()) && sameKernelExtent(inputs) && outputGrad.dtype() == DType.F32) {
+            Memo memo = LAST.get();
+            if (memo == null || memo.output != output || memo.outputGrad != outputGrad || !memo.primitive.equals(this)) {
+                List<List<Tensor>> result = new ArrayList<>(1);
+                backend.runHostKernel(this + " gradient (" + inputs.getFirst().shape() + ")",
+                        () -> result.add(gradientsInLanes(inputs, outputGrad)));
+                memo = new Memo(this, output, outputGrad, result.getFirst());
+                LAST.set(memo);
+            }
+            return memo.gradients.get(index);
+        }
         List<Tensor> values = chain(inputs, null);
         // Off the mask the result is the constant 0: no gradient flows back from there.
         Tensor grad = masked ? Ops.mul(outputGrad, inputs.getLast()) : outputGrad;

@@ -25,13 +25,16 @@ public final class Trainer {
     /** One memory plan per thread that runs blocks of a step ({@link CpuParallel#forEachBlock}'s slots). */
     private final BufferArena.PerSlot arenas = new BufferArena.PerSlot(CpuParallel.threads());
 
-    /** Field values per block of a batch ({@link BatchBlocks}): the default, or another cut for tests. */
+    /** Field values per block of a batch ({@link BatchBlocks}), or {@link #LANE_GROUP_BLOCKS}. */
     private final int blockValues;
+    /** {@link BatchBlocks#forLaneGroups}: the default cut. */
+    private static final int LANE_GROUP_BLOCKS = -1;
 
     public Trainer(CompiledFlow flow, Adam adam, long seed) {
-        this(flow, adam, seed, BatchBlocks.TARGET_VALUES);
+        this(flow, adam, seed, LANE_GROUP_BLOCKS);
     }
 
+    /** Blocks of about {@code blockValues} field values each: another cut, for tests. */
     public Trainer(CompiledFlow flow, Adam adam, long seed, int blockValues) {
         this.flow = flow;
         this.adam = adam;
@@ -73,7 +76,7 @@ public final class Trainer {
         long t0 = System.nanoTime();
         double[] logWeights = new double[batch];
         Tensor z = flow.samplePrior(batch, randomFor(step));
-        BatchBlocks blocks = BatchBlocks.of(z.shape(), blockValues);
+        BatchBlocks blocks = blockValues == LANE_GROUP_BLOCKS ? BatchBlocks.forLaneGroups(z.shape()) : BatchBlocks.of(z.shape(), blockValues);
         BlockResult[] results = new BlockResult[blocks.count()];
         CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
                 results[block] = stepOnBlock(slot, blocks.slice(z, block), blocks.from(block), batch, logWeights));

@@ -154,8 +154,9 @@ class CliTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("| case | equiflow | PyTorch reference | speed-up |"), r.out());
         assertTrue(r.out().contains("| train L=4 B=4 |") && r.out().contains("| sample L=4 B=8 |"), r.out());
-        // Every kernel of a step goes through the profiler, the convolutions among them.
-        assertTrue(r.out().contains("| kernel (operands) -> result |") && r.out().contains("ConvAct[activation=LEAKY_RELU"), r.out());
+        // Every kernel of a step goes through the profiler: the conditioner networks forward and backward among them.
+        assertTrue(r.out().contains("| kernel (operands) -> result |") && r.out().contains("Conditioner[conv+leaky_relu"), r.out());
+        assertTrue(r.out().contains("on masked sites gradient"), r.out());
         assertTrue(r.out().contains("| outside the kernels"), r.out());
     }
 

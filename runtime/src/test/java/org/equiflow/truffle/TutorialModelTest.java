@@ -132,6 +132,31 @@ class TutorialModelTest {
         }
     }
 
+    /**
+     * Training in float32 takes every conditioner's gradient from the lane kernel
+     * (LaneConvNetGradient) at once; in float64 from the chain of convolutions, stage by stage.
+     * The reverse-KL gradient of every parameter agrees to float32 rounding of its sums.
+     */
+    @Test
+    void float32GradientThroughTheConditionerKernelsMatchesTheFloat64Chain() {
+        CompiledFlow single = withReferenceWeights(DType.F32), reference = withReferenceWeights(DType.F64);
+        Tensor z = Tensor.randn(reference.fieldShape(40), DType.F64, new java.util.SplittableRandom(5));
+        try (Tape tape = Tape.open()) {
+            tape.backward(loss(reference, z));
+        }
+        try (Tape tape = Tape.open()) {
+            tape.backward(loss(single, z.to(DType.F32)));
+        }
+        for (var entry : reference.parameters().asMap().entrySet()) {
+            Tensor expected = entry.getValue().grad(), actual = single.parameters().get(entry.getKey()).grad();
+            double scale = 1e-2;
+            for (int i = 0; i < expected.size(); i++) scale = Math.max(scale, Math.abs(expected.get(i)));
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i), actual.get(i), 1e-4 * scale, entry.getKey() + "[" + i + "]");
+            }
+        }
+    }
+
     private static void close(double expected, double actual, String what) {
         assertEquals(expected, actual, 1e-4 * Math.max(1.0, Math.abs(expected)), what);
     }

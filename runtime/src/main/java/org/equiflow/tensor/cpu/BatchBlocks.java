@@ -48,16 +48,16 @@ public record BatchBlocks(int batch, int count) {
     }
 
     /**
-     * Configurations per block at least, for sampling: the conditioner kernel
-     * ({@link LaneConvNet}) computes up to sixteen configurations per vector, and a block of 8 (L = 16)
-     * or 2 (L = 32) would leave most lanes empty.
+     * Configurations per block at least, for training and sampling: the conditioner kernels
+     * ({@link LaneConvNet}, {@link LaneConvNetGradient}) compute up to sixteen configurations per
+     * vector, and a block of 8 (L = 16) or 2 (L = 32) would leave most lanes empty.
      */
-    public static final int SAMPLING_MIN_CONFIGURATIONS = 16;
+    public static final int LANE_GROUP_CONFIGURATIONS = 16;
 
-    /** The blocks of a sampling batch: {@link #of(Shape)}, but never fewer than {@link #SAMPLING_MIN_CONFIGURATIONS} per block. */
-    public static BatchBlocks forSampling(Shape field) {
+    /** The blocks of a training or sampling batch: {@link #of(Shape)}, but never fewer than {@link #LANE_GROUP_CONFIGURATIONS} per block. */
+    public static BatchBlocks forLaneGroups(Shape field) {
         long perConfiguration = Math.max(1, field.size() / field.batch());
-        return of(field, (int) Math.max(TARGET_VALUES, SAMPLING_MIN_CONFIGURATIONS * perConfiguration));
+        return of(field, (int) Math.max(TARGET_VALUES, LANE_GROUP_CONFIGURATIONS * perConfiguration));
     }
 
     /** First configuration of a block. */

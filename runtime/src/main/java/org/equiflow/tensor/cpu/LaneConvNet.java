@@ -29,8 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class LaneConvNet {
 
-    private static final VectorSpecies<Float> V = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = V.length();
+    static final VectorSpecies<Float> V = FloatVector.SPECIES_PREFERRED;
+    static final int LANES = V.length();
 
     /** One convolution of the chain: weight [cout, cin, k^d] row-major, bias [cout] or null. */
     public record Layer(int inChannels, int outChannels, float[] weight, float[] bias, Kind activation, float slope) {
@@ -68,8 +68,8 @@ public final class LaneConvNet {
 
     /** A lattice geometry and the tiles of the last layer's sites: see {@link #plan}. */
     public static final class Plan {
-        private final Geometry geometry;
-        private final Tiles lastTiles;
+        final Geometry geometry;
+        final Tiles lastTiles;
 
         private Plan(Geometry geometry, Tiles lastTiles) {
             this.geometry = geometry;
@@ -117,7 +117,21 @@ public final class LaneConvNet {
      * Sites to compute, as tiles of four sites along one row at a constant step (in padded
      * lane-vector units), and the sites that make no tile, one by one.
      */
-    private record Tiles(int[] anchor, int[] step, int[] singles) {
+    record Tiles(int[] anchor, int[] step, int[] singles, int[] sites) {
+        Tiles(int[] anchor, int[] step, int[] singles) {
+            this(anchor, step, singles, siteList(anchor, step, singles));
+        }
+
+        /** The padded offsets of every site, the tiles' first. */
+        private static int[] siteList(int[] anchor, int[] step, int[] singles) {
+            int[] sites = new int[4 * anchor.length + singles.length];
+            int k = 0;
+            for (int i = 0; i < anchor.length; i++) {
+                for (int q = 0; q < 4; q++) sites[k++] = anchor[i] + q * step[i];
+            }
+            for (int p : singles) sites[k++] = p;
+            return sites;
+        }
     }
 
     /**
@@ -126,7 +140,7 @@ public final class LaneConvNet {
      * the displacement of tap t, the halo is refreshed from {@code haloSource}; all in units of
      * one lane vector.
      */
-    private record Geometry(int[] extents, int sites, int paddedSites, int taps, int[] padded, int[] tapOffset,
+    record Geometry(int[] extents, int sites, int paddedSites, int taps, int[] padded, int[] tapOffset,
                             int[] haloTarget, int[] haloSource, Tiles allTiles) {
         private static final Map<String, Geometry> CACHE = new ConcurrentHashMap<>();
 
@@ -227,7 +241,7 @@ public final class LaneConvNet {
     // ---------------------------------------------------------------- layout
 
     /** Channel c, site s of configuration first + lane goes to lane {@code lane} of its padded vector; lanes past the batch are 0. */
-    private static void toLanes(float[] in, int first, int count, int channels, Geometry g, float[] lanes) {
+    static void toLanes(float[] in, int first, int count, int channels, Geometry g, float[] lanes) {
         int sites = g.sites, channelSize = g.paddedSites * LANES;
         for (int lane = 0; lane < LANES; lane++) {
             int from = (first + lane) * channels * sites;
@@ -238,7 +252,7 @@ public final class LaneConvNet {
         }
     }
 
-    private static void fromLanes(float[] lanes, int first, int count, int channels, Geometry g, float[] out) {
+    static void fromLanes(float[] lanes, int first, int count, int channels, Geometry g, float[] out) {
         int sites = g.sites, channelSize = g.paddedSites * LANES;
         for (int lane = 0; lane < count; lane++) {
             int to = (first + lane) * channels * sites;
@@ -251,7 +265,7 @@ public final class LaneConvNet {
 
     // ---------------------------------------------------------------- convolution
 
-    private static void conv(float[] in, Layer layer, Geometry g, Tiles tiles, float[] out) {
+    static void conv(float[] in, Layer layer, Geometry g, Tiles tiles, float[] out) {
         int cout = layer.outChannels, co = 0, n = tiles.anchor.length;
         for (; co + 4 <= cout; co += 4) {
             for (int i = 0; i < n; i++) {
@@ -272,7 +286,13 @@ public final class LaneConvNet {
             }
         }
         for (; co < cout; co++) {
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            for (; i + 2 <= n; i += 2) {
+                tile1x8(in, layer, g, tiles.anchor[i], tiles.step[i], tiles.anchor[i + 1], tiles.step[i + 1], co, out);
+                activateTile(out, layer, g, co, 1, tiles.anchor[i], tiles.step[i]);
+                activateTile(out, layer, g, co, 1, tiles.anchor[i + 1], tiles.step[i + 1]);
+            }
+            for (; i < n; i++) {
                 for (int q = 0; q < 4; q++) single(in, layer, g, tiles.anchor[i] + q * tiles.step[i], co, 1, out);
                 activateTile(out, layer, g, co, 1, tiles.anchor[i], tiles.step[i]);
             }
@@ -387,6 +407,33 @@ public final class LaneConvNet {
         store4(out, oa + q, stepQ, a4, a5, a6, a7);
         store4(out, ob + p, stepP, b0, b1, b2, b3);
         store4(out, ob + q, stepQ, b4, b5, b6, b7);
+    }
+
+    /** Output channel co at the four sites from p and the four from q: eight sums (a gradient's way back to one channel). */
+    private static void tile1x8(float[] in, Layer layer, Geometry g, int p, int stepP, int q, int stepQ, int co, float[] out) {
+        int cin = layer.inChannels, taps = g.taps, channelSize = g.paddedSites * LANES, wStride = cin * taps;
+        float[] w = layer.weight;
+        int[] offsets = g.tapOffset;
+        FloatVector a0 = biasVector(layer.bias, co);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int ci = 0; ci < cin; ci++) {
+            int base = ci * channelSize, wa = co * wStride + ci * taps;
+            for (int tap = 0; tap < taps; tap++) {
+                FloatVector wA = FloatVector.broadcast(V, w[wa + tap]);
+                int x = base + offsets[tap] + p, y = base + offsets[tap] + q;
+                a0 = FloatVector.fromArray(V, in, x).fma(wA, a0);
+                a1 = FloatVector.fromArray(V, in, x + stepP).fma(wA, a1);
+                a2 = FloatVector.fromArray(V, in, x + 2 * stepP).fma(wA, a2);
+                a3 = FloatVector.fromArray(V, in, x + 3 * stepP).fma(wA, a3);
+                a4 = FloatVector.fromArray(V, in, y).fma(wA, a4);
+                a5 = FloatVector.fromArray(V, in, y + stepQ).fma(wA, a5);
+                a6 = FloatVector.fromArray(V, in, y + 2 * stepQ).fma(wA, a6);
+                a7 = FloatVector.fromArray(V, in, y + 3 * stepQ).fma(wA, a7);
+            }
+        }
+        int oa = co * channelSize;
+        store4(out, oa + p, stepP, a0, a1, a2, a3);
+        store4(out, oa + q, stepQ, a4, a5, a6, a7);
     }
 
     /** Output channels co..co+count−1 at the site of padded index p, one sum each: what no tile covers. */

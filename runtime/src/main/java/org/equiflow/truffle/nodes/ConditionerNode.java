@@ -6,7 +6,6 @@ import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.nodes.ExplodeLoop;
 import com.oracle.truffle.api.nodes.NodeInfo;
 import java.util.List;
-import org.equiflow.autodiff.Tape;
 import org.equiflow.tensor.Backends;
 import org.equiflow.tensor.Conditioner;
 import org.equiflow.tensor.ConvAct;
@@ -14,9 +13,10 @@ import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Tensor;
 
 /**
- * A coupling's conditioner network. Sampling (nothing records a gradient, kernels on the host)
- * runs it as one {@link Conditioner} kernel; training records the chain of {@link ConvAct}s, whose
- * intermediates the backward pass reuses, and so does any other backend.
+ * A coupling's conditioner network. On the CPU in float32 it runs as one {@link Conditioner}
+ * kernel, forward and (on a tape) backward, with configurations in the vector lanes; elsewhere
+ * (float64, OpenCL, {@code -Dequiflow.conditioner.lanes=false}) as the chain of
+ * {@link ConvAct}s, whose intermediates a backward pass reuses.
  */
 @NodeInfo(shortName = "Conditioner")
 public final class ConditionerNode extends OpNode {
@@ -50,9 +50,6 @@ public final class ConditionerNode extends OpNode {
     }
 
     private static boolean inOneKernel(Tensor[] tensors) {
-        if (!Backends.current().computesOnHostThreads() || !Conditioner.lanesApply(tensors[0])) return false;
-        if (!Tape.recording()) return true;
-        for (Tensor t : tensors) if (t.requiresGrad()) return false;
-        return true;
+        return Backends.current().computesOnHostThreads() && Conditioner.lanesApply(tensors[0]);
     }
 }

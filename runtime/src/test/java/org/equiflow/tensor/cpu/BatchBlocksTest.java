@@ -34,14 +34,14 @@ class BatchBlocksTest {
     @Test
     void samplingBlocksFillTheConditionerKernelsLaneGroups() {
         // BatchBlocks.TARGET_VALUES may be overridden by a property: compare with of() where it already gives 16 or more.
-        assertEquals(BatchBlocks.of(new Shape(1024, 1, 8, 8)).count(), BatchBlocks.forSampling(new Shape(1024, 1, 8, 8)).count());
+        assertEquals(BatchBlocks.of(new Shape(1024, 1, 8, 8)).count(), BatchBlocks.forLaneGroups(new Shape(1024, 1, 8, 8)).count());
         for (int l : new int[] {16, 32, 64}) {
-            var blocks = BatchBlocks.forSampling(new Shape(1024, 1, l, l));
+            var blocks = BatchBlocks.forLaneGroups(new Shape(1024, 1, l, l));
             for (int b = 0; b < blocks.count(); b++) {
-                assertTrue(blocks.to(b) - blocks.from(b) >= BatchBlocks.SAMPLING_MIN_CONFIGURATIONS, "L = " + l + ", block " + b);
+                assertTrue(blocks.to(b) - blocks.from(b) >= BatchBlocks.LANE_GROUP_CONFIGURATIONS, "L = " + l + ", block " + b);
             }
         }
-        assertEquals(64, BatchBlocks.forSampling(new Shape(1024, 1, 32, 32)).count(), "L = 32: 64 blocks of 16");
+        assertEquals(64, BatchBlocks.forLaneGroups(new Shape(1024, 1, 32, 32)).count(), "L = 32: 64 blocks of 16");
     }
 
     @Test

@@ -117,6 +117,70 @@ class LaneConvNetTest {
         check(16, new int[] {6, 6}, new int[] {1, 4, 2}, true);
     }
 
+    /**
+     * The gradients of the lane network (input, every weight and bias) against those a tape
+     * records through the chain of ConvActs, for a seed gradient on the output; with a mask,
+     * the chain's output is multiplied by it, as the lane network's is 0 off its sites.
+     */
+    private static void checkGradients(int batch, int[] lattice, int[] channels, boolean checkerboard) {
+        assumeTrue(LaneConvNet.supported(), "no vector support here");
+        var random = new SplittableRandom(lattice.length * 7919L + batch);
+        Net net = net(channels, 3, lattice.length, random);
+        Tensor x = Tensor.randn(new Shape(batch, channels[0], lattice), DType.F32, random);
+        int sites = x.shape().sites();
+        int[] active = checkerboard ? checkerboardSites(lattice) : null;
+        Tensor mask = Tensor.zeros(new Shape(1, 1, lattice), DType.F32);
+        for (int s = 0; s < sites; s++) mask.set(s, active == null ? 1 : 0);
+        if (active != null) for (int s : active) mask.set(s, 1);
+        Tensor seed = Tensor.randn(new Shape(batch, channels[channels.length - 1], lattice), DType.F32, random);
+
+        x.requiresGrad(true);
+        for (Tensor[] w : net.weights) for (Tensor t : w) t.requiresGrad(true);
+        try (org.equiflow.autodiff.Tape tape = org.equiflow.autodiff.Tape.open()) {
+            tape.backward(Ops.mul(chain(net, x), mask), seed);
+        }
+        var lanes = LaneConvNetGradient.backward(x.f32(), batch, LaneConvNet.plan(lattice, 3, active), net.lanes, seed.f32(), true);
+        assertClose(x.grad(), lanes.input(), "input gradient");
+        for (int l = 0; l < net.weights.size(); l++) {
+            Tensor[] w = net.weights.get(l);
+            assertClose(w[0].grad(), lanes.weights().get(l), "weight gradient of layer " + l);
+            if (w.length == 2) assertClose(w[1].grad(), lanes.biases().get(l), "bias gradient of layer " + l);
+            else assertEquals(null, lanes.biases().get(l));
+        }
+    }
+
+    /** Within float32 rounding of sums over the batch and the lattice: 1e-4 of the largest entry. */
+    private static void assertClose(Tensor expected, float[] actual, String what) {
+        double scale = 1e-3;
+        for (int i = 0; i < expected.size(); i++) scale = Math.max(scale, Math.abs(expected.get(i)));
+        assertEquals(expected.size(), actual.length, what + ": size");
+        for (int i = 0; i < actual.length; i++) assertEquals(expected.get(i), actual[i], 1e-4 * scale, what + ", element " + i);
+    }
+
+    private static int[] checkerboardSites(int[] lattice) {
+        var list = new ArrayList<Integer>();
+        int sites = 1;
+        for (int e : lattice) sites *= e;
+        for (int s = 0; s < sites; s++) {
+            int rest = s, parity = 0;
+            for (int i = lattice.length - 1; i >= 0; i--) {
+                parity += rest % lattice[i];
+                rest /= lattice[i];
+            }
+            if (parity % 2 == 0) list.add(s);
+        }
+        return list.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Test
+    void gradientsEqualTheChainsOnATape() {
+        checkGradients(32, new int[] {8, 8}, new int[] {1, 8, 8, 2}, true);
+        checkGradients(21, new int[] {8, 8}, new int[] {2, 5, 3, 1}, false);
+        checkGradients(17, new int[] {6, 6}, new int[] {1, 4, 2}, true);
+        checkGradients(16, new int[] {4, 4, 4}, new int[] {1, 3, 2}, false);
+        checkGradients(9, new int[] {16, 16}, new int[] {1, 8, 2}, true);
+    }
+
     @Test
     void rationalTanhIsWithinFiveUlpOfTheCorrectlyRoundedValue() {
         assumeTrue(LaneConvNet.supported(), "no vector support here");

@@ -1,0 +1,330 @@
+package org.equiflow.tensor.cpu;
+
+import static org.equiflow.tensor.cpu.LaneConvNet.LANES;
+import static org.equiflow.tensor.cpu.LaneConvNet.V;
+
+import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The gradient of a {@link LaneConvNet} network, in the same layout: each lane group's
+ * activations are recomputed (nothing is kept from the forward pass), then the output gradient
+ * runs back layer by layer — times the activation's derivative, into the bias and weight
+ * gradients, and through the convolution with its kernel flipped and its channels swapped (the
+ * same tile kernels as the forward pass) into the layer's input.
+ *
+ * <p>Weight and bias gradients are summed in float32 vectors over at most {@link #RUN} sites
+ * of one lane group, then in float64 lane by lane and group by group in order, so the result
+ * does not depend on threads.
+ */
+public final class LaneConvNetGradient {
+
+    /** Sites summed in float32 registers before a weight or bias gradient's float64 flush. */
+    static final int RUN = 64;
+
+    /** Gradients of a network's operands: the input's (null when not wanted) and each layer's weight and bias (null without bias). */
+    public record Gradients(float[] input, List<float[]> weights, List<float[]> biases) {
+    }
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[0][]);
+
+    private LaneConvNetGradient() {
+    }
+
+    /**
+     * The gradients, for {@code in [batch, cin_0, sites]} and the gradient {@code outGrad
+     * [batch, cout_last, sites]} of {@link LaneConvNet#forward}'s result (which is 0 off the
+     * plan's sites, so its gradient there is ignored).
+     */
+    public static Gradients backward(float[] in, int batch, LaneConvNet.Plan plan, List<LaneConvNet.Layer> layers,
+                                     float[] outGrad, boolean inputGradient) {
+        LaneConvNet.Geometry g = plan.geometry;
+        int n = layers.size(), channelSize = g.paddedSites() * LANES, widest = 0;
+        for (LaneConvNet.Layer layer : layers) widest = Math.max(widest, Math.max(layer.inChannels(), layer.outChannels()));
+        // activations[0] the input, activations[l + 1] layer l's output; two gradient buffers
+        float[][] activations = scratch(n + 3, widest * channelSize);
+        float[] grad = activations[n + 1], other = activations[n + 2];
+        // weight gradients as float32 lane-wise partial sums (weights × lanes), added in float64 at the end
+        float[][] weightLanes = new float[n][];
+        double[][] biasSums = new double[n][];
+        LaneConvNet.Layer[] flipped = new LaneConvNet.Layer[n];
+        for (int l = 0; l < n; l++) {
+            LaneConvNet.Layer layer = layers.get(l);
+            weightLanes[l] = new float[layer.weight().length * LANES];
+            biasSums[l] = layer.bias() == null ? null : new double[layer.outChannels()];
+            flipped[l] = transposed(layer, g.taps());
+        }
+        int cin0 = layers.getFirst().inChannels(), coutLast = layers.getLast().outChannels();
+        float[] inputGrad = inputGradient ? new float[in.length] : null;
+        float[] lanes = new float[LANES];
+        for (int first = 0; first < batch; first += LANES) {
+            int count = Math.min(LANES, batch - first);
+            LaneConvNet.toLanes(in, first, count, cin0, g, activations[0]);
+            g.fillHalo(activations[0], cin0);
+            for (int l = 0; l < n; l++) {
+                LaneConvNet.Layer layer = layers.get(l);
+                boolean last = l == n - 1;
+                LaneConvNet.Tiles tiles = last ? plan.lastTiles : g.allTiles();
+                if (tiles != g.allTiles()) java.util.Arrays.fill(activations[l + 1], 0, layer.outChannels() * channelSize, 0f);
+                LaneConvNet.conv(activations[l], layer, g, tiles, activations[l + 1]);
+                if (!last) g.fillHalo(activations[l + 1], layer.outChannels());
+            }
+            LaneConvNet.toLanes(outGrad, first, count, coutLast, g, other);
+            for (int l = n - 1; l >= 0; l--) {
+                LaneConvNet.Layer layer = layers.get(l);
+                LaneConvNet.Tiles tiles = l == n - 1 ? plan.lastTiles : g.allTiles();
+                // the pre-activation gradient: 0 off the layer's sites; the halo is refreshed before it is read
+                if (tiles != g.allTiles()) java.util.Arrays.fill(grad, 0, layer.outChannels() * channelSize, 0f);
+                preActivation(other, activations[l + 1], layer, g, tiles, grad);
+                if (biasSums[l] != null) biasGradient(grad, layer.outChannels(), g, tiles, biasSums[l], lanes);
+                weightGradient(grad, activations[l], layer, g, tiles, weightLanes[l]);
+                if (l > 0 || inputGradient) {
+                    g.fillHalo(grad, layer.outChannels());
+                    LaneConvNet.conv(grad, flipped[l], g, g.allTiles(), other);
+                }
+            }
+            if (inputGradient) LaneConvNet.fromLanes(other, first, count, cin0, g, inputGrad);
+        }
+        var weights = new java.util.ArrayList<float[]>(n);
+        var biases = new java.util.ArrayList<float[]>(n);
+        for (int l = 0; l < n; l++) {
+            weights.add(laneSums(weightLanes[l]));
+            biases.add(biasSums[l] == null ? null : narrowed(biasSums[l]));
+        }
+        return new Gradients(inputGrad, weights, biases);
+    }
+
+    private static float[][] scratch(int count, int size) {
+        float[][] buffers = SCRATCH.get();
+        if (buffers.length < count || buffers[0].length < size) {
+            buffers = new float[count][size];
+            SCRATCH.set(buffers);
+        }
+        return buffers;
+    }
+
+    /** Each weight's lanes added in float64, lane 0 first, then rounded to float32. */
+    private static float[] laneSums(float[] lanes) {
+        float[] f = new float[lanes.length / LANES];
+        for (int w = 0; w < f.length; w++) {
+            double sum = 0.0;
+            for (int i = 0; i < LANES; i++) sum += lanes[w * LANES + i];
+            f[w] = (float) sum;
+        }
+        return f;
+    }
+
+    private static float[] narrowed(double[] sums) {
+        float[] f = new float[sums.length];
+        for (int i = 0; i < sums.length; i++) f[i] = (float) sums[i];
+        return f;
+    }
+
+    /**
+     * The layer that carries an output gradient back to the input: weight [cin, cout, taps]
+     * with every axis of the kernel reversed (reversing the row-major tap index reverses each
+     * axis of an odd kernel), no bias, no activation.
+     */
+    private static LaneConvNet.Layer transposed(LaneConvNet.Layer layer, int taps) {
+        int cin = layer.inChannels(), cout = layer.outChannels();
+        float[] w = layer.weight(), t = new float[w.length];
+        for (int co = 0; co < cout; co++) {
+            for (int ci = 0; ci < cin; ci++) {
+                for (int tap = 0; tap < taps; tap++) t[(ci * cout + co) * taps + tap] = w[(co * cin + ci) * taps + (taps - 1 - tap)];
+            }
+        }
+        return new LaneConvNet.Layer(cout, cin, t, null, LaneConvNet.Kind.IDENTITY, 0f);
+    }
+
+    /** grad = outGrad · act'(y) at the tiles' sites, with the derivative from the output y as {@code Activation} takes it. */
+    private static void preActivation(float[] outGrad, float[] y, LaneConvNet.Layer layer, LaneConvNet.Geometry g,
+                                      LaneConvNet.Tiles tiles, float[] grad) {
+        int channelSize = g.paddedSites() * LANES;
+        FloatVector one = FloatVector.broadcast(V, 1f), slope = FloatVector.broadcast(V, layer.slope());
+        if (tiles == g.allTiles()) {
+            // every site: the whole buffer in one run, the halo's values unused
+            for (int o = 0; o < layer.outChannels() * channelSize; o += LANES) derivativeAt(outGrad, y, grad, o, layer.activation(), one, slope);
+            return;
+        }
+        for (int c = 0; c < layer.outChannels(); c++) {
+            int base = c * channelSize;
+            for (int i = 0; i < tiles.anchor().length; i++) {
+                for (int q = 0; q < 4; q++) {
+                    int o = base + tiles.anchor()[i] + q * tiles.step()[i];
+                    derivativeAt(outGrad, y, grad, o, layer.activation(), one, slope);
+                }
+            }
+            for (int p : tiles.singles()) derivativeAt(outGrad, y, grad, base + p, layer.activation(), one, slope);
+        }
+    }
+
+    private static void derivativeAt(float[] outGrad, float[] y, float[] grad, int o, LaneConvNet.Kind kind,
+                                     FloatVector one, FloatVector slope) {
+        FloatVector gv = FloatVector.fromArray(V, outGrad, o), yv = FloatVector.fromArray(V, y, o);
+        FloatVector d = switch (kind) {
+            case IDENTITY -> one;
+            case LEAKY_RELU -> one.blend(slope, yv.compare(VectorOperators.LE, 0f));
+            case TANH -> one.sub(yv.mul(yv));
+        };
+        gv.mul(d).intoArray(grad, o);
+    }
+
+    /** bias[co] += Σ over the tiles' sites and the lanes of grad[co]. */
+    private static void biasGradient(float[] grad, int cout, LaneConvNet.Geometry g, LaneConvNet.Tiles tiles, double[] sums, float[] lanes) {
+        int channelSize = g.paddedSites() * LANES;
+        for (int c = 0; c < cout; c++) {
+            int base = c * channelSize;
+            FloatVector acc = FloatVector.zero(V);
+            for (int i = 0; i < tiles.anchor().length; i++) {
+                for (int q = 0; q < 4; q++) acc = acc.add(FloatVector.fromArray(V, grad, base + tiles.anchor()[i] + q * tiles.step()[i]));
+                if ((i + 1) % (RUN / 4) == 0) acc = flush(acc, sums, c, lanes);
+            }
+            for (int p : tiles.singles()) acc = acc.add(FloatVector.fromArray(V, grad, base + p));
+            flush(acc, sums, c, lanes);
+        }
+    }
+
+    /** sums[index] += the lane sum of acc in float64, lane 0 first; returns a zero vector. */
+    private static FloatVector flush(FloatVector acc, double[] sums, int index, float[] lanes) {
+        acc.intoArray(lanes, 0);
+        double sum = 0.0;
+        for (float v : lanes) sum += v;
+        sums[index] += sum;
+        return FloatVector.zero(V);
+    }
+
+    /**
+     * w[co][ci][tap] += Σ over the tiles' sites s of grad[co][s] · in[ci][s + tap offset], lane by
+     * lane into {@code partial} (weights × lanes), in runs of at most {@link #RUN} sites: output
+     * channel pairs × the nine taps of a 3×3 kernel, or one output channel × four or one taps.
+     */
+    private static void weightGradient(float[] grad, float[] in, LaneConvNet.Layer layer, LaneConvNet.Geometry g,
+                                       LaneConvNet.Tiles tiles, float[] partial) {
+        int cin = layer.inChannels(), cout = layer.outChannels(), taps = g.taps(), channelSize = g.paddedSites() * LANES;
+        int[] sites = tiles.sites();
+        float[] stage = new float[18 * LANES];
+        for (int from = 0; from < sites.length; from += RUN) {
+            int to = Math.min(sites.length, from + RUN), co = 0;
+            if (taps == 9) {
+                for (; co + 2 <= cout; co += 2) {
+                    for (int ci = 0; ci < cin; ci++) {
+                        pairNineTaps(grad, in, co * channelSize, ci * channelSize, channelSize, g, sites, from, to, partial,
+                                (co * cin + ci) * taps, ((co + 1) * cin + ci) * taps, stage);
+                    }
+                }
+            }
+            for (; co < cout; co++) {
+                for (int ci = 0; ci < cin; ci++) {
+                    int t = 0;
+                    for (; t + 4 <= taps; t += 4) fourTaps(grad, in, co * channelSize, ci * channelSize, g, sites, from, to, t, partial, (co * cin + ci) * taps + t);
+                    for (; t < taps; t++) oneTap(grad, in, co * channelSize, ci * channelSize, g, sites, from, to, t, partial, (co * cin + ci) * taps + t);
+                }
+            }
+        }
+    }
+
+    /** partial[w·lanes …] += acc. */
+    private static void addInto(float[] partial, int w, FloatVector acc) {
+        int o = w * LANES;
+        FloatVector.fromArray(V, partial, o).add(acc).intoArray(partial, o);
+    }
+
+    private static void fourTaps(float[] grad, float[] in, int gBase, int xBase, LaneConvNet.Geometry g, int[] sites, int from, int to,
+                                 int tap, float[] partial, int w) {
+        int o0 = g.tapOffset()[tap], o1 = g.tapOffset()[tap + 1], o2 = g.tapOffset()[tap + 2], o3 = g.tapOffset()[tap + 3];
+        FloatVector a0 = FloatVector.zero(V), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = from; i < to; i++) {
+            int s = sites[i];
+            FloatVector gv = FloatVector.fromArray(V, grad, gBase + s);
+            int x = xBase + s;
+            a0 = FloatVector.fromArray(V, in, x + o0).fma(gv, a0);
+            a1 = FloatVector.fromArray(V, in, x + o1).fma(gv, a1);
+            a2 = FloatVector.fromArray(V, in, x + o2).fma(gv, a2);
+            a3 = FloatVector.fromArray(V, in, x + o3).fma(gv, a3);
+        }
+        addInto(partial, w, a0);
+        addInto(partial, w + 1, a1);
+        addInto(partial, w + 2, a2);
+        addInto(partial, w + 3, a3);
+    }
+
+    private static void oneTap(float[] grad, float[] in, int gBase, int xBase, LaneConvNet.Geometry g, int[] sites, int from, int to,
+                               int tap, float[] partial, int w) {
+        int offset = g.tapOffset()[tap];
+        FloatVector acc = FloatVector.zero(V);
+        for (int i = from; i < to; i++) {
+            int s = sites[i];
+            acc = FloatVector.fromArray(V, in, xBase + s + offset).fma(FloatVector.fromArray(V, grad, gBase + s), acc);
+        }
+        addInto(partial, w, acc);
+    }
+
+    /**
+     * Output channels co and co+1 (gradients at gBase and gBase + channelSize) × the nine taps of
+     * a 3×3 kernel on input channel ci: eighteen sums, eleven loads per eighteen multiply-adds.
+     */
+    private static void pairNineTaps(float[] grad, float[] in, int gBase, int xBase, int channelSize, LaneConvNet.Geometry g,
+                                     int[] sites, int from, int to, float[] partial, int wa, int wb, float[] stage) {
+        int[] off = g.tapOffset();
+        int o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
+        FloatVector z = FloatVector.zero(V);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z;
+        FloatVector b0 = z, b1 = z, b2 = z, b3 = z, b4 = z, b5 = z, b6 = z, b7 = z, b8 = z;
+        for (int i = from; i < to; i++) {
+            int s = sites[i];
+            FloatVector ga = FloatVector.fromArray(V, grad, gBase + s), gb = FloatVector.fromArray(V, grad, gBase + channelSize + s);
+            int x = xBase + s;
+            FloatVector v = FloatVector.fromArray(V, in, x + o0);
+            a0 = v.fma(ga, a0);
+            b0 = v.fma(gb, b0);
+            v = FloatVector.fromArray(V, in, x + o1);
+            a1 = v.fma(ga, a1);
+            b1 = v.fma(gb, b1);
+            v = FloatVector.fromArray(V, in, x + o2);
+            a2 = v.fma(ga, a2);
+            b2 = v.fma(gb, b2);
+            v = FloatVector.fromArray(V, in, x + o3);
+            a3 = v.fma(ga, a3);
+            b3 = v.fma(gb, b3);
+            v = FloatVector.fromArray(V, in, x + o4);
+            a4 = v.fma(ga, a4);
+            b4 = v.fma(gb, b4);
+            v = FloatVector.fromArray(V, in, x + o5);
+            a5 = v.fma(ga, a5);
+            b5 = v.fma(gb, b5);
+            v = FloatVector.fromArray(V, in, x + o6);
+            a6 = v.fma(ga, a6);
+            b6 = v.fma(gb, b6);
+            v = FloatVector.fromArray(V, in, x + o7);
+            a7 = v.fma(ga, a7);
+            b7 = v.fma(gb, b7);
+            v = FloatVector.fromArray(V, in, x + o8);
+            a8 = v.fma(ga, a8);
+            b8 = v.fma(gb, b8);
+        }
+        // stored, then added in a loop: eighteen inlined load-add-stores take the method past C2's inlining node limit
+        a0.intoArray(stage, 0);
+        a1.intoArray(stage, LANES);
+        a2.intoArray(stage, 2 * LANES);
+        a3.intoArray(stage, 3 * LANES);
+        a4.intoArray(stage, 4 * LANES);
+        a5.intoArray(stage, 5 * LANES);
+        a6.intoArray(stage, 6 * LANES);
+        a7.intoArray(stage, 7 * LANES);
+        a8.intoArray(stage, 8 * LANES);
+        b0.intoArray(stage, 9 * LANES);
+        b1.intoArray(stage, 10 * LANES);
+        b2.intoArray(stage, 11 * LANES);
+        b3.intoArray(stage, 12 * LANES);
+        b4.intoArray(stage, 13 * LANES);
+        b5.intoArray(stage, 14 * LANES);
+        b6.intoArray(stage, 15 * LANES);
+        b7.intoArray(stage, 16 * LANES);
+        b8.intoArray(stage, 17 * LANES);
+        for (int k = 0; k < 9; k++) {
+            addInto(partial, wa + k, FloatVector.fromArray(V, stage, k * LANES));
+            addInto(partial, wb + k, FloatVector.fromArray(V, stage, (9 + k) * LANES));
+        }
+    }
+}
