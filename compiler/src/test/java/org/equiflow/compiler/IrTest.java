@@ -83,6 +83,15 @@ class IrTest {
         long rebuilt = flow.ops().stream().filter(o -> o instanceof Op.ConcatChannels c
                 && c.parts().stream().filter(part -> flow.op(part) instanceof Op.SliceChannels).count() == 1).count();
         assertEquals(16, rebuilt);
+        // The conditioner 2→8→8→3 is one op; its last conv has no activation, and the circle transform reads every site.
+        List<Op.Conditioner> nets = flow.ops().stream().filter(o -> o instanceof Op.Conditioner).map(o -> (Op.Conditioner) o).toList();
+        assertEquals(16, nets.size());
+        for (Op.Conditioner net : nets) {
+            assertEquals(List.of(Op.UnaryFn.LEAKY_RELU, Op.UnaryFn.LEAKY_RELU, Op.UnaryFn.IDENTITY),
+                    net.stages().stream().map(Op.Conditioner.Stage::activation).toList());
+            assertEquals(-1, net.activeSites());
+        }
+        assertTrue(flow.ops().stream().noneMatch(o -> o instanceof Op.Conv || o instanceof Op.ConvAct));
     }
 
     @Test

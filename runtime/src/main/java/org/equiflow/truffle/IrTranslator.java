@@ -65,11 +65,12 @@ public final class IrTranslator {
         return root.getCallTarget();
     }
 
-    /** The two activations the fusion passes put after a convolution. */
+    /** The activations the fusion passes put after a convolution (IDENTITY: a conditioner's plain conv). */
     private static Activation activation(Op.UnaryFn fn) {
         return switch (fn) {
             case TANH -> Activation.TANH;
             case LEAKY_RELU -> Activation.LEAKY_RELU;
+            case IDENTITY -> Activation.IDENTITY;
             default -> throw new IllegalStateException("internal error, please report: no fused convolution ends in " + fn);
         };
     }

@@ -6,15 +6,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Makes each chain of fused convolutions — a coupling's conditioner network, {@link Op.ConvAct}s
- * each the only use of the one before — one {@link Op.Conditioner}, so the runtime can keep the
+ * Makes each chain of convolutions — a coupling's conditioner network, {@link Op.ConvAct}s (and
+ * plain {@link Op.Conv}s, a stage without activation) each the only use of the one before — one
+ * {@link Op.Conditioner}, so the runtime can keep the
  * hidden activations in its own layout for the whole network. When every use of the network's
  * output is masked by one mask (the coupling's updated sites: the scale and shift of
  * {@link Op.AffineCoupling}, the log-det's {@code mul(active, s)}, through channel slices), the
  * op records that mask, and its last convolution need only be computed there — half the sites
  * for a checkerboard. The replaced ops stay in place for {@link DeadCode}.
  *
- * <p>Postcondition: no ConvAct is the only use of another ConvAct; every Conditioner with a mask
+ * <p>Postcondition: no convolution is the only use of another; every Conditioner with a mask
  * has only uses masked by it.
  */
 public final class ConditionerFusion {
@@ -23,18 +24,17 @@ public final class ConditionerFusion {
     public static IrFunction run(IrFunction f) {
         Map<Integer, List<Op>> users = users(f);
         Map<Integer, Op> replaced = new HashMap<>();
-        for (Op op : f.ops()) {
-            if (!(op instanceof Op.ConvAct last) || feedsOneConvAct(f, users, last.id())) continue;
-            List<Op.ConvAct> chain = new ArrayList<>();
+        for (Op last : f.ops()) {
+            if (stage(last) == null || feedsOneConvolution(f, users, last.id())) continue;
+            List<Op> chain = new ArrayList<>();
             chain.addFirst(last);
-            while (f.op(chain.getFirst().operand()) instanceof Op.ConvAct before && feedsOneConvAct(f, users, before.id())) {
+            while (f.op(operandOf(chain.getFirst())) instanceof Op before && stage(before) != null && feedsOneConvolution(f, users, before.id())) {
                 chain.addFirst(before);
             }
             if (chain.size() < 2) continue;
-            List<Op.Conditioner.Stage> stages = chain.stream()
-                    .map(c -> new Op.Conditioner.Stage(c.weight(), c.bias(), c.activation(), c.slope())).toList();
+            List<Op.Conditioner.Stage> stages = chain.stream().map(ConditionerFusion::stage).toList();
             int mask = isOutput(f, last.id()) ? -1 : maskOfEveryUse(f, users, last.id());
-            replaced.put(last.id(), new Op.Conditioner(last.id(), chain.getFirst().operand(), stages, mask, last.type()));
+            replaced.put(last.id(), new Op.Conditioner(last.id(), operandOf(chain.getFirst()), stages, mask, last.type()));
         }
         if (replaced.isEmpty()) return f;
         return new IrFunction(f.name(), f.ops().stream().map(op -> replaced.getOrDefault(op.id(), op)).toList(), f.outputs());
@@ -59,10 +59,27 @@ public final class ConditionerFusion {
         return f.outputs().containsValue(id);
     }
 
-    /** Whether the value's one and only use is a ConvAct's input (so it is a hidden layer of a chain). */
-    private static boolean feedsOneConvAct(IrFunction f, Map<Integer, List<Op>> users, int id) {
+    /** A convolution as a stage of a chain: a ConvAct with its activation, a plain Conv with none; null for other ops. */
+    private static Op.Conditioner.Stage stage(Op op) {
+        return switch (op) {
+            case Op.ConvAct c -> new Op.Conditioner.Stage(c.weight(), c.bias(), c.activation(), c.slope());
+            case Op.Conv c -> new Op.Conditioner.Stage(c.weight(), c.bias(), Op.UnaryFn.IDENTITY, 0.0);
+            default -> null;
+        };
+    }
+
+    private static int operandOf(Op convolution) {
+        return switch (convolution) {
+            case Op.ConvAct c -> c.operand();
+            case Op.Conv c -> c.operand();
+            default -> throw new IllegalArgumentException("not a convolution: " + convolution);
+        };
+    }
+
+    /** Whether the value's one and only use is the input of a convolution (so it is a hidden layer of a chain). */
+    private static boolean feedsOneConvolution(IrFunction f, Map<Integer, List<Op>> users, int id) {
         List<Op> uses = users.getOrDefault(id, List.of());
-        return !isOutput(f, id) && uses.size() == 1 && uses.getFirst() instanceof Op.ConvAct c && c.operand() == id;
+        return !isOutput(f, id) && uses.size() == 1 && stage(uses.getFirst()) != null && operandOf(uses.getFirst()) == id;
     }
 
     /** The one mask every use of {@code id} is multiplied by (through channel slices), or −1. */

@@ -43,7 +43,8 @@ public final class IrPrinter {
             case Op.ConvAct c -> "conv_" + c.activation().label() + (c.activation() == Op.UnaryFn.LEAKY_RELU ? "[" + c.slope() + "]" : "")
                     + " %" + c.operand() + ", %" + c.weight() + (c.bias() < 0 ? "" : ", %" + c.bias());
             case Op.Conditioner c -> "conditioner %" + c.operand() + " [" + c.stages().stream()
-                    .map(st -> "conv_" + st.activation().label() + (st.activation() == Op.UnaryFn.LEAKY_RELU ? "[" + st.slope() + "]" : "")
+                    .map(st -> (st.activation() == Op.UnaryFn.IDENTITY ? "conv" : "conv_" + st.activation().label())
+                            + (st.activation() == Op.UnaryFn.LEAKY_RELU ? "[" + st.slope() + "]" : "")
                             + " %" + st.weight() + (st.bias() < 0 ? "" : ", %" + st.bias()))
                     .collect(Collectors.joining("; ")) + "]" + (c.activeSites() < 0 ? "" : " at %" + c.activeSites());
             case Op.AffineCoupling a -> "affine_coupling x %" + a.x() + ", s %" + a.s() + ", t %" + a.t() + ", active %" + a.active();

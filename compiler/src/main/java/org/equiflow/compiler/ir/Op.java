@@ -99,7 +99,7 @@ public sealed interface Op {
      * only those sites and leave any finite value elsewhere; −1: every site is read.
      */
     record Conditioner(int id, int operand, List<Stage> stages, int activeSites, IrType type) implements Op {
-        /** One convolution of the chain and its activation, as in {@link ConvAct}. */
+        /** One convolution of the chain and its activation, as in {@link ConvAct}, or IDENTITY for a plain {@link Conv}. */
         public record Stage(int weight, int bias, UnaryFn activation, double slope) {
         }
 

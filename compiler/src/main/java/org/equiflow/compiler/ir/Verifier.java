@@ -50,7 +50,8 @@ public final class Verifier {
         IrType x = f.op(c.operand()).type();
         if (c.stages().isEmpty()) return null;
         for (Op.Conditioner.Stage stage : c.stages()) {
-            if (stage.activation() != Op.UnaryFn.LEAKY_RELU && stage.activation() != Op.UnaryFn.TANH) return null;
+            if (stage.activation() != Op.UnaryFn.LEAKY_RELU && stage.activation() != Op.UnaryFn.TANH
+                    && stage.activation() != Op.UnaryFn.IDENTITY) return null;
             IrType w = f.op(stage.weight()).type();
             if (w.rank() != 2 + x.lattice().size() || w.dims().get(1) != x.channels()) return null;
             if (stage.bias() >= 0 && !f.op(stage.bias()).type().dims().equals(List.of(w.dims().get(0)))) return null;

@@ -31,6 +31,11 @@ class LaneConvNetTest {
     }
 
     private static Net net(int[] channels, int k, int rank, SplittableRandom random) {
+        return net(channels, k, rank, random, Activation.TANH);
+    }
+
+    /** Leaky ReLU after every convolution but the last, which ends in {@code last}. */
+    private static Net net(int[] channels, int k, int rank, SplittableRandom random, Activation last) {
         var lanes = new ArrayList<LaneConvNet.Layer>();
         var weights = new ArrayList<Tensor[]>();
         var chain = new ArrayList<ConvAct>();
@@ -44,11 +49,10 @@ class LaneConvNetTest {
             for (int i = 0; i < w.size(); i++) w.set(i, w.get(i) / Math.sqrt(cin * Math.pow(k, rank)));
             boolean bias = l % 2 == 0;
             Tensor b = bias ? Tensor.randn(Shape.perConfiguration(1, cout), DType.F32, random) : null;
-            boolean last = l + 2 == channels.length;
-            lanes.add(new LaneConvNet.Layer(cin, cout, w.f32(), bias ? b.f32() : null,
-                    last ? LaneConvNet.Kind.TANH : LaneConvNet.Kind.LEAKY_RELU, 0.01f));
+            Activation act = l + 2 == channels.length ? last : Activation.LEAKY_RELU;
+            lanes.add(new LaneConvNet.Layer(cin, cout, w.f32(), bias ? b.f32() : null, LaneConvNet.Kind.valueOf(act.name()), 0.01f));
             weights.add(bias ? new Tensor[] {w, b} : new Tensor[] {w});
-            chain.add(new ConvAct(last ? Activation.TANH : Activation.LEAKY_RELU, 0.01));
+            chain.add(new ConvAct(act, 0.01));
         }
         return new Net(lanes, weights, chain);
     }
@@ -123,9 +127,13 @@ class LaneConvNetTest {
      * the chain's output is multiplied by it, as the lane network's is 0 off its sites.
      */
     private static void checkGradients(int batch, int[] lattice, int[] channels, boolean checkerboard) {
+        checkGradients(batch, lattice, channels, checkerboard, Activation.TANH);
+    }
+
+    private static void checkGradients(int batch, int[] lattice, int[] channels, boolean checkerboard, Activation last) {
         assumeTrue(LaneConvNet.supported(), "no vector support here");
         var random = new SplittableRandom(lattice.length * 7919L + batch);
-        Net net = net(channels, 3, lattice.length, random);
+        Net net = net(channels, 3, lattice.length, random, last);
         Tensor x = Tensor.randn(new Shape(batch, channels[0], lattice), DType.F32, random);
         int sites = x.shape().sites();
         int[] active = checkerboard ? checkerboardSites(lattice) : null;
@@ -179,6 +187,8 @@ class LaneConvNetTest {
         checkGradients(17, new int[] {6, 6}, new int[] {1, 4, 2}, true);
         checkGradients(16, new int[] {4, 4, 4}, new int[] {1, 3, 2}, false);
         checkGradients(9, new int[] {16, 16}, new int[] {1, 8, 2}, true);
+        // the gauge conditioner's shape: 2 -> 8 -> 8 -> 3, the last conv without activation
+        checkGradients(20, new int[] {8, 8}, new int[] {2, 8, 8, 3}, false, Activation.IDENTITY);
     }
 
     @Test
