@@ -14,13 +14,15 @@ import jdk.incubator.vector.VectorOperators;
  * gradients, and through the convolution with its kernel flipped and its channels swapped (the
  * same tile kernels as the forward pass) into the layer's input.
  *
- * <p>Weight and bias gradients are summed in float32 vectors over at most {@link #RUN} sites
- * of one lane group, then in float64 lane by lane and group by group in order, so the result
- * does not depend on threads.
+ * <p>Sums over sites and configurations, in an order fixed by the shape (so the result does not
+ * depend on threads): a bias gradient in float32 vectors over runs of at most {@link #RUN} sites
+ * of one lane group, then in float64 lane by lane; a weight gradient in float32 vectors over
+ * such runs, the runs and lane groups added lane-wise in float32, and the lanes in float64 at
+ * the end.
  */
 public final class LaneConvNetGradient {
 
-    /** Sites summed in float32 registers before a weight or bias gradient's float64 flush. */
+    /** Sites summed in float32 registers before a gradient's partial sum is emptied. */
     static final int RUN = 64;
 
     /** Gradients of a network's operands: the input's (null when not wanted) and each layer's weight and bias (null without bias). */
