@@ -31,6 +31,23 @@ public final class LaneConvNetGradient {
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[0][]);
 
+    /** Each layer's lane-wise weight-gradient sums (weights × lanes), kept per thread: tens of KB a call otherwise. */
+    private static final class Partials {
+        private float[][] arrays = new float[0][];
+
+        float[][] zeroed(List<LaneConvNet.Layer> layers) {
+            if (arrays.length < layers.size()) arrays = java.util.Arrays.copyOf(arrays, layers.size());
+            for (int l = 0; l < layers.size(); l++) {
+                int size = layers.get(l).weight().length * LANES;
+                if (arrays[l] == null || arrays[l].length != size) arrays[l] = new float[size];
+                else java.util.Arrays.fill(arrays[l], 0f);
+            }
+            return arrays;
+        }
+    }
+
+    private static final ThreadLocal<Partials> PARTIALS = ThreadLocal.withInitial(Partials::new);
+
     private LaneConvNetGradient() {
     }
 
@@ -48,12 +65,11 @@ public final class LaneConvNetGradient {
         float[][] activations = scratch(n + 3, widest * channelSize);
         float[] grad = activations[n + 1], other = activations[n + 2];
         // weight gradients as float32 lane-wise partial sums (weights × lanes), added in float64 at the end
-        float[][] weightLanes = new float[n][];
+        float[][] weightLanes = PARTIALS.get().zeroed(layers);
         double[][] biasSums = new double[n][];
         LaneConvNet.Layer[] flipped = new LaneConvNet.Layer[n];
         for (int l = 0; l < n; l++) {
             LaneConvNet.Layer layer = layers.get(l);
-            weightLanes[l] = new float[layer.weight().length * LANES];
             biasSums[l] = layer.bias() == null ? null : new double[layer.outChannels()];
             flipped[l] = transposed(layer, g.taps());
         }
