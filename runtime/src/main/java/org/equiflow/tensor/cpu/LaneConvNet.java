@@ -82,34 +82,47 @@ public final class LaneConvNet {
      * sites]}, on the lattice of {@code plan}.
      */
     public static void forward(float[] in, int batch, Plan plan, List<Layer> layers, float[] out) {
-        Geometry g = plan.geometry;
-        int widest = 0;
-        for (Layer layer : layers) widest = Math.max(widest, Math.max(layer.inChannels, layer.outChannels));
-        int channelSize = g.paddedSites * LANES;
         float[][] scratch = SCRATCH.get();
-        if (scratch[0].length < widest * channelSize) {
-            scratch[0] = new float[widest * channelSize];
-            scratch[1] = new float[widest * channelSize];
+        int size = bufferSize(plan, layers);
+        if (scratch[0].length < size) {
+            scratch[0] = new float[size];
+            scratch[1] = new float[size];
         }
-        float[] a = scratch[0], b = scratch[1];
-        int cin0 = layers.getFirst().inChannels, coutLast = layers.getLast().outChannels;
+        // two buffers in turn: layer l reads activations[l] and writes activations[l + 1]
+        float[][] activations = new float[layers.size() + 1][];
+        for (int l = 0; l <= layers.size(); l++) activations[l] = scratch[l % 2];
         for (int first = 0; first < batch; first += LANES) {
             int count = Math.min(LANES, batch - first);
-            toLanes(in, first, count, cin0, g, a);
-            g.fillHalo(a, cin0);
-            float[] src = a, dst = b;
-            for (int l = 0; l < layers.size(); l++) {
-                Layer layer = layers.get(l);
-                boolean last = l == layers.size() - 1;
-                Tiles tiles = last ? plan.lastTiles : g.allTiles;
-                if (tiles != g.allTiles) Arrays.fill(dst, 0, layer.outChannels * channelSize, 0f);
-                conv(src, layer, g, tiles, dst);
-                if (!last) g.fillHalo(dst, layer.outChannels);
-                float[] t = src;
-                src = dst;
-                dst = t;
-            }
-            fromLanes(src, first, count, coutLast, g, out);
+            throughLayers(in, first, count, plan, layers, activations);
+            fromLanes(activations[layers.size()], first, count, layers.getLast().outChannels, plan.geometry, out);
+        }
+    }
+
+    /** Floats of one activation buffer: the widest layer's channels × padded sites × lanes. */
+    static int bufferSize(Plan plan, List<Layer> layers) {
+        int widest = 0;
+        for (Layer layer : layers) widest = Math.max(widest, Math.max(layer.inChannels, layer.outChannels));
+        return widest * plan.geometry.paddedSites * LANES;
+    }
+
+    /**
+     * Configurations first..first+count−1 of {@code in} through every layer, in this layout:
+     * {@code activations[0]} the input, {@code activations[l + 1]} layer l's output, each with its
+     * halo filled but the last, which holds the plan's sites and 0 elsewhere. Entries may share a
+     * buffer as long as layer l's input and output differ.
+     */
+    static void throughLayers(float[] in, int first, int count, Plan plan, List<Layer> layers, float[][] activations) {
+        Geometry g = plan.geometry;
+        int channelSize = g.paddedSites * LANES, cin0 = layers.getFirst().inChannels;
+        toLanes(in, first, count, cin0, g, activations[0]);
+        g.fillHalo(activations[0], cin0);
+        for (int l = 0; l < layers.size(); l++) {
+            Layer layer = layers.get(l);
+            boolean last = l == layers.size() - 1;
+            Tiles tiles = last ? plan.lastTiles : g.allTiles;
+            if (tiles != g.allTiles) Arrays.fill(activations[l + 1], 0, layer.outChannels * channelSize, 0f);
+            conv(activations[l], layer, g, tiles, activations[l + 1]);
+            if (!last) g.fillHalo(activations[l + 1], layer.outChannels);
         }
     }
 

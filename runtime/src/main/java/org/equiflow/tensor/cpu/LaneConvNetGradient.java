@@ -59,11 +59,11 @@ public final class LaneConvNetGradient {
     public static Gradients backward(float[] in, int batch, LaneConvNet.Plan plan, List<LaneConvNet.Layer> layers,
                                      float[] outGrad, boolean inputGradient) {
         LaneConvNet.Geometry g = plan.geometry;
-        int n = layers.size(), channelSize = g.paddedSites() * LANES, widest = 0;
-        for (LaneConvNet.Layer layer : layers) widest = Math.max(widest, Math.max(layer.inChannels(), layer.outChannels()));
+        int n = layers.size(), channelSize = g.paddedSites() * LANES;
         // activations[0] the input, activations[l + 1] layer l's output; two gradient buffers
-        float[][] activations = scratch(n + 3, widest * channelSize);
-        float[] grad = activations[n + 1], other = activations[n + 2];
+        float[][] buffers = scratch(n + 3, LaneConvNet.bufferSize(plan, layers));
+        float[][] activations = java.util.Arrays.copyOf(buffers, n + 1);
+        float[] grad = buffers[n + 1], other = buffers[n + 2];
         // weight gradients as float32 lane-wise partial sums (weights × lanes), added in float64 at the end
         float[][] weightLanes = PARTIALS.get().zeroed(layers);
         double[][] biasSums = new double[n][];
@@ -78,16 +78,7 @@ public final class LaneConvNetGradient {
         float[] lanes = new float[LANES];
         for (int first = 0; first < batch; first += LANES) {
             int count = Math.min(LANES, batch - first);
-            LaneConvNet.toLanes(in, first, count, cin0, g, activations[0]);
-            g.fillHalo(activations[0], cin0);
-            for (int l = 0; l < n; l++) {
-                LaneConvNet.Layer layer = layers.get(l);
-                boolean last = l == n - 1;
-                LaneConvNet.Tiles tiles = last ? plan.lastTiles : g.allTiles();
-                if (tiles != g.allTiles()) java.util.Arrays.fill(activations[l + 1], 0, layer.outChannels() * channelSize, 0f);
-                LaneConvNet.conv(activations[l], layer, g, tiles, activations[l + 1]);
-                if (!last) g.fillHalo(activations[l + 1], layer.outChannels());
-            }
+            LaneConvNet.throughLayers(in, first, count, plan, layers, activations);
             LaneConvNet.toLanes(outGrad, first, count, coutLast, g, other);
             for (int l = n - 1; l >= 0; l--) {
                 LaneConvNet.Layer layer = layers.get(l);
