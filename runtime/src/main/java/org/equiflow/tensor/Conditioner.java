@@ -87,13 +87,17 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
 
     @Override
     public void forward(List<Tensor> inputs, Tensor out) {
-        Tensor x = inputs.getFirst();
-        if (lanesApply(x) && sameKernelExtent(inputs)) {
+        if (inLanes(inputs)) {
             forwardInLanes(inputs, out);
             return;
         }
-        chain(inputs, out);
+        chain(inputs, out, ConvAct::forward);
         if (masked) zeroOffMask(out, inputs.getLast());
+    }
+
+    /** Whether these operands take the lane kernels: float32 on wide vectors, one kernel extent for every stage. */
+    private boolean inLanes(List<Tensor> inputs) {
+        return lanesApply(inputs.getFirst()) && sameKernelExtent(inputs);
     }
 
     private boolean sameKernelExtent(List<Tensor> inputs) {
@@ -159,8 +163,14 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
         return gradients;
     }
 
-    /** The chain's value after each stage, the last written into {@code last} when given. */
-    private List<Tensor> chain(List<Tensor> inputs, Tensor last) {
+    /** Computes one stage of the chain into {@code out}: on host arrays, or a backend's own kernels. */
+    @FunctionalInterface
+    public interface StageKernel {
+        void run(ConvAct stage, List<Tensor> operands, Tensor out);
+    }
+
+    /** The chain's value after each stage, each computed by {@code kernel}, the last written into {@code last} when given. */
+    public List<Tensor> chain(List<Tensor> inputs, Tensor last, StageKernel kernel) {
         List<Tensor> values = new ArrayList<>(stages.size());
         Tensor h = inputs.getFirst();
         for (int i = 0; i < stages.size(); i++) {
@@ -168,7 +178,7 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
             ConvAct convAct = stages.get(i).convAct;
             Tensor next = i == stages.size() - 1 && last != null ? last
                     : Tensor.zeros(convAct.outputShape(operands.stream().map(Tensor::shape).toList()), h.dtype());
-            convAct.forward(operands, next);
+            kernel.run(convAct, operands, next);
             values.add(next);
             h = next;
         }
@@ -198,7 +208,7 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
     @Override
     public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
         Backend backend = Backends.current();
-        if (backend.computesOnHostThreads() && lanesApply(inputs.getFirst()) && sameKernelExtent(inputs) && outputGrad.dtype() == DType.F32) {
+        if (backend.computesOnHostThreads() && inLanes(inputs)) {
             Memo memo = LAST.get();
             if (memo == null || memo.output != output || memo.outputGrad != outputGrad || !memo.primitive.equals(this)) {
                 List<List<Tensor>> result = new ArrayList<>(1);
@@ -209,7 +219,7 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
             }
             return memo.gradients.get(index);
         }
-        List<Tensor> values = chain(inputs, null);
+        List<Tensor> values = chain(inputs, null, ConvAct::forward);
         // Off the mask the result is the constant 0: no gradient flows back from there.
         Tensor grad = masked ? Ops.mul(outputGrad, inputs.getLast()) : outputGrad;
         for (int i = stages.size() - 1; i >= 0; i--) {

@@ -295,16 +295,8 @@ public final class OpenClBackend implements Backend {
      * one (ConditionerNode sends the chain itself on this backend; this serves direct use).
      */
     private void conditioner(Conditioner op, List<Tensor> inputs, Tensor out) {
-        Tensor h = inputs.getFirst();
-        for (int i = 0; i < op.stages().size(); i++) {
-            ConvAct convAct = op.stages().get(i).convAct();
-            List<Tensor> operands = op.stageOperands(inputs, i, h);
-            Tensor next = i == op.stages().size() - 1 && !op.masked() ? out
-                    : Tensor.zeros(convAct.outputShape(operands.stream().map(Tensor::shape).toList()), out.dtype());
-            convAct(convAct, operands, next);
-            h = next;
-        }
-        if (op.masked()) binary(new BinaryOp.Mul(), h, inputs.getLast(), out);
+        Tensor last = op.chain(inputs, op.masked() ? null : out, this::convAct).getLast();
+        if (op.masked()) binary(new BinaryOp.Mul(), last, inputs.getLast(), out);
     }
 
     /**
