@@ -52,11 +52,6 @@ public final class Tape implements AutoCloseable {
         return tape;
     }
 
-    /** Whether a tape is recording on this thread, so that applying a primitive may be recorded. */
-    public static boolean recording() {
-        return ACTIVE.get() != null;
-    }
-
     /** Called by {@link Ops#apply}: records when a tape is open and an operand needs a gradient. */
     public static void recordIfActive(Primitive primitive, List<Tensor> inputs, Tensor output) {
         Tape tape = ACTIVE.get();
