@@ -1,9 +1,11 @@
 package org.equiflow.sample;
 
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.equiflow.tensor.BufferArena;
 import org.equiflow.tensor.cpu.BatchBlocks;
 import org.equiflow.tensor.cpu.CpuParallel;
+import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
 
@@ -18,20 +20,22 @@ public final class Proposals {
     /** One memory plan per thread that runs blocks of a batch ({@link CpuParallel#forEachBlock}'s slots). */
     private final BufferArena.PerSlot arenas = new BufferArena.PerSlot(CpuParallel.threads());
 
-    /** Field values per block of a batch ({@link BatchBlocks}), or {@link #LANE_GROUP_BLOCKS}. */
-    private final int blockValues;
-    /** {@link BatchBlocks#forLaneGroups}: the default cut. */
-    private static final int LANE_GROUP_BLOCKS = -1;
+    /** How a batch of fields is cut into blocks ({@link BatchBlocks}): the default, or another cut for tests. */
+    private final Function<Shape, BatchBlocks> cut;
 
     public Proposals(CompiledFlow flow, long seed) {
-        this(flow, seed, LANE_GROUP_BLOCKS);
+        this(flow, seed, BatchBlocks::forLaneGroups);
     }
 
     /** Blocks of about {@code blockValues} field values each: another cut, for tests. */
     public Proposals(CompiledFlow flow, long seed, int blockValues) {
+        this(flow, seed, field -> BatchBlocks.of(field, blockValues));
+    }
+
+    private Proposals(CompiledFlow flow, long seed, Function<Shape, BatchBlocks> cut) {
         this.flow = flow;
         this.random = new SplittableRandom(seed);
-        this.blockValues = blockValues;
+        this.cut = cut;
     }
 
     /** One batch: configurations row-major [batch, sites·channels], and per configuration log q, S, log w. */
@@ -45,7 +49,7 @@ public final class Proposals {
         boolean[] flips = flow.randomSignFlips(batch, random);
         int perConfig = z.size() / batch;
         var drawn = new Batch(new float[z.size()], new double[batch], new double[batch], new double[batch], perConfig);
-        BatchBlocks blocks = blockValues == LANE_GROUP_BLOCKS ? BatchBlocks.forLaneGroups(z.shape()) : BatchBlocks.of(z.shape(), blockValues);
+        BatchBlocks blocks = cut.apply(z.shape());
         CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
                 drawBlock(slot, blocks.slice(z, block), blocks.from(block), flips, drawn));
         return drawn;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.equiflow.autodiff.Adam;
 import org.equiflow.autodiff.Tape;
 import org.equiflow.stats.Reweighting;
@@ -11,6 +12,7 @@ import org.equiflow.tensor.BufferArena;
 import org.equiflow.tensor.cpu.BatchBlocks;
 import org.equiflow.tensor.cpu.CpuParallel;
 import org.equiflow.tensor.Ops;
+import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
 
@@ -25,21 +27,23 @@ public final class Trainer {
     /** One memory plan per thread that runs blocks of a step ({@link CpuParallel#forEachBlock}'s slots). */
     private final BufferArena.PerSlot arenas = new BufferArena.PerSlot(CpuParallel.threads());
 
-    /** Field values per block of a batch ({@link BatchBlocks}), or {@link #LANE_GROUP_BLOCKS}. */
-    private final int blockValues;
-    /** {@link BatchBlocks#forLaneGroups}: the default cut. */
-    private static final int LANE_GROUP_BLOCKS = -1;
+    /** How a batch of fields is cut into blocks ({@link BatchBlocks}): the default, or another cut for tests. */
+    private final Function<Shape, BatchBlocks> cut;
 
     public Trainer(CompiledFlow flow, Adam adam, long seed) {
-        this(flow, adam, seed, LANE_GROUP_BLOCKS);
+        this(flow, adam, seed, BatchBlocks::forLaneGroups);
     }
 
     /** Blocks of about {@code blockValues} field values each: another cut, for tests. */
     public Trainer(CompiledFlow flow, Adam adam, long seed, int blockValues) {
+        this(flow, adam, seed, field -> BatchBlocks.of(field, blockValues));
+    }
+
+    private Trainer(CompiledFlow flow, Adam adam, long seed, Function<Shape, BatchBlocks> cut) {
         this.flow = flow;
         this.adam = adam;
         this.seed = seed;
-        this.blockValues = blockValues;
+        this.cut = cut;
     }
 
     /**
@@ -76,7 +80,7 @@ public final class Trainer {
         long t0 = System.nanoTime();
         double[] logWeights = new double[batch];
         Tensor z = flow.samplePrior(batch, randomFor(step));
-        BatchBlocks blocks = blockValues == LANE_GROUP_BLOCKS ? BatchBlocks.forLaneGroups(z.shape()) : BatchBlocks.of(z.shape(), blockValues);
+        BatchBlocks blocks = cut.apply(z.shape());
         BlockResult[] results = new BlockResult[blocks.count()];
         CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
                 results[block] = stepOnBlock(slot, blocks.slice(z, block), blocks.from(block), batch, logWeights));
