@@ -490,11 +490,7 @@ final class DirectConv2D {
         s6.intoArray(lanes, 6 * n);
         s7.intoArray(lanes, 7 * n);
         s8.intoArray(lanes, 8 * n);
-        for (int k = 0; k < 9; k++) {
-            double sum = 0.0;
-            for (int i = 0; i < n; i++) sum += lanes[k * n + i];
-            sums[t + k] += sum;
-        }
+        for (int k = 0; k < 9; k++) sums[t + k] += VectorMath.laneSum(lanes, k * n, n);
     }
 
     /** Weights (co, ci, ·) over configurations [first, last): nine register sums. */

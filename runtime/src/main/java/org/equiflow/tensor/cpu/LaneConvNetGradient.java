@@ -116,11 +116,7 @@ public final class LaneConvNetGradient {
     /** Each weight's lanes added in float64, lane 0 first, then rounded to float32. */
     private static float[] laneSums(float[] lanes) {
         float[] f = new float[lanes.length / LANES];
-        for (int w = 0; w < f.length; w++) {
-            double sum = 0.0;
-            for (int i = 0; i < LANES; i++) sum += lanes[w * LANES + i];
-            f[w] = (float) sum;
-        }
+        for (int w = 0; w < f.length; w++) f[w] = (float) VectorMath.laneSum(lanes, w * LANES, LANES);
         return f;
     }
 
@@ -197,9 +193,7 @@ public final class LaneConvNetGradient {
     /** sums[index] += the lane sum of acc in float64, lane 0 first; returns a zero vector. */
     private static FloatVector flush(FloatVector acc, double[] sums, int index, float[] lanes) {
         acc.intoArray(lanes, 0);
-        double sum = 0.0;
-        for (float v : lanes) sum += v;
-        sums[index] += sum;
+        sums[index] += VectorMath.laneSum(lanes, 0, LANES);
         return FloatVector.zero(V);
     }
 

@@ -420,6 +420,16 @@ public final class VectorMath {
         return sum;
     }
 
+    /**
+     * The sum of {@code lanes[from .. from + count)}, a vector's lanes stored by a kernel, in
+     * float64 left to right: the order {@link #laneSum(FloatVector)} adds in.
+     */
+    public static double laneSum(float[] lanes, int from, int count) {
+        double sum = 0.0;
+        for (int i = from; i < from + count; i++) sum += lanes[i];
+        return sum;
+    }
+
     /** {@code y[i] = exp(x[i])} for i in [from, to). */
     public static void exp(float[] x, float[] y, int from, int to) {
         int i = from;
