@@ -57,8 +57,12 @@ final class Artifacts {
         RunFailure(String message) { super(message); }
     }
 
-    static void saveCheckpoint(Workspace ws, CompiledFlow flow, Adam adam, long seed, int step, List<Trainer.Step> history)
-            throws IOException {
+    /**
+     * Saves weights, optimizer state and the run's provenance: its identity, --set values and the
+     * {@code training} settings a resumed run reuses.
+     */
+    static void saveCheckpoint(Workspace ws, CompiledFlow flow, Adam adam, long seed, int step, List<Trainer.Step> history,
+                               Map<String, String> training) throws IOException {
         Map<String, double[]> parameters = new LinkedHashMap<>(), first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
         Map<String, int[]> shapes = new LinkedHashMap<>();
         Adam.State state = adam.state();
@@ -82,7 +86,7 @@ final class Artifacts {
         var contents = Checkpoint.Contents.of(ws.scriptText(), ws.flow().name(), ws.flow().theory().name(),
                 ws.flow().theory().lattice().sizes(), flow.dtype() == org.equiflow.tensor.DType.F32 ? "f32" : "f64", seed, step,
                 parameters, shapes, new Checkpoint.AdamState(state.step(), first, second, adam.learningRate(), adam.beta1(),
-                        adam.beta2(), adam.eps()), metrics);
+                        adam.beta2(), adam.eps()), metrics).withProvenance(ws.provenance(training));
         Checkpoint.save(ws.checkpoint(), contents);
         writeMetrics(ws, history);
     }
@@ -98,17 +102,21 @@ final class Artifacts {
     }
 
     /**
-     * Loads the run directory's checkpoint into the flow (and the optimizer, when given), after
-     * checking it belongs to this script, flow and lattice.
+     * Reads the run directory's checkpoint after checking it was trained for what this workspace
+     * is (theory with its parameters, flow, nets), naming what differs.
      */
-    static Restored loadCheckpoint(Workspace ws, CompiledFlow flow, Adam adam) throws IOException {
-        Checkpoint.Contents c;
+    static Checkpoint.Contents readCheckpoint(Workspace ws) {
         try {
-            c = Checkpoint.load(ws.checkpoint());
-            Checkpoint.verifyMatches(c, ws.scriptText(), ws.flow().name(), ws.flow().theory().lattice().sizes());
+            var c = Checkpoint.load(ws.checkpoint());
+            Checkpoint.verifyMatches(c, ws.identity(), ws.scriptText(), ws.flow().name(), ws.flow().theory().lattice().sizes());
+            return c;
         } catch (CheckpointException e) {
             throw new RunFailure(e.getMessage());
         }
+    }
+
+    /** Loads a checkpoint's weights into the flow (and its moments into the optimizer, when given). */
+    static Restored restore(Workspace ws, Checkpoint.Contents c, CompiledFlow flow, Adam adam) throws IOException {
         for (var entry : c.parameters().entrySet()) {
             try {
                 flow.parameters().assign(entry.getKey(), entry.getValue());
@@ -160,8 +168,12 @@ final class Artifacts {
         return history;
     }
 
-    static Path writeEnsemble(Workspace ws, Samples samples, String method, long seed, double ess,
-                              Measurements.Report report) throws IOException {
+    /**
+     * Writes the ensemble, its metadata and (reweighting) its log weights into {@code into}, a
+     * staged result directory; {@code trainingStep} is the checkpoint's step (−1: untrained flow).
+     */
+    static Path writeEnsemble(Workspace ws, Path into, Samples samples, String method, long seed, double ess,
+                              Measurements.Report report, long trainingStep) throws IOException {
         var theory = ws.flow().theory();
         List<Integer> lattice = theory.lattice().sizes();
         // Link fields keep their direction axis: [count, d, L0, …] angles, as the flow's input.
@@ -183,11 +195,17 @@ final class Artifacts {
                 ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, samples.count(), samples.acceptance(), ess,
                 Instant.now(), version == null ? "development build" : version, observables);
         // Reweighted ensembles are only meaningful with their weights: saved beside, in the same order.
-        if (samples.weighted()) org.equiflow.io.Npy.write(ws.directory().resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
-        return Ensembles.write(ws.directory(), "ensemble", samples.configs(), shape, meta).array();
+        if (samples.weighted()) org.equiflow.io.Npy.write(into.resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
+        // Which trained run this ensemble came from, so a reader can tell results of different runs apart.
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("identity_sha256", ws.identity().identitySha256());
+        run.put("overrides", new java.util.TreeMap<>(ws.overrides()));
+        run.put("training_step", trainingStep);
+        return Ensembles.write(into, "ensemble", samples.configs(), shape, meta, run).array();
     }
 
-    static void writeReport(Workspace ws, Samples samples, double ess, Measurements.Report report)
+    /** Writes the report into {@code into}/report, a staged result directory. */
+    static void writeReport(Workspace ws, Path into, Samples samples, double ess, Measurements.Report report)
             throws IOException {
         List<Map<String, Object>> training = new ArrayList<>();
         if (Files.exists(metricsFile(ws))) {
@@ -210,11 +228,11 @@ final class Artifacts {
             for (int i = 0; i < t.length; i++) t[i] = i;
             correlator = new RunReport.Correlator(t, report.correlator().value(), report.correlator().error());
         }
-        Path reportDirectory = ws.directory().resolve("report");
+        Path reportDirectory = into.resolve("report");
         Files.createDirectories(reportDirectory);
         for (var profile : report.profiles()) writeProfile(reportDirectory.resolve(profileFileName(profile)), profile);
         new RunReport(ws.flow().name() + " for " + ws.flow().theory().name() + " on " + ws.flow().theory().lattice(),
-                training, observables, report.magnetizationSeries(), correlator).write(ws.directory().resolve("report"));
+                training, observables, report.magnetizationSeries(), correlator).write(reportDirectory);
     }
 
     static String profileFileName(Measurements.Profile profile) {

@@ -119,6 +119,15 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         device.activate(err);
+        var checks = new OptionChecks(spec);
+        for (int size : sizes) checks.range("--L", size, 2, 4096);
+        for (int batch : batches) checks.range("--batch", batch, 1, OptionChecks.MAX_BATCH);
+        checks.range("--sample-batch", sampleBatch, 1, OptionChecks.MAX_BATCH);
+        checks.nonNegative("--min-time", minTime);
+        checks.range("--warmup", warmup, 0, Integer.MAX_VALUE);
+        checks.nonNegative("--warmup-time", warmupTime);
+        checks.range("--profile-steps", profileSteps, 1, Integer.MAX_VALUE);
+        if (threads != null) checks.range("--threads", threads, 1, 4096);
         Map<String, Measurement> ours = new LinkedHashMap<>();
         var base = diagnostics.compile(script, err);
         if (!base.ok()) return 1;

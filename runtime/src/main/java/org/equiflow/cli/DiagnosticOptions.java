@@ -31,10 +31,20 @@ final class DiagnosticOptions {
 
     /** Compiles one file and prints its diagnostics to err; returns the result. */
     Compiler.Result compile(String argument, PrintWriter err) {
-        Compiler.Result result = Compiler.check(Path.of(argument), argument, overrides, strict);
-        var renderer = new DiagnosticRenderer(useColor());
-        for (Diagnostic d : result.diagnostics().sorted()) err.print(renderer.render(d));
-        err.flush();
+        Compiler.Result result = check(argument, overrides, strict);
+        print(result, err, d -> true);
         return result;
+    }
+
+    /** Compiles without printing, with the given overrides (a resumed run's may come from its checkpoint). */
+    Compiler.Result check(String argument, java.util.Map<String, String> withOverrides, boolean strictSymmetry) {
+        return Compiler.check(Path.of(argument), argument, withOverrides, strictSymmetry);
+    }
+
+    /** Prints the diagnostics that {@code shown} accepts, once, in source order. */
+    void print(Compiler.Result result, PrintWriter err, java.util.function.Predicate<Diagnostic> shown) {
+        var renderer = new DiagnosticRenderer(useColor());
+        for (Diagnostic d : result.diagnostics().sorted()) if (shown.test(d)) err.print(renderer.render(d));
+        err.flush();
     }
 }

@@ -23,11 +23,12 @@ import picocli.CommandLine.Spec;
 final class HmcCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Option(names = "--theory", paramLabel = "NAME", description = "The theory instance (default: the `hmc` block's, else the first).") String theoryName;
-    @Option(names = "--trajectories", description = "Measured trajectories per chain (default: the script's, else 1000).") Long trajectories;
-    @Option(names = "--thermalize", description = "Trajectories discarded first (default: the script's, else 200).") Long thermalize;
-    @Option(names = "--step-size", description = "Leapfrog step (default: the script's, else 0.1).") Double stepSize;
-    @Option(names = "--md-steps", description = "Leapfrog steps per trajectory (default: the script's, else 10).") Long mdSteps;
-    @Option(names = "--chains", defaultValue = "16", description = "Independent chains run side by side (default: ${DEFAULT-VALUE}).") int chains;
+    @Option(names = "--trajectories", description = "Measured trajectories per chain, at least 1 (default: the script's, else 1000).") Long trajectories;
+    @Option(names = "--thermalize", description = "Trajectories discarded first, at least 0 (default: the script's, else 200).") Long thermalize;
+    @Option(names = "--step-size", description = "Leapfrog step, > 0 (default: the script's, else 0.1).") Double stepSize;
+    @Option(names = "--md-steps", description = "Leapfrog steps per trajectory, at least 1 (default: the script's, else 10).") Long mdSteps;
+    @Option(names = "--chains", defaultValue = "16", description = "Independent chains run side by side, at least 1 (default: ${DEFAULT-VALUE}).") int chains;
+    @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
     @Option(names = "--seed", description = "Seed (default: the script's, else 0).") Long seed;
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
@@ -37,7 +38,15 @@ final class HmcCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         device.activate(err);
-        var result = diagnostics.compile(file, err);
+        var checks = new OptionChecks(spec);
+        checks.range("--chains", chains, 1, OptionChecks.MAX_BATCH);
+        if (trajectories != null) checks.range("--trajectories", trajectories, 1, OptionChecks.MAX_COUNT);
+        if (thermalize != null) checks.range("--thermalize", thermalize, 0, OptionChecks.MAX_COUNT);
+        if (stepSize != null) checks.positive("--step-size", stepSize);
+        if (mdSteps != null) checks.range("--md-steps", mdSteps, 1, Integer.MAX_VALUE);
+        // HMC samples the theory, not a flow: whether the script's flows respect its symmetries is no concern here.
+        var result = diagnostics.check(file, diagnostics.overrides, false);
+        diagnostics.print(result, err, d -> d.code() != org.equiflow.compiler.diag.ErrorCode.W0410);
         if (!result.ok()) return 1;
         var program = result.program().orElseThrow();
         String target = theoryName != null ? theoryName : program.runs().stream().filter(r -> r.kind() == Item.RunKind.HMC)
@@ -48,25 +57,34 @@ final class HmcCommand implements Callable<Integer> {
             return 1;
         }
         var settings = RunSettings.of(program, Item.RunKind.HMC, theory.name());
-        long measured = settings.integer("trajectories", trajectories, 1000);
-        long burn = settings.integer("thermalize", thermalize, 200);
-        double eps = settings.real("step_size", stepSize, 0.1);
-        int steps = (int) settings.integer("md_steps", mdSteps, 10);
+        long measured = checks.range(OptionChecks.source(trajectories, "--trajectories", "hmc", "trajectories"),
+                settings.integer("trajectories", trajectories, 1000), 1, OptionChecks.MAX_COUNT);
+        long burn = checks.range(OptionChecks.source(thermalize, "--thermalize", "hmc", "thermalize"),
+                settings.integer("thermalize", thermalize, 200), 0, OptionChecks.MAX_COUNT);
+        double eps = checks.positive(OptionChecks.source(stepSize, "--step-size", "hmc", "step_size"), settings.real("step_size", stepSize, 0.1));
+        int steps = checks.intRange(OptionChecks.source(mdSteps, "--md-steps", "hmc", "md_steps"), settings.integer("md_steps", mdSteps, 10),
+                1, Integer.MAX_VALUE);
         long s = settings.integer("seed", seed, 0);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.add("susceptibility");
-        var hmc = new Hmc(theory, program.names(), chains, s);
         int volume = (int) theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
+        if (measured * chains * volume > Integer.MAX_VALUE - 8) {
+            throw checks.usage("--trajectories × --chains × the lattice's " + volume + " values = " + measured * chains * volume
+                    + " exceeds the " + (Integer.MAX_VALUE - 8) + " values one ensemble array holds; measure fewer trajectories or chains");
+        }
+        MemoryEstimate.require(MemoryEstimate.hmc(theory, chains, measured), "HMC with " + chains + " chains × " + measured
+                + " trajectories on " + theory.lattice(), "fewer --trajectories or --chains");
+        var hmc = new Hmc(theory, program.names(), chains, s);
         float[] configs = new float[Math.toIntExact(measured * chains * volume)];
         long accepted = 0;
         out.printf("HMC on %s (%s): %d chains, %d + %d trajectories, step %.3g × %d%n", theory.name(), theory.lattice(), chains, burn,
                 measured, eps, steps);
         out.flush();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("hmc").setInitialMax(burn + measured).setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+        try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("hmc").setInitialMax(burn + measured)
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
             for (long k = 0; k < burn + measured; k++) {
                 int a = hmc.trajectory(eps, steps);
-                bar.step();
+                if (bar != null) bar.step();
                 if (k < burn) continue;
                 accepted += a;
                 int m = (int) (k - burn);

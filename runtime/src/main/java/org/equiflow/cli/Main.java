@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "equiflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A language and compiler for normalizing-flow samplers of lattice field theories.",
         subcommands = {CheckCommand.class, IrCommand.class, TrainCommand.class, SampleCommand.class, RunCommand.class, HmcCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                ScriptCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -43,7 +43,16 @@ public final class Main implements Runnable {
             for (StackTraceElement e : ex.getStackTrace()) err.println("    at " + e);
             return 70;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The estimates before a job refuse what clearly does not fit; this is the last resort for what slipped through.
+            long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
+            err.println("error: out of memory: the job needed more than the JVM's " + heapMiB + " MiB heap");
+            err.println("   help: give the JVM more memory, e.g. EQUIFLOW_JAVA_OPTS=-Xmx" + (2 * (heapMiB >> 10) + 2)
+                    + "g, or use a smaller --batch, --count or smaller nets");
+            return 1;
+        }
     }
 
     private static String describe(java.io.IOException e) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Mixin TrainCommand.TrainingOptions training = new TrainCommand.TrainingOptions();
-    @Option(names = "--count", description = "Chain length (default: the script's `sample` block, else 4096).") Long count;
+    @Option(names = "--count", description = "Chain length, 1 to " + OptionChecks.MAX_COUNT + " (default: the script's `sample` block, else 4096).") Long count;
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -22,12 +22,19 @@ final class RunCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         device.activate(err);
-        Workspace ws = Workspace.open(file, training.flow, training.out, diagnostics, err);
-        if (ws == null) return 1;
-        int trained = TrainCommand.train(ws, training, out, err);
-        if (trained != 0) return trained;
+        var checks = new OptionChecks(spec);
+        training.validate(checks);
         var sampling = new SampleCommand.SamplingOptions();
         sampling.count = count;
-        return SampleCommand.sample(ws, sampling, out, err);
+        sampling.noProgress = training.noProgress;
+        sampling.validate(checks);
+        Workspace ws = Workspace.open(file, training.flow, training.out, diagnostics, training.resume, err);
+        if (ws == null) return 1;
+        // One lock for both halves: no other command can slip in between training and sampling.
+        try (RunDirectory directory = RunDirectory.open(ws.directory())) {
+            int trained = TrainCommand.train(ws, directory, training, checks, out, err);
+            if (trained != 0) return trained;
+            return SampleCommand.sample(ws, directory, sampling, checks, out, err);
+        }
     }
 }

@@ -10,6 +10,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.compiler.ast.Item;
+import org.equiflow.io.Checkpoint;
 import org.equiflow.physics.Measurements;
 import org.equiflow.sample.IndependenceMetropolis;
 import org.equiflow.sample.Proposals;
@@ -37,49 +38,67 @@ final class SampleCommand implements Callable<Integer> {
 
     static final class SamplingOptions {
         @Option(names = "--flow", paramLabel = "NAME", description = "The flow (default: the script's first).") String flow;
-        @Option(names = "--count", description = "Chain length (default: the script's, else 4096).") Long count;
-        @Option(names = "--sample-batch", description = "Proposals drawn per batch (default: 1024).") Long batch;
+        @Option(names = "--count", description = "Chain length, 1 to " + OptionChecks.MAX_COUNT + " (default: the script's, else 4096).") Long count;
+        @Option(names = "--sample-batch", description = "Proposals drawn per batch, 1 to " + OptionChecks.MAX_BATCH + " (default: 1024).") Long batch;
         @Option(names = "--sample-seed", description = "Seed of proposals and accept/reject (default: the script's, else 1).") Long seed;
         @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<script>/<flow>).") Path out;
         @Option(names = "--untrained", description = "Sample the flow at its initial parameters (exact all the same, just slow to mix).") boolean untrained;
+        @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
+
+        void validate(OptionChecks checks) {
+            if (count != null) checks.range("--count", count, 1, OptionChecks.MAX_COUNT);
+            if (batch != null) checks.range("--sample-batch", batch, 1, OptionChecks.MAX_BATCH);
+        }
     }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         device.activate(err);
-        Workspace ws = Workspace.open(file, sampling.flow, sampling.out, diagnostics, err);
+        var checks = new OptionChecks(spec);
+        sampling.validate(checks);
+        Workspace ws = Workspace.open(file, sampling.flow, sampling.out, diagnostics, false, err);
         if (ws == null) return 1;
-        return sample(ws, sampling, out, err);
+        try (RunDirectory directory = RunDirectory.open(ws.directory())) {
+            return sample(ws, directory, sampling, checks, out, err);
+        }
     }
 
-    static int sample(Workspace ws, SamplingOptions o, PrintWriter out, PrintWriter err) throws Exception {
+    static int sample(Workspace ws, RunDirectory directory, SamplingOptions o, OptionChecks checks, PrintWriter out, PrintWriter err)
+            throws Exception {
         var settings = RunSettings.of(ws.program(), Item.RunKind.SAMPLE, ws.flow().name());
-        int count = (int) settings.integer("count", o.count, 4096);
-        int batch = (int) Math.min(count, o.batch != null ? o.batch : settings.integer("batch", null, 1024));
+        int count = checks.intRange(OptionChecks.source(o.count, "--count", "sample", "count"), settings.integer("count", o.count, 4096),
+                1, OptionChecks.MAX_COUNT);
+        int batch = (int) Math.min(count, checks.range(OptionChecks.source(o.batch, "--sample-batch", "sample", "batch"),
+                o.batch != null ? o.batch : settings.integer("batch", null, 1024), 1, OptionChecks.MAX_BATCH));
         long seed = settings.integer("seed", o.seed, 1);
         String method = settings.choice("method", "independence_metropolis");
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.addAll(List.of("acceptance", "ess"));
-        var flow = new CompiledFlow(ws.ir(), DType.F32, 0);
+        Checkpoint.Contents checkpoint = null;
         if (!o.untrained) {
             if (!Files.exists(ws.checkpoint())) {
                 err.println("error: no trained flow at " + ws.checkpoint());
                 err.println("   help: train it first (`equiflow train " + ws.script() + "`), or pass --untrained to sample the initial flow");
                 return 1;
             }
-            Artifacts.loadCheckpoint(ws, flow, null);
+            checkpoint = Artifacts.readCheckpoint(ws);
         }
+        MemoryEstimate.require(MemoryEstimate.sampling(ws.flow(), count, batch), "sampling " + count + " configurations of "
+                + ws.flow().name(), "a smaller --count or --sample-batch");
+        var flow = new CompiledFlow(ws.ir(), DType.F32, 0);
+        if (checkpoint != null) Artifacts.restore(ws, checkpoint, flow, null);
         out.println("sampling " + ws.flow().name() + ": " + count + " proposals, " + method + ", seed " + seed);
         out.flush();
         var proposals = new Proposals(flow, seed);
         Artifacts.Samples samples;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("sample").setInitialMax(count).setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+        try (ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("sample").setInitialMax(count)
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+            java.util.function.IntConsumer progress = bar == null ? done -> {} : bar::stepTo;
             if (method.equals("reweighting")) {
-                samples = Artifacts.Samples.weighted(proposals, count, batch, bar::stepTo);
+                samples = Artifacts.Samples.weighted(proposals, count, batch, progress);
             } else {
-                var chain = IndependenceMetropolis.run(proposals, count, batch, seed + 7, bar::stepTo);
+                var chain = IndependenceMetropolis.run(proposals, count, batch, seed + 7, progress);
                 samples = Artifacts.Samples.chain(chain);
             }
         }
@@ -94,7 +113,7 @@ final class SampleCommand implements Callable<Integer> {
             out.println();
             if (profile.value().length > MAX_PRINTED_PROFILE) {
                 out.printf("%s at all %d displacements: %s%n", profile.name(), profile.value().length,
-                        ws.directory().resolve("report").resolve(Artifacts.profileFileName(profile)));
+                        ws.directory().resolve(RunDirectory.CURRENT).resolve("report").resolve(Artifacts.profileFileName(profile)));
                 continue;
             }
             out.println("| x | " + profile.name() + " | error |");
@@ -113,9 +132,13 @@ final class SampleCommand implements Callable<Integer> {
             }
         }
         report.notes().forEach(n -> out.println("note: " + n));
-        Path ensemble = Artifacts.writeEnsemble(ws, samples, method, seed, ess, report);
-        Artifacts.writeReport(ws, samples, ess, report);
-        out.println("ensemble: " + ensemble + " (+ .json metadata); report: " + ws.directory().resolve("report"));
+        // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
+        Path staged = directory.stage();
+        Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, checkpoint == null ? -1 : checkpoint.trainingStep());
+        Artifacts.writeReport(ws, staged, samples, ess, report);
+        directory.commit(staged);
+        Path result = ws.directory().resolve(RunDirectory.CURRENT);
+        out.println("ensemble: " + result.resolve("ensemble.npy") + " (+ .json metadata); report: " + result.resolve("report"));
         out.flush();
         return 0;
     }

@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
  * A trained model on disk: the script it came from, the flow's parameters and the optimizer state needed to resume
  * training, in one self-checking file.
  *
- * <h2>Layout (format version 1), all integers little-endian</h2>
+ * <h2>Layout (format version 2), all integers little-endian</h2>
  * <pre>
  * offset 0        8 bytes   magic "EQFLCKPT"
  * offset 8        u32       format version
@@ -41,12 +41,17 @@ import java.util.function.UnaryOperator;
  *                           Adam first moment in that order, then every second moment
  * offset 24+H+P   32 bytes  SHA-256 of bytes [0, 24+H+P)
  * </pre>
- * The checksum covers the header too, so editing the script or a shape inside the file is detected like any other
+ * Format 2 adds the run's {@link Provenance} to the header: the semantic identity of what was trained (a hash of
+ * the theory instance with every parameter bound and of the flow with its nets, not of the script's bytes), the
+ * {@code --set} overrides, the theory's parameters and the training settings that a resumed run must reuse. Format 1
+ * files (no provenance) are still read; they are matched against a script by the hash of its whole text.
+ *
+ * <p>The checksum covers the header too, so editing the script or a shape inside the file is detected like any other
  * corruption. Values are stored as float64 whatever the training dtype, so a round trip is bit-exact.
  */
 public final class Checkpoint {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final byte[] MAGIC = "EQFLCKPT".getBytes(StandardCharsets.US_ASCII);
     private static final int PREAMBLE = MAGIC.length + 4 + 4 + 8;
     private static final int CHECKSUM_BYTES = 32;
@@ -68,6 +73,31 @@ public final class Checkpoint {
     }
 
     /**
+     * What a run is, beyond the script's bytes.
+     *
+     * @param identitySha256   SHA-256 of the canonical print of the theory instance and the flow
+     *                         ({@code Printer.identity}): equal for scripts that differ only in comments, formatting
+     *                         or run blocks, different as soon as a coupling, the lattice or a net differs
+     * @param overrides        the {@code --set THEORY.PARAM=VALUE} overrides the run was started with, as typed
+     * @param theoryParameters the flow's theory parameters as bound for the run, keyed {@code T.m2}, values in
+     *                         {@code --set} syntax, so a mismatch names the parameter and the flag that restores it
+     * @param training         the settings a resumed run reuses (seed, lr, batch, planned steps, …), values as text
+     *                         so every number round-trips exactly
+     */
+    public record Provenance(
+            String identitySha256,
+            Map<String, String> overrides,
+            Map<String, String> theoryParameters,
+            Map<String, String> training) {
+        public Provenance {
+            Objects.requireNonNull(identitySha256, "identitySha256");
+            overrides = orderedCopy(overrides);
+            theoryParameters = orderedCopy(theoryParameters);
+            training = orderedCopy(training);
+        }
+    }
+
+    /**
      * Everything a checkpoint holds. Maps keep their iteration order, which is the order parameters are written in.
      *
      * @param formatVersion   the version of the file these contents were loaded from; {@link #FORMAT_VERSION} for
@@ -75,6 +105,7 @@ public final class Checkpoint {
      * @param scriptSha256    lowercase hex SHA-256 of {@code scriptText}'s UTF-8 bytes; checked on construction
      * @param dtype           the precision training ran in, {@code "f32"} or {@code "f64"}
      * @param parameterShapes one shape per parameter; the product of its extents is the parameter's length
+     * @param provenance      what the run is and how it was trained; null for a format 1 file, which has none
      */
     public record Contents(
             int formatVersion,
@@ -89,7 +120,8 @@ public final class Checkpoint {
             Map<String, double[]> parameters,
             Map<String, int[]> parameterShapes,
             AdamState adam,
-            Map<String, Double> metrics) {
+            Map<String, Double> metrics,
+            Provenance provenance) {
 
         public Contents {
             Objects.requireNonNull(scriptText, "scriptText");
@@ -130,7 +162,13 @@ public final class Checkpoint {
                 String dtype, long seed, long trainingStep, Map<String, double[]> parameters,
                 Map<String, int[]> parameterShapes, AdamState adam, Map<String, Double> metrics) {
             return new Contents(FORMAT_VERSION, scriptText, sha256Hex(scriptText), flowName, theoryName, lattice,
-                    dtype, seed, trainingStep, parameters, parameterShapes, adam, metrics);
+                    dtype, seed, trainingStep, parameters, parameterShapes, adam, metrics, null);
+        }
+
+        /** These contents with the run's provenance attached. */
+        public Contents withProvenance(Provenance provenance) {
+            return new Contents(formatVersion, scriptText, scriptSha256, flowName, theoryName, lattice, dtype, seed,
+                    trainingStep, parameters, parameterShapes, adam, metrics, provenance);
         }
 
         private static void requireLength(String what, String name, double[] values, long size) {
@@ -238,31 +276,74 @@ public final class Checkpoint {
     }
 
     /**
-     * Refuses a checkpoint that was not trained for the given script, flow and lattice, naming every difference.
+     * Refuses a checkpoint that was not trained for the given script, flow and lattice, naming every difference. The
+     * script is compared by the hash of its whole text; {@link #verifyMatches(Contents, Provenance, String, String,
+     * List)} compares what the script means instead.
      */
     public static void verifyMatches(Contents checkpoint, String scriptText, String flowName, List<Integer> lattice)
             throws CheckpointException {
+        verifyMatches(checkpoint, null, scriptText, flowName, lattice);
+    }
+
+    /**
+     * Refuses a checkpoint that was not trained for this run, naming every difference and the way out. With
+     * provenance on both sides the semantic identities are compared, so comments and formatting do not matter and a
+     * theory parameter that differs is named with the {@code --set} flag that restores it; a format 1 checkpoint (or
+     * a run without provenance) falls back to the hash of the whole script.
+     */
+    public static void verifyMatches(Contents checkpoint, Provenance run, String scriptText, String flowName,
+            List<Integer> lattice) throws CheckpointException {
         List<String> differences = new ArrayList<>();
-        String givenHash = sha256Hex(scriptText);
-        if (!givenHash.equals(checkpoint.scriptSha256())) {
-            differences.add("script: the checkpoint was trained from a script with SHA-256 " + checkpoint.scriptSha256()
-                    + ", the given script has SHA-256 " + givenHash);
-        }
+        boolean scriptDiffers = false;
         if (!flowName.equals(checkpoint.flowName())) {
             differences.add("flow: the checkpoint holds flow '" + checkpoint.flowName() + "', the run asks for '"
                     + flowName + "'");
         }
-        if (!List.copyOf(lattice).equals(checkpoint.lattice())) {
-            differences.add("lattice: the checkpoint was trained on " + checkpoint.lattice() + ", the run asks for "
-                    + lattice);
+        Provenance trained = checkpoint.provenance();
+        if (trained != null && run != null) {
+            if (!trained.identitySha256().equals(run.identitySha256())) {
+                List<String> parameters = new ArrayList<>();
+                trained.theoryParameters().forEach((name, value) -> {
+                    String now = run.theoryParameters().get(name);
+                    if (!value.equals(now)) {
+                        parameters.add("theory parameter " + name + ": checkpoint " + value + ", this run "
+                                + (now == null ? "has no such parameter" : now) + " — pass `--set " + name + "="
+                                + value + "`");
+                    }
+                });
+                run.theoryParameters().keySet().stream().filter(name -> !trained.theoryParameters().containsKey(name))
+                        .forEach(name -> parameters.add("theory parameter " + name + ": not in the checkpoint's theory"));
+                differences.addAll(parameters);
+                if (parameters.isEmpty() && differences.isEmpty()) {
+                    differences.add("flow: the flow, its nets or the theory's action differ from the ones the"
+                            + " checkpoint was trained with (identity " + shortHash(trained.identitySha256())
+                            + ", this script " + shortHash(run.identitySha256()) + ")");
+                    scriptDiffers = true;
+                }
+            }
+        } else {
+            String givenHash = sha256Hex(scriptText);
+            if (!givenHash.equals(checkpoint.scriptSha256())) {
+                differences.add("script: the checkpoint was trained from a script with SHA-256 "
+                        + checkpoint.scriptSha256() + ", the given script has SHA-256 " + givenHash);
+                scriptDiffers = true;
+            }
+            if (!List.copyOf(lattice).equals(checkpoint.lattice())) {
+                differences.add("lattice: the checkpoint was trained on " + checkpoint.lattice()
+                        + ", the run asks for " + lattice);
+            }
         }
         if (!differences.isEmpty()) {
             throw new CheckpointException(CheckpointException.Problem.MISMATCH, "the checkpoint does not match this"
                     + " run:\n  - " + String.join("\n  - ", differences) + "\nEither retrain for this script, flow"
-                    + " and lattice, or run with the checkpoint's own script, which the checkpoint contains"
-                    + " (Checkpoint.extractScript writes it to a file).");
+                    + " and lattice (`--force` replaces the trained run), or run with the checkpoint's own "
+                    + (scriptDiffers ? "script, which the checkpoint contains" : "settings")
+                    + ": `equiflow script <run directory>` prints the script and the --set overrides it was trained"
+                    + " with.");
         }
     }
+
+    private static String shortHash(String sha256) { return sha256.substring(0, Math.min(12, sha256.length())); }
 
     /** Writes the script a checkpoint was trained from, so it can be rerun or compared with the current one. */
     public static void extractScript(Path checkpoint, Path scriptFile) throws IOException {
@@ -288,6 +369,17 @@ public final class Checkpoint {
         root.put("dtype", contents.dtype());
         root.put("seed", contents.seed());
         root.put("training_step", contents.trainingStep());
+        if (contents.provenance() != null) {
+            Provenance provenance = contents.provenance();
+            ObjectNode node = root.putObject("provenance");
+            node.put("identity_sha256", provenance.identitySha256());
+            ObjectNode overrides = node.putObject("overrides");
+            provenance.overrides().forEach(overrides::put);
+            ObjectNode theory = node.putObject("theory_parameters");
+            provenance.theoryParameters().forEach(theory::put);
+            ObjectNode training = node.putObject("training");
+            provenance.training().forEach(training::put);
+        }
         ArrayNode parameters = root.putArray("parameters");
         contents.parameterShapes().forEach((name, shape) -> {
             ObjectNode entry = parameters.addObject().put("name", name);
@@ -381,10 +473,37 @@ public final class Checkpoint {
                     field(file, header, "dtype", JsonNode::isTextual).asText(),
                     field(file, header, "seed", JsonNode::canConvertToLong).asLong(),
                     field(file, header, "training_step", JsonNode::canConvertToLong).asLong(),
-                    values, shapes, adam, metrics);
+                    values, shapes, adam, metrics, version >= 2 ? provenance(file, header) : null);
         } catch (IllegalArgumentException e) {
             throw malformed(file, e.getMessage());
         }
+    }
+
+    /** Format 2's provenance; absent in a file saved from contents that had none. */
+    private static Provenance provenance(Path file, JsonNode header) throws CheckpointException {
+        JsonNode node = header.get("provenance");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw malformed(file, "its header field 'provenance' is not an object");
+        }
+        return new Provenance(field(file, node, "identity_sha256", JsonNode::isTextual).asText(),
+                textMap(file, node, "overrides"), textMap(file, node, "theory_parameters"),
+                textMap(file, node, "training"));
+    }
+
+    private static Map<String, String> textMap(Path file, JsonNode parent, String name) throws CheckpointException {
+        Map<String, String> map = new LinkedHashMap<>();
+        var entries = field(file, parent, name, JsonNode::isObject).fields();
+        while (entries.hasNext()) {
+            var entry = entries.next();
+            if (!entry.getValue().isTextual()) {
+                throw malformed(file, "its provenance entry '" + name + "." + entry.getKey() + "' is not text");
+            }
+            map.put(entry.getKey(), entry.getValue().asText());
+        }
+        return map;
     }
 
     private static Map<String, double[]> readSection(ByteBuffer payload, Map<String, int[]> shapes) {

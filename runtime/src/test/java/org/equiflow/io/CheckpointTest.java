@@ -196,13 +196,52 @@ class CheckpointTest {
         assertTrue(message.contains(Checkpoint.sha256Hex(otherScript)), message);
         assertTrue(message.contains("'realnvp'") && message.contains("'nice'"), message);
         assertTrue(message.contains("[8, 8]") && message.contains("[16, 16]"), message);
-        assertTrue(message.contains("retrain") && message.contains("Checkpoint.extractScript"), message);
+        assertTrue(message.contains("retrain") && message.contains("equiflow script"), message);
 
         Path file = dir.resolve("m.ckpt");
         Checkpoint.save(file, checkpoint);
         Path extracted = dir.resolve("extracted.flow");
         Checkpoint.extractScript(file, extracted);
         assertEquals(SCRIPT, Files.readString(extracted));
+    }
+
+    /** The run's provenance round-trips, and a mismatch names the theory parameter and the --set that restores it. */
+    @Test
+    void provenanceRoundTripsAndAMismatchNamesTheParameter() throws IOException {
+        var trained = new Checkpoint.Provenance("a".repeat(64), Map.of("T.m2", "-3.5"),
+                new LinkedHashMap<>(Map.of("T.lattice", "[8,8]", "T.m2", "-3.5")), Map.of("seed", "5", "lr", "0.002"));
+        Path file = dir.resolve("model.ckpt");
+        Checkpoint.save(file, contents(7).withProvenance(trained));
+        var loaded = Checkpoint.load(file);
+        assertEquals(trained, loaded.provenance());
+
+        // Same identity, another script text (a comment added): accepted.
+        Checkpoint.verifyMatches(loaded, trained, "// a comment\n" + SCRIPT, "realnvp", List.of(8, 8));
+        var thisRun = new Checkpoint.Provenance("b".repeat(64), Map.of(), Map.of("T.lattice", "[8,8]", "T.m2", "-4.0"), Map.of());
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> Checkpoint.verifyMatches(loaded, thisRun, SCRIPT, "realnvp", List.of(8, 8)));
+        assertTrue(e.getMessage().contains("theory parameter T.m2: checkpoint -3.5, this run -4.0 — pass `--set T.m2=-3.5`"),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("T.lattice"), e.getMessage());
+    }
+
+    /** A checkpoint written before provenance existed (format 1) still loads, matched by the script's hash. */
+    @Test
+    void aFormatOneCheckpointStillLoads() throws IOException, java.security.NoSuchAlgorithmException {
+        Path file = dir.resolve("old.ckpt");
+        Checkpoint.save(file, contents(3));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[8] = 1;
+        var digest = java.security.MessageDigest.getInstance("SHA-256");
+        digest.update(bytes, 0, bytes.length - 32);
+        System.arraycopy(digest.digest(), 0, bytes, bytes.length - 32, 32);
+        Files.write(file, bytes);
+        var loaded = Checkpoint.load(file);
+        assertEquals(1, loaded.formatVersion());
+        assertEquals(null, loaded.provenance());
+        var run = new Checkpoint.Provenance("c".repeat(64), Map.of(), Map.of(), Map.of());
+        Checkpoint.verifyMatches(loaded, run, SCRIPT, "realnvp", List.of(8, 8));
+        assertThrows(CheckpointException.class, () -> Checkpoint.verifyMatches(loaded, run, SCRIPT + "\n", "realnvp", List.of(8, 8)));
     }
 
     @Test
@@ -231,7 +270,7 @@ class CheckpointTest {
                 List.of(8, 8), "f64", 1, 1, good.parameters(), wrongShapes, good.adam(), Map.of()));
         assertThrows(IllegalArgumentException.class, () -> new Checkpoint.Contents(1, SCRIPT, "0".repeat(64),
                 "realnvp", "T", List.of(8, 8), "f64", 1, 1, good.parameters(), good.parameterShapes(), good.adam(),
-                Map.of()));
+                Map.of(), null));
         assertThrows(IllegalArgumentException.class, () -> Checkpoint.Contents.of(SCRIPT, "realnvp", "T",
                 List.of(8, 8), "bf16", 1, 1, good.parameters(), good.parameterShapes(), good.adam(), Map.of()));
     }

@@ -23,6 +23,18 @@ public final class Printer {
         return out.toString();
     }
 
+    /**
+     * What a trained flow's parameters mean: its theory instance (every parameter, `--set` values applied) and the
+     * flow with its nets, printed canonically. Comments, formatting and run blocks do not appear, so a hash of this
+     * text identifies what a checkpoint was trained for without tying it to the script's bytes.
+     */
+    public static String identity(FlowModel flow) {
+        var out = new StringBuilder();
+        theory(out, flow.theory());
+        flow(out, flow);
+        return out.toString();
+    }
+
     private static void theory(StringBuilder out, TheoryInstance t) {
         out.append("\ntheory ").append(t.name()).append(" = ").append(t.definition().name().name())
            .append(" on lattice ").append(t.lattice()).append(" (volume ").append(t.lattice().volume()).append(") {\n");
