@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  * gives a script that runs again (comments do not change a run's identity).
  */
 @Command(name = "script", mixinStandardHelpOptions = true,
-        description = "Print the script a run was trained from (stored in its checkpoint), headed by the --set values and settings it was trained with.")
+        description = "Print the script a run was trained from (stored in its checkpoint), headed by the theory overrides and settings it was trained with.")
 final class ScriptCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "A run directory, or a checkpoint file.") Path run;
     @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -198,4 +198,109 @@ class CliTest {
         assertTrue(refused.err().contains("--in-process cannot measure " + other) && refused.err().contains("help:"), refused.err());
         assertFalse(refused.err().contains("Exception"), refused.err());
     }
+
+    /** Every numeric option of every command is range-checked: a usage error naming the legal range, never a stack trace. */
+    @Test
+    void numericOptionsOutOfRangeAreUsageErrors() {
+        String tutorial = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        String out = dir.resolve("never").toString();
+        String[][] cases = {
+            {"train", "--batch", "0"}, {"train", "--batch", "-5"}, {"train", "--lr", "0"}, {"train", "--lr", "-1"},
+            {"train", "--lr", "NaN"}, {"train", "--checkpoint-every", "0"}, {"train", "--steps", "-10"},
+            {"run", "--batch", "0"}, {"run", "--count", "0"},
+            {"sample", "--count", "0"}, {"sample", "--count", "-3"}, {"sample", "--count", "3000000000"}, {"sample", "--sample-batch", "0"},
+            {"hmc", "--chains", "0"}, {"hmc", "--trajectories", "0"}, {"hmc", "--step-size", "0"}, {"hmc", "--md-steps", "0"},
+            {"hmc", "--thermalize", "-1"},
+        };
+        for (String[] c : cases) {
+            String[] args = {c[0], tutorial, c[1], c[2], "--color=never", "--out", out};
+            if (c[0].equals("hmc")) args = new String[] {c[0], tutorial, c[1], c[2], "--color=never"};
+            Run r = run(args);
+            String what = String.join(" ", c) + ": ";
+            assertEquals(2, r.exit(), what + r.err());
+            assertTrue(r.err().contains("error: " + c[1] + " must be "), what + r.err());
+            assertTrue(r.err().contains("between") || r.err().contains("at least") || r.err().contains("greater than 0"), what + r.err());
+            assertFalse(r.err().contains("internal error") || r.err().contains("Exception"), what + r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("never")), "nothing was created");
+        Run bench = run("bench", "--batch", "0", "--reference", "off");
+        assertEquals(2, bench.exit(), bench.err());
+        assertTrue(bench.err().contains("--batch must be between 1 and"), bench.err());
+    }
+
+    /** A flow far too large for the heap is refused at once with the estimate and what to change, not after minutes in an OutOfMemoryError. */
+    @Test
+    void aJobThatCannotFitTheHeapIsRefusedBeforeItStarts() throws IOException {
+        Path huge = dir.resolve("huge.flow");
+        Files.writeString(huge, Files.readString(EXAMPLES.resolve("phi4_tutorial.flow")).replace("hidden = [8, 8]", "hidden = [8192, 8192]"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.readString(huge).contains("8192"), "the tutorial's nets changed");
+        long started = System.nanoTime();
+        Run r = run("train", huge.toString(), "--batch", "256", "--color=never", "--no-progress", "--out", dir.resolve("huge").toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("needs about") && r.err().contains("EQUIFLOW_JAVA_OPTS=-Xmx") && r.err().contains("--batch"), r.err());
+        assertTrue((System.nanoTime() - started) / 1e9 < 30, "refused before any work");
+        assertFalse(Files.exists(dir.resolve("huge").resolve("checkpoint.eqf")));
+        Run sample = run("sample", EXAMPLES.resolve("free_field.flow").toString(), "--untrained", "--count", "2000000000", "--no-progress",
+                "--color=never", "--out", dir.resolve("big").toString());
+        assertEquals(1, sample.exit(), sample.err());
+        assertTrue(sample.err().contains("needs about") && sample.err().contains("--count"), sample.err());
+    }
+
+    /** --no-progress silences every progress bar; the bars go to System.err, so that is where the test looks. */
+    @Test
+    void noProgressSilencesEveryBar() throws IOException {
+        Path script = dir.resolve("tiny.flow");
+        Files.writeString(script, """
+                use std.theories.phi4
+                use std.nets.cnn
+                use std.masks.checkerboard
+                theory T = phi4(lattice = [4, 4], m2 = -1.0, lambda = 1.0)
+                flow f for T {
+                    prior normal()
+                    affine(mask = checkerboard(), net = cnn(hidden = [2], out_act = tanh))
+                }
+                """);
+        var console = new java.io.ByteArrayOutputStream();
+        var original = System.err;
+        System.setErr(new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            String out = dir.resolve("run").toString();
+            assertEquals(0, run("run", script.toString(), "--steps", "2", "--batch", "4", "--count", "64", "--no-progress", "--out", out).exit());
+            assertEquals(0, run("sample", script.toString(), "--count", "64", "--no-progress", "--out", out).exit());
+            assertEquals(0, run("hmc", script.toString(), "--trajectories", "3", "--thermalize", "1", "--chains", "2", "--no-progress").exit());
+        } finally {
+            System.setErr(original);
+        }
+        String bars = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(bars.contains("%") || bars.contains("[="), bars);
+    }
+
+    /** The symmetry warning is about the flow: once per command that uses it, never from hmc. */
+    @Test
+    void theSymmetryWarningIsPrintedOnceAndOnlyWhereTheFlowIsUsed() {
+        String tutorial = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        Run run = run("run", tutorial, "--steps", "1", "--batch", "4", "--count", "16", "--no-progress", "--color=never",
+                "--out", dir.resolve("run").toString(), "--set", "T.lattice=[4,4]");
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(1, run.err().split("warning\\[W0410\\]", -1).length - 1, run.err());
+        Run hmc = run("hmc", tutorial, "--trajectories", "2", "--thermalize", "0", "--chains", "2", "--no-progress", "--color=never",
+                "--set", "T.lattice=[4,4]");
+        assertEquals(0, hmc.exit(), hmc.err());
+        assertFalse(hmc.err().contains("W0410"), hmc.err());
+    }
+
+    /** Help texts name only options that exist: every --flag a command's help mentions is one of its options. */
+    @Test
+    void helpTextsNameOnlyOptionsThatExist() {
+        var main = new picocli.CommandLine(new Main());
+        for (var command : main.getSubcommands().values()) {
+            var spec = command.getCommandSpec();
+            var known = new java.util.HashSet<String>();
+            spec.options().forEach(o -> known.addAll(java.util.List.of(o.names())));
+            var matcher = java.util.regex.Pattern.compile("--[a-z][a-z-]*[a-z]").matcher(command.getUsageMessage());
+            while (matcher.find()) {
+                assertTrue(known.contains(matcher.group()), spec.name() + " --help names " + matcher.group() + ", which it does not have");
+            }
+        }
+    }
 }

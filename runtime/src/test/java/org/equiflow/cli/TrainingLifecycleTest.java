@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.io.Npy;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +61,7 @@ class TrainingLifecycleTest {
         Path straight = dir.resolve("straight"), resumed = dir.resolve("resumed");
         assertEquals(0, run(train(straight)).exit());
         assertEquals(0, run(train(resumed, "--steps", "3")).exit());
-        var second = run(train(resumed, "--resume"));
+        var second = run(train(resumed, "--resume", "--steps", "6"));
         assertEquals(0, second.exit(), second.err());
         assertTrue(second.out().contains("resuming f from step 3"), second.out());
         var a = Checkpoint.load(straight.resolve("checkpoint.eqf"));
@@ -151,6 +153,218 @@ class TrainingLifecycleTest {
         var r = run("sample", script.toString(), "--color=never", "--out", dir.resolve("nothing").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("no trained flow") && r.err().contains("equiflow train"), r.err());
+    }
+
+    /**
+     * A resumed run is the same run: an uninterrupted run with non-default seed, learning rate,
+     * batch and --set ends bit-identical to one interrupted halfway and resumed with none of those
+     * flags repeated (only the new total of --steps).
+     */
+    @Test
+    void aResumedRunNeedsNoFlagRepeatedToEndWhereTheUninterruptedOneDoes() throws IOException {
+        Path straight = dir.resolve("straight"), resumed = dir.resolve("resumed");
+        String[] runFlags = {"--seed", "11", "--lr", "0.003", "--batch", "4", "--set", "T.m2=-1.5"};
+        var uninterrupted = run(train(straight, concat(runFlags, "--steps", "6")));
+        assertEquals(0, uninterrupted.exit(), uninterrupted.err());
+        assertEquals(0, run(train(resumed, concat(runFlags, "--steps", "3"))).exit());
+        var second = run(train(resumed, "--resume", "--steps", "6"));
+        assertEquals(0, second.exit(), second.err());
+        assertTrue(second.out().contains("with the run's seed 11, lr 0.003, batch 4, --set T.m2=-1.5"), second.out());
+        var a = Checkpoint.load(straight.resolve("checkpoint.eqf"));
+        var b = Checkpoint.load(resumed.resolve("checkpoint.eqf"));
+        assertEquals(6, b.trainingStep());
+        for (String name : a.parameters().keySet()) {
+            assertArrayEquals(a.parameters().get(name), b.parameters().get(name), name);
+            assertArrayEquals(a.adam().secondMoments().get(name), b.adam().secondMoments().get(name), name);
+        }
+        assertEquals(a.provenance(), b.provenance());
+        assertEquals(Files.readString(straight.resolve("metrics.csv")).lines().map(l -> l.substring(0, l.lastIndexOf(','))).toList(),
+                Files.readString(resumed.resolve("metrics.csv")).lines().map(l -> l.substring(0, l.lastIndexOf(','))).toList(),
+                "the same history, apart from the seconds each step took");
+        // Without --steps a resumed run goes to its own planned total, which it has reached.
+        var again = run(train(resumed, "--resume"));
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().contains("already done 6 of its 6 steps"), again.out());
+    }
+
+    @Test
+    void aResumedRunRefusesFlagsThatContradictIt() throws IOException {
+        Path out = dir.resolve("run");
+        assertEquals(0, run(train(out, "--seed", "3", "--steps", "2", "--set", "T.m2=-1.5")).exit());
+        byte[] checkpoint = Files.readAllBytes(out.resolve("checkpoint.eqf"));
+        var seed = run(train(out, "--resume", "--steps", "4", "--seed", "5"));
+        assertEquals(2, seed.exit(), seed.err());
+        assertTrue(seed.err().contains("--seed 5 contradicts the run being resumed, which uses --seed 3"), seed.err());
+        var lr = run(train(out, "--resume", "--steps", "4", "--lr", "0.5"));
+        assertEquals(2, lr.exit(), lr.err());
+        assertTrue(lr.err().contains("--lr 0.5 contradicts"), lr.err());
+        var coupling = run(train(out, "--resume", "--steps", "4", "--set", "T.m2=-2.0"));
+        assertEquals(1, coupling.exit(), coupling.err());
+        assertTrue(coupling.err().contains("theory parameter T.m2: checkpoint -1.5, this run -2.0 — pass `--set T.m2=-1.5`"), coupling.err());
+        var fewer = run(train(out, "--resume", "--steps", "1"));
+        assertEquals(2, fewer.exit(), fewer.err());
+        assertTrue(fewer.err().contains("--steps is the run's total number of steps, and this run has already done 2"), fewer.err());
+        assertArrayEquals(checkpoint, Files.readAllBytes(out.resolve("checkpoint.eqf")), "a refused resume changes nothing");
+    }
+
+    /**
+     * A coupling set with --set is part of the run: sampling the same script without it is
+     * refused with the parameter and the flag that restores it, and the run's ensemble survives.
+     */
+    @Test
+    void aCouplingSetForTrainingIsPartOfTheRunsIdentity() throws IOException {
+        Path out = dir.resolve("run");
+        assertEquals(0, run(train(out, "--set", "T.m2=-1.5")).exit());
+        var sampled = run("sample", script.toString(), "--color=never", "--no-progress", "--out", out.toString(), "--set", "T.m2=-1.5");
+        assertEquals(0, sampled.exit(), sampled.err());
+        byte[] ensemble = Files.readAllBytes(out.resolve("ensemble.npy"));
+        String metadata = Files.readString(out.resolve("ensemble.json"));
+        assertTrue(metadata.contains("\"T.m2\" : \"-1.5\""), metadata);
+
+        var withoutSet = run("sample", script.toString(), "--color=never", "--no-progress", "--out", out.toString());
+        assertEquals(1, withoutSet.exit(), withoutSet.err());
+        assertTrue(withoutSet.err().contains("theory parameter T.m2: checkpoint -1.5, this run -1.0 — pass `--set T.m2=-1.5`"),
+                withoutSet.err());
+        assertArrayEquals(ensemble, Files.readAllBytes(out.resolve("ensemble.npy")));
+        assertEquals(metadata, Files.readString(out.resolve("ensemble.json")));
+    }
+
+    /** Comments, formatting and run blocks are not part of what was trained: the checkpoint still serves. */
+    @Test
+    void aCommentOrAReformattedScriptKeepsTheCheckpoint() throws IOException {
+        Path out = dir.resolve("run");
+        assertEquals(0, run(train(out)).exit());
+        String edited = "// scan point for the paper\n" + Files.readString(script)
+                .replace("m2 = -1.0, lambda = 1.0", "m2 = -1.0,   lambda = 1.0  /* as in the notebook */")
+                .replace("count 128", "count 64");
+        Files.writeString(script, edited);
+        var r = run("sample", script.toString(), "--color=never", "--no-progress", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertArrayEquals(new int[] {64, 4, 4}, Npy.read(out.resolve("ensemble.npy")).shape());
+        // A changed net is another flow: refused, pointing at the command that prints the trained script.
+        Files.writeString(script, edited.replace("hidden = [2]", "hidden = [3]"));
+        var other = run("sample", script.toString(), "--color=never", "--no-progress", "--out", out.toString());
+        assertEquals(1, other.exit(), other.err());
+        assertTrue(other.err().contains("equiflow script"), other.err());
+        assertFalse(other.err().contains("Checkpoint.extractScript"), other.err());
+    }
+
+    @Test
+    void theScriptCommandPrintsTheTrainedScriptAndItsOverrides() throws IOException {
+        Path out = dir.resolve("run");
+        String original = Files.readString(script);
+        assertEquals(0, run(train(out, "--set", "T.m2=-1.5", "--seed", "9")).exit());
+        Files.writeString(script, original.replace("lambda = 1.0", "lambda = 2.0"));
+        var r = run("script", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("// trained with: --set T.m2=-1.5"), r.out());
+        assertTrue(r.out().contains("seed 9"), r.out());
+        assertTrue(r.out().endsWith(original), r.out());
+        // What it prints is a script that runs again: into a file, sampled with the printed --set.
+        Path restored = dir.resolve("restored.flow");
+        Files.writeString(restored, r.out());
+        var sampled = run("sample", restored.toString(), "--color=never", "--no-progress", "--out", out.toString(), "--set", "T.m2=-1.5");
+        assertEquals(0, sampled.exit(), sampled.err());
+        var missing = run("script", dir.resolve("nowhere").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().startsWith("error: no checkpoint at"), missing.err());
+    }
+
+    /** Training again into a trained run's directory is refused (nothing touched) unless --resume or --force says what is meant. */
+    @Test
+    void retrainingIntoATrainedRunNeedsForce() throws IOException {
+        Path out = dir.resolve("run");
+        assertEquals(0, run(train(out, "--steps", "2")).exit());
+        assertEquals(0, run("sample", script.toString(), "--color=never", "--no-progress", "--out", out.toString()).exit());
+        byte[] checkpoint = Files.readAllBytes(out.resolve("checkpoint.eqf"));
+        byte[] ensemble = Files.readAllBytes(out.resolve("ensemble.npy"));
+        for (String command : new String[] {"train", "run"}) {
+            var r = run(command, script.toString(), "--no-progress", "--color=never", "--out", out.toString(), "--steps", "3");
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().contains("already holds a trained run") && r.err().contains("--resume") && r.err().contains("--force"), r.err());
+            assertArrayEquals(checkpoint, Files.readAllBytes(out.resolve("checkpoint.eqf")));
+            assertArrayEquals(ensemble, Files.readAllBytes(out.resolve("ensemble.npy")));
+        }
+        var forced = run(train(out, "--steps", "3", "--force"));
+        assertEquals(0, forced.exit(), forced.err());
+        assertEquals(3, Checkpoint.load(out.resolve("checkpoint.eqf")).trainingStep());
+        assertFalse(Files.exists(out.resolve("ensemble.npy")), "the replaced run's ensemble went with it");
+        var both = run(train(out, "--resume", "--force"));
+        assertEquals(2, both.exit());
+    }
+
+    /** A second command into a directory in use is refused, naming the holder's pid. */
+    @Test
+    void aRunDirectoryInUseIsRefused() throws IOException {
+        Path out = dir.resolve("run");
+        try (var held = RunDirectory.open(out)) {
+            var r = run(train(out));
+            assertEquals(1, r.exit(), r.err());
+            assertTrue(r.err().contains("in use by another equiflow command (pid " + ProcessHandle.current().pid() + ")"), r.err());
+            assertFalse(Files.exists(out.resolve("checkpoint.eqf")));
+        }
+        assertEquals(0, run(train(out)).exit(), "released when the holder is done");
+    }
+
+    /** A directory that cannot be written is found before any training. */
+    @Test
+    void anUnwritableRunDirectoryIsFoundBeforeTheWork() throws IOException {
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "not a directory");
+        var r = run(train(file.resolve("run")));
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("cannot be created"), r.err());
+        assertFalse(r.out().contains("training f"), r.out());
+        Path readOnly = dir.resolve("read-only");
+        Files.createDirectories(readOnly);
+        assertTrue(readOnly.toFile().setWritable(false, false));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(readOnly), "permissions do not bind this user (root)");
+            var denied = run(train(readOnly));
+            assertEquals(1, denied.exit(), denied.err());
+            assertTrue(denied.err().contains("is not writable"), denied.err());
+            assertFalse(denied.out().contains("training f"), denied.out());
+        } finally {
+            readOnly.toFile().setWritable(true, false);
+        }
+    }
+
+    /** What a killed run left behind (half-written files, a staged result never committed) is removed by the next. */
+    @Test
+    void leftoversOfAKilledRunAreCleanedUp() throws IOException {
+        Path out = dir.resolve("run");
+        assertEquals(0, run(train(out)).exit());
+        Path partial = out.resolve(".checkpoint.eqf.8731.partial");
+        Path staged = out.resolve(".results/20260101T000000-deadbeef/ensemble.npy");
+        Files.createDirectories(staged.getParent());
+        Files.writeString(partial, "half");
+        Files.writeString(staged, "half");
+        assertEquals(0, run("sample", script.toString(), "--color=never", "--no-progress", "--out", out.toString()).exit());
+        assertFalse(Files.exists(partial));
+        assertFalse(Files.exists(staged.getParent()));
+        try (var results = Files.list(out.resolve(".results"))) {
+            assertEquals(List.of(out.resolve("result").toRealPath()), results.map(p -> {
+                try {
+                    return p.toRealPath();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList(), "only the committed result is left");
+        }
+    }
+
+    @Test
+    void theDefaultDirectoryOfAScanPointNamesItsSetValues() {
+        assertEquals(Path.of("runs", "phi4", "f"), Workspace.directory("examples/phi4.flow", "f", null, Map.of()));
+        assertEquals(Path.of("runs", "phi4", "f", "T.lattice=16x16,T.m2=-3.5"),
+                Workspace.directory("examples/phi4.flow", "f", null, Map.of("T.m2", "-3.5", "T.lattice", "[16, 16]")));
+        assertEquals("T.name=a_b", Workspace.overrideLabel(Map.of("T.name", "a/b")));
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 
     /** The script's flow breaks z2 without claiming it, so the compiler's W0410 warning comes first. */

@@ -1,0 +1,133 @@
+package org.equiflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.equiflow.io.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 during `sample`, at random moments: the run directory always holds one complete result
+ * — the previous one or the new one — whose array matches its metadata, never the array of one
+ * run beside the metadata of another.
+ */
+class KilledSamplingTest {
+    private static final int KILLS = 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aKilledSamplingRunLeavesTheOldResultOrTheNewOneNeverAMix() throws Exception {
+        Path script = dir.resolve("tiny.flow");
+        Files.writeString(script, """
+                use std.theories.phi4
+                use std.nets.cnn
+                use std.masks.checkerboard
+                theory T = phi4(lattice = [4, 4], m2 = -1.0, lambda = 1.0)
+                flow f for T {
+                    prior normal()
+                    affine(mask = checkerboard(), net = cnn(hidden = [2], out_act = tanh))
+                }
+                """);
+        Path out = dir.resolve("run");
+        assertEquals(0, CliTest.run("train", script.toString(), "--steps", "2", "--batch", "4", "--no-progress", "--color=never",
+                "--out", out.toString()).exit());
+        // Each sampling run is told apart by its seed, and its count is a function of the seed.
+        Map<Long, Long> countOfSeed = new HashMap<>();
+        countOfSeed.put(1L, 300L);
+        // The first result comes from an uninterrupted child, which also times a child's whole life.
+        long started = System.nanoTime();
+        Process first = sampling(script, out, 1, 300).start();
+        assertEquals(0, first.waitFor(), "an uninterrupted child samples");
+        long lifeMillis = (System.nanoTime() - started) / 1_000_000;
+        long previous = resultSeed(out, countOfSeed);
+        assertEquals(1, previous);
+
+        Random random = new Random(20261204);
+        int completed = 0;
+        List<String> outcomes = new ArrayList<>();
+        for (int k = 0; k < KILLS; k++) {
+            long seed = 100 + k;
+            long count = 200 + 10L * k;
+            countOfSeed.put(seed, count);
+            Process child = sampling(script, out, seed, count).start();
+            // Kill anywhere from the JVM's start-up (which compiles the script) to a little after a child's usual end,
+            // so that some kills land while the result is written and some runs complete.
+            Thread.sleep(lifeMillis / 2 + (long) (random.nextDouble() * lifeMillis * 8 / 10));
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the killed child exits");
+            long found = resultSeed(out, countOfSeed);
+            assertTrue(found == previous || found == seed, "after kill " + k + " the result is of seed " + found
+                    + ", neither the previous run's (" + previous + ") nor the killed one's (" + seed + ")");
+            if (found == seed) completed++;
+            long staged;
+            try (var results = Files.list(out.resolve(RunDirectory.RESULTS))) {
+                staged = results.count() - 1;
+            }
+            // "old+staged": killed while writing its result, which the next run removes.
+            outcomes.add(found == seed ? "new" : staged > 0 ? "old+staged" : "old");
+            previous = found;
+        }
+        // The directory is still usable: the next run cleans what the kills left and commits its result.
+        assertEquals(0, CliTest.run("sample", script.toString(), "--sample-seed", "7", "--count", "50", "--no-progress",
+                "--color=never", "--out", out.toString()).exit());
+        countOfSeed.put(7L, 50L);
+        assertEquals(7, resultSeed(out, countOfSeed));
+        try (var results = Files.list(out.resolve(RunDirectory.RESULTS))) {
+            assertEquals(1, results.count(), "only the current result remains");
+        }
+        System.out.println("kills: " + outcomes + " (" + completed + " runs completed before their kill; a child lives "
+                + lifeMillis + " ms)");
+    }
+
+    /**
+     * Reads the current result through the stable paths and checks it is whole: the array's shape
+     * is the metadata's, its length the count this seed was run with, the report is there.
+     */
+    private static long resultSeed(Path out, Map<Long, Long> countOfSeed) throws IOException {
+        JsonNode metadata = JSON.readTree(out.resolve("ensemble.json").toFile());
+        long seed = metadata.get("seed").asLong();
+        long count = metadata.get("count").asLong();
+        assertEquals(countOfSeed.get(seed), count, "metadata of seed " + seed + " with the count of another run: " + metadata);
+        int[] shape = Npy.read(out.resolve("ensemble.npy")).shape();
+        assertEquals(count, shape[0], "array and metadata of different runs");
+        assertEquals(metadata.get("shape").toString(), JSON.valueToTree(shape).toString());
+        assertTrue(Files.exists(out.resolve("report").resolve("summary.md")), "the report is part of the result");
+        return seed;
+    }
+
+    private static ProcessBuilder sampling(Path script, Path out, long seed, long count) {
+        return new ProcessBuilder(childCommand("sample", script.toString(), "--sample-seed", String.valueOf(seed), "--count",
+                String.valueOf(count), "--sample-batch", "16", "--no-progress", "--color=never", "--out", out.toString()))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    }
+
+    private static List<String> childCommand(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            // Coverage or debugger agents of the test JVM would slow the child or clash on their ports.
+            if (!argument.startsWith("-javaagent") && !argument.startsWith("-agentlib")) command.add(argument);
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        return command;
+    }
+}
