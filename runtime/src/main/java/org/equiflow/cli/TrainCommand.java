@@ -100,9 +100,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         Checkpoint.Contents checkpoint = trained && o.resume ? Artifacts.readCheckpoint(ws) : null;
         Plan plan = checkpoint != null ? resumedPlan(checkpoint, settings, o, checks) : newPlan(settings, o, checks);
-        if (trained && o.force) directory.discardRun();
         MemoryEstimate.require(MemoryEstimate.training(ws.flow(), plan.batch()), "a training step of " + ws.flow().name()
                 + " (" + MemoryEstimate.parameters(ws.flow()) + " parameters, batch " + plan.batch() + ")", "a smaller --batch or smaller nets");
+        // Only now, when the new run is known to be able to start, does the old one go.
+        if (trained && o.force) directory.discardRun();
         long seed = plan.seed(), steps = plan.steps();
         int batch = plan.batch();
         double lr = plan.lr();
