@@ -122,8 +122,14 @@ class KilledSamplingTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             // Coverage or debugger agents of the test JVM would slow the child or clash on their ports.
-            if (!argument.startsWith("-javaagent") && !argument.startsWith("-agentlib")) command.add(argument);
+            if (!argument.startsWith("-javaagent") && !argument.startsWith("-agentlib") && !argument.startsWith("-XX:+Use")
+                    && !argument.startsWith("-XX:TieredStopAtLevel")) {
+                command.add(argument);
+            }
         }
+        // A child lives about three seconds, mostly starting up: C1 alone and the serial collector start it fastest.
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());
