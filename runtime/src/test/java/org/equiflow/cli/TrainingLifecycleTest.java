@@ -161,7 +161,7 @@ class TrainingLifecycleTest {
      * flags repeated (only the new total of --steps).
      */
     @Test
-    void aResumedRunNeedsNoFlagRepeatedToEndWhereTheUninterruptedOneDoes() throws IOException {
+    void aResumedRunTakesSeedLrBatchAndSetFromItsCheckpoint() throws IOException {
         Path straight = dir.resolve("straight"), resumed = dir.resolve("resumed");
         String[] runFlags = {"--seed", "11", "--lr", "0.003", "--batch", "4", "--set", "T.m2=-1.5"};
         var uninterrupted = run(train(straight, concat(runFlags, "--steps", "6")));

@@ -1,5 +1,6 @@
 package org.equiflow.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,16 +16,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.equiflow.io.Checkpoint;
 import org.equiflow.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 during `sample`, at random moments: the run directory always holds one complete result
- * — the previous one or the new one — whose array matches its metadata, never the array of one
- * run beside the metadata of another.
+ * Runs killed with SIGKILL. During `sample`, at random moments: the run directory always holds
+ * one complete result — the previous one or the new one — whose array matches its metadata,
+ * never the array of one run beside the metadata of another. During `train`: resumed with no
+ * flag repeated, the run ends bit-identical to one that was never interrupted.
  */
-class KilledSamplingTest {
+class KilledRunTest {
     private static final int KILLS = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -93,6 +96,70 @@ class KilledSamplingTest {
         }
         System.out.println("kills: " + outcomes + " (" + completed + " runs completed before their kill; a child lives "
                 + lifeMillis + " ms)");
+    }
+
+    /**
+     * Killed halfway through training started with non-default seed, learning rate, batch and
+     * --set, then resumed with nothing but --resume and --out: the same weights, optimizer state
+     * and history as an uninterrupted run, to the last bit.
+     */
+    @Test
+    void aTrainingRunKilledHalfwayAndResumedWithoutFlagsEndsAsIfNeverInterrupted() throws Exception {
+        Path script = dir.resolve("tiny.flow");
+        Files.writeString(script, """
+                use std.theories.phi4
+                use std.nets.cnn
+                use std.masks.checkerboard
+                theory T = phi4(lattice = [4, 4], m2 = -1.0, lambda = 1.0)
+                flow f for T {
+                    prior normal()
+                    repeat i in 0..2 {
+                        affine(mask = checkerboard(parity = i % 2), net = cnn(hidden = [4], out_act = tanh))
+                    }
+                }
+                train f { batch 8  steps 10  seed 3 }
+                """);
+        String[] runFlags = {"--seed", "11", "--lr", "0.003", "--batch", "4", "--set", "T.m2=-1.5", "--steps", "60",
+                "--checkpoint-every", "1", "--no-progress", "--color=never"};
+        Path straight = dir.resolve("straight"), killed = dir.resolve("killed");
+        var uninterrupted = CliTest.run(concat(new String[] {"train", script.toString(), "--out", straight.toString()}, runFlags));
+        assertEquals(0, uninterrupted.exit(), uninterrupted.err());
+
+        Process child = new ProcessBuilder(childCommand(concat(new String[] {"train", script.toString(), "--out", killed.toString()}, runFlags)))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long step = 0;
+        Path checkpoint = killed.resolve("checkpoint.eqf");
+        while (child.isAlive() && step < 5) {
+            Thread.sleep(5);
+            if (Files.exists(checkpoint)) step = Checkpoint.load(checkpoint).trainingStep();
+        }
+        child.destroyForcibly();
+        child.waitFor(30, TimeUnit.SECONDS);
+        long at = Checkpoint.load(checkpoint).trainingStep();
+        org.junit.jupiter.api.Assumptions.assumeTrue(at < 60, "the child finished before it could be killed");
+
+        var resumed = CliTest.run("train", script.toString(), "--out", killed.toString(), "--resume", "--no-progress", "--color=never");
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertTrue(resumed.out().contains("resuming f from step " + at), resumed.out());
+        var a = Checkpoint.load(straight.resolve("checkpoint.eqf"));
+        var b = Checkpoint.load(checkpoint);
+        assertEquals(60, b.trainingStep());
+        for (String name : a.parameters().keySet()) {
+            assertArrayEquals(a.parameters().get(name), b.parameters().get(name), name);
+            assertArrayEquals(a.adam().firstMoments().get(name), b.adam().firstMoments().get(name), name);
+        }
+        assertEquals(withoutSeconds(straight.resolve("metrics.csv")), withoutSeconds(killed.resolve("metrics.csv")));
+        System.out.println("training killed at step " + at + " of 60, resumed");
+    }
+
+    private static List<String> withoutSeconds(Path metrics) throws IOException {
+        return Files.readAllLines(metrics).stream().map(line -> line.substring(0, line.lastIndexOf(','))).toList();
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 
     /**
