@@ -175,7 +175,7 @@ final class RunDirectory implements AutoCloseable {
         syncDirectory(directory);
         for (String entry : RESULT_ENTRIES) {
             if (Files.exists(staged.resolve(entry), LinkOption.NOFOLLOW_LINKS)) linkStableName(entry);
-            else if (Files.isSymbolicLink(directory.resolve(entry))) Files.delete(directory.resolve(entry));
+            else removeStableName(entry);
         }
         if (previous != null && !previous.getFileName().equals(staged.getFileName())) {
             deleteRecursively(directory.resolve(RESULTS).resolve(previous.getFileName()));
@@ -199,6 +199,13 @@ final class RunDirectory implements AutoCloseable {
         Files.move(newLink, stable, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Removes DIR/&lt;name&gt; whatever it is: our link, or a file of the layout before results were committed as a unit. */
+    private void removeStableName(String name) throws IOException {
+        Path stable = directory.resolve(name);
+        if (Files.isDirectory(stable, LinkOption.NOFOLLOW_LINKS)) deleteRecursively(stable);
+        else Files.deleteIfExists(stable);
+    }
+
     /**
      * Forgets the run that lived here (for {@code --force}): its checkpoint, metrics and sampling
      * result, which all describe the flow about to be replaced.
@@ -206,11 +213,7 @@ final class RunDirectory implements AutoCloseable {
     void discardRun() throws IOException {
         Files.deleteIfExists(directory.resolve("checkpoint.eqf"));
         Files.deleteIfExists(directory.resolve("metrics.csv"));
-        for (String entry : RESULT_ENTRIES) {
-            Path stable = directory.resolve(entry);
-            if (Files.isDirectory(stable, LinkOption.NOFOLLOW_LINKS)) deleteRecursively(stable);
-            else Files.deleteIfExists(stable);
-        }
+        for (String entry : RESULT_ENTRIES) removeStableName(entry);
         Files.deleteIfExists(directory.resolve(CURRENT));
         deleteRecursively(directory.resolve(RESULTS));
     }

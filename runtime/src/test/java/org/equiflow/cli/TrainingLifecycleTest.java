@@ -353,6 +353,28 @@ class TrainingLifecycleTest {
         }
     }
 
+    /**
+     * A run directory of the layout before results were committed as a unit (plain files, the log
+     * weights of an earlier reweighting run) is taken over: no stale file survives beside the new result.
+     */
+    @Test
+    void anOldLayoutIsReplacedByTheCommittedResult() throws IOException {
+        Path out = dir.resolve("run");
+        assertEquals(0, run(train(out)).exit());
+        Files.writeString(out.resolve("ensemble.npy"), "old");
+        Files.writeString(out.resolve("ensemble.json"), "{}");
+        Files.writeString(out.resolve("ensemble_log_weights.npy"), "old weights");
+        Files.createDirectories(out.resolve("report"));
+        Files.writeString(out.resolve("report/summary.md"), "old");
+        var r = run("sample", script.toString(), "--color=never", "--no-progress", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        for (String entry : List.of("ensemble.npy", "ensemble.json", "report")) assertTrue(Files.isSymbolicLink(out.resolve(entry)), entry);
+        assertArrayEquals(new int[] {128, 4, 4}, Npy.read(out.resolve("ensemble.npy")).shape());
+        assertFalse(Files.exists(out.resolve("ensemble_log_weights.npy"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "the weights of another run do not stay beside a Metropolis chain");
+        assertFalse(Files.readString(out.resolve("report/summary.md")).equals("old"));
+    }
+
     @Test
     void theDefaultDirectoryOfAScanPointNamesItsSetValues() {
         assertEquals(Path.of("runs", "phi4", "f"), Workspace.directory("examples/phi4.flow", "f", null, Map.of()));
