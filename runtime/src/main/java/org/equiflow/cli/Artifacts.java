@@ -87,8 +87,10 @@ final class Artifacts {
                 ws.flow().theory().lattice().sizes(), flow.dtype() == org.equiflow.tensor.DType.F32 ? "f32" : "f64", seed, step,
                 parameters, shapes, new Checkpoint.AdamState(state.step(), first, second, adam.learningRate(), adam.beta1(),
                         adam.beta2(), adam.eps()), metrics).withProvenance(ws.provenance(training));
-        Checkpoint.save(ws.checkpoint(), contents);
+        // Metrics first: a run killed between the two writes leaves rows beyond the checkpoint's step, which a resumed
+        // run drops (readMetrics stops at the checkpoint's step) and recomputes; the other order lost a row.
         writeMetrics(ws, history);
+        Checkpoint.save(ws.checkpoint(), contents);
     }
 
     private static int[] shapeOf(Tensor t) {

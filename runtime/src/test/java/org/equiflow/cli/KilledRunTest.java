@@ -119,7 +119,7 @@ class KilledRunTest {
                 }
                 train f { batch 8  steps 10  seed 3 }
                 """);
-        String[] runFlags = {"--seed", "11", "--lr", "0.003", "--batch", "4", "--set", "T.m2=-1.5", "--steps", "60",
+        String[] runFlags = {"--seed", "11", "--lr", "0.003", "--batch", "4", "--set", "T.m2=-1.5", "--steps", "150",
                 "--checkpoint-every", "1", "--no-progress", "--color=never"};
         Path straight = dir.resolve("straight"), killed = dir.resolve("killed");
         var uninterrupted = CliTest.run(concat(new String[] {"train", script.toString(), "--out", straight.toString()}, runFlags));
@@ -133,23 +133,30 @@ class KilledRunTest {
             Thread.sleep(5);
             if (Files.exists(checkpoint)) step = Checkpoint.load(checkpoint).trainingStep();
         }
+        // While the child trains, the directory is its own: another process's command is refused, naming the child.
+        var intruder = CliTest.run("sample", script.toString(), "--no-progress", "--color=never", "--out", killed.toString(),
+                "--set", "T.m2=-1.5");
+        if (child.isAlive()) {
+            assertEquals(1, intruder.exit(), intruder.err());
+            assertTrue(intruder.err().contains("in use by another equiflow command (pid " + child.pid() + ")"), intruder.err());
+        }
         child.destroyForcibly();
         child.waitFor(30, TimeUnit.SECONDS);
         long at = Checkpoint.load(checkpoint).trainingStep();
-        org.junit.jupiter.api.Assumptions.assumeTrue(at < 60, "the child finished before it could be killed");
+        org.junit.jupiter.api.Assumptions.assumeTrue(at < 150, "the child finished before it could be killed");
 
         var resumed = CliTest.run("train", script.toString(), "--out", killed.toString(), "--resume", "--no-progress", "--color=never");
         assertEquals(0, resumed.exit(), resumed.err());
         assertTrue(resumed.out().contains("resuming f from step " + at), resumed.out());
         var a = Checkpoint.load(straight.resolve("checkpoint.eqf"));
         var b = Checkpoint.load(checkpoint);
-        assertEquals(60, b.trainingStep());
+        assertEquals(150, b.trainingStep());
         for (String name : a.parameters().keySet()) {
             assertArrayEquals(a.parameters().get(name), b.parameters().get(name), name);
             assertArrayEquals(a.adam().firstMoments().get(name), b.adam().firstMoments().get(name), name);
         }
         assertEquals(withoutSeconds(straight.resolve("metrics.csv")), withoutSeconds(killed.resolve("metrics.csv")));
-        System.out.println("training killed at step " + at + " of 60, resumed");
+        System.out.println("training killed at step " + at + " of 150, resumed");
     }
 
     private static List<String> withoutSeconds(Path metrics) throws IOException {
