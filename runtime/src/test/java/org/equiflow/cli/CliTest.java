@@ -168,6 +168,8 @@ class CliTest {
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("| sample L=4 B=4 |") && r.out().contains("| sample L=8 B=4 |"), r.out());
         assertEquals(1, r.out().split("\\| case \\|", -1).length - 1, "one table for all sizes:\n" + r.out());
+        assertEquals(1, (r.out() + r.err()).split("warning\\[W0410\\]", -1).length - 1, "the symmetry warning once, not once per JVM:\n"
+                + r.out() + r.err());
     }
 
     /** A U(1) script is BENCHMARKS.md §B's U(1) case by default: the training step, L=8, batch 64, one kernel thread. */
