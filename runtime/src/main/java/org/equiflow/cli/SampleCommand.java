@@ -80,6 +80,11 @@ final class SampleCommand implements Callable<Integer> {
             if (!Files.exists(ws.checkpoint())) {
                 err.println("error: no trained flow at " + ws.checkpoint());
                 err.println("   help: train it first (`equiflow train " + ws.script() + "`), or pass --untrained to sample the initial flow");
+                // Without --set the default directory is the parent of every scan point's: say which points were trained.
+                try (var entries = Files.isDirectory(ws.directory()) ? Files.list(ws.directory()) : java.util.stream.Stream.<Path>empty()) {
+                    entries.filter(d -> Files.isRegularFile(d.resolve("checkpoint.eqf"))).sorted().forEach(d ->
+                            err.println("   note: a run trained with --set is at " + d + "; sample it with the same --set values"));
+                }
                 return 1;
             }
             checkpoint = Artifacts.readCheckpoint(ws);

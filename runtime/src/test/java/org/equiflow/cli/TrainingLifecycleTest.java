@@ -375,6 +375,17 @@ class TrainingLifecycleTest {
         assertFalse(Files.readString(out.resolve("report/summary.md")).equals("old"));
     }
 
+    /** Sampling without the --set a run was trained with, in the default directories, points at the trained scan point. */
+    @Test
+    void samplingWithoutTheSetValuesPointsAtTheTrainedScanPoint() throws IOException {
+        Path base = dir.resolve("runs-of-f");
+        Path point = base.resolve("T.m2=-1.5");
+        assertEquals(0, run(train(point, "--set", "T.m2=-1.5")).exit());
+        var r = run("sample", script.toString(), "--color=never", "--no-progress", "--out", base.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no trained flow") && r.err().contains("a run trained with --set is at " + point), r.err());
+    }
+
     @Test
     void theDefaultDirectoryOfAScanPointNamesItsSetValues() {
         assertEquals(Path.of("runs", "phi4", "f"), Workspace.directory("examples/phi4.flow", "f", null, Map.of()));
