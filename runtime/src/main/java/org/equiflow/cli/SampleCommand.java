@@ -59,6 +59,8 @@ final class SampleCommand implements Callable<Integer> {
         sampling.validate(checks);
         Workspace ws = Workspace.open(file, sampling.flow, sampling.out, diagnostics, false, err);
         if (ws == null) return 1;
+        // Nothing to sample: say so without creating (and locking) a run directory for nothing.
+        if (!sampling.untrained && !Files.exists(ws.checkpoint())) return noTrainedFlow(ws, err);
         try (RunDirectory directory = RunDirectory.open(ws.directory())) {
             return sample(ws, directory, sampling, checks, out, err);
         }
@@ -77,16 +79,7 @@ final class SampleCommand implements Callable<Integer> {
         if (measure.isEmpty()) measure.addAll(List.of("acceptance", "ess"));
         Checkpoint.Contents checkpoint = null;
         if (!o.untrained) {
-            if (!Files.exists(ws.checkpoint())) {
-                err.println("error: no trained flow at " + ws.checkpoint());
-                err.println("   help: train it first (`equiflow train " + ws.script() + "`), or pass --untrained to sample the initial flow");
-                // Without --set the default directory is the parent of every scan point's: say which points were trained.
-                try (var entries = Files.isDirectory(ws.directory()) ? Files.list(ws.directory()) : java.util.stream.Stream.<Path>empty()) {
-                    entries.filter(d -> Files.isRegularFile(d.resolve("checkpoint.eqf"))).sorted().forEach(d ->
-                            err.println("   note: a run trained with --set is at " + d + "; sample it with the same --set values"));
-                }
-                return 1;
-            }
+            if (!Files.exists(ws.checkpoint())) return noTrainedFlow(ws, err);
             checkpoint = Artifacts.readCheckpoint(ws);
         }
         MemoryEstimate.require(MemoryEstimate.sampling(ws.flow(), count, batch), "sampling " + count + " configurations of "
@@ -146,6 +139,18 @@ final class SampleCommand implements Callable<Integer> {
         out.println("ensemble: " + result.resolve("ensemble.npy") + " (+ .json metadata); report: " + result.resolve("report"));
         out.flush();
         return 0;
+    }
+
+    private static int noTrainedFlow(Workspace ws, PrintWriter err) throws java.io.IOException {
+        err.println("error: no trained flow at " + ws.checkpoint());
+        err.println("   help: train it first (`equiflow train " + ws.script() + "`), or pass --untrained to sample the initial flow");
+        // Without --set the default directory is the parent of every scan point's: say which points were trained.
+        try (var entries = Files.isDirectory(ws.directory()) ? Files.list(ws.directory()) : java.util.stream.Stream.<Path>empty()) {
+            entries.filter(d -> Files.isRegularFile(d.resolve("checkpoint.eqf"))).sorted().forEach(d ->
+                    err.println("   note: a run trained with --set is at " + d + "; sample it with the same --set values"));
+        }
+        err.flush();
+        return 1;
     }
 
     /** The measurements as a markdown table: value, error and τ_int (– where it does not apply). */

@@ -153,6 +153,7 @@ class TrainingLifecycleTest {
         var r = run("sample", script.toString(), "--color=never", "--out", dir.resolve("nothing").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("no trained flow") && r.err().contains("equiflow train"), r.err());
+        assertFalse(Files.exists(dir.resolve("nothing")), "no run directory is made for nothing");
     }
 
     /**
