@@ -49,6 +49,7 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--resume", description = "Continue from the run directory's checkpoint.") boolean resume;
         @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: the script's, else 100).") Long checkpointEvery;
         @Option(names = "--no-progress", description = "No progress bar (logs a line every --log-every steps instead).") boolean noProgress;
+        @Option(names = "--log-every", description = "Steps between log lines without a progress bar (default: the script's `log_every`, else steps/20).") Long logEvery;
     }
 
     static int train(Workspace ws, TrainingOptions o, PrintWriter out, PrintWriter err) throws Exception {
@@ -58,13 +59,19 @@ final class TrainCommand implements Callable<Integer> {
         long seed = settings.integer("seed", o.seed, 0);
         long every = settings.integer("checkpoint_every", o.checkpointEvery, 100);
         double lr = o.lr != null ? o.lr : settings.choiceArgument("optimizer", "lr", 1e-3);
+        var schedule = new org.equiflow.autodiff.LearningRateSchedule(lr, settings.real("lr_decay", null, 1.0));
+        long logEvery = settings.integer("log_every", o.logEvery, Math.max(1, steps / 20));
+        if (logEvery < 1) {
+            err.println("error: --log-every must be at least 1, got " + logEvery);
+            return 1;
+        }
         if (!settings.choice("optimizer", "adam").equals("adam") || !settings.choice("loss", "reverse_kl").equals("reverse_kl")) {
             err.println("error: only `loss reverse_kl` with `optimizer adam(…)` is implemented; the script asks for "
                     + settings.choice("loss", "reverse_kl") + " with " + settings.choice("optimizer", "adam"));
             return 1;
         }
         var flow = new CompiledFlow(ws.ir(), DType.F32, seed);
-        var adam = Trainer.adamFor(flow, lr);
+        var adam = Trainer.adamFor(flow, schedule);
         int first = 0;
         List<Trainer.Step> history = new ArrayList<>();
         if (o.resume && Files.exists(ws.checkpoint())) {
@@ -77,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         var trainer = new Trainer(flow, adam, seed);
         out.println("training " + ws.flow().name() + " on " + ws.flow().theory().lattice() + ": " + flow.parameters().count()
-                + " parameters, batch " + batch + ", steps " + first + "→" + steps + ", lr " + lr + ", seed " + seed);
+                + " parameters, batch " + batch + ", steps " + first + "→" + steps + ", lr " + lr + (schedule.decayPerStep() == 1 ? "" : " × " + schedule.decayPerStep() + "^step") + ", seed " + seed);
         out.flush();
         long start = System.nanoTime();
         try (ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
@@ -98,7 +105,7 @@ final class TrainCommand implements Callable<Integer> {
                 if (bar != null) {
                     bar.step();
                     bar.setExtraMessage(String.format("loss %.3f ess %.3f acc %.3f", s.loss(), s.ess(), s.acceptance()));
-                } else if ((step + 1) % Math.max(1, steps / 20) == 0) {
+                } else if ((step + 1) % logEvery == 0) {
                     out.printf("step %6d  loss %10.4f  ess %.4f  acceptance %.4f%n", step + 1, s.loss(), s.ess(), s.acceptance());
                     out.flush();
                 }
