@@ -52,23 +52,30 @@ final class HmcCommand implements Callable<Integer> {
         long burn = settings.integer("thermalize", thermalize, 200);
         double eps = settings.real("step_size", stepSize, 0.1);
         int steps = (int) settings.integer("md_steps", mdSteps, 10);
+        var integrator = Hmc.Integrator.named(settings.choice("integrator", "leapfrog"));
         long s = settings.integer("seed", seed, 0);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.add("susceptibility");
+        var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(theory, program.names());
+        if (unbounded.isPresent()) return TrainCommand.refuseUnboundedAction(theory, unbounded.get(), err);
         var hmc = new Hmc(theory, program.names(), chains, s);
         int volume = (int) theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
         float[] configs = new float[Math.toIntExact(measured * chains * volume)];
         long accepted = 0;
+        double largestEnergyChange = 0;
         out.printf("HMC on %s (%s): %d chains, %d + %d trajectories, step %.3g × %d%n", theory.name(), theory.lattice(), chains, burn,
                 measured, eps, steps);
+        if (integrator != Hmc.Integrator.LEAPFROG) out.println("integrator " + integrator.name().toLowerCase());
         out.flush();
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("hmc").setInitialMax(burn + measured).setStyle(ProgressBarStyle.ASCII)
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
             for (long k = 0; k < burn + measured; k++) {
-                int a = hmc.trajectory(eps, steps);
+                int a = hmc.trajectory(eps, steps, integrator);
                 bar.step();
                 if (k < burn) continue;
                 accepted += a;
+                // NaN (a blown-up trajectory) must win the max, so that it never reads as "did not move".
+                for (double dH : hmc.energyChanges()) largestEnergyChange = Double.isNaN(dH) ? dH : Math.max(largestEnergyChange, Math.abs(dH));
                 int m = (int) (k - burn);
                 // Chain-major order: each chain's history is contiguous, so autocorrelations are per chain.
                 for (int c = 0; c < chains; c++) {
@@ -79,10 +86,13 @@ final class HmcCommand implements Callable<Integer> {
             }
         }
         var report = Measurements.measure(theory, program.names(), configs, (int) (measured * chains), measure);
-        out.printf("acceptance %.4f%n", accepted / (double) (measured * chains));
+        double acceptance = accepted / (double) (measured * chains);
+        out.printf("acceptance %.4f%n", acceptance);
         SampleCommand.printResults(out, report.results());
         report.notes().forEach(n -> out.println("note: " + n));
         out.flush();
+        org.equiflow.physics.TrustChecks.print(org.equiflow.physics.TrustChecks.forHmc(theory, program.names(), report,
+                (int) (measured * chains), acceptance, largestEnergyChange, eps, steps), err);
         return 0;
     }
 

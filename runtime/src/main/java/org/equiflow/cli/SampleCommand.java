@@ -59,6 +59,7 @@ final class SampleCommand implements Callable<Integer> {
         int batch = (int) Math.min(count, o.batch != null ? o.batch : settings.integer("batch", null, 1024));
         long seed = settings.integer("seed", o.seed, 1);
         String method = settings.choice("method", "independence_metropolis");
+        int thermalize = (int) settings.integer("thermalize", null, 0);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.addAll(List.of("acceptance", "ess"));
         var flow = new CompiledFlow(ws.ir(), DType.F32, 0);
@@ -70,7 +71,8 @@ final class SampleCommand implements Callable<Integer> {
             }
             Artifacts.loadCheckpoint(ws, flow, null);
         }
-        out.println("sampling " + ws.flow().name() + ": " + count + " proposals, " + method + ", seed " + seed);
+        out.println("sampling " + ws.flow().name() + ": " + count + " proposals" + (thermalize > 0 ? " after " + thermalize + " discarded" : "")
+                + ", " + method + ", seed " + seed);
         out.flush();
         var proposals = new Proposals(flow, seed);
         Artifacts.Samples samples;
@@ -79,7 +81,7 @@ final class SampleCommand implements Callable<Integer> {
             if (method.equals("reweighting")) {
                 samples = Artifacts.Samples.weighted(proposals, count, batch, bar::stepTo);
             } else {
-                var chain = IndependenceMetropolis.run(proposals, count, batch, seed + 7, bar::stepTo);
+                var chain = IndependenceMetropolis.run(proposals, count, thermalize, batch, seed + 7, bar::stepTo);
                 samples = Artifacts.Samples.chain(chain);
             }
         }
@@ -113,6 +115,9 @@ final class SampleCommand implements Callable<Integer> {
             }
         }
         report.notes().forEach(n -> out.println("note: " + n));
+        out.flush();
+        org.equiflow.physics.TrustChecks.print(org.equiflow.physics.TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
+                report, samples.acceptance(), ess, samples.count(), samples.weighted()), err);
         Path ensemble = Artifacts.writeEnsemble(ws, samples, method, seed, ess, report);
         Artifacts.writeReport(ws, samples, ess, report);
         out.println("ensemble: " + ensemble + " (+ .json metadata); report: " + ws.directory().resolve("report"));

@@ -70,6 +70,8 @@ final class TrainCommand implements Callable<Integer> {
                     + settings.choice("loss", "reverse_kl") + " with " + settings.choice("optimizer", "adam"));
             return 1;
         }
+        var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(ws.flow().theory(), ws.program().names());
+        if (unbounded.isPresent()) return refuseUnboundedAction(ws.flow().theory(), unbounded.get(), err);
         var flow = new CompiledFlow(ws.ir(), DType.F32, seed);
         var adam = Trainer.adamFor(flow, schedule);
         int first = 0;
@@ -120,5 +122,15 @@ final class TrainCommand implements Callable<Integer> {
                 last == null ? Double.NaN : last.loss(), last == null ? Double.NaN : last.ess(), ws.checkpoint());
         out.flush();
         return 0;
+    }
+
+    /** An action unbounded below has no distribution to sample: training or HMC would only run off to −∞. */
+    static int refuseUnboundedAction(org.equiflow.compiler.model.TheoryInstance theory, String why, PrintWriter err) {
+        err.println("error: the action of `" + theory.name() + "` is unbounded below: " + why
+                + "; e^(-S) cannot be normalised, so there is nothing to sample (the loss would fall to -infinity and HMC would run away)");
+        err.println("   help: check the signs of the couplings: the highest power of the field needs a positive coefficient "
+                + "(for phi4: lambda > 0, or lambda = 0 with m2 > 0)");
+        err.flush();
+        return 1;
     }
 }
