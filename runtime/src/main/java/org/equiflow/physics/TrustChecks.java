@@ -111,7 +111,7 @@ public final class TrustChecks {
         String train = "train the flow longer (more `steps`, a larger `batch`) or make it more expressive; check the training "
                 + "log's ESS before sampling";
         if (Double.isFinite(acceptance) && acceptance < ACCEPTANCE_FLOOR) {
-            warnings.add(new Warning(String.format("independence Metropolis accepted %.2g%% of %d proposals: the chain sits on a "
+            warnings.add(new Warning(String.format("independence Metropolis accepted %.1f%% of %d proposals: the chain sits on a "
                     + "handful of states, so its estimates and error bars mean little", 100 * acceptance, proposals), train));
         }
         double effective = essFraction * proposals;
@@ -139,7 +139,7 @@ public final class TrustChecks {
                             + "acceptance of 60–90%"));
         }
         if (acceptance < ACCEPTANCE_FLOOR) {
-            warnings.add(new Warning(String.format("HMC accepted %.2g%% of its trajectories (step %.3g × %d): ΔH is too large, so the "
+            warnings.add(new Warning(String.format("HMC accepted %.1f%% of its trajectories (step %.3g × %d): ΔH is too large, so the "
                     + "chains hardly move and the results describe the start, not the theory", 100 * acceptance, stepSize, mdSteps),
                     "lower `step_size` (--step-size) and raise `md_steps` to keep the trajectory length, until the acceptance is "
                             + "60–90%; `integrator omelyan` allows larger steps"));
