@@ -99,6 +99,7 @@ final class TrainCommand implements Callable<Integer> {
                 } catch (Trainer.Diverged e) {
                     err.println();
                     err.println("error: training diverged: " + e.getMessage());
+                    runawayAlongSamples(ws, flow, seed).ifPresent(why -> err.println("   note: the action is unbounded below " + why));
                     err.println("   note: the last good checkpoint (if any) is kept at " + ws.checkpoint());
                     Artifacts.writeMetrics(ws, history);
                     return 3;
@@ -115,6 +116,8 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         Artifacts.writeMetrics(ws, history);
+        runawayAlongSamples(ws, flow, seed).ifPresent(why -> org.equiflow.physics.TrustChecks.print(List.of(
+                org.equiflow.physics.TrustChecks.unboundedAction(ws.flow().theory(), why)), err));
         double seconds = (System.nanoTime() - start) / 1e9;
         var last = history.isEmpty() ? null : history.get(history.size() - 1);
         out.printf("trained %d steps in %.1f s (%.1f ms/step); final loss %.4f, batch ESS %.3f; checkpoint %s%n",
@@ -132,5 +135,12 @@ final class TrainCommand implements Callable<Integer> {
                 + "(for phi4: lambda > 0, or lambda = 0 with m2 > 0)");
         err.flush();
         return 1;
+    }
+
+    /** Probes the action along a few of the flow's samples: a flow trained on an action unbounded below points where it falls. */
+    private static java.util.Optional<String> runawayAlongSamples(Workspace ws, CompiledFlow flow, long seed) {
+        int count = 16;
+        var batch = new org.equiflow.sample.Proposals(flow, seed).next(count);
+        return org.equiflow.physics.ActionBounds.unboundedAlong(ws.flow().theory(), ws.program().names(), batch.configs(), count);
     }
 }

@@ -147,6 +147,18 @@ public final class TrustChecks {
         return warnings;
     }
 
+    /**
+     * The action falls without bound along the trained flow's samples ({@link ActionBounds#unboundedAlong}): the reverse-KL
+     * loss has no minimum, and its falling values are the flow running away, not learning.
+     */
+    public static Warning unboundedAction(TheoryInstance theory, String why) {
+        return new Warning("the action of `" + theory.name() + "` is unbounded below " + why + ": e^(-S) cannot be normalised, so "
+                + "reverse-KL training has no minimum (its loss only falls as the flow runs off to ever larger fields) and there is "
+                + "nothing to sample",
+                "check the signs of the couplings: the highest power of the field needs a positive coefficient "
+                        + "(for phi4: lambda > 0, or lambda = 0 with m2 > 0)");
+    }
+
     /** Every check that applies to a flow's samples: odd observables, autocorrelation (chains only), acceptance and ESS. */
     public static List<Warning> forFlowSamples(TheoryInstance theory, Resolution names, Measurements.Report report, double acceptance,
                                                double essFraction, int count, boolean weighted) {

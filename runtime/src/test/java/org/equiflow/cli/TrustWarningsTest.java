@@ -117,4 +117,33 @@ class TrustWarningsTest {
         assertEquals(1, train.exit(), train.out() + train.err());
         assertTrue(train.err().contains("unbounded below"), train.err());
     }
+
+    @Test
+    void trainingOnAnActionUnboundedOnlyAlongAStaggeredFieldIsFlagged() throws IOException {
+        // S = φᵀ(A + 3)φ, A the lattice adjacency: positive along the constant and random fields the up-front probe tries,
+        // negative along the staggered field (eigenvalue −1). Training finds that direction; its samples show it.
+        Path staggered = dir.resolve("staggered.flow");
+        Files.writeString(staggered, """
+                use std.nets.cnn
+                use std.masks.checkerboard
+                theory stag(lattice: shape, a: real) {
+                    field phi: real on sites
+                    action sum x { phi[x] * sum mu { phi[x + mu] + phi[x - mu] } + a * phi[x]^2 }
+                }
+                theory S = stag(lattice = [4, 4], a = 3.0)
+                flow f for S {
+                    prior normal()
+                    repeat i in 0..2 {
+                        affine(mask = checkerboard(parity = i % 2), net = cnn(hidden = [4], out_act = tanh))
+                    }
+                }
+                train f { batch 16  steps 30  seed 1  optimizer adam(lr = 1e-2) }
+                """);
+        var trained = run("train", staggered.toString(), "--no-progress", "--out", dir.resolve("s").toString());
+        assertEquals(0, trained.exit(), trained.err());
+        assertWarns(trained, "unbounded below along φ = c·x, x a sample of the flow", "signs of the couplings");
+        // A single step leaves the flow near its Gaussian prior, whose samples do not point along the runaway direction.
+        var untrained = run("train", staggered.toString(), "--no-progress", "--steps", "1", "--out", dir.resolve("s1").toString());
+        assertEquals(List.of(), warnings(untrained), untrained.err());
+    }
 }

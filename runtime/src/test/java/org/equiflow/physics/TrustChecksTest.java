@@ -157,4 +157,13 @@ class TrustChecksTest {
             assertEquals(java.util.Optional.empty(), ActionBounds.unboundedBelow(p.theories().get(0), p.names()), theory);
         }
     }
+
+    @Test
+    void theProbeAlongGivenConfigurationsFindsOnlyFallingDirections() throws IOException {
+        var p = program("use std.theories.phi4\ntheory T = phi4(lattice = [2, 2], m2 = 1.0, lambda = -0.1)\n");
+        var bounded = program("use std.theories.phi4\ntheory T = phi4(lattice = [2, 2], m2 = 1.0, lambda = 0.1)\n");
+        float[] configs = {0.5f, -0.2f, 0.1f, 0.3f, Float.NaN, 0, 0, 0};
+        assertTrue(ActionBounds.unboundedAlong(p.theories().get(0), p.names(), configs, 2).isPresent());
+        assertEquals(java.util.Optional.empty(), ActionBounds.unboundedAlong(bounded.theories().get(0), bounded.names(), configs, 2));
+    }
 }
