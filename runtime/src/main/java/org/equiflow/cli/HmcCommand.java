@@ -57,7 +57,7 @@ final class HmcCommand implements Callable<Integer> {
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.add("susceptibility");
         var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(theory, program.names());
-        if (unbounded.isPresent()) return TrainCommand.refuseUnboundedAction(theory, unbounded.get(), err);
+        if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(theory, unbounded.get(), err);
         var hmc = new Hmc(theory, program.names(), chains, s);
         int volume = (int) theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
         float[] configs = new float[Math.toIntExact(measured * chains * volume)];

@@ -71,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
             return 1;
         }
         var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(ws.flow().theory(), ws.program().names());
-        if (unbounded.isPresent()) return refuseUnboundedAction(ws.flow().theory(), unbounded.get(), err);
+        if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(ws.flow().theory(), unbounded.get(), err);
         var flow = new CompiledFlow(ws.ir(), DType.F32, seed);
         var adam = Trainer.adamFor(flow, schedule);
         int first = 0;
@@ -99,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
                 } catch (Trainer.Diverged e) {
                     err.println();
                     err.println("error: training diverged: " + e.getMessage());
-                    runawayAlongSamples(ws, flow, seed).ifPresent(why -> err.println("   note: the action is unbounded below " + why));
+                    TrustReporting.runawayAlongSamples(ws.flow().theory(), ws.program().names(), flow, seed).ifPresent(why -> err.println("   note: the action is unbounded below " + why));
                     err.println("   note: the last good checkpoint (if any) is kept at " + ws.checkpoint());
                     Artifacts.writeMetrics(ws, history);
                     return 3;
@@ -116,8 +116,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         Artifacts.writeMetrics(ws, history);
-        runawayAlongSamples(ws, flow, seed).ifPresent(why -> org.equiflow.physics.TrustChecks.print(List.of(
-                org.equiflow.physics.TrustChecks.unboundedAction(ws.flow().theory(), why)), err));
+        TrustReporting.warnIfRunawayAlongSamples(ws.flow().theory(), ws.program().names(), flow, seed, err);
         double seconds = (System.nanoTime() - start) / 1e9;
         var last = history.isEmpty() ? null : history.get(history.size() - 1);
         out.printf("trained %d steps in %.1f s (%.1f ms/step); final loss %.4f, batch ESS %.3f; checkpoint %s%n",
@@ -125,22 +124,5 @@ final class TrainCommand implements Callable<Integer> {
                 last == null ? Double.NaN : last.loss(), last == null ? Double.NaN : last.ess(), ws.checkpoint());
         out.flush();
         return 0;
-    }
-
-    /** An action unbounded below has no distribution to sample: training or HMC would only run off to −∞. */
-    static int refuseUnboundedAction(org.equiflow.compiler.model.TheoryInstance theory, String why, PrintWriter err) {
-        err.println("error: the action of `" + theory.name() + "` is unbounded below: " + why
-                + "; e^(-S) cannot be normalised, so there is nothing to sample (the loss would fall to -infinity and HMC would run away)");
-        err.println("   help: check the signs of the couplings: the highest power of the field needs a positive coefficient "
-                + "(for phi4: lambda > 0, or lambda = 0 with m2 > 0)");
-        err.flush();
-        return 1;
-    }
-
-    /** Probes the action along a few of the flow's samples: a flow trained on an action unbounded below points where it falls. */
-    private static java.util.Optional<String> runawayAlongSamples(Workspace ws, CompiledFlow flow, long seed) {
-        int count = 16;
-        var batch = new org.equiflow.sample.Proposals(flow, seed).next(count);
-        return org.equiflow.physics.ActionBounds.unboundedAlong(ws.flow().theory(), ws.program().names(), batch.configs(), count);
     }
 }
