@@ -12,8 +12,10 @@ import org.equiflow.tensor.Tensor;
  * without weight decay or amsgrad:
  * <pre>
  * m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
- * p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ * p -= lr_t / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
+ * where lr_t is the {@link LearningRateSchedule}'s rate at step t − 1 (0-based): lr itself unless
+ * the script asks for {@code lr_decay}.
  * Moments are kept in the parameter's precision, as PyTorch does; arithmetic is in double.
  * Parameters are updated in place; those without a gradient are left alone.
  */
