@@ -12,8 +12,10 @@ import org.equiflow.tensor.Tensor;
  * without weight decay or amsgrad:
  * <pre>
  * m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
- * p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ * p -= lr_t / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
+ * where lr_t is the {@link LearningRateSchedule}'s rate at step t − 1 (0-based): lr itself unless
+ * the script asks for {@code lr_decay}.
  * Moments are kept in the parameter's precision, as PyTorch does; arithmetic is in double.
  * Parameters are updated in place; those without a gradient are left alone.
  */
@@ -22,7 +24,7 @@ public final class Adam {
     private final List<Tensor> parameters;
     private final List<double[]> firstMoments = new ArrayList<>();
     private final List<double[]> secondMoments = new ArrayList<>();
-    private final double learningRate;
+    private final LearningRateSchedule schedule;
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -34,6 +36,16 @@ public final class Adam {
     }
 
     public Adam(List<Tensor> parameters, double learningRate, double beta1, double beta2, double eps) {
+        this(parameters, LearningRateSchedule.constant(learningRate), beta1, beta2, eps);
+    }
+
+    /** Adam whose step t (0-based) uses the rate {@code schedule.at(t)}; PyTorch's default betas and eps. */
+    public Adam(List<Tensor> parameters, LearningRateSchedule schedule) {
+        this(parameters, schedule, 0.9, 0.999, 1e-8);
+    }
+
+    public Adam(List<Tensor> parameters, LearningRateSchedule schedule, double beta1, double beta2, double eps) {
+        double learningRate = schedule.initial();
         if (!(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps >= 0)) {
             throw new IllegalArgumentException("Adam needs lr > 0, 0 <= betas < 1, eps >= 0; got lr=" + learningRate
                     + " betas=(" + beta1 + ", " + beta2 + ") eps=" + eps);
@@ -44,7 +56,7 @@ public final class Adam {
             firstMoments.add(new double[p.size()]);
             secondMoments.add(new double[p.size()]);
         }
-        this.learningRate = learningRate;
+        this.schedule = schedule;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -67,6 +79,8 @@ public final class Adam {
             updated.add(p);
         }
         Backends.current().syncToHost(gradients);
+        // The rate of this step is read before the count advances: step t (0-based) uses schedule.at(t).
+        double learningRate = schedule.at(step);
         step++;
         double biasCorrection1 = 1.0 - Math.pow(beta1, step);
         double biasCorrection2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
@@ -92,7 +106,10 @@ public final class Adam {
         Backends.current().sendToDevice(updated);
     }
 
-    public double learningRate() { return learningRate; }
+    /** The initial learning rate (the schedule's rate at step 0). */
+    public double learningRate() { return schedule.initial(); }
+
+    public LearningRateSchedule schedule() { return schedule; }
 
     public double beta1() { return beta1; }
 

@@ -25,8 +25,8 @@ final class HmcCommand implements Callable<Integer> {
     @Option(names = "--theory", paramLabel = "NAME", description = "The theory instance (default: the `hmc` block's, else the first).") String theoryName;
     @Option(names = "--trajectories", description = "Measured trajectories per chain, at least 1 (default: the script's, else 1000).") Long trajectories;
     @Option(names = "--thermalize", description = "Trajectories discarded first, at least 0 (default: the script's, else 200).") Long thermalize;
-    @Option(names = "--step-size", description = "Leapfrog step, > 0 (default: the script's, else 0.1).") Double stepSize;
-    @Option(names = "--md-steps", description = "Leapfrog steps per trajectory, at least 1 (default: the script's, else 10).") Long mdSteps;
+    @Option(names = "--step-size", description = "Integrator step ε, > 0 (default: the script's, else 0.1).") Double stepSize;
+    @Option(names = "--md-steps", description = "Integrator steps per trajectory, at least 1 (default: the script's, else 10).") Long mdSteps;
     @Option(names = "--chains", defaultValue = "16", description = "Independent chains run side by side, at least 1 (default: ${DEFAULT-VALUE}).") int chains;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
     @Option(names = "--seed", description = "Seed (default: the script's, else 0).") Long seed;
@@ -64,9 +64,12 @@ final class HmcCommand implements Callable<Integer> {
         double eps = checks.positive(OptionChecks.source(stepSize, "--step-size", "hmc", "step_size"), settings.real("step_size", stepSize, 0.1));
         int steps = checks.intRange(OptionChecks.source(mdSteps, "--md-steps", "hmc", "md_steps"), settings.integer("md_steps", mdSteps, 10),
                 1, Integer.MAX_VALUE);
+        var integrator = Hmc.Integrator.named(settings.choice("integrator", "leapfrog"));
         long s = settings.integer("seed", seed, 0);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.add("susceptibility");
+        var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(theory, program.names());
+        if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(theory, unbounded.get(), err);
         int volume = (int) theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
         if (measured * chains * volume > Integer.MAX_VALUE - 8) {
             throw checks.usage("--trajectories × --chains × the lattice's " + volume + " values = " + measured * chains * volume
@@ -77,16 +80,20 @@ final class HmcCommand implements Callable<Integer> {
         var hmc = new Hmc(theory, program.names(), chains, s);
         float[] configs = new float[Math.toIntExact(measured * chains * volume)];
         long accepted = 0;
+        double largestEnergyChange = 0;
         out.printf("HMC on %s (%s): %d chains, %d + %d trajectories, step %.3g × %d%n", theory.name(), theory.lattice(), chains, burn,
                 measured, eps, steps);
+        if (integrator != Hmc.Integrator.LEAPFROG) out.println("integrator " + integrator.name().toLowerCase());
         out.flush();
         try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("hmc").setInitialMax(burn + measured)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
             for (long k = 0; k < burn + measured; k++) {
-                int a = hmc.trajectory(eps, steps);
+                int a = hmc.trajectory(eps, steps, integrator);
                 if (bar != null) bar.step();
                 if (k < burn) continue;
                 accepted += a;
+                // NaN (a blown-up trajectory) must win the max, so that it never reads as "did not move".
+                for (double dH : hmc.energyChanges()) largestEnergyChange = Double.isNaN(dH) ? dH : Math.max(largestEnergyChange, Math.abs(dH));
                 int m = (int) (k - burn);
                 // Chain-major order: each chain's history is contiguous, so autocorrelations are per chain.
                 for (int c = 0; c < chains; c++) {
@@ -97,10 +104,13 @@ final class HmcCommand implements Callable<Integer> {
             }
         }
         var report = Measurements.measure(theory, program.names(), configs, (int) (measured * chains), measure);
-        out.printf("acceptance %.4f%n", accepted / (double) (measured * chains));
+        double acceptance = accepted / (double) (measured * chains);
+        out.printf("acceptance %.4f%n", acceptance);
         SampleCommand.printResults(out, report.results());
         report.notes().forEach(n -> out.println("note: " + n));
         out.flush();
+        org.equiflow.physics.TrustChecks.print(org.equiflow.physics.TrustChecks.forHmc(theory, program.names(), report,
+                (int) (measured * chains), acceptance, largestEnergyChange, eps, steps), err);
         return 0;
     }
 

@@ -75,6 +75,8 @@ final class SampleCommand implements Callable<Integer> {
                 o.batch != null ? o.batch : settings.integer("batch", null, 1024), 1, OptionChecks.MAX_BATCH));
         long seed = settings.integer("seed", o.seed, 1);
         String method = settings.choice("method", "independence_metropolis");
+        int thermalize = checks.intRange(OptionChecks.source(null, "--thermalize", "sample", "thermalize"),
+                settings.integer("thermalize", null, 0), 0, OptionChecks.MAX_COUNT - count);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.addAll(List.of("acceptance", "ess"));
         Checkpoint.Contents checkpoint = null;
@@ -86,7 +88,8 @@ final class SampleCommand implements Callable<Integer> {
                 + ws.flow().name(), "a smaller --count or --sample-batch");
         var flow = new CompiledFlow(ws.ir(), DType.F32, 0);
         if (checkpoint != null) Artifacts.restore(ws, checkpoint, flow, null);
-        out.println("sampling " + ws.flow().name() + ": " + count + " proposals, " + method + ", seed " + seed);
+        out.println("sampling " + ws.flow().name() + ": " + count + " proposals" + (thermalize > 0 ? " after " + thermalize + " discarded" : "")
+                + ", " + method + ", seed " + seed);
         out.flush();
         var proposals = new Proposals(flow, seed);
         Artifacts.Samples samples;
@@ -96,7 +99,7 @@ final class SampleCommand implements Callable<Integer> {
             if (method.equals("reweighting")) {
                 samples = Artifacts.Samples.weighted(proposals, count, batch, progress);
             } else {
-                var chain = IndependenceMetropolis.run(proposals, count, batch, seed + 7, progress);
+                var chain = IndependenceMetropolis.run(proposals, count, thermalize, batch, seed + 7, progress);
                 samples = Artifacts.Samples.chain(chain);
             }
         }
@@ -130,6 +133,9 @@ final class SampleCommand implements Callable<Integer> {
             }
         }
         report.notes().forEach(n -> out.println("note: " + n));
+        out.flush();
+        org.equiflow.physics.TrustChecks.print(org.equiflow.physics.TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
+                report, samples.acceptance(), ess, samples.count(), samples.weighted()), err);
         // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
         Path staged = directory.stage();
         Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, checkpoint == null ? -1 : checkpoint.trainingStep());

@@ -59,7 +59,8 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--force", description = "Start a new run in a directory that holds a trained one, replacing its"
                 + " checkpoint, metrics and ensemble.") boolean force;
         @Option(names = "--checkpoint-every", description = "Steps between checkpoints, at least 1 (default: the script's, else 100).") Long checkpointEvery;
-        @Option(names = "--no-progress", description = "No progress bars; training prints a line at every twentieth of its steps instead.") boolean noProgress;
+        @Option(names = "--no-progress", description = "No progress bars; training prints a line every --log-every steps instead.") boolean noProgress;
+        @Option(names = "--log-every", description = "Steps between log lines without a progress bar, at least 1 (default: the script's `log_every`, else a twentieth of the steps).") Long logEvery;
 
         /** The flags alone; values from the script's run block are checked where they are merged. */
         void validate(OptionChecks checks) {
@@ -68,15 +69,17 @@ final class TrainCommand implements Callable<Integer> {
             if (batch != null) checks.range("--batch", batch, 1, OptionChecks.MAX_BATCH);
             if (lr != null) checks.positive("--lr", lr);
             if (checkpointEvery != null) checks.range("--checkpoint-every", checkpointEvery, 1, Long.MAX_VALUE);
+            if (logEvery != null) checks.range("--log-every", logEvery, 1, Long.MAX_VALUE);
         }
     }
 
     /** The settings a run keeps for its whole life, as saved in its checkpoint; {@link #steps} is the planned total. */
-    record Plan(long seed, double lr, int batch, long steps) {
+    record Plan(long seed, double lr, double lrDecay, int batch, long steps) {
         Map<String, String> asMap() {
             Map<String, String> map = new LinkedHashMap<>();
             map.put("seed", Long.toString(seed));
             map.put("lr", Double.toString(lr));
+            map.put("lr_decay", Double.toString(lrDecay));
             map.put("batch", Integer.toString(batch));
             map.put("steps", Long.toString(steps));
             return map;
@@ -102,13 +105,18 @@ final class TrainCommand implements Callable<Integer> {
         Plan plan = checkpoint != null ? resumedPlan(checkpoint, settings, o, checks) : newPlan(settings, o, checks);
         MemoryEstimate.require(MemoryEstimate.training(ws.flow(), plan.batch()), "a training step of " + ws.flow().name()
                 + " (" + MemoryEstimate.parameters(ws.flow()) + " parameters, batch " + plan.batch() + ")", "a smaller --batch or smaller nets");
-        // Only now, when the new run is known to be able to start, does the old one go.
-        if (trained && o.force) directory.discardRun();
         long seed = plan.seed(), steps = plan.steps();
         int batch = plan.batch();
         double lr = plan.lr();
+        var schedule = new org.equiflow.autodiff.LearningRateSchedule(lr, plan.lrDecay());
+        long logEvery = checks.range(OptionChecks.source(o.logEvery, "--log-every", "train", "log_every"),
+                settings.integer("log_every", o.logEvery, Math.max(1, steps / 20)), 1, Long.MAX_VALUE);
+        var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(ws.flow().theory(), ws.program().names());
+        if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(ws.flow().theory(), unbounded.get(), err);
+        // Only now, when the new run is known to be able to start, does the old one go.
+        if (trained && o.force) directory.discardRun();
         var flow = new CompiledFlow(ws.ir(), DType.F32, seed);
-        var adam = Trainer.adamFor(flow, lr);
+        var adam = Trainer.adamFor(flow, schedule);
         int first = 0;
         List<Trainer.Step> history = new ArrayList<>();
         if (checkpoint != null) {
@@ -128,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, String> trainingSettings = plan.asMap();
         var trainer = new Trainer(flow, adam, seed);
         out.println("training " + ws.flow().name() + " on " + ws.flow().theory().lattice() + ": " + flow.parameters().count()
-                + " parameters, batch " + batch + ", steps " + first + "→" + steps + ", lr " + lr + ", seed " + seed);
+                + " parameters, batch " + batch + ", steps " + first + "→" + steps + ", lr " + lr + (schedule.decayPerStep() == 1 ? "" : " × " + schedule.decayPerStep() + "^step") + ", seed " + seed);
         out.flush();
         long start = System.nanoTime();
         try (ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
@@ -141,6 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                 } catch (Trainer.Diverged e) {
                     err.println();
                     err.println("error: training diverged: " + e.getMessage());
+                    TrustReporting.runawayAlongSamples(ws.flow().theory(), ws.program().names(), flow, seed).ifPresent(why -> err.println("   note: the action is unbounded below " + why));
                     err.println("   note: the last good checkpoint (if any) is kept at " + ws.checkpoint());
                     Artifacts.writeMetrics(ws, history);
                     return 3;
@@ -149,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
                 if (bar != null) {
                     bar.step();
                     bar.setExtraMessage(String.format("loss %.3f ess %.3f acc %.3f", s.loss(), s.ess(), s.acceptance()));
-                } else if ((step + 1) % Math.max(1, steps / 20) == 0) {
+                } else if ((step + 1) % logEvery == 0) {
                     out.printf("step %6d  loss %10.4f  ess %.4f  acceptance %.4f%n", step + 1, s.loss(), s.ess(), s.acceptance());
                     out.flush();
                 }
@@ -157,6 +166,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         Artifacts.writeMetrics(ws, history);
+        TrustReporting.warnIfRunawayAlongSamples(ws.flow().theory(), ws.program().names(), flow, seed, err);
         double seconds = (System.nanoTime() - start) / 1e9;
         var last = history.isEmpty() ? null : history.get(history.size() - 1);
         out.printf("trained %d steps in %.1f s (%.1f ms/step); final loss %.4f, batch ESS %.3f; checkpoint %s%n",
@@ -172,7 +182,7 @@ final class TrainCommand implements Callable<Integer> {
         long seed = settings.integer("seed", o.seed, 0);
         double lr = checks.positive(o.lr != null ? "--lr" : "the optimizer's `lr` (the script's `train` block)",
                 o.lr != null ? o.lr : settings.choiceArgument("optimizer", "lr", 1e-3));
-        return new Plan(seed, lr, batch, steps);
+        return new Plan(seed, lr, settings.real("lr_decay", null, 1.0), batch, steps);
     }
 
     /**
@@ -185,6 +195,8 @@ final class TrainCommand implements Callable<Integer> {
         long seed = stored.containsKey("seed") ? Long.parseLong(stored.get("seed")) : checkpoint.seed();
         double lr = stored.containsKey("lr") ? Double.parseDouble(stored.get("lr")) : checkpoint.adam().learningRate();
         Plan fresh = newPlan(settings, o, checks);
+        // Runs from before lr_decay was honoured trained at a constant rate.
+        double lrDecay = stored.containsKey("lr_decay") ? Double.parseDouble(stored.get("lr_decay")) : 1.0;
         int batch = stored.containsKey("batch") ? Integer.parseInt(stored.get("batch")) : fresh.batch();
         long steps = o.steps != null ? o.steps : stored.containsKey("steps") ? Long.parseLong(stored.get("steps")) : fresh.steps();
         refuseConflict(checks, "--seed", o.seed, seed);
@@ -194,7 +206,7 @@ final class TrainCommand implements Callable<Integer> {
             throw checks.usage("--steps is the run's total number of steps, and this run has already done " + checkpoint.trainingStep()
                     + "; pass a larger total to train further");
         }
-        return new Plan(seed, lr, batch, steps);
+        return new Plan(seed, lr, lrDecay, batch, steps);
     }
 
     private static void refuseConflict(OptionChecks checks, String flag, Object given, Object runs) {

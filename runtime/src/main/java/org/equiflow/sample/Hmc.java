@@ -16,7 +16,7 @@ import org.equiflow.truffle.Parameters;
 
 /**
  * Hybrid Monte Carlo on a theory's own action, the baseline flows are compared with: momenta
- * π ~ N(0, 1), leapfrog integration of H = ½π² + S(φ) with the force −∂S/∂φ taken by reverse
+ * π ~ N(0, 1), leapfrog or Omelyan integration of H = ½π² + S(φ) with the force −∂S/∂φ taken by reverse
  * mode through the compiled action, and a Metropolis test on ΔH that makes it exact. Runs
  * {@code chains} independent chains as one batch; float64, so that ΔH is not rounding noise.
  * U(1) link fields are integrated as angles (one momentum per link, cold start θ = 0); accepted
@@ -28,6 +28,36 @@ public final class Hmc {
     private final SplittableRandom random;
     private final boolean compact;
     private Tensor phi;
+    /** H(end) − H(start) of every chain's last trajectory, before the accept/reject step. */
+    private double[] energyChanges = new double[0];
+
+    /**
+     * A reversible, area-preserving (symplectic) integrator of Hamilton's equations: either keeps
+     * the Metropolis test exact; they differ in how large ΔH is at a given step size.
+     */
+    public enum Integrator {
+        /** p += ε/2 F; x += ε p; p += ε/2 F: one force per step, ΔH = O(ε²) over a trajectory. */
+        LEAPFROG,
+        /**
+         * The second-order minimum-norm integrator of Omelyan, Mryglod and Folk (Comput. Phys.
+         * Commun. 151 (2003) 272), {@link #OMELYAN_LAMBDA}: p += λεF; x += ε/2 p; p += (1−2λ)εF;
+         * x += ε/2 p; p += λεF. Two forces per step, and an error coefficient about ten times
+         * smaller than leapfrog's, so the same acceptance needs far fewer steps.
+         */
+        OMELYAN;
+
+        /** The script's name of an integrator: `leapfrog` or `omelyan`. */
+        public static Integrator named(String name) {
+            return switch (name) {
+                case "leapfrog" -> LEAPFROG;
+                case "omelyan" -> OMELYAN;
+                default -> throw new IllegalArgumentException("unknown integrator `" + name + "`: leapfrog or omelyan");
+            };
+        }
+    }
+
+    /** λ of the minimum-norm scheme, which minimises the norm of its leading error term. */
+    public static final double OMELYAN_LAMBDA = 0.1931833275037836;
 
     public Hmc(TheoryInstance theory, Resolution names, int chains, long seed) {
         var function = IrPasses.optimize(Lowering.lowerAction(theory, names));
@@ -60,22 +90,23 @@ public final class Hmc {
         return Ops.neg(x.grad());
     }
 
-    /** One trajectory for every chain; returns how many chains accepted. */
+    /** One leapfrog trajectory for every chain; returns how many chains accepted. */
     public int trajectory(double stepSize, int steps) {
+        return trajectory(stepSize, steps, Integrator.LEAPFROG);
+    }
+
+    /** One trajectory of {@code steps} steps of the integrator for every chain; returns how many chains accepted. */
+    public int trajectory(double stepSize, int steps, Integrator integrator) {
         Tensor momentum = Tensor.randn(shape, DType.F64, random);
         double[] h0 = hamiltonian(phi, momentum);
         Tensor x = phi.copy(), p = momentum.copy();
-        Tensor f = force(x);
-        for (int k = 0; k < steps; k++) {
-            axpy(p, f, 0.5 * stepSize);
-            axpy(x, p, stepSize);
-            f = force(x);
-            axpy(p, f, 0.5 * stepSize);
-        }
+        integrate(x, p, stepSize, steps, integrator);
         double[] h1 = hamiltonian(x, p);
         int sites = shape.size() / shape.batch(), accepted = 0;
+        energyChanges = new double[shape.batch()];
         for (int b = 0; b < shape.batch(); b++) {
             double dH = h1[b] - h0[b];
+            energyChanges[b] = dH;
             if (Double.isFinite(dH) && Math.log(1.0 - random.nextDouble()) < -dH) {
                 accepted++;
                 for (int i = 0; i < sites; i++) {
@@ -87,7 +118,32 @@ public final class Hmc {
         return accepted;
     }
 
-    private double[] hamiltonian(Tensor field, Tensor momentum) {
+    /** ΔH = H(end) − H(start) of each chain's last trajectory (NaN or ±∞ where the integration blew up). */
+    public double[] energyChanges() { return energyChanges.clone(); }
+
+    /** Moves (x, p) in place along {@code steps} steps of the integrator. */
+    void integrate(Tensor x, Tensor p, double stepSize, int steps, Integrator integrator) {
+        Tensor f = force(x);
+        for (int k = 0; k < steps; k++) {
+            if (integrator == Integrator.LEAPFROG) {
+                axpy(p, f, 0.5 * stepSize);
+                axpy(x, p, stepSize);
+                f = force(x);
+                axpy(p, f, 0.5 * stepSize);
+            } else {
+                // The force at the end of a step is the one the next step starts with: two per step.
+                axpy(p, f, OMELYAN_LAMBDA * stepSize);
+                axpy(x, p, 0.5 * stepSize);
+                f = force(x);
+                axpy(p, f, (1 - 2 * OMELYAN_LAMBDA) * stepSize);
+                axpy(x, p, 0.5 * stepSize);
+                f = force(x);
+                axpy(p, f, OMELYAN_LAMBDA * stepSize);
+            }
+        }
+    }
+
+    double[] hamiltonian(Tensor field, Tensor momentum) {
         double[] h = action(field);
         int sites = shape.size() / shape.batch();
         for (int b = 0; b < h.length; b++) {

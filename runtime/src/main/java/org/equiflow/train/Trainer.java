@@ -58,6 +58,11 @@ public final class Trainer {
         return new Adam(new ArrayList<>(flow.parameters().all()), learningRate);
     }
 
+    /** Adam over the flow's parameters with a learning rate that changes with the step ({@code lr_decay}). */
+    public static Adam adamFor(CompiledFlow flow, org.equiflow.autodiff.LearningRateSchedule schedule) {
+        return new Adam(new ArrayList<>(flow.parameters().all()), schedule);
+    }
+
     public Adam adam() { return adam; }
 
     /** What one step measured: the loss and the batch's effective sample size fraction. */

@@ -89,6 +89,14 @@ public final class ActionSymmetry {
     }
 
     /**
+     * Parity under {@code field} → −{@code field} of a checked expression of a theory, e.g. one of
+     * its observables: an odd observable of a Z2-symmetric theory has expectation value zero.
+     */
+    public static Parity parityOf(Expr e, String field, Resolution resolution) {
+        return new ActionSymmetry(resolution).parity(e, field);
+    }
+
+    /**
      * Parity of a lattice expression under field → −field: the field's values are odd, everything
      * else (couplings, other fields, indices) even; products multiply parities, sums keep a common one.
      */

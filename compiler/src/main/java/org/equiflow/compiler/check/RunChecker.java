@@ -39,7 +39,9 @@ final class RunChecker {
 
     private record IntRule(long min) implements Rule {}
 
-    private record RealRule(double min, boolean exclusive) implements Rule {}
+    private record RealRule(double min, boolean exclusive, double max) implements Rule {
+        RealRule(double min, boolean exclusive) { this(min, exclusive, Double.POSITIVE_INFINITY); }
+    }
 
     /** Named choices, each with its parameters and their defaults. */
     private record ChoiceRule(Map<String, Map<String, Double>> choices) implements Rule {}
@@ -61,7 +63,7 @@ final class RunChecker {
                 r.put("seed", new IntRule(0));
                 r.put("checkpoint_every", new IntRule(1));
                 r.put("log_every", new IntRule(1));
-                r.put("lr_decay", new RealRule(0, true));
+                r.put("lr_decay", new RealRule(0, true, 1));   // lr · lr_decay^step: a decay factor per step
             }
             case SAMPLE -> {
                 r.put("method", new ChoiceRule(Map.of("independence_metropolis", NONE, "reweighting", NONE)));
@@ -143,6 +145,10 @@ final class RunChecker {
             RunSpec.Setting value = value(s, rule, theory);
             if (value != null) settings.put(name, value);
         }
+        if (seen.containsKey("thermalize") && settings.get("method") instanceof RunSpec.Choice m && m.name().equals("reweighting")) {
+            invalid(seen.get("thermalize"), "`thermalize` discards the first states of a Markov chain, but `method reweighting` "
+                    + "weighs independent proposals and has no chain", "drop `thermalize`, or use `method independence_metropolis`");
+        }
         return new RunSpec(run.kind(), target, settings, run.span());
     }
 
@@ -184,6 +190,10 @@ final class RunChecker {
                 }
                 if (r.exclusive() ? v <= r.min() : v < r.min()) {
                     invalid(e.span(), "setting `" + name + "` must be greater than " + r.min() + ", got " + v, "");
+                    return null;
+                }
+                if (v > r.max()) {
+                    invalid(e.span(), "setting `" + name + "` must be at most " + r.max() + ", got " + v, "");
                     return null;
                 }
                 return new RunSpec.Number(v, false);
