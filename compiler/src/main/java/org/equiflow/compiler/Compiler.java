@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.equiflow.compiler.check.ActionSymmetry;
+import org.equiflow.compiler.check.DefinitionCycles;
 import org.equiflow.compiler.check.Elaborator;
 import org.equiflow.compiler.check.Resolver;
 import org.equiflow.compiler.check.ScopeBuilder;
 import org.equiflow.compiler.check.TheoryChecker;
 import org.equiflow.compiler.diag.Diagnostics;
+import org.equiflow.compiler.ir.RuntimeCheck;
 import org.equiflow.compiler.model.CheckedProgram;
 import org.equiflow.compiler.modules.ModuleLoader;
 import org.equiflow.compiler.symmetry.SymmetryChecker;
@@ -86,6 +88,10 @@ public final class Compiler {
         var resolution = Resolver.resolve(scopes, diagnostics);
         if (diagnostics.hasErrors()) return Optional.empty();
 
+        // 3b. no top-level constant or theory instance is defined in terms of itself (evaluation would not end)
+        DefinitionCycles.check(scopes, resolution, diagnostics);
+        if (diagnostics.hasErrors()) return Optional.empty();
+
         // 4. type-check theories: fields, actions, observables, symmetry declarations
         TheoryChecker.check(scopes, resolution, diagnostics);
         if (diagnostics.hasErrors()) return Optional.empty();
@@ -100,6 +106,10 @@ public final class Compiler {
 
         // 6. every flow against its theory's symmetries: claims are errors, the rest warnings (errors if strict)
         SymmetryChecker.check(program, strict, diagnostics);
+        if (diagnostics.hasErrors()) return Optional.empty();
+
+        // 7. everything a run can execute lowers, as train/sample/hmc lower it: the rest is E0800 at its source
+        RuntimeCheck.check(program, diagnostics);
         if (diagnostics.hasErrors()) return Optional.empty();
         return Optional.of(program);
     }

@@ -626,7 +626,13 @@ public final class Elaborator {
     private Value unary(Expr.Unary u, Value v) {
         return switch (u.op()) {
             case NEG -> switch (v) {
-                case Value.Int i -> new Value.Int(-i.value());
+                case Value.Int i -> {
+                    if (i.value() == Long.MIN_VALUE) {
+                        throw report(ErrorCode.E0512, u.span(), "`" + u.span().text() + "` overflows a 64-bit integer",
+                                "integers are exact 64-bit values between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE);
+                    }
+                    yield new Value.Int(-i.value());
+                }
                 case Value.Real r -> new Value.Real(-r.value());
                 default -> throw badOperand(u.span(), "-", v);
             };
@@ -662,17 +668,24 @@ public final class Elaborator {
             if ((b.op() == Expr.BinaryOp.DIV || b.op() == Expr.BinaryOp.MOD) && c == 0) {
                 throw report(ErrorCode.E0511, b.right().span(), "division by zero", "");
             }
-            return switch (b.op()) {
-                case ADD -> new Value.Int(a + c);
-                case SUB -> new Value.Int(a - c);
-                case MUL -> new Value.Int(a * c);
-                // Integer division floors, so that (i / 2) % 4 cycles through 0..3 as i grows.
-                case DIV -> new Value.Int(Math.floorDiv(a, c));
-                case MOD -> new Value.Int(Math.floorMod(a, c));
-                case POW -> new Value.Int((long) Math.pow(a, c));
-                case LT, LE, GT, GE, EQ, NE -> compare(b.op(), Long.compare(a, c));
-                default -> throw new IllegalStateException(b.op().name());
-            };
+            // Exact arithmetic: a wrapped 64-bit result would silently become, say, a lattice size.
+            try {
+                return switch (b.op()) {
+                    case ADD -> new Value.Int(Math.addExact(a, c));
+                    case SUB -> new Value.Int(Math.subtractExact(a, c));
+                    case MUL -> new Value.Int(Math.multiplyExact(a, c));
+                    // Integer division floors, so that (i / 2) % 4 cycles through 0..3 as i grows.
+                    case DIV -> new Value.Int(Math.floorDiv(a, c));
+                    case MOD -> new Value.Int(Math.floorMod(a, c));
+                    case POW -> new Value.Int(power(a, c));
+                    case LT, LE, GT, GE, EQ, NE -> compare(b.op(), Long.compare(a, c));
+                    default -> throw new IllegalStateException(b.op().name());
+                };
+            } catch (ArithmeticException overflow) {
+                throw report(ErrorCode.E0512, b.span(), "`" + b.span().text() + "` overflows a 64-bit integer",
+                        "integers are exact 64-bit values between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE
+                                + "; write a real (e.g. `2.0`) if you meant floating point");
+            }
         }
         double a = real(l), c = real(r);
         if (b.op() == Expr.BinaryOp.DIV && c == 0) throw report(ErrorCode.E0511, b.right().span(), "division by zero", "");
@@ -687,6 +700,18 @@ public final class Elaborator {
             case LT, LE, GT, GE, EQ, NE -> compare(b.op(), a < c ? -1 : a > c ? 1 : 0);
             default -> throw new IllegalStateException(b.op().name());
         };
+    }
+
+    /** a^c by repeated squaring, throwing ArithmeticException on overflow; a negative exponent floors as before. */
+    private static long power(long a, long c) {
+        if (c < 0) return (long) Math.pow(a, c);
+        long result = 1, base = a;
+        while (c > 0) {
+            if ((c & 1) == 1) result = Math.multiplyExact(result, base);
+            c >>= 1;
+            if (c > 0) base = Math.multiplyExact(base, base);
+        }
+        return result;
     }
 
     /** A comparison from the sign of (left − right). */
@@ -1016,10 +1041,12 @@ public final class Elaborator {
                         throw report(ErrorCode.E0603, conv.span(), "kernel size " + conv.kernel() + " is not a positive odd number",
                                 "periodic convolutions are centred, so kernels are odd: 1, 3, 5, …");
                     }
-                    // Circular padding of k/2 sites wraps around the torus once at most, as in PyTorch.
-                    if (conv.kernel() / 2 > minSize) {
-                        throw report(ErrorCode.E0603, conv.span(), "kernel size " + conv.kernel() + " wraps around the lattice " + lattice
-                                        + " more than once", "use a kernel of at most " + (2 * minSize + 1));
+                    // A kernel wider than the lattice would read some sites twice through the periodic
+                    // padding; the language promises kernels no larger than the lattice (docs, E0603).
+                    if (conv.kernel() > minSize) {
+                        int largest = minSize % 2 == 1 ? minSize : minSize - 1;
+                        throw report(ErrorCode.E0603, conv.span(), "kernel size " + conv.kernel() + " is larger than the lattice " + lattice,
+                                "use an odd kernel of at most " + largest + ", the smallest lattice size rounded down to odd");
                     }
                     int next = outChannels(conv.channels(), k == lastLinear, out, conv.span(), purpose);
                     shaped.add(new NetSpec.Conv(channels, next, conv.kernel(), conv.bias(), conv.span()));

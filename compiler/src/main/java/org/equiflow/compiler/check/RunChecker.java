@@ -211,6 +211,16 @@ final class RunChecker {
                         ok = false;
                         continue;
                     }
+                    if (BUILTIN_MEASURES.get(n.name()) == FieldSpec.Kind.U1
+                            && theory.lattice().dimensions() != RuntimeSupport.U1_BUILTIN_MEASUREMENT_DIMENSIONS) {
+                        diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, n.span(),
+                                "`" + n.name() + "` is implemented on 2D lattices only, and `" + theory.name() + "` is "
+                                        + theory.lattice().dimensions() + "D", List.of(),
+                                List.of("measure the theory's own observables (e.g. `observable plaquette_mean = mean x { mean mu < nu "
+                                        + "{ re(plaquette(U, x, mu, nu)) } }`), which run in any dimension")));
+                        ok = false;
+                        continue;
+                    }
                     names.add(n.name());
                 }
                 return ok ? new RunSpec.Names(names) : null;
@@ -227,6 +237,13 @@ final class RunChecker {
             help.add("`" + setting + "` is one of: " + String.join(", ", legal));
             diagnostics.add(new Diagnostic(ErrorCode.E0701, Severity.ERROR, head == null ? e.span() : head.span(),
                     head == null ? "invalid value for `" + setting + "`" : "unknown " + setting + " `" + head.name() + "`", List.of(), help));
+            return null;
+        }
+        if (!RuntimeSupport.runsChoice(setting, head.name())) {
+            diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, head.span(),
+                    "`" + setting + " " + head.name() + "` is not implemented in the runtime yet", List.of(),
+                    List.of(RuntimeSupport.CHOICE_ALTERNATIVE.getOrDefault(setting,
+                            "implemented: " + RuntimeSupport.list(RuntimeSupport.CHOICES.get(setting))))));
             return null;
         }
         Map<String, Double> params = rule.choices().get(head.name());
