@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.equiflow.compiler.check.ActionSymmetry;
 import org.equiflow.compiler.check.DefinitionCycles;
 import org.equiflow.compiler.check.Elaborator;
+import org.equiflow.compiler.check.PreludeShadowing;
 import org.equiflow.compiler.check.Resolver;
 import org.equiflow.compiler.check.ScopeBuilder;
 import org.equiflow.compiler.check.TheoryChecker;
@@ -83,6 +84,8 @@ public final class Compiler {
         // 2. top-level scopes: definitions and imports of each module
         var scopes = ScopeBuilder.build(loader, diagnostics);
         if (diagnostics.hasErrors()) return Optional.empty();
+        // 2b. warn where the user's names hide the prelude's (warnings only: the pipeline goes on)
+        PreludeShadowing.check(scopes, diagnostics);
 
         // 3. bind every name to its declaration
         var resolution = Resolver.resolve(scopes, diagnostics);

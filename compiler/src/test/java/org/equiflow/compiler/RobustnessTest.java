@@ -109,6 +109,16 @@ class RobustnessTest {
         assertTrue(r.diagnostics().all().get(0).message().contains("10.0 MB"), r.diagnostics().all().get(0).message());
     }
 
+    /** Issue 13: `equiflow check /dev/zero` read until the heap was gone (Files.size is 0 for a device). */
+    @Test
+    void anEndlessDeviceIsRefusedAfterTheLimit() {
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero), "needs /dev/zero");
+        Compiler.Result r = Compiler.check(zero, "/dev/zero");
+        assertTrue(only(r, ErrorCode.E0003));
+        assertTrue(r.diagnostics().all().get(0).message().contains("not a regular file"), r.diagnostics().all().get(0).message());
+    }
+
     @Test
     void aMissingFileIsReported() {
         Compiler.Result r = Compiler.check(dir.resolve("nope.flow"), "nope.flow");

@@ -120,7 +120,7 @@ public final class Elaborator {
                 default -> List.of();
             };
             for (Param p : params) checkType(p.type(), item instanceof Item.ExternDef);
-            if (item instanceof Item.ExternDef ext) checkExtern(ext);
+            if (item instanceof Item.ExternDef ext) checkExtern(ext, module);
         }
     }
 
@@ -144,7 +144,7 @@ public final class Elaborator {
         }
     }
 
-    private void checkExtern(Item.ExternDef ext) {
+    private void checkExtern(Item.ExternDef ext, LoadedModule module) {
         String kind = ext.kind().name();
         if (!EXTERN_KINDS.contains(kind)) {
             List<String> help = new ArrayList<>();
@@ -154,12 +154,34 @@ public final class Elaborator {
                     "unknown kind of primitive `" + kind + "`", List.of(), help));
             return;
         }
+        if (!module.isStandard() && Primitives.isImplemented(kind, ext.name().name())) {
+            // The standard library's declaration states the primitive's true properties (its
+            // parity, which the Z2 checker trusts); a second one could claim `relu() is odd`.
+            List<Diagnostic.Note> notes = new ArrayList<>();
+            standardDeclaration(ext.name().name()).ifPresent(std -> notes.add(new Diagnostic.Note("the standard library declares it here", std.span())));
+            diagnostics.add(new Diagnostic(ErrorCode.E0310, Severity.ERROR, ext.span(),
+                    "primitive `" + ext.name().name() + "` is already declared by the standard library", notes,
+                    List.of("remove this declaration and use the standard one" + (notes.isEmpty() ? " (`use std.nets.*`, `use std.masks.*`, `use std.gauge.*`)" : ""),
+                            "primitives are declared once, in the standard library, with the properties the runtime guarantees")));
+            return;
+        }
         if (!Primitives.isImplemented(kind, ext.name().name())) {
             diagnostics.add(new Diagnostic(ErrorCode.E0309, Severity.ERROR, ext.name().span(),
                     "there is no " + kind + " primitive named `" + ext.name().name() + "`", List.of(),
                     List.of(kind + " primitives: " + String.join(", ", Primitives.names(kind)),
                             "new primitives are added in Java, with their gradient, before they are declared")));
         }
+    }
+
+    /** The standard library's {@code extern} declaration of a primitive, among the loaded modules. */
+    private java.util.Optional<Item.ExternDef> standardDeclaration(String name) {
+        for (ModuleScope scope : scopes.values()) {
+            if (!scope.module.isStandard()) continue;
+            for (Item item : scope.module.ast().items()) {
+                if (item instanceof Item.ExternDef e && e.name().name().equals(name)) return java.util.Optional.of(e);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     // ---- the program ------------------------------------------------------------------------

@@ -493,7 +493,8 @@ public final class Lowering {
             LValue l = eval(e.left());
             if (e.op() == Expr.BinaryOp.POW) {
                 if (!(eval(e.right()) instanceof LValue.Number n) || n.value() != Math.rint(n.value()) || n.value() < 0) {
-                    throw unsupported(e.span(), "a non-integer power");
+                    throw new LoweringException("`" + e.span().text() + "`: powers other than non-negative integers are not implemented in the runtime yet",
+                            e.span(), "use a non-negative integer power (`phi[x]^2`, `phi[x]^4`), or `exp(y * log(x))` for x > 0");
                 }
                 int k = (int) n.value();
                 return switch (l) {
