@@ -29,7 +29,7 @@ import org.equiflow.compiler.parse.Suggestions;
  * arguments ({@code adam(lr = 1e-3)}); {@code measure} lists observables of the theory and
  * built-in measurements.
  */
-final class RunChecker {
+public final class RunChecker {
     private final Diagnostics diagnostics;
 
     RunChecker(Diagnostics diagnostics) { this.diagnostics = diagnostics; }
@@ -83,6 +83,17 @@ final class RunChecker {
         }
         return r;
     }
+
+    /** The settings a run block accepts, in order (for the docs and the check ⇔ run law test). */
+    public static List<String> settingNames(Item.RunKind kind) { return List.copyOf(rules(kind).keySet()); }
+
+    /** The choices the language accepts for a setting, sorted; empty when the setting is not a choice. */
+    public static List<String> choiceNames(Item.RunKind kind, String setting) {
+        return rules(kind).get(setting) instanceof ChoiceRule c ? List.copyOf(new java.util.TreeSet<>(c.choices().keySet())) : List.of();
+    }
+
+    /** Built-in measurements by the field kind they need (null: any field). */
+    public static Map<String, FieldSpec.Kind> builtinMeasures() { return java.util.Collections.unmodifiableMap(BUILTIN_MEASURES); }
 
     private static Map<String, Double> ordered(Object... kv) {
         Map<String, Double> m = new LinkedHashMap<>();
