@@ -53,9 +53,9 @@ public final class Compiler {
             // Last resort: an expression tree deeper than the stack (a generated sum of 20 000
             // terms). Brackets are bounded by the parser (E0106) and definition cycles by
             // DefinitionCycles (E0311), so this is rare; the file is the best position known.
-            var file = new org.equiflow.compiler.diag.Span(org.equiflow.compiler.diag.SourceFile.of(displayName, ""), 0, 0);
+            var fileStart = new org.equiflow.compiler.diag.Span(org.equiflow.compiler.diag.SourceFile.of(displayName, ""), 0, 0);
             diagnostics.add(new org.equiflow.compiler.diag.Diagnostic(org.equiflow.compiler.diag.ErrorCode.E0106,
-                    org.equiflow.compiler.diag.Severity.ERROR, file,
+                    org.equiflow.compiler.diag.Severity.ERROR, fileStart,
                     "`" + displayName + "` nests expressions too deeply to compile", java.util.List.of(),
                     java.util.List.of("split long generated expressions into several `let`s")));
             return new Result(diagnostics, Optional.empty());
