@@ -1063,12 +1063,10 @@ public final class Elaborator {
                         throw report(ErrorCode.E0603, conv.span(), "kernel size " + conv.kernel() + " is not a positive odd number",
                                 "periodic convolutions are centred, so kernels are odd: 1, 3, 5, …");
                     }
-                    // A kernel wider than the lattice would read some sites twice through the periodic
-                    // padding; the language promises kernels no larger than the lattice (docs, E0603).
-                    if (conv.kernel() > minSize) {
-                        int largest = minSize % 2 == 1 ? minSize : minSize - 1;
-                        throw report(ErrorCode.E0603, conv.span(), "kernel size " + conv.kernel() + " is larger than the lattice " + lattice,
-                                "use an odd kernel of at most " + largest + ", the smallest lattice size rounded down to odd");
+                    // Circular padding of k/2 sites wraps around the torus once at most, as in PyTorch.
+                    if (conv.kernel() / 2 > minSize) {
+                        throw report(ErrorCode.E0603, conv.span(), "kernel size " + conv.kernel() + " wraps around the lattice " + lattice
+                                        + " more than once", "use a kernel of at most " + (2 * minSize + 1));
                     }
                     int next = outChannels(conv.channels(), k == lastLinear, out, conv.span(), purpose);
                     shaped.add(new NetSpec.Conv(channels, next, conv.kernel(), conv.bias(), conv.span()));
