@@ -170,6 +170,17 @@ class CheckRunLawTest {
         for (String m : List.of("topological_susceptibility", "polyakov_loop", "wilson_loops")) {
             add(c, "U(1) in 3D, measure " + m, u1Hmc("[4, 4, 4]", m), UNSUPPORTED);
         }
+        add(c, "flow of a prior alone", PHI4 + "flow f for T {\n    prior normal()\n}\n", RUN);
+        add(c, "U(1) flow of a prior alone in 3D", """
+                use std.theories.u1
+                theory G = u1(lattice = [4, 4, 4], beta = 1.0)
+                flow g for G {
+                    prior haar
+                }
+                sample g { measure plaquette_mean, topological_charge, acceptance }
+                """, RUN);
+        add(c, "U(1) flow sampled with the 2D built-ins", gaugeFlow("ncp_mixture(components = 2)",
+                "sample g { measure plaquette_mean, topological_susceptibility, polyakov_loop, wilson_loops, ess }\n"), RUN);
         add(c, "non-integer power in an action", actionWith("phi[x]^2.5"), UNSUPPORTED);
         // run-block settings: every choice, every other setting with a legal value
         Map<String, String> values = Map.of("batch", "4", "steps", "2", "seed", "3", "checkpoint_every", "1", "log_every", "1",
