@@ -248,9 +248,10 @@ class CheckRunLawTest {
                     assertEquals(1, check.exit(), () -> c.construct() + ": check should refuse it\n" + c.script() + check.all());
                     assertTrue(check.err().contains("error[" + r.code().id() + "]"),
                             () -> c.construct() + ": expected " + r.code().id() + "\n" + c.script() + check.all());
-                    // The commands that would run it see the same error, before running anything.
-                    for (String command : List.of("run", "hmc")) {
-                        Outcome o = command.equals("run") ? execute(RUN, script, name) : execute(HMC, script, name);
+                    // Every command that would run it sees the same error, before running anything.
+                    for (String command : List.of("train", "sample", "run", "hmc")) {
+                        Outcome o = command.equals("hmc") ? execute(HMC, script, name)
+                                : cli(command, script.toString(), "--color=never", "--out", dir.resolve(command + "-" + name).toString());
                         assertEquals(1, o.exit(), () -> c.construct() + ": `" + command + "` should refuse it\n" + o.all());
                         assertTrue(o.err().contains("error[" + r.code().id() + "]"), () -> c.construct() + ", " + command + ":\n" + o.all());
                     }

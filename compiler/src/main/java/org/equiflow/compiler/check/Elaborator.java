@@ -697,7 +697,11 @@ public final class Elaborator {
                     case SUB -> new Value.Int(Math.subtractExact(a, c));
                     case MUL -> new Value.Int(Math.multiplyExact(a, c));
                     // Integer division floors, so that (i / 2) % 4 cycles through 0..3 as i grows.
-                    case DIV -> new Value.Int(Math.floorDiv(a, c));
+                    case DIV -> {
+                        // floorDiv(MIN_VALUE, -1) wraps to MIN_VALUE instead of throwing.
+                        if (a == Long.MIN_VALUE && c == -1) throw new ArithmeticException("long overflow");
+                        yield new Value.Int(Math.floorDiv(a, c));
+                    }
                     case MOD -> new Value.Int(Math.floorMod(a, c));
                     case POW -> new Value.Int(power(a, c));
                     case LT, LE, GT, GE, EQ, NE -> compare(b.op(), Long.compare(a, c));

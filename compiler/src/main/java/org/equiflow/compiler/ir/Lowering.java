@@ -67,7 +67,7 @@ public final class Lowering {
                 .filter(m -> m instanceof TheoryMember.Field f && f.name().name().equals(field.name()))
                 .map(TheoryMember::span).findFirst().orElse(theory.span());
         throw new LoweringException("SU(" + field.n() + ") link fields are not implemented in the runtime yet", declaration,
-                "U(1) on links (`field U: U(1) on links`) and real fields on sites (`field phi: real on sites`) are");
+                "the runtime implements `U(1) on links` (e.g. `field U: U(1) on links`, see std.theories.u1) and `real on sites`");
     }
 
     static IrType fieldType(TheoryInstance theory) {
