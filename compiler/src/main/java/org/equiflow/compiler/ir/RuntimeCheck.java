@@ -62,7 +62,7 @@ public final class RuntimeCheck {
                 Span at = e.span() == null ? userPosition : e.span();
                 List<Diagnostic.Note> notes = new ArrayList<>();
                 if (at != null && userPosition != null && !at.file().displayName().equals(rootFile)) {
-                    notes.add(new Diagnostic.Note("it comes from here", at));
+                    notes.add(new Diagnostic.Note("what the runtime cannot execute is here", at));
                     at = userPosition;
                 }
                 String key = (at == null ? "-" : at.location()) + " " + e.getMessage();
