@@ -21,8 +21,9 @@ import org.equiflow.compiler.model.TheoryInstance;
  * lower them on their own) and every flow (with its prior, inverse and action) are lowered;
  * a {@link LoweringException} becomes an E0800 at its source position.
  *
- * Postcondition: with no error reported, {@link Lowering#lower}, {@link Lowering#lowerAction}
- * and {@link Lowering#lowerObservable} succeed on every flow and theory instance of the program.
+ * Postcondition: with no error reported, {@link IrPasses#compile} succeeds on every flow, and
+ * {@link Lowering#lowerAction} and {@link Lowering#lowerObservable} (with {@link IrPasses#optimize})
+ * on every theory instance of the program.
  *
  * A failure inside a standard-library module (a std theory's action, say) is reported at the
  * user's own position that makes it fail — the theory instance or the flow — with a note at the
@@ -34,13 +35,15 @@ public final class RuntimeCheck {
     public static void check(CheckedProgram program, Diagnostics diagnostics) {
         var reporter = new Reporter(program.file(), diagnostics);
         for (TheoryInstance theory : program.theories()) {
-            reporter.attempt(theory.span(), () -> Lowering.lowerAction(theory, program.names()));
+            // As Hmc and Measurements do: the lowered function, then every IR pass.
+            reporter.attempt(theory.span(), () -> IrPasses.optimize(Lowering.lowerAction(theory, program.names())));
             for (TheoryInstance.Observable observable : theory.observables()) {
-                reporter.attempt(theory.span(), () -> Lowering.lowerObservable(theory, program.names(), observable));
+                reporter.attempt(theory.span(), () -> IrPasses.optimize(Lowering.lowerObservable(theory, program.names(), observable)));
             }
         }
         for (FlowModel flow : program.flows()) {
-            reporter.attempt(flow.span(), () -> Lowering.lower(flow, program.names()));
+            // As `train` and `sample` do (Compiler.lower): the flow, its prior, inverse and action, then every IR pass.
+            reporter.attempt(flow.span(), () -> IrPasses.compile(flow, program.names(), null));
         }
     }
 
