@@ -182,6 +182,8 @@ class CheckRunLawTest {
         add(c, "U(1) flow sampled with the 2D built-ins", gaugeFlow("ncp_mixture(components = 2)",
                 "sample g { measure plaquette_mean, topological_susceptibility, polyakov_loop, wilson_loops, ess }\n"), RUN);
         add(c, "non-integer power in an action", actionWith("phi[x]^2.5"), UNSUPPORTED);
+        // ... and what its help suggests instead
+        add(c, "power as exp(y * log(x)) in an action", actionWith("exp(2.5 * log(phi[x]^2 + 1.0))"), HMC);
         // run-block settings: every choice, every other setting with a legal value
         Map<String, String> values = Map.of("batch", "4", "steps", "2", "seed", "3", "checkpoint_every", "1", "log_every", "1",
                 "lr_decay", "0.5", "count", "16", "thermalize", "1", "trajectories", "2", "step_size", "0.05");
