@@ -83,6 +83,21 @@ class RuntimeSupportDocsTest {
     }
 
     @Test
+    void everyChoiceArgumentRowAgreesWithTheTable() throws IOException {
+        var rows = rows();
+        for (var e : RuntimeSupport.CHOICE_ARGUMENTS.entrySet()) {
+            var row = rows.get("arguments of `" + e.getKey() + "`");
+            assertTrue(row != null, "no row for the arguments of `" + e.getKey() + "` in What runs today: " + rows.keySet());
+            List<String> all = new ArrayList<>();
+            for (Item.RunKind kind : Item.RunKind.values()) {
+                for (String setting : RunChecker.settingNames(kind)) all.addAll(RunChecker.choiceParameters(kind, setting, e.getKey()));
+            }
+            assertEquals(sorted(e.getValue()), sorted(row.get(0)), e.getKey() + ": arguments honoured");
+            assertEquals(all.stream().filter(a -> !e.getValue().contains(a)).sorted().toList(), sorted(row.get(1)), e.getKey() + ": arguments refused");
+        }
+    }
+
+    @Test
     void theFieldRowAgreesWithTheTable() throws IOException {
         String row = Files.readString(Golden.MODULE.resolveSibling("docs").resolve("language.md")).lines()
                 .filter(l -> l.startsWith("| fields |")).findFirst().orElseThrow();

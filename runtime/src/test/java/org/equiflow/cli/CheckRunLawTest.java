@@ -196,6 +196,12 @@ class CheckRunLawTest {
                     String key = kind.keyword() + "." + setting + (choices.isEmpty() ? "" : "=" + value);
                     Expect expect = choices.isEmpty() || RuntimeSupport.runsChoice(setting, value) ? (kind == Item.RunKind.HMC ? HMC : RUN) : UNSUPPORTED;
                     add(c, key, runBlock(kind, setting + " " + value), expect);
+                    // every argument of a choice the runtime implements: honoured, or refused at the argument
+                    if (choices.isEmpty() || !RuntimeSupport.runsChoice(setting, value)) continue;
+                    for (String parameter : RunChecker.choiceParameters(kind, setting, value)) {
+                        add(c, key + "(" + parameter + ")", runBlock(kind, setting + " " + value + "(" + parameter + " = " + ARGUMENTS.get(parameter) + ")"),
+                                RuntimeSupport.runsChoiceArgument(value, parameter) ? (kind == Item.RunKind.HMC ? HMC : RUN) : UNSUPPORTED);
+                    }
                 }
             }
         }
@@ -206,6 +212,10 @@ class CheckRunLawTest {
         }
         return c;
     }
+
+    /** A legal value for each parameter of a run-setting choice. */
+    private static final Map<String, String> ARGUMENTS = Map.of("lr", "0.01", "beta1", "0.8", "beta2", "0.99", "eps", "1e-6",
+            "momentum", "0.5");
 
     private static String runBlock(Item.RunKind kind, String setting) {
         return switch (kind) {
@@ -284,7 +294,12 @@ class CheckRunLawTest {
                 if (setting.equals("measure")) continue;
                 List<String> choices = RunChecker.choiceNames(kind, setting);
                 if (choices.isEmpty() && !keys.contains(kind.keyword() + "." + setting)) missing.add(kind.keyword() + "." + setting);
-                for (String choice : choices) if (!keys.contains(kind.keyword() + "." + setting + "=" + choice)) missing.add(kind.keyword() + "." + setting + "=" + choice);
+                for (String choice : choices) {
+                    String key = kind.keyword() + "." + setting + "=" + choice;
+                    if (!keys.contains(key)) missing.add(key);
+                    if (!RuntimeSupport.runsChoice(setting, choice)) continue;
+                    for (String p : RunChecker.choiceParameters(kind, setting, choice)) if (!keys.contains(key + "(" + p + ")")) missing.add(key + "(" + p + ")");
+                }
             }
         }
         for (String m : RunChecker.builtinMeasures().keySet()) if (!keys.contains("measure:" + m)) missing.add("measure:" + m);

@@ -92,6 +92,12 @@ public final class RunChecker {
         return rules(kind).get(setting) instanceof ChoiceRule c ? List.copyOf(new java.util.TreeSet<>(c.choices().keySet())) : List.of();
     }
 
+    /** The parameters of one choice ({@code adam}: lr, beta1, beta2, eps), in order; empty for none. */
+    public static List<String> choiceParameters(Item.RunKind kind, String setting, String choice) {
+        return rules(kind).get(setting) instanceof ChoiceRule c && c.choices().containsKey(choice)
+                ? List.copyOf(c.choices().get(choice).keySet()) : List.of();
+    }
+
     /** Built-in measurements by the field kind they need (null: any field). */
     public static Map<String, FieldSpec.Kind> builtinMeasures() { return java.util.Collections.unmodifiableMap(BUILTIN_MEASURES); }
 
@@ -276,6 +282,15 @@ public final class RunChecker {
                 Double v = number(a.value());
                 if (v == null || !Double.isFinite(v) || v < 0) {
                     invalid(a.value().span(), "`" + pname + "` of `" + head.name() + "` must be a non-negative number", "");
+                    return null;
+                }
+                if (!RuntimeSupport.runsChoiceArgument(head.name(), pname)) {
+                    List<String> honoured = RuntimeSupport.CHOICE_ARGUMENTS.getOrDefault(head.name(), List.of());
+                    diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, a.span(),
+                            "`" + pname + "` of `" + head.name() + "` is not implemented in the runtime yet: it would run with "
+                                    + pname + " = " + params.get(pname), List.of(),
+                            List.of("leave it out: `" + setting + " " + head.name() + "(" + String.join(", ",
+                                    honoured.stream().map(h -> h + " = " + args.get(h)).toList()) + ")`")));
                     return null;
                 }
                 args.put(pname, v);

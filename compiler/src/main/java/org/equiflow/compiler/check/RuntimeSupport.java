@@ -56,6 +56,13 @@ public final class RuntimeSupport {
             "loss", "use `loss reverse_kl` (path gradients are future work)",
             "optimizer", "use `optimizer adam(lr = 1e-3)`");
 
+    /**
+     * Arguments of implemented choices that the runtime reads, by choice; the language accepts
+     * more (adam's beta1, beta2, eps), which the runtime would silently replace by its defaults,
+     * so they are refused with E0800 at the argument. A choice not listed here takes no arguments.
+     */
+    public static final Map<String, List<String>> CHOICE_ARGUMENTS = Map.of("adam", List.of("lr"));
+
     /** The U(1) built-in measurements are implemented on 2D lattices only. */
     public static final int U1_BUILTIN_MEASUREMENT_DIMENSIONS = 2;
 
@@ -87,6 +94,10 @@ public final class RuntimeSupport {
     public static boolean runsChoice(String setting, String choice) {
         List<String> implemented = CHOICES.get(setting);
         return implemented == null || implemented.contains(choice);
+    }
+
+    public static boolean runsChoiceArgument(String choice, String argument) {
+        return CHOICE_ARGUMENTS.getOrDefault(choice, List.of()).contains(argument);
     }
 
     /** A list for help texts: {@code identity, leaky_relu, …}. */
