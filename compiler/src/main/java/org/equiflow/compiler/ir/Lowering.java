@@ -568,6 +568,8 @@ public final class Lowering {
                     case LValue.Field f -> new LValue.PerConfig(b.sumSites(f.id()));
                     case LValue.Number n -> new LValue.Number(n.value() * volume);
                     case LValue.PerConfig p -> scale(p, volume, r.span());
+                    case LValue.Phase p -> throw new LoweringException("a lattice sum of complex values is not implemented in the runtime yet",
+                            r.span(), "sum real numbers: `re(…)`, `im(…)` or `arg(…)` of the loop, e.g. `mean x { re(plaquette(U, x, 0, 1)) }`");
                     default -> throw unsupported(r.span(), "this lattice sum");
                 };
                 return mean ? scale(sum, 1.0 / volume, r.span()) : sum;
