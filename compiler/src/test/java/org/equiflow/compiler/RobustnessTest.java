@@ -109,6 +109,26 @@ class RobustnessTest {
         assertTrue(r.diagnostics().all().get(0).message().contains("10.0 MB"), r.diagnostics().all().get(0).message());
     }
 
+    /** Issue 13: `equiflow check /dev/zero` read until the heap was gone (Files.size is 0 for a device). */
+    @Test
+    void anEndlessDeviceIsRefusedAfterTheLimit() {
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero), "needs /dev/zero");
+        Compiler.Result r = Compiler.check(zero, "/dev/zero");
+        assertTrue(only(r, ErrorCode.E0003));
+        assertTrue(r.diagnostics().all().get(0).message().contains("not a regular file"), r.diagnostics().all().get(0).message());
+    }
+
+    /** An expression deeper than the checker's stack is an error with a position, not a crash. */
+    @Test
+    void aGeneratedExpressionTooDeepToCheckIsReportedAtItsFile() throws IOException {
+        String sum = String.join(" + ", java.util.Collections.nCopies(5_000, "1"));
+        Compiler.Result r = check("deep.flow", ("use std.theories.phi4\nlet n = " + sum
+                + "\ntheory T = phi4(lattice = [4, 4], m2 = 1.0, lambda = 0.0)\n").getBytes(StandardCharsets.UTF_8));
+        assertTrue(only(r, ErrorCode.E0106), r.diagnostics().all().toString());
+        assertEquals("deep.flow:1:1", r.diagnostics().all().get(0).span().location());
+    }
+
     @Test
     void aMissingFileIsReported() {
         Compiler.Result r = Compiler.check(dir.resolve("nope.flow"), "nope.flow");

@@ -184,7 +184,11 @@ public final class Measurements {
      */
     private static Report measureLinks(TheoryInstance theory, Resolution names, float[] configs, int count, List<String> requested,
                                        double[] logWeights) {
-        var gauge = new GaugeObservables(theory.lattice().sizes());
+        // The built-in U(1) measurements are 2D only (check refuses them elsewhere); the theory's own
+        // observables run in any dimension, so the 2D helper is built only when one is requested.
+        boolean builtIns = requested.contains("topological_susceptibility") || requested.contains("polyakov_loop")
+                || requested.contains("wilson_loops");
+        var gauge = builtIns ? new GaugeObservables(theory.lattice().sizes()) : null;
         Estimator estimator = logWeights == null ? new ChainEstimator() : new WeightedEstimator(logWeights);
         List<Result> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();

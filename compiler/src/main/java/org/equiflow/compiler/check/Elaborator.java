@@ -120,7 +120,7 @@ public final class Elaborator {
                 default -> List.of();
             };
             for (Param p : params) checkType(p.type(), item instanceof Item.ExternDef);
-            if (item instanceof Item.ExternDef ext) checkExtern(ext);
+            if (item instanceof Item.ExternDef ext) checkExtern(ext, module);
         }
     }
 
@@ -144,7 +144,7 @@ public final class Elaborator {
         }
     }
 
-    private void checkExtern(Item.ExternDef ext) {
+    private void checkExtern(Item.ExternDef ext, LoadedModule module) {
         String kind = ext.kind().name();
         if (!EXTERN_KINDS.contains(kind)) {
             List<String> help = new ArrayList<>();
@@ -154,12 +154,34 @@ public final class Elaborator {
                     "unknown kind of primitive `" + kind + "`", List.of(), help));
             return;
         }
+        if (!module.isStandard() && Primitives.isImplemented(kind, ext.name().name())) {
+            // The standard library's declaration states the primitive's true properties (its
+            // parity, which the Z2 checker trusts); a second one could claim `relu() is odd`.
+            List<Diagnostic.Note> notes = new ArrayList<>();
+            standardDeclaration(ext.name().name()).ifPresent(std -> notes.add(new Diagnostic.Note("the standard library declares it here", std.span())));
+            diagnostics.add(new Diagnostic(ErrorCode.E0310, Severity.ERROR, ext.span(),
+                    "primitive `" + ext.name().name() + "` is already declared by the standard library", notes,
+                    List.of("remove this declaration and use the standard one" + (notes.isEmpty() ? " (`use std.nets.*`, `use std.masks.*`, `use std.gauge.*`)" : ""),
+                            "primitives are declared once, in the standard library, with the properties the runtime guarantees")));
+            return;
+        }
         if (!Primitives.isImplemented(kind, ext.name().name())) {
             diagnostics.add(new Diagnostic(ErrorCode.E0309, Severity.ERROR, ext.name().span(),
                     "there is no " + kind + " primitive named `" + ext.name().name() + "`", List.of(),
                     List.of(kind + " primitives: " + String.join(", ", Primitives.names(kind)),
                             "new primitives are added in Java, with their gradient, before they are declared")));
         }
+    }
+
+    /** The standard library's {@code extern} declaration of a primitive, among the loaded modules. */
+    private java.util.Optional<Item.ExternDef> standardDeclaration(String name) {
+        for (ModuleScope scope : scopes.values()) {
+            if (!scope.module.isStandard()) continue;
+            for (Item item : scope.module.ast().items()) {
+                if (item instanceof Item.ExternDef e && e.name().name().equals(name)) return java.util.Optional.of(e);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     // ---- the program ------------------------------------------------------------------------
@@ -626,7 +648,13 @@ public final class Elaborator {
     private Value unary(Expr.Unary u, Value v) {
         return switch (u.op()) {
             case NEG -> switch (v) {
-                case Value.Int i -> new Value.Int(-i.value());
+                case Value.Int i -> {
+                    if (i.value() == Long.MIN_VALUE) {
+                        throw report(ErrorCode.E0512, u.span(), "`" + u.span().text() + "` overflows a 64-bit integer",
+                                "integers are exact 64-bit values between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE);
+                    }
+                    yield new Value.Int(-i.value());
+                }
                 case Value.Real r -> new Value.Real(-r.value());
                 default -> throw badOperand(u.span(), "-", v);
             };
@@ -662,17 +690,28 @@ public final class Elaborator {
             if ((b.op() == Expr.BinaryOp.DIV || b.op() == Expr.BinaryOp.MOD) && c == 0) {
                 throw report(ErrorCode.E0511, b.right().span(), "division by zero", "");
             }
-            return switch (b.op()) {
-                case ADD -> new Value.Int(a + c);
-                case SUB -> new Value.Int(a - c);
-                case MUL -> new Value.Int(a * c);
-                // Integer division floors, so that (i / 2) % 4 cycles through 0..3 as i grows.
-                case DIV -> new Value.Int(Math.floorDiv(a, c));
-                case MOD -> new Value.Int(Math.floorMod(a, c));
-                case POW -> new Value.Int((long) Math.pow(a, c));
-                case LT, LE, GT, GE, EQ, NE -> compare(b.op(), Long.compare(a, c));
-                default -> throw new IllegalStateException(b.op().name());
-            };
+            // Exact arithmetic: a wrapped 64-bit result would silently become, say, a lattice size.
+            try {
+                return switch (b.op()) {
+                    case ADD -> new Value.Int(Math.addExact(a, c));
+                    case SUB -> new Value.Int(Math.subtractExact(a, c));
+                    case MUL -> new Value.Int(Math.multiplyExact(a, c));
+                    // Integer division floors, so that (i / 2) % 4 cycles through 0..3 as i grows.
+                    case DIV -> {
+                        // floorDiv(MIN_VALUE, -1) wraps to MIN_VALUE instead of throwing.
+                        if (a == Long.MIN_VALUE && c == -1) throw new ArithmeticException("long overflow");
+                        yield new Value.Int(Math.floorDiv(a, c));
+                    }
+                    case MOD -> new Value.Int(Math.floorMod(a, c));
+                    case POW -> new Value.Int(power(a, c));
+                    case LT, LE, GT, GE, EQ, NE -> compare(b.op(), Long.compare(a, c));
+                    default -> throw new IllegalStateException(b.op().name());
+                };
+            } catch (ArithmeticException overflow) {
+                throw report(ErrorCode.E0512, b.span(), "`" + b.span().text() + "` overflows a 64-bit integer",
+                        "integers are exact 64-bit values between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE
+                                + "; write a real (e.g. `2.0`) if you meant floating point");
+            }
         }
         double a = real(l), c = real(r);
         if (b.op() == Expr.BinaryOp.DIV && c == 0) throw report(ErrorCode.E0511, b.right().span(), "division by zero", "");
@@ -687,6 +726,18 @@ public final class Elaborator {
             case LT, LE, GT, GE, EQ, NE -> compare(b.op(), a < c ? -1 : a > c ? 1 : 0);
             default -> throw new IllegalStateException(b.op().name());
         };
+    }
+
+    /** a^c by repeated squaring, throwing ArithmeticException on overflow; a negative exponent floors as before. */
+    private static long power(long a, long c) {
+        if (c < 0) return (long) Math.pow(a, c);
+        long result = 1, base = a;
+        while (c > 0) {
+            if ((c & 1) == 1) result = Math.multiplyExact(result, base);
+            c >>= 1;
+            if (c > 0) base = Math.multiplyExact(base, base);
+        }
+        return result;
     }
 
     /** A comparison from the sign of (left − right). */

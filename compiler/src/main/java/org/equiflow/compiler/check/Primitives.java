@@ -7,8 +7,8 @@ import java.util.TreeSet;
 /**
  * The closed set of primitives the language defines, by kind. An {@code extern} declaration in a
  * .flow module must name one of these; its signature and properties (parity, sites or links)
- * are declared in the .flow file, its semantics and gradient live in the runtime. The runtime
- * executes most of them today; lowering refuses the others with E0800, naming what to use.
+ * are declared in the .flow file, its semantics and gradient live in the runtime. Which of
+ * them the runtime executes today is {@link RuntimeSupport}; `check` refuses the others with E0800.
  */
 public final class Primitives {
     private Primitives() {}

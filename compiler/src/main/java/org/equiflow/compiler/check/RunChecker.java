@@ -29,7 +29,7 @@ import org.equiflow.compiler.parse.Suggestions;
  * arguments ({@code adam(lr = 1e-3)}); {@code measure} lists observables of the theory and
  * built-in measurements.
  */
-final class RunChecker {
+public final class RunChecker {
     private final Diagnostics diagnostics;
 
     RunChecker(Diagnostics diagnostics) { this.diagnostics = diagnostics; }
@@ -85,6 +85,23 @@ final class RunChecker {
         }
         return r;
     }
+
+    /** The settings a run block accepts, in order (for the docs and the check ⇔ run law test). */
+    public static List<String> settingNames(Item.RunKind kind) { return List.copyOf(rules(kind).keySet()); }
+
+    /** The choices the language accepts for a setting, sorted; empty when the setting is not a choice. */
+    public static List<String> choiceNames(Item.RunKind kind, String setting) {
+        return rules(kind).get(setting) instanceof ChoiceRule c ? List.copyOf(new java.util.TreeSet<>(c.choices().keySet())) : List.of();
+    }
+
+    /** The parameters of one choice ({@code adam}: lr, beta1, beta2, eps), in order; empty for none. */
+    public static List<String> choiceParameters(Item.RunKind kind, String setting, String choice) {
+        return rules(kind).get(setting) instanceof ChoiceRule c && c.choices().containsKey(choice)
+                ? List.copyOf(c.choices().get(choice).keySet()) : List.of();
+    }
+
+    /** Built-in measurements by the field kind they need (null: any field). */
+    public static Map<String, FieldSpec.Kind> builtinMeasures() { return java.util.Collections.unmodifiableMap(BUILTIN_MEASURES); }
 
     private static Map<String, Double> ordered(Object... kv) {
         Map<String, Double> m = new LinkedHashMap<>();
@@ -221,6 +238,16 @@ final class RunChecker {
                         ok = false;
                         continue;
                     }
+                    if (BUILTIN_MEASURES.get(n.name()) == FieldSpec.Kind.U1
+                            && theory.lattice().dimensions() != RuntimeSupport.U1_BUILTIN_MEASUREMENT_DIMENSIONS) {
+                        diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, n.span(),
+                                "`" + n.name() + "` is implemented on 2D lattices only, and `" + theory.name() + "` is "
+                                        + theory.lattice().dimensions() + "D", List.of(),
+                                List.of("measure the theory's own observables (e.g. `observable plaquette_mean = mean x { mean mu < nu "
+                                        + "{ re(plaquette(U, x, mu, nu)) } }`), which run in any dimension")));
+                        ok = false;
+                        continue;
+                    }
                     names.add(n.name());
                 }
                 return ok ? new RunSpec.Names(names) : null;
@@ -237,6 +264,13 @@ final class RunChecker {
             help.add("`" + setting + "` is one of: " + String.join(", ", legal));
             diagnostics.add(new Diagnostic(ErrorCode.E0701, Severity.ERROR, head == null ? e.span() : head.span(),
                     head == null ? "invalid value for `" + setting + "`" : "unknown " + setting + " `" + head.name() + "`", List.of(), help));
+            return null;
+        }
+        if (!RuntimeSupport.runsChoice(setting, head.name())) {
+            diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, head.span(),
+                    "`" + setting + " " + head.name() + "` is not implemented in the runtime yet", List.of(),
+                    List.of(RuntimeSupport.CHOICE_ALTERNATIVE.getOrDefault(setting,
+                            "implemented: " + RuntimeSupport.list(RuntimeSupport.CHOICES.get(setting))))));
             return null;
         }
         Map<String, Double> params = rule.choices().get(head.name());
@@ -258,6 +292,15 @@ final class RunChecker {
                 Double v = number(a.value());
                 if (v == null || !Double.isFinite(v) || v < 0) {
                     invalid(a.value().span(), "`" + pname + "` of `" + head.name() + "` must be a non-negative number", "");
+                    return null;
+                }
+                if (!RuntimeSupport.runsChoiceArgument(head.name(), pname)) {
+                    List<String> honoured = RuntimeSupport.CHOICE_ARGUMENTS.getOrDefault(head.name(), List.of());
+                    diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, a.span(),
+                            "`" + pname + "` of `" + head.name() + "` is not implemented in the runtime yet: it would run with "
+                                    + pname + " = " + params.get(pname), List.of(),
+                            List.of("leave it out: `" + setting + " " + head.name() + "(" + String.join(", ",
+                                    honoured.stream().map(h -> h + " = " + args.get(h)).toList()) + ")`")));
                     return null;
                 }
                 args.put(pname, v);

@@ -39,6 +39,8 @@ public enum ErrorCode {
     E0307("statement not allowed here"),
     E0308("unknown setting"),
     E0309("unknown primitive"),
+    E0310("primitive redeclared"),
+    E0311("cyclic definition"),
 
     // symmetries (the equivariance checker fills this range)
     E0400("unknown symmetry"),
@@ -60,6 +62,7 @@ public enum ErrorCode {
     E0509("flow has no prior"),
     E0510("theory has no action"),
     E0511("division by zero"),
+    E0512("integer overflow"),
 
     // lattices and shapes
     E0600("invalid lattice shape"),
@@ -81,6 +84,7 @@ public enum ErrorCode {
 
     // warnings
     W0001("unused import"),
+    W0301("prelude name shadowed"),
     W0410("flow breaks a symmetry of its theory");
 
     private final String title;

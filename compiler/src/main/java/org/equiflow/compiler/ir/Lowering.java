@@ -8,7 +8,9 @@ import org.equiflow.compiler.ast.Arg;
 import org.equiflow.compiler.ast.Expr;
 import org.equiflow.compiler.ast.Ident;
 import org.equiflow.compiler.ast.Let;
+import org.equiflow.compiler.ast.TheoryMember;
 import org.equiflow.compiler.check.Resolution;
+import org.equiflow.compiler.check.RuntimeSupport;
 import org.equiflow.compiler.check.Symbol;
 import org.equiflow.compiler.diag.Span;
 import org.equiflow.compiler.model.FieldSpec;
@@ -32,6 +34,7 @@ public final class Lowering {
 
     public static IrProgram lower(FlowModel model, Resolution names) {
         TheoryInstance theory = model.theory();
+        requireImplementedField(theory);
         List<IrFunction> functions = new ArrayList<>();
         functions.add(flow(model));
         // `symmetrize z2` needs q_f(−x), i.e. the inverse flow: log q_f(y) = log r(f⁻¹(y)) + log|det ∂f⁻¹/∂y|.
@@ -43,12 +46,28 @@ public final class Lowering {
 
     /** The action of a theory instance alone, for HMC without a flow and for tests. */
     public static IrFunction lowerAction(TheoryInstance theory, Resolution names) {
+        requireImplementedField(theory);
         return new ActionLowering(theory, names, IrProgram.ACTION).lower(theory.action());
     }
 
     /** A named observable of a theory as a function field ↦ one number per configuration. */
     public static IrFunction lowerObservable(TheoryInstance theory, Resolution names, TheoryInstance.Observable observable) {
+        requireImplementedField(theory);
         return new ActionLowering(theory, names, observable.name()).lower(observable.expr());
+    }
+
+    /**
+     * The lowering of actions reads link fields as U(1) angles; an SU(N) field lowered that way
+     * would run with the wrong physics, so it is refused at the field's declaration.
+     */
+    static void requireImplementedField(TheoryInstance theory) {
+        FieldSpec field = theory.field();
+        if (RuntimeSupport.FIELD_KINDS.contains(field.kind())) return;
+        Span declaration = theory.definition().members().stream()
+                .filter(m -> m instanceof TheoryMember.Field f && f.name().name().equals(field.name()))
+                .map(TheoryMember::span).findFirst().orElse(theory.span());
+        throw new LoweringException("SU(" + field.n() + ") link fields are not implemented in the runtime yet", declaration,
+                "the runtime implements `U(1) on links` (e.g. `field U: U(1) on links`, see std.theories.u1) and `real on sites`");
     }
 
     static IrType fieldType(TheoryInstance theory) {
@@ -185,9 +204,9 @@ public final class Lowering {
                     int bias = c.bias() ? b.param(name + ".bias", new IrType(false, List.of(c.outChannels())), bound) : -1;
                     h = b.conv(h, w, bias);
                 }
-                case NetSpec.Dense d -> throw new LoweringException("dense layers are not implemented in the runtime yet", span,
-                        "use convolutions (`conv`, `cnn`)");
-                case NetSpec.Activation a -> h = activation(b, a.name(), a.arguments(), h, span);
+                case NetSpec.Dense d -> throw new LoweringException("dense layers are not implemented in the runtime yet", d.span(),
+                        "use convolutions (`conv`, `cnn`), which compile");
+                case NetSpec.Activation a -> h = activation(b, a.name(), a.arguments(), h, a.span() != null ? a.span() : span);
             }
         }
         return h;
@@ -207,7 +226,7 @@ public final class Lowering {
             case "cos" -> b.unary(Op.UnaryFn.COS, h);
             case "square" -> b.unary(Op.UnaryFn.SQUARE, h);
             default -> throw new LoweringException("activation `" + name + "` is not implemented in the runtime yet", span,
-                    "implemented: identity, leaky_relu, relu, tanh, sigmoid, abs, exp, log, sin, cos, square");
+                    "implemented: " + RuntimeSupport.list(RuntimeSupport.ACTIVATIONS));
         };
     }
 
@@ -474,7 +493,8 @@ public final class Lowering {
             LValue l = eval(e.left());
             if (e.op() == Expr.BinaryOp.POW) {
                 if (!(eval(e.right()) instanceof LValue.Number n) || n.value() != Math.rint(n.value()) || n.value() < 0) {
-                    throw unsupported(e.span(), "a non-integer power");
+                    throw new LoweringException("`" + e.span().text() + "`: powers other than non-negative integers are not implemented in the runtime yet",
+                            e.span(), "use a non-negative integer power (`phi[x]^2`, `phi[x]^4`), or `exp(y * log(x))` for x > 0");
                 }
                 int k = (int) n.value();
                 return switch (l) {
@@ -548,6 +568,8 @@ public final class Lowering {
                     case LValue.Field f -> new LValue.PerConfig(b.sumSites(f.id()));
                     case LValue.Number n -> new LValue.Number(n.value() * volume);
                     case LValue.PerConfig p -> scale(p, volume, r.span());
+                    case LValue.Phase p -> throw new LoweringException("a lattice sum of complex values is not implemented in the runtime yet",
+                            r.span(), "sum real numbers: `re(…)`, `im(…)` or `arg(…)` of the loop, e.g. `mean x { re(plaquette(U, x, 0, 1)) }`");
                     default -> throw unsupported(r.span(), "this lattice sum");
                 };
                 return mean ? scale(sum, 1.0 / volume, r.span()) : sum;

@@ -1,6 +1,7 @@
 package org.equiflow.compiler.parse;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -34,15 +35,22 @@ public final class SourceReader {
                         "pass the .flow files inside it, e.g. `" + displayName + "/*.flow`");
                 return Optional.empty();
             }
-            long size = Files.size(path);
-            if (size > MAX_BYTES) {
+            // Read at most one byte past the limit: Files.size says 0 for devices and pipes
+            // (/dev/zero, /dev/stdin), which would otherwise be read until the heap is gone.
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(path)) {
+                bytes = in.readNBytes(MAX_BYTES + 1);
+            }
+            if (bytes.length > MAX_BYTES) {
+                long size = Files.isRegularFile(path) ? Files.size(path) : -1;
                 report(diagnostics, ErrorCode.E0003, displayName,
-                        String.format("`%s` is %.1f MB; .flow scripts are limited to %d KB", displayName,
-                                size / 1e6, MAX_BYTES / 1024),
+                        size < 0 ? String.format("`%s` holds more than %d KB (it is not a regular file); .flow scripts are limited to %d KB",
+                                        displayName, MAX_BYTES / 1024, MAX_BYTES / 1024)
+                                : String.format("`%s` is %.1f MB; .flow scripts are limited to %d KB", displayName, size / 1e6, MAX_BYTES / 1024),
                         "check that this is the script you meant; large tables belong in data files, not in the script");
                 return Optional.empty();
             }
-            return decode(Files.readAllBytes(path), displayName, diagnostics);
+            return decode(bytes, displayName, diagnostics);
         } catch (NoSuchFileException e) {
             report(diagnostics, ErrorCode.E0001, displayName, "no such file `" + displayName + "`",
                     "check the path; it is resolved from the current directory");

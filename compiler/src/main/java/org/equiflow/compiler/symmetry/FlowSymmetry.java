@@ -81,9 +81,21 @@ public final class FlowSymmetry {
         };
     }
 
+    /**
+     * The runtime inverts only affine couplings, which `symmetrize z2` needs; the checker drops
+     * this suggestion for flows with other layers ({@link SymmetryChecker}), so that every help
+     * line of E0410 names something that compiles.
+     */
+    static final String SYMMETRIZE_FIX =
+            "or add `symmetrize z2` to the flow: the self-mixture ½(q(φ) + q(−φ)) is Z2 invariant whatever its affine couplings do";
+
+    /** Snippets the Z2 help suggests for an even scale and an odd shift; a test checks that each compiles. */
+    public static final String EVEN_SCALE_EXAMPLE = "conv(channels = 8, bias = false) >> tanh >> abs >> conv() >> tanh";
+    public static final String ODD_SHIFT_EXAMPLE = "cnn(act = tanh, bias = false)";
+
     private static final List<String> Z2_FIXES = List.of(
-            "for Z2: an even `scale` (e.g. cnn(act = tanh, bias = false) >> abs >> conv() >> tanh, as in examples/phi4_z2.flow) and an odd `shift` (cnn(act = tanh, bias = false))",
-            "or add `symmetrize z2` to the flow: the self-mixture ½(q(φ) + q(−φ)) is Z2 invariant whatever the layers");
+            "for Z2: an even `scale` (e.g. `" + EVEN_SCALE_EXAMPLE + "`, with `use std.nets.conv`, as in examples/phi4_z2.flow) and an odd `shift` (`" + ODD_SHIFT_EXAMPLE + "`)",
+            SYMMETRIZE_FIX);
 
     private static Judgement z2(LayerSpec layer) {
         List<Finding> findings = new ArrayList<>();
@@ -93,7 +105,7 @@ public final class FlowSymmetry {
                     var p = NetSymmetry.parity(a.net());
                     findings.add(Finding.breaks("one net gives this affine coupling's scale and shift, so they share its parity ("
                             + word(p.parity()) + "), but z2 needs an even scale and an odd shift", a.net().span(), p.why(),
-                            List.of("give separate nets: `scale = cnn(act = tanh, bias = false) >> abs >> conv() >> tanh`, `shift = cnn(act = tanh, bias = false)`",
+                            List.of("give separate nets: `scale = " + EVEN_SCALE_EXAMPLE + "`, `shift = " + ODD_SHIFT_EXAMPLE + "` (with `use std.nets.{cnn, conv}`)",
                                     Z2_FIXES.get(1))));
                 }
                 if (a.scale() != null) {
@@ -101,7 +113,7 @@ public final class FlowSymmetry {
                     if (p.parity() == Parity.EVEN) findings.add(Finding.holds("the scale net is even, so exp(s) and the log-det are Z2 invariant"));
                     else findings.add(Finding.breaks("the scale net of this affine coupling must be even, but it is " + word(p.parity()),
                             a.scale().span(), p.why(), List.of(
-                                    "make the scale even: pass an odd net through an even function (abs, square, cos) and continue as you like, e.g. cnn(act = tanh, bias = false) >> abs >> conv() >> tanh (abs last would only let the layer expand)",
+                                    "make the scale even: pass an odd net through an even function (abs, square, cos) and continue as you like, e.g. `" + EVEN_SCALE_EXAMPLE + "` with `use std.nets.conv` (abs last would only let the layer expand)",
                                     Z2_FIXES.get(1))));
                 } else if (a.net() == null) {
                     findings.add(Finding.holds("no scale: s = 0 is even"));
@@ -120,7 +132,8 @@ public final class FlowSymmetry {
             case LayerSpec.Spline s -> findings.add(Finding.breaks(
                     "this spline coupling must commute with φ → −φ, but a spline's knots are not mirror images under x → −x",
                     s.net().span(), List.of(Diagnostic.Note.of("spline(−x) = −spline(x) would need knots and derivatives symmetric about 0 for every input, which the net does not give")),
-                    List.of("use affine couplings with an even scale and an odd shift", Z2_FIXES.get(1))));
+                    List.of("use affine couplings with an even scale and an odd shift; `symmetrize z2` needs affine couplings too, "
+                            + "because the runtime inverts only those")));
             case LayerSpec.PlaquetteCoupling p -> findings.add(Finding.breaks(
                     "a plaquette coupling updates links, on which z2 does not act", p.span(), List.of(), List.of()));
         }

@@ -10,6 +10,7 @@ import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
 import org.equiflow.compiler.model.CheckedProgram;
 import org.equiflow.compiler.model.FlowModel;
+import org.equiflow.compiler.model.LayerSpec;
 
 /**
  * Checks every flow against the symmetries its theory declares. A symmetry the flow claims
@@ -37,7 +38,7 @@ public final class SymmetryChecker {
             List<Finding> breaks = distinct(j.breaks());
             if (flow.claims().contains(symmetry)) {
                 for (Finding f : breaks) {
-                    List<String> help = new ArrayList<>(f.fixes());
+                    List<String> help = runnableFixes(flow, f.fixes());
                     help.add("or drop the claim `equivariant " + symmetry + "`");
                     diagnostics.add(new Diagnostic(ErrorCode.E0410, Severity.ERROR, f.at(),
                             "flow `" + flow.name() + "` claims `equivariant " + symmetry + "`, so " + f.what(), f.notes(), help));
@@ -46,7 +47,7 @@ public final class SymmetryChecker {
                 Finding first = breaks.get(0);
                 List<Diagnostic.Note> notes = new ArrayList<>(first.notes());
                 for (Finding other : breaks.subList(1, breaks.size())) notes.add(new Diagnostic.Note("also: " + other.what(), other.at()));
-                List<String> help = new ArrayList<>(first.fixes());
+                List<String> help = runnableFixes(flow, first.fixes());
                 help.add("Metropolis keeps the sampler exact either way, but the flow must learn the symmetry; "
                         + (strict ? "this is an error because of --strict" : "--strict makes this an error"));
                 diagnostics.add(new Diagnostic(ErrorCode.W0410, strict ? Severity.ERROR : Severity.WARNING, first.at(),
@@ -54,6 +55,14 @@ public final class SymmetryChecker {
                                 + first.what(), notes, help));
             }
         }
+    }
+
+    /** The fixes that compile for this flow: `symmetrize z2` only when every layer can be inverted by the runtime. */
+    private static List<String> runnableFixes(FlowModel flow, List<String> fixes) {
+        boolean invertible = flow.layers().stream().allMatch(l -> l instanceof LayerSpec.Affine);
+        List<String> out = new ArrayList<>();
+        for (String fix : fixes) if (invertible || !fix.equals(FlowSymmetry.SYMMETRIZE_FIX)) out.add(fix);
+        return out;
     }
 
     /** Layers unrolled from one `repeat` share their source: report each place and reason once. */

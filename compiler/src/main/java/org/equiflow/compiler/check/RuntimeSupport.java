@@ -1,0 +1,105 @@
+package org.equiflow.compiler.check;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.equiflow.compiler.model.FieldSpec;
+
+/**
+ * What the runtime executes today: the one table that the checker (refusing the rest with E0800
+ * at its source position), lowering (its help texts) and the docs test
+ * ({@code docs/language.md}, "What runs today") all read. {@link Primitives} is what the
+ * language defines; this is the part of it that runs, plus the field kinds and run settings.
+ *
+ * The lowering in {@code org.equiflow.compiler.ir.Lowering} is what actually decides whether a
+ * construct runs; a law test walks every entry of {@link Primitives} and every setting choice
+ * and asserts that a script using it is either refused by {@code check} or runs, so this table
+ * and the lowering cannot drift apart silently.
+ */
+public final class RuntimeSupport {
+    private RuntimeSupport() {}
+
+    /** Activations the runtime computes (with gradients) as conditioner-net stages and elementwise in actions. */
+    public static final List<String> ACTIVATIONS = List.of(
+            "identity", "leaky_relu", "relu", "tanh", "sigmoid", "abs", "exp", "log", "sin", "cos", "square");
+
+    /** Net stages the runtime computes: periodic convolutions (and the activations above). */
+    public static final List<String> NETS = List.of("conv");
+
+    public static final List<String> PRIORS = List.of("normal", "free_field", "haar");
+
+    public static final List<String> LAYERS = List.of("affine", "spline", "plaquette_coupling");
+
+    /** Layers the runtime can invert, which `symmetrize z2` needs for log q_f(−x). */
+    public static final List<String> INVERTIBLE_LAYERS = List.of("affine");
+
+    public static final List<String> TRANSFORMS = List.of("ncp_mixture", "circular_spline");
+
+    public static final List<String> MASKS = List.of("checkerboard", "stripes", "link_mask");
+
+    /** Lattice functions of actions and observables; `wilson_loop` and `tr` only on U(1) links. */
+    public static final List<String> FUNCTIONS = List.of("re", "im", "arg", "conj", "tr", "plaquette", "wilson_loop");
+
+    /** Field kinds the runtime integrates, trains and measures. */
+    public static final Set<FieldSpec.Kind> FIELD_KINDS = Set.of(FieldSpec.Kind.REAL, FieldSpec.Kind.U1);
+
+    /**
+     * Run-block choices the runtime implements, by setting. A choice the language accepts but
+     * the runtime does not is refused with E0800 at the value; {@link #CHOICE_ALTERNATIVE}
+     * says what to write instead.
+     */
+    public static final Map<String, List<String>> CHOICES = choices();
+
+    /** What to write instead of a choice the runtime does not implement, by setting. */
+    public static final Map<String, String> CHOICE_ALTERNATIVE = Map.of(
+            "loss", "use `loss reverse_kl` (path gradients are future work)",
+            "optimizer", "use `optimizer adam(lr = 1e-3)`");
+
+    /**
+     * Arguments of implemented choices that the runtime reads, by choice; the language accepts
+     * more (adam's beta1, beta2, eps), which the runtime would silently replace by its defaults,
+     * so they are refused with E0800 at the argument. A choice not listed here takes no arguments.
+     */
+    public static final Map<String, List<String>> CHOICE_ARGUMENTS = Map.of("adam", List.of("lr"));
+
+    /** The U(1) built-in measurements are implemented on 2D lattices only. */
+    public static final int U1_BUILTIN_MEASUREMENT_DIMENSIONS = 2;
+
+    private static Map<String, List<String>> choices() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("loss", List.of("reverse_kl"));
+        m.put("optimizer", List.of("adam"));
+        m.put("method", List.of("independence_metropolis", "reweighting"));
+        m.put("integrator", List.of("leapfrog", "omelyan"));
+        return m;
+    }
+
+    /** Primitives by the kind their {@code extern} declaration names, as {@link Primitives#all()} lists them. */
+    public static List<String> primitives(String kind) {
+        return switch (kind) {
+            case "activation" -> ACTIVATIONS;
+            case "net" -> NETS;
+            case "prior" -> PRIORS;
+            case "layer" -> LAYERS;
+            case "transform" -> TRANSFORMS;
+            case "mask" -> MASKS;
+            case "function" -> FUNCTIONS;
+            default -> List.of();
+        };
+    }
+
+    public static boolean runs(String kind, String name) { return primitives(kind).contains(name); }
+
+    public static boolean runsChoice(String setting, String choice) {
+        List<String> implemented = CHOICES.get(setting);
+        return implemented == null || implemented.contains(choice);
+    }
+
+    public static boolean runsChoiceArgument(String choice, String argument) {
+        return CHOICE_ARGUMENTS.getOrDefault(choice, List.of()).contains(argument);
+    }
+
+    /** A list for help texts: {@code identity, leaky_relu, …}. */
+    public static String list(List<String> names) { return String.join(", ", names); }
+}
