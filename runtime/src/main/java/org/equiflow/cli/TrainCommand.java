@@ -73,13 +73,19 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Adam's moment decay rates and the epsilon of its denominator, `optimizer adam(beta1, beta2, eps)`. */
+    record Betas(double beta1, double beta2, double eps) {}
+
     /** The settings a run keeps for its whole life, as saved in its checkpoint; {@link #steps} is the planned total. */
-    record Plan(long seed, double lr, double lrDecay, int batch, long steps) {
+    record Plan(long seed, double lr, double lrDecay, Betas adam, int batch, long steps) {
         Map<String, String> asMap() {
             Map<String, String> map = new LinkedHashMap<>();
             map.put("seed", Long.toString(seed));
             map.put("lr", Double.toString(lr));
             map.put("lr_decay", Double.toString(lrDecay));
+            map.put("beta1", Double.toString(adam.beta1()));
+            map.put("beta2", Double.toString(adam.beta2()));
+            map.put("eps", Double.toString(adam.eps()));
             map.put("batch", Integer.toString(batch));
             map.put("steps", Long.toString(steps));
             return map;
@@ -89,11 +95,6 @@ final class TrainCommand implements Callable<Integer> {
     static int train(Workspace ws, RunDirectory directory, TrainingOptions o, OptionChecks checks, PrintWriter out, PrintWriter err)
             throws Exception {
         var settings = RunSettings.of(ws.program(), Item.RunKind.TRAIN, ws.flow().name());
-        if (!settings.choice("optimizer", "adam").equals("adam") || !settings.choice("loss", "reverse_kl").equals("reverse_kl")) {
-            err.println("error: only `loss reverse_kl` with `optimizer adam(…)` is implemented; the script asks for "
-                    + settings.choice("loss", "reverse_kl") + " with " + settings.choice("optimizer", "adam"));
-            return 1;
-        }
         long every = checks.range(OptionChecks.source(o.checkpointEvery, "--checkpoint-every", "train", "checkpoint_every"),
                 settings.integer("checkpoint_every", o.checkpointEvery, 100), 1, Long.MAX_VALUE);
         boolean trained = Files.exists(ws.checkpoint());
@@ -116,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
         // Only now, when the new run is known to be able to start, does the old one go.
         if (trained && o.force) directory.discardRun();
         var flow = new CompiledFlow(ws.ir(), DType.F32, seed);
-        var adam = Trainer.adamFor(flow, schedule);
+        var adam = Trainer.adamFor(flow, schedule, plan.adam().beta1(), plan.adam().beta2(), plan.adam().eps());
         int first = 0;
         List<Trainer.Step> history = new ArrayList<>();
         if (checkpoint != null) {
@@ -182,7 +183,9 @@ final class TrainCommand implements Callable<Integer> {
         long seed = settings.integer("seed", o.seed, 0);
         double lr = checks.positive(o.lr != null ? "--lr" : "the optimizer's `lr` (the script's `train` block)",
                 o.lr != null ? o.lr : settings.choiceArgument("optimizer", "lr", 1e-3));
-        return new Plan(seed, lr, settings.real("lr_decay", null, 1.0), batch, steps);
+        var adam = new Betas(settings.choiceArgument("optimizer", "beta1", 0.9), settings.choiceArgument("optimizer", "beta2", 0.999),
+                settings.choiceArgument("optimizer", "eps", 1e-8));
+        return new Plan(seed, lr, settings.real("lr_decay", null, 1.0), adam, batch, steps);
     }
 
     /**
@@ -206,7 +209,9 @@ final class TrainCommand implements Callable<Integer> {
             throw checks.usage("--steps is the run's total number of steps, and this run has already done " + checkpoint.trainingStep()
                     + "; pass a larger total to train further");
         }
-        return new Plan(seed, lr, lrDecay, batch, steps);
+        // The checkpoint's optimizer state carries the betas and eps the run was started with.
+        var adam = new Betas(checkpoint.adam().beta1(), checkpoint.adam().beta2(), checkpoint.adam().eps());
+        return new Plan(seed, lr, lrDecay, adam, batch, steps);
     }
 
     private static void refuseConflict(OptionChecks checks, String flag, Object given, Object runs) {

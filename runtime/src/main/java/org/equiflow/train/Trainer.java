@@ -63,6 +63,11 @@ public final class Trainer {
         return new Adam(new ArrayList<>(flow.parameters().all()), schedule);
     }
 
+    /** As {@link #adamFor(CompiledFlow, org.equiflow.autodiff.LearningRateSchedule)}, with the script's betas and eps. */
+    public static Adam adamFor(CompiledFlow flow, org.equiflow.autodiff.LearningRateSchedule schedule, double beta1, double beta2, double eps) {
+        return new Adam(new ArrayList<>(flow.parameters().all()), schedule, beta1, beta2, eps);
+    }
+
     public Adam adam() { return adam; }
 
     /** What one step measured: the loss and the batch's effective sample size fraction. */

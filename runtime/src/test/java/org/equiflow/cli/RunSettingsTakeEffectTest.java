@@ -71,6 +71,24 @@ class RunSettingsTakeEffectTest {
     }
 
     @Test
+    void adamsBetasAndEpsChangeTheTrainedFlowAndAResumedRunKeepsThem() throws IOException {
+        Path defaults = dir.resolve("defaults");
+        train(script("", ""), defaults);
+        for (String argument : new String[] {"beta1 = 0.5", "beta2 = 0.9", "eps = 0.1"}) {
+            Path changed = dir.resolve(argument.replace(" = ", "_"));
+            train(script("optimizer adam(lr = 1e-3, " + argument + ")", ""), changed);
+            assertSameParameters(defaults, changed, false);
+        }
+        Path straight = dir.resolve("straight"), resumed = dir.resolve("resumed");
+        String betas = "optimizer adam(lr = 1e-3, beta1 = 0.5, beta2 = 0.9, eps = 0.1)";
+        train(script(betas, ""), straight);
+        train(script(betas, ""), resumed, "--steps", "3");
+        // The run keeps the optimizer it was started with, whatever the train block says now.
+        train(script("", ""), resumed, "--resume", "--steps", "6");
+        assertSameParameters(straight, resumed, true);
+    }
+
+    @Test
     void logEverySetsTheStepsBetweenLogLines() throws IOException {
         for (int[] everyAndLines : new int[][] {{2, 3}, {4, 1}, {1, 6}}) {
             var r = train(script("log_every " + everyAndLines[0], ""), dir.resolve("log" + everyAndLines[0]));

@@ -290,8 +290,10 @@ public final class RunChecker {
                     return null;
                 }
                 Double v = number(a.value());
-                if (v == null || !Double.isFinite(v) || v < 0) {
-                    invalid(a.value().span(), "`" + pname + "` of `" + head.name() + "` must be a non-negative number", "");
+                ArgumentRange range = ARGUMENT_RANGES.getOrDefault(pname, ArgumentRange.NON_NEGATIVE);
+                if (v == null || !Double.isFinite(v) || !range.contains(v)) {
+                    invalid(a.value().span(), "`" + pname + "` of `" + head.name() + "` must be a number " + range.description()
+                            + (v == null ? "" : ", got " + v), "e.g. `" + head.name() + "(" + pname + " = " + params.get(pname) + ")`");
                     return null;
                 }
                 if (!RuntimeSupport.runsChoiceArgument(head.name(), pname)) {
@@ -308,6 +310,19 @@ public final class RunChecker {
         }
         return new RunSpec.Choice(head.name(), args);
     }
+
+    /** The values an argument of a choice may take: Adam's rate and eps are positive, its betas lie in [0, 1). */
+    private record ArgumentRange(double min, boolean minIncluded, double max, String description) {
+        static final ArgumentRange NON_NEGATIVE = new ArgumentRange(0, true, Double.POSITIVE_INFINITY, "≥ 0");
+        static final ArgumentRange POSITIVE = new ArgumentRange(0, false, Double.POSITIVE_INFINITY, "> 0");
+        static final ArgumentRange DECAY_RATE = new ArgumentRange(0, true, 1, "in [0, 1)");
+
+        boolean contains(double v) { return (minIncluded ? v >= min : v > min) && v < max; }
+    }
+
+    private static final Map<String, ArgumentRange> ARGUMENT_RANGES = Map.of(
+            "lr", ArgumentRange.POSITIVE, "eps", ArgumentRange.POSITIVE,
+            "beta1", ArgumentRange.DECAY_RATE, "beta2", ArgumentRange.DECAY_RATE, "momentum", ArgumentRange.DECAY_RATE);
 
     /** Literal numbers, with signs and arithmetic, e.g. `-1e-3` or `2 * 1024`. */
     private static Double number(Expr e) {

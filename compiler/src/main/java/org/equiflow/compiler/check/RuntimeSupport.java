@@ -57,11 +57,11 @@ public final class RuntimeSupport {
             "optimizer", "use `optimizer adam(lr = 1e-3)`");
 
     /**
-     * Arguments of implemented choices that the runtime reads, by choice; the language accepts
-     * more (adam's beta1, beta2, eps), which the runtime would silently replace by its defaults,
-     * so they are refused with E0800 at the argument. A choice not listed here takes no arguments.
+     * Arguments of implemented choices that the runtime reads, by choice; an argument the
+     * language accepts but the runtime would silently replace by its default is refused with
+     * E0800 at the argument. A choice not listed here takes no arguments.
      */
-    public static final Map<String, List<String>> CHOICE_ARGUMENTS = Map.of("adam", List.of("lr"));
+    public static final Map<String, List<String>> CHOICE_ARGUMENTS = Map.of("adam", List.of("lr", "beta1", "beta2", "eps"));
 
     /** The U(1) built-in measurements are implemented on 2D lattices only. */
     public static final int U1_BUILTIN_MEASUREMENT_DIMENSIONS = 2;
