@@ -17,7 +17,7 @@ final class CheckCommand implements Callable<Integer> {
     List<String> files;
 
     @Mixin
-    DiagnosticOptions diagnostics = new DiagnosticOptions();
+    FlowDiagnosticOptions diagnostics = new FlowDiagnosticOptions();
 
     @picocli.CommandLine.Option(names = "--explain",
             description = "For every flow, print per layer which of its theory's symmetries hold and why.")

@@ -8,7 +8,7 @@ import org.equiflow.compiler.diag.DiagnosticRenderer;
 import picocli.CommandLine.Option;
 
 /** How diagnostics are shown; shared by every command that compiles a script. */
-final class DiagnosticOptions {
+class DiagnosticOptions {
     @Option(names = "--color", description = "Colour diagnostics: auto, always or never (default: ${DEFAULT-VALUE}).",
             defaultValue = "auto")
     String color;
@@ -17,9 +17,8 @@ final class DiagnosticOptions {
             description = "Override a theory argument of the script, e.g. --set T.m2=-3.5 --set T.lattice=[16,16].")
     java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
 
-    @Option(names = "--strict",
-            description = "Treat a flow that breaks a symmetry its theory declares (without claiming it) as an error, not a warning.")
-    boolean strict;
+    /** Whether a flow that breaks a declared symmetry is an error; only commands that use flows offer `--strict`. */
+    boolean strict() { return false; }
 
     boolean useColor() {
         return switch (color) {
@@ -31,7 +30,7 @@ final class DiagnosticOptions {
 
     /** Compiles one file and prints its diagnostics to err; returns the result. */
     Compiler.Result compile(String argument, PrintWriter err) {
-        Compiler.Result result = check(argument, overrides, strict);
+        Compiler.Result result = check(argument, overrides, strict());
         print(result, err, d -> true);
         return result;
     }

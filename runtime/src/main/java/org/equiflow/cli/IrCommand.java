@@ -28,7 +28,7 @@ final class IrCommand implements Callable<Integer> {
     String flow;
 
     @Mixin
-    DiagnosticOptions diagnostics = new DiagnosticOptions();
+    FlowDiagnosticOptions diagnostics = new FlowDiagnosticOptions();
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -32,7 +32,7 @@ final class SampleCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Mixin SamplingOptions sampling = new SamplingOptions();
-    @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
+    @Mixin FlowDiagnosticOptions diagnostics = new FlowDiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 

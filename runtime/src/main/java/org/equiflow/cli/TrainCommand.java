@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Mixin TrainingOptions training = new TrainingOptions();
-    @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
+    @Mixin FlowDiagnosticOptions diagnostics = new FlowDiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -289,6 +289,10 @@ class CliTest {
                 "--set", "T.lattice=[4,4]");
         assertEquals(0, hmc.exit(), hmc.err());
         assertFalse(hmc.err().contains("W0410"), hmc.err());
+        // Nor does hmc offer --strict, which would be accepted and ignored there.
+        Run strict = run("hmc", tutorial, "--strict", "--trajectories", "2", "--no-progress", "--set", "T.lattice=[4,4]");
+        assertEquals(2, strict.exit(), strict.err());
+        assertTrue(strict.err().contains("--strict"), strict.err());
     }
 
     /** Help texts name only options that exist: every --flag a command's help mentions is one of its options. */
