@@ -8,8 +8,11 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.compiler.ast.Item;
+import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.model.TheoryInstance;
+import org.equiflow.physics.ActionBounds;
 import org.equiflow.physics.Measurements;
+import org.equiflow.physics.TrustChecks;
 import org.equiflow.sample.Hmc;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +49,7 @@ final class HmcCommand implements Callable<Integer> {
         if (mdSteps != null) checks.range("--md-steps", mdSteps, 1, Integer.MAX_VALUE);
         // HMC samples the theory, not a flow: whether the script's flows respect its symmetries is no concern here.
         var result = diagnostics.check(file, diagnostics.overrides, false);
-        diagnostics.print(result, err, d -> d.code() != org.equiflow.compiler.diag.ErrorCode.W0410);
+        diagnostics.print(result, err, d -> d.code() != ErrorCode.W0410);
         if (!result.ok()) return 1;
         var program = result.program().orElseThrow();
         String target = theoryName != null ? theoryName : program.runs().stream().filter(r -> r.kind() == Item.RunKind.HMC)
@@ -68,7 +71,7 @@ final class HmcCommand implements Callable<Integer> {
         long s = settings.integer("seed", seed, 0);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.add("susceptibility");
-        var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(theory, program.names());
+        var unbounded = ActionBounds.unboundedBelow(theory, program.names());
         if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(theory, unbounded.get(), err);
         int volume = (int) theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
         if (measured * chains * volume > Integer.MAX_VALUE - 8) {
@@ -109,7 +112,7 @@ final class HmcCommand implements Callable<Integer> {
         SampleCommand.printResults(out, report.results());
         report.notes().forEach(n -> out.println("note: " + n));
         out.flush();
-        org.equiflow.physics.TrustChecks.print(org.equiflow.physics.TrustChecks.forHmc(theory, program.names(), report,
+        TrustChecks.print(TrustChecks.forHmc(theory, program.names(), report,
                 (int) (measured * chains), acceptance, largestEnergyChange, eps, steps), err);
         return 0;
     }

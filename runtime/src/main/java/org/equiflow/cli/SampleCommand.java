@@ -1,17 +1,21 @@
 package org.equiflow.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
+import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.physics.Measurements;
+import org.equiflow.physics.TrustChecks;
 import org.equiflow.sample.IndependenceMetropolis;
 import org.equiflow.sample.Proposals;
 import org.equiflow.stats.Reweighting;
@@ -95,7 +99,7 @@ final class SampleCommand implements Callable<Integer> {
         Artifacts.Samples samples;
         try (ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("sample").setInitialMax(count)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
-            java.util.function.IntConsumer progress = bar == null ? done -> {} : bar::stepTo;
+            IntConsumer progress = bar == null ? done -> {} : bar::stepTo;
             if (method.equals("reweighting")) {
                 samples = Artifacts.Samples.weighted(proposals, count, batch, progress);
             } else {
@@ -134,7 +138,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         report.notes().forEach(n -> out.println("note: " + n));
         out.flush();
-        org.equiflow.physics.TrustChecks.print(org.equiflow.physics.TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
+        TrustChecks.print(TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
                 report, samples.acceptance(), ess, samples.count(), samples.weighted()), err);
         // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
         Path staged = directory.stage();
@@ -147,11 +151,11 @@ final class SampleCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static int noTrainedFlow(Workspace ws, PrintWriter err) throws java.io.IOException {
+    private static int noTrainedFlow(Workspace ws, PrintWriter err) throws IOException {
         err.println("error: no trained flow at " + ws.checkpoint());
         err.println("   help: train it first (`equiflow train " + ws.script() + "`), or pass --untrained to sample the initial flow");
         // Without --set the default directory is the parent of every scan point's: say which points were trained.
-        try (var entries = Files.isDirectory(ws.directory()) ? Files.list(ws.directory()) : java.util.stream.Stream.<Path>empty()) {
+        try (var entries = Files.isDirectory(ws.directory()) ? Files.list(ws.directory()) : Stream.<Path>empty()) {
             entries.filter(d -> Files.isRegularFile(d.resolve("checkpoint.eqf"))).sorted().forEach(d ->
                     err.println("   note: a run trained with --set is at " + d + "; sample it with the same --set values"));
         }

@@ -7,12 +7,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.equiflow.autodiff.LearningRateSchedule;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
+import org.equiflow.physics.ActionBounds;
 import org.equiflow.tensor.DType;
 import org.equiflow.train.Trainer;
 import org.equiflow.truffle.CompiledFlow;
@@ -109,10 +113,10 @@ final class TrainCommand implements Callable<Integer> {
         long seed = plan.seed(), steps = plan.steps();
         int batch = plan.batch();
         double lr = plan.lr();
-        var schedule = new org.equiflow.autodiff.LearningRateSchedule(lr, plan.lrDecay());
+        var schedule = new LearningRateSchedule(lr, plan.lrDecay());
         long logEvery = checks.range(OptionChecks.source(o.logEvery, "--log-every", "train", "log_every"),
                 settings.integer("log_every", o.logEvery, Math.max(1, steps / 20)), 1, Long.MAX_VALUE);
-        var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(ws.flow().theory(), ws.program().names());
+        var unbounded = ActionBounds.unboundedBelow(ws.flow().theory(), ws.program().names());
         if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(ws.flow().theory(), unbounded.get(), err);
         // Only now, when the new run is known to be able to start, does the old one go.
         if (trained && o.force) directory.discardRun();
@@ -223,7 +227,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static String setFlags(Map<String, String> overrides) {
-        return new java.util.TreeMap<>(overrides).entrySet().stream().map(e -> "--set " + e.getKey() + "=" + e.getValue())
-                .collect(java.util.stream.Collectors.joining(" "));
+        return new TreeMap<>(overrides).entrySet().stream().map(e -> "--set " + e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
     }
 }
