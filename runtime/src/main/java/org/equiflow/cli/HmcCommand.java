@@ -10,7 +10,6 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.model.TheoryInstance;
-import org.equiflow.physics.ActionBounds;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.TrustChecks;
 import org.equiflow.sample.Hmc;
@@ -71,8 +70,7 @@ final class HmcCommand implements Callable<Integer> {
         long s = settings.integer("seed", seed, 0);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.add("susceptibility");
-        var unbounded = ActionBounds.unboundedBelow(theory, program.names());
-        if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(theory, unbounded.get(), err);
+        if (TrustReporting.refusesUnboundedAction(theory, program.names(), err)) return 1;
         int volume = (int) theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
         if (measured * chains * volume > Integer.MAX_VALUE - 8) {
             throw checks.usage("--trajectories × --chains × the lattice's " + volume + " values = " + measured * chains * volume

@@ -16,7 +16,6 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.autodiff.LearningRateSchedule;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
-import org.equiflow.physics.ActionBounds;
 import org.equiflow.tensor.DType;
 import org.equiflow.train.Trainer;
 import org.equiflow.truffle.CompiledFlow;
@@ -116,8 +115,7 @@ final class TrainCommand implements Callable<Integer> {
         var schedule = new LearningRateSchedule(lr, plan.lrDecay());
         long logEvery = checks.range(OptionChecks.source(o.logEvery, "--log-every", "train", "log_every"),
                 settings.integer("log_every", o.logEvery, Math.max(1, steps / 20)), 1, Long.MAX_VALUE);
-        var unbounded = ActionBounds.unboundedBelow(ws.flow().theory(), ws.program().names());
-        if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(ws.flow().theory(), unbounded.get(), err);
+        if (TrustReporting.refusesUnboundedAction(ws.flow().theory(), ws.program().names(), err)) return 1;
         // Only now, when the new run is known to be able to start, does the old one go.
         if (trained && o.force) directory.discardRun();
         var flow = new CompiledFlow(ws.ir(), DType.F32, seed);
