@@ -39,11 +39,12 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         device.activate(err);
-        training.validate(new OptionChecks(spec));
+        var checks = new OptionChecks(spec);
+        training.validate(checks);
         Workspace ws = Workspace.open(file, training.flow, training.out, diagnostics, training.resume, err);
         if (ws == null) return 1;
         try (RunDirectory directory = RunDirectory.open(ws.directory())) {
-            return train(ws, directory, training, new OptionChecks(spec), out, err);
+            return train(ws, directory, training, checks, out, err);
         }
     }
 
