@@ -71,7 +71,7 @@ final class HmcCommand implements Callable<Integer> {
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.add("susceptibility");
         if (TrustReporting.refusesUnboundedAction(theory, program.names(), err)) return 1;
-        int volume = (int) theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
+        int volume = (int) theory.valuesPerConfiguration();
         if (measured * chains * volume > Integer.MAX_VALUE - 8) {
             throw checks.usage("--trajectories × --chains × the lattice's " + volume + " values = " + measured * chains * volume
                     + " exceeds the " + (Integer.MAX_VALUE - 8) + " values one ensemble array holds; measure fewer trajectories or chains");
