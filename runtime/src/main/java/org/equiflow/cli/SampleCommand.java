@@ -83,11 +83,8 @@ final class SampleCommand implements Callable<Integer> {
                 settings.integer("thermalize", null, 0), 0, OptionChecks.MAX_COUNT - count);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.addAll(List.of("acceptance", "ess"));
-        Checkpoint.Contents checkpoint = null;
-        if (!o.untrained) {
-            if (!Files.exists(ws.checkpoint())) return noTrainedFlow(ws, err);
-            checkpoint = Artifacts.readCheckpoint(ws);
-        }
+        // A trained flow is there: `sample` checked before locking the directory, `run` has just trained it.
+        Checkpoint.Contents checkpoint = o.untrained ? null : Artifacts.readCheckpoint(ws);
         MemoryEstimate.require(MemoryEstimate.sampling(ws.flow(), count, batch), "sampling " + count + " configurations of "
                 + ws.flow().name(), "a smaller --count or --sample-batch");
         var flow = new CompiledFlow(ws.ir(), DType.F32, 0);
