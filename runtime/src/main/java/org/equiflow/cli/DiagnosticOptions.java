@@ -33,14 +33,14 @@ class DiagnosticOptions {
 
     /** Compiles one file and prints its diagnostics to err; returns the result. */
     Compiler.Result compile(String argument, PrintWriter err) {
-        Compiler.Result result = check(argument, overrides, strict());
+        Compiler.Result result = check(argument, overrides);
         print(result, err, d -> true);
         return result;
     }
 
     /** Compiles without printing, with the given overrides (a resumed run's may come from its checkpoint). */
-    Compiler.Result check(String argument, Map<String, String> withOverrides, boolean strictSymmetry) {
-        return Compiler.check(Path.of(argument), argument, withOverrides, strictSymmetry);
+    Compiler.Result check(String argument, Map<String, String> withOverrides) {
+        return Compiler.check(Path.of(argument), argument, withOverrides, strict());
     }
 
     /** Prints the diagnostics that {@code shown} accepts, once, in source order. */

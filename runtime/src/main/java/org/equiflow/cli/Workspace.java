@@ -39,7 +39,7 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
     static Workspace open(String scriptArgument, String flowName, Path out, DiagnosticOptions options,
                           boolean adoptCheckpointOverrides, PrintWriter err) throws IOException {
         Map<String, String> overrides = new LinkedHashMap<>(options.overrides);
-        Compiler.Result result = options.check(scriptArgument, overrides, options.strict());
+        Compiler.Result result = options.check(scriptArgument, overrides);
         if (result.ok() && adoptCheckpointOverrides && overrides.isEmpty()) {
             var program = result.program().orElseThrow();
             String name = flowName != null ? flowName : program.flows().isEmpty() ? null : program.flows().get(0).name();
@@ -47,7 +47,7 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
                 Map<String, String> stored = storedOverrides(directory(scriptArgument, name, out, overrides).resolve("checkpoint.eqf"));
                 if (!stored.isEmpty()) {
                     overrides = stored;
-                    result = options.check(scriptArgument, overrides, options.strict());
+                    result = options.check(scriptArgument, overrides);
                 }
             }
         }
