@@ -24,11 +24,11 @@ import org.equiflow.io.CheckpointException;
  * ({@code runs/<script name>/<flow>}, with a subdirectory per set of {@code --set} values, unless
  * {@code --out} says otherwise).
  *
- * @param overrides the {@code --set} values the script was compiled with
- * @param identity  what a checkpoint trained for this workspace must match (training settings empty)
+ * @param identity what a checkpoint trained for this workspace must match, with the {@code --set}
+ *                 values the script was compiled with (training settings empty)
  */
 record Workspace(Path script, String scriptText, CheckedProgram program, FlowModel flow, IrProgram ir, Path directory,
-                 Map<String, String> overrides, Checkpoint.Provenance identity) {
+                 Checkpoint.Provenance identity) {
 
     /**
      * Compiles and lowers; prints diagnostics (once) and returns null when the script cannot run.
@@ -76,7 +76,7 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
         var identity = new Checkpoint.Provenance(Checkpoint.sha256Hex(Printer.identity(flow.get())), overrides,
                 theoryParameters(flow.get()), Map.of());
         return new Workspace(script, Files.readString(script), program, flow.get(), ir.get(),
-                directory(scriptArgument, name, out, overrides), Map.copyOf(overrides), identity);
+                directory(scriptArgument, name, out, overrides), identity);
     }
 
     /** {@code --out}, else runs/<script>/<flow>, else …/<flow>/<the --set values> so each point of a scan has its own. */
@@ -130,6 +130,9 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
     }
 
     Path checkpoint() { return directory.resolve("checkpoint.eqf"); }
+
+    /** The {@code --set} values the script was compiled with. */
+    Map<String, String> overrides() { return identity.overrides(); }
 
     /** This run's provenance with the training settings a resumed run must reuse. */
     Checkpoint.Provenance provenance(Map<String, String> training) {
