@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.equiflow.compiler.Compiler;
-import org.equiflow.compiler.diag.DiagnosticRenderer;
+import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.ir.IrProgram;
 import org.equiflow.compiler.model.CheckedProgram;
 import org.equiflow.compiler.model.FlowModel;
@@ -67,9 +67,8 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
         }
         var ir = Compiler.lower(result, name, null);
         if (ir.isEmpty()) {
-            var renderer = new DiagnosticRenderer(options.useColor());
-            result.diagnostics().all().stream().filter(d -> d.isError()).forEach(d -> err.print(renderer.render(d)));
-            err.flush();
+            // Not reached for a script that checked (check lowers every flow as this does); Compiler.lower keeps the E0800.
+            options.print(result, err, Diagnostic::isError);
             return null;
         }
         Path script = Path.of(scriptArgument);
