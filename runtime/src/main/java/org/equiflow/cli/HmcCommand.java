@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.model.TheoryInstance;
@@ -87,8 +85,7 @@ final class HmcCommand implements Callable<Integer> {
                 measured, eps, steps);
         if (integrator != Hmc.Integrator.LEAPFROG) out.println("integrator " + integrator.name().toLowerCase());
         out.flush();
-        try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("hmc").setInitialMax(burn + measured)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+        try (ProgressBar bar = ProgressBars.open("hmc", burn + measured, 0, noProgress)) {
             for (long k = 0; k < burn + measured; k++) {
                 int a = hmc.trajectory(eps, steps, integrator);
                 if (bar != null) bar.step();

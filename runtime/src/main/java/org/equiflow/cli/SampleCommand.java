@@ -10,8 +10,6 @@ import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.physics.Measurements;
@@ -94,8 +92,7 @@ final class SampleCommand implements Callable<Integer> {
         out.flush();
         var proposals = new Proposals(flow, seed);
         Artifacts.Samples samples;
-        try (ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("sample").setInitialMax(count)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+        try (ProgressBar bar = ProgressBars.open("sample", count, 0, o.noProgress)) {
             IntConsumer progress = bar == null ? done -> {} : bar::stepTo;
             if (method.equals("reweighting")) {
                 samples = Artifacts.Samples.weighted(proposals, count, batch, progress);

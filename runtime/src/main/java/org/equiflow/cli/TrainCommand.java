@@ -11,8 +11,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.autodiff.LearningRateSchedule;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
@@ -143,9 +141,7 @@ final class TrainCommand implements Callable<Integer> {
                 + " parameters, batch " + batch + ", steps " + first + "→" + steps + ", lr " + lr + (schedule.decayPerStep() == 1 ? "" : " × " + schedule.decayPerStep() + "^step") + ", seed " + seed);
         out.flush();
         long start = System.nanoTime();
-        try (ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .startsFrom(first, java.time.Duration.ZERO).build()) {
+        try (ProgressBar bar = ProgressBars.open("train", steps, first, o.noProgress)) {
             for (int step = first; step < steps; step++) {
                 Trainer.Step s;
                 try {
