@@ -2,6 +2,7 @@ package org.equiflow.physics;
 
 import com.oracle.truffle.api.CallTarget;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -42,7 +43,7 @@ public final class ActionBounds {
         List<double[]> directions = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         double[] constant = new double[values];
-        java.util.Arrays.fill(constant, 1.0);
+        Arrays.fill(constant, 1.0);
         directions.add(constant);
         labels.add("the constant field φ = c,");
         for (int d = 0; d < RANDOM_DIRECTIONS; d++) {
