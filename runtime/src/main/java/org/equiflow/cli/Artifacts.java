@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.equiflow.autodiff.Adam;
 import org.equiflow.io.AtomicFiles;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.io.CheckpointException;
 import org.equiflow.io.EnsembleMetadata;
 import org.equiflow.io.Ensembles;
+import org.equiflow.io.Npy;
 import org.equiflow.io.RunReport;
 import org.equiflow.physics.Measurements;
 import org.equiflow.sample.IndependenceMetropolis;
@@ -197,11 +199,11 @@ final class Artifacts {
                 ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, samples.count(), samples.acceptance(), ess,
                 Instant.now(), version == null ? "development build" : version, observables);
         // Reweighted ensembles are only meaningful with their weights: saved beside, in the same order.
-        if (samples.weighted()) org.equiflow.io.Npy.write(into.resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
+        if (samples.weighted()) Npy.write(into.resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
         // Which trained run this ensemble came from, so a reader can tell results of different runs apart.
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("identity_sha256", ws.identity().identitySha256());
-        run.put("overrides", new java.util.TreeMap<>(ws.overrides()));
+        run.put("overrides", new TreeMap<>(ws.overrides()));
         run.put("training_step", trainingStep);
         return Ensembles.write(into, "ensemble", samples.configs(), shape, meta, run).array();
     }

@@ -129,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
         checks.range("--profile-steps", profileSteps, 1, Integer.MAX_VALUE);
         if (threads != null) checks.range("--threads", threads, 1, 4096);
         Map<String, Measurement> ours = new LinkedHashMap<>();
-        var base = diagnostics.check(script, diagnostics.overrides, diagnostics.strict());
+        var base = diagnostics.check(script, diagnostics.overrides);
         // A child JVM measuring one lattice size compiles the same script: its parent has shown the warnings already.
         diagnostics.print(base, err, d -> results == null || d.isError());
         if (!base.ok()) return 1;

@@ -2,6 +2,9 @@ package org.equiflow.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.equiflow.compiler.Compiler;
 import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.diag.DiagnosticRenderer;
@@ -15,7 +18,7 @@ class DiagnosticOptions {
 
     @Option(names = "--set", paramLabel = "THEORY.PARAM=VALUE", mapFallbackValue = "",
             description = "Override a theory argument of the script, e.g. --set T.m2=-3.5 --set T.lattice=[16,16].")
-    java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+    Map<String, String> overrides = new LinkedHashMap<>();
 
     /** Whether a flow that breaks a declared symmetry is an error; only commands that use flows offer `--strict`. */
     boolean strict() { return false; }
@@ -30,18 +33,18 @@ class DiagnosticOptions {
 
     /** Compiles one file and prints its diagnostics to err; returns the result. */
     Compiler.Result compile(String argument, PrintWriter err) {
-        Compiler.Result result = check(argument, overrides, strict());
+        Compiler.Result result = check(argument, overrides);
         print(result, err, d -> true);
         return result;
     }
 
     /** Compiles without printing, with the given overrides (a resumed run's may come from its checkpoint). */
-    Compiler.Result check(String argument, java.util.Map<String, String> withOverrides, boolean strictSymmetry) {
-        return Compiler.check(Path.of(argument), argument, withOverrides, strictSymmetry);
+    Compiler.Result check(String argument, Map<String, String> withOverrides) {
+        return Compiler.check(Path.of(argument), argument, withOverrides, strict());
     }
 
     /** Prints the diagnostics that {@code shown} accepts, once, in source order. */
-    void print(Compiler.Result result, PrintWriter err, java.util.function.Predicate<Diagnostic> shown) {
+    void print(Compiler.Result result, PrintWriter err, Predicate<Diagnostic> shown) {
         var renderer = new DiagnosticRenderer(useColor());
         for (Diagnostic d : result.diagnostics().sorted()) if (shown.test(d)) err.print(renderer.render(d));
         err.flush();

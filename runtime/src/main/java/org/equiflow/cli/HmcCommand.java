@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.compiler.ast.Item;
+import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.physics.Measurements;
+import org.equiflow.physics.TrustChecks;
 import org.equiflow.sample.Hmc;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,9 +44,10 @@ final class HmcCommand implements Callable<Integer> {
         if (thermalize != null) checks.range("--thermalize", thermalize, 0, OptionChecks.MAX_COUNT);
         if (stepSize != null) checks.positive("--step-size", stepSize);
         if (mdSteps != null) checks.range("--md-steps", mdSteps, 1, Integer.MAX_VALUE);
-        // HMC samples the theory, not a flow: whether the script's flows respect its symmetries is no concern here.
-        var result = diagnostics.check(file, diagnostics.overrides, false);
-        diagnostics.print(result, err, d -> d.code() != org.equiflow.compiler.diag.ErrorCode.W0410);
+        // HMC samples the theory, not a flow: whether the script's flows respect its symmetries is no concern here
+        // (hmc offers no --strict, and its symmetry warnings are not shown).
+        var result = diagnostics.check(file, diagnostics.overrides);
+        diagnostics.print(result, err, d -> d.code() != ErrorCode.W0410);
         if (!result.ok()) return 1;
         var program = result.program().orElseThrow();
         String target = theoryName != null ? theoryName : program.runs().stream().filter(r -> r.kind() == Item.RunKind.HMC)
@@ -68,9 +69,8 @@ final class HmcCommand implements Callable<Integer> {
         long s = settings.integer("seed", seed, 0);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.add("susceptibility");
-        var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(theory, program.names());
-        if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(theory, unbounded.get(), err);
-        int volume = (int) theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
+        if (TrustReporting.refusesUnboundedAction(theory, program.names(), err)) return 1;
+        int volume = (int) theory.valuesPerConfiguration();
         if (measured * chains * volume > Integer.MAX_VALUE - 8) {
             throw checks.usage("--trajectories × --chains × the lattice's " + volume + " values = " + measured * chains * volume
                     + " exceeds the " + (Integer.MAX_VALUE - 8) + " values one ensemble array holds; measure fewer trajectories or chains");
@@ -85,8 +85,7 @@ final class HmcCommand implements Callable<Integer> {
                 measured, eps, steps);
         if (integrator != Hmc.Integrator.LEAPFROG) out.println("integrator " + integrator.name().toLowerCase());
         out.flush();
-        try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("hmc").setInitialMax(burn + measured)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+        try (ProgressBar bar = ProgressBars.open("hmc", burn + measured, 0, noProgress)) {
             for (long k = 0; k < burn + measured; k++) {
                 int a = hmc.trajectory(eps, steps, integrator);
                 if (bar != null) bar.step();
@@ -109,7 +108,7 @@ final class HmcCommand implements Callable<Integer> {
         SampleCommand.printResults(out, report.results());
         report.notes().forEach(n -> out.println("note: " + n));
         out.flush();
-        org.equiflow.physics.TrustChecks.print(org.equiflow.physics.TrustChecks.forHmc(theory, program.names(), report,
+        TrustChecks.print(TrustChecks.forHmc(theory, program.names(), report,
                 (int) (measured * chains), acceptance, largestEnergyChange, eps, steps), err);
         return 0;
     }

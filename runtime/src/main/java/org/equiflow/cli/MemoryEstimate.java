@@ -93,7 +93,6 @@ final class MemoryEstimate {
 
     /** float32 bytes of one configuration: a value per site, or per link. */
     private static long fieldBytes(TheoryInstance theory) {
-        long values = theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1);
-        return 4 * values;
+        return 4 * theory.valuesPerConfiguration();
     }
 }

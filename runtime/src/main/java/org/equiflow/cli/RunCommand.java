@@ -1,6 +1,7 @@
 package org.equiflow.cli;
 
 import java.util.concurrent.Callable;
+import org.equiflow.compiler.ast.Item;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,7 +32,7 @@ final class RunCommand implements Callable<Integer> {
         Workspace ws = Workspace.open(file, training.flow, training.out, diagnostics, training.resume, err);
         if (ws == null) return 1;
         // Sampling's memory is checked before training too, so that a run does not train for an hour and then fail.
-        long sampled = RunSettings.of(ws.program(), org.equiflow.compiler.ast.Item.RunKind.SAMPLE, ws.flow().name()).integer("count", count, 4096);
+        long sampled = RunSettings.of(ws.program(), Item.RunKind.SAMPLE, ws.flow().name()).integer("count", count, 4096);
         MemoryEstimate.require(MemoryEstimate.sampling(ws.flow(), sampled, Math.min(sampled, 1024)), "sampling " + sampled
                 + " configurations of " + ws.flow().name(), "a smaller --count");
         // One lock for both halves: no other command can slip in between training and sampling.

@@ -1,17 +1,19 @@
 package org.equiflow.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
+import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.physics.Measurements;
+import org.equiflow.physics.TrustChecks;
 import org.equiflow.sample.IndependenceMetropolis;
 import org.equiflow.sample.Proposals;
 import org.equiflow.stats.Reweighting;
@@ -79,11 +81,8 @@ final class SampleCommand implements Callable<Integer> {
                 settings.integer("thermalize", null, 0), 0, OptionChecks.MAX_COUNT - count);
         List<String> measure = new ArrayList<>(settings.names("measure"));
         if (measure.isEmpty()) measure.addAll(List.of("acceptance", "ess"));
-        Checkpoint.Contents checkpoint = null;
-        if (!o.untrained) {
-            if (!Files.exists(ws.checkpoint())) return noTrainedFlow(ws, err);
-            checkpoint = Artifacts.readCheckpoint(ws);
-        }
+        // A trained flow is there: `sample` checked before locking the directory, `run` has just trained it.
+        Checkpoint.Contents checkpoint = o.untrained ? null : Artifacts.readCheckpoint(ws);
         MemoryEstimate.require(MemoryEstimate.sampling(ws.flow(), count, batch), "sampling " + count + " configurations of "
                 + ws.flow().name(), "a smaller --count or --sample-batch");
         var flow = new CompiledFlow(ws.ir(), DType.F32, 0);
@@ -93,9 +92,8 @@ final class SampleCommand implements Callable<Integer> {
         out.flush();
         var proposals = new Proposals(flow, seed);
         Artifacts.Samples samples;
-        try (ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("sample").setInitialMax(count)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
-            java.util.function.IntConsumer progress = bar == null ? done -> {} : bar::stepTo;
+        try (ProgressBar bar = ProgressBars.open("sample", count, 0, o.noProgress)) {
+            IntConsumer progress = bar == null ? done -> {} : bar::stepTo;
             if (method.equals("reweighting")) {
                 samples = Artifacts.Samples.weighted(proposals, count, batch, progress);
             } else {
@@ -134,7 +132,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         report.notes().forEach(n -> out.println("note: " + n));
         out.flush();
-        org.equiflow.physics.TrustChecks.print(org.equiflow.physics.TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
+        TrustChecks.print(TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
                 report, samples.acceptance(), ess, samples.count(), samples.weighted()), err);
         // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
         Path staged = directory.stage();
@@ -147,11 +145,11 @@ final class SampleCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static int noTrainedFlow(Workspace ws, PrintWriter err) throws java.io.IOException {
+    private static int noTrainedFlow(Workspace ws, PrintWriter err) throws IOException {
         err.println("error: no trained flow at " + ws.checkpoint());
         err.println("   help: train it first (`equiflow train " + ws.script() + "`), or pass --untrained to sample the initial flow");
         // Without --set the default directory is the parent of every scan point's: say which points were trained.
-        try (var entries = Files.isDirectory(ws.directory()) ? Files.list(ws.directory()) : java.util.stream.Stream.<Path>empty()) {
+        try (var entries = Files.isDirectory(ws.directory()) ? Files.list(ws.directory()) : Stream.<Path>empty()) {
             entries.filter(d -> Files.isRegularFile(d.resolve("checkpoint.eqf"))).sorted().forEach(d ->
                     err.println("   note: a run trained with --set is at " + d + "; sample it with the same --set values"));
         }

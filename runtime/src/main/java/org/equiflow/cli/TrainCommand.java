@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.equiflow.autodiff.LearningRateSchedule;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.tensor.DType;
@@ -36,11 +37,12 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         device.activate(err);
-        training.validate(new OptionChecks(spec));
+        var checks = new OptionChecks(spec);
+        training.validate(checks);
         Workspace ws = Workspace.open(file, training.flow, training.out, diagnostics, training.resume, err);
         if (ws == null) return 1;
         try (RunDirectory directory = RunDirectory.open(ws.directory())) {
-            return train(ws, directory, training, new OptionChecks(spec), out, err);
+            return train(ws, directory, training, checks, out, err);
         }
     }
 
@@ -109,11 +111,10 @@ final class TrainCommand implements Callable<Integer> {
         long seed = plan.seed(), steps = plan.steps();
         int batch = plan.batch();
         double lr = plan.lr();
-        var schedule = new org.equiflow.autodiff.LearningRateSchedule(lr, plan.lrDecay());
+        var schedule = new LearningRateSchedule(lr, plan.lrDecay());
         long logEvery = checks.range(OptionChecks.source(o.logEvery, "--log-every", "train", "log_every"),
                 settings.integer("log_every", o.logEvery, Math.max(1, steps / 20)), 1, Long.MAX_VALUE);
-        var unbounded = org.equiflow.physics.ActionBounds.unboundedBelow(ws.flow().theory(), ws.program().names());
-        if (unbounded.isPresent()) return TrustReporting.refuseUnboundedAction(ws.flow().theory(), unbounded.get(), err);
+        if (TrustReporting.refusesUnboundedAction(ws.flow().theory(), ws.program().names(), err)) return 1;
         // Only now, when the new run is known to be able to start, does the old one go.
         if (trained && o.force) directory.discardRun();
         var flow = new CompiledFlow(ws.ir(), DType.F32, seed);
@@ -140,9 +141,7 @@ final class TrainCommand implements Callable<Integer> {
                 + " parameters, batch " + batch + ", steps " + first + "→" + steps + ", lr " + lr + (schedule.decayPerStep() == 1 ? "" : " × " + schedule.decayPerStep() + "^step") + ", seed " + seed);
         out.flush();
         long start = System.nanoTime();
-        try (ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .startsFrom(first, java.time.Duration.ZERO).build()) {
+        try (ProgressBar bar = ProgressBars.open("train", steps, first, o.noProgress)) {
             for (int step = first; step < steps; step++) {
                 Trainer.Step s;
                 try {
@@ -223,7 +222,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static String setFlags(Map<String, String> overrides) {
-        return new java.util.TreeMap<>(overrides).entrySet().stream().map(e -> "--set " + e.getKey() + "=" + e.getValue())
-                .collect(java.util.stream.Collectors.joining(" "));
+        return new TreeMap<>(overrides).entrySet().stream().map(e -> "--set " + e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
     }
 }

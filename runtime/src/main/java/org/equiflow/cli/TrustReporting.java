@@ -17,14 +17,20 @@ final class TrustReporting {
 
     private TrustReporting() {}
 
-    /** An action unbounded below has no distribution to sample: training or HMC would only run off to −∞. */
-    static int refuseUnboundedAction(TheoryInstance theory, String why, PrintWriter err) {
+    /**
+     * An action unbounded below has no distribution to sample: training or HMC would only run off
+     * to −∞. Probes the theory's action and, when it is unbounded, says so and returns true.
+     */
+    static boolean refusesUnboundedAction(TheoryInstance theory, Resolution names, PrintWriter err) {
+        var unbounded = ActionBounds.unboundedBelow(theory, names);
+        if (unbounded.isEmpty()) return false;
+        String why = unbounded.get();
         err.println("error: the action of `" + theory.name() + "` is unbounded below: " + why
                 + "; e^(-S) cannot be normalised, so there is nothing to sample (the loss would fall to -infinity and HMC would run away)");
         err.println("   help: check the signs of the couplings: the highest power of the field needs a positive coefficient "
                 + "(for phi4: lambda > 0, or lambda = 0 with m2 > 0)");
         err.flush();
-        return 1;
+        return true;
     }
 
     /** Probes the action along a few of the flow's samples: a flow trained on an action unbounded below points where it falls. */

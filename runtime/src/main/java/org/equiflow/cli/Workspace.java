@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.equiflow.compiler.Compiler;
-import org.equiflow.compiler.diag.DiagnosticRenderer;
+import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.ir.IrProgram;
 import org.equiflow.compiler.model.CheckedProgram;
 import org.equiflow.compiler.model.FlowModel;
@@ -24,11 +24,11 @@ import org.equiflow.io.CheckpointException;
  * ({@code runs/<script name>/<flow>}, with a subdirectory per set of {@code --set} values, unless
  * {@code --out} says otherwise).
  *
- * @param overrides the {@code --set} values the script was compiled with
- * @param identity  what a checkpoint trained for this workspace must match (training settings empty)
+ * @param identity what a checkpoint trained for this workspace must match, with the {@code --set}
+ *                 values the script was compiled with (training settings empty)
  */
 record Workspace(Path script, String scriptText, CheckedProgram program, FlowModel flow, IrProgram ir, Path directory,
-                 Map<String, String> overrides, Checkpoint.Provenance identity) {
+                 Checkpoint.Provenance identity) {
 
     /**
      * Compiles and lowers; prints diagnostics (once) and returns null when the script cannot run.
@@ -39,7 +39,7 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
     static Workspace open(String scriptArgument, String flowName, Path out, DiagnosticOptions options,
                           boolean adoptCheckpointOverrides, PrintWriter err) throws IOException {
         Map<String, String> overrides = new LinkedHashMap<>(options.overrides);
-        Compiler.Result result = options.check(scriptArgument, overrides, options.strict());
+        Compiler.Result result = options.check(scriptArgument, overrides);
         if (result.ok() && adoptCheckpointOverrides && overrides.isEmpty()) {
             var program = result.program().orElseThrow();
             String name = flowName != null ? flowName : program.flows().isEmpty() ? null : program.flows().get(0).name();
@@ -47,7 +47,7 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
                 Map<String, String> stored = storedOverrides(directory(scriptArgument, name, out, overrides).resolve("checkpoint.eqf"));
                 if (!stored.isEmpty()) {
                     overrides = stored;
-                    result = options.check(scriptArgument, overrides, options.strict());
+                    result = options.check(scriptArgument, overrides);
                 }
             }
         }
@@ -67,16 +67,15 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
         }
         var ir = Compiler.lower(result, name, null);
         if (ir.isEmpty()) {
-            var renderer = new DiagnosticRenderer(options.useColor());
-            result.diagnostics().all().stream().filter(d -> d.isError()).forEach(d -> err.print(renderer.render(d)));
-            err.flush();
+            // Not reached for a script that checked (check lowers every flow as this does); Compiler.lower keeps the E0800.
+            options.print(result, err, Diagnostic::isError);
             return null;
         }
         Path script = Path.of(scriptArgument);
         var identity = new Checkpoint.Provenance(Checkpoint.sha256Hex(Printer.identity(flow.get())), overrides,
                 theoryParameters(flow.get()), Map.of());
         return new Workspace(script, Files.readString(script), program, flow.get(), ir.get(),
-                directory(scriptArgument, name, out, overrides), Map.copyOf(overrides), identity);
+                directory(scriptArgument, name, out, overrides), identity);
     }
 
     /** {@code --out}, else runs/<script>/<flow>, else …/<flow>/<the --set values> so each point of a scan has its own. */
@@ -130,6 +129,9 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
     }
 
     Path checkpoint() { return directory.resolve("checkpoint.eqf"); }
+
+    /** The {@code --set} values the script was compiled with. */
+    Map<String, String> overrides() { return identity.overrides(); }
 
     /** This run's provenance with the training settings a resumed run must reuse. */
     Checkpoint.Provenance provenance(Map<String, String> training) {

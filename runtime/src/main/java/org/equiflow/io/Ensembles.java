@@ -1,9 +1,11 @@
 package org.equiflow.io;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * An ensemble on disk: {@code <name>.npy} with the configurations (first axis: sample) and {@code <name>.json}
@@ -26,12 +28,12 @@ public final class Ensembles {
      */
     public static EnsembleFiles write(Path directory, String name, float[] configs, int[] shape, EnsembleMetadata meta)
             throws IOException {
-        return write(directory, name, configs, shape, meta, java.util.Map.of());
+        return write(directory, name, configs, shape, meta, Map.of());
     }
 
     /** As {@link #write(Path, String, float[], int[], EnsembleMetadata)}, with {@code run} stored under the sidecar's key "run". */
     public static EnsembleFiles write(Path directory, String name, float[] configs, int[] shape, EnsembleMetadata meta,
-            java.util.Map<String, Object> run) throws IOException {
+            Map<String, Object> run) throws IOException {
         if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("ensemble name must be a plain file stem, got '" + name + "'");
         }
@@ -46,7 +48,7 @@ public final class Ensembles {
         json.put("array_file", array.getFileName().toString());
         json.put("dtype", Npy.FLOAT32);
         json.putArray("shape").addAll(Arrays.stream(shape).mapToObj(json::numberNode).toList());
-        if (!run.isEmpty()) json.set("run", new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(run));
+        if (!run.isEmpty()) json.set("run", new ObjectMapper().valueToTree(run));
         EnsembleMetadata.writeJson(sidecar, json);
         return new EnsembleFiles(array, sidecar);
     }

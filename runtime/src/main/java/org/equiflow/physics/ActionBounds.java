@@ -2,6 +2,7 @@ package org.equiflow.physics;
 
 import com.oracle.truffle.api.CallTarget;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -37,12 +38,12 @@ public final class ActionBounds {
 
     /** Why the action is unbounded below, phrased for the user; empty when every probed ray is bounded. */
     public static Optional<String> unboundedBelow(TheoryInstance theory, Resolution names) {
-        int values = valuesPerConfiguration(theory);
+        int values = Math.toIntExact(theory.valuesPerConfiguration());
         var random = new SplittableRandom(0x5EEDL);
         List<double[]> directions = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         double[] constant = new double[values];
-        java.util.Arrays.fill(constant, 1.0);
+        Arrays.fill(constant, 1.0);
         directions.add(constant);
         labels.add("the constant field φ = c,");
         for (int d = 0; d < RANDOM_DIRECTIONS; d++) {
@@ -61,7 +62,7 @@ public final class ActionBounds {
      * {@code configs} holds {@code count} configurations one after the other.
      */
     public static Optional<String> unboundedAlong(TheoryInstance theory, Resolution names, float[] configs, int count) {
-        int values = valuesPerConfiguration(theory);
+        int values = Math.toIntExact(theory.valuesPerConfiguration());
         List<double[]> directions = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         for (int b = 0; b < count; b++) {
@@ -75,17 +76,13 @@ public final class ActionBounds {
         return directions.isEmpty() ? Optional.empty() : probe(theory, names, directions, labels);
     }
 
-    private static int valuesPerConfiguration(TheoryInstance theory) {
-        return Math.toIntExact(theory.lattice().volume() * (theory.field().onLinks() ? theory.lattice().dimensions() : 1));
-    }
-
     private static Optional<String> probe(TheoryInstance theory, Resolution names, List<double[]> directionList, List<String> labels) {
         var function = IrPasses.optimize(Lowering.lowerAction(theory, names));
         CallTarget action = IrTranslator.translate(function, new Parameters(), DType.F64);
         int[] lattice = theory.lattice().sizes().stream().mapToInt(Integer::intValue).toArray();
         int channels = theory.field().onLinks() ? lattice.length : 1;
         int directions = directionList.size(), scales = DOUBLINGS + 1;
-        int values = valuesPerConfiguration(theory);
+        int values = Math.toIntExact(theory.valuesPerConfiguration());
         // Every (direction, scale) pair is one configuration of a single batch: one call of the action.
         Tensor probes = Tensor.zeros(new Shape(directions * scales, channels, lattice), DType.F64);
         for (int d = 0; d < directions; d++) {

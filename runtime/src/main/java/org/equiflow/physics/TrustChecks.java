@@ -1,5 +1,6 @@
 package org.equiflow.physics;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.equiflow.compiler.check.ActionSymmetry;
@@ -179,7 +180,7 @@ public final class TrustChecks {
     }
 
     /** Prints each warning as a `warning:` line and a `help:` line (on the error stream). */
-    public static void print(List<Warning> warnings, java.io.PrintWriter err) {
+    public static void print(List<Warning> warnings, PrintWriter err) {
         for (Warning w : warnings) {
             err.println("warning: " + w.what());
             err.println("   help: " + w.help());

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.equiflow.autodiff.Adam;
+import org.equiflow.autodiff.LearningRateSchedule;
 import org.equiflow.autodiff.Tape;
 import org.equiflow.stats.Reweighting;
 import org.equiflow.tensor.BufferArena;
@@ -58,13 +59,8 @@ public final class Trainer {
         return new Adam(new ArrayList<>(flow.parameters().all()), learningRate);
     }
 
-    /** Adam over the flow's parameters with a learning rate that changes with the step ({@code lr_decay}). */
-    public static Adam adamFor(CompiledFlow flow, org.equiflow.autodiff.LearningRateSchedule schedule) {
-        return new Adam(new ArrayList<>(flow.parameters().all()), schedule);
-    }
-
-    /** As {@link #adamFor(CompiledFlow, org.equiflow.autodiff.LearningRateSchedule)}, with the script's betas and eps. */
-    public static Adam adamFor(CompiledFlow flow, org.equiflow.autodiff.LearningRateSchedule schedule, double beta1, double beta2, double eps) {
+    /** Adam over the flow's parameters with a learning rate that changes with the step ({@code lr_decay}) and the script's betas and eps. */
+    public static Adam adamFor(CompiledFlow flow, LearningRateSchedule schedule, double beta1, double beta2, double eps) {
         return new Adam(new ArrayList<>(flow.parameters().all()), schedule, beta1, beta2, eps);
     }
 

@@ -251,17 +251,7 @@ class CliTest {
     /** --no-progress silences every progress bar; the bars go to System.err, so that is where the test looks. */
     @Test
     void noProgressSilencesEveryBar() throws IOException {
-        Path script = dir.resolve("tiny.flow");
-        Files.writeString(script, """
-                use std.theories.phi4
-                use std.nets.cnn
-                use std.masks.checkerboard
-                theory T = phi4(lattice = [4, 4], m2 = -1.0, lambda = 1.0)
-                flow f for T {
-                    prior normal()
-                    affine(mask = checkerboard(), net = cnn(hidden = [2], out_act = tanh))
-                }
-                """);
+        Path script = TinyRuns.oneCoupling(dir);
         var console = new java.io.ByteArrayOutputStream();
         var original = System.err;
         System.setErr(new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));

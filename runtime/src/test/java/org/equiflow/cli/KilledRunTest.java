@@ -36,17 +36,7 @@ class KilledRunTest {
 
     @Test
     void aKilledSamplingRunLeavesTheOldResultOrTheNewOneNeverAMix() throws Exception {
-        Path script = dir.resolve("tiny.flow");
-        Files.writeString(script, """
-                use std.theories.phi4
-                use std.nets.cnn
-                use std.masks.checkerboard
-                theory T = phi4(lattice = [4, 4], m2 = -1.0, lambda = 1.0)
-                flow f for T {
-                    prior normal()
-                    affine(mask = checkerboard(), net = cnn(hidden = [2], out_act = tanh))
-                }
-                """);
+        Path script = TinyRuns.oneCoupling(dir);
         Path out = dir.resolve("run");
         assertEquals(0, CliTest.run("train", script.toString(), "--steps", "2", "--batch", "4", "--no-progress", "--color=never",
                 "--out", out.toString()).exit());
@@ -105,28 +95,14 @@ class KilledRunTest {
      */
     @Test
     void aTrainingRunKilledHalfwayAndResumedWithoutFlagsEndsAsIfNeverInterrupted() throws Exception {
-        Path script = dir.resolve("tiny.flow");
-        Files.writeString(script, """
-                use std.theories.phi4
-                use std.nets.cnn
-                use std.masks.checkerboard
-                theory T = phi4(lattice = [4, 4], m2 = -1.0, lambda = 1.0)
-                flow f for T {
-                    prior normal()
-                    repeat i in 0..2 {
-                        affine(mask = checkerboard(parity = i % 2), net = cnn(hidden = [4], out_act = tanh))
-                    }
-                }
-                train f { batch 8  steps 10  seed 3 }
-                """);
+        Path script = TinyRuns.twoCouplings(dir, 4, "train f { batch 8  steps 10  seed 3 }\n");
         String[] runFlags = {"--seed", "11", "--lr", "0.003", "--batch", "4", "--set", "T.m2=-1.5", "--steps", "150",
                 "--checkpoint-every", "1", "--no-progress", "--color=never"};
         Path straight = dir.resolve("straight"), killed = dir.resolve("killed");
-        var uninterrupted = CliTest.run(concat(new String[] {"train", script.toString(), "--out", straight.toString()}, runFlags));
+        var uninterrupted = CliTest.run(TinyRuns.concat(new String[] {"train", script.toString(), "--out", straight.toString()}, runFlags));
         assertEquals(0, uninterrupted.exit(), uninterrupted.err());
 
-        Process child = new ProcessBuilder(childCommand(concat(new String[] {"train", script.toString(), "--out", killed.toString()}, runFlags)))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process child = child(TinyRuns.concat(new String[] {"train", script.toString(), "--out", killed.toString()}, runFlags)).start();
         long step = 0;
         Path checkpoint = killed.resolve("checkpoint.eqf");
         while (child.isAlive() && step < 5) {
@@ -163,12 +139,6 @@ class KilledRunTest {
         return Files.readAllLines(metrics).stream().map(line -> line.substring(0, line.lastIndexOf(','))).toList();
     }
 
-    private static String[] concat(String[] first, String... more) {
-        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
-        System.arraycopy(more, 0, all, first.length, more.length);
-        return all;
-    }
-
     /**
      * Reads the current result through the stable paths and checks it is whole: the array's shape
      * is the metadata's, its length the count this seed was run with, the report is there.
@@ -186,12 +156,12 @@ class KilledRunTest {
     }
 
     private static ProcessBuilder sampling(Path script, Path out, long seed, long count) {
-        return new ProcessBuilder(childCommand("sample", script.toString(), "--sample-seed", String.valueOf(seed), "--count",
-                String.valueOf(count), "--sample-batch", "16", "--no-progress", "--color=never", "--out", out.toString()))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        return child("sample", script.toString(), "--sample-seed", String.valueOf(seed), "--count", String.valueOf(count),
+                "--sample-batch", "16", "--no-progress", "--color=never", "--out", out.toString());
     }
 
-    private static List<String> childCommand(String... args) {
+    /** equiflow ARGS in a child JVM of this test's classpath, its output discarded. */
+    private static ProcessBuilder child(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -208,6 +178,6 @@ class KilledRunTest {
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());
         command.addAll(List.of(args));
-        return command;
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     }
 }

@@ -22,29 +22,14 @@ class RunSettingsTakeEffectTest {
     Path dir;
 
     private Path script(String trainBlock, String sampleBlock) throws IOException {
-        Path script = dir.resolve("tiny.flow");
-        Files.writeString(script, """
-                use std.theories.phi4
-                use std.nets.cnn
-                use std.masks.checkerboard
-                theory T = phi4(lattice = [4, 4], m2 = -1.0, lambda = 1.0)
-                flow f for T {
-                    prior normal()
-                    repeat i in 0..2 {
-                        affine(mask = checkerboard(parity = i % 2), net = cnn(hidden = [2], out_act = tanh))
-                    }
-                }
+        return TinyRuns.twoCouplings(dir, 2, """
                 train f { batch 8  steps 6  seed 3  checkpoint_every 1 TRAIN }
                 sample f { batch 16  measure magnetization, susceptibility, acceptance SAMPLE }
                 """.replace("TRAIN", trainBlock).replace("SAMPLE", sampleBlock));
-        return script;
     }
 
     private static CliTest.Run train(Path script, Path out, String... extra) {
-        String[] base = {"train", script.toString(), "--no-progress", "--color=never", "--out", out.toString()};
-        String[] all = Arrays.copyOf(base, base.length + extra.length);
-        System.arraycopy(extra, 0, all, base.length, extra.length);
-        var r = CliTest.run(all);
+        var r = CliTest.run(TinyRuns.train(script, out, extra));
         assertEquals(0, r.exit(), r.out() + r.err());
         return r;
     }

@@ -29,18 +29,7 @@ class TrainingLifecycleTest {
 
     @BeforeEach
     void writeScript() throws IOException {
-        script = dir.resolve("tiny.flow");
-        Files.writeString(script, """
-                use std.theories.phi4
-                use std.nets.cnn
-                use std.masks.checkerboard
-                theory T = phi4(lattice = [4, 4], m2 = -1.0, lambda = 1.0)
-                flow f for T {
-                    prior normal()
-                    repeat i in 0..2 {
-                        affine(mask = checkerboard(parity = i % 2), net = cnn(hidden = [2], out_act = tanh))
-                    }
-                }
+        script = TinyRuns.twoCouplings(dir, 2, """
                 train f { batch 8  steps 6  seed 3  checkpoint_every 1 }
                 sample f { count 128  measure magnetization, susceptibility, acceptance }
                 """);
@@ -49,11 +38,7 @@ class TrainingLifecycleTest {
     private static CliTest.Run run(String... args) { return CliTest.run(args); }
 
     private String[] train(Path out, String... extra) {
-        String[] base = {"train", script.toString(), "--no-progress", "--color=never", "--out", out.toString()};
-        String[] all = new String[base.length + extra.length];
-        System.arraycopy(base, 0, all, 0, base.length);
-        System.arraycopy(extra, 0, all, base.length, extra.length);
-        return all;
+        return TinyRuns.train(script, out, extra);
     }
 
     @Test
@@ -165,9 +150,9 @@ class TrainingLifecycleTest {
     void aResumedRunTakesSeedLrBatchAndSetFromItsCheckpoint() throws IOException {
         Path straight = dir.resolve("straight"), resumed = dir.resolve("resumed");
         String[] runFlags = {"--seed", "11", "--lr", "0.003", "--batch", "4", "--set", "T.m2=-1.5"};
-        var uninterrupted = run(train(straight, concat(runFlags, "--steps", "6")));
+        var uninterrupted = run(train(straight, TinyRuns.concat(runFlags, "--steps", "6")));
         assertEquals(0, uninterrupted.exit(), uninterrupted.err());
-        assertEquals(0, run(train(resumed, concat(runFlags, "--steps", "3"))).exit());
+        assertEquals(0, run(train(resumed, TinyRuns.concat(runFlags, "--steps", "3"))).exit());
         var second = run(train(resumed, "--resume", "--steps", "6"));
         assertEquals(0, second.exit(), second.err());
         assertTrue(second.out().contains("with the run's seed 11, lr 0.003, batch 4, --set T.m2=-1.5"), second.out());
@@ -393,12 +378,6 @@ class TrainingLifecycleTest {
         assertEquals(Path.of("runs", "phi4", "f", "T.lattice=16x16,T.m2=-3.5"),
                 Workspace.directory("examples/phi4.flow", "f", null, Map.of("T.m2", "-3.5", "T.lattice", "[16, 16]")));
         assertEquals("T.name=a_b", Workspace.overrideLabel(Map.of("T.name", "a/b")));
-    }
-
-    private static String[] concat(String[] first, String... more) {
-        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
-        System.arraycopy(more, 0, all, first.length, more.length);
-        return all;
     }
 
     /** The script's flow breaks z2 without claiming it, so the compiler's W0410 warning comes first. */

@@ -56,10 +56,8 @@ class TrustWarningsTest {
     }
 
     private String[] sample(String... extra) {
-        String[] base = {"sample", script.toString(), "--color=never", "--untrained", "--out", dir.resolve("run").toString()};
-        String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
-        System.arraycopy(extra, 0, all, base.length, extra.length);
-        return all;
+        return TinyRuns.concat(new String[] {"sample", script.toString(), "--color=never", "--untrained", "--out",
+                dir.resolve("run").toString()}, extra);
     }
 
     @Test

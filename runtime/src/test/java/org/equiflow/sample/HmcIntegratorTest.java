@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.SplittableRandom;
-import org.equiflow.compiler.Compiler;
-import org.equiflow.physics.ScalarObservables;
 import org.equiflow.stats.Autocorrelation;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Tensor;
@@ -25,15 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class HmcIntegratorTest {
     @TempDir
     Path dir;
-
-    private Hmc hmc(String theory, int chains, long seed) throws IOException {
-        Path script = dir.resolve("t.flow");
-        Files.writeString(script, "use std.theories.phi4\ntheory T = " + theory + "\n");
-        var checked = Compiler.check(script, "t.flow", Map.of());
-        assertTrue(checked.ok());
-        var program = checked.program().orElseThrow();
-        return new Hmc(program.theories().get(0), program.names(), chains, seed);
-    }
 
     private static final String PHI4 = "phi4(lattice = [4, 4], m2 = -1.0, lambda = 1.0)";
 
@@ -55,7 +42,7 @@ class HmcIntegratorTest {
 
     @Test
     void bothIntegratorsAreReversible() throws IOException {
-        Hmc hmc = hmc(PHI4, 8, 1);
+        Hmc hmc = HmcTest.hmc(dir, PHI4, 8, 1);
         Tensor phi = thermalized(hmc);
         for (Hmc.Integrator integrator : Hmc.Integrator.values()) {
             Tensor momentum = Tensor.randn(phi.shape(), DType.F64, new SplittableRandom(2));
@@ -72,7 +59,7 @@ class HmcIntegratorTest {
 
     @Test
     void theEnergyErrorIsSecondOrderAndOmelyansIsSmaller() throws IOException {
-        Hmc hmc = hmc(PHI4, 64, 3);
+        Hmc hmc = HmcTest.hmc(dir, PHI4, 64, 3);
         Tensor phi = thermalized(hmc);
         Tensor momentum = Tensor.randn(phi.shape(), DType.F64, new SplittableRandom(4));
         StringBuilder text = new StringBuilder();
@@ -93,7 +80,7 @@ class HmcIntegratorTest {
     void theAverageOfExpMinusDeltaHIsOneInEquilibrium() throws IOException {
         // Area preservation and reversibility make ⟨e^{−ΔH}⟩ = 1 exactly; large steps make the test sensitive.
         for (Hmc.Integrator integrator : Hmc.Integrator.values()) {
-            Hmc hmc = hmc(PHI4, 64, 5);
+            Hmc hmc = HmcTest.hmc(dir, PHI4, 64, 5);
             double step = integrator == Hmc.Integrator.LEAPFROG ? 0.25 : 0.4;
             for (int k = 0; k < 20; k++) hmc.trajectory(step, 4, integrator);
             int trajectories = 40;
@@ -115,36 +102,11 @@ class HmcIntegratorTest {
 
     @Test
     void hmcWithOmelyanReproducesTheExactFreePropagator() throws IOException {
-        Hmc hmc = hmc("phi4(lattice = [8, 8], m2 = 1.25, lambda = 0.0)", 64, 7);
-        var observables = new ScalarObservables(java.util.List.of(8, 8));
+        Hmc hmc = HmcTest.hmc(dir, "phi4(lattice = [8, 8], m2 = 1.25, lambda = 0.0)", 64, 7);
         // Trajectory length 0.6: every free mode, ω = sqrt(2(m² + Σ 4 sin²(p/2))) from 1.6 to 4.3, turns by 0.95 to
         // 2.6 rad. A length where some ωτ is near a multiple of π (1 gives 3.24 for p = (π, 0)) maps that mode onto ±itself,
         // so it never leaves the cold start and G(t) misses its (−1)^t part: a resonance of fixed-length HMC, not an
         // integrator error.
-        for (int k = 0; k < 50; k++) hmc.trajectory(0.15, 4, Hmc.Integrator.OMELYAN);
-        int measurements = 200;
-        double[][] g = new double[8][measurements * 64];
-        int accepted = 0;
-        float[] configs = new float[64 * 64];
-        for (int m = 0; m < measurements; m++) {
-            accepted += hmc.trajectory(0.15, 4, Hmc.Integrator.OMELYAN);
-            for (int i = 0; i < configs.length; i++) configs[i] = (float) hmc.field().get(i);
-            for (int c = 0; c < 64; c++) {
-                double[] gc = observables.zeroMomentumCorrelator(configs, c);
-                for (int t = 0; t < 8; t++) g[t][c * measurements + m] = gc[t];
-            }
-        }
-        double acceptance = accepted / (double) (measurements * 64);
-        double[] exact = ScalarObservables.freeFieldZeroMomentum(8, 1.25);
-        StringBuilder report = new StringBuilder("acceptance " + acceptance + "\n");
-        boolean ok = true;
-        for (int t = 0; t < 8; t++) {
-            var a = Autocorrelation.gamma(g[t]);
-            double pull = (a.mean() - exact[t]) / a.error();
-            report.append(String.format("t=%d G=%.5f ± %.5f exact %.5f pull %+.2f%n", t, a.mean(), a.error(), exact[t], pull));
-            ok &= Math.abs(pull) < 3;
-        }
-        assertTrue(acceptance > 0.6, report.toString());
-        assertTrue(ok, report.toString());
+        HmcTest.assertReproducesTheFreePropagator(hmc, 0.15, 4, Hmc.Integrator.OMELYAN);
     }
 }

@@ -1,6 +1,7 @@
 package org.equiflow.compiler.check;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.diag.Diagnostics;
 import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
+import org.equiflow.compiler.diag.Span;
 
 /**
  * Top-level definitions whose values depend on themselves ({@code let a = b  let b = a}, or a
@@ -87,7 +89,7 @@ public final class DefinitionCycles {
         private final Map<Item.Definition, Boolean> finished = new IdentityHashMap<>();
         private final List<Item.Definition> path = new ArrayList<>();
         private final List<Use> via = new ArrayList<>();
-        private final Set<Item.Definition> reported = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        private final Set<Item.Definition> reported = Collections.newSetFromMap(new IdentityHashMap<>());
 
         Search(Map<Item.Definition, List<Use>> uses, Diagnostics diagnostics) {
             this.uses = uses;
@@ -146,7 +148,7 @@ public final class DefinitionCycles {
             };
         }
 
-        private static org.equiflow.compiler.diag.Span nameSpan(Item.Definition d) {
+        private static Span nameSpan(Item.Definition d) {
             return switch (d) {
                 case Let let -> let.name().span();
                 case Item.TheoryInst inst -> inst.name().span();

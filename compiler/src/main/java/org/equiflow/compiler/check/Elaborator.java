@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.equiflow.compiler.ast.Arg;
 import org.equiflow.compiler.ast.Expr;
@@ -174,14 +175,14 @@ public final class Elaborator {
     }
 
     /** The standard library's {@code extern} declaration of a primitive, among the loaded modules. */
-    private java.util.Optional<Item.ExternDef> standardDeclaration(String name) {
+    private Optional<Item.ExternDef> standardDeclaration(String name) {
         for (ModuleScope scope : scopes.values()) {
             if (!scope.module.isStandard()) continue;
             for (Item item : scope.module.ast().items()) {
-                if (item instanceof Item.ExternDef e && e.name().name().equals(name)) return java.util.Optional.of(e);
+                if (item instanceof Item.ExternDef e && e.name().name().equals(name)) return Optional.of(e);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     // ---- the program ------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 package org.equiflow.compiler.check;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.equiflow.compiler.ast.Arg;
 import org.equiflow.compiler.ast.Expr;
 import org.equiflow.compiler.ast.Item;
@@ -91,7 +93,7 @@ public final class RunChecker {
 
     /** The choices the language accepts for a setting, sorted; empty when the setting is not a choice. */
     public static List<String> choiceNames(Item.RunKind kind, String setting) {
-        return rules(kind).get(setting) instanceof ChoiceRule c ? List.copyOf(new java.util.TreeSet<>(c.choices().keySet())) : List.of();
+        return rules(kind).get(setting) instanceof ChoiceRule c ? List.copyOf(new TreeSet<>(c.choices().keySet())) : List.of();
     }
 
     /** The parameters of one choice ({@code adam}: lr, beta1, beta2, eps), in order; empty for none. */
@@ -101,7 +103,7 @@ public final class RunChecker {
     }
 
     /** Built-in measurements by the field kind they need (null: any field). */
-    public static Map<String, FieldSpec.Kind> builtinMeasures() { return java.util.Collections.unmodifiableMap(BUILTIN_MEASURES); }
+    public static Map<String, FieldSpec.Kind> builtinMeasures() { return Collections.unmodifiableMap(BUILTIN_MEASURES); }
 
     private static Map<String, Double> ordered(Object... kv) {
         Map<String, Double> m = new LinkedHashMap<>();

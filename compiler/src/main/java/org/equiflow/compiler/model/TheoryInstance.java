@@ -24,4 +24,9 @@ public record TheoryInstance(String name, Item.TheoryDef definition, Map<String,
     }
 
     public FieldSpec field() { return fields.get(0); }
+
+    /** The field values of one configuration: one per site, or one per link (a site's {@code d} links). */
+    public long valuesPerConfiguration() {
+        return lattice.volume() * (field().onLinks() ? lattice.dimensions() : 1);
+    }
 }
