@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.equiflow.io.AtomicFiles;
 
 /**
  * A run directory held by one command: locked against a second equiflow for the command's whole
@@ -172,7 +173,7 @@ final class RunDirectory implements AutoCloseable {
         Path newLink = directory.resolve(NEW_LINK_PREFIX + staged.getFileName());
         Files.createSymbolicLink(newLink, target);
         Files.move(newLink, directory.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(directory);
+        AtomicFiles.syncDirectory(directory);
         for (String entry : RESULT_ENTRIES) {
             if (Files.exists(staged.resolve(entry), LinkOption.NOFOLLOW_LINKS)) linkStableName(entry);
             else removeStableName(entry);
@@ -244,17 +245,9 @@ final class RunDirectory implements AutoCloseable {
                         channel.force(true);
                     }
                 } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    syncDirectory(p);
+                    AtomicFiles.syncDirectory(p);
                 }
             }
-        }
-    }
-
-    private static void syncDirectory(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException notSupportedHere) {
-            // Best effort: some platforms cannot open directories; the data itself is already durable.
         }
     }
 

@@ -47,7 +47,7 @@ public final class AtomicFiles {
                         + e.getMessage() + "); write to a local directory instead", e);
             }
             moved = true;
-            forceDirectory(directory);
+            syncDirectory(directory);
         } finally {
             if (!moved) {
                 Files.deleteIfExists(temporary);
@@ -59,8 +59,11 @@ public final class AtomicFiles {
         write(target, out -> out.write(bytes));
     }
 
-    /** Makes the rename itself durable; some platforms cannot open directories, where this is best effort. */
-    private static void forceDirectory(Path directory) {
+    /**
+     * Makes the entries of a directory (a rename, a new link) durable; some platforms cannot open
+     * directories, where this is best effort.
+     */
+    public static void syncDirectory(Path directory) {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException | UnsupportedOperationException notSupportedHere) {
