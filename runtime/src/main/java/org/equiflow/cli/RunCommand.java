@@ -1,7 +1,6 @@
 package org.equiflow.cli;
 
 import java.util.concurrent.Callable;
-import org.equiflow.compiler.ast.Item;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,9 +31,7 @@ final class RunCommand implements Callable<Integer> {
         Workspace ws = Workspace.open(file, training.flow, training.out, diagnostics, training.resume, err);
         if (ws == null) return 1;
         // Sampling's memory is checked before training too, so that a run does not train for an hour and then fail.
-        long sampled = RunSettings.of(ws.program(), Item.RunKind.SAMPLE, ws.flow().name()).integer("count", count, 4096);
-        MemoryEstimate.require(MemoryEstimate.sampling(ws.flow(), sampled, Math.min(sampled, 1024)), "sampling " + sampled
-                + " configurations of " + ws.flow().name(), "a smaller --count");
+        SampleCommand.Size.of(ws, sampling, checks).requireMemory(ws, "a smaller --count or the `batch` of the script's `sample` block");
         // One lock for both halves: no other command can slip in between training and sampling.
         try (RunDirectory directory = RunDirectory.open(ws.directory())) {
             int trained = TrainCommand.train(ws, directory, training, checks, out, err);

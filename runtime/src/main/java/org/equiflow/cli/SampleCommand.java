@@ -71,10 +71,8 @@ final class SampleCommand implements Callable<Integer> {
     static int sample(Workspace ws, RunDirectory directory, SamplingOptions o, OptionChecks checks, PrintWriter out, PrintWriter err)
             throws Exception {
         var settings = RunSettings.of(ws.program(), Item.RunKind.SAMPLE, ws.flow().name());
-        int count = checks.intRange(OptionChecks.source(o.count, "--count", "sample", "count"), settings.integer("count", o.count, 4096),
-                1, OptionChecks.MAX_COUNT);
-        int batch = (int) Math.min(count, checks.range(OptionChecks.source(o.batch, "--sample-batch", "sample", "batch"),
-                o.batch != null ? o.batch : settings.integer("batch", null, 1024), 1, OptionChecks.MAX_BATCH));
+        var size = Size.of(ws, o, checks);
+        int count = size.count(), batch = size.batch();
         long seed = settings.integer("seed", o.seed, 1);
         String method = settings.choice("method", "independence_metropolis");
         int thermalize = checks.intRange(OptionChecks.source(null, "--thermalize", "sample", "thermalize"),
@@ -83,8 +81,7 @@ final class SampleCommand implements Callable<Integer> {
         if (measure.isEmpty()) measure.addAll(List.of("acceptance", "ess"));
         // A trained flow is there: `sample` checked before locking the directory, `run` has just trained it.
         Checkpoint.Contents checkpoint = o.untrained ? null : Artifacts.readCheckpoint(ws);
-        MemoryEstimate.require(MemoryEstimate.sampling(ws.flow(), count, batch), "sampling " + count + " configurations of "
-                + ws.flow().name(), "a smaller --count or --sample-batch");
+        size.requireMemory(ws, "a smaller --count or --sample-batch");
         var flow = new CompiledFlow(ws.ir(), DType.F32, 0);
         if (checkpoint != null) Artifacts.restore(ws, checkpoint, flow, null);
         out.println("sampling " + ws.flow().name() + ": " + count + " proposals" + (thermalize > 0 ? " after " + thermalize + " discarded" : "")
@@ -143,6 +140,24 @@ final class SampleCommand implements Callable<Integer> {
         out.println("ensemble: " + result.resolve("ensemble.npy") + " (+ .json metadata); report: " + result.resolve("report"));
         out.flush();
         return 0;
+    }
+
+    /** How much a sampling run draws: the chain length and the proposals per batch, from the flags or the script's `sample` block. */
+    record Size(int count, int batch) {
+        static Size of(Workspace ws, SamplingOptions o, OptionChecks checks) {
+            var settings = RunSettings.of(ws.program(), Item.RunKind.SAMPLE, ws.flow().name());
+            int count = checks.intRange(OptionChecks.source(o.count, "--count", "sample", "count"), settings.integer("count", o.count, 4096),
+                    1, OptionChecks.MAX_COUNT);
+            int batch = (int) Math.min(count, checks.range(OptionChecks.source(o.batch, "--sample-batch", "sample", "batch"),
+                    o.batch != null ? o.batch : settings.integer("batch", null, 1024), 1, OptionChecks.MAX_BATCH));
+            return new Size(count, batch);
+        }
+
+        /** Refuses a sampling run the heap cannot hold; {@code smaller} names what the user can shrink. */
+        void requireMemory(Workspace ws, String smaller) {
+            MemoryEstimate.require(MemoryEstimate.sampling(ws.flow(), count, batch), "sampling " + count + " configurations of "
+                    + ws.flow().name(), smaller);
+        }
     }
 
     private static int noTrainedFlow(Workspace ws, PrintWriter err) throws IOException {
