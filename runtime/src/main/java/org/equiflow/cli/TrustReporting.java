@@ -27,8 +27,7 @@ final class TrustReporting {
         String why = unbounded.get();
         err.println("error: the action of `" + theory.name() + "` is unbounded below: " + why
                 + "; e^(-S) cannot be normalised, so there is nothing to sample (the loss would fall to -infinity and HMC would run away)");
-        err.println("   help: check the signs of the couplings: the highest power of the field needs a positive coefficient "
-                + "(for phi4: lambda > 0, or lambda = 0 with m2 > 0)");
+        err.println("   help: " + TrustChecks.UNBOUNDED_ACTION_HELP);
         err.flush();
         return true;
     }

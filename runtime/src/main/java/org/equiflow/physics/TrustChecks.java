@@ -156,9 +156,12 @@ public final class TrustChecks {
         return new Warning("the action of `" + theory.name() + "` is unbounded below " + why + ": e^(-S) cannot be normalised, so "
                 + "reverse-KL training has no minimum (its loss only falls as the flow runs off to ever larger fields) and there is "
                 + "nothing to sample",
-                "check the signs of the couplings: the highest power of the field needs a positive coefficient "
-                        + "(for phi4: lambda > 0, or lambda = 0 with m2 > 0)");
+                UNBOUNDED_ACTION_HELP);
     }
+
+    /** What to do about an action unbounded below, whether it is refused up front or found along a trained flow's samples. */
+    public static final String UNBOUNDED_ACTION_HELP = "check the signs of the couplings: the highest power of the field needs a positive "
+            + "coefficient (for phi4: lambda > 0, or lambda = 0 with m2 > 0)";
 
     /** Every check that applies to a flow's samples: odd observables, autocorrelation (chains only), acceptance and ESS. */
     public static List<Warning> forFlowSamples(TheoryInstance theory, Resolution names, Measurements.Report report, double acceptance,
