@@ -19,7 +19,7 @@ public class JfrSelfTime {
     /** First match wins: prefixes of a frame's class name, by layer. */
     static final String[][] LAYERS = {
         {"Truffle nodes and call targets", "org.equiflow.truffle.", "com.oracle.truffle."},
-        {"tape (autodiff)", "org.equiflow.autodiff.Tape"},
+        {"tape (autodiff)", "org.equiflow.tensor.Tape"},
         {"memory plan (BufferArena)", "org.equiflow.tensor.BufferArena"},
         {"tensor front end (Ops, Shape, Tensor, backend dispatch)", "org.equiflow.tensor.Ops", "org.equiflow.tensor.Shape",
                 "org.equiflow.tensor.Tensor", "org.equiflow.tensor.CpuBackend", "org.equiflow.tensor.Backends"},

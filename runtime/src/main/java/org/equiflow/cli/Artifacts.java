@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.equiflow.autodiff.Adam;
+import org.equiflow.optim.Adam;
 import org.equiflow.io.AtomicFiles;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.io.CheckpointException;

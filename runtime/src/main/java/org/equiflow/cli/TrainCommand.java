@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
-import org.equiflow.autodiff.LearningRateSchedule;
+import org.equiflow.optim.LearningRateSchedule;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.tensor.DType;

@@ -14,7 +14,7 @@ import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.IrTranslator;
-import org.equiflow.truffle.Parameters;
+import org.equiflow.truffle.nodes.Parameters;
 
 /**
  * Whether a theory's action is bounded below, probed along rays φ = c·u for a few fixed

@@ -18,7 +18,7 @@ import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.IrTranslator;
-import org.equiflow.truffle.Parameters;
+import org.equiflow.truffle.nodes.Parameters;
 
 /**
  * Measures real scalar configurations: the theory's own observables (lowered from the script and

@@ -1,6 +1,7 @@
 package org.equiflow.physics;
 
 import java.util.List;
+import org.equiflow.prior.LatticeFourier;
 
 /**
  * Per-configuration measurements of a real scalar field on a periodic lattice; averages and

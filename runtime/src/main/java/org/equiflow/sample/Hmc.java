@@ -2,7 +2,7 @@ package org.equiflow.sample;
 
 import com.oracle.truffle.api.CallTarget;
 import java.util.SplittableRandom;
-import org.equiflow.autodiff.Tape;
+import org.equiflow.tensor.Tape;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.Lowering;
@@ -12,7 +12,7 @@ import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.IrTranslator;
-import org.equiflow.truffle.Parameters;
+import org.equiflow.truffle.nodes.Parameters;
 
 /**
  * Hybrid Monte Carlo on a theory's own action, the baseline flows are compared with: momenta

@@ -3,7 +3,7 @@ package org.equiflow.sample;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.equiflow.tensor.BufferArena;
-import org.equiflow.tensor.cpu.BatchBlocks;
+import org.equiflow.tensor.BatchBlocks;
 import org.equiflow.tensor.cpu.CpuParallel;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;

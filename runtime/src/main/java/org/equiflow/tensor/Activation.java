@@ -28,8 +28,8 @@ public enum Activation {
     void applyInPlace(float[] v, double slope) {
         switch (this) {
             case IDENTITY -> { }
-            case LEAKY_RELU -> org.equiflow.tensor.cpu.UnaryKernels.leakyReluInPlace(v, (float) slope);
-            case TANH -> org.equiflow.tensor.cpu.UnaryKernels.tanhInPlace(v);
+            case LEAKY_RELU -> org.equiflow.tensor.UnaryKernels.leakyReluInPlace(v, (float) slope);
+            case TANH -> org.equiflow.tensor.UnaryKernels.tanhInPlace(v);
         }
     }
 

@@ -28,8 +28,8 @@ public record ActivationGrad(Activation activation, double slope) implements Pri
             float[] yv = y.f32(), gv = g.f32(), o = out.f32();
             switch (activation) {
                 case IDENTITY -> System.arraycopy(gv, 0, o, 0, o.length);
-                case LEAKY_RELU -> org.equiflow.tensor.cpu.UnaryKernels.leakyReluGradFromOutput(yv, gv, o, (float) slope);
-                case TANH -> org.equiflow.tensor.cpu.UnaryKernels.tanhGradFromOutput(yv, gv, o);
+                case LEAKY_RELU -> org.equiflow.tensor.UnaryKernels.leakyReluGradFromOutput(yv, gv, o, (float) slope);
+                case TANH -> org.equiflow.tensor.UnaryKernels.tanhGradFromOutput(yv, gv, o);
             }
         } else {
             double[] yv = y.f64(), gv = g.f64(), o = out.f64();

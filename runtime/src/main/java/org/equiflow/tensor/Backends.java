@@ -3,7 +3,6 @@ package org.equiflow.tensor;
 import java.util.Locale;
 import java.util.Objects;
 
-import org.equiflow.tensor.opencl.OpenClBackend;
 
 /**
  * The process-wide current {@link Backend} (the CPU backend unless changed) and the choice
@@ -52,23 +51,28 @@ public final class Backends {
         return switch (requested) {
             case "cpu" -> new Selection(CpuBackend.INSTANCE, "device: cpu (" + CpuBackend.INSTANCE.description() + ")");
             case "opencl" -> {
-                if (!OpenClBackend.available()) {
+                DeviceBackendProvider openCl = DeviceBackendProvider.named("opencl").orElseThrow(() -> new IllegalStateException(
+                        "--device opencl: this build has no OpenCL backend (the equiflow-opencl module is not on the class path)."
+                                + " Or run with --device cpu."));
+                if (!openCl.available()) {
                     throw new IllegalStateException("--device opencl: no OpenCL device is available ("
-                            + OpenClBackend.unavailableReason() + "). Install an OpenCL driver: on Debian/Ubuntu"
+                            + openCl.unavailableReason() + "). Install an OpenCL driver: on Debian/Ubuntu"
                             + " 'apt-get install pocl-opencl-icd ocl-icd-libopencl1' gives a CPU device; a GPU needs"
                             + " its vendor's OpenCL driver (ICD). Or run with --device cpu.");
                 }
-                OpenClBackend backend = OpenClBackend.onBestDevice(OpenClBackend.FallbackPolicy.WARN);
+                Backend backend = openCl.onBestDevice();
                 yield new Selection(backend, "device: opencl (" + backend.description() + ")");
             }
             case "auto" -> {
-                if (OpenClBackend.gpuAvailable()) {
-                    OpenClBackend backend = OpenClBackend.onBestDevice(OpenClBackend.FallbackPolicy.WARN);
+                var openCl = DeviceBackendProvider.named("opencl");
+                if (openCl.isPresent() && openCl.get().gpuAvailable()) {
+                    Backend backend = openCl.get().onBestDevice();
                     yield new Selection(backend, "device: auto -> opencl (" + backend.description() + ")");
                 }
-                String why = OpenClBackend.available()
-                        ? "no OpenCL GPU; the CPU backend is faster than OpenCL on " + OpenClBackend.deviceDescriptions().getFirst()
-                        : "no OpenCL device: " + OpenClBackend.unavailableReason();
+                String why = openCl.isEmpty() ? "this build has no OpenCL backend"
+                        : openCl.get().available()
+                                ? "no OpenCL GPU; the CPU backend is faster than OpenCL on " + openCl.get().deviceDescriptions().getFirst()
+                                : "no OpenCL device: " + openCl.get().unavailableReason();
                 yield new Selection(CpuBackend.INSTANCE, "device: auto -> cpu (" + why + ")");
             }
             default -> throw new IllegalArgumentException("--device must be cpu, opencl or auto, got '" + device + "'");

@@ -2,8 +2,7 @@ package org.equiflow.tensor;
 
 import java.util.List;
 
-import org.equiflow.tensor.cpu.CpuKernels;
-import org.equiflow.tensor.cpu.CpuKernels.BinaryKind;
+import org.equiflow.tensor.CpuKernels.BinaryKind;
 
 /**
  * Elementwise arithmetic of two tensors with broadcasting ({@link Shape#broadcast}): a

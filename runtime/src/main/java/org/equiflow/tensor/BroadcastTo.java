@@ -2,7 +2,6 @@ package org.equiflow.tensor;
 
 import java.util.List;
 
-import org.equiflow.tensor.cpu.CpuKernels;
 
 /** Copies the operand along the axes on which it has extent 1 (or no lattice) up to {@code target}. */
 public record BroadcastTo(Shape target) implements Primitive {

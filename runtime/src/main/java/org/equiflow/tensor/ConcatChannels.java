@@ -2,7 +2,6 @@ package org.equiflow.tensor;
 
 import java.util.List;
 
-import org.equiflow.tensor.cpu.CpuKernels;
 
 /** Stacks operands of equal batch and lattice along the channel axis, in order. */
 public record ConcatChannels() implements Primitive {

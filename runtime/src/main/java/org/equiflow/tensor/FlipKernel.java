@@ -2,7 +2,6 @@ package org.equiflow.tensor;
 
 import java.util.List;
 
-import org.equiflow.tensor.cpu.CpuKernels;
 
 /**
  * {@code [Cout, Cin, k..] -> [Cin, Cout, k..]} with the kernel reflected through its centre:

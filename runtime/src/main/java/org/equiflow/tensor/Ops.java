@@ -3,7 +3,6 @@ package org.equiflow.tensor;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.equiflow.autodiff.Tape;
 
 /**
  * The functional face of the primitives: every method applies one {@link Primitive} (or, for

@@ -2,7 +2,6 @@ package org.equiflow.tensor;
 
 import java.util.List;
 
-import org.equiflow.tensor.cpu.CpuKernels;
 
 /**
  * Periodic shift along lattice axis {@code axis}: {@code out(x) = in(x - shift * e_axis)}, the

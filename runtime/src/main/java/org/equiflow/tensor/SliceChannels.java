@@ -3,7 +3,6 @@ package org.equiflow.tensor;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.equiflow.tensor.cpu.CpuKernels;
 
 /** Channels {@code from} (inclusive) to {@code to} (exclusive), e.g. s and t out of a conditioner. */
 public record SliceChannels(int from, int to) implements Primitive {

@@ -2,7 +2,6 @@ package org.equiflow.tensor;
 
 import java.util.List;
 
-import org.equiflow.tensor.cpu.CpuKernels;
 
 /**
  * Sums over the axes that {@code target} lacks: the reduction behind per-configuration sums

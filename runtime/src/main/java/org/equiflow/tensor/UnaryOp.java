@@ -2,8 +2,6 @@ package org.equiflow.tensor;
 
 import java.util.List;
 
-import org.equiflow.tensor.cpu.CpuKernels;
-import org.equiflow.tensor.cpu.UnaryKernels;
 
 /** Elementwise functions of one tensor; the result has the operand's shape. */
 public sealed interface UnaryOp extends Primitive {

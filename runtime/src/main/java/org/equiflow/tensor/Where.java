@@ -2,7 +2,6 @@ package org.equiflow.tensor;
 
 import java.util.List;
 
-import org.equiflow.tensor.cpu.CpuKernels;
 
 /**
  * Masked selection {@code mask != 0 ? whenSet : whenClear}. Operands: the mask (broadcasting,

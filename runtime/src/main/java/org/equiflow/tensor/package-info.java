@@ -25,7 +25,7 @@
  * </ul>
  *
  * <p>{@link org.equiflow.tensor.Ops} is the functional API; while an
- * {@link org.equiflow.autodiff.Tape} is open it records what it applies. Kernels live in
+ * {@link org.equiflow.tensor.Tape} is open it records what it applies. Kernels live in
  * {@code org.equiflow.tensor.cpu} (the reference and default backend).
  */
 package org.equiflow.tensor;

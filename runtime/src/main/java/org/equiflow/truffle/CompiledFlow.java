@@ -7,6 +7,8 @@ import org.equiflow.compiler.ir.IrProgram;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
+import org.equiflow.truffle.nodes.Parameters;
+import org.equiflow.prior.PriorSampler;
 
 /**
  * A flow ready to run: the Truffle call targets of its IR functions sharing one parameter
@@ -20,7 +22,7 @@ public final class CompiledFlow {
     private final CallTarget flow, logPrior, action;
     /** The inverse flow, for `symmetrize z2` (null otherwise). */
     private final CallTarget inverse;
-    private final org.equiflow.sample.PriorSampler prior;
+    private final PriorSampler prior;
 
     public CompiledFlow(IrProgram program, DType dtype, long seed) {
         this.program = program;
@@ -31,7 +33,7 @@ public final class CompiledFlow {
         this.logPrior = IrTranslator.translate(program.function(IrProgram.LOG_PRIOR).orElseThrow(), parameters, dtype);
         this.action = IrTranslator.translate(program.function(IrProgram.ACTION).orElseThrow(), parameters, dtype);
         this.inverse = program.function(IrProgram.INVERSE).map(f -> IrTranslator.translate(f, parameters, dtype)).orElse(null);
-        this.prior = new org.equiflow.sample.PriorSampler(program.model().prior(), program.model().theory().lattice());
+        this.prior = new PriorSampler(program.model().prior(), program.model().theory().lattice());
     }
 
     /** A batch of latent configurations drawn exactly from the flow's prior. */

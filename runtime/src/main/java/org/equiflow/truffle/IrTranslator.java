@@ -29,6 +29,7 @@ import org.equiflow.truffle.nodes.RollNode;
 import org.equiflow.truffle.nodes.SliceChannelsNode;
 import org.equiflow.truffle.nodes.SumSitesNode;
 import org.equiflow.truffle.nodes.UnaryNode;
+import org.equiflow.truffle.nodes.Parameters;
 
 /** The one place where IR becomes Truffle nodes: each op to the node of the same name. */
 public final class IrTranslator {

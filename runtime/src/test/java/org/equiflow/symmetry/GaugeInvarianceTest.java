@@ -16,7 +16,7 @@ import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.IrTranslator;
-import org.equiflow.truffle.Parameters;
+import org.equiflow.truffle.nodes.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

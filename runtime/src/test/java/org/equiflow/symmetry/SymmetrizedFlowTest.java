@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import org.equiflow.autodiff.Tape;
+import org.equiflow.tensor.Tape;
 import org.equiflow.compiler.symmetry.Status;
 import org.equiflow.sample.Proposals;
 import org.equiflow.tensor.Ops;

@@ -3,8 +3,7 @@ package org.equiflow.tensor;
 import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.equiflow.autodiff.Adam;
-import org.equiflow.autodiff.Tape;
+import org.equiflow.optim.Adam;
 
 /**
  * Not a test: prints milliseconds per training step (forward, backward, Adam) and sampling

@@ -9,7 +9,7 @@ import org.equiflow.compiler.Compiler;
 import org.equiflow.sample.Proposals;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Tensor;
-import org.equiflow.tensor.cpu.BatchBlocks;
+import org.equiflow.tensor.BatchBlocks;
 import org.equiflow.truffle.CompiledFlow;
 import org.junit.jupiter.api.Test;
 

@@ -16,6 +16,7 @@ import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.equiflow.truffle.nodes.Parameters;
 
 /**
  * The actions and prior densities the compiler lowers from .flow source, executed by the

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.equiflow.autodiff.Tape;
+import org.equiflow.tensor.Tape;
 import org.equiflow.compiler.Compiler;
 import org.equiflow.tensor.Backends;
 import org.equiflow.tensor.DType;

@@ -11,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.equiflow.autodiff.Tape;
+import org.equiflow.tensor.Tape;
 import org.equiflow.compiler.Compiler;
 import org.equiflow.compiler.ir.IrFunction;
 import org.equiflow.compiler.ir.IrProgram;

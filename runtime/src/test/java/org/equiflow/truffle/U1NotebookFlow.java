@@ -1,6 +1,7 @@
 package org.equiflow.truffle;
 
 import org.equiflow.tensor.Tensor;
+import org.equiflow.truffle.nodes.Parameters;
 
 /**
  * The notebook's gauge-equivariant U(1) flow (arXiv:2003.06413; the PyTorch reference

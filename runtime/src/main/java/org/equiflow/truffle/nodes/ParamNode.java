@@ -3,7 +3,6 @@ package org.equiflow.truffle.nodes;
 import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.nodes.NodeInfo;
 import org.equiflow.tensor.Tensor;
-import org.equiflow.truffle.Parameters;
 
 /**
  * A trainable tensor, read from the program's parameter store at every execution, so the same

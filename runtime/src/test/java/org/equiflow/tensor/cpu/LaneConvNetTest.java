@@ -144,7 +144,7 @@ class LaneConvNetTest {
 
         x.requiresGrad(true);
         for (Tensor[] w : net.weights) for (Tensor t : w) t.requiresGrad(true);
-        try (org.equiflow.autodiff.Tape tape = org.equiflow.autodiff.Tape.open()) {
+        try (org.equiflow.tensor.Tape tape = org.equiflow.tensor.Tape.open()) {
             tape.backward(Ops.mul(chain(net, x), mask), seed);
         }
         var lanes = LaneConvNetGradient.backward(x.f32(), batch, LaneConvNet.plan(lattice, 3, active), net.lanes, seed.f32(), true);

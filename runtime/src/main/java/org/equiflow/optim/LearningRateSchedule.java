@@ -1,4 +1,4 @@
-package org.equiflow.autodiff;
+package org.equiflow.optim;
 
 /**
  * The learning rate as a pure function of the optimizer step: lr_t = lr · decay^t, t = 0 for the

@@ -1,9 +1,12 @@
-package org.equiflow.tensor.cpu;
+package org.equiflow.tensor;
 
 import java.util.Arrays;
 import org.equiflow.tensor.Backends;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
+import org.equiflow.tensor.cpu.CpuParallel;
+import org.equiflow.tensor.cpu.LaneConvNet;
+import org.equiflow.tensor.cpu.LaneConvNetGradient;
 
 /**
  * A batch cut into blocks of whole configurations, each run through the whole flow on one

@@ -1,4 +1,4 @@
-package org.equiflow.physics;
+package org.equiflow.prior;
 
 import java.util.List;
 

@@ -1,10 +1,11 @@
-package org.equiflow.tensor.cpu;
+package org.equiflow.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import org.equiflow.tensor.UnaryOp;
+import org.equiflow.tensor.cpu.CpuParallel;
+import org.equiflow.tensor.cpu.VectorMath;
 
 /**
  * Float32 elementwise functions, vectorized where the Vector API compiles to plain SIMD, and

@@ -1,4 +1,4 @@
-package org.equiflow.autodiff;
+package org.equiflow.tensor;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package org.equiflow.autodiff;
+package org.equiflow.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package org.equiflow.tensor.cpu;
+package org.equiflow.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

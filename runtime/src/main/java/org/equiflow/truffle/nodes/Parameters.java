@@ -1,4 +1,4 @@
-package org.equiflow.truffle;
+package org.equiflow.truffle.nodes;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;

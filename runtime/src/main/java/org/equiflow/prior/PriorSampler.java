@@ -1,10 +1,9 @@
-package org.equiflow.sample;
+package org.equiflow.prior;
 
 import java.util.SplittableRandom;
 import org.equiflow.compiler.ir.FreeField;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.PriorSpec;
-import org.equiflow.physics.LatticeFourier;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;

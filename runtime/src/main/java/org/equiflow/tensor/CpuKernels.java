@@ -1,4 +1,4 @@
-package org.equiflow.tensor.cpu;
+package org.equiflow.tensor;
 
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
@@ -6,6 +6,8 @@ import java.util.function.DoubleUnaryOperator;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
+import org.equiflow.tensor.cpu.ConvKernels;
+import org.equiflow.tensor.cpu.CpuParallel;
 
 /**
  * Reference CPU kernels for every primitive except convolution ({@link ConvKernels}). Each

@@ -1,4 +1,4 @@
-package org.equiflow.sample;
+package org.equiflow.prior;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

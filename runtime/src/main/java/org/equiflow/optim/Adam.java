@@ -1,4 +1,4 @@
-package org.equiflow.autodiff;
+package org.equiflow.optim;
 
 import java.util.ArrayList;
 import java.util.List;
