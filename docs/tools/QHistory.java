@@ -1,6 +1,6 @@
 // Topological-charge histories of HMC (one chain) and of a flow's Metropolis chain (its ensemble.npy), with
 // τ_int(Q) by the Γ-method and a PNG plot. Run from the repository root after `mvn -B -q -DskipTests package`:
-//   java --add-modules jdk.incubator.vector -cp "runtime/target/equiflow.jar:runtime/target/lib/*" \
+//   java --add-modules jdk.incubator.vector -cp "runtime/cli/target/equiflow.jar:runtime/cli/target/lib/*" \
 //        docs/tools/QHistory.java examples/u1_gauge.flow RUN/ensemble.npy out.png TRAJECTORIES L BETA
 import java.nio.file.*;
 import java.util.*;
