@@ -5,8 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Appends ops to a function under construction, numbering them and inferring their types. */
-final class FunctionBuilder {
+/**
+ * Appends ops to a function under construction, numbering them and inferring their types. Public
+ * for the coupling layers ({@code org.equiflow.compiler.layers}), which lower themselves with it.
+ */
+public final class FunctionBuilder {
     private final String name;
     private final List<Op> ops = new ArrayList<>();
     private final Map<String, Integer> outputs = new LinkedHashMap<>();
@@ -20,48 +23,48 @@ final class FunctionBuilder {
         return op.id();
     }
 
-    IrType type(int id) { return ops.get(id).type(); }
+    public IrType type(int id) { return ops.get(id).type(); }
 
     int input(String inputName, IrType type) { return add(new Op.Input(next(), inputName, type)); }
 
-    int param(String paramName, IrType type, double initBound) { return add(new Op.Param(next(), paramName, type, initBound)); }
+    public int param(String paramName, IrType type, double initBound) { return add(new Op.Param(next(), paramName, type, initBound)); }
 
-    int constant(double value) { return add(new Op.Const(next(), value, IrType.SCALAR)); }
+    public int constant(double value) { return add(new Op.Const(next(), value, IrType.SCALAR)); }
 
-    int mask(String maskName, List<Integer> lattice, boolean[] pattern) {
+    public int mask(String maskName, List<Integer> lattice, boolean[] pattern) {
         return add(new Op.Mask(next(), maskName, IrType.field(1, lattice).withBatched(false), pattern));
     }
 
-    int unary(Op.UnaryFn fn, int operand) { return unary(fn, 0, operand); }
+    public int unary(Op.UnaryFn fn, int operand) { return unary(fn, 0, operand); }
 
-    int unary(Op.UnaryFn fn, double parameter, int operand) {
+    public int unary(Op.UnaryFn fn, double parameter, int operand) {
         return add(new Op.Unary(next(), fn, parameter, operand, type(operand)));
     }
 
-    int binary(Op.BinaryFn fn, int left, int right) {
+    public int binary(Op.BinaryFn fn, int left, int right) {
         IrType t = IrType.broadcast(type(left), type(right));
         if (t == null) throw new IllegalStateException("cannot broadcast " + type(left) + " with " + type(right) + " in " + name);
         return add(new Op.Binary(next(), fn, left, right, t));
     }
 
-    int add(int a, int b) { return binary(Op.BinaryFn.ADD, a, b); }
+    public int add(int a, int b) { return binary(Op.BinaryFn.ADD, a, b); }
 
-    int mul(int a, int b) { return binary(Op.BinaryFn.MUL, a, b); }
+    public int mul(int a, int b) { return binary(Op.BinaryFn.MUL, a, b); }
 
-    int sub(int a, int b) { return binary(Op.BinaryFn.SUB, a, b); }
+    public int sub(int a, int b) { return binary(Op.BinaryFn.SUB, a, b); }
 
-    int roll(int operand, int axis, int shift) { return add(new Op.Roll(next(), operand, axis, shift, type(operand))); }
+    public int roll(int operand, int axis, int shift) { return add(new Op.Roll(next(), operand, axis, shift, type(operand))); }
 
-    int sumSites(int operand) { return add(new Op.SumSites(next(), operand, IrType.PER_CONFIG)); }
+    public int sumSites(int operand) { return add(new Op.SumSites(next(), operand, IrType.PER_CONFIG)); }
 
-    int slice(int operand, int from, int to) {
+    public int slice(int operand, int from, int to) {
         IrType t = type(operand);
         var dims = new ArrayList<>(t.dims());
         dims.set(0, to - from);
         return add(new Op.SliceChannels(next(), operand, from, to, new IrType(t.batched(), dims)));
     }
 
-    int concat(List<Integer> parts) {
+    public int concat(List<Integer> parts) {
         IrType first = type(parts.getFirst());
         int channels = parts.stream().mapToInt(p -> type(p).channels()).sum();
         var dims = new ArrayList<>(first.dims());
@@ -69,20 +72,24 @@ final class FunctionBuilder {
         return add(new Op.ConcatChannels(next(), parts, new IrType(first.batched(), dims)));
     }
 
-    int div(int a, int b) { return binary(Op.BinaryFn.DIV, a, b); }
+    public int div(int a, int b) { return binary(Op.BinaryFn.DIV, a, b); }
 
-    int conv(int operand, int weight, int bias) {
+    public int conv(int operand, int weight, int bias) {
         IrType x = type(operand);
         int out = type(weight).dims().get(0);
         return add(new Op.Conv(next(), operand, weight, bias, IrType.field(out, x.lattice())));
     }
 
-    int splineTransform(int x, int params, int bins, double bound) {
+    public int splineTransform(int x, int params, int bins, double bound) {
         return add(new Op.SplineTransform(next(), x, params, bins, bound, type(x)));
     }
 
-    int splineLogDerivative(int x, int params, int bins, double bound) {
+    public int splineLogDerivative(int x, int params, int bins, double bound) {
         return add(new Op.SplineLogDerivative(next(), x, params, bins, bound, type(x)));
+    }
+
+    public int splineInverse(int y, int params, int bins, double bound) {
+        return add(new Op.SplineInverse(next(), y, params, bins, bound, type(y)));
     }
 
     void output(String outputName, int id) { outputs.put(outputName, id); }

@@ -86,55 +86,9 @@ public final class Lowering {
         int logdet = -1;
         for (int i = 0; i < model.layers().size(); i++) {
             LayerSpec layer = model.layers().get(i);
-            switch (layer) {
-                case LayerSpec.Affine a -> {
-                    boolean[] frozenPattern = Masks.frozenSites(a.mask(), lattice);
-                    boolean[] activePattern = new boolean[frozenPattern.length];
-                    for (int k = 0; k < frozenPattern.length; k++) activePattern[k] = !frozenPattern[k];
-                    int frozen = b.mask("layer" + i + ".frozen", lattice.sizes(), frozenPattern);
-                    int active = b.mask("layer" + i + ".active", lattice.sizes(), activePattern);
-                    // The conditioner sees only frozen sites: its input is zero on the sites it updates.
-                    int xFrozen = b.mul(x, frozen);
-                    int s, t;
-                    if (a.net() != null) {
-                        int st = net(b, xFrozen, a.net(), lattice, "layer" + i + ".net", a.span());
-                        s = b.slice(st, 0, 1);
-                        t = b.slice(st, 1, 2);
-                    } else {
-                        s = a.scale() == null ? -1 : net(b, xFrozen, a.scale(), lattice, "layer" + i + ".scale", a.span());
-                        t = a.shift() == null ? -1 : net(b, xFrozen, a.shift(), lattice, "layer" + i + ".shift", a.span());
-                    }
-                    // y = m·x + (1−m)·(x·exp(s) + t),  log|det J| = Σ over updated sites of s
-                    int updated = s < 0 ? x : b.mul(x, b.unary(Op.UnaryFn.EXP, s));
-                    if (t >= 0) updated = b.add(updated, t);
-                    x = b.add(xFrozen, b.mul(active, updated));
-                    if (s >= 0) {
-                        int layerLogdet = b.sumSites(b.mul(active, s));
-                        logdet = logdet < 0 ? layerLogdet : b.add(logdet, layerLogdet);
-                    }
-                }
-                case LayerSpec.Spline s -> {
-                    boolean[] frozenPattern = Masks.frozenSites(s.mask(), lattice);
-                    boolean[] activePattern = new boolean[frozenPattern.length];
-                    for (int k = 0; k < frozenPattern.length; k++) activePattern[k] = !frozenPattern[k];
-                    int frozen = b.mask("layer" + i + ".frozen", lattice.sizes(), frozenPattern);
-                    int active = b.mask("layer" + i + ".active", lattice.sizes(), activePattern);
-                    // As for affine couplings, the conditioner sees only frozen sites.
-                    int xFrozen = b.mul(x, frozen);
-                    int params = net(b, xFrozen, s.net(), lattice, "layer" + i + ".net", s.span());
-                    // y = m·x + (1−m)·spline(x),  log|det J| = Σ over updated sites of log dy/dx
-                    int splined = b.splineTransform(x, params, s.bins(), s.bound());
-                    int logDerivative = b.splineLogDerivative(x, params, s.bins(), s.bound());
-                    x = b.add(xFrozen, b.mul(active, splined));
-                    int layerLogdet = b.sumSites(b.mul(active, logDerivative));
-                    logdet = logdet < 0 ? layerLogdet : b.add(logdet, layerLogdet);
-                }
-                case LayerSpec.PlaquetteCoupling p -> {
-                    var coupling = PlaquetteCouplings.lower(b, x, p, lattice, i);
-                    x = coupling.links();
-                    logdet = logdet < 0 ? coupling.logdet() : b.add(logdet, coupling.logdet());
-                }
-            }
+            LayerLowering.Lowered lowered = LayerLowering.of(layer).forward(b, x, layer, lattice, i);
+            x = lowered.field();
+            logdet = accumulate(b, logdet, lowered.logdet());
         }
         if (logdet < 0) logdet = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, x));
         b.output("x", x);
@@ -143,45 +97,30 @@ public final class Lowering {
     }
 
     /**
-     * The inverse of a flow of affine couplings, layer by layer from the last: the frozen sites
-     * are unchanged, so the conditioner sees the same m·y as in the forward pass, and
-     * x = m·y + (1−m)·(y − t)·exp(−s); log|det ∂x/∂y| = −Σ over updated sites of s. The nets
-     * read the forward pass's parameters by name.
+     * The inverse of the flow, layer by layer from the last, each by its {@link LayerLowering#inverse}:
+     * log q_f(y) = log r(f⁻¹(y)) + log|det ∂f⁻¹/∂y|. The nets read the forward pass's parameters
+     * by name. A layer without an inverse is refused at its position. Lowered for `symmetrize z2`,
+     * and on its own by the runtime's law test of every invertible layer.
      */
-    private static IrFunction inverse(FlowModel model) {
+    public static IrFunction inverse(FlowModel model) {
         TheoryInstance theory = model.theory();
         Lattice lattice = theory.lattice();
+        for (LayerSpec layer : model.layers().reversed()) {
+            String why = LayerLowering.of(layer).noInverse(layer);
+            if (why != null) {
+                throw new LoweringException("`symmetrize z2` needs the inverse of every layer, and " + why, layer.span(),
+                        "use layers the runtime inverts (" + RuntimeSupport.list(RuntimeSupport.INVERTIBLE_LAYERS)
+                                + ") in a symmetrized flow, or drop `symmetrize z2`");
+            }
+        }
         var b = new FunctionBuilder(IrProgram.INVERSE);
         int y = b.input("x", fieldType(theory));
         int logdet = -1;
         for (int i = model.layers().size() - 1; i >= 0; i--) {
             LayerSpec layer = model.layers().get(i);
-            if (!(layer instanceof LayerSpec.Affine a)) {
-                throw new LoweringException("`symmetrize z2` needs the inverse of every layer, and the runtime inverts only affine couplings",
-                        layer.span(), "use affine couplings in a symmetrized flow, or drop `symmetrize z2`");
-            }
-            boolean[] frozenPattern = Masks.frozenSites(a.mask(), lattice);
-            boolean[] activePattern = new boolean[frozenPattern.length];
-            for (int k = 0; k < frozenPattern.length; k++) activePattern[k] = !frozenPattern[k];
-            int frozen = b.mask("layer" + i + ".frozen", lattice.sizes(), frozenPattern);
-            int active = b.mask("layer" + i + ".active", lattice.sizes(), activePattern);
-            int yFrozen = b.mul(y, frozen);
-            int s, t;
-            if (a.net() != null) {
-                int st = net(b, yFrozen, a.net(), lattice, "layer" + i + ".net", a.span());
-                s = b.slice(st, 0, 1);
-                t = b.slice(st, 1, 2);
-            } else {
-                s = a.scale() == null ? -1 : net(b, yFrozen, a.scale(), lattice, "layer" + i + ".scale", a.span());
-                t = a.shift() == null ? -1 : net(b, yFrozen, a.shift(), lattice, "layer" + i + ".shift", a.span());
-            }
-            int restored = t < 0 ? y : b.sub(y, t);
-            if (s >= 0) restored = b.mul(restored, b.unary(Op.UnaryFn.EXP, b.unary(Op.UnaryFn.MUL_SCALAR, -1.0, s)));
-            y = b.add(yFrozen, b.mul(active, restored));
-            if (s >= 0) {
-                int layerLogdet = b.unary(Op.UnaryFn.MUL_SCALAR, -1.0, b.sumSites(b.mul(active, s)));
-                logdet = logdet < 0 ? layerLogdet : b.add(logdet, layerLogdet);
-            }
+            LayerLowering.Lowered lowered = LayerLowering.of(layer).inverse(b, y, layer, lattice, i);
+            y = lowered.field();
+            logdet = accumulate(b, logdet, lowered.logdet());
         }
         if (logdet < 0) logdet = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, y));
         b.output("z", y);
@@ -189,7 +128,17 @@ public final class Lowering {
         return b.build();
     }
 
-    static int net(FunctionBuilder b, int input, NetSpec net, Lattice lattice, String prefix, Span span) {
+    /** The running log-det plus one layer's ({@code < 0}: none yet, or none from the layer). */
+    private static int accumulate(FunctionBuilder b, int logdet, int layerLogdet) {
+        if (layerLogdet < 0) return logdet;
+        return logdet < 0 ? layerLogdet : b.add(logdet, layerLogdet);
+    }
+
+    /**
+     * A conditioner network applied to {@code input}: its convolutions' parameters are named
+     * {@code <prefix>.conv<j>.<weight|bias>}, initialised uniform(±1/√fan_in).
+     */
+    public static int net(FunctionBuilder b, int input, NetSpec net, Lattice lattice, String prefix, Span span) {
         int h = input;
         int conv = 0;
         for (NetSpec.Stage stage : net.stages()) {

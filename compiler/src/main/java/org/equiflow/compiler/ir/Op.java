@@ -141,6 +141,15 @@ public sealed interface Op {
         public List<Integer> operands() { return List.of(x, params); }
     }
 
+    /**
+     * The inverse of the {@link SplineTransform} with raw parameters {@code params}: the x with
+     * spline(x) = y at every site of the one-channel field {@code y} (identity outside
+     * [−bound, bound], which the spline maps onto itself).
+     */
+    record SplineInverse(int id, int y, int params, int bins, double bound, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(y, params); }
+    }
+
     enum UnaryFn {
         NEG, EXP, LOG, TANH, SIGMOID, ABS, SIN, COS, SQUARE, POW_INT, LEAKY_RELU, MUL_SCALAR, ADD_SCALAR,
         IDENTITY, SINH, COSH, SQRT, SOFTPLUS, RELU,

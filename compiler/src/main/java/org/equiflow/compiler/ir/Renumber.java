@@ -32,6 +32,8 @@ final class Renumber {
                     s.bins(), s.bound(), s.type());
             case Op.SplineLogDerivative s -> new Op.SplineLogDerivative(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
                     s.bins(), s.bound(), s.type());
+            case Op.SplineInverse s -> new Op.SplineInverse(id, map.applyAsInt(s.y()), map.applyAsInt(s.params()),
+                    s.bins(), s.bound(), s.type());
         };
     }
 }

@@ -116,6 +116,7 @@ public final class Verifier {
             }
             case Op.SplineTransform s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
             case Op.SplineLogDerivative s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
+            case Op.SplineInverse s -> splineType(f, s.y(), s.params(), s.bins(), s.bound());
         };
     }
 }

@@ -14,9 +14,9 @@ public record Finding(boolean breaks, String what, Span at, List<Diagnostic.Note
         fixes = List.copyOf(fixes);
     }
 
-    static Finding holds(String what) { return new Finding(false, what, null, List.of(), List.of()); }
+    public static Finding holds(String what) { return new Finding(false, what, null, List.of(), List.of()); }
 
-    static Finding breaks(String what, Span at, List<Diagnostic.Note> notes, List<String> fixes) {
+    public static Finding breaks(String what, Span at, List<Diagnostic.Note> notes, List<String> fixes) {
         return new Finding(true, what, at, notes, fixes);
     }
 }

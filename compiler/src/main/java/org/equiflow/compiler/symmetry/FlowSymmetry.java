@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.LayerSpec;
 import org.equiflow.compiler.model.MaskSpec;
@@ -51,13 +50,7 @@ public final class FlowSymmetry {
         return new Analysis(flow, prior, layers, whole);
     }
 
-    private static String describe(LayerSpec layer) {
-        return switch (layer) {
-            case LayerSpec.Affine a -> "affine mask=" + a.mask();
-            case LayerSpec.Spline s -> "spline mask=" + s.mask();
-            case LayerSpec.PlaquetteCoupling p -> "plaquette_coupling links=" + p.mask() + " transform=" + p.transform();
-        };
-    }
+    private static <S extends LayerSpec> String describe(S layer) { return LayerSymmetry.of(layer).describe(layer); }
 
     // ---- priors ---------------------------------------------------------------------------------
 
@@ -73,75 +66,41 @@ public final class FlowSymmetry {
 
     // ---- layers ---------------------------------------------------------------------------------
 
-    static Judgement layer(LayerSpec layer, String symmetry, TheoryInstance theory) {
+    static <S extends LayerSpec> Judgement layer(S layer, String symmetry, TheoryInstance theory) {
+        LayerSymmetry<S> rules = LayerSymmetry.of(layer);
         return switch (symmetry) {
-            case "z2" -> z2(layer);
-            case "translation" -> translation(layer, theory.lattice().dimensions());
-            default -> gauge(layer);
+            case "z2" -> rules.z2(layer);
+            case "translation" -> rules.translation(layer, theory.lattice().dimensions());
+            default -> rules.gauge(layer);
         };
     }
 
     /**
-     * The runtime inverts only affine couplings, which `symmetrize z2` needs; the checker drops
-     * this suggestion for flows with other layers ({@link SymmetryChecker}), so that every help
-     * line of E0410 names something that compiles.
+     * The help that suggests `symmetrize z2`; the checker drops it for flows with a layer the
+     * runtime cannot invert ({@link SymmetryChecker}), so that every help line of E0410 names
+     * something that compiles.
      */
-    static final String SYMMETRIZE_FIX =
-            "or add `symmetrize z2` to the flow: the self-mixture ½(q(φ) + q(−φ)) is Z2 invariant whatever its affine couplings do";
+    public static final String SYMMETRIZE_FIX = symmetrizeFix("affine couplings");
+
+    /** How every help that suggests `symmetrize z2` begins. */
+    public static final String SYMMETRIZE_FIX_START = "or add `symmetrize z2` to the flow";
+
+    /** The help that suggests `symmetrize z2` for a layer's Z2 break, naming the layers, e.g. "spline couplings". */
+    public static String symmetrizeFix(String layers) {
+        return SYMMETRIZE_FIX_START + ": the self-mixture ½(q(φ) + q(−φ)) is Z2 invariant whatever its " + layers + " do";
+    }
 
     /** Snippets the Z2 help suggests for an even scale and an odd shift; a test checks that each compiles. */
     public static final String EVEN_SCALE_EXAMPLE = "conv(channels = 8, bias = false) >> tanh >> abs >> conv() >> tanh";
     public static final String ODD_SHIFT_EXAMPLE = "cnn(act = tanh, bias = false)";
 
-    private static final List<String> Z2_FIXES = List.of(
-            "for Z2: an even `scale` (e.g. `" + EVEN_SCALE_EXAMPLE + "`, with `use std.nets.conv`, as in examples/phi4_z2.flow) and an odd `shift` (`" + ODD_SHIFT_EXAMPLE + "`)",
-            SYMMETRIZE_FIX);
-
-    private static Judgement z2(LayerSpec layer) {
-        List<Finding> findings = new ArrayList<>();
-        switch (layer) {
-            case LayerSpec.Affine a -> {
-                if (a.net() != null) {
-                    var p = NetSymmetry.parity(a.net());
-                    findings.add(Finding.breaks("one net gives this affine coupling's scale and shift, so they share its parity ("
-                            + word(p.parity()) + "), but z2 needs an even scale and an odd shift", a.net().span(), p.why(),
-                            List.of("give separate nets: `scale = " + EVEN_SCALE_EXAMPLE + "`, `shift = " + ODD_SHIFT_EXAMPLE + "` (with `use std.nets.{cnn, conv}`)",
-                                    Z2_FIXES.get(1))));
-                }
-                if (a.scale() != null) {
-                    var p = NetSymmetry.parity(a.scale());
-                    if (p.parity() == Parity.EVEN) findings.add(Finding.holds("the scale net is even, so exp(s) and the log-det are Z2 invariant"));
-                    else findings.add(Finding.breaks("the scale net of this affine coupling must be even, but it is " + word(p.parity()),
-                            a.scale().span(), p.why(), List.of(
-                                    "make the scale even: pass an odd net through an even function (abs, square, cos) and continue as you like, e.g. `" + EVEN_SCALE_EXAMPLE + "` with `use std.nets.conv` (abs last would only let the layer expand)",
-                                    Z2_FIXES.get(1))));
-                } else if (a.net() == null) {
-                    findings.add(Finding.holds("no scale: s = 0 is even"));
-                }
-                if (a.shift() != null) {
-                    var p = NetSymmetry.parity(a.shift());
-                    if (p.parity() == Parity.ODD) findings.add(Finding.holds("the shift net is odd: bias-free convolutions and odd activations"));
-                    else findings.add(Finding.breaks("the shift net of this affine coupling must be odd, but it is " + word(p.parity()),
-                            a.shift().span(), p.why(), List.of(
-                                    "use an odd activation (tanh, identity, sinh, sin) and `bias = false` in the shift net",
-                                    Z2_FIXES.get(1))));
-                } else if (a.net() == null) {
-                    findings.add(Finding.holds("no shift: t = 0 is odd"));
-                }
-            }
-            case LayerSpec.Spline s -> findings.add(Finding.breaks(
-                    "this spline coupling must commute with φ → −φ, but a spline's knots are not mirror images under x → −x",
-                    s.net().span(), List.of(Diagnostic.Note.of("spline(−x) = −spline(x) would need knots and derivatives symmetric about 0 for every input, which the net does not give")),
-                    List.of("use affine couplings with an even scale and an odd shift; `symmetrize z2` needs affine couplings too, "
-                            + "because the runtime inverts only those")));
-            case LayerSpec.PlaquetteCoupling p -> findings.add(Finding.breaks(
-                    "a plaquette coupling updates links, on which z2 does not act", p.span(), List.of(), List.of()));
-        }
+    /** The Z2 verdict from a layer's findings: broken if any finding breaks it. */
+    public static Judgement z2(List<Finding> findings) {
         boolean broken = findings.stream().anyMatch(Finding::breaks);
         return new Judgement("z2", broken ? Status.BROKEN : Status.HOLDS, findings, List.of());
     }
 
-    private static String word(Parity p) {
+    public static String word(Parity p) {
         return switch (p) {
             case ODD -> "odd";
             case EVEN -> "even";
@@ -149,19 +108,12 @@ public final class FlowSymmetry {
         };
     }
 
-    private static Judgement translation(LayerSpec layer, int dimensions) {
+    /**
+     * The translation rule of every masked coupling: it commutes with the shifts that preserve
+     * its mask, provided its nets (judged by {@link NetSymmetry#translation}) commute with every shift.
+     */
+    public static Judgement maskedTranslation(MaskSpec mask, List<Judgement> nets, int dimensions) {
         List<Finding> findings = new ArrayList<>();
-        List<Judgement> nets = new ArrayList<>();
-        MaskSpec mask = layer.mask();
-        switch (layer) {
-            case LayerSpec.Affine a -> {
-                if (a.net() != null) nets.add(NetSymmetry.translation(a.net(), "net"));
-                if (a.scale() != null) nets.add(NetSymmetry.translation(a.scale(), "scale net"));
-                if (a.shift() != null) nets.add(NetSymmetry.translation(a.shift(), "shift net"));
-            }
-            case LayerSpec.Spline s -> nets.add(NetSymmetry.translation(s.net(), "net"));
-            case LayerSpec.PlaquetteCoupling p -> nets.add(NetSymmetry.translation(p.net(), "net"));
-        }
         for (Judgement j : nets) findings.addAll(j.findings());
         ShiftConstraint c = maskConstraint(mask, dimensions);
         findings.add(Finding.holds("mask " + mask + " is preserved only by shifts with " + c.describe()));
@@ -192,13 +144,8 @@ public final class FlowSymmetry {
         };
     }
 
-    private static Judgement gauge(LayerSpec layer) {
-        if (layer instanceof LayerSpec.PlaquetteCoupling) {
-            return new Judgement("gauge", Status.HOLDS, List.of(
-                    Finding.holds("the net reads cos P and sin P of frozen plaquettes, which are gauge invariant"),
-                    Finding.holds("links change only through their plaquettes, U′ = P′P⁻¹U, which is gauge covariant"),
-                    Finding.holds("the log-det is a function of plaquettes, hence gauge invariant")), List.of());
-        }
+    /** The gauge rule of a coupling of sites. */
+    public static Judgement siteCouplingGauge(LayerSpec layer) {
         // Site couplings on link fields are rejected before this (E0411); a site theory declares no gauge symmetry.
         return new Judgement("gauge", Status.BROKEN, List.of(Finding.breaks("a site coupling does not act covariantly on links",
                 layer.span(), List.of(), List.of("use plaquette_coupling"))), List.of());
@@ -228,13 +175,5 @@ public final class FlowSymmetry {
     }
 
     /** The net arguments of a layer, for tests that visit every net. */
-    public static List<NetSpec> nets(LayerSpec layer) {
-        List<NetSpec> out = new ArrayList<>();
-        switch (layer) {
-            case LayerSpec.Affine a -> { if (a.net() != null) out.add(a.net()); if (a.scale() != null) out.add(a.scale()); if (a.shift() != null) out.add(a.shift()); }
-            case LayerSpec.Spline s -> out.add(s.net());
-            case LayerSpec.PlaquetteCoupling p -> out.add(p.net());
-        }
-        return out;
-    }
+    public static <S extends LayerSpec> List<NetSpec> nets(S layer) { return LayerSymmetry.of(layer).nets(layer); }
 }

@@ -59,11 +59,13 @@ public final class SymmetryChecker {
 
     /** The fixes that compile for this flow: `symmetrize z2` only when every layer can be inverted by the runtime. */
     private static List<String> runnableFixes(FlowModel flow, List<String> fixes) {
-        boolean invertible = flow.layers().stream().allMatch(l -> l instanceof LayerSpec.Affine);
+        boolean invertible = flow.layers().stream().allMatch(SymmetryChecker::invertible);
         List<String> out = new ArrayList<>();
-        for (String fix : fixes) if (invertible || !fix.equals(FlowSymmetry.SYMMETRIZE_FIX)) out.add(fix);
+        for (String fix : fixes) if (invertible || !fix.startsWith(FlowSymmetry.SYMMETRIZE_FIX_START)) out.add(fix);
         return out;
     }
+
+    private static <S extends LayerSpec> boolean invertible(S layer) { return LayerSymmetry.of(layer).noInverse(layer) == null; }
 
     /** Layers unrolled from one `repeat` share their source: report each place and reason once. */
     private static List<Finding> distinct(List<Finding> findings) {

@@ -132,16 +132,20 @@ class SymmetryHelpCompilesTest {
         assertTrue(result.ok(), () -> result.diagnostics().all().stream().map(Diagnostic::summary).toList().toString());
     }
 
-    /** A flow with a spline layer is not offered `symmetrize z2`: the runtime cannot invert splines. */
+    /**
+     * A flow with a spline layer is offered `symmetrize z2` now that the runtime inverts splines
+     * (it was not while it could not; {@link #aSuggestedSymmetrizeCompilesInItsFlow} checks that
+     * the suggestion compiles, with golden/invalid/E0410_spline_symmetrize_help.flow).
+     */
     @Test
-    void aFlowWithSplinesIsNotOfferedSymmetrize() throws IOException {
+    void aFlowWithSplinesIsOfferedSymmetrize() throws IOException {
         Path script = dir.resolve("spline.flow");
         Files.writeString(script, TEMPLATE.replace("affine(mask = checkerboard(parity = 0), %s = %s)",
                 "spline(mask = checkerboard(parity = 0), net = cnn())\n    affine(mask = checkerboard(parity = 1), net = cnn())"));
         var result = Compiler.check(script, "spline.flow");
         var helps = result.diagnostics().all().stream().filter(d -> d.code() == ErrorCode.W0410).flatMap(d -> d.help().stream()).toList();
         assertFalse(helps.isEmpty());
-        assertTrue(helps.stream().noneMatch(h -> h.startsWith("or add `symmetrize z2`")), helps.toString());
+        assertTrue(helps.stream().anyMatch(h -> h.startsWith("or add `symmetrize z2`")), helps.toString());
     }
 
     /** Every flow of the script gets the suggested line, just before its closing brace (flows end with `}` alone on a line). */

@@ -137,7 +137,7 @@ class CheckRunLawTest {
         add(c, "layer:plaquette_coupling", gaugeFlow("ncp_mixture(components = 2)", ""), RUN);
         add(c, "symmetrize z2 over affine", phiFlow("normal()", AFFINE + "\n    symmetrize z2", ""), RUN);
         add(c, "symmetrize z2 over spline", phiFlow("normal()",
-                "spline(mask = checkerboard(parity = 0), net = cnn(hidden = [2]), bins = 4)\n    symmetrize z2", ""), UNSUPPORTED);
+                "spline(mask = checkerboard(parity = 0), net = cnn(hidden = [2]), bins = 4)\n    symmetrize z2", ""), RUN);
         // transforms
         add(c, "transform:ncp_mixture", gaugeFlow("ncp_mixture(components = 3)", ""), RUN);
         add(c, "transform:circular_spline", gaugeFlow("circular_spline(bins = 4)", ""), RUN);

@@ -10,6 +10,7 @@ import org.equiflow.tensor.Conditioner;
 import org.equiflow.tensor.ConvAct;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
+import org.equiflow.tensor.SplineInverse;
 import org.equiflow.tensor.SplineLogDerivative;
 import org.equiflow.tensor.SplineTransform;
 import org.equiflow.tensor.Tensor;
@@ -58,6 +59,7 @@ public final class IrTranslator {
                 case Op.AffineCoupling a -> new AffineCouplingNode(a.id(), a.x(), a.s(), a.t(), a.active());
                 case Op.SplineTransform s -> new SplineNode(s.id(), new SplineTransform(s.bins(), s.bound()), s.x(), s.params());
                 case Op.SplineLogDerivative s -> new SplineNode(s.id(), new SplineLogDerivative(s.bins(), s.bound()), s.x(), s.params());
+                case Op.SplineInverse s -> new SplineNode(s.id(), new SplineInverse(s.bins(), s.bound()), s.y(), s.params());
             });
         }
         int[] outputs = function.outputs().values().stream().mapToInt(Integer::intValue).toArray();

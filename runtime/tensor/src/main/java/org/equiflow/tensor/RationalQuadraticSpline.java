@@ -2,7 +2,8 @@ package org.equiflow.tensor;
 
 /**
  * The monotone rational-quadratic spline of Durkan et al. 2019 ("Neural Spline Flows"), one per
- * site, shared by {@link SplineTransform}, {@link SplineLogDerivative} and {@link SplineGradient}.
+ * site, shared by {@link SplineTransform}, {@link SplineLogDerivative}, {@link SplineGradient} and
+ * {@link SplineInverse}.
  *
  * <p>Parameterisation, with K bins on [−B, B] and raw parameters p of 3K − 1 channels per site:
  * <ul>
@@ -174,6 +175,75 @@ public final class RationalQuadraticSpline {
             if (j + 1 == bin) value += dLeftDerivative * leftSoftplusSlope;
             if (j == bin) value += dRightDerivative * rightSoftplusSlope;
             out[pBase + (2 * bins + j) * sites] = cotangent * value;
+        }
+    }
+
+    /**
+     * x = spline⁻¹(y) for every configuration and site (y and out [N, 1, L…], p [N, 3K−1, L…]):
+     * the bin is found by the knots' heights, and with Δ = y − yₖ, c = δₖ₊₁ + δₖ − 2s,
+     * a = hₖ(s − δₖ) + Δc, b = hₖδₖ − Δc, γ = −sΔ the position in the bin is the root
+     * ξ = 2γ / (−b − √(b² − 4aγ)) of aξ² + bξ + γ = 0 that lies in [0, 1] (Durkan et al. 2019,
+     * the form without cancellation); x = xₖ + wₖξ. Outside [−B, B] x = y.
+     */
+    static void invert(int bins, double bound, double[] y, double[] p, double[] out, int sites) {
+        for (int i = 0; i < y.length; i++) out[i] = invertSite(bins, bound, y, p, sites, i);
+    }
+
+    static double invertSite(int bins, double bound, double[] y, double[] p, int sites, int i) {
+        int site = i % sites;
+        int configuration = i / sites;
+        int channels = 3 * bins - 1;
+        int pBase = configuration * channels * sites + site;
+        double yv = y[i];
+        if (!(yv > -bound && yv < bound)) return yv;
+        double widthMax = p[pBase], heightMax = p[pBase + bins * sites];
+        for (int k = 1; k < bins; k++) {
+            widthMax = Math.max(widthMax, p[pBase + k * sites]);
+            heightMax = Math.max(heightMax, p[pBase + (bins + k) * sites]);
+        }
+        double widthSum = 0, heightSum = 0;
+        for (int k = 0; k < bins; k++) {
+            widthSum += Math.exp(p[pBase + k * sites] - widthMax);
+            heightSum += Math.exp(p[pBase + (bins + k) * sites] - heightMax);
+        }
+        double scale = 1 - bins * MIN_BIN;
+        // The same knots as the forward walk, found by their heights; the last bin takes what rounding leaves over.
+        int bin = -1;
+        double left = -bound, bottom = -bound, width = 0, height = 0;
+        for (int k = 0; k < bins && bin < 0; k++) {
+            width = 2 * bound * (MIN_BIN + scale * Math.exp(p[pBase + k * sites] - widthMax) / widthSum);
+            height = 2 * bound * (MIN_BIN + scale * Math.exp(p[pBase + (bins + k) * sites] - heightMax) / heightSum);
+            if (yv < bottom + height || k == bins - 1) {
+                bin = k;
+            } else {
+                left += width;
+                bottom += height;
+            }
+        }
+        double leftDerivative = bin > 0 ? MIN_DERIVATIVE + softplus(p[pBase + (2 * bins + bin - 1) * sites] + DERIVATIVE_SHIFT) : 1;
+        double rightDerivative = bin < bins - 1 ? MIN_DERIVATIVE + softplus(p[pBase + (2 * bins + bin) * sites] + DERIVATIVE_SHIFT) : 1;
+        double slope = height / width;
+        double delta = yv - bottom;
+        double curvature = leftDerivative + rightDerivative - 2 * slope;
+        double a = height * (slope - leftDerivative) + delta * curvature;
+        double b = height * leftDerivative - delta * curvature;
+        double c = -slope * delta;
+        double discriminant = Math.max(b * b - 4 * a * c, 0);
+        double xi = 2 * c / (-b - Math.sqrt(discriminant));
+        return left + Math.min(Math.max(xi, 0), 1) * width;
+    }
+
+    /** {@link #invert} on tensors of either precision (float32 is evaluated in float64). */
+    static void applyInverse(int bins, double bound, Tensor y, Tensor p, Tensor out) {
+        int sites = y.shape().sites();
+        double[] yv = y.toDoubleArray(), pv = p.toDoubleArray();
+        if (out.dtype() == DType.F64) {
+            invert(bins, bound, yv, pv, out.f64(), sites);
+        } else {
+            double[] result = new double[out.size()];
+            invert(bins, bound, yv, pv, result, sites);
+            float[] o = out.f32();
+            for (int k = 0; k < o.length; k++) o[k] = (float) result[k];
         }
     }
 

@@ -174,6 +174,8 @@ public final class PrimitiveCases {
                     List.of(scaled(randn(field), bound), randn(parameters))));
             add.accept(new Case("spline log derivative" + suffix, new SplineLogDerivative(bins, bound),
                     List.of(scaled(randn(field), bound), randn(parameters))));
+            add.accept(new Case("spline inverse" + suffix, new SplineInverse(bins, bound),
+                    List.of(scaled(randn(field), bound), randn(parameters))));
             for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
                 for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
                     add.accept(new Case("spline gradient " + quantity + " by " + operand + suffix,

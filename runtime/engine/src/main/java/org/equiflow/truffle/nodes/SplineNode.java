@@ -5,13 +5,15 @@ import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.nodes.NodeInfo;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Primitive;
+import org.equiflow.tensor.SplineInverse;
 import org.equiflow.tensor.SplineLogDerivative;
 import org.equiflow.tensor.SplineTransform;
 import org.equiflow.tensor.Tensor;
 
 /**
  * A rational-quadratic spline of a field, x and its raw parameters in: the transform itself
- * ({@link SplineTransform}) or its per-site log-derivative ({@link SplineLogDerivative}).
+ * ({@link SplineTransform}), its per-site log-derivative ({@link SplineLogDerivative}) or its
+ * inverse ({@link SplineInverse}, y in).
  */
 @NodeInfo(shortName = "Spline")
 public final class SplineNode extends OpNode {
@@ -24,6 +26,10 @@ public final class SplineNode extends OpNode {
 
     public SplineNode(int slot, SplineLogDerivative primitive, int x, int params) {
         this(slot, (Primitive) primitive, x, params);
+    }
+
+    public SplineNode(int slot, SplineInverse primitive, int y, int params) {
+        this(slot, (Primitive) primitive, y, params);
     }
 
     private SplineNode(int slot, Primitive primitive, int x, int params) {

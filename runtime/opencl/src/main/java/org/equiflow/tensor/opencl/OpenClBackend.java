@@ -29,6 +29,7 @@ import org.equiflow.tensor.ActivationGrad;
 import org.equiflow.tensor.AffineCoupling;
 import org.equiflow.tensor.RationalQuadraticSpline;
 import org.equiflow.tensor.SplineGradient;
+import org.equiflow.tensor.SplineInverse;
 import org.equiflow.tensor.SplineLogDerivative;
 import org.equiflow.tensor.SplineTransform;
 import org.equiflow.tensor.Backend;
@@ -285,6 +286,7 @@ public final class OpenClBackend implements Backend {
             case SplineTransform op -> spline(RationalQuadraticSpline.TRANSFORM, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
             case SplineLogDerivative op -> spline(RationalQuadraticSpline.LOG_DERIVATIVE, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
             case SplineGradient op -> spline(op.mode(), op.bins(), op.bound(), inputs.get(0), inputs.get(1), inputs.get(2), out);
+            case SplineInverse op -> spline(ResidentKernelF32.SPLINE_INVERSE, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
             case ComplexMatMul op -> complexProduct(op, inputs.get(0), inputs.get(1), out);
             case ComplexTrace op -> complexTrace(op, inputs.getFirst(), out);
         }

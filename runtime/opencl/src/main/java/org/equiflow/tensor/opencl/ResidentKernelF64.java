@@ -39,6 +39,8 @@ final class ResidentKernelF64 extends Kernel implements ResidentKernel {
     static final int COMPLEX_TRACE = 13;
     static final int SPLINE = 14;
     static final int FILL = 15;
+    /** The spline family's mode for the inverse ({@link #splineInverse}); modes below it are {@link #spline}'s. */
+    static final int SPLINE_INVERSE = 6;
     /** Staging with a gather: the staging array packs several tensors, {@link #segments} says where each goes. */
     static final int STAGE_IN_SEGMENTS = 16;
     static final int STAGE_OUT_SEGMENTS = 17;
@@ -114,7 +116,8 @@ final class ResidentKernelF64 extends Kernel implements ResidentKernel {
         if (family == FLIP_WEIGHTS) flipWeights(i);
         if (family == COMPLEX_PRODUCT) complexProduct(i);
         if (family == COMPLEX_TRACE) complexTrace(i);
-        if (family == SPLINE) spline(i);
+        if (family == SPLINE && operation < SPLINE_INVERSE) spline(i);
+        if (family == SPLINE && operation == SPLINE_INVERSE) splineInverse(i);
         if (family == FILL) heap[atOut + i] = real;
     }
 
@@ -748,5 +751,88 @@ final class ResidentKernelF64 extends Kernel implements ResidentKernel {
                 heap[outBase + (2 * bins + j) * sites] = inside * cotangent * value;
             }
         }
+    }
+
+    /**
+     * The inverse of the spline (mode {@link #SPLINE_INVERSE}, {@code RationalQuadraticSpline.invert}
+     * line for line): y at {@code at0}, the spline parameters at {@code at1}; the bin is found by
+     * the knots' heights and ξ is the root 2γ / (−b − √(b² − 4aγ)) of the bin's quadratic.
+     */
+    void splineInverse(int i) {
+        int bins = p0;
+        int sites = p1;
+        double bound = real;
+        int site = i % sites;
+        int configuration = i / sites;
+        int channels = 3 * bins - 1;
+        int pBase = at1 + configuration * channels * sites + site;
+        double yv = heap[at0 + i];
+        // Outside [−B, B] the inverse is the identity: evaluate at the safe point 0 and select at the end.
+        double inside = 1;
+        if (yv <= -bound) {
+            inside = 0;
+        }
+        if (yv >= bound) {
+            inside = 0;
+        }
+        double ys = yv * inside;
+        double widthMax = heap[pBase];
+        double heightMax = heap[pBase + bins * sites];
+        for (int k = 1; k < bins; k++) {
+            widthMax = max(widthMax, heap[pBase + k * sites]);
+            heightMax = max(heightMax, heap[pBase + (bins + k) * sites]);
+        }
+        double widthSum = 0;
+        double heightSum = 0;
+        for (int k = 0; k < bins; k++) {
+            widthSum += exp(heap[pBase + k * sites] - widthMax);
+            heightSum += exp(heap[pBase + (bins + k) * sites] - heightMax);
+        }
+        double scale = 1 - bins * MIN_BIN;
+        int bin = -1;
+        double left = -bound;
+        double bottom = -bound;
+        double width = 0;
+        double height = 0;
+        for (int k = 0; k < bins; k++) {
+            if (bin < 0) {
+                width = 2 * bound * (MIN_BIN + scale * exp(heap[pBase + k * sites] - widthMax) / widthSum);
+                height = 2 * bound * (MIN_BIN + scale * exp(heap[pBase + (bins + k) * sites] - heightMax) / heightSum);
+                int found = 0;
+                if (ys < bottom + height) {
+                    found = 1;
+                }
+                if (k == bins - 1) {
+                    found = 1;
+                }
+                if (found == 1) {
+                    bin = k;
+                }
+                if (found == 0) {
+                    left += width;
+                    bottom += height;
+                }
+            }
+        }
+        double leftDerivative = 1;
+        double rightDerivative = 1;
+        if (bin > 0) {
+            double z = heap[pBase + (2 * bins + bin - 1) * sites] + DERIVATIVE_SHIFT;
+            leftDerivative = MIN_DERIVATIVE + max(z, 0) + log(1 + exp(-abs(z)));
+        }
+        if (bin < bins - 1) {
+            double z = heap[pBase + (2 * bins + bin) * sites] + DERIVATIVE_SHIFT;
+            rightDerivative = MIN_DERIVATIVE + max(z, 0) + log(1 + exp(-abs(z)));
+        }
+        double slope = height / width;
+        double delta = ys - bottom;
+        double curvature = leftDerivative + rightDerivative - 2 * slope;
+        double a = height * (slope - leftDerivative) + delta * curvature;
+        double b = height * leftDerivative - delta * curvature;
+        double c = -slope * delta;
+        double discriminant = max(b * b - 4 * a * c, 0);
+        double xi = 2 * c / (-b - sqrt(discriminant));
+        xi = min(max(xi, 0), 1);
+        heap[atOut + i] = inside * (left + xi * width) + (1 - inside) * yv;
     }
 }

@@ -1,11 +1,21 @@
-package org.equiflow.compiler.ir;
+package org.equiflow.compiler.layers;
 
 import java.util.List;
+import org.equiflow.compiler.ir.FunctionBuilder;
+import org.equiflow.compiler.ir.Lowering;
+import org.equiflow.compiler.ir.LoweringException;
+import org.equiflow.compiler.ir.Op;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.LayerSpec;
+import org.equiflow.compiler.model.NetSpec;
+import org.equiflow.compiler.symmetry.Finding;
+import org.equiflow.compiler.symmetry.FlowSymmetry;
+import org.equiflow.compiler.symmetry.Judgement;
+import org.equiflow.compiler.symmetry.NetSymmetry;
+import org.equiflow.compiler.symmetry.Status;
 
 /**
- * Lowers the gauge-equivariant plaquette coupling of arXiv:2003.06413 (the MIT notebook's second
+ * The gauge-equivariant plaquette coupling of arXiv:2003.06413 (the MIT notebook's second
  * model) on a 2D U(1) link field held as angles [B, 2, L0, L1]:
  *
  * <ol>
@@ -25,15 +35,29 @@ import org.equiflow.compiler.model.LayerSpec;
  * of log P′′(P), independent of every other link, since no frozen plaquette contains an updated
  * link and each active plaquette contains exactly one.
  */
-final class PlaquetteCouplings {
-    private PlaquetteCouplings() {}
+final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteCoupling> {
 
-    record Layer(int links, int logdet) {}
+    @Override
+    public String name() { return "plaquette_coupling"; }
 
-    static Layer lower(FunctionBuilder b, int links, LayerSpec.PlaquetteCoupling p, Lattice lattice, int index) {
+    @Override
+    public Class<LayerSpec.PlaquetteCoupling> spec() { return LayerSpec.PlaquetteCoupling.class; }
+
+    @Override
+    public String describe(LayerSpec.PlaquetteCoupling p) { return "plaquette_coupling links=" + p.mask() + " transform=" + p.transform(); }
+
+    @Override
+    public List<NetSpec> nets(LayerSpec.PlaquetteCoupling p) { return List.of(p.net()); }
+
+    // ---- lowering -------------------------------------------------------------------------------
+
+    /** What forward and inverse share: the masks, the links, the plaquettes and the conditioner's output on the frozen ones. */
+    private record SetUp(int mu, int active, int theta0, int theta1, int plaquette, int params) {}
+
+    private static SetUp setUp(FunctionBuilder b, int links, LayerSpec.PlaquetteCoupling p, Lattice lattice, int index) {
         int mu = ((Number) p.mask().arguments().get("mu")).intValue();
         int offset = ((Number) p.mask().arguments().get("offset")).intValue();
-        String prefix = "layer" + index;
+        String prefix = SiteCoupling.prefix(index);
         int active = b.mask(prefix + ".active", lattice.sizes(), rows(lattice, 1 - mu, offset, offset));
         int frozen = b.mask(prefix + ".frozen", lattice.sizes(), rows(lattice, 1 - mu, (offset + 1) % 4, (offset + 2) % 4));
 
@@ -41,24 +65,32 @@ final class PlaquetteCouplings {
         // roll by −1 along an axis reads the neighbour in the + direction: out[x] = in[x + ê]
         int plaquette = b.sub(b.add(theta0, b.roll(theta1, 0, -1)), b.add(b.roll(theta0, 1, -1), theta1));
 
+        // No frozen plaquette contains an updated link, so the inverse's conditioner reads what the forward pass's did.
         int frozenPlaquette = b.mul(plaquette, frozen);
         int invariants = b.concat(List.of(b.unary(Op.UnaryFn.COS, frozenPlaquette), b.unary(Op.UnaryFn.SIN, frozenPlaquette)));
         int params = Lowering.net(b, invariants, p.net(), lattice, prefix + ".net", p.span());
+        return new SetUp(mu, active, theta0, theta1, plaquette, params);
+    }
 
+    @Override
+    public Lowered forward(FunctionBuilder b, int links, LayerSpec.PlaquetteCoupling p, Lattice lattice, int index) {
+        SetUp u = setUp(b, links, p, lattice, index);
         Transformed t = switch (p.transform().name()) {
-            case "ncp_mixture" -> ncpMixture(b, plaquette, params, ((Number) p.transform().arguments().get("components")).intValue());
-            case "circular_spline" -> circularSpline(b, plaquette, params, ((Number) p.transform().arguments().get("bins")).intValue());
+            case "ncp_mixture" -> ncpMixture(b, u.plaquette(), u.params(), ((Number) p.transform().arguments().get("components")).intValue());
+            case "circular_spline" -> circularSpline(b, u.plaquette(), u.params(), bins(p));
             default -> throw new LoweringException("the circle transform `" + p.transform().name() + "` is not implemented in the runtime yet",
                     p.span(), "use `transform = ncp_mixture(components = 2)`");
         };
 
         // The change of P is an angle: wrapping it keeps link angles bounded over many layers.
-        int change = b.mul(active, b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(t.plaquette(), plaquette)));
-        int updated = mu == 0 ? b.add(theta0, change) : b.sub(theta1, change);
-        int out = b.concat(mu == 0 ? List.of(updated, theta1) : List.of(theta0, updated));
-        int logdet = b.sumSites(b.mul(active, t.logDerivative()));
-        return new Layer(out, logdet);
+        int change = b.mul(u.active(), b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(t.plaquette(), u.plaquette())));
+        int updated = u.mu() == 0 ? b.add(u.theta0(), change) : b.sub(u.theta1(), change);
+        int out = b.concat(u.mu() == 0 ? List.of(updated, u.theta1()) : List.of(u.theta0(), updated));
+        int logdet = b.sumSites(b.mul(u.active(), t.logDerivative()));
+        return new Lowered(out, logdet);
     }
+
+    private static int bins(LayerSpec.PlaquetteCoupling p) { return ((Number) p.transform().arguments().get("bins")).intValue(); }
 
     private record Transformed(int plaquette, int logDerivative) {}
 
@@ -117,5 +149,54 @@ final class PlaquetteCouplings {
             pattern[site] = c == first || c == second;
         }
         return pattern;
+    }
+
+    @Override
+    public String noInverse(LayerSpec.PlaquetteCoupling layer) {
+        return layer.transform().name().equals("circular_spline") ? null
+                : "the circle transform `" + layer.transform().name() + "` has no closed-form inverse: a mean of non-compact"
+                        + " projections would need a root search per plaquette (`circular_spline` has one)";
+    }
+
+    /**
+     * The inverse for the circular spline: the plaquettes Q of the output links are P′ up to 2π
+     * on the active rows (each holds exactly one updated link) and unchanged elsewhere, so
+     * arg P = spline⁻¹(wrap(Q − t)); the links move back by ∓wrap(Q − arg P) = ∓wrap(P′ − P);
+     * log|det| = −Σ over active plaquettes of log spline′(arg P).
+     */
+    @Override
+    public Lowered inverse(FunctionBuilder b, int links, LayerSpec.PlaquetteCoupling p, Lattice lattice, int index) {
+        SetUp u = setUp(b, links, p, lattice, index);
+        int bins = bins(p);
+        int raw = b.slice(u.params(), 0, 3 * bins - 1);
+        int rotation = b.slice(u.params(), 3 * bins - 1, 3 * bins);
+        int original = b.splineInverse(b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(u.plaquette(), rotation)), raw, bins, Math.PI);
+        int logDerivative = b.splineLogDerivative(original, raw, bins, Math.PI);
+        int change = b.mul(u.active(), b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(u.plaquette(), original)));
+        int restored = u.mu() == 0 ? b.sub(u.theta0(), change) : b.add(u.theta1(), change);
+        int out = b.concat(u.mu() == 0 ? List.of(restored, u.theta1()) : List.of(u.theta0(), restored));
+        int logdet = b.unary(Op.UnaryFn.MUL_SCALAR, -1.0, b.sumSites(b.mul(u.active(), logDerivative)));
+        return new Lowered(out, logdet);
+    }
+
+    // ---- symmetry -------------------------------------------------------------------------------
+
+    @Override
+    public Judgement z2(LayerSpec.PlaquetteCoupling p) {
+        return FlowSymmetry.z2(List.of(Finding.breaks("a plaquette coupling updates links, on which z2 does not act", p.span(), List.of(), List.of())));
+    }
+
+    @Override
+    public Judgement translation(LayerSpec.PlaquetteCoupling p, int dimensions) {
+        return FlowSymmetry.maskedTranslation(p.mask(), List.of(NetSymmetry.translation(p.net(), "net")), dimensions);
+    }
+
+    /** Gauge invariance is what this layer is built for. */
+    @Override
+    public Judgement gauge(LayerSpec.PlaquetteCoupling p) {
+        return new Judgement("gauge", Status.HOLDS, List.of(
+                Finding.holds("the net reads cos P and sin P of frozen plaquettes, which are gauge invariant"),
+                Finding.holds("links change only through their plaquettes, U′ = P′P⁻¹U, which is gauge covariant"),
+                Finding.holds("the log-det is a function of plaquettes, hence gauge invariant")), List.of());
     }
 }

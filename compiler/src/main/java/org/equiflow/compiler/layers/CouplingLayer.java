@@ -1,0 +1,18 @@
+package org.equiflow.compiler.layers;
+
+import org.equiflow.compiler.ir.LayerLowering;
+import org.equiflow.compiler.model.LayerSpec;
+import org.equiflow.compiler.symmetry.LayerSymmetry;
+
+/**
+ * One kind of coupling layer, everything about it side by side in one file: its forward lowering
+ * and its inverse (or why it has none) as IR ops ({@link LayerLowering}), its symmetry rules and
+ * its description ({@link LayerSymmetry}). {@link CouplingLayers} lists every kind; lowering,
+ * the symmetry checker and the runtime's law test ({@code CouplingLayerLawTest}) all go through
+ * that list.
+ */
+public interface CouplingLayer<S extends LayerSpec> extends LayerLowering<S>, LayerSymmetry<S> {
+
+    /** The layer's name in the language, e.g. {@code affine}. */
+    String name();
+}
