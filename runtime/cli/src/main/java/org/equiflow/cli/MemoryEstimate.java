@@ -1,5 +1,6 @@
 package org.equiflow.cli;
 
+import org.equiflow.compiler.layers.CouplingLayers;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.LayerSpec;
 import org.equiflow.compiler.model.NetSpec;
@@ -68,11 +69,7 @@ final class MemoryEstimate {
         long volume = flow.theory().lattice().volume();
         long channels = 0;
         for (LayerSpec layer : flow.layers()) {
-            switch (layer) {
-                case LayerSpec.Affine a -> channels += outputs(a.net()) + outputs(a.scale()) + outputs(a.shift());
-                case LayerSpec.Spline s -> channels += outputs(s.net());
-                case LayerSpec.PlaquetteCoupling p -> channels += outputs(p.net());
-            }
+            for (NetSpec net : CouplingLayers.of(layer).nets(layer)) channels += outputs(net);
         }
         return channels * volume * 4 * 2;
     }

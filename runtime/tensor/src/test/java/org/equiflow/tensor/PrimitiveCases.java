@@ -174,8 +174,6 @@ public final class PrimitiveCases {
                     List.of(scaled(randn(field), bound), randn(parameters))));
             add.accept(new Case("spline log derivative" + suffix, new SplineLogDerivative(bins, bound),
                     List.of(scaled(randn(field), bound), randn(parameters))));
-            add.accept(new Case("spline inverse" + suffix, new SplineInverse(bins, bound),
-                    List.of(scaled(randn(field), bound), randn(parameters))));
             for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
                 for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
                     add.accept(new Case("spline gradient " + quantity + " by " + operand + suffix,
@@ -249,6 +247,16 @@ public final class PrimitiveCases {
                 List.of(randn(new Shape(2, 2, 4, 24)), randn(new Shape(2, 3, 4, 24)))));
         add.accept(new Case("flip kernel 2D", new FlipKernel(), List.of(randn(new Shape(3, 2, 3, 3)))));
         add.accept(new Case("flip kernel 3D", new FlipKernel(), List.of(randn(new Shape(2, 1, 3, 3, 3)))));
+        // Spline inverses, drawn last so that every case above keeps the inputs it had before them:
+        // y spread over [−2B, 2B] so that some sites take the identity tails.
+        for (int[] binsAndLattice : new int[][] {{1, 4, 4}, {4, 4, 4}, {8, 2, 3}}) {
+            int bins = binsAndLattice[0];
+            double bound = bins == 8 ? 3.0 : 1.5;
+            Shape field = new Shape(2, 1, binsAndLattice[1], binsAndLattice[2]);
+            add.accept(new Case("spline inverse K=" + bins + " B=" + bound, new SplineInverse(bins, bound),
+                    List.of(scaled(randn(field), bound), randn(field.withChannels(3 * bins - 1)))));
+        }
+
         return cases;
     }
 
