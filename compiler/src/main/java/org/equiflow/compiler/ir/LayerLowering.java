@@ -1,8 +1,6 @@
 package org.equiflow.compiler.ir;
 
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.LayerSpec;
@@ -49,23 +47,11 @@ public interface LayerLowering<S extends LayerSpec> {
     /** The lowering of {@code layer}'s kind. */
     @SuppressWarnings("unchecked")
     static <S extends LayerSpec> LayerLowering<S> of(S layer) {
-        LayerLowering<?> lowering = Loaded.BY_SPEC.get(layer.getClass());
+        LayerLowering<?> lowering = LayerLowerings.BY_SPEC.get(layer.getClass());
         if (lowering == null) throw new IllegalStateException("no coupling layer is registered for " + layer.getClass().getName());
         return (LayerLowering<S>) lowering;
     }
 
     /** Every registered lowering, in registration order. */
-    static List<? extends LayerLowering<?>> all() { return Loaded.REGISTRY.lowerings(); }
-
-    final class Loaded {
-        private Loaded() {}
-
-        static final Registry REGISTRY = ServiceLoader.load(Registry.class, LayerLowering.class.getClassLoader()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no " + Registry.class.getName() + " on the class path"));
-        static final Map<Class<?>, LayerLowering<?>> BY_SPEC = new IdentityHashMap<>();
-
-        static {
-            for (LayerLowering<?> l : REGISTRY.lowerings()) BY_SPEC.put(l.spec(), l);
-        }
-    }
+    static List<? extends LayerLowering<?>> all() { return LayerLowerings.REGISTRY.lowerings(); }
 }

@@ -1,8 +1,6 @@
 package org.equiflow.compiler.symmetry;
 
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import org.equiflow.compiler.model.LayerSpec;
 import org.equiflow.compiler.model.NetSpec;
@@ -49,23 +47,11 @@ public interface LayerSymmetry<S extends LayerSpec> {
     /** The rules of {@code layer}'s kind. */
     @SuppressWarnings("unchecked")
     static <S extends LayerSpec> LayerSymmetry<S> of(S layer) {
-        LayerSymmetry<?> rules = Loaded.BY_SPEC.get(layer.getClass());
+        LayerSymmetry<?> rules = LayerSymmetries.BY_SPEC.get(layer.getClass());
         if (rules == null) throw new IllegalStateException("no coupling layer is registered for " + layer.getClass().getName());
         return (LayerSymmetry<S>) rules;
     }
 
     /** Every registered layer's rules, in registration order. */
-    static List<? extends LayerSymmetry<?>> all() { return Loaded.REGISTRY.symmetries(); }
-
-    final class Loaded {
-        private Loaded() {}
-
-        static final Registry REGISTRY = ServiceLoader.load(Registry.class, LayerSymmetry.class.getClassLoader()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no " + Registry.class.getName() + " on the class path"));
-        static final Map<Class<?>, LayerSymmetry<?>> BY_SPEC = new IdentityHashMap<>();
-
-        static {
-            for (LayerSymmetry<?> l : REGISTRY.symmetries()) BY_SPEC.put(l.spec(), l);
-        }
-    }
+    static List<? extends LayerSymmetry<?>> all() { return LayerSymmetries.REGISTRY.symmetries(); }
 }
