@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.equiflow.compiler.Compiler;
-import org.equiflow.compiler.model.CheckedProgram;
+import org.equiflow.compiler.check.CheckedProgram;
 import org.equiflow.compiler.check.RuntimeSupport;
 import org.equiflow.compiler.model.BuiltinMeasurement;
 import org.equiflow.compiler.model.FieldKind;
