@@ -2,15 +2,14 @@ package org.equiflow.physics;
 
 import static org.equiflow.physics.Measurements.alongAxisZero;
 import static org.equiflow.physics.Measurements.correlator;
-import static org.equiflow.physics.Measurements.profile;
 import static org.equiflow.physics.Measurements.evaluate;
+import static org.equiflow.physics.Measurements.profile;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.model.TheoryInstance;
-import org.equiflow.stats.Binning;
 import org.equiflow.physics.Measurements.ChainEstimator;
 import org.equiflow.physics.Measurements.Correlator;
 import org.equiflow.physics.Measurements.Estimator;
@@ -18,6 +17,7 @@ import org.equiflow.physics.Measurements.Profile;
 import org.equiflow.physics.Measurements.Report;
 import org.equiflow.physics.Measurements.Result;
 import org.equiflow.physics.Measurements.WeightedEstimator;
+import org.equiflow.stats.Binning;
 import org.equiflow.tensor.Tensor;
 
 /**
