@@ -1,4 +1,4 @@
-package org.equiflow.cli;
+package org.equiflow.api;
 
 import java.util.Map;
 import org.equiflow.compiler.ast.Item;
