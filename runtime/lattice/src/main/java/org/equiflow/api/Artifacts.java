@@ -213,13 +213,6 @@ final class Artifacts {
         return profile.key() + ".csv";
     }
 
-    /** (1, 0, 2) for a displacement of 1 along axis 0 and 2 along axis 2. */
-    static String displacementLabel(int[] displacement) {
-        StringBuilder label = new StringBuilder("(");
-        for (int d = 0; d < displacement.length; d++) label.append(d == 0 ? "" : ", ").append(displacement[d]);
-        return label.append(')').toString();
-    }
-
     /** One row per displacement: x0, x1, …, value, error — loadable with numpy.loadtxt(..., delimiter=",", skiprows=1). */
     private static void writeProfile(Path file, Measurements.Profile profile) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();

@@ -109,7 +109,12 @@ public final class Session {
 
     /** The flow called {@code name} (null: the first), with its default run directory. */
     public Flow flow(String name) throws ScriptException {
-        return new Flow(Workspace.of(this, name, null), this, name);
+        return flow(name, null);
+    }
+
+    /** The flow called {@code name} (null: the first) with its run directory at {@code runDirectory} (null: the default). */
+    public Flow flow(String name, Path runDirectory) throws ScriptException {
+        return new Flow(Workspace.of(this, name, runDirectory), this, name);
     }
 
     /** HMC on a theory of the script, measured like a flow's chain. */

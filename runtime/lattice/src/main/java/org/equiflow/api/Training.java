@@ -78,7 +78,8 @@ final class Training {
                 checkpoint == null && o.resume(), ws.overrides(), logEvery));
         if (first >= steps) {
             listener.ended();
-            return new TrainingResult(ws.flow().name(), first, steps, history, 0, ws.checkpoint(), ws.directory(), List.of(), null, true);
+            return finished(listener, new TrainingResult(ws.flow().name(), first, steps, history, 0, ws.checkpoint(), ws.directory(),
+                    List.of(), null, true));
         }
         long start = System.nanoTime();
         try {
@@ -91,8 +92,8 @@ final class Training {
                             TrustReporting.runawayAlongSamples(ws.flow().theory(), ws.program().names(), flow, seed), ws.checkpoint());
                     listener.diverged(divergence);
                     Artifacts.writeMetrics(ws, history);
-                    return new TrainingResult(ws.flow().name(), first, steps, history, (System.nanoTime() - start) / 1e9, ws.checkpoint(),
-                            ws.directory(), List.of(), divergence, false);
+                    return finished(listener, new TrainingResult(ws.flow().name(), first, steps, history, (System.nanoTime() - start) / 1e9,
+                            ws.checkpoint(), ws.directory(), List.of(), divergence, false));
                 }
                 history.add(s);
                 listener.stepped(s);
@@ -104,7 +105,13 @@ final class Training {
         Artifacts.writeMetrics(ws, history);
         var warnings = TrustReporting.runawayWarnings(ws.flow().theory(), ws.program().names(), flow, seed);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainingResult(ws.flow().name(), first, steps, List.copyOf(history), seconds, ws.checkpoint(), ws.directory(), warnings, null, false);
+        return finished(listener, new TrainingResult(ws.flow().name(), first, steps, List.copyOf(history), seconds, ws.checkpoint(),
+                ws.directory(), warnings, null, false));
+    }
+
+    private static TrainingResult finished(TrainingListener listener, TrainingResult result) {
+        listener.finished(result);
+        return result;
     }
 
     private static Plan newPlan(RunSettings settings, TrainingOptions o) {

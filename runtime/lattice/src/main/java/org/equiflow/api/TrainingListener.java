@@ -27,6 +27,12 @@ public interface TrainingListener {
     default void ended() {}
 
     /**
+     * Training is over and its metrics written: the result {@code train} is about to return
+     * (before {@code trainAndSample} goes on to sample).
+     */
+    default void finished(TrainingResult result) {}
+
+    /**
      * The plan of the steps about to be taken.
      *
      * @param resumed                 continues the checkpoint in the run directory
