@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.equiflow.compiler.check.ActionSymmetry;
+import org.equiflow.compiler.check.CheckedProgram;
 import org.equiflow.compiler.check.DefinitionCycles;
 import org.equiflow.compiler.check.Elaborator;
 import org.equiflow.compiler.check.PreludeShadowing;
@@ -21,7 +22,6 @@ import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.IrProgram;
 import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.ir.RuntimeCheck;
-import org.equiflow.compiler.model.CheckedProgram;
 import org.equiflow.compiler.modules.ModuleLoader;
 import org.equiflow.compiler.symmetry.SymmetryChecker;
 

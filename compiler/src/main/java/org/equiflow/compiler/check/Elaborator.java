@@ -23,7 +23,6 @@ import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
 import org.equiflow.compiler.diag.Span;
 import org.equiflow.compiler.diag.Words;
-import org.equiflow.compiler.model.CheckedProgram;
 import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.Lattice;

@@ -10,7 +10,7 @@ import org.equiflow.compiler.ast.Expr;
 public final class Printer {
     private Printer() {}
 
-    public static String print(CheckedProgram program) {
+    public static String print(Program program) {
         var out = new StringBuilder();
         out.append("// checked program: ").append(program.file()).append('\n');
         for (TheoryInstance t : program.theories()) theory(out, t);

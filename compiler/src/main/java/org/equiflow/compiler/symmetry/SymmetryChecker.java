@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.equiflow.compiler.check.CheckedProgram;
 import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.diag.Diagnostics;
 import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
-import org.equiflow.compiler.model.CheckedProgram;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.LayerSpec;
 

@@ -11,13 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.equiflow.testing.Repository;
 
 /** The command line as a user meets it: exit codes, where output goes, no stack traces. */
 class CliTest {
     @TempDir
     Path dir;
 
-    static final Path EXAMPLES = Path.of("").toAbsolutePath().resolveSibling("examples");
+    static final Path EXAMPLES = Repository.examples();
 
     record Run(int exit, String out, String err) {}
 

@@ -22,6 +22,7 @@ import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.equiflow.testing.Repository;
 
 /**
  * The notebook's φ⁴ model as a user writes it (examples/phi4_tutorial.flow), through the whole
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * trained weights: the reference's test vectors z → (φ, log|det J|, log q, S) are reproduced.
  */
 class TutorialModelTest {
-    static final Path REPO = Path.of("").toAbsolutePath().getParent();
+    static final Path REPO = Repository.root();
     static JsonNode reference;
 
     @BeforeAll

@@ -2,7 +2,7 @@ package org.equiflow.api;
 
 import java.util.Map;
 import org.equiflow.compiler.ast.Item;
-import org.equiflow.compiler.model.CheckedProgram;
+import org.equiflow.compiler.check.CheckedProgram;
 import org.equiflow.compiler.model.RunSpec;
 
 /** A run block's settings with defaults, overridden by command-line flags where given. */

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.equiflow.compiler.Compiler;
-import org.equiflow.compiler.model.CheckedProgram;
+import org.equiflow.compiler.check.CheckedProgram;
 
 /**
  * A checked script, ready to train, sample and run HMC on: the entry point of the Java API, and

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.equiflow.api.example.TutorialExample;
 import org.equiflow.io.Checkpoint;
+import org.equiflow.testing.Repository;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tutorial's script, so the documented code is the code that runs.
  */
 class ApiDocumentationTest {
-    private static final Path ROOT = RepositoryFiles.root();
+    private static final Path ROOT = Repository.root();
     private static final Path EXAMPLE = ROOT.resolve("runtime/lattice/src/test/java/org/equiflow/api/example/TutorialExample.java");
 
     @Test

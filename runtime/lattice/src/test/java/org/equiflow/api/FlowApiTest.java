@@ -12,13 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.equiflow.io.Checkpoint;
+import org.equiflow.testing.Repository;
 import org.equiflow.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The run lifecycle through the Java API: resumption, refusals, listeners, typed failures. */
 class FlowApiTest {
-    private static final Path TUTORIAL = RepositoryFiles.root().resolve("examples/phi4_tutorial.flow");
+    private static final Path TUTORIAL = Repository.root().resolve("examples/phi4_tutorial.flow");
     private static final Map<String, String> SMALL = Map.of("T.lattice", "[4,4]");
 
     private static Flow tutorial(Path directory) throws Exception {

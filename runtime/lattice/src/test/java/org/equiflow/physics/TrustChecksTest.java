@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.equiflow.compiler.Compiler;
-import org.equiflow.compiler.model.CheckedProgram;
+import org.equiflow.compiler.check.CheckedProgram;
 import org.equiflow.physics.Measurements.Result;
 import org.equiflow.physics.TrustChecks.Sampler;
 import org.junit.jupiter.api.Test;

@@ -12,6 +12,7 @@ import org.equiflow.tensor.Tensor;
 import org.equiflow.tensor.BatchBlocks;
 import org.equiflow.truffle.CompiledFlow;
 import org.junit.jupiter.api.Test;
+import org.equiflow.testing.Repository;
 
 /**
  * A training step or a sampling batch cut into blocks of configurations, each run through the
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * beyond summation order would show.
  */
 class BlockedBatchTest {
-    static final Path REPO = Path.of("").toAbsolutePath().getParent();
+    static final Path REPO = Repository.root();
     /** Three configurations per block at L = 8: a batch of 16 in 6 blocks of 2 or 3. */
     static final int SMALL_BLOCKS = 3 * 64;
 

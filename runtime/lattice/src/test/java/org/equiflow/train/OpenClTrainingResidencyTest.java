@@ -14,6 +14,7 @@ import org.equiflow.tensor.opencl.OpenClTestDevice;
 import org.equiflow.truffle.CompiledFlow;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.equiflow.testing.Repository;
 
 /**
  * Training the tutorial's φ⁴ model (examples/phi4_tutorial.flow, 16 affine couplings, on a 4×4
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("opencl")
 class OpenClTrainingResidencyTest {
-    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
+    private static final Path REPO = Repository.root();
     private static final int BATCH = 32;
     private static final int WARM_UP = 2;
     private static final int MEASURED = 2;

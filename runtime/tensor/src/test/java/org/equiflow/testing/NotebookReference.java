@@ -21,10 +21,7 @@ public final class NotebookReference {
     public static Path sharedFolder() {
         String override = System.getProperty("equiflow.shared");
         if (override != null) return Path.of(override);
-        Path dir = Path.of("").toAbsolutePath();
-        // Tests run with the module as working directory; the repository root is its parent.
-        Path repoRoot = Files.exists(dir.resolve("runtime").resolve("pom.xml")) ? dir : dir.getParent();
-        return repoRoot.getParent().resolve("shared");
+        return Repository.root().getParent().resolve("shared");
     }
 
     /** One of the reference's JSON files, e.g. {@code reference_L8_tutorial_seed0.json}. */
