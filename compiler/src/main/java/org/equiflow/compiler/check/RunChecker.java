@@ -17,6 +17,9 @@ import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
 import org.equiflow.compiler.diag.Span;
 import org.equiflow.compiler.diag.Words;
+import org.equiflow.compiler.model.BuiltinMeasurement;
+import org.equiflow.compiler.model.FieldKind;
+import org.equiflow.compiler.model.FieldKinds;
 import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.RunSpec;
@@ -111,14 +114,23 @@ public final class RunChecker {
         return m;
     }
 
-    /** Measurements computed by the runtime, by the kind of field they need (null: any). */
+    /** Measurements computed by the runtime, by the kind of field they need (null: any), as {@link FieldKinds} lists them. */
     static final Map<String, FieldSpec.Kind> BUILTIN_MEASURES = new LinkedHashMap<>();
 
+    /** The same measurements with the lattice dimensions they are implemented for. */
+    private static final Map<String, BuiltinMeasurement> BUILTIN_MEASUREMENTS = new LinkedHashMap<>();
+
     static {
-        for (String m : List.of("acceptance", "ess", "tau_int")) BUILTIN_MEASURES.put(m, null);
-        for (String m : List.of("susceptibility", "abs_magnetization", "phi2", "two_point", "zero_momentum_correlator",
-                "effective_mass", "correlation_length", "binder_cumulant")) BUILTIN_MEASURES.put(m, FieldSpec.Kind.REAL);
-        for (String m : List.of("topological_susceptibility", "polyakov_loop", "wilson_loops")) BUILTIN_MEASURES.put(m, FieldSpec.Kind.U1);
+        for (BuiltinMeasurement m : BuiltinMeasurement.SAMPLER) {
+            BUILTIN_MEASURES.put(m.name(), null);
+            BUILTIN_MEASUREMENTS.put(m.name(), m);
+        }
+        for (FieldKind kind : FieldKinds.all()) {
+            for (BuiltinMeasurement m : kind.measurements()) {
+                BUILTIN_MEASURES.put(m.name(), kind.kind());
+                BUILTIN_MEASUREMENTS.put(m.name(), m);
+            }
+        }
     }
 
     RunSpec check(Item.RunBlock run, LoadedModule root, Map<String, FlowModel> flows, Map<String, TheoryInstance> theories,
@@ -240,10 +252,10 @@ public final class RunChecker {
                         ok = false;
                         continue;
                     }
-                    if (BUILTIN_MEASURES.get(n.name()) == FieldSpec.Kind.U1
-                            && theory.lattice().dimensions() != RuntimeSupport.U1_BUILTIN_MEASUREMENT_DIMENSIONS) {
+                    BuiltinMeasurement builtin = BUILTIN_MEASUREMENTS.get(n.name());
+                    if (builtin != null && !builtin.runsIn(theory.lattice().dimensions())) {
                         diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, n.span(),
-                                "`" + n.name() + "` is implemented on 2D lattices only, and `" + theory.name() + "` is "
+                                "`" + n.name() + "` is implemented on " + dimensions(builtin) + " lattices only, and `" + theory.name() + "` is "
                                         + theory.lattice().dimensions() + "D", List.of(),
                                 List.of("measure the theory's own observables (e.g. `observable plaquette_mean = mean x { mean mu < nu "
                                         + "{ re(plaquette(U, x, mu, nu)) } }`), which run in any dimension")));
@@ -255,6 +267,11 @@ public final class RunChecker {
                 return ok ? new RunSpec.Names(names) : null;
             }
         }
+    }
+
+    /** {@code 2D}, or {@code 2D and 3D}. */
+    private static String dimensions(BuiltinMeasurement m) {
+        return String.join(" and ", m.dimensions().stream().map(d -> d + "D").toList());
     }
 
     private RunSpec.Setting choice(String setting, Expr e, ChoiceRule rule) {

@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import org.equiflow.compiler.model.FieldKind;
+import org.equiflow.compiler.model.FieldKinds;
 import org.equiflow.compiler.model.FieldSpec;
 
 /**
@@ -41,8 +44,9 @@ public final class RuntimeSupport {
     /** Lattice functions of actions and observables; `wilson_loop` and `tr` only on U(1) links. */
     public static final List<String> FUNCTIONS = List.of("re", "im", "arg", "conj", "tr", "plaquette", "wilson_loop");
 
-    /** Field kinds the runtime integrates, trains and measures. */
-    public static final Set<FieldSpec.Kind> FIELD_KINDS = Set.of(FieldSpec.Kind.REAL, FieldSpec.Kind.U1);
+    /** Field kinds the runtime integrates, trains and measures: those {@link FieldKinds} lists. */
+    public static final Set<FieldSpec.Kind> FIELD_KINDS = FieldKinds.all().stream().map(FieldKind::kind)
+            .collect(Collectors.toUnmodifiableSet());
 
     /**
      * Run-block choices the runtime implements, by setting. A choice the language accepts but
@@ -62,9 +66,6 @@ public final class RuntimeSupport {
      * E0800 at the argument. A choice not listed here takes no arguments.
      */
     public static final Map<String, List<String>> CHOICE_ARGUMENTS = Map.of("adam", List.of("lr", "beta1", "beta2", "eps"));
-
-    /** The U(1) built-in measurements are implemented on 2D lattices only. */
-    public static final int U1_BUILTIN_MEASUREMENT_DIMENSIONS = 2;
 
     private static Map<String, List<String>> choices() {
         Map<String, List<String>> m = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.check.RuntimeSupport;
 import org.equiflow.compiler.check.Symbol;
 import org.equiflow.compiler.diag.Span;
+import org.equiflow.compiler.model.FieldKinds;
 import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.Lattice;
@@ -71,8 +72,7 @@ public final class Lowering {
     }
 
     static IrType fieldType(TheoryInstance theory) {
-        FieldSpec field = theory.field();
-        int channels = field.onLinks() ? theory.lattice().dimensions() : 1;
+        int channels = FieldKinds.of(theory.field()).components(theory.lattice().dimensions());
         return IrType.field(channels, theory.lattice().sizes());
     }
 
@@ -187,31 +187,9 @@ public final class Lowering {
         var b = new FunctionBuilder(IrProgram.LOG_PRIOR);
         int z = b.input("z", fieldType(theory));
         long degrees = lattice.volume() * fieldType(theory).channels();
-        int logq = switch (model.prior().name()) {
-            case "normal" -> {
-                double sigma = ((Number) model.prior().arguments().get("sigma")).doubleValue();
-                // log N(z; 0, σ²) summed over sites: −Σ z²/(2σ²) − V·log(σ√(2π))
-                int quadratic = b.unary(Op.UnaryFn.MUL_SCALAR, -0.5 / (sigma * sigma), b.sumSites(b.unary(Op.UnaryFn.SQUARE, z)));
-                yield b.unary(Op.UnaryFn.ADD_SCALAR, -degrees * Math.log(sigma * Math.sqrt(2 * Math.PI)), quadratic);
-            }
-            case "haar" -> {
-                // Uniform angles on [0, 2π): the density does not depend on z.
-                int zero = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, z));
-                yield b.unary(Op.UnaryFn.ADD_SCALAR, -degrees * Math.log(2 * Math.PI), zero);
-            }
-            case "free_field" -> {
-                double m2 = ((Number) model.prior().arguments().get("m2")).doubleValue();
-                // S_free = ½ Σx [Σμ (z(x+μ) − z(x))² + m2 z²]; log q = −S_free + ½ Σp log(λp / 2π)
-                int sum = b.unary(Op.UnaryFn.MUL_SCALAR, m2, b.unary(Op.UnaryFn.SQUARE, z));
-                for (int mu = 0; mu < lattice.dimensions(); mu++) {
-                    sum = b.add(sum, b.unary(Op.UnaryFn.SQUARE, b.sub(b.roll(z, mu, -1), z)));
-                }
-                int action = b.unary(Op.UnaryFn.MUL_SCALAR, -0.5, b.sumSites(sum));
-                yield b.unary(Op.UnaryFn.ADD_SCALAR, FreeField.logNormalization(lattice, m2), action);
-            }
-            default -> throw new LoweringException("prior `" + model.prior().name() + "` is not implemented in the runtime yet",
-                    model.span(), "use `prior normal(sigma = 1.0)`");
-        };
+        PriorDensity density = PriorDensities.named(model.prior().name()).orElseThrow(() -> new LoweringException(
+                "prior `" + model.prior().name() + "` is not implemented in the runtime yet", model.span(), "use `prior normal(sigma = 1.0)`"));
+        int logq = density.lower(b, z, model.prior().arguments(), lattice, degrees);
         b.output("log_prior", logq);
         return b.build();
     }

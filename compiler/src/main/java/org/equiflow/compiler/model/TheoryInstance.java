@@ -27,6 +27,6 @@ public record TheoryInstance(String name, Item.TheoryDef definition, Map<String,
 
     /** The field values of one configuration: one per site, or one per link (a site's {@code d} links). */
     public long valuesPerConfiguration() {
-        return lattice.volume() * (field().onLinks() ? lattice.dimensions() : 1);
+        return lattice.volume() * FieldKinds.of(field()).components(lattice.dimensions());
     }
 }

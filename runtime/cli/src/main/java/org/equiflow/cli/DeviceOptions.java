@@ -2,6 +2,7 @@ package org.equiflow.cli;
 
 import java.io.PrintWriter;
 
+import org.equiflow.api.RunFailure;
 import org.equiflow.tensor.Backends;
 import picocli.CommandLine.Option;
 
@@ -21,7 +22,7 @@ final class DeviceOptions {
         try {
             selection = Backends.select(device);
         } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new Artifacts.RunFailure(e.getMessage());
+            throw new RunFailure(e.getMessage());
         }
         Backends.setCurrent(selection.backend());
         if (!device.equals("cpu")) err.println(selection.summary());

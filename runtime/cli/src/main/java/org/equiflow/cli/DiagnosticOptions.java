@@ -1,10 +1,14 @@
 package org.equiflow.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.equiflow.api.Flow;
+import org.equiflow.api.ScriptException;
+import org.equiflow.api.Session;
 import org.equiflow.compiler.Compiler;
 import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.diag.DiagnosticRenderer;
@@ -38,9 +42,32 @@ class DiagnosticOptions {
         return result;
     }
 
-    /** Compiles without printing, with the given overrides (a resumed run's may come from its checkpoint). */
+    /** Compiles without printing, with the given overrides. */
     Compiler.Result check(String argument, Map<String, String> withOverrides) {
         return Compiler.check(Path.of(argument), argument, withOverrides, strict());
+    }
+
+    /**
+     * Opens the script for a command that trains or samples {@code flowName} (null: the first) in
+     * {@code out} (null: the default directory), printing its diagnostics once; null when it does
+     * not compile. With {@code resume}, a run's own --set values apply when none are given.
+     */
+    Flow openFlow(String argument, String flowName, Path out, boolean resume, PrintWriter err) throws IOException {
+        Session session;
+        try {
+            session = resume ? Session.openToResume(Path.of(argument), overrides, strict(), flowName, out)
+                    : Session.open(Path.of(argument), overrides, strict());
+        } catch (ScriptException e) {
+            print(e.compiled(), err, d -> true);
+            return null;
+        }
+        print(session.compiled(), err, d -> true);
+        try {
+            return session.flow(flowName, out);
+        } catch (ScriptException e) {
+            print(e.compiled(), err, Diagnostic::isError);
+            return null;
+        }
     }
 
     /** Prints the diagnostics that {@code shown} accepts, once, in source order. */

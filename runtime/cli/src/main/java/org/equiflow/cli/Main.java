@@ -1,6 +1,8 @@
 package org.equiflow.cli;
 
 import java.io.PrintWriter;
+import org.equiflow.api.InvalidSettingException;
+import org.equiflow.api.RunFailure;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,9 +31,14 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof Artifacts.RunFailure) {
+            if (ex instanceof RunFailure) {
                 err.println("error: " + ex.getMessage());
                 return 1;
+            }
+            // A setting the API found out of range (a script's value, or one contradicting a resumed run): a usage error like a flag's.
+            if (ex instanceof InvalidSettingException) {
+                return cli.getParameterExceptionHandler().handleParseException(
+                        new CommandLine.ParameterException(commandLine, "error: " + ex.getMessage()), args);
             }
             if (ex instanceof java.io.IOException io) {
                 err.println("error: " + describe(io));

@@ -1,6 +1,7 @@
 package org.equiflow.cli;
 
 import java.util.concurrent.Callable;
+import org.equiflow.api.Flow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Train a flow, sample it exactly, measure, and write the report.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") String file;
-    @Mixin TrainCommand.TrainingOptions training = new TrainCommand.TrainingOptions();
+    @Mixin TrainCommand.TrainingFlags training = new TrainCommand.TrainingFlags();
     @Option(names = "--count", description = "Chain length, 1 to " + OptionChecks.MAX_COUNT + " (default: the script's `sample` block, else 4096).") Long count;
     @Mixin FlowDiagnosticOptions diagnostics = new FlowDiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
@@ -24,19 +25,15 @@ final class RunCommand implements Callable<Integer> {
         device.activate(err);
         var checks = new OptionChecks(spec);
         training.validate(checks);
-        var sampling = new SampleCommand.SamplingOptions();
+        var sampling = new SampleCommand.SamplingFlags();
         sampling.count = count;
         sampling.noProgress = training.noProgress;
         sampling.validate(checks);
-        Workspace ws = Workspace.open(file, training.flow, training.out, diagnostics, training.resume, err);
-        if (ws == null) return 1;
-        // Sampling's memory is checked before training too, so that a run does not train for an hour and then fail.
-        SampleCommand.Size.of(ws, sampling, checks).requireMemory(ws, "a smaller --count or the `batch` of the script's `sample` block");
-        // One lock for both halves: no other command can slip in between training and sampling.
-        try (RunDirectory directory = RunDirectory.open(ws.directory())) {
-            int trained = TrainCommand.train(ws, directory, training, checks, out, err);
-            if (trained != 0) return trained;
-            return SampleCommand.sample(ws, directory, sampling, checks, out, err);
-        }
+        Flow flow = diagnostics.openFlow(file, training.flow, training.out, training.resume, err);
+        if (flow == null) return 1;
+        var run = flow.trainAndSample(training.options(), sampling.options(), new TrainCommand.Printer(out, err, training.noProgress),
+                new SampleCommand.Printer(out, err, sampling.noProgress));
+        if (run.training().diverged()) return TrainCommand.exitCode(run.training());
+        return SampleCommand.report(run.sampling(), out);
     }
 }

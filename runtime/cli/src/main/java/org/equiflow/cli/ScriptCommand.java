@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.equiflow.api.RunFailure;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.io.CheckpointException;
 import picocli.CommandLine.Command;
@@ -29,7 +30,7 @@ final class ScriptCommand implements Callable<Integer> {
         try {
             contents = Checkpoint.load(checkpoint);
         } catch (CheckpointException e) {
-            throw new Artifacts.RunFailure(e.getMessage());
+            throw new RunFailure(e.getMessage());
         }
         out.println("// the script of " + checkpoint + ": flow " + contents.flowName() + ", step " + contents.trainingStep());
         var provenance = contents.provenance();

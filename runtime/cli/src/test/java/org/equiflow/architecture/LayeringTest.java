@@ -35,7 +35,7 @@ class LayeringTest {
     void everyModuleIsOnTheClassPath() {
         for (String pkg : new String[] {"org.equiflow.grammar", "org.equiflow.compiler", "org.equiflow.tensor", "org.equiflow.tensor.cpu",
                 "org.equiflow.optim", "org.equiflow.tensor.opencl", "org.equiflow.truffle", "org.equiflow.prior", "org.equiflow.sample",
-                "org.equiflow.train", "org.equiflow.physics", "org.equiflow.bench", "org.equiflow.cli"}) {
+                "org.equiflow.train", "org.equiflow.physics", "org.equiflow.api", "org.equiflow.bench", "org.equiflow.cli"}) {
             assertTrue(classes.containPackage(pkg), pkg + " was not imported, so the rules below would pass vacuously");
         }
     }
@@ -90,6 +90,14 @@ class LayeringTest {
     void physicsDoesNotDependOnSamplersOrTraining() {
         noClasses().that().resideInAPackage("org.equiflow.physics..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.equiflow.sample..", "org.equiflow.train..", "org.equiflow.api..")
+                .check(classes);
+    }
+
+    /** The API is what the command line and Java programs share: it neither parses flags nor draws progress bars. */
+    @Test
+    void theApiKnowsNothingOfTheCommandLine() {
+        noClasses().that().resideInAPackage("org.equiflow.api..")
+                .should().dependOnClassesThat().resideInAnyPackage("picocli..", "me.tongfei.progressbar..", "org.equiflow.cli..")
                 .check(classes);
     }
 }

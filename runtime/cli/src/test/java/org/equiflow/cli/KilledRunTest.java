@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.equiflow.api.RunDirectory;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.io.Npy;
 import org.junit.jupiter.api.Test;

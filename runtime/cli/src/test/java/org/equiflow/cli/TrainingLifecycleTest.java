@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.equiflow.api.RunDirectory;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.io.Npy;
 import org.junit.jupiter.api.BeforeEach;
@@ -374,10 +375,10 @@ class TrainingLifecycleTest {
 
     @Test
     void theDefaultDirectoryOfAScanPointNamesItsSetValues() {
-        assertEquals(Path.of("runs", "phi4", "f"), Workspace.directory("examples/phi4.flow", "f", null, Map.of()));
+        assertEquals(Path.of("runs", "phi4", "f"), RunDirectory.defaultPath("examples/phi4.flow", "f", Map.of()));
         assertEquals(Path.of("runs", "phi4", "f", "T.lattice=16x16,T.m2=-3.5"),
-                Workspace.directory("examples/phi4.flow", "f", null, Map.of("T.m2", "-3.5", "T.lattice", "[16, 16]")));
-        assertEquals("T.name=a_b", Workspace.overrideLabel(Map.of("T.name", "a/b")));
+                RunDirectory.defaultPath("examples/phi4.flow", "f", Map.of("T.m2", "-3.5", "T.lattice", "[16, 16]")));
+        assertEquals("T.name=a_b", RunDirectory.overrideLabel(Map.of("T.name", "a/b")));
     }
 
     /** The script's flow breaks z2 without claiming it, so the compiler's W0410 warning comes first. */

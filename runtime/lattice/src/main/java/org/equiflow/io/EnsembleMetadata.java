@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param theory           theory instance name, e.g. {@code "T"} or {@code "phi4"}
  * @param theoryParameters the theory's parameters (m2, lambda, beta, …) as given in the script
  * @param lattice          lattice extents
- * @param fieldKind        e.g. {@code "real_scalar"} or {@code "u1_links"}
+ * @param fieldKind        the field as the script declares it, e.g. {@code "phi: real on sites"} or {@code "U: U(1) on links"}
  * @param scriptPath       the script as the user named it, for humans; {@code scriptSha256} is what identifies it
  * @param samplerMethod    e.g. {@code "independence_metropolis"} or {@code "reweighting"}
  * @param acceptance       Metropolis acceptance rate; NaN where the method has none

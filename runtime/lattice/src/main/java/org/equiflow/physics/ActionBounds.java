@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.Lowering;
+import org.equiflow.compiler.model.FieldKinds;
 import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
@@ -80,7 +81,7 @@ public final class ActionBounds {
         var function = IrPasses.optimize(Lowering.lowerAction(theory, names));
         CallTarget action = IrTranslator.translate(function, new Parameters(), DType.F64);
         int[] lattice = theory.lattice().sizes().stream().mapToInt(Integer::intValue).toArray();
-        int channels = theory.field().onLinks() ? lattice.length : 1;
+        int channels = FieldKinds.of(theory.field()).components(lattice.length);
         int directions = directionList.size(), scales = DOUBLINGS + 1;
         int values = Math.toIntExact(theory.valuesPerConfiguration());
         // Every (direction, scale) pair is one configuration of a single batch: one call of the action.

@@ -6,7 +6,10 @@ import org.equiflow.tensor.Tape;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.Lowering;
+import org.equiflow.compiler.model.FieldKinds;
 import org.equiflow.compiler.model.TheoryInstance;
+import org.equiflow.physics.FieldBehaviour;
+import org.equiflow.physics.FieldBehaviours;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Shape;
@@ -19,14 +22,14 @@ import org.equiflow.truffle.nodes.Parameters;
  * π ~ N(0, 1), leapfrog or Omelyan integration of H = ½π² + S(φ) with the force −∂S/∂φ taken by reverse
  * mode through the compiled action, and a Metropolis test on ΔH that makes it exact. Runs
  * {@code chains} independent chains as one batch; float64, so that ΔH is not rounding noise.
- * U(1) link fields are integrated as angles (one momentum per link, cold start θ = 0); accepted
- * angles are stored as principal values in [−π, π).
+ * How a field of each kind starts, draws momenta, moves and is stored is its
+ * {@link FieldBehaviour} (U(1) links: angles, stored as principal values in [−π, π)).
  */
 public final class Hmc {
     private final CallTarget action;
     private final Shape shape;
     private final SplittableRandom random;
-    private final boolean compact;
+    private final FieldBehaviour behaviour;
     private Tensor phi;
     /** H(end) − H(start) of every chain's last trajectory, before the accept/reject step. */
     private double[] energyChanges = new double[0];
@@ -63,12 +66,10 @@ public final class Hmc {
         var function = IrPasses.optimize(Lowering.lowerAction(theory, names));
         this.action = IrTranslator.translate(function, new Parameters(), DType.F64);
         int[] lattice = theory.lattice().sizes().stream().mapToInt(Integer::intValue).toArray();
-        // U(1) links are angles, one channel per direction: one momentum per link, and the
-        // periodic action makes the unwrapped angles of the integrator as good as wrapped ones.
-        this.compact = theory.field().onLinks();
-        this.shape = new Shape(chains, compact ? lattice.length : 1, lattice);
+        this.behaviour = FieldBehaviours.of(theory.field());
+        this.shape = new Shape(chains, FieldKinds.of(theory.field()).components(lattice.length), lattice);
         this.random = new SplittableRandom(seed);
-        this.phi = Tensor.zeros(shape, DType.F64);
+        this.phi = behaviour.coldStart(shape);
     }
 
     public Tensor field() { return phi; }
@@ -97,7 +98,7 @@ public final class Hmc {
 
     /** One trajectory of {@code steps} steps of the integrator for every chain; returns how many chains accepted. */
     public int trajectory(double stepSize, int steps, Integrator integrator) {
-        Tensor momentum = Tensor.randn(shape, DType.F64, random);
+        Tensor momentum = behaviour.momentum(shape, random);
         double[] h0 = hamiltonian(phi, momentum);
         Tensor x = phi.copy(), p = momentum.copy();
         integrate(x, p, stepSize, steps, integrator);
@@ -109,10 +110,7 @@ public final class Hmc {
             energyChanges[b] = dH;
             if (Double.isFinite(dH) && Math.log(1.0 - random.nextDouble()) < -dH) {
                 accepted++;
-                for (int i = 0; i < sites; i++) {
-                    double v = x.get(b * sites + i);
-                    phi.set(b * sites + i, compact ? v - 2 * Math.PI * Math.floor((v + Math.PI) / (2 * Math.PI)) : v);
-                }
+                behaviour.accept(x, phi, b * sites, sites);
             }
         }
         return accepted;
@@ -127,16 +125,16 @@ public final class Hmc {
         for (int k = 0; k < steps; k++) {
             if (integrator == Integrator.LEAPFROG) {
                 axpy(p, f, 0.5 * stepSize);
-                axpy(x, p, stepSize);
+                behaviour.drift(x, p, stepSize);
                 f = force(x);
                 axpy(p, f, 0.5 * stepSize);
             } else {
                 // The force at the end of a step is the one the next step starts with: two per step.
                 axpy(p, f, OMELYAN_LAMBDA * stepSize);
-                axpy(x, p, 0.5 * stepSize);
+                behaviour.drift(x, p, 0.5 * stepSize);
                 f = force(x);
                 axpy(p, f, (1 - 2 * OMELYAN_LAMBDA) * stepSize);
-                axpy(x, p, 0.5 * stepSize);
+                behaviour.drift(x, p, 0.5 * stepSize);
                 f = force(x);
                 axpy(p, f, OMELYAN_LAMBDA * stepSize);
             }

@@ -18,32 +18,40 @@ import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.CompiledFlow;
 
 /**
- * Reverse-KL self-training: minimise E_q[log q(x) + S(x)] (= KL(q‖p) − log Z) over the flow's
- * parameters with Adam, each step on a fresh batch drawn from the flow itself.
+ * Self-training: minimise a {@link Loss} of the flow's own samples (by default reverse KL,
+ * E_q[log q(x) + S(x)] = KL(q‖p) − log Z) over the flow's parameters with Adam, each step on a
+ * fresh batch drawn from the flow itself.
  */
 public final class Trainer {
     private final CompiledFlow flow;
     private final Adam adam;
     private final long seed;
+    private final Loss loss;
     /** One memory plan per thread that runs blocks of a step ({@link CpuParallel#forEachBlock}'s slots). */
     private final BufferArena.PerSlot arenas = new BufferArena.PerSlot(CpuParallel.threads());
 
     /** How a batch of fields is cut into blocks ({@link BatchBlocks}): the default, or another cut for tests. */
     private final Function<Shape, BatchBlocks> cut;
 
+    /** Trains with the default loss, {@link Losses#DEFAULT}. */
     public Trainer(CompiledFlow flow, Adam adam, long seed) {
-        this(flow, adam, seed, BatchBlocks::forLaneGroups);
+        this(flow, adam, seed, Losses.named(Losses.DEFAULT));
+    }
+
+    public Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss) {
+        this(flow, adam, seed, loss, BatchBlocks::forLaneGroups);
     }
 
     /** Blocks of about {@code blockValues} field values each: another cut, for tests. */
     public Trainer(CompiledFlow flow, Adam adam, long seed, int blockValues) {
-        this(flow, adam, seed, field -> BatchBlocks.of(field, blockValues));
+        this(flow, adam, seed, Losses.named(Losses.DEFAULT), field -> BatchBlocks.of(field, blockValues));
     }
 
-    private Trainer(CompiledFlow flow, Adam adam, long seed, Function<Shape, BatchBlocks> cut) {
+    private Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss, Function<Shape, BatchBlocks> cut) {
         this.flow = flow;
         this.adam = adam;
         this.seed = seed;
+        this.loss = loss;
         this.cut = cut;
     }
 
@@ -133,11 +141,11 @@ public final class Trainer {
             // gradient are the same at f(z) and −f(z).
             Tensor logQ = flow.logDensity(z, out);
             Tensor action = flow.action(out.x());
-            Tensor share = Ops.mulScalar(Ops.meanOverBatch(Ops.add(logQ, action)), (double) size / batch);
-            double loss = share.get(0);
-            if (!Double.isFinite(loss)) return new BlockResult(loss, Map.of(), diagnose(out.logDet(), logQ, action));
+            Tensor share = Ops.mulScalar(Ops.meanOverBatch(loss.perConfiguration(logQ, action)), (double) size / batch);
+            double value = share.get(0);
+            if (!Double.isFinite(value)) return new BlockResult(value, Map.of(), diagnose(out.logDet(), logQ, action));
             for (int b = 0; b < size; b++) logWeights[from + b] = -action.get(b) - logQ.get(b);
-            return new BlockResult(loss, tape.gradientsOfLeaves(share), null);
+            return new BlockResult(value, tape.gradientsOfLeaves(share), null);
         }
     }
 

@@ -1,4 +1,4 @@
-package org.equiflow.cli;
+package org.equiflow.api;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ import org.equiflow.io.Ensembles;
 import org.equiflow.io.Npy;
 import org.equiflow.io.RunReport;
 import org.equiflow.physics.Measurements;
-import org.equiflow.sample.IndependenceMetropolis;
+import org.equiflow.sample.Samples;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.train.Trainer;
 import org.equiflow.truffle.CompiledFlow;
@@ -28,36 +28,6 @@ final class Artifacts {
     private Artifacts() {}
 
     record Restored(int step, List<Trainer.Step> history) {}
-
-    /**
-     * What a sampler produced: a Markov chain (states, acceptance) or independent proposals with
-     * importance weights; {@code proposalLogWeights} are log w = −S − log q of every proposal.
-     */
-    record Samples(float[] configs, int count, double acceptance, double[] proposalLogWeights, boolean weighted) {
-        static Samples chain(IndependenceMetropolis.Chain chain) {
-            return new Samples(chain.configs(), chain.length(), chain.acceptance(), chain.proposalLogWeights(), false);
-        }
-
-        /** Independent proposals for reweighting: no accept/reject, every proposal kept with its weight. */
-        static Samples weighted(org.equiflow.sample.Proposals proposals, int count, int batch, java.util.function.IntConsumer progress) {
-            float[] configs = null;
-            double[] logWeights = new double[count];
-            for (int start = 0; start < count; start += batch) {
-                int n = Math.min(batch, count - start);
-                var b = proposals.next(n);
-                if (configs == null) configs = new float[Math.multiplyExact(count, b.siteCount())];
-                System.arraycopy(b.configs(), 0, configs, start * b.siteCount(), n * b.siteCount());
-                System.arraycopy(b.logWeight(), 0, logWeights, start, n);
-                progress.accept(start + n);
-            }
-            return new Samples(configs, count, Double.NaN, logWeights, true);
-        }
-    }
-
-    /** A failure the user must act on, already phrased as what happened and what to do. */
-    static final class RunFailure extends RuntimeException {
-        RunFailure(String message) { super(message); }
-    }
 
     /**
      * Saves weights, optimizer state and the run's provenance: its identity, --set values and the
@@ -241,13 +211,6 @@ final class Artifacts {
 
     static String profileFileName(Measurements.Profile profile) {
         return profile.key() + ".csv";
-    }
-
-    /** (1, 0, 2) for a displacement of 1 along axis 0 and 2 along axis 2. */
-    static String displacementLabel(int[] displacement) {
-        StringBuilder label = new StringBuilder("(");
-        for (int d = 0; d < displacement.length; d++) label.append(d == 0 ? "" : ", ").append(displacement[d]);
-        return label.append(')').toString();
     }
 
     /** One row per displacement: x0, x1, …, value, error — loadable with numpy.loadtxt(..., delimiter=",", skiprows=1). */

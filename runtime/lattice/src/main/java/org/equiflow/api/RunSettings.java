@@ -1,11 +1,11 @@
-package org.equiflow.cli;
+package org.equiflow.api;
 
 import java.util.Map;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.compiler.check.CheckedProgram;
 import org.equiflow.compiler.model.RunSpec;
 
-/** A run block's settings with defaults, overridden by command-line flags where given. */
+/** A run block's settings with defaults, overridden by the API's options (the command line's flags) where given. */
 final class RunSettings {
     private final Map<String, RunSpec.Setting> settings;
 

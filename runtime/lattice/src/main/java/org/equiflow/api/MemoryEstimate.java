@@ -1,4 +1,4 @@
-package org.equiflow.cli;
+package org.equiflow.api;
 
 import org.equiflow.compiler.layers.CouplingLayers;
 import org.equiflow.compiler.model.FlowModel;
@@ -53,7 +53,7 @@ final class MemoryEstimate {
         long available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
         if (bytes <= available) return;
         long suggested = (bytes * 3 / 2 + (runtime.totalMemory() - runtime.freeMemory())) / (1L << 30) + 1;
-        throw new Artifacts.RunFailure(what + " needs about " + bytes / MIB + " MiB, but this JVM has "
+        throw new RunFailure(what + " needs about " + bytes / MIB + " MiB, but this JVM has "
                 + available / MIB + " MiB left of its " + runtime.maxMemory() / MIB + " MiB heap; nothing was run."
                 + "\n   help: give the JVM more memory, e.g. EQUIFLOW_JAVA_OPTS=-Xmx" + suggested + "g, or " + smaller);
     }

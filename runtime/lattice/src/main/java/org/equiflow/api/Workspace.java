@@ -1,7 +1,5 @@
-package org.equiflow.cli;
+package org.equiflow.api;
 
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -11,7 +9,6 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.equiflow.compiler.Compiler;
 import org.equiflow.compiler.check.CheckedProgram;
-import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.ir.IrProgram;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.Printer;
@@ -31,50 +28,26 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
                  Checkpoint.Provenance identity) {
 
     /**
-     * Compiles and lowers; prints diagnostics (once) and returns null when the script cannot run.
-     * With {@code adoptCheckpointOverrides} (a resumed run) and no {@code --set} given, the
-     * overrides the run directory's checkpoint was trained with are applied, so that a resumed run
-     * is the same run without repeating them.
+     * The flow {@code flowName} of a compiled script (its first when null), lowered, with its run
+     * directory: {@code out}, else the default for the script, flow and overrides.
      */
-    static Workspace open(String scriptArgument, String flowName, Path out, DiagnosticOptions options,
-                          boolean adoptCheckpointOverrides, PrintWriter err) throws IOException {
-        Map<String, String> overrides = new LinkedHashMap<>(options.overrides);
-        Compiler.Result result = options.check(scriptArgument, overrides);
-        if (result.ok() && adoptCheckpointOverrides && overrides.isEmpty()) {
-            var program = result.program().orElseThrow();
-            String name = flowName != null ? flowName : program.flows().isEmpty() ? null : program.flows().get(0).name();
-            if (name != null) {
-                Map<String, String> stored = storedOverrides(directory(scriptArgument, name, out, overrides).resolve("checkpoint.eqf"));
-                if (!stored.isEmpty()) {
-                    overrides = stored;
-                    result = options.check(scriptArgument, overrides);
-                }
-            }
-        }
-        options.print(result, err, d -> true);
-        if (!result.ok()) return null;
-        CheckedProgram program = result.program().orElseThrow();
-        if (program.flows().isEmpty()) {
-            err.println("error: " + scriptArgument + " defines no flow to train or sample");
-            return null;
-        }
+    static Workspace of(Session session, String flowName, Path out) throws ScriptException {
+        CheckedProgram program = session.program();
+        String scriptArgument = session.scriptName();
+        if (program.flows().isEmpty()) throw new RunFailure(scriptArgument + " defines no flow to train or sample");
         String name = flowName != null ? flowName : program.flows().get(0).name();
         var flow = program.flow(name);
         if (flow.isEmpty()) {
-            err.println("error: no flow `" + name + "` in " + scriptArgument + "; flows: "
+            throw new RunFailure("no flow `" + name + "` in " + scriptArgument + "; flows: "
                     + String.join(", ", program.flows().stream().map(FlowModel::name).toList()));
-            return null;
         }
-        var ir = Compiler.lower(result, name, null);
-        if (ir.isEmpty()) {
-            // Not reached for a script that checked (check lowers every flow as this does); Compiler.lower keeps the E0800.
-            options.print(result, err, Diagnostic::isError);
-            return null;
-        }
-        Path script = Path.of(scriptArgument);
+        var ir = Compiler.lower(session.compiled(), name, null);
+        // Not reached for a script that checked (check lowers every flow as this does); Compiler.lower keeps the E0800.
+        if (ir.isEmpty()) throw new ScriptException(scriptArgument, session.compiled());
+        var overrides = session.overrides();
         var identity = new Checkpoint.Provenance(Checkpoint.sha256Hex(Printer.identity(flow.get())), overrides,
                 theoryParameters(flow.get()), Map.of());
-        return new Workspace(script, Files.readString(script), program, flow.get(), ir.get(),
+        return new Workspace(session.script(), session.scriptText(), program, flow.get(), ir.get(),
                 directory(scriptArgument, name, out, overrides), identity);
     }
 
@@ -118,7 +91,7 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
     }
 
     /** The overrides a checkpoint was trained with; none when there is no readable checkpoint (its load reports why, later). */
-    private static Map<String, String> storedOverrides(Path checkpoint) {
+    static Map<String, String> storedOverrides(Path checkpoint) {
         if (!Files.isRegularFile(checkpoint)) return Map.of();
         try {
             var provenance = Checkpoint.load(checkpoint).provenance();

@@ -1,4 +1,4 @@
-package org.equiflow.cli;
+package org.equiflow.api;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.equiflow.io.AtomicFiles;
@@ -44,12 +45,12 @@ import org.equiflow.io.AtomicFiles;
  * keeps working; a reader that opens several files and must not straddle a commit opens them
  * under {@code DIR/result/} after resolving it once.
  */
-final class RunDirectory implements AutoCloseable {
-    static final String LOCK = ".lock";
-    static final String RESULTS = ".results";
-    static final String CURRENT = "result";
+public final class RunDirectory implements AutoCloseable {
+    public static final String LOCK = ".lock";
+    public static final String RESULTS = ".results";
+    public static final String CURRENT = "result";
     /** The files of a result, reachable at DIR/<name> through the {@code result} link. */
-    static final List<String> RESULT_ENTRIES = List.of("ensemble.npy", "ensemble.json", "ensemble_log_weights.npy", "report");
+    public static final List<String> RESULT_ENTRIES = List.of("ensemble.npy", "ensemble.json", "ensemble_log_weights.npy", "report");
     private static final String NEW_LINK_PREFIX = ".result.new-";
 
     private final Path directory;
@@ -62,21 +63,37 @@ final class RunDirectory implements AutoCloseable {
         this.lock = lock;
     }
 
-    Path path() { return directory; }
+    public Path path() { return directory; }
+
+    /**
+     * Where a flow's run lives when no directory is given: runs/&lt;script&gt;/&lt;flow&gt;, plus a
+     * subdirectory named after the overrides ({@link #overrideLabel}) so each point of a scan has its own.
+     */
+    public static Path defaultPath(String script, String flow, Map<String, String> overrides) {
+        return Workspace.directory(script, flow, null, overrides);
+    }
+
+    /**
+     * The overrides as one directory name: sorted by parameter (so their order does not matter),
+     * {@code T.lattice=16x16,T.m2=-3.5}; characters a file name or a shell would trip over become {@code _}.
+     */
+    public static String overrideLabel(Map<String, String> overrides) {
+        return Workspace.overrideLabel(overrides);
+    }
 
     /**
      * Creates (if needed) and locks the directory, then removes what a killed run left behind.
-     * Fails with a {@link Artifacts.RunFailure} that says what to do when the directory cannot be
+     * Fails with a {@link RunFailure} that says what to do when the directory cannot be
      * written or another equiflow holds it.
      */
-    static RunDirectory open(Path directory) {
+    public static RunDirectory open(Path directory) {
         try {
             Files.createDirectories(directory);
         } catch (FileAlreadyExistsException e) {
-            throw new Artifacts.RunFailure("the run directory " + directory + " cannot be created: " + e.getFile()
+            throw new RunFailure("the run directory " + directory + " cannot be created: " + e.getFile()
                     + " is a file, not a directory; pass another --out");
         } catch (IOException e) {
-            throw new Artifacts.RunFailure("the run directory " + directory + " cannot be created (" + reason(e)
+            throw new RunFailure("the run directory " + directory + " cannot be created (" + reason(e)
                     + "); pass a writable --out");
         }
         Path lockFile = directory.resolve(LOCK);
@@ -84,7 +101,7 @@ final class RunDirectory implements AutoCloseable {
         try {
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new Artifacts.RunFailure("the run directory " + directory + " is not writable (" + reason(e)
+            throw new RunFailure("the run directory " + directory + " is not writable (" + reason(e)
                     + "); nothing was run. Pass a writable --out, or fix the directory's permissions");
         }
         FileLock lock;
@@ -94,12 +111,12 @@ final class RunDirectory implements AutoCloseable {
             lock = null;
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new Artifacts.RunFailure("cannot lock the run directory " + directory + " (" + reason(e) + ")");
+            throw new RunFailure("cannot lock the run directory " + directory + " (" + reason(e) + ")");
         }
         if (lock == null) {
             String holder = holderOf(lockFile);
             closeQuietly(channel);
-            throw new Artifacts.RunFailure("the run directory " + directory + " is in use by another equiflow command"
+            throw new RunFailure("the run directory " + directory + " is in use by another equiflow command"
                     + (holder.isEmpty() ? "" : " (pid " + holder + ")") + "; wait for it to finish, or pass another --out");
         }
         var held = new RunDirectory(directory, channel, lock);
@@ -109,7 +126,7 @@ final class RunDirectory implements AutoCloseable {
             held.removeLeftovers();
         } catch (IOException e) {
             held.close();
-            throw new Artifacts.RunFailure("the run directory " + directory + " is not writable (" + reason(e)
+            throw new RunFailure("the run directory " + directory + " is not writable (" + reason(e)
                     + "); nothing was run. Pass a writable --out, or free disk space");
         }
         return held;
@@ -219,6 +236,7 @@ final class RunDirectory implements AutoCloseable {
         deleteRecursively(directory.resolve(RESULTS));
     }
 
+    /** Releases the lock; the directory and what was committed stay. */
     @Override
     public void close() {
         try {

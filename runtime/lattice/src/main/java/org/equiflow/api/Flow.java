@@ -1,0 +1,90 @@
+package org.equiflow.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.equiflow.compiler.model.FlowModel;
+
+/**
+ * One flow of a {@link Session} with its run directory, where its checkpoint, metrics, ensembles
+ * and report live ({@code runs/<script>/<flow>}, plus a subdirectory named after the overrides
+ * when there are any, unless {@link #at} says otherwise). Each of {@link #train}, {@link #sample}
+ * and {@link #trainAndSample} locks the directory for its whole duration, refuses a second
+ * command on it, and leaves it in a consistent state when killed.
+ */
+public final class Flow {
+    private final Workspace workspace;
+    private final Session session;
+    private final String requestedName;
+
+    Flow(Workspace workspace, Session session, String requestedName) {
+        this.workspace = workspace;
+        this.session = session;
+        this.requestedName = requestedName;
+    }
+
+    /** This flow with its run directory at {@code runDirectory} (null: the default). */
+    public Flow at(Path runDirectory) throws ScriptException {
+        return new Flow(Workspace.of(session, requestedName, runDirectory), session, requestedName);
+    }
+
+    public String name() { return workspace.flow().name(); }
+
+    /** The checked flow: its theory, prior and layers. */
+    public FlowModel model() { return workspace.flow(); }
+
+    public Path runDirectory() { return workspace.directory(); }
+
+    /** Where training keeps the flow's weights and optimizer state. */
+    public Path checkpoint() { return workspace.checkpoint(); }
+
+    /** Whether the run directory holds a trained flow. */
+    public boolean trained() { return Files.exists(workspace.checkpoint()); }
+
+    /** Trains with the script's settings, overridden by {@code options}; see {@link TrainingOptions}. */
+    public TrainingResult train(TrainingOptions options) throws IOException {
+        return train(options, new TrainingListener() {});
+    }
+
+    /** Trains, reporting the start, every step and a divergence to {@code listener}. */
+    public TrainingResult train(TrainingOptions options, TrainingListener listener) throws IOException {
+        try (RunDirectory directory = RunDirectory.open(workspace.directory())) {
+            return Training.train(workspace, directory, options, listener);
+        }
+    }
+
+    /**
+     * Samples the trained flow (or, with {@link SamplingOptions#untrained()}, its initial
+     * parameters) with the script's {@code sample} settings, measures, and commits the ensemble
+     * and report as one result of the run directory.
+     */
+    public SamplingResult sample(SamplingOptions options) throws IOException {
+        return sample(options, new SamplingListener() {});
+    }
+
+    public SamplingResult sample(SamplingOptions options, SamplingListener listener) throws IOException {
+        // Nothing to sample: say so without creating (and locking) a run directory for nothing.
+        if (!options.untrained() && !trained()) throw Sampling.noTrainedFlow(workspace);
+        try (RunDirectory directory = RunDirectory.open(workspace.directory())) {
+            return Sampling.sample(workspace, directory, options, listener);
+        }
+    }
+
+    /**
+     * Trains, then samples the flow just trained, under one lock so that no other command slips
+     * in between; sampling's memory is checked before training, so that a run does not train for
+     * an hour and then fail. When training diverges, nothing is sampled.
+     */
+    public RunResult trainAndSample(TrainingOptions training, SamplingOptions sampling, TrainingListener trainingListener,
+                                    SamplingListener samplingListener) throws IOException {
+        Sampling.Size.of(workspace, sampling).requireMemory(workspace, "a smaller --count or the `batch` of the script's `sample` block");
+        try (RunDirectory directory = RunDirectory.open(workspace.directory())) {
+            TrainingResult trained = Training.train(workspace, directory, training, trainingListener);
+            if (trained.diverged()) return new RunResult(trained, null);
+            return new RunResult(trained, Sampling.sample(workspace, directory, sampling, samplingListener));
+        }
+    }
+
+    /** What {@link #trainAndSample} did: the training, and the sampling unless training diverged (null then). */
+    public record RunResult(TrainingResult training, SamplingResult sampling) {}
+}

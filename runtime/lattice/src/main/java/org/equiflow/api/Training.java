@@ -1,0 +1,161 @@
+package org.equiflow.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.equiflow.compiler.ast.Item;
+import org.equiflow.io.Checkpoint;
+import org.equiflow.optim.LearningRateSchedule;
+import org.equiflow.tensor.DType;
+import org.equiflow.train.Losses;
+import org.equiflow.train.Trainer;
+import org.equiflow.truffle.CompiledFlow;
+
+/** The training loop of a run directory: plan (new or resumed), refusals, steps, checkpoints, metrics. */
+final class Training {
+    private Training() {}
+
+    /** Adam's moment decay rates and the epsilon of its denominator, `optimizer adam(beta1, beta2, eps)`. */
+    record Betas(double beta1, double beta2, double eps) {}
+
+    /** The settings a run keeps for its whole life, as saved in its checkpoint; {@link #steps} is the planned total. */
+    record Plan(long seed, double lr, double lrDecay, Betas adam, int batch, long steps) {
+        Map<String, String> asMap() {
+            Map<String, String> map = new LinkedHashMap<>();
+            map.put("seed", Long.toString(seed));
+            map.put("lr", Double.toString(lr));
+            map.put("lr_decay", Double.toString(lrDecay));
+            map.put("beta1", Double.toString(adam.beta1()));
+            map.put("beta2", Double.toString(adam.beta2()));
+            map.put("eps", Double.toString(adam.eps()));
+            map.put("batch", Integer.toString(batch));
+            map.put("steps", Long.toString(steps));
+            return map;
+        }
+    }
+
+    static TrainingResult train(Workspace ws, RunDirectory directory, TrainingOptions o, TrainingListener listener) throws IOException {
+        if (o.resume() && o.force()) {
+            throw new InvalidSettingException("--resume continues the run in the directory and --force replaces it; pass one of them");
+        }
+        var settings = RunSettings.of(ws.program(), Item.RunKind.TRAIN, ws.flow().name());
+        long every = Limits.range(Limits.source(o.checkpointEvery(), "--checkpoint-every", "train", "checkpoint_every"),
+                settings.integer("checkpoint_every", o.checkpointEvery(), 100), 1, Long.MAX_VALUE);
+        boolean trained = Files.exists(ws.checkpoint());
+        if (trained && !o.resume() && !o.force()) {
+            throw new RunFailure(ws.directory() + " already holds a trained run (" + ws.checkpoint() + "); nothing was changed."
+                    + "\n   help: pass --resume to continue it, --force to replace it with a new run, or --out DIR for another directory");
+        }
+        Checkpoint.Contents checkpoint = trained && o.resume() ? Artifacts.readCheckpoint(ws) : null;
+        Plan plan = checkpoint != null ? resumedPlan(checkpoint, settings, o) : newPlan(settings, o);
+        MemoryEstimate.require(MemoryEstimate.training(ws.flow(), plan.batch()), "a training step of " + ws.flow().name()
+                + " (" + MemoryEstimate.parameters(ws.flow()) + " parameters, batch " + plan.batch() + ")", "a smaller --batch or smaller nets");
+        long seed = plan.seed(), steps = plan.steps();
+        int batch = plan.batch();
+        var schedule = new LearningRateSchedule(plan.lr(), plan.lrDecay());
+        long logEvery = Limits.range(Limits.source(o.logEvery(), "--log-every", "train", "log_every"),
+                settings.integer("log_every", o.logEvery(), Math.max(1, steps / 20)), 1, Long.MAX_VALUE);
+        TrustReporting.refuseUnboundedAction(ws.flow().theory(), ws.program().names());
+        var loss = Losses.named(settings.choice("loss", Losses.DEFAULT));
+        // Only now, when the new run is known to be able to start, does the old one go.
+        if (trained && o.force()) directory.discardRun();
+        var flow = new CompiledFlow(ws.ir(), DType.F32, seed);
+        var adam = Trainer.adamFor(flow, schedule, plan.adam().beta1(), plan.adam().beta2(), plan.adam().eps());
+        int first = 0;
+        List<Trainer.Step> history = new ArrayList<>();
+        if (checkpoint != null) {
+            var restored = Artifacts.restore(ws, checkpoint, flow, adam);
+            first = restored.step();
+            history.addAll(restored.history());
+        }
+        Map<String, String> trainingSettings = plan.asMap();
+        var trainer = new Trainer(flow, adam, seed, loss);
+        listener.started(new TrainingListener.Start(ws.flow().name(), ws.flow().theory().lattice().toString(), flow.parameters().count(),
+                batch, first, steps, plan.lr(), schedule.decayPerStep(), seed, ws.checkpoint(), checkpoint != null,
+                checkpoint == null && o.resume(), ws.overrides(), logEvery));
+        if (first >= steps) {
+            listener.ended();
+            return finished(listener, new TrainingResult(ws.flow().name(), first, steps, history, 0, ws.checkpoint(), ws.directory(),
+                    List.of(), null, true));
+        }
+        long start = System.nanoTime();
+        try {
+            for (int step = first; step < steps; step++) {
+                Trainer.Step s;
+                try {
+                    s = trainer.step(step, batch);
+                } catch (Trainer.Diverged e) {
+                    var divergence = new TrainingListener.Divergence(e.getMessage(), e.step(),
+                            TrustReporting.runawayAlongSamples(ws.flow().theory(), ws.program().names(), flow, seed), ws.checkpoint());
+                    listener.diverged(divergence);
+                    Artifacts.writeMetrics(ws, history);
+                    return finished(listener, new TrainingResult(ws.flow().name(), first, steps, history, (System.nanoTime() - start) / 1e9,
+                            ws.checkpoint(), ws.directory(), List.of(), divergence, false));
+                }
+                history.add(s);
+                listener.stepped(s);
+                if ((step + 1) % every == 0 || step + 1 == steps) Artifacts.saveCheckpoint(ws, flow, adam, seed, step + 1, history, trainingSettings);
+            }
+        } finally {
+            listener.ended();
+        }
+        Artifacts.writeMetrics(ws, history);
+        var warnings = TrustReporting.runawayWarnings(ws.flow().theory(), ws.program().names(), flow, seed);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return finished(listener, new TrainingResult(ws.flow().name(), first, steps, List.copyOf(history), seconds, ws.checkpoint(),
+                ws.directory(), warnings, null, false));
+    }
+
+    private static TrainingResult finished(TrainingListener listener, TrainingResult result) {
+        listener.finished(result);
+        return result;
+    }
+
+    private static Plan newPlan(RunSettings settings, TrainingOptions o) {
+        long steps = Limits.range(Limits.source(o.steps(), "--steps", "train", "steps"), settings.integer("steps", o.steps(), 1000), 1, Integer.MAX_VALUE);
+        int batch = (int) Limits.range(Limits.source(o.batch(), "--batch", "train", "batch"), settings.integer("batch", o.batch(), 64), 1, Limits.MAX_BATCH);
+        long seed = settings.integer("seed", o.seed(), 0);
+        double lr = Limits.positive(o.learningRate() != null ? "--lr" : "the optimizer's `lr` (the script's `train` block)",
+                o.learningRate() != null ? o.learningRate() : settings.choiceArgument("optimizer", "lr", 1e-3));
+        var adam = new Betas(settings.choiceArgument("optimizer", "beta1", 0.9), settings.choiceArgument("optimizer", "beta2", 0.999),
+                settings.choiceArgument("optimizer", "eps", 1e-8));
+        return new Plan(seed, lr, settings.real("lr_decay", null, 1.0), adam, batch, steps);
+    }
+
+    /**
+     * A resumed run is the same run: seed, learning rate and batch are the checkpoint's (an option
+     * that says otherwise is refused rather than silently changing the run), and the number of
+     * steps is the run's planned total unless {@code steps} gives a new total.
+     */
+    private static Plan resumedPlan(Checkpoint.Contents checkpoint, RunSettings settings, TrainingOptions o) {
+        Map<String, String> stored = checkpoint.provenance() == null ? Map.of() : checkpoint.provenance().training();
+        long seed = stored.containsKey("seed") ? Long.parseLong(stored.get("seed")) : checkpoint.seed();
+        double lr = stored.containsKey("lr") ? Double.parseDouble(stored.get("lr")) : checkpoint.adam().learningRate();
+        Plan fresh = newPlan(settings, o);
+        // Runs from before lr_decay was honoured trained at a constant rate.
+        double lrDecay = stored.containsKey("lr_decay") ? Double.parseDouble(stored.get("lr_decay")) : 1.0;
+        int batch = stored.containsKey("batch") ? Integer.parseInt(stored.get("batch")) : fresh.batch();
+        long steps = o.steps() != null ? o.steps() : stored.containsKey("steps") ? Long.parseLong(stored.get("steps")) : fresh.steps();
+        refuseConflict("--seed", o.seed(), seed);
+        refuseConflict("--lr", o.learningRate(), lr);
+        refuseConflict("--batch", o.batch() == null ? null : o.batch().intValue(), batch);
+        if (steps < checkpoint.trainingStep() && o.steps() != null) {
+            throw new InvalidSettingException("--steps is the run's total number of steps, and this run has already done "
+                    + checkpoint.trainingStep() + "; pass a larger total to train further");
+        }
+        // The checkpoint's optimizer state carries the betas and eps the run was started with.
+        var adam = new Betas(checkpoint.adam().beta1(), checkpoint.adam().beta2(), checkpoint.adam().eps());
+        return new Plan(seed, lr, lrDecay, adam, batch, steps);
+    }
+
+    private static void refuseConflict(String option, Object given, Object runs) {
+        if (given != null && !given.equals(runs)) {
+            throw new InvalidSettingException(option + " " + given + " contradicts the run being resumed, which uses " + option + " " + runs
+                    + ": --resume continues a run with its own seed, learning rate and batch. Drop " + option
+                    + ", or start a new run with --force or another --out");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.equiflow.physics;
+
+import static org.equiflow.physics.Measurements.evaluate;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.equiflow.compiler.check.Resolution;
+import org.equiflow.compiler.ir.LoweringException;
+import org.equiflow.compiler.model.TheoryInstance;
+import org.equiflow.physics.Measurements.ChainEstimator;
+import org.equiflow.physics.Measurements.Estimator;
+import org.equiflow.physics.Measurements.Report;
+import org.equiflow.physics.Measurements.Result;
+import org.equiflow.physics.Measurements.WeightedEstimator;
+import org.equiflow.tensor.Tensor;
+
+/**
+ * U(1) link fields ({@link org.equiflow.compiler.model.U1LinkField}): HMC integrates the angles
+ * (one momentum per link; the periodic action makes unwrapped angles as good as wrapped ones)
+ * and stores accepted angles as principal values in [−π, π). The built-in measurements are one
+ * family on 2D lattices: topological_susceptibility (χ_top = ⟨Q²⟩/V with ⟨Q²⟩ beside it,
+ * Q = Σ arg P / 2π an integer on the torus), polyakov_loop (⟨|L|⟩ along axis 0) and
+ * wilson_loops (the square loops up to half the lattice), all from {@link GaugeObservables}.
+ */
+final class U1LinkBehaviour implements FieldBehaviour {
+    public String name() { return "u1_link"; }
+
+    public void drift(Tensor x, Tensor p, double step) {
+        double[] xv = x.f64(), pv = p.f64();
+        for (int i = 0; i < xv.length; i++) xv[i] += step * pv[i];
+    }
+
+    public void accept(Tensor proposal, Tensor chain, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            double v = proposal.get(i);
+            chain.set(i, v - 2 * Math.PI * Math.floor((v + Math.PI) / (2 * Math.PI)));
+        }
+    }
+
+    public Report measure(TheoryInstance theory, Resolution names, float[] configs, int count, List<String> requested,
+                          double[] logWeights) {
+        // The built-in U(1) measurements are 2D only (check refuses them elsewhere); the theory's own
+        // observables run in any dimension, so the 2D helper is built only when one is requested.
+        boolean builtIns = requested.contains("topological_susceptibility") || requested.contains("polyakov_loop")
+                || requested.contains("wilson_loops");
+        var gauge = builtIns ? new GaugeObservables(theory.lattice().sizes()) : null;
+        Estimator estimator = logWeights == null ? new ChainEstimator() : new WeightedEstimator(logWeights);
+        List<Result> results = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (TheoryInstance.Observable o : theory.observables()) {
+            if (!requested.contains(o.name())) continue;
+            try {
+                results.add(estimator.primary(o.name(), evaluate(theory, names, o, configs, count, theory.lattice().dimensions())));
+            } catch (LoweringException e) {
+                notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
+            }
+        }
+        if (requested.contains("topological_susceptibility")) {
+            double[] q2 = new double[count];
+            for (int c = 0; c < count; c++) {
+                double q = gauge.topologicalCharge(configs, c);
+                q2[c] = q * q;
+            }
+            Result r = estimator.primary("topological_charge_squared", q2);
+            results.add(r);
+            results.add(new Result("topological_susceptibility", r.value() / gauge.volume(), r.error() / gauge.volume(), r.tauInt()));
+        }
+        if (requested.contains("polyakov_loop")) {
+            double[] l = new double[count];
+            for (int c = 0; c < count; c++) l[c] = gauge.polyakovLoopModulus(configs, c);
+            results.add(estimator.primary("polyakov_loop", l));
+        }
+        if (requested.contains("wilson_loops")) {
+            for (int n = 1; n <= gauge.largestLoop(); n++) {
+                double[] w = new double[count];
+                for (int c = 0; c < count; c++) w[c] = gauge.wilsonLoop(configs, c, n, n);
+                results.add(estimator.primary("wilson_loop_" + n + "x" + n, w));
+            }
+        }
+        return new Report(results, null, List.of(), new double[0], notes);
+    }
+}

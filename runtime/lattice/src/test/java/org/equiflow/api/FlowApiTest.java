@@ -1,0 +1,93 @@
+package org.equiflow.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.equiflow.io.Checkpoint;
+import org.equiflow.testing.Repository;
+import org.equiflow.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The run lifecycle through the Java API: resumption, refusals, listeners, typed failures. */
+class FlowApiTest {
+    private static final Path TUTORIAL = Repository.root().resolve("examples/phi4_tutorial.flow");
+    private static final Map<String, String> SMALL = Map.of("T.lattice", "[4,4]");
+
+    private static Flow tutorial(Path directory) throws Exception {
+        return Session.open(TUTORIAL, SMALL).flow("realnvp").at(directory);
+    }
+
+    @Test
+    void aResumedRunEndsWithTheWeightsOfTheUninterruptedOne(@TempDir Path runs) throws Exception {
+        var straight = tutorial(runs.resolve("straight")).train(TrainingOptions.builder().steps(12).batch(8).checkpointEvery(4).build());
+        Flow interrupted = tutorial(runs.resolve("interrupted"));
+        interrupted.train(TrainingOptions.builder().steps(5).batch(8).checkpointEvery(4).build());
+        var resumed = interrupted.train(TrainingOptions.builder().steps(12).resume(true).checkpointEvery(4).build());
+        assertEquals(5, resumed.firstStep());
+        assertEquals(12, resumed.history().size(), "the history continues the interrupted run's");
+        var a = Checkpoint.load(straight.checkpoint());
+        var b = Checkpoint.load(resumed.checkpoint());
+        assertEquals(a.parameters().keySet(), b.parameters().keySet());
+        for (String name : a.parameters().keySet()) assertArrayEquals(a.parameters().get(name), b.parameters().get(name), name);
+        assertEquals(straight.finalLoss(), resumed.finalLoss());
+    }
+
+    @Test
+    void aTrainedRunIsNeitherOverwrittenNorContradicted(@TempDir Path runs) throws Exception {
+        Flow flow = tutorial(runs.resolve("run"));
+        flow.train(TrainingOptions.builder().steps(2).batch(8).seed(3).build());
+        byte[] checkpoint = Files.readAllBytes(flow.checkpoint());
+        var refused = assertThrows(RunFailure.class, () -> flow.train(TrainingOptions.builder().steps(2).batch(8).build()));
+        assertTrue(refused.getMessage().contains("already holds a trained run"), refused.getMessage());
+        var contradicted = assertThrows(InvalidSettingException.class,
+                () -> flow.train(TrainingOptions.builder().steps(4).seed(4).resume(true).build()));
+        assertTrue(contradicted.getMessage().contains("contradicts the run being resumed"), contradicted.getMessage());
+        assertArrayEquals(checkpoint, Files.readAllBytes(flow.checkpoint()), "a refused run leaves the checkpoint as it was");
+        var replaced = flow.train(TrainingOptions.builder().steps(2).batch(8).seed(4).force(true).build());
+        assertEquals(4, Checkpoint.load(replaced.checkpoint()).seed());
+    }
+
+    @Test
+    void aListenerHearsThePlanEveryStepAndTheEnd(@TempDir Path runs) throws Exception {
+        List<String> heard = new ArrayList<>();
+        var result = tutorial(runs.resolve("run")).train(TrainingOptions.builder().steps(3).batch(8).build(), new TrainingListener() {
+            @Override public void started(Start start) { heard.add("started " + start.firstStep() + "→" + start.steps() + " batch " + start.batch()); }
+            @Override public void stepped(Trainer.Step step) { heard.add("step " + step.step()); }
+            @Override public void ended() { heard.add("ended"); }
+            @Override public void finished(TrainingResult r) { heard.add("finished " + r.stepsTaken()); }
+        });
+        assertEquals(List.of("started 0→3 batch 8", "step 0", "step 1", "step 2", "ended", "finished 3"), heard);
+        assertFalse(result.diverged());
+    }
+
+    @Test
+    void sampleWithoutATrainedFlowSaysSoAndCreatesNothing(@TempDir Path runs) throws Exception {
+        Flow flow = tutorial(runs.resolve("never-trained"));
+        var failure = assertThrows(RunFailure.class, () -> flow.sample(SamplingOptions.defaults()));
+        assertTrue(failure.getMessage().startsWith("no trained flow at "), failure.getMessage());
+        assertFalse(Files.exists(runs.resolve("never-trained")), "no run directory is made for nothing");
+    }
+
+    @Test
+    void aScriptWithErrorsCarriesItsDiagnostics(@TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("broken.flow"), "theory T = no_such_theory(lattice = [4, 4])\n");
+        var failure = assertThrows(ScriptException.class, () -> Session.open(script));
+        assertFalse(failure.compiled().ok());
+        assertTrue(failure.rendered().contains("no_such_theory"), failure.rendered());
+    }
+
+    @Test
+    void aScriptValueOutOfRangeNamesTheSetting(@TempDir Path runs) throws Exception {
+        var failure = assertThrows(InvalidSettingException.class, () -> tutorial(runs.resolve("run")).train(TrainingOptions.builder().batch(0).build()));
+        assertEquals("--batch must be between 1 and " + Limits.MAX_BATCH + ", got 0", failure.getMessage());
+    }
+}
