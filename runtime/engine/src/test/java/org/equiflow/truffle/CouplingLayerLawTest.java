@@ -29,6 +29,7 @@ import org.equiflow.compiler.model.LayerSpec;
 import org.equiflow.compiler.symmetry.FlowSymmetry;
 import org.equiflow.compiler.symmetry.Judgement;
 import org.equiflow.compiler.symmetry.Status;
+import org.equiflow.prior.Priors;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
@@ -56,8 +57,9 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  *
  * The table must name every layer of {@link CouplingLayers#ALL} and every prior of
- * {@link RuntimeSupport#PRIORS}: a new layer or prior fails {@link #everyRegisteredLayerHasARow}
- * until it has a row here.
+ * {@link Priors}: a new layer or prior fails {@link #everyRegisteredLayerHasARow} until it has a
+ * row here. ({@code prior.PriorLawTest} holds each prior's sampler to its distribution in more
+ * detail; the rows here tie the sampler to the density the flow's {@code log_prior} computes.)
  */
 class CouplingLayerLawTest {
 
@@ -138,7 +140,7 @@ class CouplingLayerLawTest {
         assertEquals(new TreeSet<>(RuntimeSupport.LAYERS), registered, "RuntimeSupport.LAYERS and CouplingLayers.ALL");
         Set<String> priors = new TreeSet<>();
         PRIORS.forEach(row -> priors.add(row.prior()));
-        assertEquals(new TreeSet<>(RuntimeSupport.PRIORS), priors, "RuntimeSupport.PRIORS and the law table's prior rows");
+        assertEquals(new TreeSet<>(Priors.names()), priors, "the registered priors (Priors) and the law table's prior rows");
     }
 
     // ---- coupling layers ----------------------------------------------------------------------------
