@@ -51,7 +51,4 @@ public interface LayerLowering<S extends LayerSpec> {
         if (lowering == null) throw new IllegalStateException("no coupling layer is registered for " + layer.getClass().getName());
         return (LayerLowering<S>) lowering;
     }
-
-    /** Every registered lowering, in registration order. */
-    static List<? extends LayerLowering<?>> all() { return LayerLowerings.REGISTRY.lowerings(); }
 }

@@ -8,7 +8,7 @@ import java.util.ServiceLoader;
 final class LayerLowerings {
     private LayerLowerings() {}
 
-    static final LayerLowering.Registry REGISTRY = ServiceLoader.load(LayerLowering.Registry.class, LayerLowering.class.getClassLoader()).findFirst()
+    private static final LayerLowering.Registry REGISTRY = ServiceLoader.load(LayerLowering.Registry.class, LayerLowering.class.getClassLoader()).findFirst()
             .orElseThrow(() -> new IllegalStateException("no " + LayerLowering.Registry.class.getName() + " on the class path"));
     static final Map<Class<?>, LayerLowering<?>> BY_SPEC = new IdentityHashMap<>();
 

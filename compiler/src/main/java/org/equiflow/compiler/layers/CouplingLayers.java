@@ -30,10 +30,4 @@ public final class CouplingLayers implements LayerLowering.Registry, LayerSymmet
         for (CouplingLayer<?> c : ALL) if (c.spec() == layer.getClass()) return (CouplingLayer<S>) c;
         throw new IllegalStateException("no coupling layer is registered for " + layer.getClass().getName());
     }
-
-    /** The implementation registered under its language name, e.g. {@code spline}. */
-    public static CouplingLayer<?> named(String name) {
-        for (CouplingLayer<?> c : ALL) if (c.name().equals(name)) return c;
-        throw new IllegalArgumentException("no coupling layer is named " + name);
-    }
 }

@@ -8,7 +8,7 @@ import java.util.ServiceLoader;
 final class LayerSymmetries {
     private LayerSymmetries() {}
 
-    static final LayerSymmetry.Registry REGISTRY = ServiceLoader.load(LayerSymmetry.Registry.class, LayerSymmetry.class.getClassLoader()).findFirst()
+    private static final LayerSymmetry.Registry REGISTRY = ServiceLoader.load(LayerSymmetry.Registry.class, LayerSymmetry.class.getClassLoader()).findFirst()
             .orElseThrow(() -> new IllegalStateException("no " + LayerSymmetry.Registry.class.getName() + " on the class path"));
     static final Map<Class<?>, LayerSymmetry<?>> BY_SPEC = new IdentityHashMap<>();
 

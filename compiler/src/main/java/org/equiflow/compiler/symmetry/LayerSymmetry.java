@@ -51,7 +51,4 @@ public interface LayerSymmetry<S extends LayerSpec> {
         if (rules == null) throw new IllegalStateException("no coupling layer is registered for " + layer.getClass().getName());
         return (LayerSymmetry<S>) rules;
     }
-
-    /** Every registered layer's rules, in registration order. */
-    static List<? extends LayerSymmetry<?>> all() { return LayerSymmetries.REGISTRY.symmetries(); }
 }
