@@ -11,6 +11,7 @@ import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.diag.Diagnostics;
 import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
+import org.equiflow.compiler.model.ElementwiseFunction;
 import org.equiflow.compiler.model.Parity;
 
 /**
@@ -135,7 +136,7 @@ public final class ActionSymmetry {
                 }
                 if (c.callee() instanceof Expr.Name n && resolution.names.get(n) instanceof Symbol.Global g
                         && g.definition() instanceof Item.ExternDef ext && ext.kind().name().equals("activation")) {
-                    yield compose(ext.has("odd") ? Parity.ODD : ext.has("even") ? Parity.EVEN : Parity.NONE, operand);
+                    yield compose(ElementwiseFunction.named(ext.name().name()).map(ElementwiseFunction::parity).orElse(Parity.NONE), operand);
                 }
                 yield arguments;
             }

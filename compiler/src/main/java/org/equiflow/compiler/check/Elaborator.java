@@ -23,6 +23,7 @@ import org.equiflow.compiler.diag.ErrorCode;
 import org.equiflow.compiler.diag.Severity;
 import org.equiflow.compiler.diag.Span;
 import org.equiflow.compiler.diag.Words;
+import org.equiflow.compiler.model.ElementwiseFunction;
 import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.Lattice;
@@ -923,8 +924,9 @@ public final class Elaborator {
         return n;
     }
 
+    /** An activation's parity is its row's in the table; a test holds the prelude's `is odd`/`is even` to it. */
     private static Parity parity(Item.ExternDef ext) {
-        return ext.has("odd") ? Parity.ODD : ext.has("even") ? Parity.EVEN : Parity.NONE;
+        return ElementwiseFunction.named(ext.name().name()).map(ElementwiseFunction::parity).orElse(Parity.NONE);
     }
 
     // ---- layers -----------------------------------------------------------------------------

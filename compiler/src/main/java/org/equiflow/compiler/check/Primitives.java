@@ -3,6 +3,7 @@ package org.equiflow.compiler.check;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.equiflow.compiler.model.ElementwiseFunction;
 
 /**
  * The closed set of primitives the language defines, by kind. An {@code extern} declaration in a
@@ -14,8 +15,7 @@ public final class Primitives {
     private Primitives() {}
 
     private static final Map<String, List<String>> IMPLEMENTED = Map.of(
-            "activation", List.of("identity", "tanh", "sinh", "sin", "abs", "cos", "cosh", "square", "exp", "log", "sqrt",
-                    "sigmoid", "softplus", "relu", "leaky_relu"),
+            "activation", ElementwiseFunction.languageNames(),
             "function", List.of("re", "im", "arg", "conj", "tr", "plaquette", "wilson_loop"),
             "net", List.of("conv", "dense"),
             "mask", List.of("checkerboard", "stripes", "link_mask"),

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.equiflow.compiler.model.FieldKind;
 import org.equiflow.compiler.model.FieldKinds;
+import org.equiflow.compiler.model.ElementwiseFunction;
 import org.equiflow.compiler.model.FieldSpec;
 
 /**
@@ -24,8 +25,7 @@ public final class RuntimeSupport {
     private RuntimeSupport() {}
 
     /** Activations the runtime computes (with gradients) as conditioner-net stages and elementwise in actions. */
-    public static final List<String> ACTIVATIONS = List.of(
-            "identity", "leaky_relu", "relu", "tanh", "sigmoid", "abs", "exp", "log", "sin", "cos", "square");
+    public static final List<String> ACTIVATIONS = ElementwiseFunction.runningNames();
 
     /** Net stages the runtime computes: periodic convolutions (and the activations above). */
     public static final List<String> NETS = List.of("conv");

@@ -13,6 +13,7 @@ import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.check.RuntimeSupport;
 import org.equiflow.compiler.check.Symbol;
 import org.equiflow.compiler.diag.Span;
+import org.equiflow.compiler.model.ElementwiseFunction;
 import org.equiflow.compiler.model.FieldKinds;
 import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.FlowModel;
@@ -162,20 +163,15 @@ public final class Lowering {
     }
 
     static int activation(FunctionBuilder b, String name, Map<String, Object> args, int h, Span span) {
-        return switch (name) {
-            case "identity" -> h;
-            case "leaky_relu" -> b.unary(Op.UnaryFn.LEAKY_RELU, ((Number) args.getOrDefault("slope", 0.01)).doubleValue(), h);
-            case "relu" -> b.unary(Op.UnaryFn.LEAKY_RELU, 0.0, h);
-            case "tanh" -> b.unary(Op.UnaryFn.TANH, h);
-            case "sigmoid" -> b.unary(Op.UnaryFn.SIGMOID, h);
-            case "abs" -> b.unary(Op.UnaryFn.ABS, h);
-            case "exp" -> b.unary(Op.UnaryFn.EXP, h);
-            case "log" -> b.unary(Op.UnaryFn.LOG, h);
-            case "sin" -> b.unary(Op.UnaryFn.SIN, h);
-            case "cos" -> b.unary(Op.UnaryFn.COS, h);
-            case "square" -> b.unary(Op.UnaryFn.SQUARE, h);
-            default -> throw new LoweringException("activation `" + name + "` is not implemented in the runtime yet", span,
-                    "implemented: " + RuntimeSupport.list(RuntimeSupport.ACTIVATIONS));
+        ElementwiseFunction function = ElementwiseFunction.named(name).filter(ElementwiseFunction::runs).orElseThrow(() ->
+                new LoweringException("activation `" + name + "` is not implemented in the runtime yet", span,
+                        "implemented: " + RuntimeSupport.list(RuntimeSupport.ACTIVATIONS)));
+        return switch (function) {
+            case IDENTITY -> h;
+            case RELU -> b.unary(Op.UnaryFn.LEAKY_RELU, 0.0, h);
+            case LEAKY_RELU -> b.unary(Op.UnaryFn.LEAKY_RELU, function.parameterValue(args), h);
+            default -> b.unary(Op.UnaryFn.computing(function).orElseThrow(() -> new IllegalStateException(
+                    "internal error, please report: " + name + " runs, but no IR op computes it")), h);
         };
     }
 
@@ -385,17 +381,8 @@ public final class Lowering {
         }
 
         double apply(String fn, double v, Span span) {
-            return switch (fn) {
-                case "exp" -> Math.exp(v);
-                case "log" -> Math.log(v);
-                case "sqrt" -> Math.sqrt(v);
-                case "abs" -> Math.abs(v);
-                case "sin" -> Math.sin(v);
-                case "cos" -> Math.cos(v);
-                case "tanh" -> Math.tanh(v);
-                case "square" -> v * v;
-                default -> throw unsupported(span, "`" + fn + "` of a number");
-            };
+            return ElementwiseFunction.named(fn).flatMap(ElementwiseFunction::atCompileTime)
+                    .orElseThrow(() -> unsupported(span, "`" + fn + "` of a number")).applyAsDouble(v);
         }
 
         LValue scale(LValue v, double factor, Span span) {

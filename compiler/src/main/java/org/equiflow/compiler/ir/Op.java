@@ -1,6 +1,9 @@
 package org.equiflow.compiler.ir;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import org.equiflow.compiler.model.ElementwiseFunction;
 
 /**
  * One operation of the IR: a value in static single assignment form, numbered by {@code id}
@@ -150,13 +153,37 @@ public sealed interface Op {
         public List<Integer> operands() { return List.of(y, params); }
     }
 
+    /**
+     * The elementwise ops of the IR. One that computes a function of the language names its row
+     * of {@link ElementwiseFunction}, and lowering emits it for that row (relu is leaky_relu with
+     * slope 0, identity emits nothing); the rest are the IR's own (negation, scalar arithmetic,
+     * the angles of U(1) couplings). The runtime maps each to its primitive once, in the engine.
+     */
     enum UnaryFn {
-        NEG, EXP, LOG, TANH, SIGMOID, ABS, SIN, COS, SQUARE, POW_INT, LEAKY_RELU, MUL_SCALAR, ADD_SCALAR,
-        IDENTITY, SINH, COSH, SQRT, SOFTPLUS, RELU,
+        NEG, EXP(ElementwiseFunction.EXP), LOG(ElementwiseFunction.LOG), TANH(ElementwiseFunction.TANH),
+        SIGMOID(ElementwiseFunction.SIGMOID), ABS(ElementwiseFunction.ABS), SIN(ElementwiseFunction.SIN),
+        COS(ElementwiseFunction.COS), SQUARE(ElementwiseFunction.SQUARE), POW_INT,
+        LEAKY_RELU(ElementwiseFunction.LEAKY_RELU), MUL_SCALAR, ADD_SCALAR,
+        /** A fused convolution's stage without an activation. */
+        IDENTITY,
         /** tan and atan: the non-compact projection of a circle, 2·atan(e^s·tan(θ/2)). */
         TAN, ATAN,
         /** The principal value of an angle, in [−π, π): arg of a U(1) phase. */
         WRAP_ANGLE;
+
+        private final ElementwiseFunction computes;
+
+        UnaryFn() { this(null); }
+
+        UnaryFn(ElementwiseFunction computes) { this.computes = computes; }
+
+        /** The function of the language this op computes; empty for the IR's own ops. */
+        public Optional<ElementwiseFunction> computes() { return Optional.ofNullable(computes); }
+
+        /** The op lowering emits for a function of the language; empty where none computes it. */
+        public static Optional<UnaryFn> computing(ElementwiseFunction function) {
+            return Arrays.stream(values()).filter(fn -> fn.computes == function).findFirst();
+        }
 
         public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
     }

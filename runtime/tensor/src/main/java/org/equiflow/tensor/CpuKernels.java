@@ -19,7 +19,19 @@ import org.equiflow.tensor.cpu.CpuParallel;
  */
 public final class CpuKernels {
 
-    public enum BinaryKind { ADD, SUB, MUL, DIV }
+    /** The four arithmetic operations, each stated once here for every precision's scalar loop. */
+    public enum BinaryKind {
+        ADD, SUB, MUL, DIV;
+
+        public double apply(double x, double y) {
+            return switch (this) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> x / y;
+            };
+        }
+    }
 
     private CpuKernels() {
     }
@@ -101,24 +113,14 @@ public final class CpuKernels {
         }
     }
 
+    /**
+     * The float64 rows through the kind's own arithmetic: one strided loop, as the float64 unary
+     * functions go through their {@code apply}. The float32 twin above stays written out per
+     * kind, because only there does C2 vectorize the unit-stride loops that training runs hot.
+     */
     private static void binaryRow(BinaryKind kind, double[] x, int ix, int sx, double[] y, int iy, int sy,
                                   double[] o, int io, int n) {
-        if (sx == 1 && sy == 1) {
-            // The common case (equal shapes, lattice masks): unit strides let C2 vectorize.
-            switch (kind) {
-                case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] + y[iy + s]; }
-                case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] - y[iy + s]; }
-                case MUL -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] * y[iy + s]; }
-                case DIV -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s] / y[iy + s]; }
-            }
-            return;
-        }
-        switch (kind) {
-            case ADD -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] + y[iy + s * sy]; }
-            case SUB -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] - y[iy + s * sy]; }
-            case MUL -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] * y[iy + s * sy]; }
-            case DIV -> { for (int s = 0; s < n; s++) o[io + s] = x[ix + s * sx] / y[iy + s * sy]; }
-        }
+        for (int s = 0; s < n; s++) o[io + s] = kind.apply(x[ix + s * sx], y[iy + s * sy]);
     }
 
     /** Sums {@code in} over the axes on which {@code out} has extent 1 (or no lattice). */

@@ -6,47 +6,50 @@ import com.oracle.truffle.api.nodes.NodeInfo;
 import org.equiflow.compiler.ir.Op;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Tensor;
+import org.equiflow.tensor.UnaryOp;
 
 /** An elementwise function of one tensor. */
 @NodeInfo(shortName = "Unary")
 public final class UnaryNode extends OpNode {
-    private final Op.UnaryFn fn;
-    private final double parameter;
+    /** The tensor primitive; null for IDENTITY, which passes its operand on. */
+    private final UnaryOp primitive;
     private final int operand;
 
     public UnaryNode(int slot, Op.UnaryFn fn, double parameter, int operand) {
         super(slot);
-        this.fn = fn;
-        this.parameter = parameter;
+        this.primitive = fn == Op.UnaryFn.IDENTITY ? null : primitive(fn, parameter);
         this.operand = operand;
     }
 
     @Override
-    protected Tensor compute(VirtualFrame frame) { return apply(fn, parameter, read(frame, operand)); }
+    protected Tensor compute(VirtualFrame frame) { return apply(primitive, read(frame, operand)); }
 
     @TruffleBoundary
-    static Tensor apply(Op.UnaryFn fn, double parameter, Tensor x) {
+    private static Tensor apply(UnaryOp primitive, Tensor x) { return primitive == null ? x : Ops.apply(primitive, x); }
+
+    /**
+     * The runtime primitive of each elementwise op of the IR, with the op's parameter: the one
+     * map from the IR's functions to the tensor's, whose records carry kernel and gradient.
+     */
+    public static UnaryOp primitive(Op.UnaryFn fn, double parameter) {
         return switch (fn) {
-            case NEG -> Ops.neg(x);
-            case EXP -> Ops.exp(x);
-            case LOG -> Ops.log(x);
-            case TANH -> Ops.tanh(x);
-            case SIGMOID -> Ops.sigmoid(x);
-            case ABS -> Ops.abs(x);
-            case SIN -> Ops.sin(x);
-            case COS -> Ops.cos(x);
-            case SQUARE -> Ops.square(x);
-            case POW_INT -> Ops.pow(x, (int) parameter);
-            case LEAKY_RELU -> Ops.leakyRelu(x, parameter);
-            case RELU -> Ops.leakyRelu(x, 0);
-            case MUL_SCALAR -> Ops.mulScalar(x, parameter);
-            case ADD_SCALAR -> Ops.addScalar(x, parameter);
-            case IDENTITY -> x;
-            case TAN -> Ops.tan(x);
-            case ATAN -> Ops.atan(x);
-            case WRAP_ANGLE -> Ops.wrapAngle(x);
-            case SINH, COSH, SQRT, SOFTPLUS -> throw new IllegalStateException(
-                    "internal error, please report: " + fn + " reached the runtime, but lowering never emits it");
+            case NEG -> new UnaryOp.Neg();
+            case EXP -> new UnaryOp.Exp();
+            case LOG -> new UnaryOp.Log();
+            case TANH -> new UnaryOp.Tanh();
+            case SIGMOID -> new UnaryOp.Sigmoid();
+            case ABS -> new UnaryOp.Abs();
+            case SIN -> new UnaryOp.Sin();
+            case COS -> new UnaryOp.Cos();
+            case SQUARE -> new UnaryOp.Square();
+            case POW_INT -> new UnaryOp.PowInt((int) parameter);
+            case LEAKY_RELU -> new UnaryOp.LeakyRelu(parameter);
+            case MUL_SCALAR -> new UnaryOp.MulScalar(parameter);
+            case ADD_SCALAR -> new UnaryOp.AddScalar(parameter);
+            case TAN -> new UnaryOp.Tan();
+            case ATAN -> new UnaryOp.Atan();
+            case WRAP_ANGLE -> new UnaryOp.WrapAngle();
+            case IDENTITY -> throw new IllegalArgumentException("identity is no primitive: the node passes its operand on");
         };
     }
 }

@@ -1,8 +1,8 @@
 package org.equiflow.tensor.opencl;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.equiflow.tensor.cpu.ConvGeometry;
 
 /**
  * For a periodic convolution with odd kernel extent k on one lattice: {@code sites[s * k^d + o]}
@@ -16,19 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class NeighbourTable {
 
-    private record Key(int kernel, int[] lattice) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && kernel == k.kernel && Arrays.equals(lattice, k.lattice);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * kernel + Arrays.hashCode(lattice);
-        }
-    }
-
-    private static final Map<Key, NeighbourTable> CACHE = new ConcurrentHashMap<>();
+    private static final Map<ConvGeometry, NeighbourTable> CACHE = new ConcurrentHashMap<>();
 
     final int offsets;
     final int[] sites;
@@ -62,6 +50,6 @@ final class NeighbourTable {
     }
 
     static NeighbourTable of(int[] lattice, int kernel) {
-        return CACHE.computeIfAbsent(new Key(kernel, lattice.clone()), key -> new NeighbourTable(key.lattice, key.kernel));
+        return CACHE.computeIfAbsent(new ConvGeometry(kernel, lattice), g -> new NeighbourTable(g.lattice(), g.kernel()));
     }
 }

@@ -17,7 +17,7 @@ import com.aparapi.Kernel;
  * <p>The parameter registers {@code p0..p7} and operand offsets {@code at0..at2} mean what
  * each family's method names them at its top. The family bodies are the former per-family
  * kernels with {@code array[i]} read as {@code heap[offset + i]}. Both precisions share this
- * source: the F64 kernel is generated from the F32 one (ResidentKernelSourceTest).
+ * source: the build generates the F64 kernel from this file (runtime/opencl/pom.xml).
  */
 final class ResidentKernelF32 extends Kernel implements ResidentKernel {
 

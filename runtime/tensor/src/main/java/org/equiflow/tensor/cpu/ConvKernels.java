@@ -1,5 +1,8 @@
 package org.equiflow.tensor.cpu;
 
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -98,28 +101,30 @@ public final class ConvKernels {
 
     /**
      * {@code cols[(ci*K + o)*V + s] = in[b][ci][s + displacement(o)]}: each channel is padded
-     * periodically once, after which every displaced row is a contiguous copy.
+     * periodically once ({@code padChannel}, given the channel's offset in the input), after
+     * which every displaced row is a contiguous copy. One loop for both precisions: the arrays
+     * are float[] or double[] alike, and System.arraycopy copies either.
      */
-    private static void gather(Geometry g, float[] in, int b, float[] padded, float[] cols) {
+    private static void gather(Geometry g, int b, Object padded, Object cols, IntConsumer padChannel) {
         HaloPlan plan = g.plan;
         int v = plan.sites, k = plan.offsets, row = plan.rowLength, rows = v / row;
-        int rowVectorEnd = ROW_SPECIES.loopBound(row);
         for (int ci = 0; ci < g.inChannels; ci++) {
-            int src = (b * g.inChannels + ci) * v;
-            padChannel(plan, in, src, padded, 0);
+            padChannel.accept((b * g.inChannels + ci) * v);
             for (int o = 0; o < k; o++) {
                 int[] starts = plan.segmentStart[o];
                 int dst = (ci * k + o) * v;
-                for (int r = 0; r < rows; r++) {
-                    int from = starts[r], to = dst + r * row;
-                    int y = 0;
-                    for (; y < rowVectorEnd; y += ROW_SPECIES.length()) {
-                        FloatVector.fromArray(ROW_SPECIES, padded, from + y).intoArray(cols, to + y);
-                    }
-                    for (; y < row; y++) cols[to + y] = padded[from + y];
-                }
+                for (int r = 0; r < rows; r++) System.arraycopy(padded, starts[r], cols, dst + r * row, row);
             }
         }
+    }
+
+    private static void gather(Geometry g, float[] in, int b, float[] padded, float[] cols) {
+        gather(g, b, padded, cols, src -> padChannel(g.plan, in, src, padded, 0));
+    }
+
+    private static void gather(Geometry g, double[] in, int b, double[] padded, double[] cols) {
+        int[] source = g.plan.paddedSource;
+        gather(g, b, padded, cols, src -> { for (int p = 0; p < padded.length; p++) padded[p] = in[src + source[p]]; });
     }
 
     /** Copies one channel into its periodically padded block, a row at a time. */
@@ -146,21 +151,6 @@ public final class ConvKernels {
                 FloatVector.fromArray(ROW_SPECIES, in, from + y).intoArray(padded, to + radius + y);
             }
             for (; y < row; y++) padded[to + radius + y] = in[from + y];
-        }
-    }
-
-    private static void gather(Geometry g, double[] in, int b, double[] padded, double[] cols) {
-        HaloPlan plan = g.plan;
-        int v = plan.sites, k = plan.offsets, row = plan.rowLength, rows = v / row;
-        for (int ci = 0; ci < g.inChannels; ci++) {
-            int src = (b * g.inChannels + ci) * v;
-            int[] source = plan.paddedSource;
-            for (int p = 0; p < padded.length; p++) padded[p] = in[src + source[p]];
-            for (int o = 0; o < k; o++) {
-                int[] starts = plan.segmentStart[o];
-                int dst = (ci * k + o) * v;
-                for (int r = 0; r < rows; r++) System.arraycopy(padded, starts[r], cols, dst + r * row, row);
-            }
         }
     }
 
@@ -375,7 +365,6 @@ public final class ConvKernels {
      * buffer (in double) and the buffers are added at the end.
      */
     public static void weightGradient(Geometry g, float[] in, float[] gOut, float[] gw) {
-        int ck = g.columns();
         if (DirectConv2D.handles(g.plan)) {
             DirectConv2D.weightGradient(g, in, gOut, gw);
             return;
@@ -384,21 +373,45 @@ public final class ConvKernels {
             weightGradientByRows(g, in, gOut, gw);
             return;
         }
-        double[][] partial = new double[CpuParallel.chunksFor(g.batch)][g.outChannels * ck];
+        double[] sums = weightGradientByColumns(g, float[]::new, (b, padded, cols) -> gather(g, in, b, padded, cols),
+                (b, cols, acc) -> correlateF32(g, gOut, b * g.outChannels * g.sites(), cols, acc));
+        for (int i = 0; i < gw.length; i++) gw[i] = (float) sums[i];
+    }
+
+    /** Gathers configuration b's column matrix, with a scratch block for the padded channel. */
+    private interface ColumnGather<A> {
+        void gather(int b, A padded, A cols);
+    }
+
+    /** Adds configuration b's correlation of the output gradient with its column matrix into acc. */
+    private interface ColumnCorrelation<A> {
+        void add(int b, A cols, double[] acc);
+    }
+
+    /**
+     * The weight gradient through column matrices, for both precisions: each worker sums its
+     * configurations into its own buffer (in double), and the buffers are added in worker order
+     * at the end. {@code A} is float[] or double[]; the correlation decides the arithmetic.
+     */
+    private static <A> double[] weightGradientByColumns(Geometry g, IntFunction<A> arrays, ColumnGather<A> gather,
+                                                        ColumnCorrelation<A> correlation) {
+        int weights = g.outChannels * g.columns();
+        double[][] partial = new double[CpuParallel.chunksFor(g.batch)][weights];
         CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
-            float[] cols = new float[ck * g.sites()];
-            float[] padded = new float[g.plan.paddedSize];
-            double[] acc = partial[chunk];
+            A cols = arrays.apply(g.columns() * g.sites());
+            A padded = arrays.apply(g.plan.paddedSize);
             for (int b = from; b < to; b++) {
-                gather(g, in, b, padded, cols);
-                correlateF32(g, gOut, b * g.outChannels * g.sites(), cols, acc);
+                gather.gather(b, padded, cols);
+                correlation.add(b, cols, partial[chunk]);
             }
         });
-        for (int i = 0; i < gw.length; i++) {
+        double[] sums = new double[weights];
+        for (int i = 0; i < weights; i++) {
             double sum = 0.0;
             for (double[] p : partial) sum += p[i];
-            gw[i] = (float) sum;
+            sums[i] = sum;
         }
+        return sums;
     }
 
     /** Configurations padded together by {@link #weightGradientByRows}, so inner loops run long. */
@@ -572,28 +585,19 @@ public final class ConvKernels {
     }
 
     public static void weightGradient(Geometry g, double[] in, double[] gOut, double[] gw) {
+        double[] sums = weightGradientByColumns(g, double[]::new, (b, padded, cols) -> gather(g, in, b, padded, cols),
+                (b, cols, acc) -> correlateF64(g, gOut, b * g.outChannels * g.sites(), cols, acc));
+        System.arraycopy(sums, 0, gw, 0, gw.length);
+    }
+
+    private static void correlateF64(Geometry g, double[] gOut, int gBase, double[] cols, double[] acc) {
         int ck = g.columns(), v = g.sites();
-        double[][] partial = new double[CpuParallel.chunksFor(g.batch)][g.outChannels * ck];
-        CpuParallel.forChunks(g.batch, (chunk, from, to) -> {
-            double[] cols = new double[ck * v];
-            double[] padded = new double[g.plan.paddedSize];
-            double[] acc = partial[chunk];
-            for (int b = from; b < to; b++) {
-                gather(g, in, b, padded, cols);
-                int gb = b * g.outChannels * v;
-                for (int co = 0; co < g.outChannels; co++) {
-                    for (int j = 0; j < ck; j++) {
-                        double dot = 0.0;
-                        for (int s = 0; s < v; s++) dot += gOut[gb + co * v + s] * cols[j * v + s];
-                        acc[co * ck + j] += dot;
-                    }
-                }
+        for (int co = 0; co < g.outChannels; co++) {
+            for (int j = 0; j < ck; j++) {
+                double dot = 0.0;
+                for (int s = 0; s < v; s++) dot += gOut[gBase + co * v + s] * cols[j * v + s];
+                acc[co * ck + j] += dot;
             }
-        });
-        for (int i = 0; i < gw.length; i++) {
-            double sum = 0.0;
-            for (double[] p : partial) sum += p[i];
-            gw[i] = sum;
         }
     }
 

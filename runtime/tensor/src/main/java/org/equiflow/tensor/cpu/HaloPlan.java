@@ -16,19 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class HaloPlan {
 
-    private record Key(int kernel, int[] lattice) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && kernel == k.kernel && Arrays.equals(lattice, k.lattice);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * kernel + Arrays.hashCode(lattice);
-        }
-    }
-
-    private static final Map<Key, HaloPlan> CACHE = new ConcurrentHashMap<>();
+    private static final Map<ConvGeometry, HaloPlan> CACHE = new ConcurrentHashMap<>();
 
     /** Sites of one channel. */
     public final int sites;
@@ -114,6 +102,6 @@ public final class HaloPlan {
 
     /** Shared and cached; callers must not modify the tables. */
     public static HaloPlan of(int[] lattice, int kernel) {
-        return CACHE.computeIfAbsent(new Key(kernel, lattice.clone()), k -> new HaloPlan(k.lattice, k.kernel));
+        return CACHE.computeIfAbsent(new ConvGeometry(kernel, lattice), g -> new HaloPlan(g.lattice(), g.kernel()));
     }
 }
