@@ -10,9 +10,8 @@ import org.equiflow.tensor.Conditioner;
 import org.equiflow.tensor.ConvAct;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
+import org.equiflow.tensor.Spline;
 import org.equiflow.tensor.SplineInverse;
-import org.equiflow.tensor.SplineLogDerivative;
-import org.equiflow.tensor.SplineTransform;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.nodes.AffineCouplingNode;
 import org.equiflow.truffle.nodes.SplineNode;
@@ -57,8 +56,8 @@ public final class IrTranslator {
                         new Conditioner(c.stages().stream().map(st -> new Conditioner.Stage(
                                 new ConvAct(activation(st.activation()), st.slope()), st.bias() >= 0)).toList(), c.activeSites() >= 0));
                 case Op.AffineCoupling a -> new AffineCouplingNode(a.id(), a.x(), a.s(), a.t(), a.active());
-                case Op.SplineTransform s -> new SplineNode(s.id(), new SplineTransform(s.bins(), s.bound()), s.x(), s.params());
-                case Op.SplineLogDerivative s -> new SplineNode(s.id(), new SplineLogDerivative(s.bins(), s.bound()), s.x(), s.params());
+                case Op.SplineTransform s -> new SplineNode(s.id(), Spline.transform(s.bins(), s.bound()), s.x(), s.params());
+                case Op.SplineLogDerivative s -> new SplineNode(s.id(), Spline.logDerivative(s.bins(), s.bound()), s.x(), s.params());
                 case Op.SplineInverse s -> new SplineNode(s.id(), new SplineInverse(s.bins(), s.bound()), s.y(), s.params());
             });
         }

@@ -21,7 +21,7 @@ import org.equiflow.truffle.CompiledFlow;
  * group actions the property tests apply: the sign flip and periodic lattice shifts. A defect is
  * the largest violation of f(g·z) = g·f(z) or of log-det(g·z) = log-det(z) over a batch.
  */
-final class SymmetryProbe {
+public final class SymmetryProbe {
     /** Equivariance holds to rounding: odd/even maps and rolls are exact up to a few ulps. */
     static final double EXACT = 1e-9;
     /** A counterexample: generic parameters break a broken symmetry by far more than rounding. */
@@ -76,20 +76,21 @@ final class SymmetryProbe {
         return Math.max(d, maxDifference(plain.logDet(), shifted.logDet()));
     }
 
-    static double maxDifference(Tensor a, Tensor b) {
+    public static double maxDifference(Tensor a, Tensor b) {
+        if (a.size() != b.size()) throw new AssertionError("compared tensors differ in size: " + a.size() + " and " + b.size());
         double d = 0;
         for (int i = 0; i < a.size(); i++) d = Math.max(d, Math.abs(a.get(i) - b.get(i)));
         return d;
     }
 
-    static Tensor negate(Tensor z) {
+    public static Tensor negate(Tensor z) {
         Tensor out = z.copy();
         for (int i = 0; i < out.size(); i++) out.set(i, -z.get(i));
         return out;
     }
 
     /** (T_a z)(x) = z(x − a): the configuration moved by a, periodically, in every batch entry and channel. */
-    static Tensor roll(Tensor z, int[] shift) {
+    public static Tensor roll(Tensor z, int[] shift) {
         Shape s = z.shape();
         int[] sizes = s.lattice();
         int sites = s.sites();
@@ -111,7 +112,7 @@ final class SymmetryProbe {
     }
 
     /** Every shift of the lattice, a ∈ Z_L0 × Z_L1 × …. */
-    static java.util.List<int[]> allShifts(int[] sizes) {
+    public static java.util.List<int[]> allShifts(int[] sizes) {
         var out = new java.util.ArrayList<int[]>();
         int total = 1;
         for (int s : sizes) total *= s;

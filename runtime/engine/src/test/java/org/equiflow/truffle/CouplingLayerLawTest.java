@@ -3,6 +3,10 @@ package org.equiflow.truffle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.equiflow.symmetry.SymmetryProbe.allShifts;
+import static org.equiflow.symmetry.SymmetryProbe.maxDifference;
+import static org.equiflow.symmetry.SymmetryProbe.negate;
+import static org.equiflow.symmetry.SymmetryProbe.roll;
 
 import com.oracle.truffle.api.CallTarget;
 import java.io.IOException;
@@ -326,58 +330,6 @@ class CouplingLayerLawTest {
     }
 
     // ---- group actions ------------------------------------------------------------------------------
-
-    static double maxDifference(Tensor a, Tensor b) {
-        assertEquals(a.size(), b.size());
-        double d = 0;
-        for (int i = 0; i < a.size(); i++) d = Math.max(d, Math.abs(a.get(i) - b.get(i)));
-        return d;
-    }
-
-    static Tensor negate(Tensor z) {
-        Tensor out = z.copy();
-        for (int i = 0; i < out.size(); i++) out.set(i, -z.get(i));
-        return out;
-    }
-
-    /** (T_a z)(x) = z(x − a): the configuration moved by a, periodically, in every batch entry and channel. */
-    static Tensor roll(Tensor z, int[] shift) {
-        Shape s = z.shape();
-        int[] sizes = s.lattice();
-        int sites = s.sites();
-        Tensor out = Tensor.zeros(s, DType.F64);
-        int[] x = new int[sizes.length];
-        for (int bc = 0; bc < s.batch() * s.channels(); bc++) {
-            for (int site = 0; site < sites; site++) {
-                int rest = site;
-                for (int d = sizes.length - 1; d >= 0; d--) {
-                    x[d] = rest % sizes[d];
-                    rest /= sizes[d];
-                }
-                int target = 0;
-                for (int d = 0; d < sizes.length; d++) target = target * sizes[d] + Math.floorMod(x[d] + shift[d], sizes[d]);
-                out.set(bc * sites + target, z.get(bc * sites + site));
-            }
-        }
-        return out;
-    }
-
-    /** Every shift of the lattice, a ∈ Z_L0 × Z_L1 × …. */
-    static List<int[]> allShifts(int[] sizes) {
-        List<int[]> out = new ArrayList<>();
-        int total = 1;
-        for (int s : sizes) total *= s;
-        for (int k = 0; k < total; k++) {
-            int[] a = new int[sizes.length];
-            int rest = k;
-            for (int d = sizes.length - 1; d >= 0; d--) {
-                a[d] = rest % sizes[d];
-                rest /= sizes[d];
-            }
-            out.add(a);
-        }
-        return out;
-    }
 
     /** α(x) uniform on (−π, π) at every site of every configuration of a [B, 2, L0, L1] link field. */
     static double[][][] randomGauge(Shape s, SplittableRandom random) {

@@ -2,7 +2,7 @@ package org.equiflow.tensor;
 
 /**
  * The monotone rational-quadratic spline of Durkan et al. 2019 ("Neural Spline Flows"), one per
- * site, shared by {@link SplineTransform}, {@link SplineLogDerivative}, {@link SplineGradient} and
+ * site, shared by {@link Spline}, {@link SplineGradient} and
  * {@link SplineInverse}.
  *
  * <p>Parameterisation, with K bins on [−B, B] and raw parameters p of 3K − 1 channels per site:

@@ -3,7 +3,7 @@ package org.equiflow.tensor;
 import java.util.List;
 
 /**
- * The backward step of {@link SplineTransform} or {@link SplineLogDerivative} in one pass:
+ * The backward step of {@link Spline} (either quantity) in one pass:
  * operands x [N, 1, L…], raw parameters p [N, 3·bins − 1, L…] and the cotangent g [N, 1, L…]
  * of the quantity; result g·∂quantity/∂x [N, 1, L…] or g·∂quantity/∂p [N, 3·bins − 1, L…]
  * (the Jacobian is diagonal in sites, so either is a per-site product).

@@ -3,7 +3,7 @@ package org.equiflow.tensor;
 import java.util.List;
 
 /**
- * The inverse x = spline⁻¹(y) of the spline of {@link SplineTransform} with the same raw
+ * The inverse x = spline⁻¹(y) of the spline of {@link Spline} with the same raw
  * parameters (identity outside [−bound, bound], which the spline maps onto itself): operands
  * y [N, 1, L…] and raw parameters p [N, 3·bins − 1, L…]; result x [N, 1, L…]. In each bin
  * x is the root of a quadratic (Durkan et al. 2019, eq. 6–8), see
@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <p>VJPs by the implicit function theorem from spline(x(y, p), p) = y, with x the output:
  * ∂x/∂y = 1 / spline′(x) and ∂x/∂p = −(∂spline/∂p)(x) / spline′(x); both are written with the
- * forward spline's own primitives ({@link SplineLogDerivative}, {@link SplineGradient}).
+ * forward spline's own primitives ({@link Spline}, {@link SplineGradient}).
  */
 public record SplineInverse(int bins, double bound) implements Primitive {
 
@@ -30,7 +30,7 @@ public record SplineInverse(int bins, double bound) implements Primitive {
     public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
         Tensor p = inputs.get(1);
         // g / spline′(x): the cotangent of y, and the one the parameters' cotangent is made from.
-        Tensor scaled = Ops.mul(outputGrad, Ops.exp(Ops.neg(Ops.apply(new SplineLogDerivative(bins, bound), output, p))));
+        Tensor scaled = Ops.mul(outputGrad, Ops.exp(Ops.neg(Ops.apply(Spline.logDerivative(bins, bound), output, p))));
         return switch (index) {
             case 0 -> scaled;
             case 1 -> Ops.neg(Ops.apply(new SplineGradient(bins, bound, SplineGradient.Quantity.TRANSFORM, SplineGradient.Operand.PARAMETERS),

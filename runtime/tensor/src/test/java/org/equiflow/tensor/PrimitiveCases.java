@@ -170,9 +170,9 @@ public final class PrimitiveCases {
             Shape field = new Shape(2, 1, binsAndLattice[1], binsAndLattice[2]);
             Shape parameters = field.withChannels(3 * bins - 1);
             String suffix = " K=" + bins + " B=" + bound;
-            add.accept(new Case("spline transform" + suffix, new SplineTransform(bins, bound),
+            add.accept(new Case("spline transform" + suffix, Spline.transform(bins, bound),
                     List.of(scaled(randn(field), bound), randn(parameters))));
-            add.accept(new Case("spline log derivative" + suffix, new SplineLogDerivative(bins, bound),
+            add.accept(new Case("spline log derivative" + suffix, Spline.logDerivative(bins, bound),
                     List.of(scaled(randn(field), bound), randn(parameters))));
             for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
                 for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {

@@ -56,8 +56,8 @@ class SplineLawsTest {
         Tensor p = sharedParameters(bins, sites, new SplittableRandom(bins), 1.5);
         double[] xs = new double[sites];
         for (int i = 0; i < sites; i++) xs[i] = -2 * BOUND + 4 * BOUND * i / (sites - 1);
-        double[] ys = apply(new SplineTransform(bins, BOUND), xs, p);
-        double[] logDerivatives = apply(new SplineLogDerivative(bins, BOUND), xs, p);
+        double[] ys = apply(Spline.transform(bins, BOUND), xs, p);
+        double[] logDerivatives = apply(Spline.logDerivative(bins, BOUND), xs, p);
         for (int i = 1; i < sites; i++) assertTrue(ys[i] > ys[i - 1], "not increasing at x = " + xs[i]);
         for (int i = 0; i < sites; i++) {
             if (Math.abs(xs[i]) >= BOUND) {
@@ -81,8 +81,8 @@ class SplineLawsTest {
             xs[2 * k] = knots[k] - gap;
             xs[2 * k + 1] = knots[k] + gap;
         }
-        double[] ys = apply(new SplineTransform(bins, BOUND), xs, p);
-        double[] logDerivatives = apply(new SplineLogDerivative(bins, BOUND), xs, p);
+        double[] ys = apply(Spline.transform(bins, BOUND), xs, p);
+        double[] logDerivatives = apply(Spline.logDerivative(bins, BOUND), xs, p);
         for (int k = 0; k < knots.length; k++) {
             // A jump would show as a difference far above slope × 2·gap (slopes stay below 1/MIN_BIN).
             assertEquals(ys[2 * k], ys[2 * k + 1], 1e-5, "y jumps at knot " + k + " (x = " + knots[k] + ")");
@@ -103,9 +103,9 @@ class SplineLawsTest {
             plus[i] = xs[i] + step;
             minus[i] = xs[i] - step;
         }
-        var transform = new SplineTransform(bins, BOUND);
+        var transform = Spline.transform(bins, BOUND);
         double[] yPlus = apply(transform, plus, p), yMinus = apply(transform, minus, p);
-        double[] logDerivatives = apply(new SplineLogDerivative(bins, BOUND), xs, p);
+        double[] logDerivatives = apply(Spline.logDerivative(bins, BOUND), xs, p);
         for (int i = 0; i < sites; i++) {
             double numeric = Math.log((yPlus[i] - yMinus[i]) / (2 * step));
             assertEquals(numeric, logDerivatives[i], 1e-6, "log dy/dx at x = " + xs[i]);
@@ -119,8 +119,8 @@ class SplineLawsTest {
         Tensor p = Tensor.zeros(new Shape(1, 3 * bins - 1, 1, sites), DType.F64);
         double[] xs = new double[sites];
         for (int i = 0; i < sites; i++) xs[i] = -1.5 * BOUND + 3 * BOUND * i / (sites - 1);
-        double[] ys = apply(new SplineTransform(bins, BOUND), xs, p);
-        double[] logDerivatives = apply(new SplineLogDerivative(bins, BOUND), xs, p);
+        double[] ys = apply(Spline.transform(bins, BOUND), xs, p);
+        double[] logDerivatives = apply(Spline.logDerivative(bins, BOUND), xs, p);
         for (int i = 0; i < sites; i++) {
             assertEquals(xs[i], ys[i], 1e-12);
             assertEquals(0.0, logDerivatives[i], 1e-12);
@@ -135,10 +135,10 @@ class SplineLawsTest {
         Tensor p = sharedParameters(bins, sites, new SplittableRandom(1000 + bins), 1.5);
         double[] xs = new double[sites];
         for (int i = 0; i < sites; i++) xs[i] = -2 * BOUND + 4 * BOUND * i / (sites - 1);
-        double[] ys = apply(new SplineTransform(bins, BOUND), xs, p);
+        double[] ys = apply(Spline.transform(bins, BOUND), xs, p);
         double[] back = apply(new SplineInverse(bins, BOUND), ys, p);
         for (int i = 0; i < sites; i++) assertEquals(xs[i], back[i], 1e-10, "spline⁻¹(spline(x)) at x = " + xs[i]);
-        double[] forth = apply(new SplineTransform(bins, BOUND), apply(new SplineInverse(bins, BOUND), xs, p), p);
+        double[] forth = apply(Spline.transform(bins, BOUND), apply(new SplineInverse(bins, BOUND), xs, p), p);
         for (int i = 0; i < sites; i++) assertEquals(xs[i], forth[i], 1e-10, "spline(spline⁻¹(y)) at y = " + xs[i]);
     }
 }

@@ -5,14 +5,13 @@ import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.nodes.NodeInfo;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Primitive;
+import org.equiflow.tensor.Spline;
 import org.equiflow.tensor.SplineInverse;
-import org.equiflow.tensor.SplineLogDerivative;
-import org.equiflow.tensor.SplineTransform;
 import org.equiflow.tensor.Tensor;
 
 /**
  * A rational-quadratic spline of a field, x and its raw parameters in: the transform itself
- * ({@link SplineTransform}), its per-site log-derivative ({@link SplineLogDerivative}) or its
+ * or its per-site log-derivative ({@link Spline}), or its
  * inverse ({@link SplineInverse}, y in).
  */
 @NodeInfo(shortName = "Spline")
@@ -20,11 +19,7 @@ public final class SplineNode extends OpNode {
     private final Primitive primitive;
     private final int x, params;
 
-    public SplineNode(int slot, SplineTransform primitive, int x, int params) {
-        this(slot, (Primitive) primitive, x, params);
-    }
-
-    public SplineNode(int slot, SplineLogDerivative primitive, int x, int params) {
+    public SplineNode(int slot, Spline primitive, int x, int params) {
         this(slot, (Primitive) primitive, x, params);
     }
 

@@ -1,0 +1,58 @@
+package org.equiflow.tensor;
+
+import java.util.List;
+
+/**
+ * The rational-quadratic spline y(x) of {@link RationalQuadraticSpline} on [−bound, bound] with
+ * {@code bins} bins, identity outside, or its per-site log-derivative log dy/dx (0 outside):
+ * operands x [N, 1, L…] and raw parameters p [N, 3·bins − 1, L…]; result [N, 1, L…]. Every
+ * site is computed; a coupling keeps the frozen sites itself and sums the log-derivative over the
+ * updated ones for its log-det. The two quantities are one primitive because they share their
+ * operands, their kernel (a mode of it) and their gradient ({@link SplineGradient}).
+ */
+public record Spline(int bins, double bound, SplineGradient.Quantity quantity) implements Primitive {
+
+    /** y(x). */
+    public static Spline transform(int bins, double bound) {
+        return new Spline(bins, bound, SplineGradient.Quantity.TRANSFORM);
+    }
+
+    /** log dy/dx. */
+    public static Spline logDerivative(int bins, double bound) {
+        return new Spline(bins, bound, SplineGradient.Quantity.LOG_DERIVATIVE);
+    }
+
+    /** The kernel's mode for this quantity ({@link RationalQuadraticSpline#TRANSFORM} or {@link RationalQuadraticSpline#LOG_DERIVATIVE}). */
+    public int mode() {
+        return switch (quantity) {
+            case TRANSFORM -> RationalQuadraticSpline.TRANSFORM;
+            case LOG_DERIVATIVE -> RationalQuadraticSpline.LOG_DERIVATIVE;
+        };
+    }
+
+    @Override
+    public String name() {
+        return quantity == SplineGradient.Quantity.TRANSFORM ? "SplineTransform" : "SplineLogDerivative";
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) {
+        Primitive.expectArity(this, inputs, 2);
+        return RationalQuadraticSpline.checkShapes(this, bins, bound, inputs.get(0), inputs.get(1));
+    }
+
+    @Override
+    public void forward(List<Tensor> inputs, Tensor out) {
+        RationalQuadraticSpline.apply(mode(), bins, bound, inputs.get(0), inputs.get(1), null, out);
+    }
+
+    @Override
+    public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
+        SplineGradient.Operand operand = switch (index) {
+            case 0 -> SplineGradient.Operand.INPUT;
+            case 1 -> SplineGradient.Operand.PARAMETERS;
+            default -> throw new IndexOutOfBoundsException(index);
+        };
+        return Ops.apply(new SplineGradient(bins, bound, quantity, operand), inputs.get(0), inputs.get(1), outputGrad);
+    }
+}
