@@ -217,7 +217,6 @@ class CliTest {
         };
         for (String[] c : cases) {
             String[] args = {c[0], tutorial, c[1], c[2], "--color=never", "--out", out};
-            if (c[0].equals("hmc")) args = new String[] {c[0], tutorial, c[1], c[2], "--color=never"};
             Run r = run(args);
             String what = String.join(" ", c) + ": ";
             assertEquals(2, r.exit(), what + r.err());
@@ -260,7 +259,8 @@ class CliTest {
             String out = dir.resolve("run").toString();
             assertEquals(0, run("run", script.toString(), "--steps", "2", "--batch", "4", "--count", "64", "--no-progress", "--out", out).exit());
             assertEquals(0, run("sample", script.toString(), "--count", "64", "--no-progress", "--out", out).exit());
-            assertEquals(0, run("hmc", script.toString(), "--trajectories", "3", "--thermalize", "1", "--chains", "2", "--no-progress").exit());
+            assertEquals(0, run("hmc", script.toString(), "--trajectories", "3", "--thermalize", "1", "--chains", "2", "--no-progress",
+                    "--out", dir.resolve("hmc").toString()).exit());
         } finally {
             System.setErr(original);
         }
@@ -277,11 +277,12 @@ class CliTest {
         assertEquals(0, run.exit(), run.err());
         assertEquals(1, run.err().split("warning\\[W0410\\]", -1).length - 1, run.err());
         Run hmc = run("hmc", tutorial, "--trajectories", "2", "--thermalize", "0", "--chains", "2", "--no-progress", "--color=never",
-                "--set", "T.lattice=[4,4]");
+                "--set", "T.lattice=[4,4]", "--out", dir.resolve("hmc").toString());
         assertEquals(0, hmc.exit(), hmc.err());
         assertFalse(hmc.err().contains("W0410"), hmc.err());
         // Nor does hmc offer --strict, which would be accepted and ignored there.
-        Run strict = run("hmc", tutorial, "--strict", "--trajectories", "2", "--no-progress", "--set", "T.lattice=[4,4]");
+        Run strict = run("hmc", tutorial, "--strict", "--trajectories", "2", "--no-progress", "--set", "T.lattice=[4,4]",
+                "--out", dir.resolve("strict").toString());
         assertEquals(2, strict.exit(), strict.err());
         assertTrue(strict.err().contains("--strict"), strict.err());
     }
