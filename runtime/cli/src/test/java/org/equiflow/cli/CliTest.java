@@ -268,6 +268,27 @@ class CliTest {
         assertFalse(bars.contains("%") || bars.contains("[="), bars);
     }
 
+    /** `hmc --out DIR` leaves a run as `run` does: the ensemble with its metadata and the report, replaced whole by a rerun. */
+    @Test
+    void hmcCommitsItsEnsembleAndReportToOut() throws IOException {
+        String tutorial = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        Path out = dir.resolve("hmc");
+        for (String seed : new String[] {"1", "2"}) {
+            Run r = run("hmc", tutorial, "--trajectories", "4", "--thermalize", "1", "--chains", "2", "--no-progress", "--seed", seed,
+                    "--set", "T.lattice=[4,4]", "--out", out.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("ensemble: " + out.resolve("result/ensemble.npy")), r.out());
+            assertTrue(r.out().contains("| magnetization |"), "every observable of the theory, unasked:\n" + r.out());
+        }
+        String sidecar = Files.readString(out.resolve("ensemble.json"));
+        assertTrue(sidecar.contains("\"sampler_method\" : \"hmc\"") && sidecar.contains("\"seed\" : 2")
+                && sidecar.contains("\"shape\" : [ 8, 4, 4 ]"), sidecar);
+        assertTrue(Files.readString(out.resolve("report/summary.md")).contains("| susceptibility |"));
+        try (var results = Files.list(out.resolve(".results"))) {
+            assertEquals(1, results.count());
+        }
+    }
+
     /** The symmetry warning is about the flow: once per command that uses it, never from hmc. */
     @Test
     void theSymmetryWarningIsPrintedOnceAndOnlyWhereTheFlowIsUsed() {
