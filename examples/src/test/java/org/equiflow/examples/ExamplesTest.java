@@ -117,7 +117,8 @@ class ExamplesTest {
                 throw new java.io.UncheckedIOException(e);
             }
         }).map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-            Run r = cli("hmc", "--color=never", f.toString(), "--trajectories", "2", "--thermalize", "0", "--chains", "2", "--md-steps", "2");
+            Run r = cli("hmc", "--color=never", f.toString(), "--trajectories", "2", "--thermalize", "0", "--chains", "2", "--md-steps", "2",
+                    "--out", runs.resolve("hmc-" + f.getFileName()).toString());
             assertEquals(0, r.exit(), r.out() + r.err());
             assertTrue(r.out().contains("acceptance"), r.out());
         }));

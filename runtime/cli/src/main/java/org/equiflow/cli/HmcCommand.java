@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** `equiflow hmc FILE`: the HMC baseline on a theory's action, measured like a flow's chain. */
 @Command(name = "hmc", mixinStandardHelpOptions = true,
-        description = "Sample a theory with HMC (the baseline flows are compared with); settings from the script's `hmc` block.")
+        description = "Sample a theory with HMC (the baseline flows are compared with); settings from the script's `hmc` block."
+                + " Writes the ensemble and report as `run` does.")
 final class HmcCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Option(names = "--theory", paramLabel = "NAME", description = "The theory instance (default: the `hmc` block's, else the first).") String theoryName;
@@ -29,6 +30,7 @@ final class HmcCommand implements Callable<Integer> {
     @Option(names = "--step-size", description = "Integrator step ε, > 0 (default: the script's, else 0.1).") Double stepSize;
     @Option(names = "--md-steps", description = "Integrator steps per trajectory, at least 1 (default: the script's, else 10).") Long mdSteps;
     @Option(names = "--chains", defaultValue = "" + HmcOptions.DEFAULT_CHAINS, description = "Independent chains run side by side, at least 1 (default: ${DEFAULT-VALUE}).") int chains;
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory for the ensemble and report (default: runs/<script>/hmc/<theory>).") Path outDirectory;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
     @Option(names = "--seed", description = "Seed (default: the script's, else 0).") Long seed;
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
@@ -56,11 +58,12 @@ final class HmcCommand implements Callable<Integer> {
             return 1;
         }
         diagnostics.print(session.compiled(), err, shown);
-        var options = new HmcOptions(theoryName, trajectories, thermalize, stepSize, mdSteps, chains, seed);
+        var options = new HmcOptions(theoryName, trajectories, thermalize, stepSize, mdSteps, chains, seed, outDirectory);
         var result = session.hmc(options, new Printer(out, noProgress));
         out.printf("acceptance %.4f%n", result.acceptance());
         SampleCommand.printResults(out, result.report().results());
         result.report().notes().forEach(n -> out.println("note: " + n));
+        out.println("ensemble: " + result.ensemble() + " (+ .json metadata); report: " + result.reportDirectory());
         out.flush();
         TrustChecks.print(result.warnings(), err);
         return 0;

@@ -245,7 +245,7 @@ class CheckRunLawTest {
                 ? cli("run", script.toString(), "--color=never", "--no-progress", "--steps", "2", "--batch", "4", "--count", "16",
                         "--out", dir.resolve("out-" + name).toString())
                 : cli("hmc", script.toString(), "--color=never", "--trajectories", "2", "--thermalize", "0", "--chains", "2",
-                        "--md-steps", "2");
+                        "--md-steps", "2", "--out", dir.resolve("hmc-" + name).toString());
     }
 
     @TestFactory

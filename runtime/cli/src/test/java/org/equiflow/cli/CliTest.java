@@ -217,7 +217,6 @@ class CliTest {
         };
         for (String[] c : cases) {
             String[] args = {c[0], tutorial, c[1], c[2], "--color=never", "--out", out};
-            if (c[0].equals("hmc")) args = new String[] {c[0], tutorial, c[1], c[2], "--color=never"};
             Run r = run(args);
             String what = String.join(" ", c) + ": ";
             assertEquals(2, r.exit(), what + r.err());
@@ -260,12 +259,34 @@ class CliTest {
             String out = dir.resolve("run").toString();
             assertEquals(0, run("run", script.toString(), "--steps", "2", "--batch", "4", "--count", "64", "--no-progress", "--out", out).exit());
             assertEquals(0, run("sample", script.toString(), "--count", "64", "--no-progress", "--out", out).exit());
-            assertEquals(0, run("hmc", script.toString(), "--trajectories", "3", "--thermalize", "1", "--chains", "2", "--no-progress").exit());
+            assertEquals(0, run("hmc", script.toString(), "--trajectories", "3", "--thermalize", "1", "--chains", "2", "--no-progress",
+                    "--out", dir.resolve("hmc").toString()).exit());
         } finally {
             System.setErr(original);
         }
         String bars = console.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertFalse(bars.contains("%") || bars.contains("[="), bars);
+    }
+
+    /** `hmc --out DIR` leaves a run as `run` does: the ensemble with its metadata and the report, replaced whole by a rerun. */
+    @Test
+    void hmcCommitsItsEnsembleAndReportToOut() throws IOException {
+        String tutorial = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        Path out = dir.resolve("hmc");
+        for (String seed : new String[] {"1", "2"}) {
+            Run r = run("hmc", tutorial, "--trajectories", "4", "--thermalize", "1", "--chains", "2", "--no-progress", "--seed", seed,
+                    "--set", "T.lattice=[4,4]", "--out", out.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("ensemble: " + out.resolve("result/ensemble.npy")), r.out());
+            assertTrue(r.out().contains("| magnetization |"), "every observable of the theory, unasked:\n" + r.out());
+        }
+        String sidecar = Files.readString(out.resolve("ensemble.json"));
+        assertTrue(sidecar.contains("\"sampler_method\" : \"hmc\"") && sidecar.contains("\"seed\" : 2")
+                && sidecar.contains("\"shape\" : [ 8, 4, 4 ]"), sidecar);
+        assertTrue(Files.readString(out.resolve("report/summary.md")).contains("| susceptibility |"));
+        try (var results = Files.list(out.resolve(".results"))) {
+            assertEquals(1, results.count());
+        }
     }
 
     /** The symmetry warning is about the flow: once per command that uses it, never from hmc. */
@@ -277,11 +298,12 @@ class CliTest {
         assertEquals(0, run.exit(), run.err());
         assertEquals(1, run.err().split("warning\\[W0410\\]", -1).length - 1, run.err());
         Run hmc = run("hmc", tutorial, "--trajectories", "2", "--thermalize", "0", "--chains", "2", "--no-progress", "--color=never",
-                "--set", "T.lattice=[4,4]");
+                "--set", "T.lattice=[4,4]", "--out", dir.resolve("hmc").toString());
         assertEquals(0, hmc.exit(), hmc.err());
         assertFalse(hmc.err().contains("W0410"), hmc.err());
         // Nor does hmc offer --strict, which would be accepted and ignored there.
-        Run strict = run("hmc", tutorial, "--strict", "--trajectories", "2", "--no-progress", "--set", "T.lattice=[4,4]");
+        Run strict = run("hmc", tutorial, "--strict", "--trajectories", "2", "--no-progress", "--set", "T.lattice=[4,4]",
+                "--out", dir.resolve("strict").toString());
         assertEquals(2, strict.exit(), strict.err());
         assertTrue(strict.err().contains("--strict"), strict.err());
     }

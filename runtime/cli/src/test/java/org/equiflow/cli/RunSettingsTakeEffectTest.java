@@ -116,9 +116,9 @@ class RunSettingsTakeEffectTest {
                 hmc Free { trajectories 100  thermalize 20  step_size 0.4  md_steps 2  integrator %s  measure phi2 }
                 """;
         Files.writeString(script, text.formatted("leapfrog"));
-        var leapfrog = CliTest.run("hmc", script.toString(), "--chains", "8");
+        var leapfrog = CliTest.run("hmc", script.toString(), "--chains", "8", "--out", dir.resolve("leapfrog").toString());
         Files.writeString(script, text.formatted("omelyan"));
-        var omelyan = CliTest.run("hmc", script.toString(), "--chains", "8");
+        var omelyan = CliTest.run("hmc", script.toString(), "--chains", "8", "--out", dir.resolve("omelyan").toString());
         assertEquals(0, leapfrog.exit(), leapfrog.err());
         assertEquals(0, omelyan.exit(), omelyan.err());
         // At the same step (0.4, within leapfrog's stability limit 2/ω_max ≈ 0.47) Omelyan's energy error is several times

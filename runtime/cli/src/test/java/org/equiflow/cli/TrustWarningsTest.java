@@ -65,7 +65,7 @@ class TrustWarningsTest {
         var sample = run(sample());
         assertEquals(0, sample.exit(), sample.err());
         assertEquals(List.of(), warnings(sample), sample.out() + sample.err());
-        var hmc = run("hmc", script.toString(), "--chains", "4");
+        var hmc = run("hmc", script.toString(), "--chains", "4", "--out", dir.resolve("hmc1").toString());
         assertEquals(0, hmc.exit(), hmc.err());
         assertEquals(List.of(), warnings(hmc), hmc.out() + hmc.err());
         var train = run("train", script.toString(), "--no-progress", "--out", dir.resolve("trained").toString());
@@ -86,7 +86,8 @@ class TrustWarningsTest {
     @Test
     void hmcStuckInOneModeOfAZ2TheoryIsFlagged() {
         // One chain in a double well 288 deep: it never tunnels, and ⟨m⟩ comes out far from its exact 0.
-        var r = run("hmc", script.toString(), "--chains", "1", "--set", "Free.m2=-12.0", "--set", "Free.lambda=2.0");
+        var r = run("hmc", script.toString(), "--chains", "1", "--set", "Free.m2=-12.0", "--set", "Free.lambda=2.0",
+                "--out", dir.resolve("hmc2").toString());
         assertEquals(0, r.exit(), r.err());
         assertWarns(r, "`magnetization`", "tunnel");
     }
@@ -94,26 +95,27 @@ class TrustWarningsTest {
     @Test
     void hmcWithAVanishingStepIsFlaggedAsNotMoving() {
         // A step of 0 is refused as an option; one of 1e-12 moves the field by nothing measurable.
-        var zero = run("hmc", script.toString(), "--chains", "2", "--step-size", "0");
+        var zero = run("hmc", script.toString(), "--chains", "2", "--step-size", "0", "--out", dir.resolve("hmc3").toString());
         assertEquals(2, zero.exit(), zero.err());
         assertTrue(zero.err().contains("--step-size"), zero.err());
-        var r = run("hmc", script.toString(), "--chains", "2", "--step-size", "1e-12");
+        var r = run("hmc", script.toString(), "--chains", "2", "--step-size", "1e-12", "--out", dir.resolve("hmc4").toString());
         assertWarns(r, "do not move the field", "step_size");
     }
 
     @Test
     void hmcThatRejectsEverythingIsFlagged() {
-        var r = run("hmc", script.toString(), "--chains", "2", "--step-size", "3");
+        var r = run("hmc", script.toString(), "--chains", "2", "--step-size", "3", "--out", dir.resolve("hmc5").toString());
         assertEquals(0, r.exit(), r.err());
         assertWarns(r, "HMC accepted 0.0%", "lower `step_size`");
     }
 
     @Test
     void anActionUnboundedBelowIsRefusedByHmcAndTraining() {
-        var hmc = run("hmc", script.toString(), "--chains", "2", "--set", "Free.lambda=-1.0");
+        var hmc = run("hmc", script.toString(), "--chains", "2", "--set", "Free.lambda=-1.0", "--out", dir.resolve("hmc6").toString());
         assertEquals(1, hmc.exit(), hmc.out() + hmc.err());
         assertTrue(hmc.err().contains("error: the action of `Free` is unbounded below"), hmc.err());
         assertTrue(hmc.err().contains("help: check the signs of the couplings"), hmc.err());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("hmc6")), "a refused run makes no run directory");
         assertFalse(hmc.out().contains("| magnetization"), "no numbers for a distribution that does not exist: " + hmc.out());
         var train = run("train", script.toString(), "--no-progress", "--out", dir.resolve("t").toString(), "--set", "Free.lambda=-1.0");
         assertEquals(1, train.exit(), train.out() + train.err());

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.equiflow.optim.Adam;
+import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.io.AtomicFiles;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.io.CheckpointException;
@@ -149,13 +150,56 @@ final class Artifacts {
     static Path writeEnsemble(Workspace ws, Path into, Samples samples, String method, long seed, double ess,
                               Measurements.Report report, long trainingStep) throws IOException {
         var theory = ws.flow().theory();
+        var meta = new EnsembleMetadata(theory.name(), theory.parameters(), theory.lattice().sizes(), theory.field().toString(),
+                ws.flow().name(), ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, samples.count(),
+                samples.acceptance(), ess, Instant.now(), version(), observablesOf(report));
+        // Reweighted ensembles are only meaningful with their weights: saved beside, in the same order.
+        if (samples.weighted()) Npy.write(into.resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
+        // Which trained run this ensemble came from, so a reader can tell results of different runs apart.
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("identity_sha256", ws.identity().identitySha256());
+        run.put("overrides", new TreeMap<>(ws.overrides()));
+        run.put("training_step", trainingStep);
+        return Ensembles.write(into, "ensemble", samples.configs(), ensembleShape(theory, samples.count()), meta, run).array();
+    }
+
+    /**
+     * Writes HMC's ensemble and its metadata into {@code into}, a staged result directory: the
+     * sampler is {@code hmc}, there is no flow, and the sidecar's "run" holds the settings that
+     * reproduce the chains. The array is chain-major, as {@link HmcResult#configs()}.
+     */
+    static Path writeHmcEnsemble(Session session, HmcRun.Plan plan, Path into, HmcResult result) throws IOException {
+        var theory = plan.theory();
+        var meta = new EnsembleMetadata(theory.name(), theory.parameters(), theory.lattice().sizes(), theory.field().toString(), null,
+                session.scriptName(), Checkpoint.sha256Hex(session.scriptText()), plan.seed(), HmcRun.METHOD, result.samples(),
+                result.acceptance(), Double.NaN, Instant.now(), version(), observablesOf(result.report()));
+        Map<String, Object> hmc = new LinkedHashMap<>();
+        hmc.put("integrator", plan.integrator().name().toLowerCase(java.util.Locale.ROOT));
+        hmc.put("step_size", plan.stepSize());
+        hmc.put("md_steps", plan.mdSteps());
+        hmc.put("trajectories", plan.trajectories());
+        hmc.put("thermalize", plan.thermalize());
+        hmc.put("seed", plan.seed());
+        hmc.put("chains", plan.chains());
+        hmc.put("order", "chain-major: sample c * trajectories + t is trajectory t of chain c");
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("overrides", new TreeMap<>(session.overrides()));
+        run.put("hmc", hmc);
+        return Ensembles.write(into, "ensemble", result.configs(), ensembleShape(theory, result.samples()), meta, run).array();
+    }
+
+    /** The ensemble array's shape: [count, L0, …], with the direction axis [count, d, L0, …] of a link field, as the flow's input. */
+    private static int[] ensembleShape(TheoryInstance theory, int count) {
         List<Integer> lattice = theory.lattice().sizes();
-        // Link fields keep their direction axis: [count, d, L0, …] angles, as the flow's input.
         int axis = theory.field().onLinks() ? 1 : 0;
         int[] shape = new int[1 + axis + lattice.size()];
-        shape[0] = samples.count();
+        shape[0] = count;
         if (axis == 1) shape[1] = lattice.size();
         for (int d = 0; d < lattice.size(); d++) shape[d + 1 + axis] = lattice.get(d);
+        return shape;
+    }
+
+    private static Map<String, Object> observablesOf(Measurements.Report report) {
         Map<String, Object> observables = new LinkedHashMap<>();
         for (var r : report.results()) {
             Map<String, Object> value = new LinkedHashMap<>();
@@ -164,18 +208,12 @@ final class Artifacts {
             if (!Double.isNaN(r.tauInt())) value.put("tau_int", r.tauInt());
             observables.put(r.name(), value);
         }
+        return observables;
+    }
+
+    private static String version() {
         String version = Artifacts.class.getPackage().getImplementationVersion();
-        var meta = new EnsembleMetadata(theory.name(), theory.parameters(), lattice, theory.field().toString(), ws.flow().name(),
-                ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, samples.count(), samples.acceptance(), ess,
-                Instant.now(), version == null ? "development build" : version, observables);
-        // Reweighted ensembles are only meaningful with their weights: saved beside, in the same order.
-        if (samples.weighted()) Npy.write(into.resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
-        // Which trained run this ensemble came from, so a reader can tell results of different runs apart.
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("identity_sha256", ws.identity().identitySha256());
-        run.put("overrides", new TreeMap<>(ws.overrides()));
-        run.put("training_step", trainingStep);
-        return Ensembles.write(into, "ensemble", samples.configs(), shape, meta, run).array();
+        return version == null ? "development build" : version;
     }
 
     /** Writes the report into {@code into}/report, a staged result directory. */
@@ -195,6 +233,28 @@ final class Artifacts {
         List<Map<String, Object>> observables = new ArrayList<>();
         if (!samples.weighted()) observables.add(row("acceptance", samples.acceptance(), Double.NaN, Double.NaN));
         observables.add(row("ess", ess, Double.NaN, Double.NaN));
+        writeReportDirectory(into, ws.flow().name() + " for " + ws.flow().theory().name() + " on " + ws.flow().theory().lattice(),
+                training, observables, report);
+    }
+
+    /**
+     * Writes HMC's report into {@code into}/report, a staged result directory: the same tables and
+     * plots as a flow's chain (no training), and trajectories.csv with each measured trajectory's
+     * acceptance and largest |ΔH| over the chains.
+     */
+    static void writeHmcReport(HmcRun.Plan plan, Path into, HmcResult result, List<Map<String, Object>> trajectories) throws IOException {
+        List<Map<String, Object>> observables = new ArrayList<>();
+        observables.add(row("acceptance", result.acceptance(), Double.NaN, Double.NaN));
+        Path reportDirectory = writeReportDirectory(into, "HMC for " + plan.theory().name() + " on " + plan.theory().lattice(), List.of(),
+                observables, result.report());
+        AtomicFiles.write(reportDirectory.resolve(HmcRun.TRAJECTORIES),
+                RunReport.csv(trajectories).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The report of a result: the sampler's rows then every measured observable, profiles as CSV, correlator and plots. */
+    private static Path writeReportDirectory(Path into, String title, List<Map<String, Object>> training,
+                                             List<Map<String, Object>> samplerRows, Measurements.Report report) throws IOException {
+        List<Map<String, Object>> observables = new ArrayList<>(samplerRows);
         for (var r : report.results()) observables.add(row(r.name(), r.value(), r.error(), r.tauInt()));
         RunReport.Correlator correlator = null;
         if (report.correlator() != null) {
@@ -205,8 +265,8 @@ final class Artifacts {
         Path reportDirectory = into.resolve("report");
         Files.createDirectories(reportDirectory);
         for (var profile : report.profiles()) writeProfile(reportDirectory.resolve(profileFileName(profile)), profile);
-        new RunReport(ws.flow().name() + " for " + ws.flow().theory().name() + " on " + ws.flow().theory().lattice(),
-                training, observables, report.magnetizationSeries(), correlator).write(reportDirectory);
+        new RunReport(title, training, observables, report.magnetizationSeries(), correlator).write(reportDirectory);
+        return reportDirectory;
     }
 
     static String profileFileName(Measurements.Profile profile) {

@@ -1,5 +1,7 @@
 package org.equiflow.api;
 
+import java.nio.file.Path;
+
 /**
  * How to run HMC, on top of the script's {@code hmc} block: every value left null comes from the
  * script, else from the default named here. Build with {@link #builder()}.
@@ -11,8 +13,11 @@ package org.equiflow.api;
  * @param mdSteps      integrator steps per trajectory, at least 1 (default: the script's, else 10)
  * @param chains       independent chains run side by side, at least 1
  * @param seed         seed (default: the script's, else 0)
+ * @param out          the run directory its ensemble and report are committed to (default:
+ *                     {@code runs/<script>/hmc/<theory>}, plus a subdirectory named after the {@code --set} values)
  */
-public record HmcOptions(String theory, Long trajectories, Long thermalize, Double stepSize, Long mdSteps, int chains, Long seed) {
+public record HmcOptions(String theory, Long trajectories, Long thermalize, Double stepSize, Long mdSteps, int chains, Long seed,
+                         Path out) {
     /** The chains run side by side when none are asked for. */
     public static final int DEFAULT_CHAINS = 16;
 
@@ -26,6 +31,7 @@ public record HmcOptions(String theory, Long trajectories, Long thermalize, Doub
         private Long trajectories, thermalize, mdSteps, seed;
         private Double stepSize;
         private int chains = DEFAULT_CHAINS;
+        private Path out;
 
         private Builder() {}
 
@@ -43,6 +49,8 @@ public record HmcOptions(String theory, Long trajectories, Long thermalize, Doub
 
         public Builder seed(long seed) { this.seed = seed; return this; }
 
-        public HmcOptions build() { return new HmcOptions(theory, trajectories, thermalize, stepSize, mdSteps, chains, seed); }
+        public Builder out(Path out) { this.out = out; return this; }
+
+        public HmcOptions build() { return new HmcOptions(theory, trajectories, thermalize, stepSize, mdSteps, chains, seed, out); }
     }
 }

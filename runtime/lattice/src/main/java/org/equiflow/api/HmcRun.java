@@ -1,18 +1,44 @@
 package org.equiflow.api;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.equiflow.compiler.ast.Item;
+import org.equiflow.compiler.model.FieldKinds;
 import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.TrustChecks;
 import org.equiflow.sample.Hmc;
 
-/** The HMC baseline on a theory's action: settings, refusals, the chains, measurements. */
+/** The HMC baseline on a theory's action: settings, refusals, the chains, measurements, one committed result. */
 final class HmcRun {
     private HmcRun() {}
 
-    static HmcResult run(Session session, HmcOptions o, HmcListener listener) {
+    /** The sampler named in the ensemble's metadata. */
+    static final String METHOD = "hmc";
+    /** One row per measured trajectory in the report: its acceptance over the chains and largest |ΔH|. */
+    static final String TRAJECTORIES = "trajectories.csv";
+    /** A built-in left out of the default measurements: one estimate per lattice site, asked for by name when wanted. */
+    private static final String FULL_PROFILE = "two_point";
+
+    /** What one HMC run does, every setting resolved and checked. */
+    record Plan(TheoryInstance theory, int chains, long trajectories, long thermalize, double stepSize, int mdSteps,
+                Hmc.Integrator integrator, long seed, List<String> measure, Path directory) {}
+
+    static HmcResult run(Session session, HmcOptions o, HmcListener listener) throws IOException {
+        Plan plan = plan(session, o);
+        // Settings are checked before the directory is made or locked: a refused run leaves nothing behind.
+        try (RunDirectory directory = RunDirectory.open(plan.directory())) {
+            refuseTrainedFlow(plan.directory());
+            return run(session, plan, directory, listener);
+        }
+    }
+
+    private static Plan plan(Session session, HmcOptions o) {
         int chains = Limits.intRange("--chains", o.chains(), 1, Limits.MAX_BATCH);
         var program = session.program();
         String target = o.theory() != null ? o.theory() : program.runs().stream().filter(r -> r.kind() == Item.RunKind.HMC)
@@ -30,7 +56,7 @@ final class HmcRun {
         var integrator = Hmc.Integrator.named(settings.choice("integrator", "leapfrog"));
         long seed = settings.integer("seed", o.seed(), 0);
         List<String> measure = new ArrayList<>(settings.names("measure"));
-        if (measure.isEmpty()) measure.add("susceptibility");
+        if (measure.isEmpty()) measure.addAll(everyObservable(theory));
         TrustReporting.refuseUnboundedAction(theory, program.names());
         int volume = (int) theory.valuesPerConfiguration();
         if (measured * chains * volume > Integer.MAX_VALUE - 8) {
@@ -39,20 +65,65 @@ final class HmcRun {
         }
         MemoryEstimate.require(MemoryEstimate.hmc(theory, chains, measured), "HMC with " + chains + " chains × " + measured
                 + " trajectories on " + theory.lattice(), "fewer --trajectories or --chains");
-        var hmc = new Hmc(theory, program.names(), chains, seed);
+        Path directory = Workspace.hmcDirectory(session.scriptName(), theory.name(), o.out(), session.overrides());
+        return new Plan(theory, chains, measured, burn, eps, steps, integrator, seed, List.copyOf(measure), directory);
+    }
+
+    /**
+     * What a run without {@code measure} measures: the theory's own observables, then the built-in
+     * measurements of its field kind on this lattice, except the full two-point profile, whose
+     * per-site series would outgrow the ensemble on large lattices.
+     */
+    static List<String> everyObservable(TheoryInstance theory) {
+        List<String> names = new ArrayList<>();
+        theory.observables().forEach(o -> names.add(o.name()));
+        int dimensions = theory.lattice().dimensions();
+        for (var m : FieldKinds.of(theory.field()).measurements()) {
+            if (m.runsIn(dimensions) && !m.name().equals(FULL_PROFILE) && !names.contains(m.name())) names.add(m.name());
+        }
+        return names;
+    }
+
+    /**
+     * A trained flow's directory is that flow's: an HMC result there would stand beside its
+     * checkpoint as if the flow had sampled it.
+     */
+    private static void refuseTrainedFlow(Path directory) {
+        if (Files.exists(directory.resolve("checkpoint.eqf"))) {
+            throw new RunFailure("the run directory " + directory + " holds a trained flow (checkpoint.eqf); HMC's result would be mistaken"
+                    + " for the flow's samples. Pass another --out");
+        }
+    }
+
+    private static HmcResult run(Session session, Plan plan, RunDirectory directory, HmcListener listener) throws IOException {
+        var program = session.program();
+        var theory = plan.theory();
+        int chains = plan.chains();
+        long measured = plan.trajectories(), burn = plan.thermalize();
+        int volume = (int) theory.valuesPerConfiguration();
+        var hmc = new Hmc(theory, program.names(), chains, plan.seed());
         float[] configs = new float[Math.toIntExact(measured * chains * volume)];
         long accepted = 0;
         double largestEnergyChange = 0;
-        listener.started(new HmcListener.Start(theory.name(), theory.lattice().toString(), chains, burn, measured, eps, steps, integrator));
+        List<Map<String, Object>> trajectories = new ArrayList<>();
+        listener.started(new HmcListener.Start(theory.name(), theory.lattice().toString(), chains, burn, measured, plan.stepSize(),
+                plan.mdSteps(), plan.integrator()));
         try {
             for (long k = 0; k < burn + measured; k++) {
-                int a = hmc.trajectory(eps, steps, integrator);
+                int a = hmc.trajectory(plan.stepSize(), plan.mdSteps(), plan.integrator());
                 listener.trajectory();
                 if (k < burn) continue;
                 accepted += a;
+                double largestHere = 0;
                 // NaN (a blown-up trajectory) must win the max, so that it never reads as "did not move".
-                for (double dH : hmc.energyChanges()) largestEnergyChange = Double.isNaN(dH) ? dH : Math.max(largestEnergyChange, Math.abs(dH));
+                for (double dH : hmc.energyChanges()) largestHere = Double.isNaN(dH) ? dH : Math.max(largestHere, Math.abs(dH));
+                largestEnergyChange = Math.max(largestEnergyChange, largestHere); // a NaN stays
                 int m = (int) (k - burn);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("trajectory", m + 1);
+                row.put("acceptance", a / (double) chains);
+                row.put("largest_abs_energy_change", largestHere);
+                trajectories.add(row);
                 // Chain-major order: each chain's history is contiguous, so autocorrelations are per chain.
                 for (int c = 0; c < chains; c++) {
                     for (int i = 0; i < volume; i++) {
@@ -64,9 +135,18 @@ final class HmcRun {
             listener.ended();
         }
         int samples = (int) (measured * chains);
-        var report = Measurements.measure(theory, program.names(), configs, samples, measure);
+        var report = Measurements.measure(theory, program.names(), configs, samples, plan.measure());
         double acceptance = accepted / (double) (measured * chains);
-        var warnings = TrustChecks.forHmc(theory, program.names(), report, samples, acceptance, largestEnergyChange, eps, steps);
-        return new HmcResult(theory.name(), configs, samples, acceptance, largestEnergyChange, report, warnings);
+        var warnings = TrustChecks.forHmc(theory, program.names(), report, samples, acceptance, largestEnergyChange, plan.stepSize(),
+                plan.mdSteps());
+        Path current = directory.path().resolve(RunDirectory.CURRENT);
+        var result = new HmcResult(theory.name(), configs, samples, acceptance, largestEnergyChange, report, warnings, directory.path(),
+                current.resolve("ensemble.npy"), current.resolve("report"));
+        // Ensemble, metadata and report are one result, as a flow's: staged completely, then made current in one rename.
+        Path staged = directory.stage();
+        Artifacts.writeHmcEnsemble(session, plan, staged, result);
+        Artifacts.writeHmcReport(plan, staged, result, trajectories);
+        directory.commit(staged);
+        return result;
     }
 }

@@ -117,13 +117,16 @@ public final class Session {
         return new Flow(Workspace.of(this, name, runDirectory), this, name);
     }
 
-    /** HMC on a theory of the script, measured like a flow's chain. */
-    public HmcResult hmc(HmcOptions options) {
+    /**
+     * HMC on a theory of the script, measured like a flow's chain; its ensemble and report are
+     * committed to the run directory as one result, as a flow's sampling result is.
+     */
+    public HmcResult hmc(HmcOptions options) throws IOException {
         return hmc(options, new HmcListener() {});
     }
 
     /** HMC, with progress and the header reported to {@code listener}. */
-    public HmcResult hmc(HmcOptions options, HmcListener listener) {
+    public HmcResult hmc(HmcOptions options, HmcListener listener) throws IOException {
         return HmcRun.run(this, options, listener);
     }
 }

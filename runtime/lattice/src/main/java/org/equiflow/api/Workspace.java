@@ -60,6 +60,17 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
     }
 
     /**
+     * Where HMC on a theory commits its result: {@code --out}, else runs/<script>/hmc/<theory>, with a
+     * subdirectory per set of --set values as a flow's. Even a flow called {@code hmc} keeps its own files:
+     * a theory's name holds no {@code =}, so it is never one of that flow's --set subdirectories.
+     */
+    static Path hmcDirectory(String scriptArgument, String theory, Path out, Map<String, String> overrides) {
+        if (out != null) return out;
+        Path directory = directory(scriptArgument, "hmc", null, Map.of()).resolve(theory);
+        return overrides.isEmpty() ? directory : directory.resolve(overrideLabel(overrides));
+    }
+
+    /**
      * The --set values as one directory name: sorted by parameter (so the order of the flags does
      * not matter), {@code T.lattice=16x16,T.m2=-3.5}; characters a file name or a shell would
      * trip over become {@code _}.

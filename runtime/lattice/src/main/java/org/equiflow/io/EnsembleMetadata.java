@@ -27,8 +27,9 @@ import java.util.Objects;
  * @param theoryParameters the theory's parameters (m2, lambda, beta, …) as given in the script
  * @param lattice          lattice extents
  * @param fieldKind        the field as the script declares it, e.g. {@code "phi: real on sites"} or {@code "U: U(1) on links"}
+ * @param flowName         the flow that sampled the ensemble; null (JSON {@code null}) for HMC, which samples the theory itself
  * @param scriptPath       the script as the user named it, for humans; {@code scriptSha256} is what identifies it
- * @param samplerMethod    e.g. {@code "independence_metropolis"} or {@code "reweighting"}
+ * @param samplerMethod    e.g. {@code "independence_metropolis"}, {@code "reweighting"} or {@code "hmc"}
  * @param acceptance       Metropolis acceptance rate; NaN where the method has none
  * @param ess              effective sample size per sample, in [0, 1]
  * @param observables      free-form results, e.g. {@code {"magnetization": {"value": 0.41, "error": 0.01}}}
@@ -54,7 +55,6 @@ public record EnsembleMetadata(
 
     public EnsembleMetadata {
         Objects.requireNonNull(theory, "theory");
-        Objects.requireNonNull(flowName, "flowName");
         Objects.requireNonNull(createdAt, "createdAt");
         theoryParameters = Collections.unmodifiableMap(new LinkedHashMap<>(theoryParameters));
         lattice = List.copyOf(lattice);
@@ -105,7 +105,7 @@ public record EnsembleMetadata(
                 JSON.convertValue(required(file, node, "theory_parameters"), mapType),
                 lattice,
                 textOrNull(node, "field_kind"),
-                required(file, node, "flow").asText(),
+                textOrNull(node, "flow"),
                 textOrNull(node, "script_path"),
                 textOrNull(node, "script_sha256"),
                 required(file, node, "seed").asLong(),

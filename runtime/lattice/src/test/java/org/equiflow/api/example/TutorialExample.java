@@ -28,9 +28,10 @@ public class TutorialExample {
         System.out.printf("acceptance %.3f, ESS %.3f, ensemble %s%n", sampled.acceptance(), sampled.ess(), sampled.ensemble());
         sampled.observable("susceptibility").ifPresent(chi -> System.out.printf("chi = %.4f ± %.4f%n", chi.value(), chi.error()));
 
-        // The baseline: HMC on the same theory, measured the same way.
-        HmcResult hmc = session.hmc(HmcOptions.builder().trajectories(50).thermalize(10).chains(4).build());
-        System.out.printf("HMC acceptance %.3f%n", hmc.acceptance());
+        // The baseline: HMC on the same theory, measured the same way, its ensemble and report committed beside.
+        HmcResult hmc = session.hmc(HmcOptions.builder().trajectories(50).thermalize(10).chains(4)
+                .out(runDirectory.resolveSibling("hmc")).build());
+        System.out.printf("HMC acceptance %.3f, ensemble %s%n", hmc.acceptance(), hmc.ensemble());
         return sampled;
     }
 }
