@@ -214,9 +214,11 @@ class CliTest {
             {"sample", "--count", "0"}, {"sample", "--count", "-3"}, {"sample", "--count", "3000000000"}, {"sample", "--sample-batch", "0"},
             {"hmc", "--chains", "0"}, {"hmc", "--trajectories", "0"}, {"hmc", "--step-size", "0"}, {"hmc", "--md-steps", "0"},
             {"hmc", "--thermalize", "-1"},
+            {"scan", "--steps", "0"}, {"scan", "--count", "0"},
         };
         for (String[] c : cases) {
             String[] args = {c[0], tutorial, c[1], c[2], "--color=never", "--out", out};
+            if (c[0].equals("scan")) args = TinyRuns.concat(args, "--set", "T.m2=-3,-4");
             Run r = run(args);
             String what = String.join(" ", c) + ": ";
             assertEquals(2, r.exit(), what + r.err());
@@ -321,5 +323,30 @@ class CliTest {
                 assertTrue(known.contains(matcher.group()), spec.name() + " --help names " + matcher.group() + ", which it does not have");
             }
         }
+    }
+
+    /** `scan` prints each point's state and the table; a rerun skips every point; a --set list it cannot scan is a usage error. */
+    @Test
+    void scanRunsEachPointOnceAndRefusesListsItCannotScan() throws IOException {
+        Path script = TinyRuns.twoCouplings(dir, 2, "");
+        Path out = dir.resolve("scan");
+        String[] scan = {"scan", script.toString(), "--set", "T.m2=-1,-2", "--steps", "3", "--batch", "8", "--count", "32",
+            "--no-progress", "--color=never", "--out", out.toString()};
+        Run first = run(scan);
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().contains("== point 2/2: --set T.m2=-2 (" + out.resolve("T.m2=-2") + "): training"), first.out());
+        assertTrue(first.out().contains("| T.m2 | steps | acceptance | ESS |"), first.out());
+        assertTrue(Files.isRegularFile(out.resolve("scan-T.m2=-1_-2/scan.csv")));
+        Run again = run(scan);
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(2, again.out().split("finished, skipped", -1).length - 1, again.out());
+        assertFalse(again.out().contains("training f"), again.out());
+        for (String[] set : new String[][] {{"T.m2="}, {"T.m2=-1,,-2"}, {"T.m2=-1,x"}, {"T.m2=-1,-1"}, {"T.m2=-1", "--set", "T.m2=-2"}}) {
+            Run r = run(TinyRuns.concat(new String[] {"scan", script.toString(), "--color=never", "--out", dir.resolve("never").toString(), "--set"}, set));
+            assertEquals(2, r.exit(), String.join(" ", set) + r.err());
+            assertTrue(r.err().startsWith("error: --set T.m2"), r.err());
+            assertFalse(r.err().contains("Exception"), r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("never")));
     }
 }

@@ -35,6 +35,8 @@ public final class Flow {
 
     public Path runDirectory() { return workspace.directory(); }
 
+    Workspace workspace() { return workspace; }
+
     /** Where training keeps the flow's weights and optimizer state. */
     public Path checkpoint() { return workspace.checkpoint(); }
 
