@@ -11,8 +11,10 @@ package org.equiflow.api;
  * @param mdSteps      integrator steps per trajectory, at least 1 (default: the script's, else 10)
  * @param chains       independent chains run side by side, at least 1
  * @param seed         seed (default: the script's, else 0)
+ * @param precision    f64, the only precision HMC integrates in (null: f64); f32 is refused, since
+ *                     in float32 a trajectory's ΔH would be rounding noise
  */
-public record HmcOptions(String theory, Long trajectories, Long thermalize, Double stepSize, Long mdSteps, int chains, Long seed) {
+public record HmcOptions(String theory, Long trajectories, Long thermalize, Double stepSize, Long mdSteps, int chains, Long seed, Precision precision) {
     /** The chains run side by side when none are asked for. */
     public static final int DEFAULT_CHAINS = 16;
 
@@ -26,6 +28,7 @@ public record HmcOptions(String theory, Long trajectories, Long thermalize, Doub
         private Long trajectories, thermalize, mdSteps, seed;
         private Double stepSize;
         private int chains = DEFAULT_CHAINS;
+        private Precision precision;
 
         private Builder() {}
 
@@ -43,6 +46,8 @@ public record HmcOptions(String theory, Long trajectories, Long thermalize, Doub
 
         public Builder seed(long seed) { this.seed = seed; return this; }
 
-        public HmcOptions build() { return new HmcOptions(theory, trajectories, thermalize, stepSize, mdSteps, chains, seed); }
+        public Builder precision(Precision precision) { this.precision = precision; return this; }
+
+        public HmcOptions build() { return new HmcOptions(theory, trajectories, thermalize, stepSize, mdSteps, chains, seed, precision); }
     }
 }
