@@ -8,8 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.equiflow.io.Checkpoint;
+import org.equiflow.tensor.Backend;
+import org.equiflow.tensor.Backends;
+import org.equiflow.tensor.Primitive;
+import org.equiflow.tensor.Tensor;
+import org.equiflow.tensor.CpuBackend;
 import org.equiflow.testing.Repository;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +110,26 @@ class PrecisionTest {
         var f64 = session.hmc(HmcOptions.builder().trajectories(2).thermalize(0).chains(2).seed(5).precision(Precision.F64).build());
         var unnamed = session.hmc(HmcOptions.builder().trajectories(2).thermalize(0).chains(2).seed(5).build());
         assertArrayEquals(unnamed.configs(), f64.configs(), "f64 is what hmc always did");
+    }
+
+    /** A device like an OpenCL one without cl_khr_fp64: it computes on the CPU, and says it has no float64 kernels. */
+    private record NoFloat64Device() implements Backend {
+        @Override public String name() { return "opencl"; }
+        @Override public String description() { return "a test device"; }
+        @Override public void forward(Primitive primitive, List<Tensor> inputs, Tensor out) { CpuBackend.INSTANCE.forward(primitive, inputs, out); }
+        @Override public boolean supportsFloat64() { return false; }
+    }
+
+    @Test
+    void float64IsRefusedOnADeviceWithoutFloat64AndFloat32RunsThere(@TempDir Path runs) throws Exception {
+        try (var device = Backends.use(new NoFloat64Device())) {
+            Flow flow = tutorial(TUTORIAL, runs.resolve("run"));
+            var refused = assertThrows(RunFailure.class, () -> flow.train(steps(2).precision(Precision.F64).build()));
+            assertTrue(refused.getMessage().contains("--precision f64 needs float64 kernels, and a test device has none"), refused.getMessage());
+            assertFalse(Files.exists(flow.checkpoint()), "nothing was trained");
+            flow.train(steps(2).build());
+            assertEquals("f32", Checkpoint.load(flow.checkpoint()).dtype());
+        }
     }
 
     @Test
