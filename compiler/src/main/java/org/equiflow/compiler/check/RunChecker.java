@@ -55,6 +55,9 @@ public final class RunChecker {
 
     private static final Map<String, Double> NONE = Map.of();
 
+    /** The floating-point type of every tensor of a trained flow, `precision f64`; sampling uses the trained run's. */
+    private static final ChoiceRule PRECISION = new ChoiceRule(Map.of("f32", NONE, "f64", NONE));
+
     private static Map<String, Rule> rules(Item.RunKind kind) {
         Map<String, Rule> r = new LinkedHashMap<>();
         switch (kind) {
@@ -69,6 +72,7 @@ public final class RunChecker {
                 r.put("checkpoint_every", new IntRule(1));
                 r.put("log_every", new IntRule(1));
                 r.put("lr_decay", new RealRule(0, true, 1));   // lr · lr_decay^step: a decay factor per step
+                r.put("precision", PRECISION);
             }
             case SAMPLE -> {
                 r.put("method", new ChoiceRule(Map.of("independence_metropolis", NONE, "reweighting", NONE)));

@@ -73,6 +73,7 @@ public final class RuntimeSupport {
         m.put("optimizer", List.of("adam"));
         m.put("method", List.of("independence_metropolis", "reweighting"));
         m.put("integrator", List.of("leapfrog", "omelyan"));
+        m.put("precision", List.of("f32", "f64"));
         return m;
     }
 

@@ -33,6 +33,7 @@ final class HmcCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory for the ensemble and report (default: runs/<script>/hmc/<theory>).") Path outDirectory;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
     @Option(names = "--seed", description = "Seed (default: the script's, else 0).") Long seed;
+    @Option(names = "--precision", paramLabel = "f64", description = "HMC integrates in float64 only; --precision f32 is refused.") String precision;
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -47,6 +48,7 @@ final class HmcCommand implements Callable<Integer> {
         if (thermalize != null) checks.range("--thermalize", thermalize, 0, OptionChecks.MAX_COUNT);
         if (stepSize != null) checks.positive("--step-size", stepSize);
         if (mdSteps != null) checks.range("--md-steps", mdSteps, 1, Integer.MAX_VALUE);
+        var chosenPrecision = checks.precision(precision);
         // HMC samples the theory, not a flow: whether the script's flows respect its symmetries is no concern here
         // (hmc offers no --strict, and its symmetry warnings are not shown).
         java.util.function.Predicate<Diagnostic> shown = d -> d.code() != ErrorCode.W0410;
@@ -58,7 +60,7 @@ final class HmcCommand implements Callable<Integer> {
             return 1;
         }
         diagnostics.print(session.compiled(), err, shown);
-        var options = new HmcOptions(theoryName, trajectories, thermalize, stepSize, mdSteps, chains, seed, outDirectory);
+        var options = new HmcOptions(theoryName, trajectories, thermalize, stepSize, mdSteps, chains, seed, outDirectory, chosenPrecision);
         var result = session.hmc(options, new Printer(out, noProgress));
         out.printf("acceptance %.4f%n", result.acceptance());
         SampleCommand.printResults(out, result.report().results());

@@ -2,6 +2,7 @@ package org.equiflow.cli;
 
 import org.equiflow.api.InvalidSettingException;
 import org.equiflow.api.Limits;
+import org.equiflow.api.Precision;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -18,6 +19,16 @@ final class OptionChecks {
     private final CommandSpec spec;
 
     OptionChecks(CommandSpec spec) { this.spec = spec; }
+
+    /** {@code --precision f32|f64} (null when not given), else a usage error naming both. */
+    Precision precision(String value) {
+        if (value == null) return null;
+        try {
+            return Precision.named(value);
+        } catch (InvalidSettingException e) {
+            throw usage("--precision: " + e.getMessage());
+        }
+    }
 
     /** {@code min ≤ value ≤ max}, else a usage error naming the range. */
     long range(String source, long value, long min, long max) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.equiflow.api.Flow;
+import org.equiflow.api.Precision;
 import org.equiflow.api.SamplingListener;
 import org.equiflow.api.SamplingOptions;
 import org.equiflow.api.SamplingResult;
@@ -26,6 +27,8 @@ final class SampleCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Mixin SamplingFlags sampling = new SamplingFlags();
+    @Option(names = "--precision", paramLabel = "f32|f64", description = "Floating-point precision of the flow's tensors"
+            + " (default: the one the run was trained in, which is the only one accepted).") String precision;
     @Mixin FlowDiagnosticOptions diagnostics = new FlowDiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -44,17 +47,21 @@ final class SampleCommand implements Callable<Integer> {
             if (batch != null) checks.range("--sample-batch", batch, 1, OptionChecks.MAX_BATCH);
         }
 
-        SamplingOptions options() { return new SamplingOptions(count, batch, seed, untrained); }
+        SamplingOptions options() { return options(null); }
+
+        SamplingOptions options(Precision precision) { return new SamplingOptions(count, batch, seed, untrained, precision); }
     }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         device.activate(err);
-        sampling.validate(new OptionChecks(spec));
+        var checks = new OptionChecks(spec);
+        sampling.validate(checks);
+        Precision chosen = checks.precision(precision);
         Flow flow = diagnostics.openFlow(file, sampling.flow, sampling.out, false, err);
         if (flow == null) return 1;
-        return report(flow.sample(sampling.options(), new Printer(out, err, sampling.noProgress)), out);
+        return report(flow.sample(sampling.options(chosen), new Printer(out, err, sampling.noProgress)), out);
     }
 
     /** Where the committed result is; the measurements were printed before it was written. */

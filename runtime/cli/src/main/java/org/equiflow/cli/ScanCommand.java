@@ -34,6 +34,8 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--log-every", description = "Steps between log lines without a progress bar, at least 1.") Long logEvery;
     @Option(names = "--count", description = "Chain length, 1 to " + OptionChecks.MAX_COUNT + " (default: the script's, else 4096).") Long count;
     @Option(names = "--sample-batch", description = "Proposals drawn per batch, 1 to " + OptionChecks.MAX_BATCH + " (default: 1024).") Long sampleBatch;
+    @Option(names = "--precision", paramLabel = "f32|f64", description = "Floating-point precision of the flows' tensors"
+            + " (default: the script's `precision`, else f32; resuming a point trained in the other precision is refused).") String precision;
     @Option(names = "--sample-seed", description = "Seed of proposals and accept/reject (default: the script's, else 1).") Long sampleSeed;
     @Option(names = "--out", paramLabel = "DIR", description = "Directory of the points' run directories and of the scan's table"
             + " (default: the points at runs/<script>/<flow>/<the --set values>, the table at runs/<script>/<flow>/scan-<the --set lists>).") Path outDirectory;
@@ -55,6 +57,7 @@ final class ScanCommand implements Callable<Integer> {
         if (logEvery != null) checks.range("--log-every", logEvery, 1, Long.MAX_VALUE);
         if (count != null) checks.range("--count", count, 1, OptionChecks.MAX_COUNT);
         if (sampleBatch != null) checks.range("--sample-batch", sampleBatch, 1, OptionChecks.MAX_BATCH);
+        var chosenPrecision = checks.precision(precision);
         var parameters = Scan.parse(sets);
         var diagnostics = new FlowDiagnosticOptions();
         diagnostics.color = color;
@@ -66,8 +69,8 @@ final class ScanCommand implements Callable<Integer> {
             diagnostics.print(e.compiled(), err, d -> true);
             return 1;
         }
-        var training = new TrainingOptions(steps, batch, lr, seed, false, false, checkpointEvery, logEvery);
-        var sampling = new SamplingOptions(count, sampleBatch, sampleSeed, false);
+        var training = new TrainingOptions(steps, batch, lr, seed, false, false, checkpointEvery, logEvery, chosenPrecision);
+        var sampling = new SamplingOptions(count, sampleBatch, sampleSeed, false, null);
         var result = scan.run(training, sampling, new Printer(out, err, noProgress));
         out.println();
         out.print(result.markdown());

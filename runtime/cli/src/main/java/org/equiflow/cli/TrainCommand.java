@@ -55,6 +55,8 @@ final class TrainCommand implements Callable<Integer> {
                 + " checkpoint, metrics and ensemble.") boolean force;
         @Option(names = "--checkpoint-every", description = "Steps between checkpoints, at least 1 (default: the script's, else 100).") Long checkpointEvery;
         @Option(names = "--no-progress", description = "No progress bars; training prints a line every --log-every steps instead.") boolean noProgress;
+        @Option(names = "--precision", paramLabel = "f32|f64", description = "Floating-point precision of the flow's tensors"
+                + " (default: the script's `precision`, else f32; with --resume: the run's own).") String precision;
         @Option(names = "--log-every", description = "Steps between log lines without a progress bar, at least 1 (default: the script's `log_every`, else a twentieth of the steps).") Long logEvery;
 
         /** The flags alone; values from the script's run block are checked where they are merged. */
@@ -65,10 +67,13 @@ final class TrainCommand implements Callable<Integer> {
             if (lr != null) checks.positive("--lr", lr);
             if (checkpointEvery != null) checks.range("--checkpoint-every", checkpointEvery, 1, Long.MAX_VALUE);
             if (logEvery != null) checks.range("--log-every", logEvery, 1, Long.MAX_VALUE);
+            checkedPrecision = checks.precision(precision);
         }
 
+        private org.equiflow.api.Precision checkedPrecision;
+
         TrainingOptions options() {
-            return new TrainingOptions(steps, batch, lr, seed, resume, force, checkpointEvery, logEvery);
+            return new TrainingOptions(steps, batch, lr, seed, resume, force, checkpointEvery, logEvery, checkedPrecision);
         }
     }
 

@@ -194,6 +194,28 @@ class TrainingLifecycleTest {
         assertArrayEquals(checkpoint, Files.readAllBytes(out.resolve("checkpoint.eqf")), "a refused resume changes nothing");
     }
 
+    @Test
+    void aFloat64RunIsResumedAndSampledInFloat64AndOtherPrecisionsAreRefused() throws IOException {
+        Path out = dir.resolve("run");
+        var trained = run(train(out, "--steps", "3", "--precision", "f64"));
+        assertEquals(0, trained.exit(), trained.err());
+        assertEquals("f64", Checkpoint.load(out.resolve("checkpoint.eqf")).dtype());
+        var resumed = run(train(out, "--resume", "--steps", "4"));
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertEquals("f64", Checkpoint.load(out.resolve("checkpoint.eqf")).dtype());
+        var sampled = run("sample", script.toString(), "--out", out.toString(), "--count", "32", "--no-progress", "--color=never");
+        assertEquals(0, sampled.exit(), sampled.err());
+        var resumeF32 = run(train(out, "--resume", "--steps", "5", "--precision", "f32"));
+        assertEquals(2, resumeF32.exit(), resumeF32.err());
+        assertTrue(resumeF32.err().contains("--precision f32 contradicts the run, which was trained in --precision f64"), resumeF32.err());
+        var sampleF32 = run("sample", script.toString(), "--out", out.toString(), "--count", "32", "--precision", "f32", "--color=never");
+        assertEquals(2, sampleF32.exit(), sampleF32.err());
+        assertTrue(sampleF32.err().contains("--precision f32 contradicts"), sampleF32.err());
+        var unknown = run(train(dir.resolve("other"), "--precision", "f16"));
+        assertEquals(2, unknown.exit(), unknown.err());
+        assertTrue(unknown.err().contains("--precision: precision `f16` is not one equiflow computes in: f32 or f64"), unknown.err());
+    }
+
     /**
      * A coupling set with --set is part of the run: sampling the same script without it is
      * refused with the parameter and the flag that restores it, and the run's ensemble survives.

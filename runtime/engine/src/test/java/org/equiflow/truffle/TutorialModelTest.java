@@ -111,6 +111,50 @@ class TutorialModelTest {
     }
 
     /**
+     * The reference vectors were computed by PyTorch in float32 (flow.py: float32 fields and
+     * weights), so no precision reproduces them closer than their own rounding. What is exact in
+     * float64 is what follows from the reference's float32 numbers by a formula: the notebook's
+     * action of the reference φ and the standard normal log-density of the reference z, which
+     * float64 gives to its own rounding and float32 does not.
+     */
+    @Test
+    void float64ActionAndPriorOfTheReferenceFieldsAreTheNotebooksFormulasToFloat64Accuracy() {
+        JsonNode test = reference.get("test"), action = reference.get("action");
+        assertEquals("tutorial", action.get("form").asText());
+        double m2 = action.get("m2").asDouble(), lambda = action.get("lam").asDouble();
+        int batch = test.get("z").size(), sites = 64;
+        double[] phi = values(test.get("phi")), z = values(test.get("z"));
+        double[] expectedAction = new double[batch], expectedPrior = new double[batch];
+        for (int b = 0; b < batch; b++) {
+            for (int x = 0; x < 8; x++) {
+                for (int y = 0; y < 8; y++) {
+                    double v = phi[b * sites + x * 8 + y];
+                    double right = phi[b * sites + x * 8 + (y + 1) % 8] - v, down = phi[b * sites + ((x + 1) % 8) * 8 + y] - v;
+                    expectedAction[b] += right * right + down * down + m2 * v * v + lambda * v * v * v * v;
+                    double w = z[b * sites + x * 8 + y];
+                    expectedPrior[b] += -0.5 * w * w - 0.5 * Math.log(2 * Math.PI);
+                }
+            }
+        }
+        double worstFloat32 = 0;
+        for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+            CompiledFlow flow = withReferenceWeights(dtype);
+            Tensor s = flow.action(batch(test.get("phi"), dtype)), prior = flow.logPrior(batch(test.get("z"), dtype));
+            for (int b = 0; b < batch; b++) {
+                double sError = Math.abs(s.get(b) - expectedAction[b]) / Math.abs(expectedAction[b]);
+                double priorError = Math.abs(prior.get(b) - expectedPrior[b]) / Math.abs(expectedPrior[b]);
+                if (dtype == DType.F64) {
+                    assertEquals(expectedAction[b], s.get(b), 1e-13 * Math.abs(expectedAction[b]), "float64 S of configuration " + b);
+                    assertEquals(expectedPrior[b], prior.get(b), 1e-13 * Math.abs(expectedPrior[b]), "float64 log r of configuration " + b);
+                } else {
+                    worstFloat32 = Math.max(worstFloat32, Math.max(sError, priorError));
+                }
+            }
+        }
+        assertTrue(worstFloat32 > 1e-10, "float32 agrees to " + worstFloat32 + ": then this test could not tell float64 from float32");
+    }
+
+    /**
      * Sampling runs each conditioner as one lane kernel (its scale/shift conv only on the sites
      * the coupling updates), training records the chain of fused convolutions: the same flow,
      * so x and log|det J| agree to float32 rounding, on a batch that leaves a lane group part full.

@@ -57,7 +57,7 @@ final class Artifacts {
             metrics.put("ess", last.ess());
         }
         var contents = Checkpoint.Contents.of(ws.scriptText(), ws.flow().name(), ws.flow().theory().name(),
-                ws.flow().theory().lattice().sizes(), flow.dtype() == org.equiflow.tensor.DType.F32 ? "f32" : "f64", seed, step,
+                ws.flow().theory().lattice().sizes(), Precision.of(flow.dtype()).label(), seed, step,
                 parameters, shapes, new Checkpoint.AdamState(state.step(), first, second, adam.learningRate(), adam.beta1(),
                         adam.beta2(), adam.eps()), metrics).withProvenance(ws.provenance(training));
         // Metrics first: a run killed between the two writes leaves rows beyond the checkpoint's step, which a resumed

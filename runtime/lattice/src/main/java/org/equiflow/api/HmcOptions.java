@@ -15,9 +15,11 @@ import java.nio.file.Path;
  * @param seed         seed (default: the script's, else 0)
  * @param out          the run directory its ensemble and report are committed to (default:
  *                     {@code runs/<script>/hmc/<theory>}, plus a subdirectory named after the {@code --set} values)
+ * @param precision    f64, the only precision HMC integrates in (null: f64); f32 is refused, since
+ *                     in float32 a trajectory's ΔH would be rounding noise
  */
 public record HmcOptions(String theory, Long trajectories, Long thermalize, Double stepSize, Long mdSteps, int chains, Long seed,
-                         Path out) {
+                         Path out, Precision precision) {
     /** The chains run side by side when none are asked for. */
     public static final int DEFAULT_CHAINS = 16;
 
@@ -32,6 +34,7 @@ public record HmcOptions(String theory, Long trajectories, Long thermalize, Doub
         private Double stepSize;
         private int chains = DEFAULT_CHAINS;
         private Path out;
+        private Precision precision;
 
         private Builder() {}
 
@@ -51,6 +54,8 @@ public record HmcOptions(String theory, Long trajectories, Long thermalize, Doub
 
         public Builder out(Path out) { this.out = out; return this; }
 
-        public HmcOptions build() { return new HmcOptions(theory, trajectories, thermalize, stepSize, mdSteps, chains, seed, out); }
+        public Builder precision(Precision precision) { this.precision = precision; return this; }
+
+        public HmcOptions build() { return new HmcOptions(theory, trajectories, thermalize, stepSize, mdSteps, chains, seed, out, precision); }
     }
 }

@@ -40,6 +40,10 @@ final class HmcRun {
 
     private static Plan plan(Session session, HmcOptions o) {
         int chains = Limits.intRange("--chains", o.chains(), 1, Limits.MAX_BATCH);
+        if (o.precision() == Precision.F32) {
+            throw new InvalidSettingException("--precision f32: hmc integrates in float64 only, since in float32 a trajectory's"
+                    + " energy change ΔH would be rounding noise; drop --precision or pass --precision f64");
+        }
         var program = session.program();
         String target = o.theory() != null ? o.theory() : program.runs().stream().filter(r -> r.kind() == Item.RunKind.HMC)
                 .map(r -> r.target()).findFirst().orElse(program.theories().isEmpty() ? null : program.theories().get(0).name());

@@ -15,7 +15,6 @@ import org.equiflow.sample.FlowSamplers;
 import org.equiflow.sample.Proposals;
 import org.equiflow.sample.Samples;
 import org.equiflow.stats.Reweighting;
-import org.equiflow.tensor.DType;
 import org.equiflow.truffle.CompiledFlow;
 
 /** Sampling a run directory's flow: size and memory, the registered sampler, measurements, one committed result. */
@@ -35,7 +34,10 @@ final class Sampling {
         // A trained flow is there: `sample` checked before locking the directory, `run` has just trained it.
         Checkpoint.Contents checkpoint = o.untrained() ? null : Artifacts.readCheckpoint(ws);
         size.requireMemory(ws, "a smaller --count or --sample-batch");
-        var flow = new CompiledFlow(ws.ir(), DType.F32, 0);
+        var trainSettings = RunSettings.of(ws.program(), Item.RunKind.TRAIN, ws.flow().name());
+        Precision precision = checkpoint != null ? Training.trainedPrecision(checkpoint, o.precision(), "sampling runs")
+                : o.precision() != null ? o.precision() : Precision.named(trainSettings.choice("precision", Precision.DEFAULT.label()));
+        var flow = new CompiledFlow(ws.ir(), precision.dtypeOnCurrentBackend(), 0);
         if (checkpoint != null) Artifacts.restore(ws, checkpoint, flow, null);
         var sampler = FlowSamplers.named(method);
         listener.started(new SamplingListener.Start(ws.flow().name(), count, thermalize, method, seed));

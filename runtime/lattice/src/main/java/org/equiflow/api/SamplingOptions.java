@@ -10,8 +10,10 @@ package org.equiflow.api;
  *                  script's, else 1024; never more than the count)
  * @param seed      seed of the proposals and of accept/reject (default: the script's, else 1)
  * @param untrained sample the flow at its initial parameters: exact all the same, just slow to mix
+ * @param precision f32 or f64 (default: the precision the run was trained in; untrained: the
+ *                  script's {@code train} block's, else f32); one that contradicts the trained run's is refused
  */
-public record SamplingOptions(Long count, Long batch, Long seed, boolean untrained) {
+public record SamplingOptions(Long count, Long batch, Long seed, boolean untrained, Precision precision) {
 
     /** Everything from the script. */
     public static SamplingOptions defaults() { return builder().build(); }
@@ -22,6 +24,7 @@ public record SamplingOptions(Long count, Long batch, Long seed, boolean untrain
     public static final class Builder {
         private Long count, batch, seed;
         private boolean untrained;
+        private Precision precision;
 
         private Builder() {}
 
@@ -33,6 +36,8 @@ public record SamplingOptions(Long count, Long batch, Long seed, boolean untrain
 
         public Builder untrained(boolean untrained) { this.untrained = untrained; return this; }
 
-        public SamplingOptions build() { return new SamplingOptions(count, batch, seed, untrained); }
+        public Builder precision(Precision precision) { this.precision = precision; return this; }
+
+        public SamplingOptions build() { return new SamplingOptions(count, batch, seed, untrained, precision); }
     }
 }

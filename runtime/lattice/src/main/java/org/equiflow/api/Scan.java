@@ -223,7 +223,7 @@ public final class Scan {
                 case SAMPLE -> flow.sample(sampling, listener.sampling(point));
                 case RESUME, NEW -> {
                     TrainingOptions options = new TrainingOptions(steps, training.batch(), training.learningRate(), training.seed(),
-                            state == State.RESUME, false, training.checkpointEvery(), training.logEvery());
+                            state == State.RESUME, false, training.checkpointEvery(), training.logEvery(), training.precision());
                     var run = flow.trainAndSample(options, sampling, listener.training(point), listener.sampling(point));
                     if (run.training().diverged()) diverged.add(point);
                 }

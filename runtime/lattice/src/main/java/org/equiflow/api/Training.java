@@ -9,7 +9,6 @@ import java.util.Map;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.optim.LearningRateSchedule;
-import org.equiflow.tensor.DType;
 import org.equiflow.train.Losses;
 import org.equiflow.train.Trainer;
 import org.equiflow.truffle.CompiledFlow;
@@ -51,6 +50,8 @@ final class Training {
         }
         Checkpoint.Contents checkpoint = trained && o.resume() ? Artifacts.readCheckpoint(ws) : null;
         Plan plan = checkpoint != null ? resumedPlan(checkpoint, settings, o) : newPlan(settings, o);
+        Precision precision = checkpoint != null ? trainedPrecision(checkpoint, o.precision(), "--resume continues")
+                : o.precision() != null ? o.precision() : Precision.named(settings.choice("precision", Precision.DEFAULT.label()));
         MemoryEstimate.require(MemoryEstimate.training(ws.flow(), plan.batch()), "a training step of " + ws.flow().name()
                 + " (" + MemoryEstimate.parameters(ws.flow()) + " parameters, batch " + plan.batch() + ")", "a smaller --batch or smaller nets");
         long seed = plan.seed(), steps = plan.steps();
@@ -62,7 +63,7 @@ final class Training {
         var loss = Losses.named(settings.choice("loss", Losses.DEFAULT));
         // Only now, when the new run is known to be able to start, does the old one go.
         if (trained && o.force()) directory.discardRun();
-        var flow = new CompiledFlow(ws.ir(), DType.F32, seed);
+        var flow = new CompiledFlow(ws.ir(), precision.dtypeOnCurrentBackend(), seed);
         var adam = Trainer.adamFor(flow, schedule, plan.adam().beta1(), plan.adam().beta2(), plan.adam().eps());
         int first = 0;
         List<Trainer.Step> history = new ArrayList<>();
@@ -149,6 +150,20 @@ final class Training {
         // The checkpoint's optimizer state carries the betas and eps the run was started with.
         var adam = new Betas(checkpoint.adam().beta1(), checkpoint.adam().beta2(), checkpoint.adam().eps());
         return new Plan(seed, lr, lrDecay, adam, batch, steps);
+    }
+
+    /**
+     * The precision a trained run was trained in (its checkpoint's dtype); {@code given}, when not
+     * null, must be the same: a flow's weights are of one precision for its whole life.
+     */
+    static Precision trainedPrecision(Checkpoint.Contents checkpoint, Precision given, String what) {
+        Precision trained = Precision.named(checkpoint.dtype());
+        if (given != null && given != trained) {
+            throw new InvalidSettingException("--precision " + given + " contradicts the run, which was trained in --precision " + trained
+                    + ": " + what + " a run in the precision it was trained in. Drop --precision, or train a new run in "
+                    + given + " with --force or another --out");
+        }
+        return trained;
     }
 
     private static void refuseConflict(String option, Object given, Object runs) {

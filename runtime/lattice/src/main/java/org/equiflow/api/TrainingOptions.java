@@ -17,9 +17,11 @@ package org.equiflow.api;
  * @param logEvery        steps between progress reports for a listener that prints lines rather
  *                        than a bar, at least 1 (default: the script's {@code log_every}, else a
  *                        twentieth of the steps)
+ * @param precision       f32 or f64 for every tensor of the flow (default: the script's
+ *                        {@code precision}, else f32; resumed: the run's own, and a contradiction is refused)
  */
 public record TrainingOptions(Long steps, Long batch, Double learningRate, Long seed, boolean resume, boolean force,
-                              Long checkpointEvery, Long logEvery) {
+                              Long checkpointEvery, Long logEvery, Precision precision) {
 
     /** Everything from the script. */
     public static TrainingOptions defaults() { return builder().build(); }
@@ -31,6 +33,7 @@ public record TrainingOptions(Long steps, Long batch, Double learningRate, Long 
         private Long steps, batch, seed, checkpointEvery, logEvery;
         private Double learningRate;
         private boolean resume, force;
+        private Precision precision;
 
         private Builder() {}
 
@@ -50,8 +53,10 @@ public record TrainingOptions(Long steps, Long batch, Double learningRate, Long 
 
         public Builder logEvery(long steps) { this.logEvery = steps; return this; }
 
+        public Builder precision(Precision precision) { this.precision = precision; return this; }
+
         public TrainingOptions build() {
-            return new TrainingOptions(steps, batch, learningRate, seed, resume, force, checkpointEvery, logEvery);
+            return new TrainingOptions(steps, batch, learningRate, seed, resume, force, checkpointEvery, logEvery, precision);
         }
     }
 }

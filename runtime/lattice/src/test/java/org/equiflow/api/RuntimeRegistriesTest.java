@@ -37,6 +37,12 @@ class RuntimeRegistriesTest {
     }
 
     @Test
+    void precisionsAreThePrecisionsTheCheckerAccepts() {
+        assertEquals(RuntimeSupport.CHOICES.get("precision"), Arrays.stream(Precision.values()).map(Precision::label).toList());
+        for (Precision p : Precision.values()) assertEquals(p, Precision.named(p.label()));
+    }
+
+    @Test
     void theDefaultsAreRegistered() {
         Loss loss = Losses.named(Losses.DEFAULT);
         FlowSampler sampler = FlowSamplers.named(FlowSamplers.DEFAULT);

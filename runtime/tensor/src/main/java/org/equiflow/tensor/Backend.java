@@ -32,6 +32,15 @@ public interface Backend {
     }
 
     /**
+     * Whether float64 kernels run on this backend's device. One that answers false still computes
+     * float64 primitives (on the CPU), so a run that asked for float64 on it refuses instead of
+     * running on the CPU unannounced.
+     */
+    default boolean supportsFloat64() {
+        return true;
+    }
+
+    /**
      * Whether the kernels compute on host arrays with this machine's CPU threads: then results
      * may come from a {@link BufferArena} and batches may be cut into blocks run on several
      * threads at once ({@code tensor.cpu.BatchBlocks}). A device backend keys its buffers by host

@@ -239,6 +239,7 @@ public final class OpenClBackend implements Backend {
      * Whether float64 kernels run on this device (OpenCL's optional cl_khr_fp64). Found out by
      * running a minimal float64 kernel once, since Aparapi exposes no extension query.
      */
+    @Override
     public synchronized boolean supportsFloat64() {
         if (float64Supported == null) {
             Float64ProbeKernel probe = new Float64ProbeKernel();
