@@ -304,7 +304,8 @@ public record RunReport(
         return chart;
     }
 
-    private static List<Path> savePlot(Path directory, String name, XYChart chart) throws IOException {
+    /** Writes {@code chart} as {@code name}.png and {@code name}.svg into {@code directory}, each atomically. */
+    static List<Path> savePlot(Path directory, String name, XYChart chart) throws IOException {
         Path png = directory.resolve(name + ".png");
         AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
         ByteArrayOutputStream svg = new ByteArrayOutputStream();

@@ -1,6 +1,5 @@
 package org.equiflow.io;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -160,12 +157,6 @@ public record ScanReport(List<String> parameters, List<Row> rows) {
         var series = errors ? chart.addSeries(name, x, y, e) : chart.addSeries(name, x, y);
         series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         String file = name.replaceAll("[^A-Za-z0-9._+-]", "_");
-        Path png = directory.resolve(file + ".png");
-        AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
-        ByteArrayOutputStream svg = new ByteArrayOutputStream();
-        VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        Path svgFile = directory.resolve(file + ".svg");
-        AtomicFiles.write(svgFile, svg.toByteArray());
-        return List.of(png, svgFile);
+        return RunReport.savePlot(directory, file, chart);
     }
 }
