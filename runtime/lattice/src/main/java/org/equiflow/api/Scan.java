@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.equiflow.compiler.ast.Item;
+import org.equiflow.io.Checkpoint;
 import org.equiflow.io.ScanReport;
 import org.equiflow.sample.FlowSamplers;
 
@@ -214,8 +215,8 @@ public final class Scan {
             Point point = points.get(i);
             Flow flow = flows.get(i);
             long steps = RunSettings.of(flow.workspace().program(), Item.RunKind.TRAIN, flow.name()).integer("steps", training.steps(), 1000);
-            long done = flow.trained() ? Artifacts.readCheckpoint(flow.workspace()).trainingStep() : -1;
-            State state = stateOf(flow, training, sampling, steps, done);
+            Checkpoint.Contents checkpoint = flow.trained() ? Artifacts.readCheckpoint(flow.workspace()) : null;
+            State state = stateOf(flow, checkpoint, training, sampling, steps);
             states.add(state);
             listener.point(point, state, i, points.size());
             switch (state) {
@@ -239,9 +240,16 @@ public final class Scan {
         return new Result(directory, scanned, List.copyOf(rows), List.copyOf(states), List.copyOf(diverged), written);
     }
 
-    private State stateOf(Flow flow, TrainingOptions training, SamplingOptions sampling, long steps, long done) throws IOException {
-        if (done < 0) return State.NEW;
-        if (done < steps || contradictsRun(flow, training)) return State.RESUME;
+    /**
+     * A point with no run is new; one trained short of {@code steps}, or with an option its run was
+     * not trained with, is resumed (where a contradiction is refused with its reason rather than
+     * the point skipped as finished under settings it never had).
+     */
+    private State stateOf(Flow flow, Checkpoint.Contents checkpoint, TrainingOptions training, SamplingOptions sampling, long steps)
+            throws IOException {
+        if (checkpoint == null) return State.NEW;
+        long done = checkpoint.trainingStep();
+        if (done < steps || Training.contradicts(checkpoint, training)) return State.RESUME;
         JsonNode result = committedResult(flow.runDirectory());
         if (result == null) return State.SAMPLE;
         var ws = flow.workspace();
@@ -253,19 +261,6 @@ public final class Scan {
                 && result.path("seed").asLong() == settings.integer("seed", sampling.seed(), 1)
                 && result.path("sampler_method").asText().equals(settings.choice("method", FlowSamplers.DEFAULT));
         return sameRun && sameSampling ? State.FINISHED : State.SAMPLE;
-    }
-
-    /**
-     * A seed, learning rate or batch given for the scan that the point's run was not trained with:
-     * such a point is sent to resume, which refuses with the reason rather than skipping it as
-     * finished under settings it never had.
-     */
-    private static boolean contradictsRun(Flow flow, TrainingOptions training) {
-        var provenance = Artifacts.readCheckpoint(flow.workspace()).provenance();
-        Map<String, String> stored = provenance == null ? Map.of() : provenance.training();
-        return (training.seed() != null && stored.containsKey("seed") && Long.parseLong(stored.get("seed")) != training.seed())
-                || (training.learningRate() != null && stored.containsKey("lr") && Double.parseDouble(stored.get("lr")) != training.learningRate())
-                || (training.batch() != null && stored.containsKey("batch") && Long.parseLong(stored.get("batch")) != training.batch());
     }
 
     /** The point's committed {@code ensemble.json}, or null when it has none. */

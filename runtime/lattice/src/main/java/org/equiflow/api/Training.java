@@ -132,13 +132,14 @@ final class Training {
      * steps is the run's planned total unless {@code steps} gives a new total.
      */
     private static Plan resumedPlan(Checkpoint.Contents checkpoint, RunSettings settings, TrainingOptions o) {
-        Map<String, String> stored = checkpoint.provenance() == null ? Map.of() : checkpoint.provenance().training();
-        long seed = stored.containsKey("seed") ? Long.parseLong(stored.get("seed")) : checkpoint.seed();
-        double lr = stored.containsKey("lr") ? Double.parseDouble(stored.get("lr")) : checkpoint.adam().learningRate();
+        Map<String, String> stored = storedTraining(checkpoint);
+        TrainedWith run = TrainedWith.of(checkpoint);
         Plan fresh = newPlan(settings, o);
         // Runs from before lr_decay was honoured trained at a constant rate.
         double lrDecay = stored.containsKey("lr_decay") ? Double.parseDouble(stored.get("lr_decay")) : 1.0;
-        int batch = stored.containsKey("batch") ? Integer.parseInt(stored.get("batch")) : fresh.batch();
+        long seed = run.seed();
+        double lr = run.lr();
+        int batch = run.batch() != null ? run.batch() : fresh.batch();
         long steps = o.steps() != null ? o.steps() : stored.containsKey("steps") ? Long.parseLong(stored.get("steps")) : fresh.steps();
         refuseConflict("--seed", o.seed(), seed);
         refuseConflict("--lr", o.learningRate(), lr);
@@ -150,6 +151,38 @@ final class Training {
         // The checkpoint's optimizer state carries the betas and eps the run was started with.
         var adam = new Betas(checkpoint.adam().beta1(), checkpoint.adam().beta2(), checkpoint.adam().eps());
         return new Plan(seed, lr, lrDecay, adam, batch, steps);
+    }
+
+    private static Map<String, String> storedTraining(Checkpoint.Contents checkpoint) {
+        return checkpoint.provenance() == null ? Map.of() : checkpoint.provenance().training();
+    }
+
+    /**
+     * The settings a trained run keeps for its whole life, as its checkpoint records them (format 1
+     * checkpoints, without provenance, give the seed and learning rate of their header and no
+     * batch, which a resumed run then takes from the script).
+     */
+    private record TrainedWith(long seed, double lr, Integer batch) {
+        static TrainedWith of(Checkpoint.Contents checkpoint) {
+            Map<String, String> stored = storedTraining(checkpoint);
+            return new TrainedWith(
+                    stored.containsKey("seed") ? Long.parseLong(stored.get("seed")) : checkpoint.seed(),
+                    stored.containsKey("lr") ? Double.parseDouble(stored.get("lr")) : checkpoint.adam().learningRate(),
+                    stored.containsKey("batch") ? Integer.valueOf(stored.get("batch")) : null);
+        }
+    }
+
+    /**
+     * Whether resuming the run of {@code checkpoint} with {@code o} would be refused because an
+     * option contradicts what the run was trained with — its seed, learning rate, batch or
+     * precision — by the same rules {@link #train} applies.
+     */
+    static boolean contradicts(Checkpoint.Contents checkpoint, TrainingOptions o) {
+        TrainedWith run = TrainedWith.of(checkpoint);
+        return (o.seed() != null && o.seed() != run.seed())
+                || (o.learningRate() != null && o.learningRate() != run.lr())
+                || (o.batch() != null && run.batch() != null && o.batch().intValue() != run.batch())
+                || (o.precision() != null && o.precision() != Precision.named(checkpoint.dtype()));
     }
 
     /**
