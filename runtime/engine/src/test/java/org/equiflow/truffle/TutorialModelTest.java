@@ -111,6 +111,46 @@ class TutorialModelTest {
     }
 
     /**
+     * The reference's own model (flow.py) run in float64 on the same weights and z, which are float32 numbers and so
+     * exact in float64 (tools/reference-float64/export_float64_vectors.py): our float64 pipeline reproduces it to
+     * float64 accuracy, and float32 does not, so the test tells the two apart.
+     */
+    @Test
+    void float64ForwardPassReproducesTheReferenceModelRunInFloat64ToFloat64Accuracy() throws IOException {
+        JsonNode test;
+        try (var in = TutorialModelTest.class.getResourceAsStream("/reference_L8_tutorial_seed0_float64.json")) {
+            test = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get("test");
+        }
+        assertArrayEquals(values(reference.get("test").get("z")), values(test.get("z")), 0, "the float64 vectors start from the reference's z");
+        double worstFloat32 = 0;
+        for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+            CompiledFlow flow = withReferenceWeights(dtype);
+            Tensor z = batch(test.get("z"), dtype);
+            CompiledFlow.Forward out = flow.forward(z);
+            Tensor logQ = Ops.sub(flow.logPrior(z), out.logDet());
+            Tensor action = flow.action(out.x());
+            double[] phi = values(test.get("phi"));
+            for (int i = 0; i < phi.length; i++) {
+                double error = Math.abs(phi[i] - out.x().get(i)) / Math.max(1, Math.abs(phi[i]));
+                if (dtype == DType.F64) assertTrue(error < 1e-12, "float64 φ element " + i + " differs by " + error);
+                else worstFloat32 = Math.max(worstFloat32, error);
+            }
+            for (int b = 0; b < z.shape().batch(); b++) {
+                double[][] pairs = {
+                    {test.get("logdet").get(b).asDouble(), out.logDet().get(b)},
+                    {test.get("logq").get(b).asDouble(), logQ.get(b)},
+                    {test.get("S").get(b).asDouble(), action.get(b)}};
+                for (double[] pair : pairs) {
+                    double error = Math.abs(pair[0] - pair[1]) / Math.max(1, Math.abs(pair[0]));
+                    if (dtype == DType.F64) assertTrue(error < 1e-12, "float64 configuration " + b + ": " + pair[1] + " vs " + pair[0]);
+                    else worstFloat32 = Math.max(worstFloat32, error);
+                }
+            }
+        }
+        assertTrue(worstFloat32 > 1e-9, "float32 agrees to " + worstFloat32 + ": then this test could not tell float64 from float32");
+    }
+
+    /**
      * The reference vectors were computed by PyTorch in float32 (flow.py: float32 fields and
      * weights), so no precision reproduces them closer than their own rounding. What is exact in
      * float64 is what follows from the reference's float32 numbers by a formula: the notebook's
