@@ -1044,9 +1044,11 @@ public final class Elaborator {
                 if (mu < 0 || mu > 1) throw report(ErrorCode.E0606, at, "direction mu = " + mu + " does not exist on a 2D lattice", "use `mu = i % 2`");
                 if (offset < 0 || offset > 3) throw report(ErrorCode.E0606, at, "offset " + offset + " must lie in 0 … 3", "use `offset = (i / 2) % 4`");
                 int across = sizes.get((int) (1 - mu));
-                if (across % 4 != 0) {
-                    throw report(ErrorCode.E0601, at, "the period-4 plaquette masks do not tile size " + across + " (lattice " + lattice + ")",
-                            "use lattice sizes that are multiples of 4, e.g. [8, 8]");
+                // PlaquetteMasks repairs the period-4 pattern at the wrap-around of even sizes; odd ones leave a row that no
+                // offset can update without two neighbouring active rows.
+                if (across % 2 != 0 || across < 4) {
+                    throw report(ErrorCode.E0601, at, "the plaquette masks need an even size of at least 4 across the updated links, got "
+                            + across + " (lattice " + lattice + ")", "use even lattice sizes ≥ 4, e.g. [6, 6] or [8, 8]");
                 }
             }
             default -> { }

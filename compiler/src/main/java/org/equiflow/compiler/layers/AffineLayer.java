@@ -125,12 +125,12 @@ final class AffineLayer implements CouplingLayer<LayerSpec.Affine> {
     }
 
     @Override
-    public Judgement translation(LayerSpec.Affine a, int dimensions) {
+    public Judgement translation(LayerSpec.Affine a, Lattice lattice) {
         List<Judgement> nets = new ArrayList<>();
         if (a.net() != null) nets.add(NetSymmetry.translation(a.net(), "net"));
         if (a.scale() != null) nets.add(NetSymmetry.translation(a.scale(), "scale net"));
         if (a.shift() != null) nets.add(NetSymmetry.translation(a.shift(), "shift net"));
-        return FlowSymmetry.maskedTranslation(a.mask(), nets, dimensions);
+        return FlowSymmetry.maskedTranslation(a.mask(), nets, lattice);
     }
 
     @Override

@@ -5,6 +5,7 @@ import org.equiflow.compiler.ir.FunctionBuilder;
 import org.equiflow.compiler.ir.Lowering;
 import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.ir.Op;
+import org.equiflow.compiler.ir.PlaquetteMasks;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.LayerSpec;
 import org.equiflow.compiler.model.NetSpec;
@@ -29,7 +30,8 @@ import org.equiflow.compiler.symmetry.Status;
  *
  * Masks follow the notebook: updated links θ_μ(x) and active plaquettes on the rows
  * x_ν ≡ offset (mod 4), ν = 1 − μ; frozen plaquettes on the rows offset + 1 and offset + 2; the
- * rest passive. (The elaborator admits link masks only where 4 divides the size across.)
+ * rest passive — repaired at the wrap-around where 4 does not divide the (even) size across
+ * ({@link PlaquetteMasks}).
  *
  * Postcondition: the links output has the input's type; log|det J| = Σ over active plaquettes
  * of log P′′(P), independent of every other link, since no frozen plaquette contains an updated
@@ -58,8 +60,9 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
         int mu = ((Number) p.mask().arguments().get("mu")).intValue();
         int offset = ((Number) p.mask().arguments().get("offset")).intValue();
         String prefix = SiteCoupling.prefix(index);
-        int active = b.mask(prefix + ".active", lattice.sizes(), rows(lattice, 1 - mu, offset, offset));
-        int frozen = b.mask(prefix + ".frozen", lattice.sizes(), rows(lattice, 1 - mu, (offset + 1) % 4, (offset + 2) % 4));
+        int across = lattice.sizes().get(1 - mu);
+        int active = b.mask(prefix + ".active", lattice.sizes(), rows(lattice, 1 - mu, PlaquetteMasks.activeRows(across, offset)));
+        int frozen = b.mask(prefix + ".frozen", lattice.sizes(), rows(lattice, 1 - mu, PlaquetteMasks.frozenRows(across, offset)));
 
         int theta0 = b.slice(links, 0, 1), theta1 = b.slice(links, 1, 2);
         // roll by −1 along an axis reads the neighbour in the + direction: out[x] = in[x + ê]
@@ -139,14 +142,13 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
         return new Transformed(transformed, b.splineLogDerivative(angle, raw, bins, Math.PI));
     }
 
-    /** The sites whose coordinate along {@code axis} is ≡ {@code first} or {@code second} (mod 4), row-major. */
-    private static boolean[] rows(Lattice lattice, int axis, int first, int second) {
+    /** The sites whose coordinate along {@code axis} is a selected row, row-major. */
+    private static boolean[] rows(Lattice lattice, int axis, boolean[] selectedRows) {
         List<Integer> sizes = lattice.sizes();
         boolean[] pattern = new boolean[(int) lattice.volume()];
         for (int site = 0; site < pattern.length; site++) {
             int x1 = site % sizes.get(1), x0 = site / sizes.get(1);
-            int c = (axis == 0 ? x0 : x1) % 4;
-            pattern[site] = c == first || c == second;
+            pattern[site] = selectedRows[axis == 0 ? x0 : x1];
         }
         return pattern;
     }
@@ -187,8 +189,8 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
     }
 
     @Override
-    public Judgement translation(LayerSpec.PlaquetteCoupling p, int dimensions) {
-        return FlowSymmetry.maskedTranslation(p.mask(), List.of(NetSymmetry.translation(p.net(), "net")), dimensions);
+    public Judgement translation(LayerSpec.PlaquetteCoupling p, Lattice lattice) {
+        return FlowSymmetry.maskedTranslation(p.mask(), List.of(NetSymmetry.translation(p.net(), "net")), lattice);
     }
 
     /** Gauge invariance is what this layer is built for. */

@@ -73,8 +73,8 @@ final class SplineLayer implements CouplingLayer<LayerSpec.Spline> {
     }
 
     @Override
-    public Judgement translation(LayerSpec.Spline s, int dimensions) {
-        return FlowSymmetry.maskedTranslation(s.mask(), List.of(NetSymmetry.translation(s.net(), "net")), dimensions);
+    public Judgement translation(LayerSpec.Spline s, Lattice lattice) {
+        return FlowSymmetry.maskedTranslation(s.mask(), List.of(NetSymmetry.translation(s.net(), "net")), lattice);
     }
 
     @Override

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.equiflow.compiler.model.FlowModel;
+import org.equiflow.compiler.ir.PlaquetteMasks;
+import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.LayerSpec;
 import org.equiflow.compiler.model.MaskSpec;
 import org.equiflow.compiler.model.NetSpec;
@@ -70,7 +72,7 @@ public final class FlowSymmetry {
         LayerSymmetry<S> rules = LayerSymmetry.of(layer);
         return switch (symmetry) {
             case "z2" -> rules.z2(layer);
-            case "translation" -> rules.translation(layer, theory.lattice().dimensions());
+            case "translation" -> rules.translation(layer, theory.lattice());
             default -> rules.gauge(layer);
         };
     }
@@ -112,18 +114,18 @@ public final class FlowSymmetry {
      * The translation rule of every masked coupling: it commutes with the shifts that preserve
      * its mask, provided its nets (judged by {@link NetSymmetry#translation}) commute with every shift.
      */
-    public static Judgement maskedTranslation(MaskSpec mask, List<Judgement> nets, int dimensions) {
+    public static Judgement maskedTranslation(MaskSpec mask, List<Judgement> nets, Lattice lattice) {
         List<Finding> findings = new ArrayList<>();
         for (Judgement j : nets) findings.addAll(j.findings());
-        ShiftConstraint c = maskConstraint(mask, dimensions);
+        ShiftConstraint c = maskConstraint(mask, lattice);
         findings.add(Finding.holds("mask " + mask + " is preserved only by shifts with " + c.describe()));
         boolean broken = findings.stream().anyMatch(Finding::breaks);
         return new Judgement("translation", broken ? Status.BROKEN : Status.RESTRICTED, findings, broken ? List.of() : List.of(c));
     }
 
     /** The shifts that map a mask's pattern onto itself. */
-    public static ShiftConstraint maskConstraint(MaskSpec mask, int dimensions) {
-        Integer[] coefficients = new Integer[dimensions];
+    public static ShiftConstraint maskConstraint(MaskSpec mask, Lattice lattice) {
+        Integer[] coefficients = new Integer[lattice.dimensions()];
         java.util.Arrays.fill(coefficients, 0);
         var a = mask.arguments();
         return switch (mask.name()) {
@@ -136,9 +138,12 @@ public final class FlowSymmetry {
                 yield new ShiftConstraint(List.of(coefficients), ((Long) a.get("period")).intValue(), mask.toString());
             }
             case "link_mask" -> {
-                // Rows x[1−mu] ≡ offset (mod 4) are updated; the pattern repeats with period 4 across them.
-                coefficients[1 - ((Long) a.get("mu")).intValue()] = 1;
-                yield new ShiftConstraint(List.of(coefficients), 4, mask.toString());
+                // Rows x[1−mu] ≡ offset (mod 4) are updated; the pattern repeats with period 4 across them where 4 divides
+                // the size, and otherwise breaks at the wrap-around, so that only whole turns preserve it.
+                int across = 1 - ((Long) a.get("mu")).intValue();
+                coefficients[across] = 1;
+                int size = lattice.sizes().get(across);
+                yield new ShiftConstraint(List.of(coefficients), PlaquetteMasks.tiles(size) ? PlaquetteMasks.PERIOD : size, mask.toString());
             }
             default -> throw new IllegalArgumentException("mask " + mask.name() + " has no known pattern");
         };

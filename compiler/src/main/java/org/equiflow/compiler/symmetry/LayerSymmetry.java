@@ -2,6 +2,7 @@ package org.equiflow.compiler.symmetry;
 
 import java.util.List;
 import java.util.ServiceLoader;
+import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.LayerSpec;
 import org.equiflow.compiler.model.NetSpec;
 
@@ -28,7 +29,7 @@ public interface LayerSymmetry<S extends LayerSpec> {
     Judgement z2(S layer);
 
     /** The verdict for lattice shifts on a lattice of {@code dimensions} axes. */
-    Judgement translation(S layer, int dimensions);
+    Judgement translation(S layer, Lattice lattice);
 
     /** The verdict for U(1) gauge transformations of a link field. */
     Judgement gauge(S layer);

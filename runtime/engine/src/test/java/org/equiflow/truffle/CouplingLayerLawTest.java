@@ -88,6 +88,9 @@ class CouplingLayerLawTest {
             theory T = u1(lattice = [4, 4], beta = 1.0)
             """;
 
+    /** A size 4 does not divide, where the plaquette masks are repaired at the wrap-around. */
+    private static final String U1_SIX = U1.replace("lattice = [4, 4]", "lattice = [6, 6]");
+
     /**
      * One coupling layer under test: the registered layer's name, the theory script and the
      * layer's source, whether it has an inverse, and the symmetries the checker must find it to
@@ -115,6 +118,10 @@ class CouplingLayerLawTest {
                     false, Set.of("gauge", "translation")),
             new LayerRow("plaquette_coupling", "plaquette coupling, circular spline", U1, "haar",
                     "plaquette_coupling(links = link_mask(mu = 1, offset = 2), transform = circular_spline(bins = 4),"
+                            + " net = cnn(hidden = [4], act = leaky_relu))",
+                    true, Set.of("gauge", "translation")),
+            new LayerRow("plaquette_coupling", "plaquette coupling, circular spline, 6×6 (mask repaired at the wrap-around)", U1_SIX, "haar",
+                    "plaquette_coupling(links = link_mask(mu = 0, offset = 0), transform = circular_spline(bins = 4),"
                             + " net = cnn(hidden = [4], act = leaky_relu))",
                     true, Set.of("gauge", "translation")));
 
