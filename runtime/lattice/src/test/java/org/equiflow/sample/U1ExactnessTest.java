@@ -16,37 +16,41 @@ import org.equiflow.tensor.DType;
 import org.equiflow.train.Trainer;
 import org.equiflow.truffle.CompiledFlow;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactness of 2D U(1) on a 4×4 torus at β = 1, against the exact torus formulas of
  * {@link U1Exact} (Bessel-function sums, docs/physics-checks.md), not against ourselves:
  * HMC on the compiled Wilson action, and a briefly trained gauge-equivariant flow followed by
- * independence Metropolis, each reproduce ⟨cos P⟩ and ⟨Q²⟩ within 3σ.
+ * independence Metropolis, each reproduce ⟨cos P⟩ and ⟨Q²⟩ within 3σ. The flow also on 6×6,
+ * where 4 does not divide the size and the plaquette masks are repaired at the wrap-around.
  */
 class U1ExactnessTest {
     private static final double BETA = 1.0;
     private static final int L = 4, VOLUME = L * L;
+    private static final String FLOW = """
+            use std.theories.u1
+            use std.nets.cnn
+            use std.gauge.{plaquette_coupling, link_mask, ncp_mixture}
+            theory G = u1(lattice = [SIZE, SIZE], beta = 1.0)
+            flow gauge for G {
+                prior haar
+                repeat i in 0..8 {
+                    plaquette_coupling(links = link_mask(mu = i % 2, offset = (i / 2) % 4),
+                                       transform = ncp_mixture(components = 2),
+                                       net = cnn(hidden = [8, 8], kernel = 3, act = leaky_relu))
+                }
+            }
+            """;
 
     @TempDir
     Path dir;
 
-    private Compiler.Result check() throws IOException {
+    private Compiler.Result check(int size) throws IOException {
         Path script = dir.resolve("u1.flow");
-        Files.writeString(script, """
-                use std.theories.u1
-                use std.nets.cnn
-                use std.gauge.{plaquette_coupling, link_mask, ncp_mixture}
-                theory G = u1(lattice = [4, 4], beta = 1.0)
-                flow gauge for G {
-                    prior haar
-                    repeat i in 0..8 {
-                        plaquette_coupling(links = link_mask(mu = i % 2, offset = (i / 2) % 4),
-                                           transform = ncp_mixture(components = 2),
-                                           net = cnn(hidden = [8, 8], kernel = 3, act = leaky_relu))
-                    }
-                }
-                """);
+        Files.writeString(script, FLOW.replace("SIZE", Integer.toString(size)));
         var checked = Compiler.check(script, "u1.flow", Map.of());
         assertTrue(checked.ok(), checked.diagnostics().toString());
         return checked;
@@ -61,7 +65,7 @@ class U1ExactnessTest {
 
     @Test
     void hmcReproducesTheExactPlaquetteAndTopologicalSusceptibility() throws IOException {
-        var checked = check();
+        var checked = check(L);
         var program = checked.program().orElseThrow();
         int chains = 32, thermalize = 50, trajectories = 300;
         var hmc = new Hmc(program.theories().get(0), program.names(), chains, 41);
@@ -89,16 +93,18 @@ class U1ExactnessTest {
         assertTrue(failures.isEmpty(), report);
     }
 
-    @Test
-    void trainedFlowPlusMetropolisReproducesTheExactPlaquetteAndTopologicalSusceptibility() throws IOException {
-        var checked = check();
+    @ParameterizedTest(name = "{0}×{0}")
+    @ValueSource(ints = {4, 6})
+    void trainedFlowPlusMetropolisReproducesTheExactPlaquetteAndTopologicalSusceptibility(int size) throws IOException {
+        int volume = size * size;
+        var checked = check(size);
         var program = checked.program().orElseThrow();
         var flow = new CompiledFlow(Compiler.lower(checked, "gauge", null).orElseThrow(), DType.F32, 5);
         var trainer = new Trainer(flow, Trainer.adamFor(flow, 1e-3), 6);
         for (int step = 0; step < 150; step++) trainer.step(step, 64);
         int count = 1 << 14;
         var chain = IndependenceMetropolis.run(new Proposals(flow, 7), count, 1024, 8, null);
-        var gauge = new GaugeObservables(List.of(L, L));
+        var gauge = new GaugeObservables(List.of(size, size));
         double[] cos = new double[count], q2 = new double[count];
         for (int c = 0; c < count; c++) {
             cos[c] = gauge.plaquetteMean(chain.configs(), c);
@@ -108,9 +114,9 @@ class U1ExactnessTest {
         var a = Autocorrelation.gamma(cos);
         var b = Autocorrelation.gamma(q2);
         StringBuilder failures = new StringBuilder();
-        String report = "flow acceptance " + chain.acceptance() + "\n"
-                + compare("<cos P>", a.mean(), a.error(), U1Exact.plaquette(BETA, VOLUME), failures)
-                + compare("<Q^2>", b.mean(), b.error(), U1Exact.topologicalChargeSquared(BETA, VOLUME), failures);
+        String report = size + "×" + size + " flow acceptance " + chain.acceptance() + "\n"
+                + compare("<cos P>", a.mean(), a.error(), U1Exact.plaquette(BETA, volume), failures)
+                + compare("<Q^2>", b.mean(), b.error(), U1Exact.topologicalChargeSquared(BETA, volume), failures);
         System.out.print(report);
         assertTrue(chain.acceptance() > 0.05, "the trained flow should be a usable proposal:\n" + report);
         assertTrue(failures.isEmpty(), report);
