@@ -102,6 +102,28 @@ class IrTest {
         assertEquals(1, action.ops().stream().filter(o -> o instanceof Op.SumSites).count());
     }
 
+    /**
+     * SU(3) Wilson action on 4×4: one plaquette = three complex matrix products (U_μ(x)U_ν(x+μ),
+     * U_ν(x)U_μ(x+ν), and the first times the second's adjoint) and one trace, for the one plane;
+     * the IR verifies after optimisation and prints the adjoint flag.
+     */
+    @Test
+    void theSuNActionIsThreeMatrixProductsAndOneTracePerPlane() throws IOException {
+        Path script = Files.createTempFile("su3", ".flow");
+        Files.writeString(script, "use std.theories.su3\ntheory G = su3(lattice = [4, 4], beta = 5.0)\n");
+        Compiler.Result result = Compiler.check(script, "su3.flow");
+        assertTrue(result.ok(), () -> Golden.describe(result));
+        var theory = result.program().orElseThrow().theories().getFirst();
+        IrFunction action = IrPasses.optimize(org.equiflow.compiler.ir.Lowering.lowerAction(theory, result.program().orElseThrow().names()));
+        assertEquals(List.of(), Verifier.verify(action));
+        assertEquals(3, action.ops().stream().filter(o -> o instanceof Op.ComplexMatMul).count());
+        assertEquals(1, action.ops().stream().filter(o -> o instanceof Op.ComplexMatMul m && !m.adjointLeft() && m.adjointRight()).count());
+        assertEquals(1, action.ops().stream().filter(o -> o instanceof Op.ComplexTrace t && t.n() == 3).count());
+        String printed = org.equiflow.compiler.ir.IrPrinter.print(action);
+        assertTrue(printed.contains("complex_matmul[3]") && printed.contains("†") && printed.contains("complex_trace[3]"), printed);
+        Files.delete(script);
+    }
+
     @Test
     void commonSubexpressionsMergeTheRepeatedMasksAndPassesAreIdempotent() {
         IrFunction lowered = tutorial("lower").function(IrProgram.FLOW).orElseThrow();

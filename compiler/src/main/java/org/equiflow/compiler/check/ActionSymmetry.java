@@ -251,7 +251,7 @@ public final class ActionSymmetry {
                 if (args.contains(Gauge.NONE)) yield Gauge.NONE;
                 String name = c.callee() instanceof Expr.Name n ? n.name() : "";
                 if (name.equals("tr")) yield Gauge.INVARIANT;
-                if (name.equals("conj")) yield args.isEmpty() ? Gauge.INVARIANT : args.get(0);
+                if (name.equals("conj") || name.equals("adj")) yield args.isEmpty() ? Gauge.INVARIANT : args.get(0);
                 yield args.contains(Gauge.COVARIANT) ? Gauge.NONE : Gauge.INVARIANT;
             }
             case Expr.Reduce r -> gauge(r.body());

@@ -16,7 +16,7 @@ public final class Primitives {
 
     private static final Map<String, List<String>> IMPLEMENTED = Map.of(
             "activation", ElementwiseFunction.languageNames(),
-            "function", List.of("re", "im", "arg", "conj", "tr", "plaquette", "wilson_loop"),
+            "function", List.of("re", "im", "arg", "conj", "adj", "tr", "plaquette", "wilson_loop"),
             "net", List.of("conv", "dense"),
             "mask", List.of("checkerboard", "stripes", "link_mask"),
             "prior", List.of("normal", "free_field", "haar"),

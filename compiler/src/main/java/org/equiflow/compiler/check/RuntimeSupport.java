@@ -41,8 +41,8 @@ public final class RuntimeSupport {
 
     public static final List<String> MASKS = List.of("checkerboard", "stripes", "link_mask");
 
-    /** Lattice functions of actions and observables; `wilson_loop` and `tr` only on U(1) links. */
-    public static final List<String> FUNCTIONS = List.of("re", "im", "arg", "conj", "tr", "plaquette", "wilson_loop");
+    /** Lattice functions of actions and observables, on U(1) and SU(N) links. */
+    public static final List<String> FUNCTIONS = List.of("re", "im", "arg", "conj", "adj", "tr", "plaquette", "wilson_loop");
 
     /** Field kinds the runtime integrates, trains and measures: those {@link FieldKinds} lists. */
     public static final Set<FieldSpec.Kind> FIELD_KINDS = FieldKinds.all().stream().map(FieldKind::kind)

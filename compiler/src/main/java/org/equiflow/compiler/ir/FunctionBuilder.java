@@ -80,6 +80,20 @@ public final class FunctionBuilder {
         return add(new Op.Conv(next(), operand, weight, bias, IrType.field(out, x.lattice())));
     }
 
+    /** op(left)·op(right) of the site-wise complex n×n matrices of two fields of one type, † where the flag is set. */
+    public int complexMatMul(int n, int left, int right, boolean adjointLeft, boolean adjointRight) {
+        if (!type(left).equals(type(right))) throw new IllegalStateException("complex matrix product of " + type(left) + " and " + type(right) + " in " + name);
+        return add(new Op.ComplexMatMul(next(), n, left, right, adjointLeft, adjointRight, type(left)));
+    }
+
+    /** (Re tr, Im tr) of each site's complex n×n matrices. */
+    public int complexTrace(int n, int operand) {
+        IrType t = type(operand);
+        var dims = new ArrayList<>(t.dims());
+        dims.set(0, 2 * (t.channels() / (2 * n * n)));
+        return add(new Op.ComplexTrace(next(), n, operand, new IrType(t.batched(), dims)));
+    }
+
     public int splineTransform(int x, int params, int bins, double bound) {
         return add(new Op.SplineTransform(next(), x, params, bins, bound, type(x)));
     }

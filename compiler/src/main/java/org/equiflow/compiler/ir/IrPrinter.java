@@ -48,6 +48,9 @@ public final class IrPrinter {
                             + " %" + st.weight() + (st.bias() < 0 ? "" : ", %" + st.bias()))
                     .collect(Collectors.joining("; ")) + "]" + (c.activeSites() < 0 ? "" : " at %" + c.activeSites());
             case Op.AffineCoupling a -> "affine_coupling x %" + a.x() + ", s %" + a.s() + ", t %" + a.t() + ", active %" + a.active();
+            case Op.ComplexMatMul m -> "complex_matmul[" + m.n() + "] %" + m.left() + (m.adjointLeft() ? "†" : "") + ", %" + m.right()
+                    + (m.adjointRight() ? "†" : "");
+            case Op.ComplexTrace t -> "complex_trace[" + t.n() + "] %" + t.operand();
             case Op.SplineTransform s -> "spline[" + s.bins() + " bins, ±" + s.bound() + "] x %" + s.x() + ", params %" + s.params();
             case Op.SplineInverse s -> "spline_inverse[" + s.bins() + " bins, ±" + s.bound() + "] y %" + s.y() + ", params %" + s.params();
             case Op.SplineLogDerivative s -> "spline_log_derivative[" + s.bins() + " bins, ±" + s.bound() + "] x %" + s.x()

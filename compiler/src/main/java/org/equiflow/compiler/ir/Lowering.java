@@ -37,6 +37,7 @@ public final class Lowering {
     public static IrProgram lower(FlowModel model, Resolution names) {
         TheoryInstance theory = model.theory();
         requireImplementedField(theory);
+        requireFlowsOnField(model);
         List<IrFunction> functions = new ArrayList<>();
         functions.add(flow(model));
         // `symmetrize z2` needs q_f(−x), i.e. the inverse flow: log q_f(y) = log r(f⁻¹(y)) + log|det ∂f⁻¹/∂y|.
@@ -59,8 +60,9 @@ public final class Lowering {
     }
 
     /**
-     * The lowering of actions reads link fields as U(1) angles; an SU(N) field lowered that way
-     * would run with the wrong physics, so it is refused at the field's declaration.
+     * Every field kind of the language has a lowering today (U(1) links as angles, SU(N) links as
+     * packed complex matrices); a kind without a runtime descriptor in {@link FieldKinds} would be
+     * refused here, at the field's declaration.
      */
     static void requireImplementedField(TheoryInstance theory) {
         FieldSpec field = theory.field();
@@ -68,12 +70,24 @@ public final class Lowering {
         Span declaration = theory.definition().members().stream()
                 .filter(m -> m instanceof TheoryMember.Field f && f.name().name().equals(field.name()))
                 .map(TheoryMember::span).findFirst().orElse(theory.span());
-        throw new LoweringException("SU(" + field.n() + ") link fields are not implemented in the runtime yet", declaration,
-                "the runtime implements `U(1) on links` (e.g. `field U: U(1) on links`, see std.theories.u1) and `real on sites`");
+        throw new LoweringException("`" + field + "` fields are not implemented in the runtime yet", declaration,
+                "the runtime implements `real on sites`, `U(1) on links` and `SU(N) on links`");
+    }
+
+    /**
+     * SU(N) theories run under HMC; a flow on them would need an SU(N) coupling layer (the spectral
+     * coupling of issue 16) and the SU(N) Haar prior's density, neither lowered yet, so a flow on
+     * SU(N) links is refused at the flow, even one of a prior alone.
+     */
+    static void requireFlowsOnField(FlowModel model) {
+        FieldSpec field = model.theory().field();
+        if (field.kind() != FieldSpec.Kind.SUN) return;
+        throw new LoweringException("flows on SU(" + field.n() + ") link fields are not implemented in the runtime yet", model.span(),
+                "sample SU(N) theories with HMC (`hmc " + model.theory().name() + " { … }`); SU(N) coupling layers are future work");
     }
 
     static IrType fieldType(TheoryInstance theory) {
-        int channels = FieldKinds.of(theory.field()).components(theory.lattice().dimensions());
+        int channels = FieldKinds.of(theory.field()).components(theory.field(), theory.lattice().dimensions());
         return IrType.field(channels, theory.lattice().sizes());
     }
 
@@ -192,7 +206,10 @@ public final class Lowering {
 
     // ---- the action -------------------------------------------------------------------------
 
-    /** A lowered lattice expression: a number known now, a field over sites, one number per configuration, or a U(1) phase. */
+    /**
+     * A lowered lattice expression: a number known now, a field over sites, one number per
+     * configuration, a U(1) phase, or for SU(N) a matrix field or a complex field (a trace).
+     */
     private sealed interface LValue {
         record Number(double value) implements LValue {}
 
@@ -207,6 +224,15 @@ public final class Lowering {
         record Site(int[] shift) implements LValue {}
 
         record Dir(int d) implements LValue {}
+
+        /**
+         * The complex N×N matrix at every site, [B, 2N², L…] packed as {@link Op.ComplexMatMul}
+         * reads it; its conjugate transpose where {@code adjoint}, which products take for free.
+         */
+        record Matrix(int id, boolean adjoint) implements LValue {}
+
+        /** A complex number at every site, [B, 2, L…] (real, imaginary); its conjugate where {@code conjugate}. */
+        record Complex(int id, boolean conjugate) implements LValue {}
     }
 
     private static final class ActionLowering {
@@ -309,6 +335,7 @@ public final class Lowering {
             int[] site = siteOf(i.indices().get(0));
             if (theory.field().onLinks()) {
                 int mu = dirOf(i.indices().get(1));
+                if (nonAbelian()) return new LValue.Matrix(matrixLink(mu, site), false);
                 return new LValue.Phase(shifted(b.slice(field, mu, mu + 1), site));
             }
             return new LValue.Field(shifted(field, site));
@@ -319,6 +346,7 @@ public final class Lowering {
             List<Expr> args = c.args().stream().map(Arg::value).toList();
             return switch (fn) {
                 case "plaquette" -> {
+                    if (nonAbelian()) yield matrixLoop(siteOf(args.get(1)), dirOf(args.get(2)), dirOf(args.get(3)), 1, 1);
                     int[] x = siteOf(args.get(1));
                     int mu = dirOf(args.get(2)), nu = dirOf(args.get(3));
                     int[] xMu = x.clone(), xNu = x.clone();
@@ -332,6 +360,7 @@ public final class Lowering {
                     int[] x = siteOf(args.get(1));
                     int mu = dirOf(args.get(2)), nu = dirOf(args.get(3));
                     int r = extent(args.get(4)), t = extent(args.get(5));
+                    if (nonAbelian()) yield matrixLoop(x, mu, nu, r, t);
                     // The r×t rectangle from x: r links along μ, t along ν, then back along μ† and ν†.
                     int angle = -1;
                     for (int a = 0; a < r; a++) {
@@ -351,11 +380,27 @@ public final class Lowering {
                     }
                     yield new LValue.Phase(angle);
                 }
-                case "re" -> new LValue.Field(b.unary(Op.UnaryFn.COS, phase(args.get(0))));
-                case "im" -> new LValue.Field(b.unary(Op.UnaryFn.SIN, phase(args.get(0))));
+                case "re", "im" -> {
+                    LValue z = eval(args.get(0));
+                    if (z instanceof LValue.Complex tr) {
+                        int part = fn.equals("re") ? b.slice(tr.id(), 0, 1) : b.slice(tr.id(), 1, 2);
+                        yield new LValue.Field(fn.equals("im") && tr.conjugate() ? b.unary(Op.UnaryFn.NEG, part) : part);
+                    }
+                    if (z instanceof LValue.Matrix) throw matrixWhereComplex(args.get(0), fn);
+                    yield new LValue.Field(b.unary(fn.equals("re") ? Op.UnaryFn.COS : Op.UnaryFn.SIN, phase(args.get(0))));
+                }
                 case "arg" -> new LValue.Field(b.unary(Op.UnaryFn.WRAP_ANGLE, phase(args.get(0))));
-                case "conj" -> new LValue.Phase(b.unary(Op.UnaryFn.NEG, phase(args.get(0))));
-                case "tr" -> new LValue.Phase(phase(args.get(0)));
+                case "conj", "adj" -> switch (eval(args.get(0))) {
+                    // The group inverse: −θ for U(1), U† for SU(N); the conjugate of a trace.
+                    case LValue.Matrix m -> new LValue.Matrix(m.id(), !m.adjoint());
+                    case LValue.Complex z -> new LValue.Complex(z.id(), !z.conjugate());
+                    default -> new LValue.Phase(b.unary(Op.UnaryFn.NEG, phase(args.get(0))));
+                };
+                case "tr" -> {
+                    // tr(A†) = conj(tr A): the trace of a stored matrix, conjugated.
+                    if (eval(args.get(0)) instanceof LValue.Matrix m) yield new LValue.Complex(b.complexTrace(n(), m.id()), m.adjoint());
+                    yield new LValue.Phase(phase(args.get(0)));
+                }
                 default -> {
                     LValue v = eval(args.get(0));
                     if (v instanceof LValue.Number n) yield new LValue.Number(apply(fn, n.value(), c.span()));
@@ -374,6 +419,46 @@ public final class Lowering {
         }
 
         int link(int mu, int[] site) { return shifted(b.slice(field, mu, mu + 1), site); }
+
+        boolean nonAbelian() { return theory.field().kind() == org.equiflow.compiler.model.FieldSpec.Kind.SUN; }
+
+        int n() { return theory.field().n(); }
+
+        /** The SU(N) link U_μ(site): its 2N² channels of the field, shifted to the summation site. */
+        int matrixLink(int mu, int[] site) {
+            int block = 2 * n() * n();
+            return shifted(b.slice(field, mu * block, (mu + 1) * block), site);
+        }
+
+        /** The ordered product of {@code length} links from {@code start} along μ: U_μ(s) U_μ(s+μ) ⋯. */
+        int matrixLine(int[] start, int mu, int length) {
+            int[] at = start.clone();
+            int product = matrixLink(mu, at);
+            for (int k = 1; k < length; k++) {
+                at[mu]++;
+                product = b.complexMatMul(n(), product, matrixLink(mu, at), false, false);
+            }
+            return product;
+        }
+
+        /**
+         * The untraced r×t loop from x in the (μ, ν) plane, path ordered:
+         * W = [U_μ-line(x, r) U_ν-line(x + rμ, t)] · [U_ν-line(x, t) U_μ-line(x + tν, r)]†,
+         * which for r = t = 1 is the plaquette U_μ(x) U_ν(x+μ) U_μ(x+ν)† U_ν(x)†.
+         */
+        LValue matrixLoop(int[] x, int mu, int nu, int r, int t) {
+            int[] right = x.clone(), top = x.clone();
+            right[mu] += r;
+            top[nu] += t;
+            int lower = b.complexMatMul(n(), matrixLine(x, mu, r), matrixLine(right, nu, t), false, false);
+            int upper = b.complexMatMul(n(), matrixLine(x, nu, t), matrixLine(top, mu, r), false, false);
+            return new LValue.Matrix(b.complexMatMul(n(), lower, upper, false, true), false);
+        }
+
+        LoweringException matrixWhereComplex(Expr e, String fn) {
+            return new LoweringException("`" + fn + "` of an SU(" + n() + ") matrix is not defined", e.span(),
+                    "take the trace first: `" + fn + "(tr(…))`");
+        }
 
         int phase(Expr e) {
             if (eval(e) instanceof LValue.Phase p) return p.angle();
@@ -423,6 +508,15 @@ public final class Lowering {
                 int[] shift = s.shift().clone();
                 shift[d.d()] += e.op() == Expr.BinaryOp.ADD ? 1 : -1;
                 return new LValue.Site(shift);
+            }
+            if (l instanceof LValue.Matrix p && r instanceof LValue.Matrix q) {
+                if (e.op() == Expr.BinaryOp.MUL) return new LValue.Matrix(b.complexMatMul(n(), p.id(), q.id(), p.adjoint(), q.adjoint()), false);
+                throw new LoweringException("`" + e.op().symbol + "` of SU(" + n() + ") matrices is not implemented in the runtime yet", e.span(),
+                        "multiply matrices (`U[x, mu] * U[x + mu, nu]`) and take `re(tr(…))` of closed loops");
+            }
+            if (l instanceof LValue.Matrix || r instanceof LValue.Matrix || l instanceof LValue.Complex || r instanceof LValue.Complex) {
+                throw new LoweringException("this arithmetic on SU(" + n() + ") matrices or traces is not implemented in the runtime yet", e.span(),
+                        "take real numbers first: `re(tr(…))`, `im(tr(…))`, then combine them");
             }
             if (l instanceof LValue.Phase p && r instanceof LValue.Phase q) {
                 return switch (e.op()) {
@@ -482,12 +576,23 @@ public final class Lowering {
                     case LValue.Field f -> new LValue.PerConfig(b.sumSites(f.id()));
                     case LValue.Number n -> new LValue.Number(n.value() * volume);
                     case LValue.PerConfig p -> scale(p, volume, r.span());
-                    case LValue.Phase p -> throw new LoweringException("a lattice sum of complex values is not implemented in the runtime yet",
-                            r.span(), "sum real numbers: `re(…)`, `im(…)` or `arg(…)` of the loop, e.g. `mean x { re(plaquette(U, x, 0, 1)) }`");
+                    case LValue.Phase p -> throw complexSum(r);
+                    case LValue.Matrix m -> throw complexSum(r);
+                    case LValue.Complex z -> throw complexSum(r);
                     default -> throw unsupported(r.span(), "this lattice sum");
                 };
                 return mean ? scale(sum, 1.0 / volume, r.span()) : sum;
             }
+            return overDirections(r, mean, binder);
+        }
+
+        LoweringException complexSum(Expr.Reduce r) {
+            return new LoweringException("a lattice sum of complex values is not implemented in the runtime yet",
+                    r.span(), "sum real numbers: `re(…)`, `im(…)` or `arg(…)` of the loop, e.g. `mean x { re(plaquette(U, x, 0, 1)) }`"
+                            + (nonAbelian() ? "; for SU(N), `re(tr(plaquette(U, x, 0, 1)))`" : ""));
+        }
+
+        LValue overDirections(Expr.Reduce r, boolean mean, org.equiflow.compiler.ast.Binder binder) {
             List<int[]> tuples = new ArrayList<>();
             if (binder.second() == null) {
                 for (int d = 0; d < dims; d++) tuples.add(new int[] {d});

@@ -154,6 +154,21 @@ public sealed interface Op {
     }
 
     /**
+     * Site-wise products of complex N×N matrices (SU(N) links and their loops), in the packed layout
+     * [B, M·2N², L…] of the runtime's {@code ComplexMatMul}: channel m·2N² + 2(iN + j) + part, part 0
+     * the real and 1 the imaginary part of entry (i, j) of matrix m. The result is
+     * op(left)·op(right), op the conjugate transpose (†) where the flag is set.
+     */
+    record ComplexMatMul(int id, int n, int left, int right, boolean adjointLeft, boolean adjointRight, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(left, right); }
+    }
+
+    /** The trace of each site's complex N×N matrices: [B, M·2N², L…] → [B, M·2, L…], (Re tr, Im tr) per matrix. */
+    record ComplexTrace(int id, int n, int operand, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(operand); }
+    }
+
+    /**
      * The elementwise ops of the IR. One that computes a function of the language names its row
      * of {@link ElementwiseFunction}, and lowering emits it for that row (relu is leaky_relu with
      * slope 0, identity emits nothing); the rest are the IR's own (negation, scalar arithmetic,

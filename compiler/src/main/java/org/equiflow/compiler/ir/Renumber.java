@@ -28,6 +28,9 @@ final class Renumber {
                     c.activeSites() < 0 ? -1 : map.applyAsInt(c.activeSites()), c.type());
             case Op.AffineCoupling a -> new Op.AffineCoupling(id, map.applyAsInt(a.x()), map.applyAsInt(a.s()),
                     map.applyAsInt(a.t()), map.applyAsInt(a.active()), a.type());
+            case Op.ComplexMatMul m -> new Op.ComplexMatMul(id, m.n(), map.applyAsInt(m.left()), map.applyAsInt(m.right()),
+                    m.adjointLeft(), m.adjointRight(), m.type());
+            case Op.ComplexTrace t -> new Op.ComplexTrace(id, t.n(), map.applyAsInt(t.operand()), t.type());
             case Op.SplineTransform s -> new Op.SplineTransform(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
                     s.bins(), s.bound(), s.type());
             case Op.SplineLogDerivative s -> new Op.SplineLogDerivative(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),

@@ -114,6 +114,16 @@ public final class Verifier {
                         && f.op(a.active()) instanceof Op.Mask m && m.type().lattice().equals(x.lattice());
                 yield fits ? x : null;
             }
+            case Op.ComplexMatMul m -> {
+                IrType l = f.op(m.left()).type(), r = f.op(m.right()).type();
+                yield m.n() >= 1 && l.equals(r) && l.batched() && l.rank() >= 1 && l.channels() % (2 * m.n() * m.n()) == 0 ? l : null;
+            }
+            case Op.ComplexTrace t -> {
+                IrType x = f.op(t.operand()).type();
+                int block = 2 * t.n() * t.n();
+                yield t.n() >= 1 && x.batched() && x.rank() >= 1 && x.channels() % block == 0
+                        ? new IrType(true, concatDims(2 * (x.channels() / block), x)) : null;
+            }
             case Op.SplineTransform s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
             case Op.SplineLogDerivative s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
             case Op.SplineInverse s -> splineType(f, s.y(), s.params(), s.bins(), s.bound());

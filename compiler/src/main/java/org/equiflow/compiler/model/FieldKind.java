@@ -18,8 +18,11 @@ public interface FieldKind {
     /** The language's field kind this implements. */
     FieldSpec.Kind kind();
 
-    /** Channels C of a configuration stored as [B, C, L0, L1, …] on a lattice of this many dimensions. */
-    int components(int dimensions);
+    /**
+     * Channels C of a configuration of {@code field} (a field of this kind; SU(N) reads its N)
+     * stored as [B, C, L0, L1, …] on a lattice of this many dimensions.
+     */
+    int components(FieldSpec field, int dimensions);
 
     /** Values are angles, equal modulo 2π: samplers keep principal values in [−π, π). */
     boolean compact();

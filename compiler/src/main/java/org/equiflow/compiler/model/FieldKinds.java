@@ -11,11 +11,11 @@ import java.util.Optional;
 public final class FieldKinds {
     private FieldKinds() {}
 
-    private static final List<FieldKind> ALL = List.of(new RealScalarField(), new U1LinkField());
+    private static final List<FieldKind> ALL = List.of(new RealScalarField(), new U1LinkField(), new SuNLinkField());
 
     public static List<FieldKind> all() { return ALL; }
 
-    /** The implementation of a language kind; empty where the runtime does not implement it (SU(N) today). */
+    /** The implementation of a language kind; empty where the runtime does not implement it. */
     public static Optional<FieldKind> implementing(FieldSpec.Kind kind) {
         return ALL.stream().filter(k -> k.kind() == kind).findFirst();
     }

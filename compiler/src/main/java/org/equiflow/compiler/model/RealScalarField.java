@@ -8,7 +8,7 @@ public final class RealScalarField implements FieldKind {
 
     public FieldSpec.Kind kind() { return FieldSpec.Kind.REAL; }
 
-    public int components(int dimensions) { return 1; }
+    public int components(FieldSpec field, int dimensions) { return 1; }
 
     public boolean compact() { return false; }
 

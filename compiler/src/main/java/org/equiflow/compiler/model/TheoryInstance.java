@@ -27,6 +27,6 @@ public record TheoryInstance(String name, Item.TheoryDef definition, Map<String,
 
     /** The field values of one configuration: one per site, or one per link (a site's {@code d} links). */
     public long valuesPerConfiguration() {
-        return lattice.volume() * FieldKinds.of(field()).components(lattice.dimensions());
+        return lattice.volume() * FieldKinds.of(field()).components(field(), lattice.dimensions());
     }
 }

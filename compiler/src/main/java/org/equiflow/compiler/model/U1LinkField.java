@@ -12,7 +12,7 @@ public final class U1LinkField implements FieldKind {
 
     public FieldSpec.Kind kind() { return FieldSpec.Kind.U1; }
 
-    public int components(int dimensions) { return dimensions; }
+    public int components(FieldSpec field, int dimensions) { return dimensions; }
 
     public boolean compact() { return true; }
 

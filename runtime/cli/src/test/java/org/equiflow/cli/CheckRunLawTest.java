@@ -103,6 +103,20 @@ class CheckRunLawTest {
                 """.formatted(expr);
     }
 
+    /** An SU(2) theory with the Wilson action and one observable, measured by HMC. */
+    private static String sunObservable(String expr) {
+        return """
+                theory W(lattice: shape, beta: real) {
+                    field U: SU(2) on links
+                    action -(beta / 2) * sum x { sum mu < nu { re(tr(plaquette(U, x, mu, nu))) } }
+                    symmetry gauge
+                    observable o = mean x { %s }
+                }
+                theory G = W(lattice = [4, 4], beta = 1.0)
+                hmc G { measure o }
+                """.formatted(expr);
+    }
+
     private static String u1Hmc(String lattice, String measure) {
         return "use std.theories.u1\ntheory G = u1(lattice = " + lattice + ", beta = 1.0)\nhmc G { measure " + measure + " }\n";
     }
@@ -153,6 +167,17 @@ class CheckRunLawTest {
         add(c, "function:conj", gaugeObservable("re(conj(plaquette(U, x, 0, 1)))"), HMC);
         add(c, "function:tr", gaugeObservable("re(tr(plaquette(U, x, 0, 1)))"), HMC);
         add(c, "function:wilson_loop", gaugeObservable("re(wilson_loop(U, x, 0, 1, 1, 2))"), HMC);
+        add(c, "function:adj", gaugeObservable("re(adj(plaquette(U, x, 0, 1)))"), HMC);
+        // ... and on SU(N) links, where loops are matrices and numbers come from traces
+        add(c, "SU(2) tr, im", sunObservable("im(tr(plaquette(U, x, 0, 1)))"), HMC);
+        add(c, "SU(2) adj of a trace", sunObservable("im(adj(tr(plaquette(U, x, 0, 1))))"), HMC);
+        add(c, "SU(2) wilson_loop", sunObservable("re(tr(wilson_loop(U, x, 0, 1, 2, 1)))"), HMC);
+        add(c, "SU(2) products of links, adj", sunObservable("sum mu < nu { re(tr(U[x, mu] * U[x + mu, nu] * adj(U[x + nu, mu]) * conj(U[x, nu]))) }"), HMC);
+        add(c, "SU(2) re of an untraced loop", sunObservable("re(plaquette(U, x, 0, 1))"), new Refused(ErrorCode.E0500));
+        add(c, "SU(2) arg of a trace", sunObservable("arg(tr(plaquette(U, x, 0, 1)))"), UNSUPPORTED);
+        add(c, "SU(3) in 3D, hmc", "use std.theories.su3\ntheory G = su3(lattice = [4, 4, 4], beta = 5.0)\nhmc G { measure plaquette_mean }\n", HMC);
+        add(c, "SU(2) flow of a prior alone", "use std.theories.su2\ntheory G = su2(lattice = [4, 4], beta = 2.0)\nflow g for G {\n    prior haar\n}\n",
+                UNSUPPORTED);
         // field kinds and dimensions
         add(c, "field:REAL", PHI4 + "hmc T { measure phi2 }\n", HMC);
         add(c, "field:U1", u1Hmc("[4, 4]", "plaquette_mean"), HMC);
@@ -162,7 +187,8 @@ class CheckRunLawTest {
                     action -beta * sum x { sum mu < nu { re(tr(plaquette(U, x, mu, nu))) } }
                 }
                 theory G = S(lattice = [4, 4], beta = 1.0)
-                """, UNSUPPORTED);
+                hmc G { trajectories 2 }
+                """, HMC);
         add(c, "real field in 3D, flow", PHI4.replace("[4, 4]", "[4, 4, 4]") + "flow f for T {\n    prior normal()\n    " + AFFINE + "\n}\n", RUN);
         add(c, "real field in 4D, hmc", PHI4.replace("[4, 4]", "[4, 4, 4, 4]") + "hmc T { measure magnetization }\n", HMC);
         add(c, "U(1) in 3D, hmc", u1Hmc("[4, 4, 4]", "plaquette_mean, topological_charge"), HMC);
@@ -304,7 +330,7 @@ class CheckRunLawTest {
         }
         for (String m : RunChecker.builtinMeasures().keySet()) if (!keys.contains("measure:" + m)) missing.add("measure:" + m);
         assertEquals(List.of(), missing, "constructs without a check ⇔ run case");
-        assertEquals(new TreeSet<>(RuntimeSupport.FIELD_KINDS), new TreeSet<>(List.of(FieldSpec.Kind.REAL, FieldSpec.Kind.U1)),
+        assertEquals(new TreeSet<>(RuntimeSupport.FIELD_KINDS), new TreeSet<>(List.of(FieldSpec.Kind.REAL, FieldSpec.Kind.U1, FieldSpec.Kind.SUN)),
                 "the field kinds the cases expect to run");
     }
 }

@@ -1,6 +1,7 @@
 package org.equiflow.prior;
 
 import java.util.SplittableRandom;
+import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.PriorSpec;
 import org.equiflow.tensor.DType;
@@ -14,8 +15,8 @@ import org.equiflow.tensor.Tensor;
 public final class PriorSampler {
     private final Prior prior;
 
-    public PriorSampler(PriorSpec prior, Lattice lattice) {
-        this.prior = Priors.of(prior, lattice);
+    public PriorSampler(PriorSpec prior, Lattice lattice, FieldSpec field) {
+        this.prior = Priors.of(prior, lattice, field);
     }
 
     public Tensor sample(Shape shape, DType dtype, SplittableRandom random) {

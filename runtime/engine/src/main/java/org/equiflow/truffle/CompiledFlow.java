@@ -33,7 +33,7 @@ public final class CompiledFlow {
         this.logPrior = IrTranslator.translate(program.function(IrProgram.LOG_PRIOR).orElseThrow(), parameters, dtype);
         this.action = IrTranslator.translate(program.function(IrProgram.ACTION).orElseThrow(), parameters, dtype);
         this.inverse = program.function(IrProgram.INVERSE).map(f -> IrTranslator.translate(f, parameters, dtype)).orElse(null);
-        this.prior = new PriorSampler(program.model().prior(), program.model().theory().lattice());
+        this.prior = new PriorSampler(program.model().prior(), program.model().theory().lattice(), program.model().theory().field());
     }
 
     /** A batch of latent configurations drawn exactly from the flow's prior. */

@@ -16,6 +16,8 @@ import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.nodes.AffineCouplingNode;
 import org.equiflow.truffle.nodes.SplineNode;
 import org.equiflow.truffle.nodes.BinaryNode;
+import org.equiflow.truffle.nodes.ComplexMatMulNode;
+import org.equiflow.truffle.nodes.ComplexTraceNode;
 import org.equiflow.truffle.nodes.ConcatChannelsNode;
 import org.equiflow.truffle.nodes.ConditionerNode;
 import org.equiflow.truffle.nodes.ConvActNode;
@@ -56,6 +58,8 @@ public final class IrTranslator {
                         new Conditioner(c.stages().stream().map(st -> new Conditioner.Stage(
                                 new ConvAct(activation(st.activation()), st.slope()), st.bias() >= 0)).toList(), c.activeSites() >= 0));
                 case Op.AffineCoupling a -> new AffineCouplingNode(a.id(), a.x(), a.s(), a.t(), a.active());
+                case Op.ComplexMatMul m -> new ComplexMatMulNode(m.id(), m.n(), m.left(), m.right(), m.adjointLeft(), m.adjointRight());
+                case Op.ComplexTrace t -> new ComplexTraceNode(t.id(), t.n(), t.operand());
                 case Op.SplineTransform s -> new SplineNode(s.id(), Spline.transform(s.bins(), s.bound()), s.x(), s.params());
                 case Op.SplineLogDerivative s -> new SplineNode(s.id(), Spline.logDerivative(s.bins(), s.bound()), s.x(), s.params());
                 case Op.SplineInverse s -> new SplineNode(s.id(), new SplineInverse(s.bins(), s.bound()), s.y(), s.params());

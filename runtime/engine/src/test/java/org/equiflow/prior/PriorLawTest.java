@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.equiflow.compiler.check.RuntimeSupport;
 import org.equiflow.compiler.ir.PriorDensities;
+import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.PriorSpec;
 import org.equiflow.tensor.DType;
@@ -31,8 +32,14 @@ class PriorLawTest {
     static {
         LAWS.put("normal", PriorLawTest::normalHasMeanZeroAndVarianceSigmaSquared);
         LAWS.put("free_field", PriorLawTest::freeFieldHasTheInverseQuadraticFormAsCovariance);
-        LAWS.put("haar", PriorLawTest::haarIsUniformOnTheCircle);
+        LAWS.put("haar", name -> {
+            haarIsUniformOnTheCircle(name);
+            haarOnSuNLinksDrawsHaarMatrices(name);
+        });
     }
+
+    /** The field of the site priors' laws. */
+    private static final FieldSpec SITES = new FieldSpec("phi", FieldSpec.Kind.REAL, 1);
 
     @TestFactory
     List<DynamicTest> everyRegisteredPriorObeysItsLaw() {
@@ -54,7 +61,7 @@ class PriorLawTest {
 
     private static void normalHasMeanZeroAndVarianceSigmaSquared(String name) {
         double sigma = 0.45;
-        var sampler = new PriorSampler(new PriorSpec(name, Map.of("sigma", sigma)), new Lattice(List.of(4, 4)));
+        var sampler = new PriorSampler(new PriorSpec(name, Map.of("sigma", sigma)), new Lattice(List.of(4, 4)), SITES);
         Tensor z = sampler.sample(new Shape(4000, 1, 4, 4), DType.F64, new SplittableRandom(1));
         double sum = 0, squares = 0, fourth = 0;
         for (int i = 0; i < z.size(); i++) {
@@ -73,7 +80,7 @@ class PriorLawTest {
     private static void freeFieldHasTheInverseQuadraticFormAsCovariance(String name) {
         int l0 = 4, l1 = 3, volume = l0 * l1;
         double m2 = 0.6;
-        var sampler = new PriorSampler(new PriorSpec(name, Map.of("m2", m2)), new Lattice(List.of(l0, l1)));
+        var sampler = new PriorSampler(new PriorSpec(name, Map.of("m2", m2)), new Lattice(List.of(l0, l1)), SITES);
         int n = 40_000;
         Tensor z = sampler.sample(new Shape(n, 1, l0, l1), DType.F64, new SplittableRandom(2));
         double[][] k = new double[volume][volume];
@@ -101,7 +108,7 @@ class PriorLawTest {
      * with variance ½ per sample), and E θ² = π²/3.
      */
     private static void haarIsUniformOnTheCircle(String name) {
-        var sampler = new PriorSampler(new PriorSpec(name, Map.of()), new Lattice(List.of(4, 4)));
+        var sampler = new PriorSampler(new PriorSpec(name, Map.of()), new Lattice(List.of(4, 4)), new FieldSpec("U", FieldSpec.Kind.U1, 1));
         Tensor z = sampler.sample(new Shape(2000, 2, 4, 4), DType.F64, new SplittableRandom(3));
         int n = z.size();
         double[] cos = new double[4], sin = new double[4];
@@ -122,6 +129,33 @@ class PriorLawTest {
         }
         // Var θ² = E θ⁴ − (E θ²)² = π⁴/5 − π⁴/9.
         assertEquals(Math.PI * Math.PI / 3, squares / n, 5 * Math.sqrt(Math.pow(Math.PI, 4) * (1 / 5.0 - 1 / 9.0) / n), "E θ²");
+    }
+
+    /**
+     * On SU(3) links `haar` draws Haar matrices (SuNHaarPriorTest checks them in depth): in the
+     * packed layout, E tr U = 0 and E |tr U|² = 1, the class moments of the Haar measure.
+     */
+    private static void haarOnSuNLinksDrawsHaarMatrices(String name) {
+        int n = 3, block = 2 * n * n;
+        var sampler = new PriorSampler(new PriorSpec(name, Map.of()), new Lattice(List.of(4, 4)), new FieldSpec("U", FieldSpec.Kind.SUN, n));
+        Tensor u = sampler.sample(new Shape(500, 2 * block, 4, 4), DType.F64, new SplittableRandom(4));
+        int sites = 16, links = 500 * 2 * sites;
+        double re = 0, im = 0, squared = 0;
+        for (int m = 0; m < 500 * 2; m++) {
+            for (int x = 0; x < sites; x++) {
+                double r = 0, s = 0;
+                for (int i = 0; i < n; i++) {
+                    r += u.get((m * block + 2 * (i * n + i)) * sites + x);
+                    s += u.get((m * block + 2 * (i * n + i) + 1) * sites + x);
+                }
+                re += r;
+                im += s;
+                squared += r * r + s * s;
+            }
+        }
+        assertEquals(0, re / links, 5 * Math.sqrt(0.5 / links), "E Re tr U");
+        assertEquals(0, im / links, 5 * Math.sqrt(0.5 / links), "E Im tr U");
+        assertEquals(1, squared / links, 5 * Math.sqrt(1.0 / links), "E |tr U|²");
     }
 
     private static double[][] invert(double[][] a) {

@@ -188,13 +188,22 @@ final class Artifacts {
         return Ensembles.write(into, "ensemble", result.configs(), ensembleShape(theory, result.samples()), meta, run).array();
     }
 
-    /** The ensemble array's shape: [count, L0, …], with the direction axis [count, d, L0, …] of a link field, as the flow's input. */
+    /**
+     * The ensemble array's shape: [count, L0, …], with the direction axis [count, d, L0, …] of a link field, as the flow's input;
+     * SU(N) links [count, d, N, N, 2, L0, …] (row, column, real/imaginary part: the packed channels unfolded).
+     */
     private static int[] ensembleShape(TheoryInstance theory, int count) {
         List<Integer> lattice = theory.lattice().sizes();
-        int axis = theory.field().onLinks() ? 1 : 0;
+        int n = theory.field().n();
+        int[] fieldAxes = switch (theory.field().kind()) {
+            case REAL -> new int[0];
+            case U1 -> new int[] {lattice.size()};
+            case SUN -> new int[] {lattice.size(), n, n, 2};
+        };
+        int axis = fieldAxes.length;
         int[] shape = new int[1 + axis + lattice.size()];
         shape[0] = count;
-        if (axis == 1) shape[1] = lattice.size();
+        System.arraycopy(fieldAxes, 0, shape, 1, axis);
         for (int d = 0; d < lattice.size(); d++) shape[d + 1 + axis] = lattice.get(d);
         return shape;
     }

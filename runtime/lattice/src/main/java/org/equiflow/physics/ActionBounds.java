@@ -10,6 +10,7 @@ import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.Lowering;
 import org.equiflow.compiler.model.FieldKinds;
+import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
@@ -78,10 +79,14 @@ public final class ActionBounds {
     }
 
     private static Optional<String> probe(TheoryInstance theory, Resolution names, List<double[]> directionList, List<String> labels) {
+        // SU(N) links live on a compact group, where an action made of traces of products of links
+        // is continuous and so bounded; scaling matrices along rays would leave the group and
+        // probe an action nobody samples.
+        if (theory.field().kind() == FieldSpec.Kind.SUN) return Optional.empty();
         var function = IrPasses.optimize(Lowering.lowerAction(theory, names));
         CallTarget action = IrTranslator.translate(function, new Parameters(), DType.F64);
         int[] lattice = theory.lattice().sizes().stream().mapToInt(Integer::intValue).toArray();
-        int channels = FieldKinds.of(theory.field()).components(lattice.length);
+        int channels = FieldKinds.of(theory.field()).components(theory.field(), lattice.length);
         int directions = directionList.size(), scales = DOUBLINGS + 1;
         int values = Math.toIntExact(theory.valuesPerConfiguration());
         // Every (direction, scale) pair is one configuration of a single batch: one call of the action.

@@ -22,8 +22,21 @@ public interface FieldBehaviour {
     /** HMC's cold start: every chain at the action's classical vacuum (all zeros: φ = 0, θ = 0). */
     default Tensor coldStart(Shape shape) { return Tensor.zeros(shape, DType.F64); }
 
-    /** HMC momenta conjugate to the field's coordinates, one standard normal per value. */
+    /** HMC momenta conjugate to the field's coordinates, one standard normal per value (kinetic energy ½ Σ p²). */
     default Tensor momentum(Shape shape, SplittableRandom random) { return Tensor.randn(shape, DType.F64, random); }
+
+    /**
+     * How many independent momentum coordinates one configuration has: the kinetic energy ½ Σ p²
+     * has expectation half of this. One per stored value unless the kind constrains its momenta.
+     */
+    default long momentumDegrees(Shape shape) { return shape.size() / shape.batch(); }
+
+    /**
+     * The force HMC's momenta feel, from {@code negativeGradient} = −∂S/∂(stored values): that
+     * itself for coordinates that move freely; a group-valued kind projects it onto the tangent
+     * directions its drift moves along.
+     */
+    default Tensor force(Tensor field, Tensor negativeGradient) { return negativeGradient; }
 
     /** One position update of the integrator: x moves along p for a time {@code step}, in place. */
     void drift(Tensor x, Tensor p, double step);

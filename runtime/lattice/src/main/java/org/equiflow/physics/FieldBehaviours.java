@@ -12,7 +12,7 @@ import org.equiflow.compiler.model.FieldSpec;
 public final class FieldBehaviours {
     private FieldBehaviours() {}
 
-    private static final List<FieldBehaviour> ALL = List.of(new RealScalarBehaviour(), new U1LinkBehaviour());
+    private static final List<FieldBehaviour> ALL = List.of(new RealScalarBehaviour(), new U1LinkBehaviour(), new SuNLinkBehaviour());
 
     public static List<FieldBehaviour> all() { return ALL; }
 

@@ -19,7 +19,7 @@ import org.equiflow.truffle.nodes.Parameters;
 
 /**
  * Hybrid Monte Carlo on a theory's own action, the baseline flows are compared with: momenta
- * π ~ N(0, 1), leapfrog or Omelyan integration of H = ½π² + S(φ) with the force −∂S/∂φ taken by reverse
+ * π ~ N(0, 1) (SU(N) links: Gaussian in the Lie algebra, see its behaviour), leapfrog or Omelyan integration of H = ½π² + S(φ) with the force −∂S/∂φ taken by reverse
  * mode through the compiled action, and a Metropolis test on ΔH that makes it exact. Runs
  * {@code chains} independent chains as one batch; float64, so that ΔH is not rounding noise.
  * How a field of each kind starts, draws momenta, moves and is stored is its
@@ -67,7 +67,7 @@ public final class Hmc {
         this.action = IrTranslator.translate(function, new Parameters(), DType.F64);
         int[] lattice = theory.lattice().sizes().stream().mapToInt(Integer::intValue).toArray();
         this.behaviour = FieldBehaviours.of(theory.field());
-        this.shape = new Shape(chains, FieldKinds.of(theory.field()).components(lattice.length), lattice);
+        this.shape = new Shape(chains, FieldKinds.of(theory.field()).components(theory.field(), lattice.length), lattice);
         this.random = new SplittableRandom(seed);
         this.phi = behaviour.coldStart(shape);
     }
@@ -81,14 +81,17 @@ public final class Hmc {
         return out;
     }
 
-    /** −∂S/∂φ for every chain at once: the actions of independent chains add up to one scalar. */
+    /**
+     * The force on every chain at once, −∂S/∂φ as the field's behaviour projects it (SU(N): onto the
+     * Lie algebra): the actions of independent chains add up to one scalar.
+     */
     Tensor force(Tensor field) {
         Tensor x = field.copy().requiresGrad(true);
         try (Tape tape = Tape.open()) {
             Tensor total = Ops.sumTo(((Tensor[]) action.call(x))[0], Shape.scalar());
             tape.backward(total);
         }
-        return Ops.neg(x.grad());
+        return behaviour.force(field, Ops.neg(x.grad()));
     }
 
     /** One leapfrog trajectory for every chain; returns how many chains accepted. */

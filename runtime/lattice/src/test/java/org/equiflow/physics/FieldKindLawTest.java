@@ -49,6 +49,8 @@ class FieldKindLawTest {
                 new PriorSpec("normal", Map.of("sigma", 1.0))));
         ROWS.put("u1_link", new Row("use std.theories.u1\ntheory T = u1(lattice = [4, 6], beta = 2.0)\n",
                 new PriorSpec("haar", Map.of())));
+        ROWS.put("sun_link", new Row("use std.theories.su3\ntheory T = su3(lattice = [4, 6], beta = 5.0)\n",
+                new PriorSpec("haar", Map.of())));
     }
 
     @TempDir
@@ -85,11 +87,11 @@ class FieldKindLawTest {
         assertEquals(kind, FieldKinds.of(theory.field()), "the row's theory has a field of this kind");
         FieldBehaviour behaviour = FieldBehaviours.of(theory.field());
         int[] lattice = theory.lattice().sizes().stream().mapToInt(Integer::intValue).toArray();
-        Shape shape = new Shape(3, kind.components(lattice.length), lattice);
+        Shape shape = new Shape(3, kind.components(theory.field(), lattice.length), lattice);
         assertEquals(theory.valuesPerConfiguration(), shape.size() / shape.batch());
         var random = new SplittableRandom(11);
 
-        Tensor x = new PriorSampler(row.prior(), theory.lattice()).sample(shape, DType.F64, random);
+        Tensor x = new PriorSampler(row.prior(), theory.lattice(), theory.field()).sample(shape, DType.F64, random);
         Tensor momentum = behaviour.momentum(shape, random);
         assertEquals(shape, momentum.shape());
         double sum = 0, squares = 0;
@@ -98,8 +100,10 @@ class FieldKindLawTest {
             squares += momentum.get(i) * momentum.get(i);
         }
         int n = momentum.size();
+        long degrees = behaviour.momentumDegrees(shape) * shape.batch();
         assertEquals(0, sum / n, 5 / Math.sqrt(n), "momenta have mean 0");
-        assertEquals(1, squares / n, 5 * Math.sqrt(2.0 / n), "momenta have unit variance: H = ½π² + S");
+        assertEquals(1, squares / degrees, 5 * Math.sqrt(2.0 / degrees),
+                "Σπ² is a sum of squares of the kind's independent standard normals: H = ½π² + S");
 
         // Reversibility, which keeps HMC's Metropolis test exact: moving along p and then along −p returns.
         Tensor moved = x.copy();
@@ -128,7 +132,7 @@ class FieldKindLawTest {
 
         // Every built-in measurement check accepts for the kind is measured; none is measured unasked.
         int count = 64;
-        Tensor ensemble = new PriorSampler(row.prior(), theory.lattice()).sample(new Shape(count, shape.channels(), lattice), DType.F64, random);
+        Tensor ensemble = new PriorSampler(row.prior(), theory.lattice(), theory.field()).sample(new Shape(count, shape.channels(), lattice), DType.F64, random);
         float[] configs = new float[ensemble.size()];
         for (int i = 0; i < configs.length; i++) configs[i] = (float) ensemble.get(i);
         Measurements.Report none = Measurements.measure(theory, program.names(), configs, count, List.of());
