@@ -233,7 +233,7 @@ public record Comparison(List<ComparedRun> runs, Optional<ExactAnswer> exact, St
     private List<String> legend() {
         List<String> lines = new ArrayList<>();
         ComparedRun first = runs.get(0);
-        lines.add("theory " + first.theory() + first.standardTheory().map(s -> " (" + s.qualifiedName() + ")").orElse("") + " "
+        lines.add("theory " + first.theory() + " = " + first.standardTheory().map(s -> s.qualifiedName()).orElse("its script's theory")
                 + parameters(first) + " on " + first.lattice());
         for (int i = 0; i < runs.size(); i++) {
             ComparedRun r = runs.get(i);
