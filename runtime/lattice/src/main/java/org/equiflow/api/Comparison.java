@@ -124,7 +124,8 @@ public record Comparison(List<ComparedRun> runs, Optional<ExactAnswer> exact, St
         boolean exactKnown = Double.isFinite(exact);
         if (present < 2 && !(present == 1 && exactKnown)) return;
         List<Optional<Double>> pulls = new ArrayList<>();
-        int reference = exactKnown ? -1 : values.indexOf(values.stream().filter(Optional::isPresent).findFirst().orElseThrow());
+        int reference = -1;
+        for (int i = 0; i < values.size() && !exactKnown && reference < 0; i++) if (values.get(i).isPresent()) reference = i;
         for (int i = 0; i < values.size(); i++) {
             if (values.get(i).isEmpty() || i == reference) {
                 pulls.add(Optional.empty());

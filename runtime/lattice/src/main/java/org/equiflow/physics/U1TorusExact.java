@@ -27,12 +27,14 @@ public record U1TorusExact(List<Integer> lattice, double beta) implements ExactA
         lattice = List.copyOf(lattice);
     }
 
-    /** std.theories.u1, exact on 2D lattices for 0 < β ≤ 20. */
+    /** std.theories.u1, exact on 2D lattices of at least 4 plaquettes for 0 < β ≤ 20. */
     static ExactAnswers.Lookup of(StandardTheory theory) {
         double beta = theory.parameter("beta");
         if (theory.lattice().size() != 2) {
             return new ExactAnswers.Unknown("the torus solution is 2D only; this lattice is " + theory.lattice().size() + "D");
         }
+        // A recorded run's lattice is not re-checked by the compiler; the Fourier sum for ⟨Q²⟩ needs V ≥ 3.
+        if (theory.volume() < 4) return new ExactAnswers.Unknown("the torus solution needs at least 4 plaquettes, this lattice has " + theory.volume());
         if (!(beta > 0 && beta <= LARGEST_BETA)) {
             return new ExactAnswers.Unknown("β = " + beta + " is outside (0, " + LARGEST_BETA + "], where the winding sums are converged");
         }

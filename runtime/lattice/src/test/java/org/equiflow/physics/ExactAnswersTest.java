@@ -258,6 +258,8 @@ class ExactAnswersTest {
         assertUnknown("use std.theories.u1\ntheory G = u1(lattice = [4, 4, 4], beta = 1.0)\n", "2D only");
         assertUnknown("use std.theories.phi4_hopping\ntheory T = phi4_hopping(lattice = [4, 4], beta = 0.1, lambda = 0.0)\n",
                 "no exact solution");
+        var tiny = ExactAnswers.of(new StandardTheory("u1", Map.of("beta", 1.0), List.of(1, 3)));
+        assertTrue(tiny instanceof ExactAnswers.Unknown u && u.reason().contains("at least 4 plaquettes"), tiny.toString());
         // A theory of the user's that merely reuses a standard name is not the standard one.
         assertUnknown("""
                 theory phi4(lattice: shape, m2: real, lambda: real) {
