@@ -158,6 +158,8 @@ public record Comparison(List<ComparedRun> runs, Optional<ExactAnswer> exact, St
 
     private static void refuseDifferentTheories(ComparedRun a, ComparedRun b) {
         List<String> differences = new ArrayList<>();
+        String theoryA = headOf(a), theoryB = headOf(b);
+        if (theoryA != null && theoryB != null && !theoryA.equals(theoryB)) differences.add("theory " + theoryA + " vs " + theoryB);
         if (!a.lattice().equals(b.lattice())) differences.add("lattice " + a.lattice() + " vs " + b.lattice());
         LinkedHashSet<String> parameters = new LinkedHashSet<>(a.theoryParameters().keySet());
         parameters.addAll(b.theoryParameters().keySet());
@@ -165,7 +167,7 @@ public record Comparison(List<ComparedRun> runs, Optional<ExactAnswer> exact, St
         for (String p : parameters) {
             Object x = a.theoryParameters().get(p), y = b.theoryParameters().get(p);
             if (!Objects.equals(x, y) && !(x instanceof Number m && y instanceof Number n && m.doubleValue() == n.doubleValue())) {
-                differences.add(p + " = " + x + " vs " + y);
+                differences.add(p + " = " + (x == null ? "(no such parameter)" : x) + " vs " + (y == null ? "(no such parameter)" : y));
             }
         }
         boolean hashed = a.theorySha256() != null && b.theorySha256() != null;
@@ -177,6 +179,14 @@ public record Comparison(List<ComparedRun> runs, Optional<ExactAnswer> exact, St
                 + a.directory() + " vs " + b.directory() + ":\n" + String.join("\n", differences.stream().map(d -> "   - " + d).toList())
                 + (hashed ? "" : "\n   note: an older run directory records no theory definition; only parameters and lattice were compared")
                 + "\n   help: compare runs of one theory instance with the same --set values");
+    }
+
+    /** The standard theory's name, else the first word of the recorded definition after `theory`; null when unrecorded. */
+    private static String headOf(ComparedRun run) {
+        if (run.standardTheory().isPresent()) return run.standardTheory().get().qualifiedName();
+        if (run.theoryDefinition() == null) return null;
+        String[] words = run.theoryDefinition().strip().split("\\s+");
+        return words.length > 1 ? words[1] : null;
     }
 
     private static String firstDifference(String a, String b) {

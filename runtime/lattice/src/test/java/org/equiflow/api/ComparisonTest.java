@@ -83,6 +83,13 @@ class ComparisonTest {
         var refused = assertThrows(ComparisonException.class, () -> Comparison.load(List.of(a, b)));
         assertEquals(Problem.DIFFERENT_THEORIES, refused.problem());
         assertTrue(refused.getMessage().contains("m2 = 1.25 vs 2.0"), refused.getMessage());
+
+        Path gauge = runs.resolve("gauge");
+        Session.open(Repository.root().resolve("examples/u1_gauge.flow"), Map.of("G.lattice", "[4,4]"))
+                .hmc(HmcOptions.builder().trajectories(10).thermalize(0).chains(1).out(gauge).build());
+        var otherTheory = assertThrows(ComparisonException.class, () -> Comparison.load(List.of(a, gauge)));
+        assertTrue(otherTheory.getMessage().contains("theory std.theories.phi4 vs std.theories.u1")
+                && otherTheory.getMessage().contains("beta = (no such parameter) vs 2.0"), otherTheory.getMessage());
     }
 
     @Test
