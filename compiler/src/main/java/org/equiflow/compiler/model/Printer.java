@@ -35,9 +35,25 @@ public final class Printer {
         return out.toString();
     }
 
+    /**
+     * A theory instance's definition printed canonically without its instance name: the theory, every
+     * parameter (`--set` values applied), field, action, symmetries and observables. Two runs whose
+     * definitions print alike sample the same distribution, whatever their scripts call the instance.
+     */
+    public static String theoryDefinition(TheoryInstance t) {
+        var out = new StringBuilder();
+        theory(out, t, false);
+        return out.toString().strip() + "\n";
+    }
+
     private static void theory(StringBuilder out, TheoryInstance t) {
-        out.append("\ntheory ").append(t.name()).append(" = ").append(t.definition().name().name())
-           .append(" on lattice ").append(t.lattice()).append(" (volume ").append(t.lattice().volume()).append(") {\n");
+        theory(out, t, true);
+    }
+
+    private static void theory(StringBuilder out, TheoryInstance t, boolean named) {
+        out.append("\ntheory ");
+        if (named) out.append(t.name()).append(" = ");
+        out.append(t.definition().name().name()).append(" on lattice ").append(t.lattice()).append(" (volume ").append(t.lattice().volume()).append(") {\n");
         t.parameters().forEach((k, v) -> { if (!(v instanceof List)) out.append("    param ").append(k).append(" = ").append(value(v)).append('\n'); });
         for (FieldSpec f : t.fields()) out.append("    field ").append(f).append('\n');
         out.append("    action ").append(expr(t.action())).append('\n');

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.equiflow.testing.Repository;
@@ -348,5 +349,42 @@ class CliTest {
             assertFalse(r.err().contains("Exception"), r.err());
         }
         assertFalse(Files.exists(dir.resolve("never")));
+    }
+
+    /** A run directory as `hmc` writes its sidecar, reduced to what `compare` reads. */
+    private Path runDirectory(String name, String m2, double susceptibility) throws IOException {
+        Path directory = Files.createDirectories(dir.resolve(name));
+        Files.writeString(directory.resolve("ensemble.json"), """
+                {"theory": "T", "theory_parameters": {"lattice": [4, 4], "m2": %s, "lambda": 8.0}, "lattice": [4, 4],
+                 "flow": null, "sampler_method": "hmc", "seed": 1, "count": 1000, "acceptance": 0.9, "created_at": "2026-12-01T00:00:00Z",
+                 "observables": {"susceptibility": {"value": %s, "error": 0.25, "tau_int": 2.0}}}
+                """.formatted(m2, susceptibility));
+        return directory;
+    }
+
+    @Test
+    void compareTabulatesPullsMarksLargeOnesAndRefusesWhatItCannotCompare() throws IOException {
+        Path a = runDirectory("a", "-4.0", 10.0), b = runDirectory("b", "-4.0", 11.5), c = runDirectory("c", "-3.0", 10.0);
+        Run text = run("compare", a.toString(), b.toString());
+        assertEquals(0, text.exit(), text.err());
+        assertTrue(text.out().contains("susceptibility") && text.out().contains("+4.24 !!"), text.out());
+        Path csv = dir.resolve("table.csv");
+        Run markdown = run("compare", a.toString(), b.toString(), "--markdown", "--csv", csv.toString());
+        assertEquals(0, markdown.exit(), markdown.err());
+        assertTrue(markdown.out().contains("| susceptibility | 10.00 ± 0.25 | ref | 11.50 ± 0.25 | +4.24 !! |"), markdown.out());
+        assertTrue(Files.isRegularFile(csv) && Files.isRegularFile(dir.resolve("table-cost.csv")), markdown.out());
+
+        Run different = run("compare", a.toString(), c.toString());
+        assertEquals(1, different.exit());
+        assertTrue(different.err().startsWith("error: the runs sample different theories") && different.err().contains("m2 = -4.0 vs -3.0"),
+                different.err());
+        Run missing = run("compare", a.toString(), dir.resolve("nowhere").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().startsWith("error: no such directory: "), missing.err());
+        Run notARun = run("compare", a.toString(), dir.toString());
+        assertEquals(1, notARun.exit());
+        assertTrue(notARun.err().contains("not a run directory") && notARun.err().contains("note: " + a + " is a run directory"), notARun.err());
+        for (Run r : List.of(different, missing, notARun)) assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+        assertEquals(2, run("compare").exit(), "a usage error: no directories");
     }
 }

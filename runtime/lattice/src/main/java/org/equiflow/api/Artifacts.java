@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.equiflow.optim.Adam;
+import org.equiflow.compiler.model.Printer;
 import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.io.AtomicFiles;
 import org.equiflow.io.Checkpoint;
@@ -19,6 +20,7 @@ import org.equiflow.io.Ensembles;
 import org.equiflow.io.Npy;
 import org.equiflow.io.RunReport;
 import org.equiflow.physics.Measurements;
+import org.equiflow.physics.StandardTheory;
 import org.equiflow.sample.Samples;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.train.Trainer;
@@ -148,7 +150,7 @@ final class Artifacts {
      * staged result directory; {@code trainingStep} is the checkpoint's step (−1: untrained flow).
      */
     static Path writeEnsemble(Workspace ws, Path into, Samples samples, String method, long seed, double ess,
-                              Measurements.Report report, long trainingStep) throws IOException {
+                              Measurements.Report report, long trainingStep, double samplingSeconds) throws IOException {
         var theory = ws.flow().theory();
         var meta = new EnsembleMetadata(theory.name(), theory.parameters(), theory.lattice().sizes(), theory.field().toString(),
                 ws.flow().name(), ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, samples.count(),
@@ -160,6 +162,9 @@ final class Artifacts {
         run.put("identity_sha256", ws.identity().identitySha256());
         run.put("overrides", new TreeMap<>(ws.overrides()));
         run.put("training_step", trainingStep);
+        double trainingSeconds = 0;
+        for (Trainer.Step step : readMetrics(ws, Integer.MAX_VALUE)) trainingSeconds += step.seconds();
+        describeTheory(run, theory, trainingStep < 0 ? 0 : trainingSeconds, samplingSeconds);
         return Ensembles.write(into, "ensemble", samples.configs(), ensembleShape(theory, samples.count()), meta, run).array();
     }
 
@@ -168,7 +173,7 @@ final class Artifacts {
      * sampler is {@code hmc}, there is no flow, and the sidecar's "run" holds the settings that
      * reproduce the chains. The array is chain-major, as {@link HmcResult#configs()}.
      */
-    static Path writeHmcEnsemble(Session session, HmcRun.Plan plan, Path into, HmcResult result) throws IOException {
+    static Path writeHmcEnsemble(Session session, HmcRun.Plan plan, Path into, HmcResult result, double samplingSeconds) throws IOException {
         var theory = plan.theory();
         var meta = new EnsembleMetadata(theory.name(), theory.parameters(), theory.lattice().sizes(), theory.field().toString(), null,
                 session.scriptName(), Checkpoint.sha256Hex(session.scriptText()), plan.seed(), HmcRun.METHOD, result.samples(),
@@ -185,7 +190,29 @@ final class Artifacts {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("overrides", new TreeMap<>(session.overrides()));
         run.put("hmc", hmc);
+        describeTheory(run, theory, 0, samplingSeconds);
         return Ensembles.write(into, "ensemble", result.configs(), ensembleShape(theory, result.samples()), meta, run).array();
+    }
+
+    /** Keys of the sidecar's "run" section that {@link Comparison} reads: which distribution was sampled, and at what cost. */
+    static final String THEORY_SHA256 = "theory_sha256", THEORY_DEFINITION = "theory_definition", STANDARD_THEORY = "standard_theory",
+            TRAINING_SECONDS = "training_seconds", SAMPLING_SECONDS = "sampling_seconds";
+    /** The report's G(t) table, one row per t. */
+    static final String CORRELATOR_CSV = "correlator.csv";
+
+    /**
+     * What a comparison of runs needs in the "run" section: the canonical theory definition and its
+     * hash (runs of one distribution have equal hashes), the standard theory it is (for exact
+     * answers), and the wall seconds spent training the flow (0 for HMC or an untrained flow; a
+     * resumed run counts every recorded step) and drawing the samples (measurements excluded).
+     */
+    private static void describeTheory(Map<String, Object> run, TheoryInstance theory, double trainingSeconds, double samplingSeconds) {
+        String definition = Printer.theoryDefinition(theory);
+        run.put(THEORY_SHA256, Checkpoint.sha256Hex(definition));
+        run.put(THEORY_DEFINITION, definition);
+        StandardTheory.of(theory).ifPresent(standard -> run.put(STANDARD_THEORY, standard.qualifiedName()));
+        run.put(TRAINING_SECONDS, trainingSeconds);
+        run.put(SAMPLING_SECONDS, samplingSeconds);
     }
 
     /**
@@ -274,6 +301,7 @@ final class Artifacts {
         Path reportDirectory = into.resolve("report");
         Files.createDirectories(reportDirectory);
         for (var profile : report.profiles()) writeProfile(reportDirectory.resolve(profileFileName(profile)), profile);
+        if (report.correlator() != null) writeCorrelator(reportDirectory.resolve(CORRELATOR_CSV), report.correlator());
         new RunReport(title, training, observables, report.magnetizationSeries(), correlator).write(reportDirectory);
         return reportDirectory;
     }
@@ -290,6 +318,22 @@ final class Artifacts {
             for (int d = 0; d < profile.displacements()[i].length; d++) row.put("x" + d, profile.displacements()[i][d]);
             row.put(RunReport.VALUE, profile.value()[i]);
             row.put(RunReport.ERROR, profile.error()[i]);
+            rows.add(row);
+        }
+        AtomicFiles.write(file, RunReport.csv(rows).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** One row per t: t, value, error, tau_int, effective_mass, effective_mass_error (NaN where undefined or not applicable). */
+    private static void writeCorrelator(Path file, Measurements.Correlator correlator) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int t = 0; t < correlator.value().length; t++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("t", t);
+            row.put(RunReport.VALUE, correlator.value()[t]);
+            row.put(RunReport.ERROR, correlator.error()[t]);
+            row.put("tau_int", correlator.tauInt()[t]);
+            row.put("effective_mass", correlator.effectiveMass()[t]);
+            row.put("effective_mass_error", correlator.effectiveMassError()[t]);
             rows.add(row);
         }
         AtomicFiles.write(file, RunReport.csv(rows).getBytes(java.nio.charset.StandardCharsets.UTF_8));

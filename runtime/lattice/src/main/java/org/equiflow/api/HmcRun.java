@@ -112,6 +112,7 @@ final class HmcRun {
         List<Map<String, Object>> trajectories = new ArrayList<>();
         listener.started(new HmcListener.Start(theory.name(), theory.lattice().toString(), chains, burn, measured, plan.stepSize(),
                 plan.mdSteps(), plan.integrator()));
+        long start = System.nanoTime();
         try {
             for (long k = 0; k < burn + measured; k++) {
                 int a = hmc.trajectory(plan.stepSize(), plan.mdSteps(), plan.integrator());
@@ -138,6 +139,8 @@ final class HmcRun {
         } finally {
             listener.ended();
         }
+        // The chains' wall time, thermalization included: what these samples cost.
+        double samplingSeconds = (System.nanoTime() - start) / 1e9;
         int samples = (int) (measured * chains);
         var report = Measurements.measure(theory, program.names(), configs, samples, plan.measure());
         double acceptance = accepted / (double) (measured * chains);
@@ -148,7 +151,7 @@ final class HmcRun {
                 current.resolve("ensemble.npy"), current.resolve("report"));
         // Ensemble, metadata and report are one result, as a flow's: staged completely, then made current in one rename.
         Path staged = directory.stage();
-        Artifacts.writeHmcEnsemble(session, plan, staged, result);
+        Artifacts.writeHmcEnsemble(session, plan, staged, result, samplingSeconds);
         Artifacts.writeHmcReport(plan, staged, result, trajectories);
         directory.commit(staged);
         return result;

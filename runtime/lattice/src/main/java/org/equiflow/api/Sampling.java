@@ -43,11 +43,13 @@ final class Sampling {
         listener.started(new SamplingListener.Start(ws.flow().name(), count, thermalize, method, seed));
         var proposals = new Proposals(flow, seed);
         Samples samples;
+        long drawStart = System.nanoTime();
         try {
             samples = sampler.draw(proposals, count, thermalize, batch, seed, listener::progress);
         } finally {
             listener.ended();
         }
+        double samplingSeconds = (System.nanoTime() - drawStart) / 1e9;
         double ess = Reweighting.ess(samples.proposalLogWeights());
         var report = Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(), samples.count(), measure,
                 samples.weighted() ? samples.proposalLogWeights() : null);
@@ -60,7 +62,7 @@ final class Sampling {
         listener.measured(result);
         // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
         Path staged = directory.stage();
-        Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep);
+        Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep, samplingSeconds);
         Artifacts.writeReport(ws, staged, samples, ess, report);
         directory.commit(staged);
         return result;

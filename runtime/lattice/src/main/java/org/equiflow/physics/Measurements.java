@@ -40,8 +40,8 @@ public final class Measurements {
      */
     public record Profile(String key, String name, int[][] displacements, double[] value, double[] error) {}
 
-    /** G(t) and the effective mass with errors. */
-    public record Correlator(double[] value, double[] error, double[] effectiveMass, double[] effectiveMassError) {}
+    /** G(t) with errors and τ_int (NaN for weighted proposals), and the effective mass with errors. */
+    public record Correlator(double[] value, double[] error, double[] tauInt, double[] effectiveMass, double[] effectiveMassError) {}
 
     public record Report(List<Result> results, Correlator correlator, List<Profile> profiles, double[] magnetizationSeries,
                          List<String> notes) {}
@@ -163,11 +163,12 @@ public final class Measurements {
             double[] gc = observables.zeroMomentumCorrelator(configs, c);
             for (int t = 0; t < lt; t++) g[t][c] = gc[t];
         }
-        double[] value = new double[lt], error = new double[lt], mass = new double[lt], massError = new double[lt];
+        double[] value = new double[lt], error = new double[lt], tauInt = new double[lt], mass = new double[lt], massError = new double[lt];
         for (int t = 0; t < lt; t++) {
             Result r = estimator.primary("G(t)", g[t]);
             value[t] = r.value();
             error[t] = r.error();
+            tauInt[t] = r.tauInt();
         }
         for (int t = 0; t < lt; t++) {
             int tt = t;
@@ -185,6 +186,6 @@ public final class Measurements {
                 massError[t] = Double.NaN;
             }
         }
-        return new Correlator(value, error, mass, massError);
+        return new Correlator(value, error, tauInt, mass, massError);
     }
 }

@@ -52,6 +52,24 @@ public final class U1Exact {
     }
 
     /**
+     * ⟨cos(Σ_{x∈A} φₓ)⟩ of a contractible Wilson loop enclosing {@code area} plaquettes of a torus of
+     * {@code volume}: with the constraint's Fourier series, each plaquette inside contributes
+     * ∫ e^{β cos φ} e^{i(k+1)φ} = I_{k+1} and each outside I_k, so
+     * W(A) = Σ_k I_{k+1}^A I_k^{V−A} / Σ_k I_k^V (real: k → −k−1 maps the sum onto its conjugate).
+     * {@code area} = 1 is {@link #plaquette}; in infinite volume W(A) = (I₁/I₀)^A, the area law.
+     */
+    public static double wilsonLoop(double beta, int volume, int area) {
+        if (area < 1 || area > volume) throw new IllegalArgumentException("a loop encloses 1 to " + volume + " plaquettes, got " + area);
+        double i0 = scaledBesselI(0, beta), num = 0, den = 0;
+        for (int k = -WINDINGS; k <= WINDINGS; k++) {
+            double inside = scaledBesselI(k + 1, beta) / i0, outside = scaledBesselI(k, beta) / i0;
+            num += Math.pow(inside, area) * Math.pow(outside, volume - area);
+            den += Math.pow(outside, volume);
+        }
+        return num / den;
+    }
+
+    /**
      * ⟨Q²⟩ on a torus of {@code volume} plaquettes:
      * −(1/4π²) Σₙ [V fₙ^{V−1} fₙ″ + V(V−1) fₙ^{V−2} fₙ′²] / Σₙ fₙ^V, with
      * fₙ′ = −(1/π)∫₀^π φ sin(nφ) e^{β cos φ} dφ and fₙ″ = −(1/π)∫₀^π φ² cos(nφ) e^{β cos φ} dφ.

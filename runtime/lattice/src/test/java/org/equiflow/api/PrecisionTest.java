@@ -102,13 +102,13 @@ class PrecisionTest {
     }
 
     @Test
-    void hmcIntegratesInFloat64AndRefusesFloat32() throws Exception {
+    void hmcIntegratesInFloat64AndRefusesFloat32(@TempDir Path runs) throws Exception {
         var session = Session.open(TUTORIAL, SMALL);
         var refused = assertThrows(InvalidSettingException.class,
                 () -> session.hmc(HmcOptions.builder().trajectories(2).thermalize(0).chains(2).precision(Precision.F32).build()));
         assertTrue(refused.getMessage().contains("hmc integrates in float64 only"), refused.getMessage());
-        var f64 = session.hmc(HmcOptions.builder().trajectories(2).thermalize(0).chains(2).seed(5).precision(Precision.F64).build());
-        var unnamed = session.hmc(HmcOptions.builder().trajectories(2).thermalize(0).chains(2).seed(5).build());
+        var f64 = session.hmc(HmcOptions.builder().trajectories(2).thermalize(0).chains(2).seed(5).precision(Precision.F64).out(runs.resolve("f64")).build());
+        var unnamed = session.hmc(HmcOptions.builder().trajectories(2).thermalize(0).chains(2).seed(5).out(runs.resolve("unnamed")).build());
         assertArrayEquals(unnamed.configs(), f64.configs(), "f64 is what hmc always did");
     }
 
