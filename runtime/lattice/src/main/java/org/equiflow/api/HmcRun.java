@@ -110,6 +110,7 @@ final class HmcRun {
         long accepted = 0;
         double largestEnergyChange = 0;
         List<Map<String, Object>> trajectories = new ArrayList<>();
+        long start = System.nanoTime();
         listener.started(new HmcListener.Start(theory.name(), theory.lattice().toString(), chains, burn, measured, plan.stepSize(),
                 plan.mdSteps(), plan.integrator()));
         try {
@@ -138,6 +139,7 @@ final class HmcRun {
         } finally {
             listener.ended();
         }
+        double seconds = (System.nanoTime() - start) / 1e9;
         int samples = (int) (measured * chains);
         var report = Measurements.measure(theory, program.names(), configs, samples, plan.measure());
         double acceptance = accepted / (double) (measured * chains);
@@ -149,7 +151,7 @@ final class HmcRun {
         // Ensemble, metadata and report are one result, as a flow's: staged completely, then made current in one rename.
         Path staged = directory.stage();
         Artifacts.writeHmcEnsemble(session, plan, staged, result);
-        Artifacts.writeHmcReport(plan, staged, result, trajectories);
+        Artifacts.writeHmcReport(staged, result, trajectories, RunDescriptions.hmc(session, plan, seconds));
         directory.commit(staged);
         return result;
     }
