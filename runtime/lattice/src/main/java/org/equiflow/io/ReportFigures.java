@@ -113,6 +113,7 @@ public final class ReportFigures {
         double[][] loss = series(metrics, RunReport.LOSS);
         int window = runningWindow(loss[0].length);
         XYChart chart = newChart("Training loss", "training step", "loss = ⟨log q + S⟩ (reverse KL − log Z)");
+        roundTickLabels(chart, loss[0][loss[0].length - 1], loss[1][loss[1].length - 1]);
         addRaw(chart, "loss per batch", loss, BLUE);
         addLine(chart, "running mean over " + window + " steps", loss[0], runningMean(loss[1], window), BLUE, 2.5f);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
@@ -151,6 +152,8 @@ public final class ReportFigures {
         double[][] ess = series(metrics, RunReport.ESS);
         double[][] acceptance = series(metrics, RunReport.ACCEPTANCE);
         int window = runningWindow(Math.max(ess[0].length, acceptance[0].length));
+        double[] steps = ess[0].length > 0 ? ess[0] : acceptance[0];
+        roundTickLabels(chart, steps[steps.length - 1], 0.5);
         if (ess[0].length > 0) {
             addRaw(chart, "ESS/B per batch", ess, BLUE);
             addLine(chart, "ESS/B running mean", ess[0], runningMean(ess[1], window), BLUE, 2.5f);
@@ -163,7 +166,6 @@ public final class ReportFigures {
                 + " running mean over the last " + window + " logged steps. ESS/B = (Σw)² / (B Σw²) with the batch's importance"
                 + " weights w = e^{−S}/q; acceptance is the Metropolis acceptance the batch would have as a chain.");
         if (batch.isPresent()) {
-            double[] steps = ess[0].length > 0 ? ess[0] : acceptance[0];
             double floor = 1.0 / batch.getAsInt();
             String label = "1/B floor (B = " + batch.getAsInt() + ")";
             XYSeries line = chart.addSeries(label, new double[] {steps[0], steps[steps.length - 1]}, new double[] {floor, floor});
@@ -329,6 +331,7 @@ public final class ReportFigures {
         XYChart chart = newChart("Topological charge history", "configuration (ensemble order)", "Q");
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setYAxisDecimalPattern("0");
+        roundTickLabels(chart, index[index.length - 1], charge[0]);
         XYSeries line = chart.addSeries("Q", index, charge);
         line.setMarker(SeriesMarkers.NONE);
         line.setLineColor(BLUE);
@@ -370,6 +373,7 @@ public final class ReportFigures {
         }
         x[x.length - 1] = edges[bins];
         XYChart chart = newChart(heading, xAxis, "configurations per bin");
+        roundTickLabels(chart, edges[bins], 0);
         XYSeries area = chart.addSeries(xAxis, x, y);
         area.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
         area.setMarker(SeriesMarkers.NONE);
@@ -405,14 +409,24 @@ public final class ReportFigures {
         return chart;
     }
 
+    /**
+     * Asks for round x tick labels on a chart whose x values are equally spaced (steps, configuration indices, bin
+     * edges). XChart labels such an axis at every data point it can fit, which packs odd steps like 1, 13, 25 edge to
+     * edge; it picks round ticks instead when the x values, in the order the series were added, are not evenly spaced.
+     * So, before the data, a series with one point at the data's last x and an in-range y, which draws nothing.
+     */
+    private static void roundTickLabels(XYChart chart, double lastX, double someY) {
+        XYSeries layout = chart.addSeries("x tick layout", new double[] {lastX}, new double[] {someY});
+        layout.setMarker(SeriesMarkers.NONE);
+        layout.setShowInLegend(false);
+    }
+
     private static XYChart newChart(String title, String xAxis, String yAxis) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(6);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
-        // Steps and configuration indices run to thousands; default spacing crowds their labels.
-        chart.getStyler().setXAxisTickMarkSpacingHint(90);
         return chart;
     }
 }
