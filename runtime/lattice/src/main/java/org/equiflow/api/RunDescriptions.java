@@ -81,6 +81,6 @@ final class RunDescriptions {
     }
 
     private static String seconds(double seconds) {
-        return String.format(Locale.ROOT, "%.1f s", seconds);
+        return String.format(Locale.ROOT, seconds < 1 ? "%.3f s" : "%.1f s", seconds);
     }
 }

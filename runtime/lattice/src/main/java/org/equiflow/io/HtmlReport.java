@@ -74,6 +74,11 @@ public final class HtmlReport {
 
         if (!description.scriptText().isEmpty()) {
             section(body, contents, "script", "Script");
+            if (!description.overrides().isEmpty()) {
+                StringBuilder set = new StringBuilder();
+                description.overrides().forEach((key, value) -> set.append(set.isEmpty() ? "" : ", ").append("--set ").append(key).append('=').append(value));
+                body.append("<p>Run with ").append(escape(set.toString())).append(", which override the script's values.</p>\n");
+            }
             body.append("<pre>").append(escape(description.scriptText())).append("</pre>\n");
         }
         boolean settings = description.settingTables().values().stream().anyMatch(table -> !table.isEmpty());

@@ -172,10 +172,10 @@ public final class ReportFigures {
             line.setMarker(SeriesMarkers.NONE);
             line.setLineColor(GREY);
             line.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-            caption.append(" The dashed line is the floor ESS/B = 1/B = ").append(String.format(Locale.ROOT, "%.3g", floor))
+            caption.append(" The dashed line is the ").append(label).append(", ESS/B = 1/B = ").append(String.format(Locale.ROOT, "%.3g", floor))
                     .append(": one configuration carries all the weight, so a batch estimate at the floor says the flow is far from e^{−S}.");
         }
-        return new Figure("ess_acceptance", "Training: ESS and acceptance", caption.toString(), chart);
+        return new Figure("ess_acceptance", chart.getTitle(), caption.toString(), chart);
     }
 
     private static void addRaw(XYChart chart, String name, double[][] points, Color color) {
