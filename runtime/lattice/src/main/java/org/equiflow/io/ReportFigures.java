@@ -224,10 +224,10 @@ public final class ReportFigures {
                 bottom = Math.min(bottom, value[i] - Math.abs(error[i]) > 0 ? value[i] - Math.abs(error[i]) : value[i]);
                 top = Math.max(top, value[i] + Math.abs(error[i]));
             }
-            bottom /= 2;
+            bottom /= 1.5;
             chart.getStyler().setYAxisMin(bottom);
-            // Within a decade, decade-only ticks would leave a single label; across decades, labels at every 2, 3, … overlap.
-            chart.getStyler().setYAxisLogarithmicDecadeOnly(top / bottom >= 10);
+            // Over a decade or so, decade-only ticks would leave one label; over more, labels at every 2, 3, … overlap.
+            chart.getStyler().setYAxisLogarithmicDecadeOnly(top / bottom > 30);
             caption.append(" Log scale.");
             int dropped = t.length - shown.size();
             if (dropped > 0) {
