@@ -70,7 +70,7 @@ final class RunDescriptions {
         sampler.put("integrator", plan.integrator().name().toLowerCase(Locale.ROOT));
         sampler.put("step size", Double.toString(plan.stepSize()));
         sampler.put("md steps", Integer.toString(plan.mdSteps()));
-        sampler.put("chains", Integer.toString(plan.chains()));
+        sampler.put(RunDescription.CHAINS, Integer.toString(plan.chains()));
         sampler.put("trajectories per chain (measured)", Long.toString(plan.trajectories()));
         sampler.put("thermalize (per chain)", Long.toString(plan.thermalize()));
         sampler.put("precision", Precision.F64.label());

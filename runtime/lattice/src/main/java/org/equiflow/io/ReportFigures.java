@@ -76,7 +76,7 @@ public final class ReportFigures {
         }
         double[] charge = series.get(Measurements.TOPOLOGICAL_CHARGE);
         if (charge != null && charge.length > 0) {
-            figures.add(chargeHistory(charge));
+            figures.add(chargeHistory(charge, report.description().chains().orElse(1)));
             figures.add(histogram("topological_charge_histogram", "Topological charge Q", "Q", charge, true,
                     "Histogram of Q = (1/2π) Σ_x arg P(x) per configuration, one bar per integer (Q is an integer on the torus"
                             + " up to rounding). " + distinct));
@@ -325,7 +325,7 @@ public final class ReportFigures {
                 + " as spikes, which are not structure of the distribution.";
     }
 
-    private static Figure chargeHistory(double[] charge) {
+    private static Figure chargeHistory(double[] charge, int chains) {
         double[] index = new double[charge.length];
         for (int i = 0; i < index.length; i++) index[i] = i;
         XYChart chart = newChart("Topological charge history", "configuration (ensemble order)", "Q");
@@ -336,9 +336,22 @@ public final class ReportFigures {
         line.setMarker(SeriesMarkers.NONE);
         line.setLineColor(BLUE);
         line.setLineWidth(1f);
-        return new Figure("topological_charge_history", "Topological charge history",
-                "Q of each configuration in the order of ensemble.npy (an HMC run's chains one after the other). Long plateaus"
-                        + " are topological freezing: the sampler rarely changes Q, and τ_int of ⟨Q²⟩ grows.", chart);
+        String caption = "Q of each configuration in the order of ensemble.npy. Long plateaus are topological freezing: the"
+                + " sampler rarely changes Q, and τ_int of ⟨Q²⟩ grows.";
+        if (chains > 1 && charge.length % chains == 0) {
+            double low = Arrays.stream(charge).min().orElseThrow(), high = Arrays.stream(charge).max().orElseThrow();
+            int length = charge.length / chains;
+            for (int c = 1; c < chains; c++) {
+                XYSeries boundary = chart.addSeries("chain " + c, new double[] {c * length - 0.5, c * length - 0.5},
+                        new double[] {low, high});
+                boundary.setMarker(SeriesMarkers.NONE);
+                boundary.setLineColor(GREY);
+                boundary.setLineStyle(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            }
+            caption += " The ensemble holds " + chains + " independent chains of " + length + " configurations one after the"
+                    + " other; dashed lines separate them, and a jump across one is not a change of Q by the sampler.";
+        }
+        return new Figure("topological_charge_history", "Topological charge history", caption, chart);
     }
 
     private static Figure histogram(String name, String title, String xAxis, double[] values, boolean integerBins, String caption) {

@@ -16,7 +16,8 @@ import java.util.OptionalInt;
  * @param theoryParameters every theory parameter as bound for this run, {@code phi4.m2 → -4}
  * @param overrides        the --set values, as given
  * @param seeds            every seed that went into the run, by what it seeded
- * @param sampler          the sampler's settings (method, count, thermalization, …)
+ * @param sampler          the sampler's settings (method, count, thermalization, …); {@value #CHAINS} is the number of
+ *                         chains stored one after the other in the ensemble
  * @param training         the training settings; {@value #BATCH} is the batch size B of the ESS floor 1/B
  * @param wallTimes        wall-clock times, already formatted, by phase
  */
@@ -35,6 +36,7 @@ public record RunDescription(
     public static final String FLOW = "flow run";
     public static final String HMC = "HMC run";
     public static final String BATCH = "batch";
+    public static final String CHAINS = "chains";
 
     public RunDescription {
         theoryParameters = ordered(theoryParameters);
@@ -52,8 +54,18 @@ public record RunDescription(
 
     /** The training batch size B, when the training settings name one. */
     public OptionalInt trainingBatch() {
+        return positiveInteger(training.get(BATCH));
+    }
+
+    /** How many chains the ensemble holds one after the other, when the sampler's settings say. */
+    public OptionalInt chains() {
+        return positiveInteger(sampler.get(CHAINS));
+    }
+
+    private static OptionalInt positiveInteger(String text) {
         try {
-            return training.containsKey(BATCH) ? OptionalInt.of(Integer.parseInt(training.get(BATCH).trim())) : OptionalInt.empty();
+            int value = text == null ? 0 : Integer.parseInt(text.trim());
+            return value > 0 ? OptionalInt.of(value) : OptionalInt.empty();
         } catch (NumberFormatException notANumber) {
             return OptionalInt.empty();
         }

@@ -215,6 +215,20 @@ class ReportFiguresTest {
     }
 
     @Test
+    void chainBoundariesAreMarkedInTheChargeHistory() {
+        var description = new RunDescription("hmc", RunDescription.HMC, "", "", Map.of(), Map.of(), Map.of(),
+                Map.of(RunDescription.CHAINS, "3"), Map.of(), Map.of());
+        double[] charge = {0, 1, 1, -1, 0, 0};
+        var history = figure(ReportFigures.of(report(description, List.of(), Map.of(Measurements.TOPOLOGICAL_CHARGE, charge), null)),
+                "topological_charge_history");
+        var series = ((XYChart) history.chart()).getSeriesMap();
+        assertArrayEquals(new double[] {1.5, 1.5}, series.get("chain 1").getXData());
+        assertArrayEquals(new double[] {3.5, 3.5}, series.get("chain 2").getXData());
+        assertFalse(series.containsKey("chain 3"));
+        assertTrue(history.caption().contains("3 independent chains of 2 configurations"), history.caption());
+    }
+
+    @Test
     void gaugeFiguresHistoryAndOneBarPerIntegerCharge() {
         double[] charge = {0, 1, 1, -2, 0, 0.9999999, -0.0000001};
         double[] plaquette = {0.7, 0.71, 0.72, 0.69, 0.705, 0.73, 0.74};
