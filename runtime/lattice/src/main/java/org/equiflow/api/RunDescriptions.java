@@ -16,7 +16,8 @@ final class RunDescriptions {
     private RunDescriptions() {}
 
     /** How a flow's chain or reweighted sample was drawn, as `sample` resolved it. */
-    record FlowSampling(String method, long seed, int count, int batch, int thermalize, Precision precision, double seconds) {}
+    record FlowSampling(String method, boolean weighted, long seed, int count, int batch, int thermalize, Precision precision,
+                        double seconds) {}
 
     /**
      * A flow run: {@code checkpoint} is the trained flow's (null for an untrained flow), {@code history} its training
@@ -54,6 +55,7 @@ final class RunDescriptions {
         sampler.put("proposals per batch", Integer.toString(sampling.batch()));
         sampler.put("thermalize", Integer.toString(sampling.thermalize()));
         sampler.put("precision", sampling.precision().label());
+        if (sampling.weighted()) sampler.put(RunDescription.WEIGHTS, "w = e^{−S}/q per configuration, in ensemble_log_weights.npy");
         Map<String, String> wallTimes = new LinkedHashMap<>();
         double trainingSeconds = history.stream().mapToDouble(Trainer.Step::seconds).sum();
         if (!history.isEmpty()) wallTimes.put("training (" + history.size() + " steps)", seconds(trainingSeconds));

@@ -65,7 +65,7 @@ final class Sampling {
         Path staged = directory.stage();
         Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep);
         var description = RunDescriptions.flow(ws, checkpoint, history,
-                new RunDescriptions.FlowSampling(method, seed, count, batch, thermalize, precision, samplingSeconds));
+                new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds));
         Artifacts.writeReport(ws, staged, samples, ess, report, description);
         directory.commit(staged);
         return result;

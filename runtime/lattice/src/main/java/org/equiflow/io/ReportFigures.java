@@ -68,7 +68,9 @@ public final class ReportFigures {
             }
         }
         Map<String, double[]> series = report.series();
-        String distinct = distinctStatesSentence(series);
+        String distinct = (report.description().weighted() ? "The configurations are the flow's independent proposals,"
+                + " counted without their importance weights: the histogram shows the flow's distribution q, not e^{−S}/Z (the"
+                + " tables are reweighted). " : "") + distinctStatesSentence(series);
         double[] magnetization = series.get(Measurements.MAGNETIZATION);
         if (magnetization != null && magnetization.length > 0) {
             figures.add(histogram("magnetization_histogram", "Magnetization m = (1/V) Σ_x φ(x)", "m", magnetization, false,

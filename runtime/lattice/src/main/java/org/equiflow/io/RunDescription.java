@@ -17,7 +17,8 @@ import java.util.OptionalInt;
  * @param overrides        the --set values, as given
  * @param seeds            every seed that went into the run, by what it seeded
  * @param sampler          the sampler's settings (method, count, thermalization, …); {@value #CHAINS} is the number of
- *                         chains stored one after the other in the ensemble
+ *                         chains stored one after the other in the ensemble; {@value #WEIGHTS} is there when the
+ *                         configurations are independent proposals with importance weights
  * @param training         the training settings; {@value #BATCH} is the batch size B of the ESS floor 1/B
  * @param wallTimes        wall-clock times, already formatted, by phase
  */
@@ -37,6 +38,7 @@ public record RunDescription(
     public static final String HMC = "HMC run";
     public static final String BATCH = "batch";
     public static final String CHAINS = "chains";
+    public static final String WEIGHTS = "importance weights";
 
     public RunDescription {
         theoryParameters = ordered(theoryParameters);
@@ -55,6 +57,11 @@ public record RunDescription(
     /** The training batch size B, when the training settings name one. */
     public OptionalInt trainingBatch() {
         return positiveInteger(training.get(BATCH));
+    }
+
+    /** Whether the configurations carry importance weights, so that their unweighted histograms show the proposals. */
+    public boolean weighted() {
+        return sampler.containsKey(WEIGHTS);
     }
 
     /** How many chains the ensemble holds one after the other, when the sampler's settings say. */

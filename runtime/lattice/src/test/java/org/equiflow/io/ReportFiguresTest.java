@@ -208,6 +208,17 @@ class ReportFiguresTest {
     }
 
     @Test
+    void histogramsOfWeightedProposalsSayTheyShowTheFlow() {
+        var weighted = new RunDescription("r", RunDescription.FLOW, "", "", Map.of(), Map.of(), Map.of(),
+                Map.of(RunDescription.WEIGHTS, "w"), Map.of(), Map.of());
+        Map<String, double[]> series = Map.of(Measurements.MAGNETIZATION, new double[] {0.1, 0.2});
+        assertTrue(figure(ReportFigures.of(report(weighted, List.of(), series, null)), "magnetization_histogram").caption()
+                .contains("shows the flow's distribution q"));
+        assertFalse(figure(ReportFigures.of(report(described(null), List.of(), series, null)), "magnetization_histogram").caption()
+                .contains("distribution q"));
+    }
+
+    @Test
     void aRepeatedStateRepeatsEverySeries() {
         // Same Q, different plaquette: different configurations.
         assertEquals(3, ReportFigures.distinctStates(Map.of("topological_charge", new double[] {0, 0, 0, 0},

@@ -113,6 +113,22 @@ class RunReportTest {
         assertEquals("3.1 ± 2.0", RunReport.valueWithError(3.14159, 2.0));
     }
 
+    @Test
+    void summaryListsWhatWasRun() throws IOException {
+        var description = new RunDescription("phi4 8x8", RunDescription.FLOW, "examples/t.flow", "theory T = …", Map.of("T.m2", "-4.0"),
+                Map.of("T.m2", "-4.0"), Map.of("training", "1234", "sampling", "1"), Map.of("method", "independence_metropolis"),
+                Map.of("batch", "64", "lr", "0.001"), Map.of("sampling", "0.5 s"));
+        RunReport base = report(new double[8]);
+        new RunReport(description, base.trainingMetrics(), base.sampler(), base.observables(), base.series(), base.correlator(),
+                base.profiles(), base.comparisons(), base.notes()).write(dir);
+        String summary = Files.readString(dir.resolve("summary.md"));
+        for (String line : List.of("Flow run of `examples/t.flow`", "## Theory parameters", "| T.m2 | -4.0 |", "## --set values",
+                "## Seeds", "| training | 1234 |", "| sampling | 1 |", "## Sampler settings", "## Training settings", "| lr | 0.001 |",
+                "## Wall time", "| sampling | 0.5 s |")) {
+            assertTrue(summary.contains(line), line + " in\n" + summary);
+        }
+    }
+
     /** Regression: with these samples the last bin edge rounded below its neighbour and the area plot refused it. */
     @Test
     void histogramSurvivesBinEdgeRounding() throws IOException {
