@@ -10,6 +10,7 @@ import org.equiflow.api.ScriptException;
 import org.equiflow.api.Session;
 import org.equiflow.compiler.diag.Diagnostic;
 import org.equiflow.compiler.diag.ErrorCode;
+import org.equiflow.io.HtmlReport;
 import org.equiflow.physics.TrustChecks;
 import org.equiflow.sample.Hmc;
 import picocli.CommandLine.Command;
@@ -65,7 +66,7 @@ final class HmcCommand implements Callable<Integer> {
         out.printf("acceptance %.4f%n", result.acceptance());
         SampleCommand.printResults(out, result.report().results());
         result.report().notes().forEach(n -> out.println("note: " + n));
-        out.println("ensemble: " + result.ensemble() + " (+ .json metadata); report: " + result.reportDirectory());
+        out.println("ensemble: " + result.ensemble() + " (+ .json metadata); report: " + result.reportDirectory().resolve(HtmlReport.FILE));
         out.flush();
         TrustChecks.print(result.warnings(), err);
         return 0;

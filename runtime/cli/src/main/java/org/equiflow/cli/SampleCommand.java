@@ -10,6 +10,7 @@ import org.equiflow.api.Precision;
 import org.equiflow.api.SamplingListener;
 import org.equiflow.api.SamplingOptions;
 import org.equiflow.api.SamplingResult;
+import org.equiflow.io.HtmlReport;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.TrustChecks;
 import picocli.CommandLine.Command;
@@ -66,7 +67,7 @@ final class SampleCommand implements Callable<Integer> {
 
     /** Where the committed result is; the measurements were printed before it was written. */
     static int report(SamplingResult sampled, PrintWriter out) {
-        out.println("ensemble: " + sampled.ensemble() + " (+ .json metadata); report: " + sampled.reportDirectory());
+        out.println("ensemble: " + sampled.ensemble() + " (+ .json metadata); report: " + sampled.reportDirectory().resolve(HtmlReport.FILE));
         out.flush();
         return 0;
     }

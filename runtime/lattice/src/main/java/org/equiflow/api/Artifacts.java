@@ -18,6 +18,7 @@ import org.equiflow.io.CheckpointException;
 import org.equiflow.io.EnsembleMetadata;
 import org.equiflow.io.Ensembles;
 import org.equiflow.io.Npy;
+import org.equiflow.io.RunDescription;
 import org.equiflow.io.RunReport;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.StandardTheory;
@@ -253,7 +254,7 @@ final class Artifacts {
     }
 
     /** Writes the report into {@code into}/report, a staged result directory. */
-    static void writeReport(Workspace ws, Path into, Samples samples, double ess, Measurements.Report report)
+    static void writeReport(Workspace ws, Path into, Samples samples, double ess, Measurements.Report report, RunDescription description)
             throws IOException {
         List<Map<String, Object>> training = new ArrayList<>();
         if (Files.exists(metricsFile(ws))) {
@@ -266,11 +267,10 @@ final class Artifacts {
                 training.add(row);
             }
         }
-        List<Map<String, Object>> observables = new ArrayList<>();
-        if (!samples.weighted()) observables.add(row("acceptance", samples.acceptance(), Double.NaN, Double.NaN));
-        observables.add(row("ess", ess, Double.NaN, Double.NaN));
-        writeReportDirectory(into, ws.flow().name() + " for " + ws.flow().theory().name() + " on " + ws.flow().theory().lattice(),
-                training, observables, report);
+        List<Map<String, Object>> sampler = new ArrayList<>();
+        if (!samples.weighted()) sampler.add(row("acceptance", samples.acceptance(), Double.NaN, Double.NaN));
+        sampler.add(row("ess", ess, Double.NaN, Double.NaN));
+        writeReportDirectory(into, description, training, sampler, report);
     }
 
     /**
@@ -278,49 +278,38 @@ final class Artifacts {
      * plots as a flow's chain (no training), and trajectories.csv with each measured trajectory's
      * acceptance and largest |ΔH| over the chains.
      */
-    static void writeHmcReport(HmcRun.Plan plan, Path into, HmcResult result, List<Map<String, Object>> trajectories) throws IOException {
-        List<Map<String, Object>> observables = new ArrayList<>();
-        observables.add(row("acceptance", result.acceptance(), Double.NaN, Double.NaN));
-        Path reportDirectory = writeReportDirectory(into, "HMC for " + plan.theory().name() + " on " + plan.theory().lattice(), List.of(),
-                observables, result.report());
+    static void writeHmcReport(Path into, HmcResult result, List<Map<String, Object>> trajectories, RunDescription description)
+            throws IOException {
+        List<Map<String, Object>> sampler = List.of(row("acceptance", result.acceptance(), Double.NaN, Double.NaN));
+        Path reportDirectory = writeReportDirectory(into, description, List.of(), sampler, result.report());
         AtomicFiles.write(reportDirectory.resolve(HmcRun.TRAJECTORIES),
                 RunReport.csv(trajectories).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /** The report of a result: the sampler's rows then every measured observable, profiles as CSV, correlator and plots. */
-    private static Path writeReportDirectory(Path into, String title, List<Map<String, Object>> training,
-                                             List<Map<String, Object>> samplerRows, Measurements.Report report) throws IOException {
-        List<Map<String, Object>> observables = new ArrayList<>(samplerRows);
+    /** The report of a result: the sampler's rows, every measured observable, profiles as CSV, correlator, plots and index.html. */
+    private static Path writeReportDirectory(Path into, RunDescription description, List<Map<String, Object>> training,
+                                             List<Map<String, Object>> sampler, Measurements.Report report) throws IOException {
+        List<Map<String, Object>> observables = new ArrayList<>();
         for (var r : report.results()) observables.add(row(r.name(), r.value(), r.error(), r.tauInt()));
         RunReport.Correlator correlator = null;
         if (report.correlator() != null) {
-            double[] t = new double[report.correlator().value().length];
+            var c = report.correlator();
+            double[] t = new double[c.value().length];
             for (int i = 0; i < t.length; i++) t[i] = i;
-            correlator = new RunReport.Correlator(t, report.correlator().value(), report.correlator().error());
+            correlator = new RunReport.Correlator(t, c.value(), c.error(), c.effectiveMass(), c.effectiveMassError());
         }
+        List<RunReport.Profile> profiles = report.profiles().stream().map(p -> new RunReport.Profile(profileFileName(p), p.name(),
+                p.displacements(), p.value(), p.error())).toList();
         Path reportDirectory = into.resolve("report");
         Files.createDirectories(reportDirectory);
-        for (var profile : report.profiles()) writeProfile(reportDirectory.resolve(profileFileName(profile)), profile);
         if (report.correlator() != null) writeCorrelator(reportDirectory.resolve(CORRELATOR_CSV), report.correlator());
-        new RunReport(title, training, observables, report.magnetizationSeries(), correlator).write(reportDirectory);
+        new RunReport(description, training, sampler, observables, report.series(), correlator, profiles, List.of(), report.notes())
+                .write(reportDirectory);
         return reportDirectory;
     }
 
     static String profileFileName(Measurements.Profile profile) {
         return profile.key() + ".csv";
-    }
-
-    /** One row per displacement: x0, x1, …, value, error — loadable with numpy.loadtxt(..., delimiter=",", skiprows=1). */
-    private static void writeProfile(Path file, Measurements.Profile profile) throws IOException {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (int i = 0; i < profile.value().length; i++) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int d = 0; d < profile.displacements()[i].length; d++) row.put("x" + d, profile.displacements()[i][d]);
-            row.put(RunReport.VALUE, profile.value()[i]);
-            row.put(RunReport.ERROR, profile.error()[i]);
-            rows.add(row);
-        }
-        AtomicFiles.write(file, RunReport.csv(rows).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** One row per t: t, value, error, tau_int, effective_mass, effective_mass_error (NaN where undefined or not applicable). */

@@ -15,6 +15,7 @@ import org.equiflow.sample.FlowSamplers;
 import org.equiflow.sample.Proposals;
 import org.equiflow.sample.Samples;
 import org.equiflow.stats.Reweighting;
+import org.equiflow.train.Trainer;
 import org.equiflow.truffle.CompiledFlow;
 
 /** Sampling a run directory's flow: size and memory, the registered sampler, measurements, one committed result. */
@@ -38,18 +39,18 @@ final class Sampling {
         Precision precision = checkpoint != null ? Training.trainedPrecision(checkpoint, o.precision(), "sampling runs")
                 : o.precision() != null ? o.precision() : Precision.named(trainSettings.choice("precision", Precision.DEFAULT.label()));
         var flow = new CompiledFlow(ws.ir(), precision.dtypeOnCurrentBackend(), 0);
-        if (checkpoint != null) Artifacts.restore(ws, checkpoint, flow, null);
+        List<Trainer.Step> history = checkpoint != null ? Artifacts.restore(ws, checkpoint, flow, null).history() : List.of();
         var sampler = FlowSamplers.named(method);
         listener.started(new SamplingListener.Start(ws.flow().name(), count, thermalize, method, seed));
         var proposals = new Proposals(flow, seed);
         Samples samples;
-        long drawStart = System.nanoTime();
+        long start = System.nanoTime();
         try {
             samples = sampler.draw(proposals, count, thermalize, batch, seed, listener::progress);
         } finally {
             listener.ended();
         }
-        double samplingSeconds = (System.nanoTime() - drawStart) / 1e9;
+        double samplingSeconds = (System.nanoTime() - start) / 1e9;
         double ess = Reweighting.ess(samples.proposalLogWeights());
         var report = Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(), samples.count(), measure,
                 samples.weighted() ? samples.proposalLogWeights() : null);
@@ -63,7 +64,9 @@ final class Sampling {
         // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
         Path staged = directory.stage();
         Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep, samplingSeconds);
-        Artifacts.writeReport(ws, staged, samples, ess, report);
+        var description = RunDescriptions.flow(ws, checkpoint, history,
+                new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds));
+        Artifacts.writeReport(ws, staged, samples, ess, report, description);
         directory.commit(staged);
         return result;
     }

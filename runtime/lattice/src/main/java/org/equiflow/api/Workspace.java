@@ -11,6 +11,7 @@ import org.equiflow.compiler.Compiler;
 import org.equiflow.compiler.check.CheckedProgram;
 import org.equiflow.compiler.ir.IrProgram;
 import org.equiflow.compiler.model.FlowModel;
+import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.compiler.model.Printer;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.io.CheckpointException;
@@ -87,7 +88,11 @@ record Workspace(Path script, String scriptText, CheckedProgram program, FlowMod
 
     /** The flow's theory parameters as bound for this run, {@code T.m2 → -3.5}, values in --set syntax. */
     static Map<String, String> theoryParameters(FlowModel flow) {
-        var theory = flow.theory();
+        return theoryParameters(flow.theory());
+    }
+
+    /** A theory instance's parameters as bound, {@code T.m2 → -3.5}, values in --set syntax. */
+    static Map<String, String> theoryParameters(TheoryInstance theory) {
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put(theory.name() + ".lattice", setSyntax(theory.lattice().sizes()));
         theory.parameters().forEach((name, value) -> {

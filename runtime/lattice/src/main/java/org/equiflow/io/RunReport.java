@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -13,30 +14,36 @@ import java.util.Map;
 import java.util.Set;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
- * A training and sampling run summarised in a directory: {@code metrics.csv}, {@code summary.md} and plots as PNG
- * (to look at) and SVG (to put in a paper).
+ * A training and sampling run summarised in a directory: {@code metrics.csv}, {@code summary.md}, one CSV per
+ * profile, the plots of {@link ReportFigures} as PNG (to look at) and SVG (to put in a paper), and
+ * {@code index.html} ({@link HtmlReport}), one self-contained page with all of it.
  *
- * @param title            heading of {@code summary.md}, e.g. the script name
+ * @param description      what was run: the heading, the script, every parameter, seed and setting
  * @param trainingMetrics  one row per logged step; the CSV columns are the keys, in first-seen order. The plots use
  *                         the keys {@value #STEP}, {@value #LOSS}, {@value #ESS} and {@value #ACCEPTANCE}
+ * @param sampler          the sampler's rows (acceptance, ESS), keyed as {@code observables}
  * @param observables      one row per observable for the summary table; the keys are the columns, and a
  *                         {@value #VALUE} key with an {@value #ERROR} key become one "value ± error" column
- * @param magnetization    magnetization samples for the histogram; empty for none
- * @param correlator       the two-point function G(t); {@code null} for none
+ * @param series           per-configuration series in the ensemble's order, by the names of
+ *                         {@link org.equiflow.physics.Measurements.Report#series()}; for histories and histograms
+ * @param correlator       the zero-momentum correlator C(t) and the effective mass; {@code null} for none
+ * @param profiles         functions of the displacement, each written to its own CSV
+ * @param comparisons      this run's observables beside other sources; empty for none
+ * @param notes            what the measurement wants the reader to know (e.g. an observable it could not measure)
  */
 public record RunReport(
-        String title,
+        RunDescription description,
         List<Map<String, Object>> trainingMetrics,
+        List<Map<String, Object>> sampler,
         List<Map<String, Object>> observables,
-        double[] magnetization,
-        Correlator correlator) {
+        Map<String, double[]> series,
+        Correlator correlator,
+        List<Profile> profiles,
+        List<Comparison> comparisons,
+        List<String> notes) {
 
     public static final String STEP = "step";
     public static final String LOSS = "loss";
@@ -44,9 +51,6 @@ public record RunReport(
     public static final String ACCEPTANCE = "acceptance";
     public static final String VALUE = "value";
     public static final String ERROR = "error";
-
-    private static final int WIDTH = 800;
-    private static final int HEIGHT = 500;
 
     static {
         // Reports are written on clusters and in CI with no display; AWT must not try to open one. This only takes
@@ -56,23 +60,54 @@ public record RunReport(
         }
     }
 
-    /** G(t) with its statistical errors, one entry per time separation. */
-    public record Correlator(double[] t, double[] value, double[] error) {
+    /**
+     * C(t) with its statistical errors, one entry per time separation, and the effective mass m_eff(t) with its
+     * errors (NaN where it does not exist).
+     */
+    public record Correlator(double[] t, double[] value, double[] error, double[] effectiveMass, double[] effectiveMassError) {
         public Correlator {
-            if (t.length != value.length || t.length != error.length) {
-                throw new IllegalArgumentException("t, value and error must have equal lengths, got " + t.length
-                        + ", " + value.length + ", " + error.length);
+            for (double[] column : List.of(value, error, effectiveMass, effectiveMassError)) {
+                if (column.length != t.length) {
+                    throw new IllegalArgumentException("t, value, error, effectiveMass and effectiveMassError must have equal lengths, got "
+                            + t.length + ", " + value.length + ", " + error.length + ", " + effectiveMass.length + ", "
+                            + effectiveMassError.length);
+                }
             }
             t = t.clone();
             value = value.clone();
             error = error.clone();
+            effectiveMass = effectiveMass.clone();
+            effectiveMassError = effectiveMassError.clone();
+        }
+    }
+
+    /**
+     * A function of the lattice displacement: {@code value[i]} ± {@code error[i]} at {@code displacements[i]}, written
+     * to {@code file} (columns x0, x1, …, value, error).
+     */
+    public record Profile(String file, String name, int[][] displacements, double[] value, double[] error) {
+        public Profile {
+            if (displacements.length != value.length || value.length != error.length) {
+                throw new IllegalArgumentException("displacements, value and error must have equal lengths");
+            }
         }
     }
 
     public RunReport {
         trainingMetrics = List.copyOf(trainingMetrics);
+        sampler = List.copyOf(sampler);
         observables = List.copyOf(observables);
-        magnetization = magnetization.clone();
+        Map<String, double[]> copy = new LinkedHashMap<>();
+        series.forEach((name, values) -> copy.put(name, values.clone()));
+        series = Collections.unmodifiableMap(copy);
+        profiles = List.copyOf(profiles);
+        comparisons = List.copyOf(comparisons);
+        notes = List.copyOf(notes);
+    }
+
+    /** This report with {@code comparisons} in place of its own. */
+    public RunReport withComparisons(List<Comparison> comparisons) {
+        return new RunReport(description, trainingMetrics, sampler, observables, series, correlator, profiles, comparisons, notes);
     }
 
     /** Writes every part the data allows and returns the files written, each replaced atomically. */
@@ -84,18 +119,16 @@ public record RunReport(
         Path summary = directory.resolve("summary.md");
         AtomicFiles.write(summary, summaryMarkdown().getBytes(StandardCharsets.UTF_8));
         written.add(summary);
-        if (hasColumn(LOSS)) {
-            written.addAll(savePlot(directory, "loss", lossChart()));
+        for (Profile profile : profiles) {
+            Path file = directory.resolve(profile.file());
+            AtomicFiles.write(file, profileCsv(profile).getBytes(StandardCharsets.UTF_8));
+            written.add(file);
         }
-        if (hasColumn(ESS) || hasColumn(ACCEPTANCE)) {
-            written.addAll(savePlot(directory, "ess_acceptance", essAcceptanceChart()));
+        List<ReportFigures.Figure> figures = ReportFigures.of(this);
+        for (ReportFigures.Figure figure : figures) {
+            written.addAll(savePlot(directory, figure.name(), figure.chart()));
         }
-        if (magnetization.length > 0) {
-            written.addAll(savePlot(directory, "magnetization_histogram", histogramChart()));
-        }
-        if (correlator != null && correlator.t().length > 0) {
-            written.addAll(savePlot(directory, "correlator", correlatorChart()));
-        }
+        written.add(HtmlReport.write(directory, this, figures));
         return written;
     }
 
@@ -124,28 +157,35 @@ public record RunReport(
     }
 
     String summaryMarkdown() {
-        StringBuilder out = new StringBuilder("# ").append(title).append("\n\n");
-        if (!observables.isEmpty()) {
-            out.append("## Observables\n\n");
-            List<String> columns = columns(observables);
-            boolean combineError = columns.contains(VALUE) && columns.contains(ERROR);
-            if (combineError) {
-                columns.remove(ERROR);
-            }
-            List<String> headings = columns.stream()
-                    .map(column -> combineError && column.equals(VALUE) ? "value ± error" : column).toList();
-            appendTableRow(out, headings);
-            appendTableRow(out, headings.stream().map(heading -> "---").toList());
-            for (Map<String, Object> row : observables) {
-                List<String> cells = new ArrayList<>();
-                for (String column : columns) {
-                    if (combineError && column.equals(VALUE)) {
-                        cells.add(valueWithError(row.get(VALUE), row.get(ERROR)));
-                    } else {
-                        cells.add(formatCell(row.get(column)));
-                    }
-                }
-                appendTableRow(out, cells);
+        StringBuilder out = new StringBuilder("# ").append(description.title()).append("\n\n");
+        if (!description.kind().isEmpty() || !description.scriptName().isEmpty()) {
+            out.append(description.kind().isEmpty() ? "Run" : capitalized(description.kind()));
+            if (!description.scriptName().isEmpty()) out.append(" of `").append(description.scriptName()).append('`');
+            out.append(". The page `index.html` beside this file holds the script, the tables and every plot.\n\n");
+        }
+        description.settingTables().forEach((heading, table) -> {
+            if (table.isEmpty()) return;
+            out.append("## ").append(heading).append("\n\n");
+            appendTableRow(out, List.of("setting", "value"));
+            appendTableRow(out, List.of("---", "---"));
+            table.forEach((key, value) -> appendTableRow(out, List.of(key, value)));
+            out.append('\n');
+        });
+        appendResultTable(out, "Sampler", sampler);
+        appendResultTable(out, "Observables", observables);
+        if (!notes.isEmpty()) {
+            out.append("## Notes\n\n");
+            notes.forEach(note -> out.append("- ").append(note).append('\n'));
+            out.append('\n');
+        }
+        for (Comparison comparison : comparisons) {
+            if (comparison.rows().isEmpty()) continue;
+            out.append("## Comparison with ").append(comparison.against()).append("\n\n");
+            appendTableRow(out, List.of("observable", "this run", comparison.against(), "pull"));
+            appendTableRow(out, List.of("---", "---", "---", "---"));
+            for (Comparison.Row row : comparison.rows()) {
+                appendTableRow(out, List.of(row.observable(), valueWithError(row.value(), row.error()),
+                        otherValue(row), formatPull(row.pull())));
             }
             out.append('\n');
         }
@@ -159,6 +199,65 @@ public record RunReport(
             out.append('\n');
         }
         return out.toString();
+    }
+
+    private static void appendResultTable(StringBuilder out, String heading, List<Map<String, Object>> rows) {
+        if (rows.isEmpty()) return;
+        out.append("## ").append(heading).append("\n\n");
+        List<List<String>> table = resultTable(rows);
+        appendTableRow(out, table.getFirst());
+        appendTableRow(out, table.getFirst().stream().map(cell -> "---").toList());
+        table.subList(1, table.size()).forEach(cells -> appendTableRow(out, cells));
+        out.append('\n');
+    }
+
+    /** Rows of observables as text cells, headings first; a value with an error becomes one "value ± error" cell. */
+    static List<List<String>> resultTable(List<Map<String, Object>> rows) {
+        List<String> columns = columns(rows);
+        boolean combineError = columns.contains(VALUE) && columns.contains(ERROR);
+        if (combineError) {
+            columns.remove(ERROR);
+        }
+        List<List<String>> table = new ArrayList<>();
+        table.add(columns.stream().map(column -> combineError && column.equals(VALUE) ? "value ± error" : column).toList());
+        for (Map<String, Object> row : rows) {
+            List<String> cells = new ArrayList<>();
+            for (String column : columns) {
+                if (combineError && column.equals(VALUE)) {
+                    cells.add(valueWithError(row.get(VALUE), row.get(ERROR)));
+                } else {
+                    cells.add(formatCell(row.get(column)));
+                }
+            }
+            table.add(cells);
+        }
+        return table;
+    }
+
+    /** The other source's value: with its error, or alone when exact (error 0 or NaN). */
+    static String otherValue(Comparison.Row row) {
+        return row.otherError() > 0 ? valueWithError(row.otherValue(), row.otherError()) : formatCell(row.otherValue());
+    }
+
+    static String formatPull(double pull) {
+        return Double.isFinite(pull) ? String.format(Locale.ROOT, "%+.2f", pull) : "–";
+    }
+
+    private static String capitalized(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+
+    /** One row per displacement: x0, x1, …, value, error — loadable with numpy.loadtxt(..., delimiter=",", skiprows=1). */
+    static String profileCsv(Profile profile) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < profile.value().length; i++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int d = 0; d < profile.displacements()[i].length; d++) row.put("x" + d, profile.displacements()[i][d]);
+            row.put(VALUE, profile.value()[i]);
+            row.put(ERROR, profile.error()[i]);
+            rows.add(row);
+        }
+        return csv(rows);
     }
 
     private static void appendTableRow(StringBuilder out, List<String> cells) {
@@ -181,7 +280,7 @@ public record RunReport(
         return String.format(Locale.ROOT, format, v.doubleValue()) + " ± " + String.format(Locale.ROOT, format, err);
     }
 
-    private static String formatCell(Object value) {
+    static String formatCell(Object value) {
         if (value == null) {
             return "";
         }
@@ -200,112 +299,8 @@ public record RunReport(
 
     // ---------------------------------------------------------------- plots
 
-    private boolean hasColumn(String key) {
-        return series(key)[0].length > 0;
-    }
-
-    /** x = step, y = the column, skipping rows where either is missing or not finite. */
-    private double[][] series(String key) {
-        List<double[]> points = new ArrayList<>();
-        for (Map<String, Object> row : trainingMetrics) {
-            if (row.get(STEP) instanceof Number step && row.get(key) instanceof Number y
-                    && Double.isFinite(y.doubleValue())) {
-                points.add(new double[] {step.doubleValue(), y.doubleValue()});
-            }
-        }
-        return new double[][] {
-            points.stream().mapToDouble(p -> p[0]).toArray(), points.stream().mapToDouble(p -> p[1]).toArray()};
-    }
-
-    private XYChart lossChart() {
-        XYChart chart = newChart("Training loss", "step", "loss (reverse KL up to log Z)");
-        double[][] loss = series(LOSS);
-        XYSeries line = chart.addSeries("loss", loss[0], loss[1]);
-        line.setMarker(SeriesMarkers.NONE);
-        chart.getStyler().setLegendVisible(false);
-        return chart;
-    }
-
-    private XYChart essAcceptanceChart() {
-        XYChart chart = newChart("Effective sample size and acceptance", "step", "fraction");
-        for (String key : List.of(ESS, ACCEPTANCE)) {
-            double[][] points = series(key);
-            if (points[0].length > 0) {
-                chart.addSeries(key.equals(ESS) ? "ESS / N" : "acceptance", points[0], points[1])
-                        .setMarker(SeriesMarkers.NONE);
-            }
-        }
-        return chart;
-    }
-
-    private XYChart histogramChart() {
-        double min = Arrays.stream(magnetization).min().orElseThrow();
-        double max = Arrays.stream(magnetization).max().orElseThrow();
-        if (min == max) {
-            // A single value still deserves a visible bar.
-            min -= 0.5;
-            max += 0.5;
-        }
-        int bins = (int) Math.max(10, Math.min(80, Math.round(Math.sqrt(magnetization.length))));
-        double width = (max - min) / bins;
-        double[] counts = new double[bins];
-        for (double m : magnetization) {
-            counts[Math.min(bins - 1, (int) ((m - min) / width))]++;
-        }
-        // Edges computed once, so neighbouring bins share an edge exactly: the area renderer refuses x that steps back.
-        double[] edges = new double[bins + 1];
-        for (int i = 0; i < bins; i++) {
-            edges[i] = min + i * width;
-        }
-        edges[bins] = max;
-        // The histogram's outline as one polyline, filled to zero: two points per bin plus the two feet.
-        double[] x = new double[2 * bins + 2];
-        double[] y = new double[2 * bins + 2];
-        x[0] = edges[0];
-        for (int i = 0; i < bins; i++) {
-            x[1 + 2 * i] = edges[i];
-            x[2 + 2 * i] = edges[i + 1];
-            y[1 + 2 * i] = counts[i];
-            y[2 + 2 * i] = counts[i];
-        }
-        x[x.length - 1] = edges[bins];
-        XYChart chart = newChart("Magnetization (" + magnetization.length + " samples)", "M", "count");
-        chart.addSeries("M", x, y).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area)
-                .setMarker(SeriesMarkers.NONE);
-        chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setXAxisDecimalPattern("0.###");
-        return chart;
-    }
-
-    private XYChart correlatorChart() {
-        double[] t = correlator.t();
-        double[] value = correlator.value();
-        double[] error = correlator.error();
-        // A log axis cannot show points at or below zero, nor error bars reaching there; then linear is honest.
-        boolean logScale = true;
-        for (int i = 0; i < t.length; i++) {
-            logScale &= value[i] > 0 && value[i] - Math.abs(error[i]) > 0;
-        }
-        XYChart chart = newChart("Two-point function" + (logScale ? " (log scale)" : ""), "t", "G(t)");
-        chart.getStyler().setYAxisLogarithmic(logScale);
-        // G(t) often spans less than a decade; decade-only ticks would leave the axis with a single label.
-        chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
-        chart.getStyler().setLegendVisible(false);
-        double[] absoluteError = Arrays.stream(error).map(Math::abs).toArray();
-        chart.addSeries("G(t)", t, value, absoluteError).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        return chart;
-    }
-
-    private static XYChart newChart(String title, String xAxis, String yAxis) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis)
-                .yAxisTitle(yAxis).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        chart.getStyler().setMarkerSize(6);
-        return chart;
-    }
-
     /** Writes {@code chart} as {@code name}.png and {@code name}.svg into {@code directory}, each atomically. */
-    static List<Path> savePlot(Path directory, String name, XYChart chart) throws IOException {
+    static List<Path> savePlot(Path directory, String name, Chart<?, ?> chart) throws IOException {
         Path png = directory.resolve(name + ".png");
         AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
         ByteArrayOutputStream svg = new ByteArrayOutputStream();

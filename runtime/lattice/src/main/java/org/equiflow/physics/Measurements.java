@@ -1,7 +1,10 @@
 package org.equiflow.physics;
 
 import com.oracle.truffle.api.CallTarget;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
 import org.equiflow.compiler.check.Resolution;
@@ -43,8 +46,24 @@ public final class Measurements {
     /** G(t) with errors and τ_int (NaN for weighted proposals), and the effective mass with errors. */
     public record Correlator(double[] value, double[] error, double[] tauInt, double[] effectiveMass, double[] effectiveMassError) {}
 
-    public record Report(List<Result> results, Correlator correlator, List<Profile> profiles, double[] magnetizationSeries,
-                         List<String> notes) {}
+    /**
+     * What a measurement found. {@code series} holds per-configuration values in the ensemble's
+     * order under stable names ({@link #MAGNETIZATION}, {@link #TOPOLOGICAL_CHARGE}, {@link #PLAQUETTE}),
+     * for the report's histories and histograms; a field kind fills those it has.
+     */
+    public record Report(List<Result> results, Correlator correlator, List<Profile> profiles, Map<String, double[]> series,
+                         List<String> notes) {
+        public Report {
+            series = Collections.unmodifiableMap(new LinkedHashMap<>(series));
+        }
+    }
+
+    /** m = (1/V) Σ_x φ(x) per configuration. */
+    public static final String MAGNETIZATION = "magnetization";
+    /** Q = Σ_x arg P(x) / 2π per configuration (an integer on the 2D torus). */
+    public static final String TOPOLOGICAL_CHARGE = "topological_charge";
+    /** (1/V) Σ_x cos P(x) per configuration. */
+    public static final String PLAQUETTE = "plaquette";
 
     /** How estimates and errors are formed from per-sample series. */
     interface Estimator {

@@ -7,6 +7,7 @@ import static org.equiflow.physics.Measurements.profile;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.model.TheoryInstance;
@@ -103,6 +104,6 @@ final class RealScalarBehaviour implements FieldBehaviour {
         if (requested.contains("zero_momentum_correlator") || requested.contains("effective_mass") || requested.contains("two_point")) {
             correlator = correlator(observables, estimator, configs, count);
         }
-        return new Report(results, correlator, profiles, m, notes);
+        return new Report(results, correlator, profiles, Map.of(Measurements.MAGNETIZATION, m), notes);
     }
 }

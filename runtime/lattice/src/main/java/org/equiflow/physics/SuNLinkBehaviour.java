@@ -129,7 +129,7 @@ final class SuNLinkBehaviour implements FieldBehaviour {
                 notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
             }
         }
-        return new Report(results, null, List.of(), new double[0], notes);
+        return new Report(results, null, List.of(), java.util.Map.of(), notes);
     }
 
     /**

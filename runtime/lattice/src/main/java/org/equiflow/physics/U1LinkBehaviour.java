@@ -3,7 +3,9 @@ package org.equiflow.physics;
 import static org.equiflow.physics.Measurements.evaluate;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.model.TheoryInstance;
@@ -40,10 +42,21 @@ final class U1LinkBehaviour implements FieldBehaviour {
     public Report measure(TheoryInstance theory, Resolution names, float[] configs, int count, List<String> requested,
                           double[] logWeights) {
         // The built-in U(1) measurements are 2D only (check refuses them elsewhere); the theory's own
-        // observables run in any dimension, so the 2D helper is built only when one is requested.
-        boolean builtIns = requested.contains("topological_susceptibility") || requested.contains("polyakov_loop")
-                || requested.contains("wilson_loops");
-        var gauge = builtIns ? new GaugeObservables(theory.lattice().sizes()) : null;
+        // observables run in any dimension. On a 2D lattice Q and the plaquette of every configuration
+        // are kept as series for the report's history and histograms, whatever was requested.
+        var gauge = theory.lattice().dimensions() == 2 ? new GaugeObservables(theory.lattice().sizes()) : null;
+        Map<String, double[]> series = new LinkedHashMap<>();
+        double[] charge = null;
+        if (gauge != null) {
+            charge = new double[count];
+            double[] plaquette = new double[count];
+            for (int c = 0; c < count; c++) {
+                charge[c] = gauge.topologicalCharge(configs, c);
+                plaquette[c] = gauge.plaquetteMean(configs, c);
+            }
+            series.put(Measurements.TOPOLOGICAL_CHARGE, charge);
+            series.put(Measurements.PLAQUETTE, plaquette);
+        }
         Estimator estimator = logWeights == null ? new ChainEstimator() : new WeightedEstimator(logWeights);
         List<Result> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -57,10 +70,7 @@ final class U1LinkBehaviour implements FieldBehaviour {
         }
         if (requested.contains("topological_susceptibility")) {
             double[] q2 = new double[count];
-            for (int c = 0; c < count; c++) {
-                double q = gauge.topologicalCharge(configs, c);
-                q2[c] = q * q;
-            }
+            for (int c = 0; c < count; c++) q2[c] = charge[c] * charge[c];
             Result r = estimator.primary("topological_charge_squared", q2);
             results.add(r);
             results.add(new Result("topological_susceptibility", r.value() / gauge.volume(), r.error() / gauge.volume(), r.tauInt()));
@@ -77,6 +87,6 @@ final class U1LinkBehaviour implements FieldBehaviour {
                 results.add(estimator.primary("wilson_loop_" + n + "x" + n, w));
             }
         }
-        return new Report(results, null, List.of(), new double[0], notes);
+        return new Report(results, null, List.of(), series, notes);
     }
 }

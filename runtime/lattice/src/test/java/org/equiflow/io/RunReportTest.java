@@ -54,8 +54,11 @@ class RunReportTest {
         double[] t = {0, 1, 2, 3, 4, 5, 6, 7};
         double[] g = new double[t.length];
         for (int i = 0; i < t.length; i++) g[i] = Math.cosh(0.6 * (t[i] - 4));
-        return new RunReport("phi4 8x8", metrics, List.of(magnetization, susceptibility), samples,
-                new RunReport.Correlator(t, g, correlatorErrors));
+        double[] mass = new double[t.length];
+        java.util.Arrays.fill(mass, 0.6);
+        return new RunReport(RunDescription.titled("phi4 8x8"), metrics, List.of(), List.of(magnetization, susceptibility),
+                Map.of("magnetization", samples), new RunReport.Correlator(t, g, correlatorErrors, mass, new double[t.length]),
+                List.of(), List.of(), List.of());
     }
 
     @Test
@@ -67,8 +70,8 @@ class RunReportTest {
         svgParser.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
         List<String> names = written.stream().map(path -> path.getFileName().toString()).toList();
         assertEquals(List.of("metrics.csv", "summary.md", "loss.png", "loss.svg", "ess_acceptance.png",
-                "ess_acceptance.svg", "magnetization_histogram.png", "magnetization_histogram.svg", "correlator.png",
-                "correlator.svg"), names);
+                "ess_acceptance.svg", "correlator.png", "correlator.svg", "effective_mass.png", "effective_mass.svg",
+                "magnetization_histogram.png", "magnetization_histogram.svg", "index.html"), names);
         for (Path file : written) {
             assertTrue(Files.size(file) > 0, file + " is empty");
             if (file.toString().endsWith(".png")) {
@@ -110,6 +113,22 @@ class RunReportTest {
         assertEquals("3.1 ± 2.0", RunReport.valueWithError(3.14159, 2.0));
     }
 
+    @Test
+    void summaryListsWhatWasRun() throws IOException {
+        var description = new RunDescription("phi4 8x8", RunDescription.FLOW, "examples/t.flow", "theory T = …", Map.of("T.m2", "-4.0"),
+                Map.of("T.m2", "-4.0"), Map.of("training", "1234", "sampling", "1"), Map.of("method", "independence_metropolis"),
+                Map.of("batch", "64", "lr", "0.001"), Map.of("sampling", "0.5 s"));
+        RunReport base = report(new double[8]);
+        new RunReport(description, base.trainingMetrics(), base.sampler(), base.observables(), base.series(), base.correlator(),
+                base.profiles(), base.comparisons(), base.notes()).write(dir);
+        String summary = Files.readString(dir.resolve("summary.md"));
+        for (String line : List.of("Flow run of `examples/t.flow`", "## Theory parameters", "| T.m2 | -4.0 |", "## --set values",
+                "## Seeds", "| training | 1234 |", "| sampling | 1 |", "## Sampler settings", "## Training settings", "| lr | 0.001 |",
+                "## Wall time", "| sampling | 0.5 s |")) {
+            assertTrue(summary.contains(line), line + " in\n" + summary);
+        }
+    }
+
     /** Regression: with these samples the last bin edge rounded below its neighbour and the area plot refused it. */
     @Test
     void histogramSurvivesBinEdgeRounding() throws IOException {
@@ -118,7 +137,8 @@ class RunReportTest {
         for (int i = 0; i < samples.length; i++) {
             samples[i] = (random.nextBoolean() ? 0.5 : -0.5) + 0.1 * random.nextGaussian();
         }
-        List<Path> written = new RunReport("histogram only", List.of(), List.of(), samples, null).write(dir);
+        List<Path> written = new RunReport(RunDescription.titled("histogram only"), List.of(), List.of(), List.of(),
+                Map.of("magnetization", samples), null, List.of(), List.of(), List.of()).write(dir);
         assertTrue(written.contains(dir.resolve("magnetization_histogram.png")), written.toString());
         assertEquals(800, ImageIO.read(dir.resolve("magnetization_histogram.png").toFile()).getWidth());
     }
