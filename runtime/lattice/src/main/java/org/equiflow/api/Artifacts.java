@@ -18,9 +18,12 @@ import org.equiflow.io.CheckpointException;
 import org.equiflow.io.EnsembleMetadata;
 import org.equiflow.io.Ensembles;
 import org.equiflow.io.Npy;
+import org.equiflow.io.ComparisonTable;
 import org.equiflow.io.RunDescription;
 import org.equiflow.io.RunReport;
 import org.equiflow.physics.Measurements;
+import org.equiflow.physics.ExactAnswer;
+import org.equiflow.physics.ExactAnswers;
 import org.equiflow.physics.StandardTheory;
 import org.equiflow.sample.Samples;
 import org.equiflow.tensor.Tensor;
@@ -270,7 +273,7 @@ final class Artifacts {
         List<Map<String, Object>> sampler = new ArrayList<>();
         if (!samples.weighted()) sampler.add(row("acceptance", samples.acceptance(), Double.NaN, Double.NaN));
         sampler.add(row("ess", ess, Double.NaN, Double.NaN));
-        writeReportDirectory(into, description, training, sampler, report);
+        writeReportDirectory(into, ws.flow().theory(), description, training, sampler, report);
     }
 
     /**
@@ -278,16 +281,16 @@ final class Artifacts {
      * plots as a flow's chain (no training), and trajectories.csv with each measured trajectory's
      * acceptance and largest |ΔH| over the chains.
      */
-    static void writeHmcReport(Path into, HmcResult result, List<Map<String, Object>> trajectories, RunDescription description)
-            throws IOException {
+    static void writeHmcReport(Path into, TheoryInstance theory, HmcResult result, List<Map<String, Object>> trajectories,
+                               RunDescription description) throws IOException {
         List<Map<String, Object>> sampler = List.of(row("acceptance", result.acceptance(), Double.NaN, Double.NaN));
-        Path reportDirectory = writeReportDirectory(into, description, List.of(), sampler, result.report());
+        Path reportDirectory = writeReportDirectory(into, theory, description, List.of(), sampler, result.report());
         AtomicFiles.write(reportDirectory.resolve(HmcRun.TRAJECTORIES),
                 RunReport.csv(trajectories).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** The report of a result: the sampler's rows, every measured observable, profiles as CSV, correlator, plots and index.html. */
-    private static Path writeReportDirectory(Path into, RunDescription description, List<Map<String, Object>> training,
+    private static Path writeReportDirectory(Path into, TheoryInstance theory, RunDescription description, List<Map<String, Object>> training,
                                              List<Map<String, Object>> sampler, Measurements.Report report) throws IOException {
         List<Map<String, Object>> observables = new ArrayList<>();
         for (var r : report.results()) observables.add(row(r.name(), r.value(), r.error(), r.tauInt()));
@@ -303,9 +306,31 @@ final class Artifacts {
         Path reportDirectory = into.resolve("report");
         Files.createDirectories(reportDirectory);
         if (report.correlator() != null) writeCorrelator(reportDirectory.resolve(CORRELATOR_CSV), report.correlator());
-        new RunReport(description, training, sampler, observables, report.series(), correlator, profiles, List.of(), report.notes())
-                .write(reportDirectory);
+        new RunReport(description, training, sampler, observables, report.series(), correlator, profiles,
+                exactComparison(theory, report), report.notes()).write(reportDirectory);
         return reportDirectory;
+    }
+
+    /**
+     * The report's comparison with the exact answer, where the theory has one ({@link ExactAnswers}): every
+     * measured row it claims, then G(t) per t; none otherwise. Pulls are (value − exact)/error.
+     */
+    static List<ComparisonTable> exactComparison(TheoryInstance theory, Measurements.Report report) {
+        if (!(ExactAnswers.of(theory) instanceof ExactAnswers.Known known)) return List.of();
+        ExactAnswer exact = known.answer();
+        List<ComparisonTable.Row> rows = new ArrayList<>();
+        for (var r : report.results()) {
+            Double value = exact.values().get(r.name());
+            if (value != null) rows.add(new ComparisonTable.Row(r.name(), r.value(), r.error(), value, 0, (r.value() - value) / r.error()));
+        }
+        double[] g = exact.correlator();
+        if (report.correlator() != null && g.length == report.correlator().value().length) {
+            var c = report.correlator();
+            for (int t = 0; t < g.length; t++) {
+                rows.add(new ComparisonTable.Row("G(" + t + ")", c.value()[t], c.error()[t], g[t], 0, (c.value()[t] - g[t]) / c.error()[t]));
+            }
+        }
+        return rows.isEmpty() ? List.of() : List.of(new ComparisonTable("exact: " + exact.description(), rows));
     }
 
     static String profileFileName(Measurements.Profile profile) {

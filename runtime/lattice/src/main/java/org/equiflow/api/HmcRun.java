@@ -152,7 +152,7 @@ final class HmcRun {
         // Ensemble, metadata and report are one result, as a flow's: staged completely, then made current in one rename.
         Path staged = directory.stage();
         Artifacts.writeHmcEnsemble(session, plan, staged, result, samplingSeconds);
-        Artifacts.writeHmcReport(staged, result, trajectories, RunDescriptions.hmc(session, plan, samplingSeconds));
+        Artifacts.writeHmcReport(staged, plan.theory(), result, trajectories, RunDescriptions.hmc(session, plan, samplingSeconds));
         directory.commit(staged);
         return result;
     }

@@ -112,11 +112,11 @@ public final class HtmlReport {
             report.notes().forEach(note -> body.append("<li>").append(escape(note)).append("</li>\n"));
             body.append("</ul>\n");
         }
-        List<Comparison> comparisons = report.comparisons().stream().filter(c -> !c.rows().isEmpty()).toList();
+        List<ComparisonTable> comparisons = report.comparisons().stream().filter(c -> !c.rows().isEmpty()).toList();
         if (!comparisons.isEmpty()) {
             section(body, contents, "comparison", "Comparison");
             body.append("<p>pull = (this run − other) / √(σ² + σ_other²); |pull| &gt; 3 is marked.</p>\n");
-            for (Comparison comparison : comparisons) comparisonTable(body, comparison);
+            for (ComparisonTable comparison : comparisons) comparisonTable(body, comparison);
         }
         if (!report.profiles().isEmpty()) {
             section(body, contents, "profiles", "Profiles");
@@ -175,10 +175,10 @@ public final class HtmlReport {
         body.append("</table>\n");
     }
 
-    private static void comparisonTable(StringBuilder body, Comparison comparison) {
+    private static void comparisonTable(StringBuilder body, ComparisonTable comparison) {
         body.append("<h3>Against ").append(escape(comparison.against())).append("</h3>\n<table>\n<tr><th>observable</th><th>this run</th><th>")
                 .append(escape(comparison.against())).append("</th><th>pull</th></tr>\n");
-        for (Comparison.Row row : comparison.rows()) {
+        for (ComparisonTable.Row row : comparison.rows()) {
             boolean large = Double.isFinite(row.pull()) && Math.abs(row.pull()) > 3;
             body.append("<tr><td><code>").append(escape(row.observable())).append("</code></td><td class=\"number\">")
                     .append(escape(RunReport.valueWithError(row.value(), row.error()))).append("</td><td class=\"number\">")

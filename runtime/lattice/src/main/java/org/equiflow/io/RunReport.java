@@ -42,7 +42,7 @@ public record RunReport(
         Map<String, double[]> series,
         Correlator correlator,
         List<Profile> profiles,
-        List<Comparison> comparisons,
+        List<ComparisonTable> comparisons,
         List<String> notes) {
 
     public static final String STEP = "step";
@@ -106,7 +106,7 @@ public record RunReport(
     }
 
     /** This report with {@code comparisons} in place of its own. */
-    public RunReport withComparisons(List<Comparison> comparisons) {
+    public RunReport withComparisons(List<ComparisonTable> comparisons) {
         return new RunReport(description, trainingMetrics, sampler, observables, series, correlator, profiles, comparisons, notes);
     }
 
@@ -178,12 +178,12 @@ public record RunReport(
             notes.forEach(note -> out.append("- ").append(note).append('\n'));
             out.append('\n');
         }
-        for (Comparison comparison : comparisons) {
+        for (ComparisonTable comparison : comparisons) {
             if (comparison.rows().isEmpty()) continue;
             out.append("## Comparison with ").append(comparison.against()).append("\n\n");
             appendTableRow(out, List.of("observable", "this run", comparison.against(), "pull"));
             appendTableRow(out, List.of("---", "---", "---", "---"));
-            for (Comparison.Row row : comparison.rows()) {
+            for (ComparisonTable.Row row : comparison.rows()) {
                 appendTableRow(out, List.of(row.observable(), valueWithError(row.value(), row.error()),
                         otherValue(row), formatPull(row.pull())));
             }
@@ -235,7 +235,7 @@ public record RunReport(
     }
 
     /** The other source's value: with its error, or alone when exact (error 0 or NaN). */
-    static String otherValue(Comparison.Row row) {
+    static String otherValue(ComparisonTable.Row row) {
         return row.otherError() > 0 ? valueWithError(row.otherValue(), row.otherError()) : formatCell(row.otherValue());
     }
 

@@ -8,7 +8,7 @@ import java.util.Map;
  * claims only observables whose definition it matches exactly; {@link ExactAnswers} says which
  * theories have one.
  */
-public sealed interface ExactAnswer permits FreeScalarExact, U1TorusExact {
+public sealed interface ExactAnswer permits FreeScalarExact, U1TorusExact, SuNTorusExactAnswer {
 
     /** One line for tables: the solution and its parameters. */
     String description();

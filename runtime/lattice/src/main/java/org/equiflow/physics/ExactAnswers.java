@@ -26,7 +26,9 @@ public final class ExactAnswers {
     private static final List<Row> ROWS = List.of(
             new Row("std.theories.phi4", "free field at λ = 0, m² > 0", FreeScalarExact::phi4),
             new Row("std.theories.phi4_standard", "free field at λ = 0, m² > 0", FreeScalarExact::phi4Standard),
-            new Row("std.theories.u1", "2D torus, 0 < β ≤ 20", U1TorusExact::of));
+            new Row("std.theories.u1", "2D torus, 0 < β ≤ 20", U1TorusExact::of),
+            new Row("std.theories.su2", "2D torus, 0 < β ≤ 20", SuNTorusExactAnswer::su2),
+            new Row("std.theories.su3", "2D torus, 0 < β ≤ 30", SuNTorusExactAnswer::su3));
 
     /** The solved theories, for documentation and tests. */
     public static List<Row> rows() { return ROWS; }

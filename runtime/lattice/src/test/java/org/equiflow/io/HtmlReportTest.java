@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HtmlReportTest {
 
-    private static RunReport report(String title, List<Comparison> comparisons) {
+    private static RunReport report(String title, List<ComparisonTable> comparisons) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("observable", "chi<2>");
         row.put(RunReport.VALUE, 1.2346);
@@ -39,12 +39,12 @@ class HtmlReportTest {
 
     @Test
     void comparisonsRenderAsTablesWithPullsAndNothingWithoutRows() throws Exception {
-        String none = HtmlReport.render(report("run", List.of(new Comparison("exact", List.of()))), List.of());
+        String none = HtmlReport.render(report("run", List.of(new ComparisonTable("exact", List.of()))), List.of());
         assertFalse(none.contains("Comparison"), "an empty comparison renders nothing");
-        var exact = new Comparison("exact (torus)", List.of(
-                new Comparison.Row("topological_susceptibility", 0.0226, 0.0013, 0.0221, 0, 0.38),
-                new Comparison.Row("plaquette_mean", 0.70, 0.001, 0.69, Double.NaN, 10)));
-        var hmc = new Comparison("HMC runs/h", List.of(new Comparison.Row("susceptibility", 1.0, 0.1, 1.1, 0.1, -0.71)));
+        var exact = new ComparisonTable("exact (torus)", List.of(
+                new ComparisonTable.Row("topological_susceptibility", 0.0226, 0.0013, 0.0221, 0, 0.38),
+                new ComparisonTable.Row("plaquette_mean", 0.70, 0.001, 0.69, Double.NaN, 10)));
+        var hmc = new ComparisonTable("HMC runs/h", List.of(new ComparisonTable.Row("susceptibility", 1.0, 0.1, 1.1, 0.1, -0.71)));
         String html = HtmlReport.render(report("run", List.of()).withComparisons(List.of(exact, hmc)), List.of());
         assertTrue(html.contains("id=\"comparison\""), html);
         assertTrue(html.contains("<th>exact (torus)</th>") && html.contains("<th>HMC runs/h</th>"), html);

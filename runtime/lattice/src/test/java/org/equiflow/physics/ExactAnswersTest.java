@@ -56,7 +56,8 @@ class ExactAnswersTest {
 
     @Test
     void everyRowOfTheRegistryIsCheckedHere() {
-        Set<String> checked = Set.of("std.theories.phi4", "std.theories.phi4_standard", "std.theories.u1");
+        Set<String> checked = Set.of("std.theories.phi4", "std.theories.phi4_standard", "std.theories.u1", "std.theories.su2",
+                "std.theories.su3");
         Set<String> rows = new TreeSet<>();
         ExactAnswers.rows().forEach(r -> rows.add(r.theory()));
         assertEquals(new TreeSet<>(checked), rows, "each registered exact answer needs its independent check in this class");
@@ -248,6 +249,17 @@ class ExactAnswersTest {
                 "wilson_loop_1x1", "wilson_loop_2x2", "wilson_loop_3x3", "wilson_loop_4x4"), answer.values().keySet());
         double w1 = answer.values().get("wilson_loop_1x1"), w2 = answer.values().get("wilson_loop_2x2");
         assertTrue(w2 < w1 && w2 > 0, "larger loops are smaller");
+    }
+
+    /** The golden values of issue 16 (computed independently of SuNTorusExact), reached through the standard theories. */
+    @Test
+    void suNTheoriesGetTheGoldenTorusPlaquette() throws IOException {
+        var su2 = known(compile("use std.theories.su2\ntheory G = su2(lattice = [4, 4], beta = 2.2)\n").theory());
+        assertEquals(0.4644805497, su2.values().get("plaquette_mean"), 1e-10);
+        var su3 = known(compile("use std.theories.su3\ntheory G = su3(lattice = [16, 16], beta = 6.0)\n").theory());
+        assertEquals(0.4225317396, su3.values().get("plaquette_mean"), 1e-10);
+        assertUnknown("use std.theories.su3\ntheory G = su3(lattice = [4, 4, 4], beta = 5.0)\n", "2D only");
+        assertUnknown("use std.theories.su2\ntheory G = su2(lattice = [4, 4], beta = 30.0)\n", "outside (0, 20");
     }
 
     @Test

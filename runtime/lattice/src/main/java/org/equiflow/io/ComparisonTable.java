@@ -9,8 +9,8 @@ import java.util.List;
  * @param against what the other column holds, e.g. "exact (torus)" or "HMC runs/h"
  * @param rows    one per common observable
  */
-public record Comparison(String against, List<Comparison.Row> rows) {
-    public Comparison {
+public record ComparisonTable(String against, List<ComparisonTable.Row> rows) {
+    public ComparisonTable {
         rows = List.copyOf(rows);
     }
 
