@@ -330,7 +330,7 @@ final class Artifacts {
                 rows.add(new ComparisonTable.Row("G(" + t + ")", c.value()[t], c.error()[t], g[t], 0, (c.value()[t] - g[t]) / c.error()[t]));
             }
         }
-        return rows.isEmpty() ? List.of() : List.of(new ComparisonTable("exact: " + exact.description(), rows));
+        return rows.isEmpty() ? List.of() : List.of(new ComparisonTable("exact", "the exact answer: " + exact.description(), rows));
     }
 
     static String profileFileName(Measurements.Profile profile) {

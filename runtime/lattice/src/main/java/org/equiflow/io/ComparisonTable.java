@@ -6,10 +6,11 @@ import java.util.List;
  * This run's observables beside another source's: another run (HMC, another flow) or the exact
  * answer. The HTML report renders one table per comparison and nothing for an empty one.
  *
- * @param against what the other column holds, e.g. "exact (torus)" or "HMC runs/h"
+ * @param column  the other column's heading, short: "exact", "HMC"
+ * @param against what the other column holds, in full, e.g. "the exact answer: 2D U(1) on the 4×4 torus …" or "HMC runs/h"
  * @param rows    one per common observable
  */
-public record ComparisonTable(String against, List<ComparisonTable.Row> rows) {
+public record ComparisonTable(String column, String against, List<ComparisonTable.Row> rows) {
     public ComparisonTable {
         rows = List.copyOf(rows);
     }

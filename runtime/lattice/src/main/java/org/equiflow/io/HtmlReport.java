@@ -177,7 +177,7 @@ public final class HtmlReport {
 
     private static void comparisonTable(StringBuilder body, ComparisonTable comparison) {
         body.append("<h3>Against ").append(escape(comparison.against())).append("</h3>\n<table>\n<tr><th>observable</th><th>this run</th><th>")
-                .append(escape(comparison.against())).append("</th><th>pull</th></tr>\n");
+                .append(escape(comparison.column())).append("</th><th>pull</th></tr>\n");
         for (ComparisonTable.Row row : comparison.rows()) {
             boolean large = Double.isFinite(row.pull()) && Math.abs(row.pull()) > 3;
             body.append("<tr><td><code>").append(escape(row.observable())).append("</code></td><td class=\"number\">")

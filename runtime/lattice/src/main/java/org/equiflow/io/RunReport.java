@@ -181,7 +181,7 @@ public record RunReport(
         for (ComparisonTable comparison : comparisons) {
             if (comparison.rows().isEmpty()) continue;
             out.append("## Comparison with ").append(comparison.against()).append("\n\n");
-            appendTableRow(out, List.of("observable", "this run", comparison.against(), "pull"));
+            appendTableRow(out, List.of("observable", "this run", comparison.column(), "pull"));
             appendTableRow(out, List.of("---", "---", "---", "---"));
             for (ComparisonTable.Row row : comparison.rows()) {
                 appendTableRow(out, List.of(row.observable(), valueWithError(row.value(), row.error()),

@@ -74,7 +74,7 @@ class HtmlReportRenderingTest {
         }
         // std u1 on a 2D torus has an exact answer: the page compares with it, the exact ⟨cos P⟩ at β = 1.5 on 4×4 included.
         assertTrue(html.contains("id=\"comparison\""), "a theory with an exact answer gets the comparison section");
-        assertTrue(html.contains(HtmlReport.escape("exact: 2D U(1) on the 4×4 torus at β = 1.5")), "the comparison names the exact answer");
+        assertTrue(html.contains(HtmlReport.escape("the exact answer: 2D U(1) on the 4×4 torus at β = 1.5")), "the comparison names the exact answer");
         String exactPlaquette = String.format(java.util.Locale.ROOT, "%.4f", org.equiflow.physics.U1Exact.plaquette(1.5, 16));
         assertTrue(html.contains(exactPlaquette.substring(0, 5)), "the exact plaquette " + exactPlaquette + " is on the page");
         assertRendersCleanly(chromium, page, "hmc_u1");

@@ -39,15 +39,15 @@ class HtmlReportTest {
 
     @Test
     void comparisonsRenderAsTablesWithPullsAndNothingWithoutRows() throws Exception {
-        String none = HtmlReport.render(report("run", List.of(new ComparisonTable("exact", List.of()))), List.of());
+        String none = HtmlReport.render(report("run", List.of(new ComparisonTable("exact", "exact", List.of()))), List.of());
         assertFalse(none.contains("Comparison"), "an empty comparison renders nothing");
-        var exact = new ComparisonTable("exact (torus)", List.of(
+        var exact = new ComparisonTable("exact", "exact (torus)", List.of(
                 new ComparisonTable.Row("topological_susceptibility", 0.0226, 0.0013, 0.0221, 0, 0.38),
                 new ComparisonTable.Row("plaquette_mean", 0.70, 0.001, 0.69, Double.NaN, 10)));
-        var hmc = new ComparisonTable("HMC runs/h", List.of(new ComparisonTable.Row("susceptibility", 1.0, 0.1, 1.1, 0.1, -0.71)));
+        var hmc = new ComparisonTable("HMC", "HMC runs/h", List.of(new ComparisonTable.Row("susceptibility", 1.0, 0.1, 1.1, 0.1, -0.71)));
         String html = HtmlReport.render(report("run", List.of()).withComparisons(List.of(exact, hmc)), List.of());
         assertTrue(html.contains("id=\"comparison\""), html);
-        assertTrue(html.contains("<th>exact (torus)</th>") && html.contains("<th>HMC runs/h</th>"), html);
+        assertTrue(html.contains("<th>exact</th>") && html.contains("<th>HMC</th>") && html.contains("Against exact (torus)") && html.contains("Against HMC runs/h"), html);
         assertTrue(html.contains("0.0226 ± 0.0013") && html.contains("+0.38") && html.contains("-0.71"), html);
         assertTrue(html.contains("1.10 ± 0.10"), "another run's value has its error: " + html);
         assertTrue(html.contains("pull-large\">+10.00"), "|pull| > 3 is marked: " + html);
