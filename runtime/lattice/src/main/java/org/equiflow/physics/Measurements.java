@@ -128,6 +128,22 @@ public final class Measurements {
         return FieldBehaviours.of(theory.field()).measure(theory, names, configs, count, requested, logWeights);
     }
 
+    /**
+     * The theory's own requested observables, lowered from the script and run on the samples, each a primary
+     * estimate; one that cannot be lowered becomes a note, not a failure of the whole measurement.
+     */
+    static void theoryObservables(TheoryInstance theory, Resolution names, Estimator estimator, float[] configs, int count,
+                                  int channels, List<String> requested, List<Result> results, List<String> notes) {
+        for (TheoryInstance.Observable o : theory.observables()) {
+            if (!requested.contains(o.name())) continue;
+            try {
+                results.add(estimator.primary(o.name(), evaluate(theory, names, o, configs, count, channels)));
+            } catch (org.equiflow.compiler.ir.LoweringException e) {
+                notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
+            }
+        }
+    }
+
     static Profile profile(String key, String name, Estimator estimator, int count, int points, IntFunction<double[]> perConfig,
                                    IntFunction<int[]> displacement) {
         double[][] series = new double[points][count];

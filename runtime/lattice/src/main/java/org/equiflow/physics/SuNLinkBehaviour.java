@@ -1,12 +1,11 @@
 package org.equiflow.physics;
 
-import static org.equiflow.physics.Measurements.evaluate;
+import static org.equiflow.physics.Measurements.theoryObservables;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.equiflow.compiler.check.Resolution;
-import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.physics.Measurements.ChainEstimator;
 import org.equiflow.physics.Measurements.Estimator;
@@ -121,14 +120,7 @@ final class SuNLinkBehaviour implements FieldBehaviour {
         Estimator estimator = logWeights == null ? new ChainEstimator() : new WeightedEstimator(logWeights);
         List<Result> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        for (TheoryInstance.Observable o : theory.observables()) {
-            if (!requested.contains(o.name())) continue;
-            try {
-                results.add(estimator.primary(o.name(), evaluate(theory, names, o, configs, count, channels)));
-            } catch (LoweringException e) {
-                notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
-            }
-        }
+        theoryObservables(theory, names, estimator, configs, count, channels, requested, results, notes);
         return new Report(results, null, List.of(), java.util.Map.of(), notes);
     }
 

@@ -1,13 +1,12 @@
 package org.equiflow.physics;
 
-import static org.equiflow.physics.Measurements.evaluate;
+import static org.equiflow.physics.Measurements.theoryObservables;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.equiflow.compiler.check.Resolution;
-import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.physics.Measurements.ChainEstimator;
 import org.equiflow.physics.Measurements.Estimator;
@@ -60,14 +59,7 @@ final class U1LinkBehaviour implements FieldBehaviour {
         Estimator estimator = logWeights == null ? new ChainEstimator() : new WeightedEstimator(logWeights);
         List<Result> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        for (TheoryInstance.Observable o : theory.observables()) {
-            if (!requested.contains(o.name())) continue;
-            try {
-                results.add(estimator.primary(o.name(), evaluate(theory, names, o, configs, count, theory.lattice().dimensions())));
-            } catch (LoweringException e) {
-                notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
-            }
-        }
+        theoryObservables(theory, names, estimator, configs, count, theory.lattice().dimensions(), requested, results, notes);
         if (requested.contains("topological_susceptibility")) {
             double[] q2 = new double[count];
             for (int c = 0; c < count; c++) q2[c] = charge[c] * charge[c];
