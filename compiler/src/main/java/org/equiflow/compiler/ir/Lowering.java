@@ -75,15 +75,17 @@ public final class Lowering {
     }
 
     /**
-     * SU(N) theories run under HMC; a flow on them would need an SU(N) coupling layer (the spectral
-     * coupling of issue 16) and the SU(N) Haar prior's density, neither lowered yet, so a flow on
-     * SU(N) links is refused at the flow, even one of a prior alone.
+     * A flow on SU(N) links runs its prior alone (Haar, exact); no coupling layer transforms SU(N)
+     * links in the runtime yet (issue 16's spectral coupling), so the first layer of such a flow is
+     * refused at its position.
      */
     static void requireFlowsOnField(FlowModel model) {
         FieldSpec field = model.theory().field();
-        if (field.kind() != FieldSpec.Kind.SUN) return;
-        throw new LoweringException("flows on SU(" + field.n() + ") link fields are not implemented in the runtime yet", model.span(),
-                "sample SU(N) theories with HMC (`hmc " + model.theory().name() + " { … }`); SU(N) coupling layers are future work");
+        if (field.kind() != FieldSpec.Kind.SUN || model.layers().isEmpty()) return;
+        throw new LoweringException("layers on SU(" + field.n() + ") link fields are not implemented in the runtime yet",
+                model.layers().getFirst().span(),
+                "a flow on SU(N) links runs `prior haar` alone (exact Haar sampling); sample SU(N) theories with HMC (`hmc "
+                        + model.theory().name() + " { … }`)");
     }
 
     static IrType fieldType(TheoryInstance theory) {
@@ -199,7 +201,7 @@ public final class Lowering {
         long degrees = lattice.volume() * fieldType(theory).channels();
         PriorDensity density = PriorDensities.named(model.prior().name()).orElseThrow(() -> new LoweringException(
                 "prior `" + model.prior().name() + "` is not implemented in the runtime yet", model.span(), "use `prior normal(sigma = 1.0)`"));
-        int logq = density.lower(b, z, model.prior().arguments(), lattice, degrees);
+        int logq = density.lower(b, z, model.prior().arguments(), theory.field(), lattice, degrees);
         b.output("log_prior", logq);
         return b.build();
     }

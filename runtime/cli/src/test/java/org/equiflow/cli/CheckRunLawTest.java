@@ -177,7 +177,7 @@ class CheckRunLawTest {
         add(c, "SU(2) arg of a trace", sunObservable("arg(tr(plaquette(U, x, 0, 1)))"), UNSUPPORTED);
         add(c, "SU(3) in 3D, hmc", "use std.theories.su3\ntheory G = su3(lattice = [4, 4, 4], beta = 5.0)\nhmc G { measure plaquette_mean }\n", HMC);
         add(c, "SU(2) flow of a prior alone", "use std.theories.su2\ntheory G = su2(lattice = [4, 4], beta = 2.0)\nflow g for G {\n    prior haar\n}\n",
-                UNSUPPORTED);
+                RUN);
         // field kinds and dimensions
         add(c, "field:REAL", PHI4 + "hmc T { measure phi2 }\n", HMC);
         add(c, "field:U1", u1Hmc("[4, 4]", "plaquette_mean"), HMC);
