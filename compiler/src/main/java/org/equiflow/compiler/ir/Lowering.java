@@ -75,17 +75,18 @@ public final class Lowering {
     }
 
     /**
-     * A flow on SU(N) links runs its prior alone (Haar, exact); no coupling layer transforms SU(N)
-     * links in the runtime yet (issue 16's spectral coupling), so the first layer of such a flow is
-     * refused at its position.
+     * A flow on SU(N) links runs the Haar prior and spectral couplings (issue 16); the elaborator
+     * refuses the other layers on links of that kind (E0605), and this guard keeps any that slip
+     * through from being lowered as if the links were U(1) angles.
      */
     static void requireFlowsOnField(FlowModel model) {
         FieldSpec field = model.theory().field();
-        if (field.kind() != FieldSpec.Kind.SUN || model.layers().isEmpty()) return;
-        throw new LoweringException("layers on SU(" + field.n() + ") link fields are not implemented in the runtime yet",
-                model.layers().getFirst().span(),
-                "a flow on SU(N) links runs `prior haar` alone (exact Haar sampling); sample SU(N) theories with HMC (`hmc "
-                        + model.theory().name() + " { … }`)");
+        if (field.kind() != FieldSpec.Kind.SUN) return;
+        for (LayerSpec layer : model.layers()) {
+            if (layer instanceof LayerSpec.SpectralCoupling) continue;
+            throw new LoweringException("this layer on SU(" + field.n() + ") link fields is not implemented in the runtime yet", layer.span(),
+                    "update SU(N) links with `spectral_coupling` (std.gauge), or run `prior haar` alone");
+        }
     }
 
     static IrType fieldType(TheoryInstance theory) {

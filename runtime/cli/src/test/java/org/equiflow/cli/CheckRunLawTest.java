@@ -65,6 +65,20 @@ class CheckRunLawTest {
 
     private static final String AFFINE = "affine(mask = checkerboard(parity = 0), net = cnn(hidden = [2]))";
 
+    /** A flow of one SU(N) spectral coupling on `std.theories.<theory>` at 4×4. */
+    private static String spectralFlow(String theory) {
+        return """
+                use std.theories.%s
+                use std.nets.cnn
+                use std.gauge.{spectral_coupling, link_mask}
+                theory G = %s(lattice = [4, 4], beta = 2.0)
+                flow g for G {
+                    prior haar
+                    spectral_coupling(links = link_mask(mu = 0, offset = 0), bins = 4, net = cnn(hidden = [2]))
+                }
+                """.formatted(theory, theory);
+    }
+
     private static String gaugeFlow(String transform, String blocks) {
         return """
                 use std.theories.u1
@@ -149,6 +163,8 @@ class CheckRunLawTest {
                 "affine(mask = checkerboard(parity = 1), scale = cnn(hidden = [2]) >> tanh, shift = cnn(hidden = [2]))", ""), RUN);
         add(c, "layer:spline", phiFlow("normal()", "spline(mask = checkerboard(parity = 0), net = cnn(hidden = [2]), bins = 4)", ""), RUN);
         add(c, "layer:plaquette_coupling", gaugeFlow("ncp_mixture(components = 2)", ""), RUN);
+        add(c, "layer:spectral_coupling", spectralFlow("su2"), RUN);
+        add(c, "spectral_coupling on SU(3)", spectralFlow("su3"), UNSUPPORTED);
         add(c, "symmetrize z2 over affine", phiFlow("normal()", AFFINE + "\n    symmetrize z2", ""), RUN);
         add(c, "symmetrize z2 over spline", phiFlow("normal()",
                 "spline(mask = checkerboard(parity = 0), net = cnn(hidden = [2]), bins = 4)\n    symmetrize z2", ""), RUN);
