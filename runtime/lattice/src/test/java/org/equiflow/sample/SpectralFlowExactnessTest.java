@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * at β = 2.2, against the character expansion of {@link SuNTorusExact}, not against ourselves:
  * independence Metropolis from the flow reproduces ⟨(1/2) Re tr P⟩ within 3σ, and training
  * improves on the Haar prior (whose acceptance here is a few per mille). The chain's plaquette is
- * read from the compiled Wilson action of its states, ⟨(1/2) Re tr P⟩ = −S/(βV).
+ * read from the compiled Wilson action of its states, ⟨(1/2) Re tr P⟩ = −S/(βV). The exact KL of the
+ * trained flow, E_q[log q + S] + ln Z, is non-negative and below 2: q is normalised as Z is.
  */
 class SpectralFlowExactnessTest {
     private static final double BETA = 2.2;
@@ -52,6 +53,21 @@ class SpectralFlowExactnessTest {
         var trainer = new Trainer(flow, Trainer.adamFor(flow, 3e-3), 6);
         Trainer.Step last = null;
         for (int step = 0; step < 150; step++) last = trainer.step(step, 64);
+
+        // The exact KL(q‖p) = E_q[log q + S] + ln Z with ln Z of the Haar measure of mass one, the measure of log q:
+        // non-negative (up to its error) only if log q is normalised as Z is; a U(1)-style −n·log 2π would make it hugely negative.
+        Proposals.Batch fresh = new Proposals(flow, 9).next(4096);
+        double sum = 0, squares = 0;
+        for (int b = 0; b < fresh.size(); b++) {
+            double loss = fresh.logQ()[b] + fresh.action()[b];
+            sum += loss;
+            squares += loss * loss;
+        }
+        double meanLoss = sum / fresh.size(), lossError = Math.sqrt((squares / fresh.size() - meanLoss * meanLoss) / fresh.size());
+        double kl = meanLoss + new SuNTorusExact(2, BETA).logPartitionFunction(VOLUME);
+        String klReport = String.format("exact KL(q||p) = %.4f ± %.4f (E_q[log q + S] = %.4f)%n", kl, lossError, meanLoss);
+        System.out.print(klReport);
+        assertTrue(kl > -3 * lossError && kl < 2, klReport);
 
         int count = 1 << 13;
         var proposals = new Proposals(flow, 7);
