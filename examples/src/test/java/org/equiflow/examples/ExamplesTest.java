@@ -58,7 +58,7 @@ class ExamplesTest {
     }
 
     /** The designs that respect their theory's symmetries, by construction or by self-mixture. */
-    static final List<String> SYMMETRIC = List.of("phi4_z2.flow", "phi4_symmetrized.flow", "u1_gauge.flow");
+    static final List<String> SYMMETRIC = List.of("phi4_z2.flow", "phi4_symmetrized.flow", "u1_gauge.flow", "su2_2d.flow");
 
     @TestFactory
     Stream<DynamicTest> symmetricDesignsPassStrictChecking() {

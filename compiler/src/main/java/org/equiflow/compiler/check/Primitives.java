@@ -20,7 +20,7 @@ public final class Primitives {
             "net", List.of("conv", "dense"),
             "mask", List.of("checkerboard", "stripes", "link_mask"),
             "prior", List.of("normal", "free_field", "haar"),
-            "layer", List.of("affine", "spline", "plaquette_coupling"),
+            "layer", List.of("affine", "spline", "plaquette_coupling", "spectral_coupling"),
             "transform", List.of("ncp_mixture", "circular_spline"));
 
     public static boolean isImplemented(String kind, String name) {

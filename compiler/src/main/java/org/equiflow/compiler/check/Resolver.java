@@ -262,6 +262,6 @@ public final class Resolver {
             Map.entry("phi4_hopping", "std.theories"), Map.entry("u1", "std.theories"),
             Map.entry("cnn", "std.nets"), Map.entry("conv", "std.nets"), Map.entry("dense", "std.nets"),
             Map.entry("checkerboard", "std.masks"), Map.entry("stripes", "std.masks"),
-            Map.entry("link_mask", "std.gauge"), Map.entry("plaquette_coupling", "std.gauge"),
+            Map.entry("link_mask", "std.gauge"), Map.entry("plaquette_coupling", "std.gauge"), Map.entry("spectral_coupling", "std.gauge"),
             Map.entry("ncp_mixture", "std.gauge"), Map.entry("circular_spline", "std.gauge"));
 }

@@ -32,10 +32,10 @@ public final class RuntimeSupport {
 
     public static final List<String> PRIORS = List.of("normal", "free_field", "haar");
 
-    public static final List<String> LAYERS = List.of("affine", "spline", "plaquette_coupling");
+    public static final List<String> LAYERS = List.of("affine", "spline", "plaquette_coupling", "spectral_coupling");
 
     /** Layers the runtime can invert, which `symmetrize z2` needs for log q_f(−x). */
-    public static final List<String> INVERTIBLE_LAYERS = List.of("affine", "spline", "plaquette_coupling with circular_spline");
+    public static final List<String> INVERTIBLE_LAYERS = List.of("affine", "spline", "plaquette_coupling with circular_spline", "spectral_coupling");
 
     public static final List<String> TRANSFORMS = List.of("ncp_mixture", "circular_spline");
 

@@ -75,15 +75,18 @@ public final class Lowering {
     }
 
     /**
-     * SU(N) theories run under HMC; a flow on them would need an SU(N) coupling layer (the spectral
-     * coupling of issue 16) and the SU(N) Haar prior's density, neither lowered yet, so a flow on
-     * SU(N) links is refused at the flow, even one of a prior alone.
+     * A flow on SU(N) links runs the Haar prior and spectral couplings (issue 16); the elaborator
+     * refuses the other layers on links of that kind (E0605), and this guard keeps any that slip
+     * through from being lowered as if the links were U(1) angles.
      */
     static void requireFlowsOnField(FlowModel model) {
         FieldSpec field = model.theory().field();
         if (field.kind() != FieldSpec.Kind.SUN) return;
-        throw new LoweringException("flows on SU(" + field.n() + ") link fields are not implemented in the runtime yet", model.span(),
-                "sample SU(N) theories with HMC (`hmc " + model.theory().name() + " { … }`); SU(N) coupling layers are future work");
+        for (LayerSpec layer : model.layers()) {
+            if (layer instanceof LayerSpec.SpectralCoupling) continue;
+            throw new LoweringException("this layer on SU(" + field.n() + ") link fields is not implemented in the runtime yet", layer.span(),
+                    "update SU(N) links with `spectral_coupling` (std.gauge), or run `prior haar` alone");
+        }
     }
 
     static IrType fieldType(TheoryInstance theory) {
@@ -199,7 +202,7 @@ public final class Lowering {
         long degrees = lattice.volume() * fieldType(theory).channels();
         PriorDensity density = PriorDensities.named(model.prior().name()).orElseThrow(() -> new LoweringException(
                 "prior `" + model.prior().name() + "` is not implemented in the runtime yet", model.span(), "use `prior normal(sigma = 1.0)`"));
-        int logq = density.lower(b, z, model.prior().arguments(), lattice, degrees);
+        int logq = density.lower(b, z, model.prior().arguments(), theory.field(), lattice, degrees);
         b.output("log_prior", logq);
         return b.build();
     }

@@ -1,6 +1,7 @@
 package org.equiflow.compiler.ir;
 
 import java.util.Map;
+import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.Lattice;
 
 /**
@@ -17,5 +18,5 @@ interface PriorDensity {
      *
      * @param degrees the real values of one configuration (sites, or links)
      */
-    int lower(FunctionBuilder b, int z, Map<String, Object> arguments, Lattice lattice, long degrees);
+    int lower(FunctionBuilder b, int z, Map<String, Object> arguments, FieldSpec field, Lattice lattice, long degrees);
 }

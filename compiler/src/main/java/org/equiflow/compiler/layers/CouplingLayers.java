@@ -13,7 +13,8 @@ import org.equiflow.compiler.symmetry.LayerSymmetry;
  */
 public final class CouplingLayers implements LayerLowering.Registry, LayerSymmetry.Registry {
 
-    public static final List<CouplingLayer<?>> ALL = List.of(new AffineLayer(), new SplineLayer(), new PlaquetteCouplingLayer());
+    public static final List<CouplingLayer<?>> ALL = List.of(new AffineLayer(), new SplineLayer(), new PlaquetteCouplingLayer(),
+            new SpectralCouplingLayer());
 
     /** For {@link java.util.ServiceLoader}; the list is {@link #ALL}. */
     public CouplingLayers() {}

@@ -143,7 +143,7 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
     }
 
     /** The sites whose coordinate along {@code axis} is a selected row, row-major. */
-    private static boolean[] rows(Lattice lattice, int axis, boolean[] selectedRows) {
+    static boolean[] rows(Lattice lattice, int axis, boolean[] selectedRows) {
         List<Integer> sizes = lattice.sizes();
         boolean[] pattern = new boolean[(int) lattice.volume()];
         for (int site = 0; site < pattern.length; site++) {

@@ -21,6 +21,13 @@ public sealed interface LayerSpec {
     /** Gauge-equivariant plaquette coupling: links U′ = P′P⁻¹U on the masked links. */
     record PlaquetteCoupling(MaskSpec mask, Transform transform, NetSpec net, Span span) implements LayerSpec {}
 
+    /**
+     * Conjugation-equivariant (spectral) coupling of SU(N) links (Boyda et al., arXiv:2008.05456):
+     * the eigen-angles of the active plaquettes through a rational-quadratic spline with
+     * {@code bins} bins (3·bins − 1 parameters per plaquette), links U′ = P′P†U.
+     */
+    record SpectralCoupling(MaskSpec mask, int bins, NetSpec net, Span span) implements LayerSpec {}
+
     /** An invertible map of the circle with the number of parameters it reads per plaquette. */
     record Transform(String name, Map<String, Object> arguments, int parameterChannels) {
         @Override

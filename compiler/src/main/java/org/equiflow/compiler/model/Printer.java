@@ -87,6 +87,8 @@ public final class Printer {
                         .append(" bound=").append(s.bound()).append(" net=").append(net(s.net()));
                 case LayerSpec.PlaquetteCoupling p -> out.append("plaquette_coupling links=").append(p.mask())
                         .append(" transform=").append(p.transform()).append(" net=").append(net(p.net()));
+                case LayerSpec.SpectralCoupling s -> out.append("spectral_coupling links=").append(s.mask())
+                        .append(" bins=").append(s.bins()).append(" net=").append(net(s.net()));
             }
             out.append('\n');
         }
@@ -99,6 +101,7 @@ public final class Printer {
             case LayerSpec.Affine a -> count(a.net(), lattice) + count(a.scale(), lattice) + count(a.shift(), lattice);
             case LayerSpec.Spline s -> count(s.net(), lattice);
             case LayerSpec.PlaquetteCoupling p -> count(p.net(), lattice);
+            case LayerSpec.SpectralCoupling s -> count(s.net(), lattice);
         };
     }
 

@@ -65,6 +65,20 @@ class CheckRunLawTest {
 
     private static final String AFFINE = "affine(mask = checkerboard(parity = 0), net = cnn(hidden = [2]))";
 
+    /** A flow of one SU(N) spectral coupling on `std.theories.<theory>` at 4×4. */
+    private static String spectralFlow(String theory) {
+        return """
+                use std.theories.%s
+                use std.nets.cnn
+                use std.gauge.{spectral_coupling, link_mask}
+                theory G = %s(lattice = [4, 4], beta = 2.0)
+                flow g for G {
+                    prior haar
+                    spectral_coupling(links = link_mask(mu = 0, offset = 0), bins = 4, net = cnn(hidden = [2]))
+                }
+                """.formatted(theory, theory);
+    }
+
     private static String gaugeFlow(String transform, String blocks) {
         return """
                 use std.theories.u1
@@ -149,6 +163,8 @@ class CheckRunLawTest {
                 "affine(mask = checkerboard(parity = 1), scale = cnn(hidden = [2]) >> tanh, shift = cnn(hidden = [2]))", ""), RUN);
         add(c, "layer:spline", phiFlow("normal()", "spline(mask = checkerboard(parity = 0), net = cnn(hidden = [2]), bins = 4)", ""), RUN);
         add(c, "layer:plaquette_coupling", gaugeFlow("ncp_mixture(components = 2)", ""), RUN);
+        add(c, "layer:spectral_coupling", spectralFlow("su2"), RUN);
+        add(c, "spectral_coupling on SU(3)", spectralFlow("su3"), UNSUPPORTED);
         add(c, "symmetrize z2 over affine", phiFlow("normal()", AFFINE + "\n    symmetrize z2", ""), RUN);
         add(c, "symmetrize z2 over spline", phiFlow("normal()",
                 "spline(mask = checkerboard(parity = 0), net = cnn(hidden = [2]), bins = 4)\n    symmetrize z2", ""), RUN);
@@ -177,7 +193,7 @@ class CheckRunLawTest {
         add(c, "SU(2) arg of a trace", sunObservable("arg(tr(plaquette(U, x, 0, 1)))"), UNSUPPORTED);
         add(c, "SU(3) in 3D, hmc", "use std.theories.su3\ntheory G = su3(lattice = [4, 4, 4], beta = 5.0)\nhmc G { measure plaquette_mean }\n", HMC);
         add(c, "SU(2) flow of a prior alone", "use std.theories.su2\ntheory G = su2(lattice = [4, 4], beta = 2.0)\nflow g for G {\n    prior haar\n}\n",
-                UNSUPPORTED);
+                RUN);
         // field kinds and dimensions
         add(c, "field:REAL", PHI4 + "hmc T { measure phi2 }\n", HMC);
         add(c, "field:U1", u1Hmc("[4, 4]", "plaquette_mean"), HMC);

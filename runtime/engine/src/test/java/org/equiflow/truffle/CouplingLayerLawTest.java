@@ -48,13 +48,15 @@ import org.junit.jupiter.api.io.TempDir;
  * lattice with random parameters scaled away from the identity:
  *
  * <ul>
- *   <li>the log-det is log|det| of the numerical Jacobian (central differences);</li>
+ *   <li>the log-det is log|det| of the numerical Jacobian (central differences; for SU(2) links
+ *       in the local coordinates U → exp(Σ εₐ iσₐ/2)U, {@link SuTwoLinks});</li>
  *   <li>a layer with an inverse ({@code noInverse} null in {@link CouplingLayers}): the lowered
  *       inverse undoes the forward map and its log-det is minus the forward one; a layer
  *       without one: lowering its inverse is refused, as {@code check} refuses it;</li>
  *   <li>every symmetry the checker ({@link FlowSymmetry}) does not call broken for the layer
  *       holds numerically: Z2 (f(−z) = −f(z)), every lattice shift its verdict allows, and
- *       random gauge transformations (f(g·θ) = g·f(θ)), each with an invariant log-det;</li>
+ *       random gauge transformations (f(g·θ) = g·f(θ); SU(2): U_μ(x) → Ω(x)U_μ(x)Ω(x+μ)†), each
+ *       with an invariant log-det;</li>
  *   <li>a prior's log-density is normalised (Gaussians: log r(0) = −n/2·log 2π + ½·log det K,
  *       with K read off the log-density by second differences; Haar: log r = −n·log 2π) and
  *       its exact samples match it (E zᵀKz = n; Haar angles uniform on [−π, π)).</li>
@@ -86,6 +88,14 @@ class CouplingLayerLawTest {
             use std.gauge.{plaquette_coupling, link_mask, ncp_mixture, circular_spline}
 
             theory T = u1(lattice = [4, 4], beta = 1.0)
+            """;
+
+    private static final String SU2 = """
+            use std.theories.su2
+            use std.nets.cnn
+            use std.gauge.{spectral_coupling, link_mask}
+
+            theory T = su2(lattice = [4, 4], beta = 2.0)
             """;
 
     /** A size 4 does not divide, where the plaquette masks are repaired at the wrap-around. */
@@ -123,6 +133,13 @@ class CouplingLayerLawTest {
             new LayerRow("plaquette_coupling", "plaquette coupling, circular spline, 6×6 (mask repaired at the wrap-around)", U1_SIX, "haar",
                     "plaquette_coupling(links = link_mask(mu = 0, offset = 0), transform = circular_spline(bins = 4),"
                             + " net = cnn(hidden = [4], act = leaky_relu))",
+                    true, Set.of("gauge", "translation")),
+            // SU(2) rows: latents are Haar links, the Jacobian is taken in local group coordinates, gauge is Ω(x)UΩ(x+μ)†.
+            new LayerRow("spectral_coupling", "spectral coupling, SU(2), mu = 0", SU2, "haar",
+                    "spectral_coupling(links = link_mask(mu = 0, offset = 1), bins = 4, net = cnn(hidden = [4], act = leaky_relu))",
+                    true, Set.of("gauge", "translation")),
+            new LayerRow("spectral_coupling", "spectral coupling, SU(2), mu = 1", SU2, "haar",
+                    "spectral_coupling(links = link_mask(mu = 1, offset = 2), bins = 4, net = cnn(hidden = [4], act = leaky_relu))",
                     true, Set.of("gauge", "translation")));
 
     /** One prior under test: its name in {@link RuntimeSupport#PRIORS}, the theory script and the prior's source. */
@@ -176,7 +193,9 @@ class CouplingLayerLawTest {
         }
     }
 
-    private static Tensor latent(CompiledFlow flow, int batch, long seed) {
+    private static Tensor latent(LayerRow row, CompiledFlow flow, int batch, long seed) {
+        // SU(2) links: exact Haar samples (Gaussian numbers are not group elements).
+        if (row.theory() == SU2) return flow.samplePrior(batch, new SplittableRandom(seed));
         SplittableRandom random = new SplittableRandom(seed);
         Tensor z = Tensor.zeros(flow.fieldShape(batch), DType.F64);
         // Wide enough that some spline inputs fall in the identity tails; link angles anywhere on the circle.
@@ -189,10 +208,11 @@ class CouplingLayerLawTest {
         return LAYERS.stream().map(row -> DynamicTest.dynamicTest(row.label(), () -> {
             CompiledFlow flow = compile(row.theory(), row.prior(), row.source(), row.label(), 3).flow();
             for (long sample = 0; sample < 2; sample++) {
-                Tensor z = latent(flow, 1, 100 + sample);
+                Tensor z = latent(row, flow, 1, 100 + sample);
                 double logDet = flow.forward(z).logDet().get(0);
                 assertTrue(Math.abs(logDet) > 1e-2, row + ": the layer should be far from volume-preserving, log-det " + logDet);
-                assertEquals(Determinants.numericalLogDet(flow, z), logDet, JACOBIAN, row + ", sample " + sample);
+                double numerical = row.theory() == SU2 ? SuTwoLinks.localLogDet(flow, z) : Determinants.numericalLogDet(flow, z);
+                assertEquals(numerical, logDet, JACOBIAN, row + ", sample " + sample);
             }
         }));
     }
@@ -209,7 +229,7 @@ class CouplingLayerLawTest {
                 return;
             }
             CallTarget inverse = IrTranslator.translate(IrPasses.optimize(Lowering.inverse(c.model())), c.flow().parameters(), DType.F64);
-            Tensor z = latent(c.flow(), 3, 200);
+            Tensor z = latent(row, c.flow(), 3, 200);
             CompiledFlow.Forward forward = c.flow().forward(z);
             Tensor[] back = (Tensor[]) inverse.call(forward.x());
             assertTrue(maxDifference(back[0], z) < EXACT, row + ": f⁻¹(f(z)) − z = " + maxDifference(back[0], z));
@@ -229,7 +249,7 @@ class CouplingLayerLawTest {
             verdicts.forEach((symmetry, j) -> { if (j.status() != Status.BROKEN) respected.add(symmetry); });
             assertEquals(row.respects(), respected, row + ": the symmetries the checker finds the layer to respect");
             CompiledFlow flow = c.flow();
-            Tensor z = latent(flow, 3, 300);
+            Tensor z = latent(row, flow, 3, 300);
             CompiledFlow.Forward plain = flow.forward(z);
             List<String> checked = new ArrayList<>();
             for (String symmetry : respected) {
@@ -256,7 +276,14 @@ class CouplingLayerLawTest {
                     }
                     case "gauge" -> {
                         SplittableRandom random = new SplittableRandom(301);
-                        for (int trial = 0; trial < 3; trial++) {
+                        for (int trial = 0; trial < 3 && row.theory() == SU2; trial++) {
+                            double[][][] omega = SuTwoLinks.randomGauge(z.shape(), random);
+                            CompiledFlow.Forward transformed = flow.forward(SuTwoLinks.gaugeTransform(z, omega));
+                            assertTrue(maxDifference(transformed.x(), SuTwoLinks.gaugeTransform(plain.x(), omega)) < EXACT,
+                                    row + ": f(ΩUΩ†) = Ωf(U)Ω†");
+                            assertTrue(maxDifference(transformed.logDet(), plain.logDet()) < EXACT, row + ": log-det gauge invariant");
+                        }
+                        for (int trial = 0; trial < 3 && row.theory() != SU2; trial++) {
                             double[][][] alpha = randomGauge(z.shape(), random);
                             CompiledFlow.Forward transformed = flow.forward(gaugeTransform(z, alpha));
                             assertTrue(maxDifference(transformed.x(), gaugeTransform(plain.x(), alpha)) < EXACT, row + ": f(g·θ) = g·f(θ)");

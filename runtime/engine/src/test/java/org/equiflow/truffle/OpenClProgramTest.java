@@ -67,6 +67,22 @@ class OpenClProgramTest {
                 """);
     }
 
+    @Test
+    void anSu2SpectralTrainingStepGivesTheSameLossAndGradientsOnOpenClAndCpu() throws IOException {
+        assertTheSameOnOpenClAndCpu("""
+                use std.theories.su2
+                use std.nets.cnn
+                use std.gauge.{spectral_coupling, link_mask}
+                theory T = su2(lattice = [4, 4], beta = 2.2)
+                flow f for T {
+                    prior haar
+                    repeat i in 0..4 {
+                        spectral_coupling(links = link_mask(mu = i % 2, offset = (i / 2) % 4), bins = 4, net = cnn(hidden = [4], kernel = 3))
+                    }
+                }
+                """);
+    }
+
     private void assertTheSameOnOpenClAndCpu(String source) throws IOException {
         OpenClBackend device = OpenClTestDevice.backendOrSkip();
         Path script = dir.resolve("t.flow");
