@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  * the sampling rate of the notebook φ⁴ model at several lattice sizes and batches, or, for a
  * script whose theory has U(1) links, the U(1) model's training step at L = 8, batch 64, on one
  * thread — and, when the PyTorch reference can run here, the same cases measured right after,
- * with the ratio.
+ * with the ratio. The SU(N) cases of issue 16 ({@link SuNCase}, named in --cases) bring their own
+ * scripts and have no reference.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time a training step and sampling of a flow, side by side with the PyTorch reference when it is installed.")
@@ -41,11 +42,11 @@ final class BenchCommand implements Callable<Integer> {
     String flowName;
 
     @Option(names = "--L", split = ",", defaultValue = "8,16,32",
-            description = "Lattice sizes (default: ${DEFAULT-VALUE}; 8 for a U(1) theory).")
+            description = "Lattice sizes (default: ${DEFAULT-VALUE}; 8 for a U(1) theory and the SU(N) cases).")
     List<Integer> sizes;
 
     @Option(names = "--batch", split = ",", defaultValue = "64,1024",
-            description = "Training batches (default: ${DEFAULT-VALUE}; 64 for a U(1) theory).")
+            description = "Training batches (default: ${DEFAULT-VALUE}; 64 for a U(1) theory and su2_spectral_train).")
     List<Integer> batches;
 
     @Option(names = "--sample-batch", defaultValue = "1024", description = "Sampling batch (default: ${DEFAULT-VALUE}).")
@@ -246,7 +247,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "\nhelp: start it with that many (EQUIFLOW_JAVA_OPTS=-Dequiflow.cpu.threads=" + threads + "), without --threads");
             return 1;
         }
-        if (reference.equals("on")) out.println("PyTorch reference not run: ../shared/bench has no SU(N) flow to compare with");
+        if (reference.equals("on")) {
+            err.println("error: --reference on: no PyTorch reference exists for the SU(N) cases (../shared/bench has φ⁴ and U(1) only)"
+                    + "\nhelp: leave out --reference; the SU(N) cases are measured on their own");
+            return 1;
+        }
         List<Integer> ls = parsed.hasMatchedOption("--L") ? sizes : List.of(SuNCase.DEFAULT_SIZE);
         List<Integer> trainBatches = parsed.hasMatchedOption("--batch") ? batches : List.of(SuNCase.DEFAULT_TRAIN_BATCH);
         String backend = org.equiflow.tensor.Backends.current().name() + ", " + CpuParallel.threads() + " thread(s)";

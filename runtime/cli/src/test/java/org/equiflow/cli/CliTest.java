@@ -204,6 +204,10 @@ class CliTest {
         Run mixed = run("bench", "--cases", "train,su2_hmc", "--reference", "off");
         assertEquals(2, mixed.exit(), mixed.out());
         assertTrue(mixed.err().contains("cannot run with train or sample"), mixed.err());
+        Run noReference = run("bench", "--cases", "su2_hmc", "--reference", "on");
+        assertEquals(1, noReference.exit(), noReference.out());
+        assertTrue(noReference.err().contains("no PyTorch reference exists for the SU(N) cases") && noReference.err().contains("help:"),
+                noReference.err());
         Run unknown = run("bench", "--cases", "su4_hmc", "--reference", "off");
         assertEquals(2, unknown.exit(), unknown.out());
         assertTrue(unknown.err().contains("unknown case `su4_hmc`") && unknown.err().contains("su2_spectral_train"), unknown.err());
