@@ -1,5 +1,6 @@
 package org.equiflow.bench;
 
+import org.equiflow.sample.IndependenceMetropolis;
 import org.equiflow.sample.Proposals;
 import org.equiflow.tensor.DType;
 import org.equiflow.train.Trainer;
@@ -26,6 +27,17 @@ public final class FlowWorkloads {
 
     /** A batch of proposals with their log-densities and actions. */
     public Proposals.Batch sample(int batch) { return proposals.next(batch); }
+
+    /**
+     * A batch of proposals run through independence Metropolis, as `sample` runs them: the
+     * sampling rate of a flow whose proposals feed a Markov chain. Each call continues the
+     * proposal stream; the accept/reject draws get their own seed per call.
+     */
+    public IndependenceMetropolis.Chain sampleChain(int batch) {
+        return IndependenceMetropolis.run(proposals, batch, batch, chainSeed++, null);
+    }
+
+    private long chainSeed;
 
     public static DType defaultDType() { return DType.F32; }
 }

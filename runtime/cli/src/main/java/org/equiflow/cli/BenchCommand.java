@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.equiflow.bench.FlowWorkloads;
+import org.equiflow.bench.SuNCase;
 import org.equiflow.bench.Timing;
 import org.equiflow.tensor.cpu.CpuParallel;
 import org.equiflow.compiler.Compiler;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
  * the sampling rate of the notebook φ⁴ model at several lattice sizes and batches, or, for a
  * script whose theory has U(1) links, the U(1) model's training step at L = 8, batch 64, on one
  * thread — and, when the PyTorch reference can run here, the same cases measured right after,
- * with the ratio.
+ * with the ratio. The SU(N) cases of issue 16 ({@link SuNCase}, named in --cases) bring their own
+ * scripts and have no reference.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time a training step and sampling of a flow, side by side with the PyTorch reference when it is installed.")
@@ -40,19 +42,24 @@ final class BenchCommand implements Callable<Integer> {
     String flowName;
 
     @Option(names = "--L", split = ",", defaultValue = "8,16,32",
-            description = "Lattice sizes (default: ${DEFAULT-VALUE}; 8 for a U(1) theory).")
+            description = "Lattice sizes (default: ${DEFAULT-VALUE}; 8 for a U(1) theory and the SU(N) cases).")
     List<Integer> sizes;
 
     @Option(names = "--batch", split = ",", defaultValue = "64,1024",
-            description = "Training batches (default: ${DEFAULT-VALUE}; 64 for a U(1) theory).")
+            description = "Training batches (default: ${DEFAULT-VALUE}; 64 for a U(1) theory and su2_spectral_train).")
     List<Integer> batches;
 
     @Option(names = "--sample-batch", defaultValue = "1024", description = "Sampling batch (default: ${DEFAULT-VALUE}).")
     int sampleBatch;
 
     @Option(names = "--cases", split = ",", defaultValue = "train,sample",
-            description = "train, sample (default: ${DEFAULT-VALUE}; train for a U(1) theory).")
+            description = "train, sample (default: ${DEFAULT-VALUE}; train for a U(1) theory); or SU(N) cases, which bring their own scripts:"
+                    + " su2_spectral_train, su2_spectral_sample, su2_hmc, su3_haar_sample, su3_hmc, or sun for all five.")
     List<String> cases;
+
+    @Option(names = "--chains", defaultValue = "" + SuNCase.DEFAULT_CHAINS,
+            description = "HMC chains per trajectory of the su2_hmc and su3_hmc cases (default: ${DEFAULT-VALUE}, as `hmc`).")
+    int chains;
 
     @Option(names = "--threads", description = "CPU threads for equiflow's kernels (in a JVM of its own when this one has another count)"
             + " and for the reference (default: a U(1) theory 1 on both sides, as BENCHMARKS.md §B; otherwise all cores for equiflow, 2 for the reference).")
@@ -128,6 +135,9 @@ final class BenchCommand implements Callable<Integer> {
         checks.nonNegative("--warmup-time", warmupTime);
         checks.range("--profile-steps", profileSteps, 1, Integer.MAX_VALUE);
         if (threads != null) checks.range("--threads", threads, 1, 4096);
+        checks.range("--chains", chains, 1, OptionChecks.MAX_BATCH);
+        List<SuNCase> suN = suNCases(checks);
+        if (!suN.isEmpty()) return benchSuN(suN, out, err);
         Map<String, Measurement> ours = new LinkedHashMap<>();
         var base = diagnostics.check(script, diagnostics.overrides);
         // A child JVM measuring one lattice size compiles the same script: its parent has shown the warnings already.
@@ -201,6 +211,98 @@ final class BenchCommand implements Callable<Integer> {
             out.println("| " + k + " | " + mine + " | " + other + " | " + ratio + " |");
         });
         printSteadierTable(out, ours, theirs, ourThreads == 1 && referenceThreads == 1);
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * The SU(N) cases named by --cases (`sun`: all of them), in the order named; empty when it
+     * names the script's train/sample cases. Mixing the two, or a name that is neither, is a
+     * usage error: the SU(N) cases bring their own scripts, so they cannot share a run with --script's.
+     */
+    private List<SuNCase> suNCases(OptionChecks checks) {
+        List<SuNCase> named = new ArrayList<>();
+        boolean scriptCases = false;
+        for (String c : cases) {
+            if (c.equals("train") || c.equals("sample")) scriptCases = true;
+            else if (c.equals("sun")) named.addAll(List.of(SuNCase.values()));
+            else named.add(SuNCase.named(c).orElseThrow(() -> checks.usage("--cases: unknown case `" + c + "`; cases: train, sample, sun, "
+                    + String.join(", ", SuNCase.names()))));
+        }
+        if (scriptCases && !named.isEmpty())
+            throw checks.usage("--cases: the SU(N) cases bring their own scripts and cannot run with train or sample; bench them separately");
+        return named.stream().distinct().toList();
+    }
+
+    /**
+     * Times the SU(N) cases in this JVM, at L = 8 (training batch 64, sampling batch 1024, 16
+     * HMC chains) unless --L, --batch, --sample-batch or --chains say otherwise, and prints one
+     * table; with --profile, the kernel profile of each case after it. No reference runs: there
+     * is no PyTorch SU(N) flow in ../shared/bench to compare with.
+     */
+    private int benchSuN(List<SuNCase> suN, PrintWriter out, PrintWriter err) {
+        var parsed = spec.commandLine().getParseResult();
+        if (threads != null && threads != CpuParallel.threads()) {
+            err.println("error: the SU(N) cases run in this JVM, whose kernels run on " + CpuParallel.threads() + " thread(s), not " + threads
+                    + "\nhelp: start it with that many (EQUIFLOW_JAVA_OPTS=-Dequiflow.cpu.threads=" + threads + "), without --threads");
+            return 1;
+        }
+        if (reference.equals("on")) {
+            err.println("error: --reference on: no PyTorch reference exists for the SU(N) cases (../shared/bench has φ⁴ and U(1) only)"
+                    + "\nhelp: leave out --reference; the SU(N) cases are measured on their own");
+            return 1;
+        }
+        List<Integer> ls = parsed.hasMatchedOption("--L") ? sizes : List.of(SuNCase.DEFAULT_SIZE);
+        List<Integer> trainBatches = parsed.hasMatchedOption("--batch") ? batches : List.of(SuNCase.DEFAULT_TRAIN_BATCH);
+        String backend = org.equiflow.tensor.Backends.current().name() + ", " + CpuParallel.threads() + " thread(s)";
+        Map<String, Measurement> measured = new LinkedHashMap<>();
+        Map<String, SuNCase.Work> works = new LinkedHashMap<>();
+        for (int size : ls) {
+            for (SuNCase c : suN) {
+                List<Integer> perIteration = switch (c.work()) {
+                    case TRAIN -> trainBatches;
+                    case SAMPLE -> List.of(sampleBatch);
+                    case HMC -> List.of(chains);
+                };
+                for (int batch : perIteration) {
+                    SuNCase.Prepared prepared;
+                    try {
+                        prepared = c.prepare(size, batch);
+                    } catch (IllegalArgumentException e) {
+                        err.println("error: " + e.getMessage());
+                        return 1;
+                    }
+                    String label = c.caseName() + " L=" + size + " " + (c.work() == SuNCase.Work.HMC ? "chains=" : "B=") + batch;
+                    Timing t = Timing.measure(prepared.run(), warmup, warmupTime, 5, minTime, 1000);
+                    measured.put(label, new Measurement(t.medianSeconds(), t.minSeconds(), t.medianCpuSeconds(), batch));
+                    works.put(label, c.work());
+                    String what = switch (c.work()) {
+                        case TRAIN -> "ms/step";
+                        case SAMPLE -> String.format("ms/batch = %.0f configs/s", batch / t.medianSeconds());
+                        case HMC -> String.format("ms/trajectory (%d leapfrog steps, all chains)", SuNCase.HMC_MD_STEPS);
+                    };
+                    out.printf("equiflow[%s] %-32s %10.2f %s  (iqr %.2f–%.2f, min %.2f, thread CPU %.2f, n=%d)%n", backend, label,
+                            t.medianSeconds() * 1e3, what, t.q25Seconds() * 1e3, t.q75Seconds() * 1e3, t.minSeconds() * 1e3,
+                            t.medianCpuSeconds() * 1e3, t.iterations());
+                    out.flush();
+                    if (profile) printProfile(out, label, prepared.run());
+                }
+            }
+        }
+        out.println();
+        out.printf("%s, %d cores, Java %s, equiflow on %s; no reference (none exists for SU(N))%n", java.time.LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(), Runtime.version(), org.equiflow.tensor.Backends.current().description());
+        out.println();
+        out.println("| case | median | fastest | per configuration (median) |");
+        out.println("|---|---|---|---|");
+        measured.forEach((k, v) -> {
+            String per = switch (works.get(k)) {
+                case HMC -> String.format("%.2f ms per chain-trajectory", v.seconds() * 1e3 / v.batch());
+                case SAMPLE -> String.format("%.0f configs/s", v.batch() / v.seconds());
+                case TRAIN -> String.format("%.3f ms per configuration", v.seconds() * 1e3 / v.batch());
+            };
+            out.printf("| %s | %.2f ms | %.2f ms | %s |%n", k, v.seconds() * 1e3, v.minSeconds() * 1e3, per);
+        });
         out.flush();
         return 0;
     }

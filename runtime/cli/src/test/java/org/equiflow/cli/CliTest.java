@@ -187,6 +187,32 @@ class CliTest {
         assertTrue(r.out().contains("equiflow on CPU, Java Vector API, 1 thread(s)"), r.out());
     }
 
+    /** Every SU(N) case runs from its bundled script at a tiny size; the SU(2) training step is profiled kernel by kernel. */
+    @Test
+    void benchRunsEverySuNCaseWithAKernelProfile() {
+        Run r = run("bench", "--cases", "sun", "--L", "4", "--batch", "2", "--sample-batch", "4", "--chains", "2", "--min-time", "0",
+                "--warmup", "1", "--warmup-time", "0", "--profile", "--profile-steps", "1");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        for (String row : List.of("| su2_spectral_train L=4 B=2 |", "| su2_spectral_sample L=4 B=4 |", "| su2_hmc L=4 chains=2 |",
+                "| su3_haar_sample L=4 B=4 |", "| su3_hmc L=4 chains=2 |"))
+            assertTrue(r.out().contains(row), row + " missing:\n" + r.out());
+        assertTrue(r.out().contains("Profile, su2_spectral_train L=4 B=2:") && r.out().contains("| outside the kernels"), r.out());
+        assertFalse(r.out().contains("| train L=") || r.out().contains("PyTorch reference |"), "no script case, no reference column:\n" + r.out());
+        Run one = run("bench", "--cases", "su3_hmc", "--L", "4", "--chains", "1", "--min-time", "0", "--warmup", "0", "--warmup-time", "0");
+        assertEquals(0, one.exit(), one.out() + one.err());
+        assertTrue(one.out().contains("| su3_hmc L=4 chains=1 |") && !one.out().contains("su2_"), one.out());
+        Run mixed = run("bench", "--cases", "train,su2_hmc", "--reference", "off");
+        assertEquals(2, mixed.exit(), mixed.out());
+        assertTrue(mixed.err().contains("cannot run with train or sample"), mixed.err());
+        Run noReference = run("bench", "--cases", "su2_hmc", "--reference", "on");
+        assertEquals(1, noReference.exit(), noReference.out());
+        assertTrue(noReference.err().contains("no PyTorch reference exists for the SU(N) cases") && noReference.err().contains("help:"),
+                noReference.err());
+        Run unknown = run("bench", "--cases", "su4_hmc", "--reference", "off");
+        assertEquals(2, unknown.exit(), unknown.out());
+        assertTrue(unknown.err().contains("unknown case `su4_hmc`") && unknown.err().contains("su2_spectral_train"), unknown.err());
+    }
+
     /** --threads sets the kernels' thread count; one JVM cannot change its own, so --in-process refuses another. */
     @Test
     void benchThreadsRunsInAJvmWithThatManyKernelThreads() {
