@@ -109,32 +109,34 @@ public final class RunChecker {
                 ? List.copyOf(c.choices().get(choice).keySet()) : List.of();
     }
 
-    /** Built-in measurements by the field kind they need (null: any field). */
-    public static Map<String, FieldSpec.Kind> builtinMeasures() { return Collections.unmodifiableMap(BUILTIN_MEASURES); }
+    /**
+     * Built-in measurements by name, with the field kinds that measure them (empty: any field, the
+     * sampler's). A name may belong to several kinds (U(1) and SU(N) both have {@code polyakov_loop}),
+     * each with its own meaning and dimensions; {@link FieldKinds} is the one list they come from.
+     */
+    public static Map<String, List<FieldSpec.Kind>> builtinMeasures() {
+        Map<String, List<FieldSpec.Kind>> out = new LinkedHashMap<>();
+        for (BuiltinMeasurement m : BuiltinMeasurement.SAMPLER) out.put(m.name(), List.of());
+        for (FieldKind kind : FieldKinds.all()) {
+            for (BuiltinMeasurement m : kind.measurements()) {
+                out.merge(m.name(), List.of(kind.kind()), (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList());
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** What {@code measure} may name for a field besides the theory's observables: the sampler's, then its kind's. */
+    private static Map<String, BuiltinMeasurement> builtinMeasurements(FieldSpec field) {
+        Map<String, BuiltinMeasurement> out = new LinkedHashMap<>();
+        for (BuiltinMeasurement m : BuiltinMeasurement.SAMPLER) out.put(m.name(), m);
+        for (BuiltinMeasurement m : FieldKinds.of(field).measurements()) out.put(m.name(), m);
+        return out;
+    }
 
     private static Map<String, Double> ordered(Object... kv) {
         Map<String, Double> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], (Double) kv[i + 1]);
         return m;
-    }
-
-    /** Measurements computed by the runtime, by the kind of field they need (null: any), as {@link FieldKinds} lists them. */
-    static final Map<String, FieldSpec.Kind> BUILTIN_MEASURES = new LinkedHashMap<>();
-
-    /** The same measurements with the lattice dimensions they are implemented for. */
-    private static final Map<String, BuiltinMeasurement> BUILTIN_MEASUREMENTS = new LinkedHashMap<>();
-
-    static {
-        for (BuiltinMeasurement m : BuiltinMeasurement.SAMPLER) {
-            BUILTIN_MEASURES.put(m.name(), null);
-            BUILTIN_MEASUREMENTS.put(m.name(), m);
-        }
-        for (FieldKind kind : FieldKinds.all()) {
-            for (BuiltinMeasurement m : kind.measurements()) {
-                BUILTIN_MEASURES.put(m.name(), kind.kind());
-                BUILTIN_MEASUREMENTS.put(m.name(), m);
-            }
-        }
     }
 
     RunSpec check(Item.RunBlock run, LoadedModule root, Map<String, FlowModel> flows, Map<String, TheoryInstance> theories,
@@ -239,7 +241,8 @@ public final class RunChecker {
             case MeasureRule r -> {
                 List<String> names = new ArrayList<>();
                 List<String> legal = new ArrayList<>(theory.observables().stream().map(TheoryInstance.Observable::name).toList());
-                BUILTIN_MEASURES.forEach((m, kind) -> { if (kind == null || kind == theory.field().kind()) legal.add(m); });
+                Map<String, BuiltinMeasurement> builtins = builtinMeasurements(theory.field());
+                builtins.keySet().forEach(m -> { if (!legal.contains(m)) legal.add(m); });
                 boolean ok = true;
                 for (Expr v : s.values()) {
                     if (!(v instanceof Expr.Name n)) {
@@ -256,7 +259,7 @@ public final class RunChecker {
                         ok = false;
                         continue;
                     }
-                    BuiltinMeasurement builtin = BUILTIN_MEASUREMENTS.get(n.name());
+                    BuiltinMeasurement builtin = builtins.get(n.name());
                     if (builtin != null && !builtin.runsIn(theory.lattice().dimensions())) {
                         diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, n.span(),
                                 "`" + n.name() + "` is implemented on " + dimensions(builtin) + " lattices only, and `" + theory.name() + "` is "

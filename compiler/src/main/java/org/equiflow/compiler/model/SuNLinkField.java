@@ -5,9 +5,10 @@ import java.util.List;
 /**
  * {@code field U: SU(N) on links}: one complex N×N matrix per link, stored as [B, d·2N², L…]
  * with channel μ·2N² + 2(iN + j) + part (part 0 real, 1 imaginary) the entry (i, j) of the link
- * from x along μ — the packed layout of the runtime's complex matrix primitives. It has no
- * built-in measurements yet: the theory's own observables (the plaquette of std.theories.su2,
- * su3) are measured.
+ * from x along μ — the packed layout of the runtime's complex matrix primitives. Its built-in
+ * measurements, on 2D lattices, are U(1)'s Polyakov loop and square Wilson loops under the same
+ * names (their SU(N) versions, with (1/N) tr), so that {@code compare} lines the two kinds up;
+ * U(1)'s topological susceptibility has no SU(N) counterpart in 2D (π₁ of SU(N) is trivial).
  */
 public final class SuNLinkField implements FieldKind {
     public String name() { return "sun_link"; }
@@ -19,5 +20,7 @@ public final class SuNLinkField implements FieldKind {
     /** Matrices are not angles: there is no principal value to keep. */
     public boolean compact() { return false; }
 
-    public List<BuiltinMeasurement> measurements() { return List.of(); }
+    public List<BuiltinMeasurement> measurements() {
+        return List.of("polyakov_loop", "wilson_loops").stream().map(name -> new BuiltinMeasurement(name, List.of(2))).toList();
+    }
 }

@@ -135,6 +135,11 @@ class CheckRunLawTest {
         return "use std.theories.u1\ntheory G = u1(lattice = " + lattice + ", beta = 1.0)\nhmc G { measure " + measure + " }\n";
     }
 
+    /** A standard SU(N) theory ({@code su2}, {@code su3}) measured by HMC. */
+    private static String sunHmc(String theory, String lattice, String measure) {
+        return "use std.theories." + theory + "\ntheory G = " + theory + "(lattice = " + lattice + ", beta = 2.0)\nhmc G { measure " + measure + " }\n";
+    }
+
     /** Every case, keyed by the construct it exercises ("activation:tanh", "train.loss=reverse_kl", …). */
     static Map<String, Case> cases() {
         Map<String, Case> c = new LinkedHashMap<>();
@@ -249,8 +254,19 @@ class CheckRunLawTest {
         }
         // built-in measurements, each for the field kind it is defined on
         for (var m : RunChecker.builtinMeasures().entrySet()) {
-            if (m.getValue() == FieldSpec.Kind.U1) add(c, "measure:" + m.getKey(), u1Hmc("[4, 4]", m.getKey()), HMC);
-            else add(c, "measure:" + m.getKey(), runBlock(Item.RunKind.SAMPLE, "measure magnetization, " + m.getKey()), RUN);
+            if (m.getValue().isEmpty()) add(c, "measure:" + m.getKey(), runBlock(Item.RunKind.SAMPLE, "measure magnetization, " + m.getKey()), RUN);
+            for (FieldSpec.Kind kind : m.getValue()) {
+                String key = "measure:" + m.getKey() + " on " + kind;
+                switch (kind) {
+                    case U1 -> add(c, key, u1Hmc("[4, 4]", m.getKey()), HMC);
+                    case SUN -> {
+                        add(c, key, sunHmc("su2", "[4, 4]", m.getKey()), HMC);
+                        add(c, key + ", SU(3)", sunHmc("su3", "[4, 4]", m.getKey()), HMC);
+                        add(c, key + " in 3D", sunHmc("su3", "[4, 4, 4]", m.getKey()), UNSUPPORTED);
+                    }
+                    default -> add(c, key, runBlock(Item.RunKind.SAMPLE, "measure magnetization, " + m.getKey()), RUN);
+                }
+            }
         }
         return c;
     }
@@ -344,7 +360,11 @@ class CheckRunLawTest {
                 }
             }
         }
-        for (String m : RunChecker.builtinMeasures().keySet()) if (!keys.contains("measure:" + m)) missing.add("measure:" + m);
+        for (var m : RunChecker.builtinMeasures().entrySet()) {
+            List<String> wanted = m.getValue().isEmpty() ? List.of("measure:" + m.getKey())
+                    : m.getValue().stream().map(k -> "measure:" + m.getKey() + " on " + k).toList();
+            for (String key : wanted) if (!keys.contains(key)) missing.add(key);
+        }
         assertEquals(List.of(), missing, "constructs without a check ⇔ run case");
         assertEquals(new TreeSet<>(RuntimeSupport.FIELD_KINDS), new TreeSet<>(List.of(FieldSpec.Kind.REAL, FieldSpec.Kind.U1, FieldSpec.Kind.SUN)),
                 "the field kinds the cases expect to run");

@@ -33,8 +33,11 @@ import org.equiflow.tensor.Tensor;
  *       projection onto su(N).</li>
  * </ul>
  *
- * The built-in measurements are none yet; the theory's own observables (std.theories.su2 and
- * su3 declare plaquette_mean) are measured through the lowered IR.
+ * The built-in measurements, on 2D lattices, are those of U(1) links that have an SU(N) meaning,
+ * under the same names: polyakov_loop (⟨|L|⟩ along axis 0, L = (1/L1) Σ_{x1} (1/N) tr of the
+ * ordered product of U₀) and wilson_loops (⟨(1/N) Re tr W⟩ of the square loops up to half the
+ * lattice), from {@link SuNGaugeObservables}. The theory's own observables (std.theories.su2 and
+ * su3 declare plaquette_mean) are measured through the lowered IR, in any dimension.
  */
 final class SuNLinkBehaviour implements FieldBehaviour {
     public String name() { return "sun_link"; }
@@ -121,6 +124,23 @@ final class SuNLinkBehaviour implements FieldBehaviour {
         List<Result> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         theoryObservables(theory, names, estimator, configs, count, channels, requested, results, notes);
+        // The built-ins are 2D only (check refuses them elsewhere).
+        boolean polyakov = requested.contains("polyakov_loop"), loops = requested.contains("wilson_loops");
+        if (polyakov || loops) {
+            var gauge = new SuNGaugeObservables(theory.lattice().sizes(), theory.field().n());
+            if (polyakov) {
+                double[] l = new double[count];
+                for (int c = 0; c < count; c++) l[c] = gauge.polyakovLoopModulus(configs, c);
+                results.add(estimator.primary("polyakov_loop", l));
+            }
+            if (loops) {
+                for (int n = 1; n <= gauge.largestLoop(); n++) {
+                    double[] w = new double[count];
+                    for (int c = 0; c < count; c++) w[c] = gauge.wilsonLoop(configs, c, n, n);
+                    results.add(estimator.primary("wilson_loop_" + n + "x" + n, w));
+                }
+            }
+        }
         return new Report(results, null, List.of(), java.util.Map.of(), notes);
     }
 

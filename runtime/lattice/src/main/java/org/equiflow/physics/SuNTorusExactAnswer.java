@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * 2D SU(N) gauge theory with the Wilson action (std {@code su2}, {@code su3}) on the periodic L₀×L₁ torus, from the
  * character expansion of {@link SuNTorusExact}: {@code plaquette_mean} (the theories' observable,
- * ⟨(1/N) Re tr P⟩) = (1/V) ∂_β ln Z. Valid for 0 < β/N ≤ {@value SuNTorusExact#MAX_BETA_OVER_N}, where the sum over
+ * ⟨(1/N) Re tr P⟩) = (1/V) ∂_β ln Z, and the built-in {@code wilson_loops}' rows {@code wilson_loop_nxn} =
+ * ⟨(1/N) Re tr W⟩ of the n×n loop (area n²) for n = 1 … ⌊min(L₀, L₁)/2⌋. The Polyakov loop has no row: ⟨|L|⟩ on the
+ * torus has no closed form here. Valid for 0 < β/N ≤ {@value SuNTorusExact#MAX_BETA_OVER_N}, where the sum over
  * irreps is converged.
  */
 public record SuNTorusExactAnswer(int n, List<Integer> lattice, double beta) implements ExactAnswer {
@@ -41,7 +43,12 @@ public record SuNTorusExactAnswer(int n, List<Integer> lattice, double beta) imp
     @Override
     public Map<String, Double> values() {
         Map<String, Double> values = new LinkedHashMap<>();
-        values.put("plaquette_mean", new SuNTorusExact(n, beta).plaquette(lattice.get(0) * lattice.get(1)));
+        var exact = new SuNTorusExact(n, beta);
+        int volume = lattice.get(0) * lattice.get(1);
+        values.put("plaquette_mean", exact.plaquette(volume));
+        for (int k = 1; k <= Math.min(lattice.get(0), lattice.get(1)) / 2; k++) {
+            values.put("wilson_loop_" + k + "x" + k, exact.wilsonLoop(k * k, volume));
+        }
         return values;
     }
 

@@ -251,6 +251,18 @@ class ExactAnswersTest {
         assertTrue(w2 < w1 && w2 > 0, "larger loops are smaller");
     }
 
+    /** The SU(N) built-in wilson_loops' rows, n = 1 … ⌊min(L₀, L₁)/2⌋; no row for the Polyakov loop. */
+    @Test
+    void suNRowsAreTheUnitLoopsUpToHalfTheLattice() throws IOException {
+        var answer = known(compile("use std.theories.su3\ntheory G = su3(lattice = [8, 6], beta = 5.0)\n").theory());
+        assertEquals(Set.of("plaquette_mean", "wilson_loop_1x1", "wilson_loop_2x2", "wilson_loop_3x3"), answer.values().keySet());
+        var exact = new SuNTorusExact(3, 5.0);
+        assertEquals(answer.values().get("plaquette_mean"), answer.values().get("wilson_loop_1x1"), 1e-12, "a 1×1 loop is the plaquette");
+        assertEquals(exact.wilsonLoop(9, 48), answer.values().get("wilson_loop_3x3"), 0);
+        double w1 = answer.values().get("wilson_loop_1x1"), w2 = answer.values().get("wilson_loop_2x2"), w3 = answer.values().get("wilson_loop_3x3");
+        assertTrue(w3 < w2 && w2 < w1 && w3 > 0, "larger loops are smaller");
+    }
+
     /** The golden values of issue 16 (computed independently of SuNTorusExact), reached through the standard theories. */
     @Test
     void suNTheoriesGetTheGoldenTorusPlaquette() throws IOException {
