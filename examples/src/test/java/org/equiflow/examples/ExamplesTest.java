@@ -102,8 +102,8 @@ class ExamplesTest {
     }
 
     /**
-     * Every example with a flow trains, samples and reports; an example of HMC alone (SU(3), whose
-     * flows are future work) is run by {@link #everyHmcBlockOfTheExamplesRuns}, and `run` says it has no flow.
+     * Every example with a flow trains, samples and reports; an example of HMC alone would be run by
+     * {@link #everyHmcBlockOfTheExamplesRuns}, and `run` says it has no flow.
      */
     @TestFactory
     Stream<DynamicTest> everyExampleRunsAtSmallSize() throws IOException {

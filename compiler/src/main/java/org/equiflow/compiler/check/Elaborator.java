@@ -958,7 +958,7 @@ public final class Elaborator {
                     "`" + name + "` updates " + (forLinks ? "U(1) link fields" : "real fields on sites") + ", but theory `" + theory.name()
                             + "` has " + field, List.of(),
                     List.of(field.onLinks()
-                            ? "link fields are updated gauge-covariantly by `plaquette_coupling` (U(1)) or `spectral_coupling` (SU(2)) from std.gauge; a net must never read raw links"
+                            ? "link fields are updated gauge-covariantly by `plaquette_coupling` (U(1)) or `spectral_coupling` (SU(2), SU(3)) from std.gauge; a net must never read raw links"
                             : "real fields are updated by `affine` or `spline`")));
         }
         Lattice lattice = theory.lattice();
@@ -1013,7 +1013,9 @@ public final class Elaborator {
                 }
                 long bins = positive(args.get("bins"), site, "bins");
                 if (bins < 2) throw report(ErrorCode.E0606, site, "a spline needs at least 2 bins", "");
-                yield new LayerSpec.SpectralCoupling(mask.spec(), (int) bins, shape(args.get("net"), 2, (int) (3 * bins - 1), lattice,
+                // SU(3) moves two alcove coordinates, each through its own spline; SU(2) one eigen-angle.
+                int splines = field.n() == 3 ? 2 : 1;
+                yield new LayerSpec.SpectralCoupling(mask.spec(), (int) bins, shape(args.get("net"), 2, splines * (int) (3 * bins - 1), lattice,
                         argumentSpan(c, "net", ext.params(), site, ctx), "spectral_coupling with " + bins + " bins"), site);
             }
             default -> throw new IllegalStateException("layer " + name + " has no elaboration");

@@ -169,6 +169,14 @@ public sealed interface Op {
     }
 
     /**
+     * The eigenphases of SU(3) matrices from their traces: [B, 2, L…] (Re tr, Im tr) →
+     * [B, 3, L…] (θ₁ ≥ θ₂ ≥ θ₃, sum 0, θ₁ − θ₃ ≤ 2π: the class's point on the Weyl alcove).
+     */
+    record SuThreeEigenphases(int id, int trace, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(trace); }
+    }
+
+    /**
      * The elementwise ops of the IR. One that computes a function of the language names its row
      * of {@link ElementwiseFunction}, and lowering emits it for that row (relu is leaky_relu with
      * slope 0, identity emits nothing); the rest are the IR's own (negation, scalar arithmetic,

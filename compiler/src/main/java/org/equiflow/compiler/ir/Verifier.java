@@ -124,6 +124,10 @@ public final class Verifier {
                 yield t.n() >= 1 && x.batched() && x.rank() >= 1 && x.channels() % block == 0
                         ? new IrType(true, concatDims(2 * (x.channels() / block), x)) : null;
             }
+            case Op.SuThreeEigenphases e -> {
+                IrType x = f.op(e.trace()).type();
+                yield x.batched() && x.rank() >= 1 && x.channels() == 2 ? new IrType(true, concatDims(3, x)) : null;
+            }
             case Op.SplineTransform s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
             case Op.SplineLogDerivative s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
             case Op.SplineInverse s -> splineType(f, s.y(), s.params(), s.bins(), s.bound());

@@ -37,8 +37,9 @@ import org.equiflow.compiler.symmetry.Status;
  * updated link, each active one exactly one. Log-det with respect to the Haar measure (in the
  * coordinates U → exp(Σ εₐ iσₐ/2)U, where it is flat): the map P ↦ P′ with P = U·R, R fixed, has
  * the Jacobian of a class-function map, and Haar on SU(2) is ∝ sin²θ dθ dΩ(n̂), so
- * log|det| = Σ_active [log dθ′/dθ + 2 log(sin θ′/sin θ)]. SU(3) (sorted eigenphases on the Weyl
- * chamber) is not built: lowering refuses it (E0800 at check).
+ * log|det| = Σ_active [log dθ′/dθ + 2 log(sin θ′/sin θ)]. SU(3) links (two splines on the Weyl
+ * alcove of eigenphases) are lowered by {@link SuThreeSpectralCoupling}; larger groups and other
+ * dimensions are refused by lowering (E0800 at check).
  */
 final class SpectralCouplingLayer implements CouplingLayer<LayerSpec.SpectralCoupling> {
     /** SU(2): 2N² = 8 real channels per link. */
@@ -66,13 +67,19 @@ final class SpectralCouplingLayer implements CouplingLayer<LayerSpec.SpectralCou
     private record SetUp(int mu, int active, int link, int other, int adjointPlaquetteTimesLink,
                          int cosTheta, int logSinTheta, int centredTheta, int params) {}
 
-    private static SetUp setUp(FunctionBuilder b, int links, LayerSpec.SpectralCoupling p, Lattice lattice, int index) {
+    /** SU(2) or SU(3) links in 2D: the groups and the dimension the plaquette masks and class maps are built for. */
+    private static boolean supported(FunctionBuilder b, int links, LayerSpec.SpectralCoupling p, Lattice lattice) {
         int channels = b.type(links).channels();
-        if (lattice.dimensions() != 2 || channels != 2 * MATRIX) {
-            throw new LoweringException("the spectral coupling is implemented for SU(2) links in 2D only, not SU("
+        if (lattice.dimensions() != 2 || (channels != 2 * MATRIX && channels != 2 * SuThreeSpectralCoupling.MATRIX)) {
+            throw new LoweringException("the spectral coupling is implemented for SU(2) and SU(3) links in 2D only, not SU("
                     + Math.round(Math.sqrt(channels / (2.0 * lattice.dimensions()))) + ") in " + lattice.dimensions() + "D", p.span(),
-                    "SU(3)'s spectral coupling (eigenphases on the Weyl chamber) is future work: sample SU(3) with `prior haar` alone or with HMC");
+                    "sample other groups and dimensions with `prior haar` alone or with HMC");
         }
+        return channels == 2 * MATRIX;
+    }
+
+    private static SetUp setUp(FunctionBuilder b, int links, LayerSpec.SpectralCoupling p, Lattice lattice, int index) {
+        supported(b, links, p, lattice);
         int mu = ((Number) p.mask().arguments().get("mu")).intValue();
         int offset = ((Number) p.mask().arguments().get("offset")).intValue();
         String prefix = SiteCoupling.prefix(index);
@@ -118,6 +125,7 @@ final class SpectralCouplingLayer implements CouplingLayer<LayerSpec.SpectralCou
 
     @Override
     public Lowered forward(FunctionBuilder b, int links, LayerSpec.SpectralCoupling p, Lattice lattice, int index) {
+        if (!supported(b, links, p, lattice)) return SuThreeSpectralCoupling.forward(b, links, p, lattice, index);
         SetUp u = setUp(b, links, p, lattice, index);
         int target = b.splineTransform(u.centredTheta(), u.params(), p.bins(), HALF_PI);
         int logDerivative = b.splineLogDerivative(u.centredTheta(), u.params(), p.bins(), HALF_PI);
@@ -138,6 +146,7 @@ final class SpectralCouplingLayer implements CouplingLayer<LayerSpec.SpectralCou
      */
     @Override
     public Lowered inverse(FunctionBuilder b, int links, LayerSpec.SpectralCoupling p, Lattice lattice, int index) {
+        if (!supported(b, links, p, lattice)) return SuThreeSpectralCoupling.inverse(b, links, p, lattice, index);
         SetUp u = setUp(b, links, p, lattice, index);
         int original = b.splineInverse(u.centredTheta(), u.params(), p.bins(), HALF_PI);
         int logDerivative = b.splineLogDerivative(original, u.params(), p.bins(), HALF_PI);
@@ -165,9 +174,9 @@ final class SpectralCouplingLayer implements CouplingLayer<LayerSpec.SpectralCou
     @Override
     public Judgement gauge(LayerSpec.SpectralCoupling p) {
         return new Judgement("gauge", Status.HOLDS, List.of(
-                Finding.holds("the net reads cos θ and sin θ of frozen plaquettes, class functions, hence gauge invariant"),
-                Finding.holds("links change only through their plaquettes, U′ = P′P†U with P′ a class-function map of P (same axis),"
-                        + " which commutes with conjugation, hence gauge covariant"),
+                Finding.holds("the net reads class functions of frozen plaquettes (SU(2): cos θ, sin θ; SU(3): tr P), hence gauge invariant"),
+                Finding.holds("links change only through their plaquettes, U′ = P′P†U with P′ a class-function map of P (same eigenvectors;"
+                        + " SU(3): a polynomial c₀ + c₁P + c₂P²), which commutes with conjugation, hence gauge covariant"),
                 Finding.holds("the log-det is a function of eigen-angles, hence gauge invariant")), List.of());
     }
 }

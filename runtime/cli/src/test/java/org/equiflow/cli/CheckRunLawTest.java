@@ -169,7 +169,21 @@ class CheckRunLawTest {
         add(c, "layer:spline", phiFlow("normal()", "spline(mask = checkerboard(parity = 0), net = cnn(hidden = [2]), bins = 4)", ""), RUN);
         add(c, "layer:plaquette_coupling", gaugeFlow("ncp_mixture(components = 2)", ""), RUN);
         add(c, "layer:spectral_coupling", spectralFlow("su2"), RUN);
-        add(c, "spectral_coupling on SU(3)", spectralFlow("su3"), UNSUPPORTED);
+        add(c, "spectral_coupling on SU(3)", spectralFlow("su3"), RUN);
+        add(c, "spectral_coupling on SU(4)", """
+                use std.nets.cnn
+                use std.gauge.{spectral_coupling, link_mask}
+                theory su4(lattice: shape, beta: real) {
+                    field U: SU(4) on links
+                    action -(beta / 4) * sum x { sum mu < nu { re(tr(plaquette(U, x, mu, nu))) } }
+                    symmetry gauge
+                }
+                theory G = su4(lattice = [4, 4], beta = 2.0)
+                flow g for G {
+                    prior haar
+                    spectral_coupling(links = link_mask(mu = 0, offset = 0), bins = 4, net = cnn(hidden = [2]))
+                }
+                """, UNSUPPORTED);
         add(c, "symmetrize z2 over affine", phiFlow("normal()", AFFINE + "\n    symmetrize z2", ""), RUN);
         add(c, "symmetrize z2 over spline", phiFlow("normal()",
                 "spline(mask = checkerboard(parity = 0), net = cnn(hidden = [2]), bins = 4)\n    symmetrize z2", ""), RUN);

@@ -18,6 +18,7 @@ import org.equiflow.truffle.nodes.SplineNode;
 import org.equiflow.truffle.nodes.BinaryNode;
 import org.equiflow.truffle.nodes.ComplexMatMulNode;
 import org.equiflow.truffle.nodes.ComplexTraceNode;
+import org.equiflow.truffle.nodes.SuThreeEigenphasesNode;
 import org.equiflow.truffle.nodes.ConcatChannelsNode;
 import org.equiflow.truffle.nodes.ConditionerNode;
 import org.equiflow.truffle.nodes.ConvActNode;
@@ -60,6 +61,7 @@ public final class IrTranslator {
                 case Op.AffineCoupling a -> new AffineCouplingNode(a.id(), a.x(), a.s(), a.t(), a.active());
                 case Op.ComplexMatMul m -> new ComplexMatMulNode(m.id(), m.n(), m.left(), m.right(), m.adjointLeft(), m.adjointRight());
                 case Op.ComplexTrace t -> new ComplexTraceNode(t.id(), t.n(), t.operand());
+                case Op.SuThreeEigenphases e -> new SuThreeEigenphasesNode(e.id(), e.trace());
                 case Op.SplineTransform s -> new SplineNode(s.id(), Spline.transform(s.bins(), s.bound()), s.x(), s.params());
                 case Op.SplineLogDerivative s -> new SplineNode(s.id(), Spline.logDerivative(s.bins(), s.bound()), s.x(), s.params());
                 case Op.SplineInverse s -> new SplineNode(s.id(), new SplineInverse(s.bins(), s.bound()), s.y(), s.params());

@@ -49,13 +49,14 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <ul>
  *   <li>the log-det is log|det| of the numerical Jacobian (central differences; for SU(2) links
- *       in the local coordinates U → exp(Σ εₐ iσₐ/2)U, {@link SuTwoLinks});</li>
+ *       in the local coordinates U → exp(Σ εₐ iσₐ/2)U, {@link SuTwoLinks}; for SU(3) links
+ *       U → exp(Σ εₐ iλₐ/2)U with the 8 Gell-Mann matrices, {@link SuThreeLinks});</li>
  *   <li>a layer with an inverse ({@code noInverse} null in {@link CouplingLayers}): the lowered
  *       inverse undoes the forward map and its log-det is minus the forward one; a layer
  *       without one: lowering its inverse is refused, as {@code check} refuses it;</li>
  *   <li>every symmetry the checker ({@link FlowSymmetry}) does not call broken for the layer
  *       holds numerically: Z2 (f(−z) = −f(z)), every lattice shift its verdict allows, and
- *       random gauge transformations (f(g·θ) = g·f(θ); SU(2): U_μ(x) → Ω(x)U_μ(x)Ω(x+μ)†), each
+ *       random gauge transformations (f(g·θ) = g·f(θ); SU(N): U_μ(x) → Ω(x)U_μ(x)Ω(x+μ)†), each
  *       with an invariant log-det;</li>
  *   <li>a prior's log-density is normalised (Gaussians: log r(0) = −n/2·log 2π + ½·log det K,
  *       with K read off the log-density by second differences; Haar: log r = −n·log 2π) and
@@ -96,6 +97,14 @@ class CouplingLayerLawTest {
             use std.gauge.{spectral_coupling, link_mask}
 
             theory T = su2(lattice = [4, 4], beta = 2.0)
+            """;
+
+    private static final String SU3 = """
+            use std.theories.su3
+            use std.nets.cnn
+            use std.gauge.{spectral_coupling, link_mask}
+
+            theory T = su3(lattice = [4, 4], beta = 5.0)
             """;
 
     /** A size 4 does not divide, where the plaquette masks are repaired at the wrap-around. */
@@ -139,6 +148,13 @@ class CouplingLayerLawTest {
                     "spectral_coupling(links = link_mask(mu = 0, offset = 1), bins = 4, net = cnn(hidden = [4], act = leaky_relu))",
                     true, Set.of("gauge", "translation")),
             new LayerRow("spectral_coupling", "spectral coupling, SU(2), mu = 1", SU2, "haar",
+                    "spectral_coupling(links = link_mask(mu = 1, offset = 2), bins = 4, net = cnn(hidden = [4], act = leaky_relu))",
+                    true, Set.of("gauge", "translation")),
+            // SU(3) rows: two splines on the Weyl alcove of the plaquette's eigenphases; 8 local coordinates per link.
+            new LayerRow("spectral_coupling", "spectral coupling, SU(3), mu = 0", SU3, "haar",
+                    "spectral_coupling(links = link_mask(mu = 0, offset = 1), bins = 4, net = cnn(hidden = [4], act = leaky_relu))",
+                    true, Set.of("gauge", "translation")),
+            new LayerRow("spectral_coupling", "spectral coupling, SU(3), mu = 1", SU3, "haar",
                     "spectral_coupling(links = link_mask(mu = 1, offset = 2), bins = 4, net = cnn(hidden = [4], act = leaky_relu))",
                     true, Set.of("gauge", "translation")));
 
@@ -194,8 +210,8 @@ class CouplingLayerLawTest {
     }
 
     private static Tensor latent(LayerRow row, CompiledFlow flow, int batch, long seed) {
-        // SU(2) links: exact Haar samples (Gaussian numbers are not group elements).
-        if (row.theory() == SU2) return flow.samplePrior(batch, new SplittableRandom(seed));
+        // SU(N) links: exact Haar samples (Gaussian numbers are not group elements).
+        if (row.theory() == SU2 || row.theory() == SU3) return flow.samplePrior(batch, new SplittableRandom(seed));
         SplittableRandom random = new SplittableRandom(seed);
         Tensor z = Tensor.zeros(flow.fieldShape(batch), DType.F64);
         // Wide enough that some spline inputs fall in the identity tails; link angles anywhere on the circle.
@@ -211,7 +227,8 @@ class CouplingLayerLawTest {
                 Tensor z = latent(row, flow, 1, 100 + sample);
                 double logDet = flow.forward(z).logDet().get(0);
                 assertTrue(Math.abs(logDet) > 1e-2, row + ": the layer should be far from volume-preserving, log-det " + logDet);
-                double numerical = row.theory() == SU2 ? SuTwoLinks.localLogDet(flow, z) : Determinants.numericalLogDet(flow, z);
+                double numerical = row.theory() == SU2 ? SuTwoLinks.localLogDet(flow, z)
+                        : row.theory() == SU3 ? SuThreeLinks.localLogDet(flow, z) : Determinants.numericalLogDet(flow, z);
                 assertEquals(numerical, logDet, JACOBIAN, row + ", sample " + sample);
             }
         }));
@@ -283,7 +300,14 @@ class CouplingLayerLawTest {
                                     row + ": f(ΩUΩ†) = Ωf(U)Ω†");
                             assertTrue(maxDifference(transformed.logDet(), plain.logDet()) < EXACT, row + ": log-det gauge invariant");
                         }
-                        for (int trial = 0; trial < 3 && row.theory() != SU2; trial++) {
+                        for (int trial = 0; trial < 3 && row.theory() == SU3; trial++) {
+                            double[][][] omega = SuThreeLinks.randomGauge(z.shape(), random);
+                            CompiledFlow.Forward transformed = flow.forward(SuThreeLinks.gaugeTransform(z, omega));
+                            assertTrue(maxDifference(transformed.x(), SuThreeLinks.gaugeTransform(plain.x(), omega)) < EXACT,
+                                    row + ": f(ΩUΩ†) = Ωf(U)Ω†");
+                            assertTrue(maxDifference(transformed.logDet(), plain.logDet()) < EXACT, row + ": log-det gauge invariant");
+                        }
+                        for (int trial = 0; trial < 3 && row.theory() != SU2 && row.theory() != SU3; trial++) {
                             double[][][] alpha = randomGauge(z.shape(), random);
                             CompiledFlow.Forward transformed = flow.forward(gaugeTransform(z, alpha));
                             assertTrue(maxDifference(transformed.x(), gaugeTransform(plain.x(), alpha)) < EXACT, row + ": f(g·θ) = g·f(θ)");

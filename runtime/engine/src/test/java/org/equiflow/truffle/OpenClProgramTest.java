@@ -83,6 +83,23 @@ class OpenClProgramTest {
                 """);
     }
 
+    /** SU(3): the alcove eigenphases run on the host inside the device program (no kernel of their own). */
+    @Test
+    void anSu3SpectralTrainingStepGivesTheSameLossAndGradientsOnOpenClAndCpu() throws IOException {
+        assertTheSameOnOpenClAndCpu("""
+                use std.theories.su3
+                use std.nets.cnn
+                use std.gauge.{spectral_coupling, link_mask}
+                theory T = su3(lattice = [4, 4], beta = 5.0)
+                flow f for T {
+                    prior haar
+                    repeat i in 0..4 {
+                        spectral_coupling(links = link_mask(mu = i % 2, offset = (i / 2) % 4), bins = 4, net = cnn(hidden = [4], kernel = 3))
+                    }
+                }
+                """);
+    }
+
     private void assertTheSameOnOpenClAndCpu(String source) throws IOException {
         OpenClBackend device = OpenClTestDevice.backendOrSkip();
         Path script = dir.resolve("t.flow");

@@ -53,6 +53,30 @@ public final class PrimitiveCases {
         return t;
     }
 
+    /** Traces Σ e^{iθₖ} of SU(3) classes whose alcove phases are pairwise at least 0.4 apart (also across the 2π wrap). */
+    private Tensor separatedSuThreeTraces(Shape shape) {
+        Tensor t = Tensor.zeros(shape, DType.F64);
+        int sites = shape.sites();
+        for (int b = 0; b < shape.batch(); b++) {
+            for (int x = 0; x < sites; x++) {
+                double first, second, third;
+                do {
+                    first = random.nextDouble(-Math.PI, Math.PI);
+                    second = random.nextDouble(-Math.PI, Math.PI);
+                    third = -first - second;
+                } while (Math.min(Math.min(gap(first, second), gap(second, third)), gap(first, third)) < 0.4);
+                t.set((2 * b) * sites + x, Math.cos(first) + Math.cos(second) + Math.cos(third));
+                t.set((2 * b + 1) * sites + x, Math.sin(first) + Math.sin(second) + Math.sin(third));
+            }
+        }
+        return t;
+    }
+
+    private static double gap(double a, double b) {
+        double d = Math.abs(Math.IEEEremainder(a - b, 2 * Math.PI));
+        return d;
+    }
+
     private static Tensor scaled(Tensor t, double factor) {
         for (int i = 0; i < t.size(); i++) t.set(i, factor * t.get(i));
         return t;
@@ -194,6 +218,9 @@ public final class PrimitiveCases {
             }
             add.accept(new Case("complex trace N=" + n, new ComplexTrace(n), List.of(randn(links))));
         }
+
+        // SU(3) classes by their traces, two eigenvalues at least 0.4 apart in phase (the VJP is singular where they meet).
+        add.accept(new Case("su3 eigenphases", new SuThreeEigenphases(), List.of(separatedSuThreeTraces(new Shape(2, 2, 2, 3)))));
 
         add.accept(new Case("where checkerboard", new Where(), List.of(checkerboard(0, 4, 4), randn(FIELD_2D), randn(FIELD_2D))));
         add.accept(new Case("where 3D checkerboard", new Where(), List.of(checkerboard(1, 4, 4, 4), randn(FIELD_3D), randn(FIELD_3D))));

@@ -30,6 +30,7 @@ import org.equiflow.tensor.AffineCoupling;
 import org.equiflow.tensor.Spline;
 import org.equiflow.tensor.SplineGradient;
 import org.equiflow.tensor.SplineInverse;
+import org.equiflow.tensor.SuThreeEigenphases;
 import org.equiflow.tensor.Backend;
 import org.equiflow.tensor.BinaryOp;
 import org.equiflow.tensor.BroadcastTo;
@@ -287,6 +288,9 @@ public final class OpenClBackend implements Backend {
             case SplineInverse op -> spline(ResidentKernelF32.SPLINE_INVERSE, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
             case ComplexMatMul op -> complexProduct(op, inputs.get(0), inputs.get(1), out);
             case ComplexTrace op -> complexTrace(op, inputs.getFirst(), out);
+            // One cubic per active plaquette, a few per configuration: not worth a kernel; the host
+            // copy is read and written through the tensors like the float64 fallback above.
+            case SuThreeEigenphases op -> CpuBackend.INSTANCE.forward(op, inputs, out);
         }
     }
 
