@@ -13,32 +13,34 @@ import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.train.Trainer;
 import org.equiflow.truffle.CompiledFlow;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Exactness of a briefly trained flow of SU(2) spectral couplings (Boyda et al.) on the 4×4 torus
- * at β = 2.2, against the character expansion of {@link SuNTorusExact}, not against ourselves:
- * independence Metropolis from the flow reproduces ⟨(1/2) Re tr P⟩ within 3σ, and training
- * improves on the Haar prior (whose acceptance here is a few per mille). The chain's plaquette is
- * read from the compiled Wilson action of its states, ⟨(1/2) Re tr P⟩ = −S/(βV). The exact KL of the
+ * Exactness of a briefly trained flow of spectral couplings (Boyda et al.) on the 4×4 torus, SU(2)
+ * at β = 2.2 (a spline of the eigen-angle on [0, π]) and SU(3) at β = 5 (two splines on the Weyl
+ * alcove of the eigenphases), against the character expansion of {@link SuNTorusExact}, not
+ * against ourselves: independence Metropolis from the flow reproduces ⟨(1/N) Re tr P⟩ within 3σ,
+ * and training improves on the Haar prior (whose acceptance here is a few per mille). The chain's
+ * plaquette is read from the compiled Wilson action of its states, ⟨(1/N) Re tr P⟩ = −S/(βV). The exact KL of the
  * trained flow, E_q[log q + S] + ln Z, is non-negative and below 2: q is normalised as Z is.
  */
 class SpectralFlowExactnessTest {
-    private static final double BETA = 2.2;
     private static final int L = 4, VOLUME = L * L;
 
     @TempDir
     Path dir;
 
-    @Test
-    void trainedSpectralFlowPlusMetropolisReproducesTheExactPlaquette() throws IOException {
-        Path script = dir.resolve("su2.flow");
+    @ParameterizedTest(name = "SU({0}) at β = {1}: {2} training steps, {3} proposals for the KL")
+    @CsvSource({"2, 2.2, 150, 4096", "3, 5.0, 100, 2048"})
+    void trainedSpectralFlowPlusMetropolisReproducesTheExactPlaquette(int n, double beta, int steps, int klProposals) throws IOException {
+        Path script = dir.resolve("su" + n + ".flow");
         Files.writeString(script, """
-                use std.theories.su2
+                use std.theories.su$N
                 use std.nets.cnn
                 use std.gauge.{spectral_coupling, link_mask}
-                theory G = su2(lattice = [4, 4], beta = 2.2)
+                theory G = su$N(lattice = [4, 4], beta = $BETA)
                 flow spectral for G {
                     prior haar
                     repeat i in 0..8 {
@@ -46,17 +48,17 @@ class SpectralFlowExactnessTest {
                                           net = cnn(hidden = [8], kernel = 3, act = leaky_relu))
                     }
                 }
-                """);
-        var checked = Compiler.check(script, "su2.flow", Map.of());
+                """.replace("$N", Integer.toString(n)).replace("$BETA", Double.toString(beta)));
+        var checked = Compiler.check(script, script.getFileName().toString(), Map.of());
         assertTrue(checked.ok(), checked.diagnostics().toString());
         var flow = new CompiledFlow(Compiler.lower(checked, "spectral", null).orElseThrow(), DType.F64, 5);
         var trainer = new Trainer(flow, Trainer.adamFor(flow, 3e-3), 6);
         Trainer.Step last = null;
-        for (int step = 0; step < 150; step++) last = trainer.step(step, 64);
+        for (int step = 0; step < steps; step++) last = trainer.step(step, 64);
 
         // The exact KL(q‖p) = E_q[log q + S] + ln Z with ln Z of the Haar measure of mass one, the measure of log q:
         // non-negative (up to its error) only if log q is normalised as Z is; a U(1)-style −n·log 2π would make it hugely negative.
-        Proposals.Batch fresh = new Proposals(flow, 9).next(4096);
+        Proposals.Batch fresh = new Proposals(flow, 9).next(klProposals);
         double sum = 0, squares = 0;
         for (int b = 0; b < fresh.size(); b++) {
             double loss = fresh.logQ()[b] + fresh.action()[b];
@@ -64,7 +66,7 @@ class SpectralFlowExactnessTest {
             squares += loss * loss;
         }
         double meanLoss = sum / fresh.size(), lossError = Math.sqrt((squares / fresh.size() - meanLoss * meanLoss) / fresh.size());
-        double kl = meanLoss + new SuNTorusExact(2, BETA).logPartitionFunction(VOLUME);
+        double kl = meanLoss + new SuNTorusExact(n, beta).logPartitionFunction(VOLUME);
         String klReport = String.format("exact KL(q||p) = %.4f ± %.4f (E_q[log q + S] = %.4f)%n", kl, lossError, meanLoss);
         System.out.print(klReport);
         assertTrue(kl > -3 * lossError && kl < 2, klReport);
@@ -78,13 +80,13 @@ class SpectralFlowExactnessTest {
         for (int i = 0; i < configs.length; i++) states.set(i, configs[i]);
         Tensor action = flow.action(states);
         double[] plaquette = new double[count];
-        for (int i = 0; i < count; i++) plaquette[i] = -action.get(i) / (BETA * VOLUME);
+        for (int i = 0; i < count; i++) plaquette[i] = -action.get(i) / (beta * VOLUME);
         var estimate = Autocorrelation.gamma(plaquette);
-        double exact = new SuNTorusExact(2, BETA).plaquette(VOLUME);
+        double exact = new SuNTorusExact(n, beta).plaquette(VOLUME);
         double pull = (estimate.mean() - exact) / estimate.error();
-        String report = String.format("SU(2) β = %.1f %d×%d spectral flow: last loss %.3f, batch ESS %.3f, acceptance %.3f,"
-                        + " <(1/2) Re tr P> = %.5f ± %.5f (tau_int %.1f), exact %.5f, pull %+.2f%n",
-                BETA, L, L, last.loss(), last.ess(), chain.acceptance(), estimate.mean(), estimate.error(), estimate.tauInt(), exact, pull);
+        String report = String.format("SU(%d) β = %.1f %d×%d spectral flow: last loss %.3f, batch ESS %.3f, acceptance %.3f,"
+                        + " <(1/%d) Re tr P> = %.5f ± %.5f (tau_int %.1f), exact %.5f, pull %+.2f%n",
+                n, beta, L, L, last.loss(), last.ess(), chain.acceptance(), n, estimate.mean(), estimate.error(), estimate.tauInt(), exact, pull);
         System.out.print(report);
         assertTrue(Math.abs(pull) < 3, report);
         // Trained beyond the Haar prior, and an error small enough that a wrong plaquette would show.
