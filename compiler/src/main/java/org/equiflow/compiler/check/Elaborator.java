@@ -1013,10 +1013,13 @@ public final class Elaborator {
                 }
                 long bins = positive(args.get("bins"), site, "bins");
                 if (bins < 2) throw report(ErrorCode.E0606, site, "a spline needs at least 2 bins", "");
-                // SU(3) moves two alcove coordinates, each through its own spline; SU(2) one eigen-angle.
-                int splines = field.n() == 3 ? 2 : 1;
-                yield new LayerSpec.SpectralCoupling(mask.spec(), (int) bins, shape(args.get("net"), 2, splines * (int) (3 * bins - 1), lattice,
-                        argumentSpan(c, "net", ext.params(), site, ctx), "spectral_coupling with " + bins + " bins"), site);
+                // SU(2) moves one eigen-angle; SU(3) two alcove coordinates, each through its own spline, the second
+                // conditioned also on the first's new value (a second net of the same architecture, reading 2 more channels).
+                int perSpline = (int) (3 * bins - 1);
+                Span netSpan = argumentSpan(c, "net", ext.params(), site, ctx);
+                String purpose = "spectral_coupling with " + bins + " bins";
+                yield new LayerSpec.SpectralCoupling(mask.spec(), (int) bins, shape(args.get("net"), 2, perSpline, lattice, netSpan, purpose),
+                        field.n() == 3 ? shape(args.get("net"), 4, perSpline, lattice, netSpan, purpose) : null, site);
             }
             default -> throw new IllegalStateException("layer " + name + " has no elaboration");
         };

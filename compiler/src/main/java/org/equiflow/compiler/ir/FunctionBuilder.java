@@ -14,7 +14,8 @@ public final class FunctionBuilder {
     private final List<Op> ops = new ArrayList<>();
     private final Map<String, Integer> outputs = new LinkedHashMap<>();
 
-    FunctionBuilder(String name) { this.name = name; }
+    /** An empty function; the lowering builds every function of a program this way, tests build pieces of layers with it. */
+    public FunctionBuilder(String name) { this.name = name; }
 
     private int next() { return ops.size(); }
 
@@ -25,7 +26,7 @@ public final class FunctionBuilder {
 
     public IrType type(int id) { return ops.get(id).type(); }
 
-    int input(String inputName, IrType type) { return add(new Op.Input(next(), inputName, type)); }
+    public int input(String inputName, IrType type) { return add(new Op.Input(next(), inputName, type)); }
 
     public int param(String paramName, IrType type, double initBound) { return add(new Op.Param(next(), paramName, type, initBound)); }
 
@@ -114,7 +115,7 @@ public final class FunctionBuilder {
         return add(new Op.SplineInverse(next(), y, params, bins, bound, type(y)));
     }
 
-    void output(String outputName, int id) { outputs.put(outputName, id); }
+    public void output(String outputName, int id) { outputs.put(outputName, id); }
 
-    IrFunction build() { return new IrFunction(name, ops, outputs); }
+    public IrFunction build() { return new IrFunction(name, ops, outputs); }
 }

@@ -56,7 +56,7 @@ final class SpectralCouplingLayer implements CouplingLayer<LayerSpec.SpectralCou
     public String describe(LayerSpec.SpectralCoupling p) { return "spectral_coupling links=" + p.mask() + " bins=" + p.bins(); }
 
     @Override
-    public List<NetSpec> nets(LayerSpec.SpectralCoupling p) { return List.of(p.net()); }
+    public List<NetSpec> nets(LayerSpec.SpectralCoupling p) { return p.nets(); }
 
     // ---- lowering -------------------------------------------------------------------------------
 
@@ -167,14 +167,15 @@ final class SpectralCouplingLayer implements CouplingLayer<LayerSpec.SpectralCou
 
     @Override
     public Judgement translation(LayerSpec.SpectralCoupling p, Lattice lattice) {
-        return FlowSymmetry.maskedTranslation(p.mask(), List.of(NetSymmetry.translation(p.net(), "net")), lattice);
+        return FlowSymmetry.maskedTranslation(p.mask(), p.nets().stream().map(n -> NetSymmetry.translation(n, "net")).toList(), lattice);
     }
 
     /** Gauge covariance is what this layer is built for. */
     @Override
     public Judgement gauge(LayerSpec.SpectralCoupling p) {
         return new Judgement("gauge", Status.HOLDS, List.of(
-                Finding.holds("the net reads class functions of frozen plaquettes (SU(2): cos θ, sin θ; SU(3): tr P), hence gauge invariant"),
+                Finding.holds("the nets read class functions of plaquettes (SU(2): cos θ, sin θ of frozen ones; SU(3): tr P of frozen ones and the"
+                        + " active ones' new first alcove coordinate), hence gauge invariant"),
                 Finding.holds("links change only through their plaquettes, U′ = P′P†U with P′ a class-function map of P (same eigenvectors;"
                         + " SU(3): a polynomial c₀ + c₁P + c₂P²), which commutes with conjugation, hence gauge covariant"),
                 Finding.holds("the log-det is a function of eigen-angles, hence gauge invariant")), List.of());

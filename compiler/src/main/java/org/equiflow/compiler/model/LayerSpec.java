@@ -26,7 +26,14 @@ public sealed interface LayerSpec {
      * the eigen-angles of the active plaquettes through a rational-quadratic spline with
      * {@code bins} bins (3·bins − 1 parameters per plaquette), links U′ = P′P†U.
      */
-    record SpectralCoupling(MaskSpec mask, int bins, NetSpec net, Span span) implements LayerSpec {}
+    /**
+     * {@code secondNet}: SU(3) only (null for SU(2)), the conditioner of the second alcove spline,
+     * which also reads the active plaquettes' new first coordinate.
+     */
+    record SpectralCoupling(MaskSpec mask, int bins, NetSpec net, NetSpec secondNet, Span span) implements LayerSpec {
+        /** The conditioners in lowering order. */
+        public java.util.List<NetSpec> nets() { return secondNet == null ? java.util.List.of(net) : java.util.List.of(net, secondNet); }
+    }
 
     /** An invertible map of the circle with the number of parameters it reads per plaquette. */
     record Transform(String name, Map<String, Object> arguments, int parameterChannels) {

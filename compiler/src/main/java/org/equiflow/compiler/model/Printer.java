@@ -88,7 +88,8 @@ public final class Printer {
                 case LayerSpec.PlaquetteCoupling p -> out.append("plaquette_coupling links=").append(p.mask())
                         .append(" transform=").append(p.transform()).append(" net=").append(net(p.net()));
                 case LayerSpec.SpectralCoupling s -> out.append("spectral_coupling links=").append(s.mask())
-                        .append(" bins=").append(s.bins()).append(" net=").append(net(s.net()));
+                        .append(" bins=").append(s.bins()).append(" net=").append(net(s.net()))
+                        .append(s.secondNet() == null ? "" : " second_net=" + net(s.secondNet()));
             }
             out.append('\n');
         }
@@ -101,7 +102,7 @@ public final class Printer {
             case LayerSpec.Affine a -> count(a.net(), lattice) + count(a.scale(), lattice) + count(a.shift(), lattice);
             case LayerSpec.Spline s -> count(s.net(), lattice);
             case LayerSpec.PlaquetteCoupling p -> count(p.net(), lattice);
-            case LayerSpec.SpectralCoupling s -> count(s.net(), lattice);
+            case LayerSpec.SpectralCoupling s -> count(s.net(), lattice) + count(s.secondNet(), lattice);
         };
     }
 
