@@ -95,12 +95,12 @@ public final class FunctionBuilder {
         return add(new Op.ComplexTrace(next(), n, operand, new IrType(t.batched(), dims)));
     }
 
-    /** The alcove eigenphases (θ₁, θ₂, θ₃) of the SU(3) classes with these traces (2 channels → 3). */
-    public int suThreeEigenphases(int trace) {
-        IrType t = type(trace);
+    /** The alcove eigenphases (θ₁, θ₂, θ₃) of SU(3) matrices (18 channels → 3). */
+    public int suThreeEigenphases(int matrix) {
+        IrType t = type(matrix);
         var dims = new ArrayList<>(t.dims());
         dims.set(0, 3);
-        return add(new Op.SuThreeEigenphases(next(), trace, new IrType(t.batched(), dims)));
+        return add(new Op.SuThreeEigenphases(next(), matrix, new IrType(t.batched(), dims)));
     }
 
     public int splineTransform(int x, int params, int bins, double bound) {

@@ -51,7 +51,7 @@ public final class IrPrinter {
             case Op.ComplexMatMul m -> "complex_matmul[" + m.n() + "] %" + m.left() + (m.adjointLeft() ? "†" : "") + ", %" + m.right()
                     + (m.adjointRight() ? "†" : "");
             case Op.ComplexTrace t -> "complex_trace[" + t.n() + "] %" + t.operand();
-            case Op.SuThreeEigenphases e -> "su3_eigenphases %" + e.trace();
+            case Op.SuThreeEigenphases e -> "su3_eigenphases %" + e.matrix();
             case Op.SplineTransform s -> "spline[" + s.bins() + " bins, ±" + s.bound() + "] x %" + s.x() + ", params %" + s.params();
             case Op.SplineInverse s -> "spline_inverse[" + s.bins() + " bins, ±" + s.bound() + "] y %" + s.y() + ", params %" + s.params();
             case Op.SplineLogDerivative s -> "spline_log_derivative[" + s.bins() + " bins, ±" + s.bound() + "] x %" + s.x()

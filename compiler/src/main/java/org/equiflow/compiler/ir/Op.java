@@ -169,11 +169,11 @@ public sealed interface Op {
     }
 
     /**
-     * The eigenphases of SU(3) matrices from their traces: [B, 2, L…] (Re tr, Im tr) →
+     * The eigenphases of SU(3) matrices: [B, 18, L…] (packed complex 3×3) →
      * [B, 3, L…] (θ₁ ≥ θ₂ ≥ θ₃, sum 0, θ₁ − θ₃ ≤ 2π: the class's point on the Weyl alcove).
      */
-    record SuThreeEigenphases(int id, int trace, IrType type) implements Op {
-        public List<Integer> operands() { return List.of(trace); }
+    record SuThreeEigenphases(int id, int matrix, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(matrix); }
     }
 
     /**

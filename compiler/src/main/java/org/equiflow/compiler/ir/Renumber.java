@@ -31,7 +31,7 @@ final class Renumber {
             case Op.ComplexMatMul m -> new Op.ComplexMatMul(id, m.n(), map.applyAsInt(m.left()), map.applyAsInt(m.right()),
                     m.adjointLeft(), m.adjointRight(), m.type());
             case Op.ComplexTrace t -> new Op.ComplexTrace(id, t.n(), map.applyAsInt(t.operand()), t.type());
-            case Op.SuThreeEigenphases e -> new Op.SuThreeEigenphases(id, map.applyAsInt(e.trace()), e.type());
+            case Op.SuThreeEigenphases e -> new Op.SuThreeEigenphases(id, map.applyAsInt(e.matrix()), e.type());
             case Op.SplineTransform s -> new Op.SplineTransform(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
                     s.bins(), s.bound(), s.type());
             case Op.SplineLogDerivative s -> new Op.SplineLogDerivative(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),

@@ -125,8 +125,8 @@ public final class Verifier {
                         ? new IrType(true, concatDims(2 * (x.channels() / block), x)) : null;
             }
             case Op.SuThreeEigenphases e -> {
-                IrType x = f.op(e.trace()).type();
-                yield x.batched() && x.rank() >= 1 && x.channels() == 2 ? new IrType(true, concatDims(3, x)) : null;
+                IrType x = f.op(e.matrix()).type();
+                yield x.batched() && x.rank() >= 1 && x.channels() == 18 ? new IrType(true, concatDims(3, x)) : null;
             }
             case Op.SplineTransform s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
             case Op.SplineLogDerivative s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());

@@ -12,8 +12,9 @@ import org.equiflow.compiler.ir.Op;
  * plaquettes, and of the single-matrix density test, where it moves a matrix itself.
  *
  * <ol>
- *   <li>the class of W: the eigenphases on the Weyl alcove θ₁ ≥ θ₂ ≥ θ₃, Σθ = 0, θ₁ − θ₃ ≤ 2π,
- *       from t = tr W alone (the {@code su3_eigenphases} op), written as the gaps d₁ = θ₁ − θ₂,
+ *   <li>the class of W: the eigenphases on the Weyl alcove θ₁ ≥ θ₂ ≥ θ₃, Σθ = 0, θ₁ − θ₃ ≤ 2π
+ *       (the {@code su3_eigenphases} op, from the matrix itself, where they are well conditioned
+ *       even when eigenvalues nearly coincide), written as the gaps d₁ = θ₁ − θ₂,
  *       d₂ = θ₂ − θ₃, d₃ = 2π − d₁ − d₂ ≥ 0 — a triangle, made a square by stick-breaking:
  *       u = d₁/2π, v = d₂/(2π − d₁);</li>
  *   <li>u and v (as x = 2u − 1, y = 2v − 1 ∈ [−1, 1]) each go through a rational-quadratic spline
@@ -55,7 +56,7 @@ public final class SuThreeClassMap {
 
     public static Eigenclass of(FunctionBuilder b, int matrix) {
         int trace = b.complexTrace(N, matrix);
-        int phases = b.suThreeEigenphases(trace);
+        int phases = b.suThreeEigenphases(matrix);
         int first = b.slice(phases, 0, 1), second = b.slice(phases, 1, 2), third = b.slice(phases, 2, 3);
         return new Eigenclass(trace, phases, b.sub(first, second), b.sub(second, third));
     }

@@ -61,7 +61,7 @@ public final class IrTranslator {
                 case Op.AffineCoupling a -> new AffineCouplingNode(a.id(), a.x(), a.s(), a.t(), a.active());
                 case Op.ComplexMatMul m -> new ComplexMatMulNode(m.id(), m.n(), m.left(), m.right(), m.adjointLeft(), m.adjointRight());
                 case Op.ComplexTrace t -> new ComplexTraceNode(t.id(), t.n(), t.operand());
-                case Op.SuThreeEigenphases e -> new SuThreeEigenphasesNode(e.id(), e.trace());
+                case Op.SuThreeEigenphases e -> new SuThreeEigenphasesNode(e.id(), e.matrix());
                 case Op.SplineTransform s -> new SplineNode(s.id(), Spline.transform(s.bins(), s.bound()), s.x(), s.params());
                 case Op.SplineLogDerivative s -> new SplineNode(s.id(), Spline.logDerivative(s.bins(), s.bound()), s.x(), s.params());
                 case Op.SplineInverse s -> new SplineNode(s.id(), new SplineInverse(s.bins(), s.bound()), s.y(), s.params());

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
+import org.equiflow.physics.ExactAnswers;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.TrustChecks;
 import org.equiflow.sample.FlowSamplers;
@@ -51,9 +52,10 @@ final class Sampling {
             listener.ended();
         }
         double samplingSeconds = (System.nanoTime() - start) / 1e9;
+        requireFiniteLogWeights(samples.proposalLogWeights(), precision);
         double ess = Reweighting.ess(samples.proposalLogWeights());
-        var report = Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(), samples.count(), measure,
-                samples.weighted() ? samples.proposalLogWeights() : null);
+        var report = withExactKl(ws.flow().theory(), Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(),
+                samples.count(), measure, samples.weighted() ? samples.proposalLogWeights() : null), samples.proposalLogWeights());
         var warnings = TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
                 report, samples.acceptance(), ess, samples.count(), samples.weighted());
         long trainingStep = checkpoint == null ? -1 : checkpoint.trainingStep();
@@ -69,6 +71,49 @@ final class Sampling {
         Artifacts.writeReport(ws, staged, samples, ess, report, description);
         directory.commit(staged);
         return result;
+    }
+
+    /**
+     * Where the theory's ln Z is known exactly (2D SU(N) tori), the report gains the row
+     * {@code exact_kl}: KL(q‖p) = E_q[log q + S] + ln Z over the independent proposals, whose log
+     * weights are −(log q + S), with its standard error — how far the trained flow is from the
+     * target, on an absolute scale (0 for a perfect flow), unlike the loss, which is shifted by ln Z.
+     */
+    static Measurements.Report withExactKl(org.equiflow.compiler.model.TheoryInstance theory, Measurements.Report report, double[] logWeights) {
+        if (!(ExactAnswers.of(theory) instanceof ExactAnswers.Known known)) return report;
+        var logZ = known.answer().logPartitionFunction();
+        if (logZ.isEmpty()) return report;
+        double mean = 0;
+        for (double w : logWeights) mean += -w / logWeights.length;
+        double variance = 0;
+        for (double w : logWeights) variance += (-w - mean) * (-w - mean) / Math.max(1, logWeights.length - 1);
+        List<Measurements.Result> results = new ArrayList<>(report.results());
+        results.add(new Measurements.Result("exact_kl", mean + logZ.getAsDouble(), Math.sqrt(variance / logWeights.length), 1.0));
+        List<String> notes = new ArrayList<>(report.notes());
+        notes.add(String.format(java.util.Locale.ROOT, "exact_kl = E_q[log q + S] + ln Z over %d independent proposals: E_q[log q + S] = %.4f,"
+                + " ln Z = %.4f (%s; Haar measure of mass one per link)", logWeights.length, mean, logZ.getAsDouble(), known.answer().description()));
+        return new Measurements.Report(results, report.correlator(), report.profiles(), report.series(), notes);
+    }
+
+    /**
+     * A proposal whose log q or action is not finite has no weight: nothing measured from the
+     * sample would be exact, so the run stops and says what to change (nothing is written).
+     */
+    static void requireFiniteLogWeights(double[] logWeights, Precision precision) {
+        int bad = 0, first = -1;
+        for (int i = 0; i < logWeights.length; i++) {
+            if (!Double.isFinite(logWeights[i])) {
+                if (first < 0) first = i;
+                bad++;
+            }
+        }
+        if (bad == 0) return;
+        throw new RunFailure("the flow gave " + bad + " of " + logWeights.length + " proposals a log-density or action that is not a finite number"
+                + " (the first: proposal " + first + ", log weight " + logWeights[first] + "), so the sample cannot be reweighted exactly; nothing was written"
+                + "\n   help: " + (precision == Precision.F32
+                        ? "train and sample in float64 (`precision f64` in the `train` block, or --precision f64 when training): float32 rounding"
+                                + " is the usual cause, for example in SU(N) flows near degenerate eigenvalues"
+                        : "train further or with a lower learning rate; check the training log for a diverging loss"));
     }
 
     /** How much a sampling run draws: the chain length and the proposals per batch, from the options or the script's `sample` block. */

@@ -22,6 +22,12 @@ public sealed interface ExactAnswer permits FreeScalarExact, U1TorusExact, SuNTo
      */
     double[] correlator();
 
+    /**
+     * ln Z = ln ∫ e^{−S} dμ in the measure a flow's log q is a density of (for gauge fields the Haar
+     * measure of mass one per link), so that KL(q‖p) = E_q[log q + S] + ln Z; empty where unknown.
+     */
+    default java.util.OptionalDouble logPartitionFunction() { return java.util.OptionalDouble.empty(); }
+
     /** m_eff(t) = arccosh[(G(t−1) + G(t+1)) / 2G(t)] of the exact G(t), the estimator the runtime applies to measured G(t). */
     default double[] effectiveMass() {
         double[] g = correlator(), mass = new double[g.length];

@@ -54,4 +54,9 @@ public record SuNTorusExactAnswer(int n, List<Integer> lattice, double beta) imp
 
     @Override
     public double[] correlator() { return new double[0]; }
+
+    @Override
+    public java.util.OptionalDouble logPartitionFunction() {
+        return java.util.OptionalDouble.of(new SuNTorusExact(n, beta).logPartitionFunction(lattice.get(0) * lattice.get(1)));
+    }
 }

@@ -3,31 +3,46 @@ package org.equiflow.tensor;
 import java.util.List;
 
 /**
- * The eigenphases of an SU(3) matrix from its trace alone: [B, 2, L…] (Re tr P, Im tr P) →
- * [B, 3, L…] (θ₁, θ₂, θ₃). For P ∈ SU(3) the characteristic polynomial is
- * λ³ − tλ² + t̄λ − 1 (t = tr P, det P = 1), so t fixes the conjugacy class and with it the
- * eigenvalues e^{iθₖ}. They are returned canonically, on the Weyl alcove
- * θ₁ ≥ θ₂ ≥ θ₃, θ₁ + θ₂ + θ₃ = 0, θ₁ − θ₃ ≤ 2π, which holds exactly one point of every class, so a
- * flow on the alcove is a flow on classes.
+ * The eigenphases of SU(3) matrices: [B, 18, L…] (packed complex 3×3, channel 2(3i + j) + part) →
+ * [B, 3, L…] (θ₁, θ₂, θ₃), canonically on the Weyl alcove θ₁ ≥ θ₂ ≥ θ₃, θ₁ + θ₂ + θ₃ = 0,
+ * θ₁ − θ₃ ≤ 2π, which holds exactly one point of every conjugacy class, so a flow on the alcove
+ * is a flow on classes.
  *
- * <p>Forward: Cardano's formula in complex double arithmetic, arguments in (−π, π], shifted by 2π
- * where they sum to ±2π, sorted, then Newton steps on Σ e^{iθₖ} = t to the last bit (Cardano loses
- * digits where two roots nearly coincide). VJP: with θ₃ = −θ₁ − θ₂ the map (θ₁, θ₂) → (Re t, Im t)
- * has the Jacobian J = [[sin θ₃ − sin θ₁, sin θ₃ − sin θ₂], [cos θ₁ − cos θ₃, cos θ₂ − cos θ₃]],
- * so the cotangent of t is (g₁ − g₃, g₂ − g₃)·J⁻¹. J is singular where two eigenvalues coincide
- * (the alcove's walls, where the phases are not differentiable functions of t); it is finite
- * everywhere else.
+ * <p>Why from the matrix and not from its trace alone (t fixes the class of an exact SU(3)
+ * element): the roots of the characteristic polynomial λ³ − tλ² + t̄λ − 1 are ill-conditioned
+ * where eigenvalues coincide — an error ε in t moves a double root by √ε and a triple one by ∛ε,
+ * so in float32 a plaquette near the identity or another centre element gets phases wrong by
+ * 10⁻³–10⁻², and the class map built on them (which divides by the gaps) turns that into
+ * non-unitary links and NaN. The eigenvalues of a unitary (normal) matrix are perfectly
+ * conditioned instead: they move by no more than the matrix does.
+ *
+ * <p>Forward, in double precision: the Hermitian matrix A = (e^{−iα}P + e^{iα}P†)/2 shares P's
+ * eigenvectors and has the eigenvalues cos(θₖ − α); α is chosen from Cardano's phases of tr P
+ * (good to ∛ε, enough for this) as far as possible from every (θⱼ + θₖ)/2 mod π, so that distinct
+ * θ give distinct eigenvalues of A. Cyclic complex Jacobi rotations diagonalize A; each
+ * eigenvector v gives λ = v†Pv, θ = arg λ; the three are sorted, shifted by 2π where they sum
+ * to ±2π, and their mean (zero up to rounding) is removed.
+ *
+ * <p>VJP: for a normal matrix dλₖ = vₖ† dP vₖ whatever the eigenvectors do (they are normalised,
+ * and vₖ†P = λₖvₖ†), so dθₖ = Im(λ̄ₖ vₖ† dP vₖ)/|λₖ|²: ∂θₖ/∂Re P_ij = Im(wᵢⱼₖ),
+ * ∂θₖ/∂Im P_ij = Re(wᵢⱼₖ) with wᵢⱼₖ = conj(V_ik) V_jk λ̄ₖ/|λₖ|², then the mean removal
+ * (gₖ − ḡ). Every factor is bounded, so the cotangent is finite even where eigenvalues coincide
+ * (there the phases are continuous but not differentiable; the formula gives one of the
+ * one-sided values). Exact for unitary inputs; for a non-normal matrix it is the derivative of
+ * the Rayleigh quotients only to first order in the non-normality.
  */
 public record SuThreeEigenphases() implements Primitive {
+
+    private static final int N = 3, MATRIX = 2 * N * N;
 
     @Override
     public Shape outputShape(List<Shape> inputs) {
         Primitive.expectArity(this, inputs, 1);
-        Shape t = inputs.getFirst();
-        if (t.channels() != 2) {
-            throw new IllegalArgumentException(t + " is not one complex trace per site (Re, Im: 2 channels)");
+        Shape m = inputs.getFirst();
+        if (m.channels() != MATRIX) {
+            throw new IllegalArgumentException(m + " is not one complex 3×3 matrix per site (18 channels)");
         }
-        return t.withChannels(3);
+        return m.withChannels(3);
     }
 
     @Override
@@ -35,20 +50,260 @@ public record SuThreeEigenphases() implements Primitive {
 
     @Override
     public void forward(List<Tensor> inputs, Tensor out) {
-        Tensor t = inputs.getFirst();
-        Shape s = t.shape();
-        int sites = s.sites();
-        double[] phases = new double[3];
-        for (int b = 0; b < s.batch(); b++) {
+        Tensor p = inputs.getFirst();
+        int sites = p.shape().sites();
+        Decomposition d = new Decomposition();
+        for (int b = 0; b < p.shape().batch(); b++) {
             for (int x = 0; x < sites; x++) {
-                phases(t.get((2 * b) * sites + x), t.get((2 * b + 1) * sites + x), phases);
-                for (int k = 0; k < 3; k++) out.set((3 * b + k) * sites + x, phases[k]);
+                d.of(p, b, x, sites);
+                for (int k = 0; k < 3; k++) out.set((3 * b + k) * sites + x, d.phases[k]);
             }
         }
     }
 
-    /** The canonical eigenphases of the SU(3) class with trace re + i·im, written into {@code phases}. */
-    static void phases(double re, double im, double[] phases) {
+    @Override
+    public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
+        Tensor p = inputs.getFirst();
+        int sites = p.shape().sites();
+        Tensor grad = Tensor.zeros(p.shape(), outputGrad.dtype());
+        Decomposition d = new Decomposition();
+        for (int b = 0; b < p.shape().batch(); b++) {
+            for (int x = 0; x < sites; x++) {
+                d.of(p, b, x, sites);
+                double[] g = new double[3];
+                double mean = 0;
+                for (int k = 0; k < 3; k++) mean += (g[k] = outputGrad.get((3 * b + k) * sites + x)) / 3;
+                for (int i = 0; i < N; i++) {
+                    for (int j = 0; j < N; j++) {
+                        double re = 0, im = 0;
+                        for (int m = 0; m < 3; m++) {
+                            int k = d.order[m];
+                            // w = conj(V_ik) V_jk conj(λ_k) / |λ_k|²
+                            double ar = d.vr[i][k], ai = -d.vi[i][k], br = d.vr[j][k], bi = d.vi[j][k];
+                            double cr = ar * br - ai * bi, ci = ar * bi + ai * br;
+                            double lr = d.lambdaRe[k] / d.lambdaNorm[k], li = -d.lambdaIm[k] / d.lambdaNorm[k];
+                            double wr = cr * lr - ci * li, wi = cr * li + ci * lr;
+                            double gm = g[m] - mean;
+                            re += gm * wi;
+                            im += gm * wr;
+                        }
+                        grad.set((MATRIX * b + 2 * (N * i + j)) * sites + x, re);
+                        grad.set((MATRIX * b + 2 * (N * i + j) + 1) * sites + x, im);
+                    }
+                }
+            }
+        }
+        return grad;
+    }
+
+    /** The eigen-decomposition of one site's matrix: eigenvectors (columns of V), eigenvalues, and the alcove order. */
+    static final class Decomposition {
+        final double[][] pr = new double[N][N], pi = new double[N][N];
+        final double[][] vr = new double[N][N], vi = new double[N][N];
+        final double[] lambdaRe = new double[N], lambdaIm = new double[N], lambdaNorm = new double[N];
+        /** phases[m] = the alcove phase that came from eigenvector order[m]. */
+        final double[] phases = new double[N];
+        final int[] order = new int[N];
+        private final double[][] ar = new double[N][N], ai = new double[N][N];
+        private final double[] cardano = new double[N];
+
+        void of(Tensor p, int b, int x, int sites) {
+            for (int i = 0; i < N; i++) {
+                for (int j = 0; j < N; j++) {
+                    pr[i][j] = p.get((MATRIX * b + 2 * (N * i + j)) * sites + x);
+                    pi[i][j] = p.get((MATRIX * b + 2 * (N * i + j) + 1) * sites + x);
+                }
+            }
+            decompose();
+        }
+
+        /** Decomposes the matrix held in pr, pi. */
+        void decompose() {
+            double alpha = separatingAngle();
+            double ca = Math.cos(alpha), sa = Math.sin(alpha);
+            // A = (e^{−iα}P + e^{iα}P†)/2: A_ij = (e^{−iα}P_ij + e^{iα}conj(P_ji))/2
+            for (int i = 0; i < N; i++) {
+                for (int j = 0; j < N; j++) {
+                    double er = ca * pr[i][j] + sa * pi[i][j], ei = ca * pi[i][j] - sa * pr[i][j];
+                    double fr = ca * pr[j][i] + sa * pi[j][i], fi = -(ca * pi[j][i] - sa * pr[j][i]);
+                    ar[i][j] = (er + fr) / 2;
+                    ai[i][j] = (ei + fi) / 2;
+                }
+            }
+            jacobi();
+            double[] raw = new double[N];
+            for (int k = 0; k < N; k++) {
+                // λ = v†Pv
+                double sr = 0, si = 0;
+                for (int i = 0; i < N; i++) {
+                    double ur = 0, ui = 0;
+                    for (int j = 0; j < N; j++) {
+                        ur += pr[i][j] * vr[j][k] - pi[i][j] * vi[j][k];
+                        ui += pr[i][j] * vi[j][k] + pi[i][j] * vr[j][k];
+                    }
+                    sr += vr[i][k] * ur + vi[i][k] * ui;
+                    si += vr[i][k] * ui - vi[i][k] * ur;
+                }
+                lambdaRe[k] = sr;
+                lambdaIm[k] = si;
+                lambdaNorm[k] = sr * sr + si * si;
+                raw[k] = Math.atan2(si, sr);
+            }
+            canonical(raw);
+        }
+
+        /**
+         * The angle α for A: among twelve candidates, the one farthest (mod π) from every
+         * (θⱼ + θₖ)/2 of Cardano's phases, where cos(θⱼ − α) = cos(θₖ − α) would merge two eigenvalues.
+         */
+        private double separatingAngle() {
+            double re = pr[0][0] + pr[1][1] + pr[2][2], im = pi[0][0] + pi[1][1] + pi[2][2];
+            cardanoPhases(re, im, cardano);
+            double best = 0, bestDistance = -1;
+            for (int c = 0; c < 12; c++) {
+                double alpha = c * Math.PI / 12, distance = Double.MAX_VALUE;
+                for (int j = 0; j < N; j++) {
+                    for (int k = j + 1; k < N; k++) {
+                        double off = Math.IEEEremainder(alpha - (cardano[j] + cardano[k]) / 2, Math.PI);
+                        distance = Math.min(distance, Math.abs(off));
+                    }
+                }
+                if (distance > bestDistance) {
+                    bestDistance = distance;
+                    best = alpha;
+                }
+            }
+            return best;
+        }
+
+        /** Cyclic Jacobi on the Hermitian A (ar, ai), accumulating the eigenvectors into V. */
+        private void jacobi() {
+            for (int i = 0; i < N; i++) {
+                for (int j = 0; j < N; j++) {
+                    vr[i][j] = i == j ? 1 : 0;
+                    vi[i][j] = 0;
+                }
+            }
+            for (int sweep = 0; sweep < 20; sweep++) {
+                double off = 0, diagonal = 0;
+                for (int i = 0; i < N; i++) {
+                    diagonal += ar[i][i] * ar[i][i];
+                    for (int j = i + 1; j < N; j++) off += ar[i][j] * ar[i][j] + ai[i][j] * ai[i][j];
+                }
+                if (off <= 1e-30 * Math.max(diagonal, 1e-300)) return;
+                for (int p = 0; p < N; p++) for (int q = p + 1; q < N; q++) rotate(p, q);
+            }
+        }
+
+        /**
+         * Zeroes A_pq: with A_pq = r·e^{iφ}, the unitary U = D·R (D = diag(1, e^{−iφ}) on p, q, R the
+         * real rotation by θ = ½ atan2(2r, A_qq − A_pp)) gives (U†AU)_pq = 0; A ← U†AU, V ← VU.
+         */
+        private void rotate(int p, int q) {
+            double r = Math.hypot(ar[p][q], ai[p][q]);
+            if (r == 0) return;
+            double er = ar[p][q] / r, ei = ai[p][q] / r;
+            double theta = 0.5 * Math.atan2(2 * r, ar[q][q] - ar[p][p]);
+            double c = Math.cos(theta), s = Math.sin(theta);
+            // U's columns p and q: u_p = c·e_p − s·conj(e)·e_q, u_q = s·e_p + c·conj(e)·e_q
+            double[] upR = new double[N], upI = new double[N], uqR = new double[N], uqI = new double[N];
+            upR[p] = c;
+            upR[q] = -s * er;
+            upI[q] = s * ei;
+            uqR[p] = s;
+            uqR[q] = c * er;
+            uqI[q] = -c * ei;
+            // columns of A·U for p and q
+            double[] apR = new double[N], apI = new double[N], aqR = new double[N], aqI = new double[N];
+            for (int i = 0; i < N; i++) {
+                for (int k : new int[] {p, q}) {
+                    apR[i] += ar[i][k] * upR[k] - ai[i][k] * upI[k];
+                    apI[i] += ar[i][k] * upI[k] + ai[i][k] * upR[k];
+                    aqR[i] += ar[i][k] * uqR[k] - ai[i][k] * uqI[k];
+                    aqI[i] += ar[i][k] * uqI[k] + ai[i][k] * uqR[k];
+                }
+            }
+            for (int i = 0; i < N; i++) {
+                ar[i][p] = apR[i];
+                ai[i][p] = apI[i];
+                ar[i][q] = aqR[i];
+                ai[i][q] = aqI[i];
+            }
+            // rows p and q of U†·(AU)
+            double[] rpR = new double[N], rpI = new double[N], rqR = new double[N], rqI = new double[N];
+            for (int j = 0; j < N; j++) {
+                for (int k : new int[] {p, q}) {
+                    rpR[j] += upR[k] * ar[k][j] + upI[k] * ai[k][j];
+                    rpI[j] += upR[k] * ai[k][j] - upI[k] * ar[k][j];
+                    rqR[j] += uqR[k] * ar[k][j] + uqI[k] * ai[k][j];
+                    rqI[j] += uqR[k] * ai[k][j] - uqI[k] * ar[k][j];
+                }
+            }
+            for (int j = 0; j < N; j++) {
+                ar[p][j] = rpR[j];
+                ai[p][j] = rpI[j];
+                ar[q][j] = rqR[j];
+                ai[q][j] = rqI[j];
+            }
+            ar[p][q] = ai[p][q] = ar[q][p] = ai[q][p] = 0;
+            ai[p][p] = ai[q][q] = 0;
+            // V ← V·U
+            for (int i = 0; i < N; i++) {
+                double xr = vr[i][p], xi = vi[i][p], yr = vr[i][q], yi = vi[i][q];
+                vr[i][p] = xr * upR[p] - xi * upI[p] + yr * upR[q] - yi * upI[q];
+                vi[i][p] = xr * upI[p] + xi * upR[p] + yr * upI[q] + yi * upR[q];
+                vr[i][q] = xr * uqR[p] - xi * uqI[p] + yr * uqR[q] - yi * uqI[q];
+                vi[i][q] = xr * uqI[p] + xi * uqR[p] + yr * uqI[q] + yi * uqR[q];
+            }
+        }
+
+        /** Arguments in (−π, π] → the alcove: sorted descending, shifted by ∓2π where they sum to ±2π, mean removed. */
+        private void canonical(double[] raw) {
+            Integer[] index = {0, 1, 2};
+            java.util.Arrays.sort(index, (a, c) -> Double.compare(raw[c], raw[a]));
+            double[] sorted = new double[N];
+            for (int m = 0; m < N; m++) {
+                sorted[m] = raw[index[m]];
+                order[m] = index[m];
+            }
+            long turns = Math.round((sorted[0] + sorted[1] + sorted[2]) / (2 * Math.PI));
+            if (turns > 0) {
+                // the largest moves down by 2π and becomes the smallest
+                sorted[0] -= 2 * Math.PI * turns;
+                rotateLeft(sorted);
+            } else if (turns < 0) {
+                sorted[2] -= 2 * Math.PI * turns;
+                rotateRight(sorted);
+            }
+            double mean = (sorted[0] + sorted[1] + sorted[2]) / 3;
+            for (int m = 0; m < N; m++) phases[m] = sorted[m] - mean;
+        }
+
+        private void rotateLeft(double[] sorted) {
+            double first = sorted[0];
+            int firstIndex = order[0];
+            sorted[0] = sorted[1];
+            sorted[1] = sorted[2];
+            sorted[2] = first;
+            order[0] = order[1];
+            order[1] = order[2];
+            order[2] = firstIndex;
+        }
+
+        private void rotateRight(double[] sorted) {
+            double last = sorted[2];
+            int lastIndex = order[2];
+            sorted[2] = sorted[1];
+            sorted[1] = sorted[0];
+            sorted[0] = last;
+            order[2] = order[1];
+            order[1] = order[0];
+            order[0] = lastIndex;
+        }
+    }
+
+    /** The phases of the SU(3) class with trace re + i·im by Cardano's formula, unsorted: the first guess that picks α. */
+    static void cardanoPhases(double re, double im, double[] phases) {
         // depressed cubic μ³ + pμ + q = 0 for λ = μ + t/3: p = t̄ − t²/3, q = −2t³/27 + |t|²/3 − 1
         double t2r = re * re - im * im, t2i = 2 * re * im;
         double t3r = t2r * re - t2i * im, t3i = t2r * im + t2i * re;
@@ -78,62 +333,5 @@ public record SuThreeEigenphases() implements Primitive {
             }
             phases[k] = Math.atan2(mi + im / 3, mr + re / 3);
         }
-        canonical(phases);
-        polish(re, im, phases);
-    }
-
-    /** Arguments in (−π, π] summing to 0 or ±2π → the alcove point: shift one by ∓2π, sort descending. */
-    private static void canonical(double[] phases) {
-        long turns = Math.round((phases[0] + phases[1] + phases[2]) / (2 * Math.PI));
-        java.util.Arrays.sort(phases);
-        if (turns > 0) phases[2] -= 2 * Math.PI * turns;
-        else if (turns < 0) phases[0] -= 2 * Math.PI * turns;
-        java.util.Arrays.sort(phases);
-        double largest = phases[2], smallest = phases[0];
-        phases[0] = largest;
-        phases[2] = smallest;
-        phases[2] = -phases[0] - phases[1];
-    }
-
-    /** Newton steps on (Σ cos θₖ, Σ sin θₖ) = (re, im), kept only while they shrink the residual. */
-    private static void polish(double re, double im, double[] phases) {
-        double residual = residual(re, im, phases);
-        for (int step = 0; step < 4 && residual > 0; step++) {
-            double s1 = Math.sin(phases[0]), s2 = Math.sin(phases[1]), s3 = Math.sin(phases[2]);
-            double c1 = Math.cos(phases[0]), c2 = Math.cos(phases[1]), c3 = Math.cos(phases[2]);
-            double a1 = s3 - s1, a2 = s3 - s2, b1 = c1 - c3, b2 = c2 - c3;
-            double det = a1 * b2 - a2 * b1;
-            if (Math.abs(det) < 1e-12) return;
-            double ea = re - (c1 + c2 + c3), eb = im - (s1 + s2 + s3);
-            double d1 = (b2 * ea - a2 * eb) / det, d2 = (-b1 * ea + a1 * eb) / det;
-            double[] next = {phases[0] + d1, phases[1] + d2, -phases[0] - d1 - phases[1] - d2};
-            double r = residual(re, im, next);
-            if (!(r < residual) || !(next[0] >= next[1] && next[1] >= next[2])) return;
-            System.arraycopy(next, 0, phases, 0, 3);
-            residual = r;
-        }
-    }
-
-    private static double residual(double re, double im, double[] phases) {
-        double cos = 0, sin = 0;
-        for (double phase : phases) {
-            cos += Math.cos(phase);
-            sin += Math.sin(phase);
-        }
-        return Math.hypot(cos - re, sin - im);
-    }
-
-    @Override
-    public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
-        Tensor t1 = Ops.sliceChannels(output, 0, 1), t2 = Ops.sliceChannels(output, 1, 2), t3 = Ops.sliceChannels(output, 2, 3);
-        Tensor g3 = Ops.sliceChannels(outputGrad, 2, 3);
-        Tensor g1 = Ops.sub(Ops.sliceChannels(outputGrad, 0, 1), g3), g2 = Ops.sub(Ops.sliceChannels(outputGrad, 1, 2), g3);
-        Tensor a1 = Ops.sub(Ops.sin(t3), Ops.sin(t1)), a2 = Ops.sub(Ops.sin(t3), Ops.sin(t2));
-        Tensor b1 = Ops.sub(Ops.cos(t1), Ops.cos(t3)), b2 = Ops.sub(Ops.cos(t2), Ops.cos(t3));
-        Tensor det = Ops.sub(Ops.mul(a1, b2), Ops.mul(a2, b1));
-        // (g₁, g₂)·J⁻¹ with J⁻¹ = [[b₂, −a₂], [−b₁, a₁]] / det
-        Tensor gradRe = Ops.div(Ops.sub(Ops.mul(g1, b2), Ops.mul(g2, b1)), det);
-        Tensor gradIm = Ops.div(Ops.sub(Ops.mul(g2, a1), Ops.mul(g1, a2)), det);
-        return Ops.concatChannels(List.of(gradRe, gradIm));
     }
 }

@@ -53,8 +53,11 @@ public final class PrimitiveCases {
         return t;
     }
 
-    /** Traces Σ e^{iθₖ} of SU(3) classes whose alcove phases are pairwise at least 0.4 apart (also across the 2π wrap). */
-    private Tensor separatedSuThreeTraces(Shape shape) {
+    /**
+     * SU(3) matrices V·diag(e^{iθₖ})·V† (V Haar-like unitary by Gram–Schmidt of a complex Gaussian)
+     * whose alcove phases are pairwise at least 0.4 apart (also across the 2π wrap), packed.
+     */
+    private Tensor separatedSuThreeMatrices(Shape shape) {
         Tensor t = Tensor.zeros(shape, DType.F64);
         int sites = shape.sites();
         for (int b = 0; b < shape.batch(); b++) {
@@ -65,11 +68,53 @@ public final class PrimitiveCases {
                     second = random.nextDouble(-Math.PI, Math.PI);
                     third = -first - second;
                 } while (Math.min(Math.min(gap(first, second), gap(second, third)), gap(first, third)) < 0.4);
-                t.set((2 * b) * sites + x, Math.cos(first) + Math.cos(second) + Math.cos(third));
-                t.set((2 * b + 1) * sites + x, Math.sin(first) + Math.sin(second) + Math.sin(third));
+                double[] m = suThreeWithPhases(random, first, second, third);
+                for (int c = 0; c < 18; c++) t.set((18 * b + c) * sites + x, m[c]);
             }
         }
         return t;
+    }
+
+    /** V·diag(e^{iθ₁}, e^{iθ₂}, e^{iθ₃})·V† for a random unitary V, packed as 2(3i + j) + part. */
+    static double[] suThreeWithPhases(java.util.SplittableRandom random, double... theta) {
+        double[][] vr = new double[3][3], vi = new double[3][3];
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < 3; i++) {
+                vr[i][k] = random.nextGaussian();
+                vi[i][k] = random.nextGaussian();
+            }
+            for (int j = 0; j < k; j++) {
+                double dr = 0, di = 0; // ⟨v_j, v_k⟩
+                for (int i = 0; i < 3; i++) {
+                    dr += vr[i][j] * vr[i][k] + vi[i][j] * vi[i][k];
+                    di += vr[i][j] * vi[i][k] - vi[i][j] * vr[i][k];
+                }
+                for (int i = 0; i < 3; i++) {
+                    vr[i][k] -= dr * vr[i][j] - di * vi[i][j];
+                    vi[i][k] -= dr * vi[i][j] + di * vr[i][j];
+                }
+            }
+            double norm = 0;
+            for (int i = 0; i < 3; i++) norm += vr[i][k] * vr[i][k] + vi[i][k] * vi[i][k];
+            norm = Math.sqrt(norm);
+            for (int i = 0; i < 3; i++) {
+                vr[i][k] /= norm;
+                vi[i][k] /= norm;
+            }
+        }
+        double[] m = new double[18];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 3; k++) {
+                    // V_ik e^{iθk} conj(V_jk)
+                    double ar = vr[i][k] * Math.cos(theta[k]) - vi[i][k] * Math.sin(theta[k]);
+                    double ai = vr[i][k] * Math.sin(theta[k]) + vi[i][k] * Math.cos(theta[k]);
+                    m[2 * (3 * i + j)] += ar * vr[j][k] + ai * vi[j][k];
+                    m[2 * (3 * i + j) + 1] += ai * vr[j][k] - ar * vi[j][k];
+                }
+            }
+        }
+        return m;
     }
 
     private static double gap(double a, double b) {
@@ -220,7 +265,7 @@ public final class PrimitiveCases {
         }
 
         // SU(3) classes by their traces, two eigenvalues at least 0.4 apart in phase (the VJP is singular where they meet).
-        add.accept(new Case("su3 eigenphases", new SuThreeEigenphases(), List.of(separatedSuThreeTraces(new Shape(2, 2, 2, 3)))));
+        add.accept(new Case("su3 eigenphases", new SuThreeEigenphases(), List.of(separatedSuThreeMatrices(new Shape(2, 18, 2, 3)))));
 
         add.accept(new Case("where checkerboard", new Where(), List.of(checkerboard(0, 4, 4), randn(FIELD_2D), randn(FIELD_2D))));
         add.accept(new Case("where 3D checkerboard", new Where(), List.of(checkerboard(1, 4, 4, 4), randn(FIELD_3D), randn(FIELD_3D))));

@@ -7,20 +7,20 @@ import org.equiflow.tensor.SuThreeEigenphases;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Tensor;
 
-/** The alcove eigenphases of SU(3) classes from their traces: what the SU(3) spectral coupling transforms. */
+/** The alcove eigenphases of SU(3) matrices: what the SU(3) spectral coupling transforms. */
 @NodeInfo(shortName = "SuThreeEigenphases")
 public final class SuThreeEigenphasesNode extends OpNode {
     private static final SuThreeEigenphases PRIMITIVE = new SuThreeEigenphases();
-    private final int trace;
+    private final int matrix;
 
-    public SuThreeEigenphasesNode(int slot, int trace) {
+    public SuThreeEigenphasesNode(int slot, int matrix) {
         super(slot);
-        this.trace = trace;
+        this.matrix = matrix;
     }
 
     @Override
-    protected Tensor compute(VirtualFrame frame) { return eigenphases(read(frame, trace)); }
+    protected Tensor compute(VirtualFrame frame) { return eigenphases(read(frame, matrix)); }
 
     @TruffleBoundary
-    private static Tensor eigenphases(Tensor t) { return Ops.apply(PRIMITIVE, t); }
+    private static Tensor eigenphases(Tensor m) { return Ops.apply(PRIMITIVE, m); }
 }
