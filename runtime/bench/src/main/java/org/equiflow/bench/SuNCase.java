@@ -13,8 +13,8 @@ import org.equiflow.sample.Hmc;
 import org.equiflow.truffle.CompiledFlow;
 
 /**
- * The SU(N) speed cases of issue 16: what a user of the SU(2) spectral-coupling flow and of
- * SU(3) pays per training step, per sampled configuration and per HMC trajectory. Each case is
+ * The SU(N) speed cases of issue 16: what a user of the SU(2) and SU(3) spectral-coupling flows
+ * and of HMC pays per training step, per sampled configuration and per HMC trajectory. Each case is
  * one script bundled with the bench (the theory G of examples/su2_2d.flow or su3_2d.flow on an
  * L×L torus, L = 8 unless asked otherwise) and one kind of work on it. No PyTorch reference
  * exists for SU(N) flows, so these are equiflow's own numbers.
@@ -26,7 +26,11 @@ public enum SuNCase {
     SU2_SPECTRAL_SAMPLE("su2_spectral_sample", "su2_spectral.flow", "spectral", Work.SAMPLE),
     /** One HMC trajectory of SU(2), the baseline the flow is compared with. */
     SU2_HMC("su2_hmc", "su2_spectral.flow", null, Work.HMC),
-    /** Haar-prior proposals through independence Metropolis: the only SU(3) flow until SU(3) couplings exist. */
+    /** One reverse-KL training step of examples/su3_2d.flow's SU(3) spectral-coupling flow. */
+    SU3_SPECTRAL_TRAIN("su3_spectral_train", "su3_spectral.flow", "spectral", Work.TRAIN),
+    /** Proposals of the (untrained) SU(3) spectral flow through independence Metropolis. */
+    SU3_SPECTRAL_SAMPLE("su3_spectral_sample", "su3_spectral.flow", "spectral", Work.SAMPLE),
+    /** Haar-prior proposals through independence Metropolis: what the prior alone costs. */
     SU3_HAAR_SAMPLE("su3_haar_sample", "su3_haar.flow", "haar_prior", Work.SAMPLE),
     /** One HMC trajectory of SU(3). */
     SU3_HMC("su3_hmc", "su3_haar.flow", null, Work.HMC);

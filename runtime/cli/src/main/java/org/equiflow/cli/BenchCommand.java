@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> sizes;
 
     @Option(names = "--batch", split = ",", defaultValue = "64,1024",
-            description = "Training batches (default: ${DEFAULT-VALUE}; 64 for a U(1) theory and su2_spectral_train).")
+            description = "Training batches (default: ${DEFAULT-VALUE}; 64 for a U(1) theory and the spectral training cases).")
     List<Integer> batches;
 
     @Option(names = "--sample-batch", defaultValue = "1024", description = "Sampling batch (default: ${DEFAULT-VALUE}).")
@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--cases", split = ",", defaultValue = "train,sample",
             description = "train, sample (default: ${DEFAULT-VALUE}; train for a U(1) theory); or SU(N) cases, which bring their own scripts:"
-                    + " su2_spectral_train, su2_spectral_sample, su2_hmc, su3_haar_sample, su3_hmc, or sun for all five.")
+                    + " su2_spectral_train, su2_spectral_sample, su2_hmc, su3_spectral_train, su3_spectral_sample, su3_haar_sample, su3_hmc, or sun for all seven.")
     List<String> cases;
 
     @Option(names = "--chains", defaultValue = "" + SuNCase.DEFAULT_CHAINS,

@@ -86,6 +86,19 @@ class CliTest {
         }
     }
 
+    /** On a 2D SU(N) torus ln Z is known, so a sample reports the trained flow's exact KL(q‖p), printed and in the ensemble's metadata. */
+    @Test
+    void sampleReportsTheExactKlWhereLnZIsKnown(@TempDir Path out) throws IOException {
+        String script = EXAMPLES.resolve("su2_2d.flow").toString();
+        Run trained = run("train", "--no-progress", script, "--steps", "3", "--out", out.toString());
+        assertEquals(0, trained.exit(), trained.out() + trained.err());
+        Run sampled = run("sample", "--no-progress", script, "--count", "256", "--out", out.toString());
+        assertEquals(0, sampled.exit(), sampled.out() + sampled.err());
+        assertTrue(sampled.out().contains("exact_kl"), sampled.out());
+        String metadata = Files.readString(out.resolve("result").resolve("ensemble.json"));
+        assertTrue(metadata.contains("\"exact_kl\""), metadata);
+    }
+
     @Test
     void irPrintsTheShapedFlow() {
         Run r = run("ir", EXAMPLES.resolve("phi4_tutorial.flow").toString());
@@ -194,7 +207,7 @@ class CliTest {
                 "--warmup", "1", "--warmup-time", "0", "--profile", "--profile-steps", "1");
         assertEquals(0, r.exit(), r.out() + r.err());
         for (String row : List.of("| su2_spectral_train L=4 B=2 |", "| su2_spectral_sample L=4 B=4 |", "| su2_hmc L=4 chains=2 |",
-                "| su3_haar_sample L=4 B=4 |", "| su3_hmc L=4 chains=2 |"))
+                "| su3_spectral_train L=4 B=2 |", "| su3_spectral_sample L=4 B=4 |", "| su3_haar_sample L=4 B=4 |", "| su3_hmc L=4 chains=2 |"))
             assertTrue(r.out().contains(row), row + " missing:\n" + r.out());
         assertTrue(r.out().contains("Profile, su2_spectral_train L=4 B=2:") && r.out().contains("| outside the kernels"), r.out());
         assertFalse(r.out().contains("| train L=") || r.out().contains("PyTorch reference |"), "no script case, no reference column:\n" + r.out());
