@@ -57,12 +57,9 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
     private record SetUp(int mu, int active, int theta0, int theta1, int plaquette, int params) {}
 
     private static SetUp setUp(FunctionBuilder b, int links, LayerSpec.PlaquetteCoupling p, Lattice lattice, int index) {
-        int mu = ((Number) p.mask().arguments().get("mu")).intValue();
-        int offset = ((Number) p.mask().arguments().get("offset")).intValue();
         String prefix = SiteCoupling.prefix(index);
-        int across = lattice.sizes().get(1 - mu);
-        int active = b.mask(prefix + ".active", lattice.sizes(), rows(lattice, 1 - mu, PlaquetteMasks.activeRows(across, offset)));
-        int frozen = b.mask(prefix + ".frozen", lattice.sizes(), rows(lattice, 1 - mu, PlaquetteMasks.frozenRows(across, offset)));
+        PlaquetteRows masks = PlaquetteRows.lower(b, p.mask(), lattice, prefix);
+        int mu = masks.mu(), active = masks.active(), frozen = masks.frozen();
 
         int theta0 = b.slice(links, 0, 1), theta1 = b.slice(links, 1, 2);
         // roll by −1 along an axis reads the neighbour in the + direction: out[x] = in[x + ê]
@@ -142,16 +139,6 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
         return new Transformed(transformed, b.splineLogDerivative(angle, raw, bins, Math.PI));
     }
 
-    /** The sites whose coordinate along {@code axis} is a selected row, row-major. */
-    static boolean[] rows(Lattice lattice, int axis, boolean[] selectedRows) {
-        List<Integer> sizes = lattice.sizes();
-        boolean[] pattern = new boolean[(int) lattice.volume()];
-        for (int site = 0; site < pattern.length; site++) {
-            int x1 = site % sizes.get(1), x0 = site / sizes.get(1);
-            pattern[site] = selectedRows[axis == 0 ? x0 : x1];
-        }
-        return pattern;
-    }
 
     @Override
     public String noInverse(LayerSpec.PlaquetteCoupling layer) {

@@ -80,12 +80,9 @@ final class SpectralCouplingLayer implements CouplingLayer<LayerSpec.SpectralCou
 
     private static SetUp setUp(FunctionBuilder b, int links, LayerSpec.SpectralCoupling p, Lattice lattice, int index) {
         supported(b, links, p, lattice);
-        int mu = ((Number) p.mask().arguments().get("mu")).intValue();
-        int offset = ((Number) p.mask().arguments().get("offset")).intValue();
         String prefix = SiteCoupling.prefix(index);
-        int across = lattice.sizes().get(1 - mu);
-        int active = b.mask(prefix + ".active", lattice.sizes(), PlaquetteCouplingLayer.rows(lattice, 1 - mu, PlaquetteMasks.activeRows(across, offset)));
-        int frozen = b.mask(prefix + ".frozen", lattice.sizes(), PlaquetteCouplingLayer.rows(lattice, 1 - mu, PlaquetteMasks.frozenRows(across, offset)));
+        PlaquetteRows masks = PlaquetteRows.lower(b, p.mask(), lattice, prefix);
+        int mu = masks.mu(), active = masks.active(), frozen = masks.frozen();
 
         int u0 = b.slice(links, 0, MATRIX), u1 = b.slice(links, MATRIX, 2 * MATRIX);
         // roll by −1 along an axis reads the neighbour in the + direction: out[x] = in[x + ê]

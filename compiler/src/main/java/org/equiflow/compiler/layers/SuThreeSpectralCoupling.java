@@ -4,7 +4,6 @@ import java.util.List;
 import org.equiflow.compiler.ir.FunctionBuilder;
 import org.equiflow.compiler.ir.LayerLowering;
 import org.equiflow.compiler.ir.Lowering;
-import org.equiflow.compiler.ir.PlaquetteMasks;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.LayerSpec;
 
@@ -33,12 +32,9 @@ final class SuThreeSpectralCoupling {
                          SuThreeClassMap.Eigenclass plaquette, int uParams, java.util.function.IntUnaryOperator vParamsOf) {}
 
     private static SetUp setUp(FunctionBuilder b, int links, LayerSpec.SpectralCoupling p, Lattice lattice, int index) {
-        int mu = ((Number) p.mask().arguments().get("mu")).intValue();
-        int offset = ((Number) p.mask().arguments().get("offset")).intValue();
         String prefix = SiteCoupling.prefix(index);
-        int across = lattice.sizes().get(1 - mu);
-        int active = b.mask(prefix + ".active", lattice.sizes(), PlaquetteCouplingLayer.rows(lattice, 1 - mu, PlaquetteMasks.activeRows(across, offset)));
-        int frozen = b.mask(prefix + ".frozen", lattice.sizes(), PlaquetteCouplingLayer.rows(lattice, 1 - mu, PlaquetteMasks.frozenRows(across, offset)));
+        PlaquetteRows masks = PlaquetteRows.lower(b, p.mask(), lattice, prefix);
+        int mu = masks.mu(), active = masks.active(), frozen = masks.frozen();
 
         int u0 = b.slice(links, 0, MATRIX), u1 = b.slice(links, MATRIX, 2 * MATRIX);
         int link = mu == 0 ? u0 : u1, other = mu == 0 ? u1 : u0;
