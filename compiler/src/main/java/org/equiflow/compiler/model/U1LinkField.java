@@ -17,7 +17,8 @@ public final class U1LinkField implements FieldKind {
     public boolean compact() { return true; }
 
     public List<BuiltinMeasurement> measurements() {
-        return List.of("topological_susceptibility", "polyakov_loop", "wilson_loops").stream()
-                .map(name -> new BuiltinMeasurement(name, List.of(2))).toList();
+        // The topological charge Σ arg P / 2π is an integer only on the 2D torus; loops close in any dimension.
+        return List.of(new BuiltinMeasurement("topological_susceptibility", List.of(2)),
+                BuiltinMeasurement.any("polyakov_loop"), BuiltinMeasurement.any("wilson_loops"));
     }
 }

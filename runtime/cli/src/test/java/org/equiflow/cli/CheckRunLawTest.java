@@ -228,8 +228,11 @@ class CheckRunLawTest {
         add(c, "real field in 4D, hmc", PHI4.replace("[4, 4]", "[4, 4, 4, 4]") + "hmc T { measure magnetization }\n", HMC);
         add(c, "U(1) in 3D, hmc", u1Hmc("[4, 4, 4]", "plaquette_mean, topological_charge"), HMC);
         add(c, "U(1) in 4D, hmc", u1Hmc("[4, 4, 4, 4]", "plaquette_mean"), HMC);
-        for (String m : List.of("topological_susceptibility", "polyakov_loop", "wilson_loops")) {
-            add(c, "U(1) in 3D, measure " + m, u1Hmc("[4, 4, 4]", m), UNSUPPORTED);
+        add(c, "U(1) in 3D, measure topological_susceptibility", u1Hmc("[4, 4, 4]", "topological_susceptibility"), UNSUPPORTED);
+        for (String m : List.of("polyakov_loop", "wilson_loops")) {
+            add(c, "U(1) in 3D, measure " + m, u1Hmc("[4, 4, 4]", m), HMC);
+            add(c, "SU(2) in 4D, measure " + m, "use std.theories.su2\ntheory G = su2(lattice = [2, 2, 2, 4], beta = 2.0)\nhmc G { trajectories 2  measure "
+                    + m + " }\n", HMC);
         }
         add(c, "flow of a prior alone", PHI4 + "flow f for T {\n    prior normal()\n}\n", RUN);
         add(c, "U(1) flow of a prior alone in 3D", """
@@ -276,7 +279,7 @@ class CheckRunLawTest {
                     case SUN -> {
                         add(c, key, sunHmc("su2", "[4, 4]", m.getKey()), HMC);
                         add(c, key + ", SU(3)", sunHmc("su3", "[4, 4]", m.getKey()), HMC);
-                        add(c, key + " in 3D", sunHmc("su3", "[4, 4, 4]", m.getKey()), UNSUPPORTED);
+                        add(c, key + " in 3D", sunHmc("su3", "[4, 4, 4]", m.getKey()), HMC);
                     }
                     default -> add(c, key, runBlock(Item.RunKind.SAMPLE, "measure magnetization, " + m.getKey()), RUN);
                 }

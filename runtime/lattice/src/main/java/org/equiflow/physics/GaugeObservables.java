@@ -3,34 +3,65 @@ package org.equiflow.physics;
 import java.util.List;
 
 /**
- * Observables of 2D U(1) link configurations stored as angles, row-major [count, 2, L0, L1]
- * (channel = direction): plaquette angles, the topological charge, Polyakov loops and
- * rectangular Wilson loops.
+ * Observables of U(1) link configurations stored as angles, row-major [count, d, L0, L1, …]
+ * (channel = direction): on 2D lattices plaquette angles and the topological charge; on 2–4D
+ * lattices Polyakov loops and square Wilson loops.
  */
 public final class GaugeObservables {
-    private final int l0, l1, volume;
+    private final int[] sizes;
+    private final int volume;
 
     public GaugeObservables(List<Integer> lattice) {
-        if (lattice.size() != 2) throw new IllegalArgumentException("U(1) gauge observables are defined on 2D lattices, not " + lattice);
-        this.l0 = lattice.get(0);
-        this.l1 = lattice.get(1);
-        this.volume = l0 * l1;
+        if (lattice.size() < 2 || lattice.size() > 4) throw new IllegalArgumentException("gauge observables need a 2–4D lattice, not " + lattice);
+        this.sizes = lattice.stream().mapToInt(Integer::intValue).toArray();
+        int v = 1;
+        for (int s : sizes) v *= s;
+        this.volume = v;
     }
 
     public int volume() { return volume; }
 
-    private double link(float[] configs, int c, int mu, int x0, int x1) {
-        return configs[((c * 2 + mu) * l0 + Math.floorMod(x0, l0)) * l1 + Math.floorMod(x1, l1)];
+    /** The row-major index of the site x, each coordinate wrapped around the torus. */
+    static int site(int[] sizes, int[] x) {
+        int site = 0;
+        for (int d = 0; d < sizes.length; d++) site = site * sizes[d] + Math.floorMod(x[d], sizes[d]);
+        return site;
     }
 
-    /** P(x) = θ₀(x) + θ₁(x+ê₀) − θ₀(x+ê₁) − θ₁(x), unwrapped, row-major over sites. */
+    /** The coordinates of a row-major site index. */
+    static int[] coordinates(int[] sizes, int site) {
+        int[] x = new int[sizes.length];
+        for (int d = sizes.length - 1; d >= 0; d--) {
+            x[d] = site % sizes[d];
+            site /= sizes[d];
+        }
+        return x;
+    }
+
+    /** The largest square loop measured: half the smallest extent. */
+    static int largestLoop(int[] sizes) {
+        int smallest = Integer.MAX_VALUE;
+        for (int s : sizes) smallest = Math.min(smallest, s);
+        return smallest / 2;
+    }
+
+    private double link(float[] configs, int c, int mu, int[] x) {
+        return configs[(c * sizes.length + mu) * volume + site(sizes, x)];
+    }
+
+    private void require2D(String what) {
+        if (sizes.length != 2) throw new IllegalStateException(what + " is defined on 2D lattices only");
+    }
+
+    /** P(x) = θ₀(x) + θ₁(x+ê₀) − θ₀(x+ê₁) − θ₁(x), unwrapped, row-major over sites (2D). */
     public double[] plaquetteAngles(float[] configs, int c) {
+        require2D("the plaquette angle field");
         double[] p = new double[volume];
-        for (int x0 = 0; x0 < l0; x0++) {
-            for (int x1 = 0; x1 < l1; x1++) {
-                p[x0 * l1 + x1] = link(configs, c, 0, x0, x1) + link(configs, c, 1, x0 + 1, x1)
-                        - link(configs, c, 0, x0, x1 + 1) - link(configs, c, 1, x0, x1);
-            }
+        for (int site = 0; site < volume; site++) {
+            int[] x = coordinates(sizes, site);
+            int x0 = x[0], x1 = x[1];
+            p[site] = link(configs, c, 0, x) + link(configs, c, 1, new int[] {x0 + 1, x1})
+                    - link(configs, c, 0, new int[] {x0, x1 + 1}) - link(configs, c, 1, x);
         }
         return p;
     }
@@ -41,8 +72,8 @@ public final class GaugeObservables {
     }
 
     /**
-     * Q = Σₓ arg P(x) / 2π. On a torus Σₓ P(x) = 0 (every link enters two plaquettes with opposite
-     * signs), so Q is an integer up to rounding; {@link Math#rint} of it is the integer charge.
+     * Q = Σₓ arg P(x) / 2π (2D). On a torus Σₓ P(x) = 0 (every link enters two plaquettes with
+     * opposite signs), so Q is an integer up to rounding; {@link Math#rint} of it is the integer charge.
      */
     public double topologicalCharge(float[] configs, int c) {
         double q = 0;
@@ -50,7 +81,7 @@ public final class GaugeObservables {
         return q / (2 * Math.PI);
     }
 
-    /** ⟨cos P⟩ over the sites of one configuration. */
+    /** ⟨cos P⟩ over the sites of one configuration (2D). */
     public double plaquetteMean(float[] configs, int c) {
         double s = 0;
         for (double p : plaquetteAngles(configs, c)) s += Math.cos(p);
@@ -58,38 +89,54 @@ public final class GaugeObservables {
     }
 
     /**
-     * |L|, the modulus of the volume-averaged Polyakov loop along axis 0:
-     * L = (1/L1) Σ_{x1} exp(i Σ_{x0} θ₀(x0, x1)). (⟨L⟩ itself vanishes by the centre symmetry.)
+     * |L|, the modulus of the spatially averaged Polyakov loop along axis 0:
+     * L = (1/V_s) Σ_{x⃗} exp(i Σ_{x0} θ₀(x0, x⃗)), x⃗ the other coordinates. (⟨L⟩ itself vanishes by
+     * the centre symmetry.)
      */
     public double polyakovLoopModulus(float[] configs, int c) {
         double re = 0, im = 0;
-        for (int x1 = 0; x1 < l1; x1++) {
+        int spatial = volume / sizes[0];
+        for (int s = 0; s < spatial; s++) {
+            int[] x = coordinates(sizes, s);
             double phase = 0;
-            for (int x0 = 0; x0 < l0; x0++) phase += link(configs, c, 0, x0, x1);
+            for (x[0] = 0; x[0] < sizes[0]; x[0]++) phase += link(configs, c, 0, x);
             re += Math.cos(phase);
             im += Math.sin(phase);
         }
-        return Math.hypot(re, im) / l1;
+        return Math.hypot(re, im) / spatial;
     }
 
     /**
-     * The R×T Wilson loop averaged over positions, Re W = mean over x of cos(Σ of the plaquette
-     * angles of the R×T rectangle at x): the loop's phase is the product of the plaquettes it
-     * encloses (Stokes on the lattice).
+     * The R×T Wilson loop averaged over positions and planes μ < ν: cos of the phase summed around
+     * the rectangle with corner x, R links along +μ̂, T along +ν̂, then back (as
+     * {@link SuNGaugeObservables#wilsonLoop} for N = 1).
      */
     public double wilsonLoop(float[] configs, int c, int r, int t) {
-        double[] p = plaquetteAngles(configs, c);
         double sum = 0;
-        for (int x0 = 0; x0 < l0; x0++) {
-            for (int x1 = 0; x1 < l1; x1++) {
-                double phase = 0;
-                for (int a = 0; a < r; a++) for (int b = 0; b < t; b++) phase += p[((x0 + a) % l0) * l1 + (x1 + b) % l1];
-                sum += Math.cos(phase);
+        int planes = 0;
+        for (int mu = 0; mu < sizes.length; mu++) {
+            for (int nu = mu + 1; nu < sizes.length; nu++) {
+                planes++;
+                for (int site = 0; site < volume; site++) {
+                    int[] x = coordinates(sizes, site);
+                    double phase = 0;
+                    for (int a = 0; a < r; a++, x[mu]++) phase += link(configs, c, mu, x);
+                    for (int b = 0; b < t; b++, x[nu]++) phase += link(configs, c, nu, x);
+                    for (int a = 0; a < r; a++) {
+                        x[mu]--;
+                        phase -= link(configs, c, mu, x);
+                    }
+                    for (int b = 0; b < t; b++) {
+                        x[nu]--;
+                        phase -= link(configs, c, nu, x);
+                    }
+                    sum += Math.cos(phase);
+                }
             }
         }
-        return sum / volume;
+        return sum / ((double) volume * planes);
     }
 
-    /** The largest square loop measured: half the smaller extent. */
-    public int largestLoop() { return Math.min(l0, l1) / 2; }
+    /** The largest square loop measured: half the smallest extent. */
+    public int largestLoop() { return largestLoop(sizes); }
 }

@@ -124,7 +124,7 @@ final class SuNLinkBehaviour implements FieldBehaviour {
         List<Result> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         theoryObservables(theory, names, estimator, configs, count, channels, requested, results, notes);
-        // The built-ins are 2D only (check refuses them elsewhere).
+        // The built-ins run on 2–4D lattices (Polyakov loop along axis 0, Wilson loops averaged over planes).
         boolean polyakov = requested.contains("polyakov_loop"), loops = requested.contains("wilson_loops");
         if (polyakov || loops) {
             var gauge = new SuNGaugeObservables(theory.lattice().sizes(), theory.field().n());

@@ -40,13 +40,14 @@ final class U1LinkBehaviour implements FieldBehaviour {
 
     public Report measure(TheoryInstance theory, Resolution names, float[] configs, int count, List<String> requested,
                           double[] logWeights) {
-        // The built-in U(1) measurements are 2D only (check refuses them elsewhere); the theory's own
-        // observables run in any dimension. On a 2D lattice Q and the plaquette of every configuration
-        // are kept as series for the report's history and histograms, whatever was requested.
-        var gauge = theory.lattice().dimensions() == 2 ? new GaugeObservables(theory.lattice().sizes()) : null;
+        // The topological charge is 2D only (check refuses topological_susceptibility elsewhere); Polyakov
+        // and Wilson loops and the theory's own observables run in any dimension. On a 2D lattice Q and
+        // the plaquette of every configuration are kept as series for the report's history and
+        // histograms, whatever was requested.
+        var gauge = new GaugeObservables(theory.lattice().sizes());
         Map<String, double[]> series = new LinkedHashMap<>();
         double[] charge = null;
-        if (gauge != null) {
+        if (theory.lattice().dimensions() == 2) {
             charge = new double[count];
             double[] plaquette = new double[count];
             for (int c = 0; c < count; c++) {

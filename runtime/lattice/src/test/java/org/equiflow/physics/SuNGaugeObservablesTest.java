@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The SU(N) built-ins of {@link SuNGaugeObservables} on configurations whose answers are known by
  * hand (identity links, constant and abelian links), against U(1)'s {@link GaugeObservables} where
  * the two must agree (N = 1, and the abelian diag(e^{iθ}, e^{−iθ}) embedding), against loops
- * written in the language and lowered through the IR, and under random gauge transformations.
+ * written in the language and lowered through the IR, and under random gauge transformations —
+ * on 2D lattices and, averaged over planes, in 3D and 4D.
  */
 class SuNGaugeObservablesTest {
     @TempDir
@@ -236,6 +237,118 @@ class SuNGaugeObservablesTest {
         for (int e = 0; e < 2 * n * n; e++) broken[index(n, 0, 0, e / 2, e % 2, 0, 0)] = transformed[index(n, 0, 0, e / 2, e % 2, 0, 0)];
         Map<String, Double> changed = values(Measurements.measure(su3, program.names(), broken, count, builtins));
         assertTrue(Math.abs(changed.get("wilson_loop_1x1") - before.get("wilson_loop_1x1")) > 1e-6, "the check can fail");
+    }
+
+    /**
+     * In 3D and 4D (issue 16: the built-ins were 2D only): on Haar-random SU(N) links the built-in
+     * wilson_loop_1x1 equals std su$N's plaquette_mean (averaged over the planes μ < ν), the 2×2
+     * row equals the loop written in the language averaged the same way, and both and the Polyakov
+     * loop are unchanged by a random gauge transformation.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "SU({0}) on {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = ';', value = {"2; 4, 4, 4", "3; 4, 4, 2", "2; 2, 2, 2, 2", "3; 2, 2, 2, 2"})
+    void builtinsInThreeAndFourDimensionsMatchTheLanguageAndAreGaugeInvariant(int n, String sizes) throws IOException {
+        Path file = dir.resolve("loops" + n + sizes.replace(", ", "x") + ".flow");
+        Files.writeString(file, """
+                use std.theories.su$N
+                theory G = su$N(lattice = [$SIZES], beta = 1.0)
+                theory Loops(lattice: shape) {
+                    field U: SU($N) on links
+                    action 0 * sum x { sum mu < nu { re(tr(plaquette(U, x, mu, nu))) } }
+                    observable w22 = mean x { mean mu < nu { re(tr(wilson_loop(U, x, mu, nu, 2, 2))) } } / $N
+                }
+                theory W = Loops(lattice = [$SIZES])
+                """.replace("$N", String.valueOf(n)).replace("$SIZES", sizes));
+        var checked = Compiler.check(file, file.getFileName().toString(), Map.of());
+        assertTrue(checked.ok(), () -> checked.diagnostics().all().toString());
+        var program = checked.program().orElseThrow();
+        var theory = program.theories().get(0);
+        int[] extent = theory.lattice().sizes().stream().mapToInt(Integer::intValue).toArray();
+        int d = extent.length, count = 3;
+        var random = new SplittableRandom(23);
+        var haar = new PriorSampler(new PriorSpec("haar", Map.of()), theory.lattice(), theory.field())
+                .sample(new Shape(count, d * 2 * n * n, extent), DType.F64, random);
+        float[] links = new float[haar.size()];
+        for (int i = 0; i < links.length; i++) links[i] = (float) haar.get(i);
+        float[] transformed = gaugeTransform(links, n, count, extent, random);
+
+        List<String> builtins = List.of("polyakov_loop", "wilson_loops");
+        Map<String, Double> before = values(Measurements.measure(theory, program.names(), links, count, concat(builtins, "plaquette_mean")));
+        Map<String, Double> after = values(Measurements.measure(theory, program.names(), transformed, count, builtins));
+        assertEquals(before.get("plaquette_mean"), before.get("wilson_loop_1x1"), 1e-6);
+        if (before.containsKey("wilson_loop_2x2")) {
+            Map<String, Double> written = values(Measurements.measure(program.theories().get(1), program.names(), links, count, List.of("w22")));
+            assertEquals(written.get("w22"), before.get("wilson_loop_2x2"), 1e-6);
+        }
+        assertTrue(before.get("polyakov_loop") > 1e-3, before.toString());
+        for (String name : after.keySet()) assertEquals(before.get(name), after.get(name), 1e-5, name + " is gauge invariant");
+    }
+
+    /** In 3D and 4D U(1)'s loops are still SU(N)'s at N = 1: random angles, e^{iθ} links. */
+    @Test
+    void agreesWithU1InThreeAndFourDimensions() {
+        var random = new SplittableRandom(29);
+        for (int[] extent : new int[][] {{4, 3, 4}, {2, 4, 2, 4}}) {
+            int d = extent.length, volume = 1, count = 2;
+            for (int e : extent) volume *= e;
+            float[] angles = new float[count * d * volume], asU1 = new float[count * d * 2 * volume];
+            for (int c = 0; c < count; c++) {
+                for (int mu = 0; mu < d; mu++) {
+                    for (int x = 0; x < volume; x++) {
+                        double theta = 2 * Math.PI * random.nextDouble() * (mu == 0 ? 0.2 : 1);
+                        angles[(c * d + mu) * volume + x] = (float) theta;
+                        asU1[((c * d + mu) * 2) * volume + x] = (float) Math.cos(theta);
+                        asU1[((c * d + mu) * 2 + 1) * volume + x] = (float) Math.sin(theta);
+                    }
+                }
+            }
+            List<Integer> lattice = java.util.Arrays.stream(extent).boxed().toList();
+            var u1 = new GaugeObservables(lattice);
+            var one = new SuNGaugeObservables(lattice, 1);
+            for (int c = 0; c < count; c++) {
+                assertEquals(u1.polyakovLoopModulus(angles, c), one.polyakovLoopModulus(asU1, c), 1e-5);
+                for (int k = 1; k <= u1.largestLoop(); k++) assertEquals(u1.wilsonLoop(angles, c, k, k), one.wilsonLoop(asU1, c, k, k), 1e-5);
+            }
+        }
+    }
+
+    /** U_μ(x) → g(x) U_μ(x) g(x + μ̂)† on a lattice of any dimension, g(x) random in SU(N). */
+    private static float[] gaugeTransform(float[] links, int n, int count, int[] extent, SplittableRandom random) {
+        float[] out = links.clone();
+        int nn = n * n, d = extent.length, volume = 1;
+        for (int e : extent) volume *= e;
+        for (int c = 0; c < count; c++) {
+            double[][] gr = new double[volume][nn], gi = new double[volume][nn];
+            for (int s = 0; s < volume; s++) {
+                double[] ar = new double[nn], ai = new double[nn];
+                for (int e = 0; e < nn; e++) {
+                    ar[e] = 2 * random.nextGaussian();
+                    ai[e] = 2 * random.nextGaussian();
+                }
+                SuNAlgebra.projectToAlgebra(n, ar, ai);
+                SuNAlgebra.exp(n, ar, ai, gr[s], gi[s]);
+            }
+            double[] ur = new double[nn], ui = new double[nn], tr = new double[nn], ti = new double[nn], vr = new double[nn], vi = new double[nn];
+            for (int mu = 0; mu < d; mu++) {
+                for (int here = 0; here < volume; here++) {
+                    int[] x = GaugeObservables.coordinates(extent, here);
+                    x[mu]++;
+                    int there = GaugeObservables.site(extent, x);
+                    int base = (c * d + mu) * 2 * nn;
+                    for (int e = 0; e < nn; e++) {
+                        ur[e] = links[(base + 2 * e) * volume + here];
+                        ui[e] = links[(base + 2 * e + 1) * volume + here];
+                    }
+                    SuNAlgebra.multiply(n, gr[here], gi[here], ur, ui, tr, ti);
+                    SuNAlgebra.multiplyAdjoint(n, tr, ti, gr[there], gi[there], vr, vi);
+                    for (int e = 0; e < nn; e++) {
+                        out[(base + 2 * e) * volume + here] = (float) vr[e];
+                        out[(base + 2 * e + 1) * volume + here] = (float) vi[e];
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static List<String> concat(List<String> a, String b) {
