@@ -218,7 +218,9 @@ class SpectralCouplingDegeneracyTest {
      * δ = 1e-4 the reverse-mode gradient itself is wrong (largest entry 2e6, where the trend of
      * 0.93 at 1e-2 and 0.094 at 1e-3 expects about 1e-2),
      * and at δ = 1e-5 the loss is NaN for perturbed parameters, at 1e-6 the log-det is not finite. At
-     * the walls the loss or the log-det is not finite from δ = 1e-5. Haar gives a δ-neighbourhood
+     * the walls the loss or the log-det is not finite from δ = 1e-5. (Either layer alone keeps a
+     * finite log-det down to δ = 1e-6 on these latents, at all three classes; the non-finite values
+     * appear in the second layer, on the first layer's output.) Haar gives a δ-neighbourhood
      * of a wall probability ∝ δ³ and of the identity ∝ δ⁸ per plaquette, so samples land there rarely.
      */
     @ParameterizedTest(name = "near {0}, within {1}")
