@@ -67,10 +67,10 @@ public record SuThreeEigenphases() implements Primitive {
         int sites = p.shape().sites();
         Tensor grad = Tensor.zeros(p.shape(), outputGrad.dtype());
         Decomposition d = new Decomposition();
+        double[] g = new double[3];
         for (int b = 0; b < p.shape().batch(); b++) {
             for (int x = 0; x < sites; x++) {
                 d.of(p, b, x, sites);
-                double[] g = new double[3];
                 double mean = 0;
                 for (int k = 0; k < 3; k++) mean += (g[k] = outputGrad.get((3 * b + k) * sites + x)) / 3;
                 for (int i = 0; i < N; i++) {
@@ -105,7 +105,10 @@ public record SuThreeEigenphases() implements Primitive {
         final double[] phases = new double[N];
         final int[] order = new int[N];
         private final double[][] ar = new double[N][N], ai = new double[N][N];
-        private final double[] cardano = new double[N];
+        private final double[] cardano = new double[N], raw = new double[N], sorted = new double[N];
+        // one rotation's columns of U and of A·U, rows of U†·(AU): reused, a decomposition runs per site
+        private final double[] upR = new double[N], upI = new double[N], uqR = new double[N], uqI = new double[N];
+        private final double[] apR = new double[N], apI = new double[N], aqR = new double[N], aqI = new double[N];
 
         void of(Tensor p, int b, int x, int sites) {
             for (int i = 0; i < N; i++) {
@@ -131,7 +134,6 @@ public record SuThreeEigenphases() implements Primitive {
                 }
             }
             jacobi();
-            double[] raw = new double[N];
             for (int k = 0; k < N; k++) {
                 // λ = v†Pv
                 double sr = 0, si = 0;
@@ -206,7 +208,10 @@ public record SuThreeEigenphases() implements Primitive {
             double theta = 0.5 * Math.atan2(2 * r, ar[q][q] - ar[p][p]);
             double c = Math.cos(theta), s = Math.sin(theta);
             // U's columns p and q: u_p = c·e_p − s·conj(e)·e_q, u_q = s·e_p + c·conj(e)·e_q
-            double[] upR = new double[N], upI = new double[N], uqR = new double[N], uqI = new double[N];
+            java.util.Arrays.fill(upR, 0);
+            java.util.Arrays.fill(upI, 0);
+            java.util.Arrays.fill(uqR, 0);
+            java.util.Arrays.fill(uqI, 0);
             upR[p] = c;
             upR[q] = -s * er;
             upI[q] = s * ei;
@@ -214,9 +219,9 @@ public record SuThreeEigenphases() implements Primitive {
             uqR[q] = c * er;
             uqI[q] = -c * ei;
             // columns of A·U for p and q
-            double[] apR = new double[N], apI = new double[N], aqR = new double[N], aqI = new double[N];
             for (int i = 0; i < N; i++) {
-                for (int k : new int[] {p, q}) {
+                apR[i] = apI[i] = aqR[i] = aqI[i] = 0;
+                for (int k = p; k <= q; k += q - p) {
                     apR[i] += ar[i][k] * upR[k] - ai[i][k] * upI[k];
                     apI[i] += ar[i][k] * upI[k] + ai[i][k] * upR[k];
                     aqR[i] += ar[i][k] * uqR[k] - ai[i][k] * uqI[k];
@@ -229,21 +234,21 @@ public record SuThreeEigenphases() implements Primitive {
                 ar[i][q] = aqR[i];
                 ai[i][q] = aqI[i];
             }
-            // rows p and q of U†·(AU)
-            double[] rpR = new double[N], rpI = new double[N], rqR = new double[N], rqI = new double[N];
+            // rows p and q of U†·(AU) (the a·· scratch arrays are free again)
             for (int j = 0; j < N; j++) {
-                for (int k : new int[] {p, q}) {
-                    rpR[j] += upR[k] * ar[k][j] + upI[k] * ai[k][j];
-                    rpI[j] += upR[k] * ai[k][j] - upI[k] * ar[k][j];
-                    rqR[j] += uqR[k] * ar[k][j] + uqI[k] * ai[k][j];
-                    rqI[j] += uqR[k] * ai[k][j] - uqI[k] * ar[k][j];
+                apR[j] = apI[j] = aqR[j] = aqI[j] = 0;
+                for (int k = p; k <= q; k += q - p) {
+                    apR[j] += upR[k] * ar[k][j] + upI[k] * ai[k][j];
+                    apI[j] += upR[k] * ai[k][j] - upI[k] * ar[k][j];
+                    aqR[j] += uqR[k] * ar[k][j] + uqI[k] * ai[k][j];
+                    aqI[j] += uqR[k] * ai[k][j] - uqI[k] * ar[k][j];
                 }
             }
             for (int j = 0; j < N; j++) {
-                ar[p][j] = rpR[j];
-                ai[p][j] = rpI[j];
-                ar[q][j] = rqR[j];
-                ai[q][j] = rqI[j];
+                ar[p][j] = apR[j];
+                ai[p][j] = apI[j];
+                ar[q][j] = aqR[j];
+                ai[q][j] = aqI[j];
             }
             ar[p][q] = ai[p][q] = ar[q][p] = ai[q][p] = 0;
             ai[p][p] = ai[q][q] = 0;
@@ -259,13 +264,16 @@ public record SuThreeEigenphases() implements Primitive {
 
         /** Arguments in (−π, π] → the alcove: sorted descending, shifted by ∓2π where they sum to ±2π, mean removed. */
         private void canonical(double[] raw) {
-            Integer[] index = {0, 1, 2};
-            java.util.Arrays.sort(index, (a, c) -> Double.compare(raw[c], raw[a]));
-            double[] sorted = new double[N];
+            // descending order of three by insertion
             for (int m = 0; m < N; m++) {
-                sorted[m] = raw[index[m]];
-                order[m] = index[m];
+                int k = m;
+                while (k > 0 && raw[order[k - 1]] < raw[m]) {
+                    order[k] = order[k - 1];
+                    k--;
+                }
+                order[k] = m;
             }
+            for (int m = 0; m < N; m++) sorted[m] = raw[order[m]];
             long turns = Math.round((sorted[0] + sorted[1] + sorted[2]) / (2 * Math.PI));
             if (turns > 0) {
                 // the largest moves down by 2π and becomes the smallest
