@@ -55,9 +55,11 @@ public final class RuntimeSupport {
      */
     public static final Map<String, List<String>> CHOICES = choices();
 
+    /** The losses that evaluate log q of configurations they did not draw, through the inverse flow. */
+    public static final List<String> LOSSES_THROUGH_THE_INVERSE = List.of("path_gradient", "reinforce");
+
     /** What to write instead of a choice the runtime does not implement, by setting. */
     public static final Map<String, String> CHOICE_ALTERNATIVE = Map.of(
-            "loss", "use `loss reverse_kl` (path gradients are future work)",
             "optimizer", "use `optimizer adam(lr = 1e-3)`");
 
     /**
@@ -69,7 +71,7 @@ public final class RuntimeSupport {
 
     private static Map<String, List<String>> choices() {
         Map<String, List<String>> m = new LinkedHashMap<>();
-        m.put("loss", List.of("reverse_kl"));
+        m.put("loss", List.of("reverse_kl", "path_gradient", "reinforce"));
         m.put("optimizer", List.of("adam"));
         m.put("method", List.of("independence_metropolis", "reweighting"));
         m.put("integrator", List.of("leapfrog", "omelyan"));

@@ -40,8 +40,10 @@ public final class Lowering {
         requireFlowsOnField(model);
         List<IrFunction> functions = new ArrayList<>();
         functions.add(flow(model));
-        // `symmetrize z2` needs q_f(−x), i.e. the inverse flow: log q_f(y) = log r(f⁻¹(y)) + log|det ∂f⁻¹/∂y|.
-        if (model.symmetrize().contains("z2")) functions.add(inverse(model));
+        // `symmetrize z2` needs q_f(−x), i.e. the inverse flow: log q_f(y) = log r(f⁻¹(y)) + log|det ∂f⁻¹/∂y|;
+        // so do the losses that evaluate log q of configurations they did not draw (path gradients, REINFORCE).
+        // A flow whose every layer inverts gets it; `symmetrize z2` refuses one that does not.
+        if (model.symmetrize().contains("z2") || invertible(model)) functions.add(inverse(model));
         functions.add(logPrior(model));
         functions.add(lowerAction(theory, names));
         return new IrProgram(model, functions);
@@ -144,6 +146,11 @@ public final class Lowering {
         b.output("z", y);
         b.output("logdet", logdet);
         return b.build();
+    }
+
+    /** Whether every layer of the flow has an inverse the runtime lowers. */
+    public static boolean invertible(FlowModel model) {
+        return model.layers().stream().allMatch(layer -> LayerLowering.of(layer).noInverse(layer) == null);
     }
 
     /** The running log-det plus one layer's ({@code < 0}: none yet, or none from the layer). */

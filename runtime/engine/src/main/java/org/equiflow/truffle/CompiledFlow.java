@@ -25,10 +25,14 @@ public final class CompiledFlow {
     private final PriorSampler prior;
 
     public CompiledFlow(IrProgram program, DType dtype, long seed) {
+        this(program, dtype, Parameters.initialise(program.function(IrProgram.FLOW).orElseThrow().params(), dtype, seed));
+    }
+
+    private CompiledFlow(IrProgram program, DType dtype, Parameters parameters) {
         this.program = program;
         this.dtype = dtype;
         IrFunction flowFunction = program.function(IrProgram.FLOW).orElseThrow();
-        this.parameters = Parameters.initialise(flowFunction.params(), dtype, seed);
+        this.parameters = parameters;
         this.flow = IrTranslator.translate(flowFunction, parameters, dtype);
         this.logPrior = IrTranslator.translate(program.function(IrProgram.LOG_PRIOR).orElseThrow(), parameters, dtype);
         this.action = IrTranslator.translate(program.function(IrProgram.ACTION).orElseThrow(), parameters, dtype);
@@ -63,11 +67,23 @@ public final class CompiledFlow {
     public Tensor logPrior(Tensor z) { return ((Tensor[]) logPrior.call(z))[0]; }
 
     /** Whether the flow is the Z2 self-mixture ½(q_f(φ) + q_f(−φ)) of its layers ({@code symmetrize z2}). */
-    public boolean symmetrized() { return inverse != null; }
+    public boolean symmetrized() { return program.model().symmetrize().contains("z2"); }
 
-    /** The inverse flow x ↦ (z, log|det ∂z/∂x|); only for symmetrized flows. */
+    /** Whether the inverse flow was lowered (every layer has one): log q of any configuration can be evaluated. */
+    public boolean hasInverse() { return inverse != null; }
+
+    /**
+     * The same flow with {@link Parameters#frozenCopy frozen copies} of the parameters, for densities
+     * whose parameter dependence must not be differentiated; {@link #refreshFrozen} updates them.
+     */
+    public CompiledFlow withFrozenParameters() { return new CompiledFlow(program, dtype, parameters.frozenCopy()); }
+
+    /** Copies this flow's current parameter values into {@code frozen}, a {@link #withFrozenParameters} of it. */
+    public void refreshFrozen(CompiledFlow frozen) { frozen.parameters.copyValuesFrom(parameters); }
+
+    /** The inverse flow x ↦ (z, log|det ∂z/∂x|); for flows whose every layer is invertible. */
     public Forward inverse(Tensor x) {
-        if (inverse == null) throw new IllegalStateException("the inverse flow is lowered only for `symmetrize z2`");
+        if (inverse == null) throw new IllegalStateException("the inverse flow is lowered only for flows whose every layer is invertible");
         Tensor[] out = (Tensor[]) inverse.call(x);
         return new Forward(out[0], out[1]);
     }
@@ -80,8 +96,24 @@ public final class CompiledFlow {
      */
     public Tensor logDensity(Tensor z, Forward out) {
         Tensor direct = org.equiflow.tensor.Ops.sub(logPrior(z), out.logDet());
-        if (inverse == null) return direct;
-        Forward mirrored = inverse(org.equiflow.tensor.Ops.neg(out.x()));
+        if (!symmetrized()) return direct;
+        return mixture(direct, out.x());
+    }
+
+    /**
+     * log q(x) of given configurations through the inverse flow: log r(f⁻¹(x)) + log|det ∂f⁻¹/∂x|
+     * (the self-mixture for symmetrized flows), on the tape — differentiable in x and in the
+     * parameters this flow was built with.
+     */
+    public Tensor logDensityOf(Tensor x) {
+        Forward back = inverse(x);
+        Tensor direct = org.equiflow.tensor.Ops.add(logPrior(back.x()), back.logDet());
+        return symmetrized() ? mixture(direct, x) : direct;
+    }
+
+    /** log ½(q_f(x) + q_f(−x)) from log q_f(x) and the inverse at −x. */
+    private Tensor mixture(Tensor direct, Tensor x) {
+        Forward mirrored = inverse(org.equiflow.tensor.Ops.neg(x));
         Tensor reflected = org.equiflow.tensor.Ops.add(logPrior(mirrored.x()), mirrored.logDet());
         // log(e^a + e^b) = m + log(e^(a−m) + e^(b−m)) for any constant m; the larger of the two keeps it finite.
         Tensor m = Tensor.zeros(direct.shape(), direct.dtype());
@@ -96,7 +128,7 @@ public final class CompiledFlow {
      * each with probability ½; null (none) for flows that are not symmetrized.
      */
     public boolean[] randomSignFlips(int batch, java.util.SplittableRandom random) {
-        if (inverse == null) return null;
+        if (!symmetrized()) return null;
         boolean[] flips = new boolean[batch];
         for (int b = 0; b < batch; b++) flips[b] = random.nextBoolean();
         return flips;

@@ -13,7 +13,7 @@ public final class Losses {
     /** What a {@code train} block without a {@code loss} setting trains with. */
     public static final String DEFAULT = "reverse_kl";
 
-    private static final Map<String, Loss> BY_NAME = register(new ReverseKl());
+    private static final Map<String, Loss> BY_NAME = register(new ReverseKl(), new PathGradient(), new Reinforce());
 
     private Losses() {}
 

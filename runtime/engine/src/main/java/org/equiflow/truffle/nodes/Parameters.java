@@ -34,6 +34,25 @@ public final class Parameters {
         return p;
     }
 
+    /**
+     * Copies of every parameter that the tape does not track: a flow evaluated with them gives no
+     * gradient to the originals (the path-gradient estimator's frozen density). {@link #copyValuesFrom}
+     * refreshes them in place, so functions translated with this store see the new values.
+     */
+    public Parameters frozenCopy() {
+        var p = new Parameters();
+        byName.forEach((name, t) -> p.byName.put(name, t.copy().requiresGrad(false)));
+        return p;
+    }
+
+    /** Copies the values of the same-named parameters of {@code other} into this store's tensors. */
+    public void copyValuesFrom(Parameters other) {
+        byName.forEach((name, t) -> {
+            Tensor source = other.get(name);
+            for (int i = 0; i < t.size(); i++) t.set(i, source.get(i));
+        });
+    }
+
     public Tensor get(String name) {
         Tensor t = byName.get(name);
         if (t == null) throw new IllegalArgumentException("no parameter " + name);
