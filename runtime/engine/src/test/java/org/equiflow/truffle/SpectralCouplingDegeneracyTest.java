@@ -92,20 +92,34 @@ class SpectralCouplingDegeneracyTest {
      * sign (−1)^{x₁} every plaquette of the unperturbed field is −1 on an even lattice.
      */
     private static Tensor nearWall(CompiledFlow flow, int batch, boolean minusOne, double delta, long seed) {
+        return configurations(flow, batch, seed, SuTwoLinks::setLink, (random, mu, x1) -> {
+            double angle = delta * random.nextDouble();
+            double[] axis = {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
+            double norm = Math.sqrt(axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2]);
+            double sign = minusOne && mu == 0 && x1 % 2 == 1 ? -1 : 1;
+            double s = Math.sin(angle) / norm;
+            return SuTwoLinks.quaternion(sign * Math.cos(angle), sign * s * axis[0], sign * s * axis[1], sign * s * axis[2]);
+        });
+    }
+
+    /** A link U_μ(x) drawn from {@code random}, given μ and the coordinate x₁. */
+    private interface LinkNear {
+        double[] at(SplittableRandom random, int mu, int x1);
+    }
+
+    /** Writes a packed link matrix into a link field at (configuration, direction, site). */
+    private interface LinkWriter {
+        void set(Tensor links, int b, int mu, int site, double[] matrix);
+    }
+
+    /** A batch of 2D link fields, every link from {@code link}, drawn in (configuration, direction, site) order. */
+    private static Tensor configurations(CompiledFlow flow, int batch, long seed, LinkWriter writer, LinkNear link) {
         SplittableRandom random = new SplittableRandom(seed);
         Tensor links = Tensor.zeros(flow.fieldShape(batch), DType.F64);
         int l1 = links.shape().latticeExtent(1);
         for (int b = 0; b < batch; b++) {
             for (int mu = 0; mu < 2; mu++) {
-                for (int site = 0; site < links.shape().sites(); site++) {
-                    double angle = delta * random.nextDouble();
-                    double[] axis = {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
-                    double norm = Math.sqrt(axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2]);
-                    double sign = minusOne && mu == 0 && (site % l1) % 2 == 1 ? -1 : 1;
-                    double s = Math.sin(angle) / norm;
-                    SuTwoLinks.setLink(links, b, mu, site,
-                            SuTwoLinks.quaternion(sign * Math.cos(angle), sign * s * axis[0], sign * s * axis[1], sign * s * axis[2]));
-                }
+                for (int site = 0; site < links.shape().sites(); site++) writer.set(links, b, mu, site, link.at(random, mu, site % l1));
             }
         }
         return links;
@@ -165,26 +179,18 @@ class SpectralCouplingDegeneracyTest {
      * a corner, stays where it is).
      */
     private static Tensor nearSuThreeClass(CompiledFlow flow, int batch, SuThreeClass centre, double delta, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Tensor links = Tensor.zeros(flow.fieldShape(batch), DType.F64);
-        int l1 = links.shape().latticeExtent(1);
-        for (int b = 0; b < batch; b++) {
-            for (int mu = 0; mu < 2; mu++) {
-                for (int site = 0; site < links.shape().sites(); site++) {
-                    double[] direction = new double[8];
-                    double norm = 0;
-                    for (int a = 0; a < 8; a++) {
-                        direction[a] = random.nextGaussian();
-                        norm += direction[a] * direction[a];
-                    }
-                    double angle = delta * random.nextDouble() / Math.sqrt(norm);
-                    double[] link = mu == 0 ? centre.power(site % l1) : SuThreeLinks.identity();
-                    for (int a = 0; a < 8; a++) link = SuThreeLinks.multiply(link, false, SuThreeLinks.rotation(a, angle * direction[a]), false);
-                    SuThreeLinks.setLink(links, b, mu, site, link);
-                }
+        return configurations(flow, batch, seed, SuThreeLinks::setLink, (random, mu, x1) -> {
+            double[] direction = new double[8];
+            double norm = 0;
+            for (int a = 0; a < 8; a++) {
+                direction[a] = random.nextGaussian();
+                norm += direction[a] * direction[a];
             }
-        }
-        return links;
+            double angle = delta * random.nextDouble() / Math.sqrt(norm);
+            double[] link = mu == 0 ? centre.power(x1) : SuThreeLinks.identity();
+            for (int a = 0; a < 8; a++) link = SuThreeLinks.multiply(link, false, SuThreeLinks.rotation(a, angle * direction[a]), false);
+            return link;
+        });
     }
 
     private static Tensor loss(CompiledFlow flow, Tensor z) {

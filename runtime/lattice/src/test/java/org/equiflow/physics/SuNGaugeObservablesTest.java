@@ -159,35 +159,9 @@ class SuNGaugeObservablesTest {
         }
     }
 
-    /** U_μ(x) → g(x) U_μ(x) g(x + μ̂)† with a random g(x) ∈ SU(N) per site and configuration. */
+    /** U_μ(x) → g(x) U_μ(x) g(x + μ̂)† with a random g(x) ∈ SU(N) per site and configuration, on the L0×L1 torus. */
     private static float[] gaugeTransform(float[] links, int n, int count, SplittableRandom random) {
-        float[] out = links.clone();
-        int nn = n * n;
-        for (int c = 0; c < count; c++) {
-            double[][] gr = new double[VOLUME][nn], gi = new double[VOLUME][nn];
-            for (int s = 0; s < VOLUME; s++) {
-                double[] ar = new double[nn], ai = new double[nn];
-                for (int e = 0; e < nn; e++) {
-                    ar[e] = 2 * random.nextGaussian();
-                    ai[e] = 2 * random.nextGaussian();
-                }
-                SuNAlgebra.projectToAlgebra(n, ar, ai);
-                SuNAlgebra.exp(n, ar, ai, gr[s], gi[s]);
-            }
-            double[] ur = new double[nn], ui = new double[nn], tr = new double[nn], ti = new double[nn], vr = new double[nn], vi = new double[nn];
-            for (int mu = 0; mu < 2; mu++) {
-                for (int x0 = 0; x0 < L0; x0++) {
-                    for (int x1 = 0; x1 < L1; x1++) {
-                        int here = x0 * L1 + x1, there = mu == 0 ? ((x0 + 1) % L0) * L1 + x1 : x0 * L1 + (x1 + 1) % L1;
-                        get(links, n, c, mu, x0, x1, ur, ui);
-                        SuNAlgebra.multiply(n, gr[here], gi[here], ur, ui, tr, ti);
-                        SuNAlgebra.multiplyAdjoint(n, tr, ti, gr[there], gi[there], vr, vi);
-                        put(out, n, c, mu, x0, x1, vr, vi);
-                    }
-                }
-            }
-        }
-        return out;
+        return gaugeTransform(links, n, count, new int[] {L0, L1}, random);
     }
 
     /**

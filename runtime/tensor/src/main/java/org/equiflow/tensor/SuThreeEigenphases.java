@@ -278,35 +278,26 @@ public record SuThreeEigenphases() implements Primitive {
             if (turns > 0) {
                 // the largest moves down by 2π and becomes the smallest
                 sorted[0] -= 2 * Math.PI * turns;
-                rotateLeft(sorted);
+                cycle(true);
             } else if (turns < 0) {
                 sorted[2] -= 2 * Math.PI * turns;
-                rotateRight(sorted);
+                cycle(false);
             }
             double mean = (sorted[0] + sorted[1] + sorted[2]) / 3;
             for (int m = 0; m < N; m++) phases[m] = sorted[m] - mean;
         }
 
-        private void rotateLeft(double[] sorted) {
-            double first = sorted[0];
-            int firstIndex = order[0];
-            sorted[0] = sorted[1];
-            sorted[1] = sorted[2];
-            sorted[2] = first;
-            order[0] = order[1];
-            order[1] = order[2];
-            order[2] = firstIndex;
-        }
-
-        private void rotateRight(double[] sorted) {
-            double last = sorted[2];
-            int lastIndex = order[2];
-            sorted[2] = sorted[1];
-            sorted[1] = sorted[0];
-            sorted[0] = last;
-            order[2] = order[1];
-            order[1] = order[0];
-            order[0] = lastIndex;
+        /** Cycles sorted phases and their eigenvector indices: by one place to the front (left) or to the back. */
+        private void cycle(boolean left) {
+            int from = left ? 0 : N - 1, to = left ? N - 1 : 0, step = left ? 1 : -1;
+            double phase = sorted[from];
+            int index = order[from];
+            for (int m = from; m != to; m += step) {
+                sorted[m] = sorted[m + step];
+                order[m] = order[m + step];
+            }
+            sorted[to] = phase;
+            order[to] = index;
         }
     }
 
