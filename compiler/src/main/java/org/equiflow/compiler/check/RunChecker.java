@@ -182,34 +182,11 @@ public final class RunChecker {
             RunSpec.Setting value = value(s, rule, theory);
             if (value != null) settings.put(name, value);
         }
-        if (run.kind() == Item.RunKind.TRAIN && settings.get("loss") instanceof RunSpec.Choice loss
-                && RuntimeSupport.LOSSES_THROUGH_THE_INVERSE.contains(loss.name())) {
-            requireInverse(loss.name(), flows.get(target), run);
-        }
         if (seen.containsKey("thermalize") && settings.get("method") instanceof RunSpec.Choice m && m.name().equals("reweighting")) {
             invalid(seen.get("thermalize"), "`thermalize` discards the first states of a Markov chain, but `method reweighting` "
                     + "weighs independent proposals and has no chain", "drop `thermalize`, or use `method independence_metropolis`");
         }
         return new RunSpec(run.kind(), target, settings, run.span());
-    }
-
-    /**
-     * A loss that evaluates log q of configurations it did not draw (path gradients, REINFORCE)
-     * runs the flow backwards: every layer needs an inverse, refused at the loss otherwise.
-     */
-    private void requireInverse(String loss, FlowModel flow, Item.RunBlock run) {
-        Span at = run.settings().stream().filter(s -> s.name().name().equals("loss") && !s.values().isEmpty()).map(s -> s.values().get(0).span()).findFirst().orElse(run.span());
-        for (int i = 0; i < flow.layers().size(); i++) {
-            var layer = flow.layers().get(i);
-            String why = org.equiflow.compiler.symmetry.LayerSymmetry.whyNotInvertible(layer);
-            if (why == null) continue;
-            diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, at,
-                    "`loss " + loss + "` evaluates log q of given configurations through the inverse flow, and layer " + i
-                            + " of `" + flow.name() + "` has no inverse: " + why,
-                    List.of(new Diagnostic.Note("the layer", layer.span())),
-                    List.of("use `loss reverse_kl`, or layers the runtime inverts (" + RuntimeSupport.list(RuntimeSupport.INVERTIBLE_LAYERS) + ")")));
-            return;
-        }
     }
 
     private void unknownTarget(Item.RunBlock run, ModuleScope scope, java.util.Collection<String> candidates, String help) {

@@ -45,6 +45,31 @@ public final class RuntimeCheck {
             // As `train` and `sample` do (Compiler.lower): the flow, its prior, inverse and action, then every IR pass.
             reporter.attempt(flow.span(), () -> IrPasses.compile(flow, program.names(), null));
         }
+        for (org.equiflow.compiler.model.RunSpec run : program.runs()) requireInverse(program, run, diagnostics);
+    }
+
+    /**
+     * A loss that evaluates log q of configurations it did not draw (path gradients, REINFORCE)
+     * runs the flow backwards: every layer needs an inverse, refused at the train block otherwise.
+     */
+    private static void requireInverse(CheckedProgram program, org.equiflow.compiler.model.RunSpec run, Diagnostics diagnostics) {
+        if (run.kind() != org.equiflow.compiler.ast.Item.RunKind.TRAIN
+                || !(run.settings().get("loss") instanceof org.equiflow.compiler.model.RunSpec.Choice loss)
+                || !org.equiflow.compiler.check.RuntimeSupport.LOSSES_THROUGH_THE_INVERSE.contains(loss.name())) return;
+        FlowModel flow = program.flow(run.target()).orElse(null);
+        if (flow == null) return;
+        for (int i = 0; i < flow.layers().size(); i++) {
+            var layer = flow.layers().get(i);
+            String why = LayerLowering.of(layer).noInverse(layer);
+            if (why == null) continue;
+            diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, run.span(),
+                    "`loss " + loss.name() + "` evaluates log q of given configurations through the inverse flow, and layer " + i
+                            + " of `" + flow.name() + "` has no inverse: " + why,
+                    List.of(new Diagnostic.Note("the layer", layer.span())),
+                    List.of("use `loss reverse_kl`, or layers the runtime inverts ("
+                            + org.equiflow.compiler.check.RuntimeSupport.list(org.equiflow.compiler.check.RuntimeSupport.INVERTIBLE_LAYERS) + ")")));
+            return;
+        }
     }
 
     /** Turns lowering failures into diagnostics, each distinct failure once (a flow lowers its theory's action again). */

@@ -45,9 +45,6 @@ public interface LayerSymmetry<S extends LayerSpec> {
         List<? extends LayerSymmetry<?>> symmetries();
     }
 
-    /** Why the runtime cannot invert {@code layer}, or null when it can (for checks outside this package). */
-    static String whyNotInvertible(LayerSpec layer) { return of(layer).noInverse(layer); }
-
     /** The rules of {@code layer}'s kind. */
     @SuppressWarnings("unchecked")
     static <S extends LayerSpec> LayerSymmetry<S> of(S layer) {
