@@ -109,8 +109,9 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("no checkpoint at " + s.checkpoint() + "; starting from step 0");
             }
             out.println("training " + s.flow() + " on " + s.lattice() + ": " + s.parameters() + " parameters, batch " + s.batch() + ", steps "
-                    + s.firstStep() + "→" + s.steps() + ", lr " + s.learningRate()
-                    + (s.decayPerStep() == 1 ? "" : " × " + s.decayPerStep() + "^step") + ", seed " + s.seed());
+                    + s.firstStep() + "→" + s.steps() + ", " + s.optimizer() + (s.weightDecay() > 0 ? " (weight decay " + s.weightDecay() + ")" : "")
+                    + ", lr " + s.schedule() + (s.clipGradNorm() == Double.POSITIVE_INFINITY ? "" : ", gradient norm clipped to " + s.clipGradNorm())
+                    + ", seed " + s.seed());
             out.flush();
             logEvery = s.logEvery();
             bar = ProgressBars.open("train", s.steps(), s.firstStep(), noProgress);
