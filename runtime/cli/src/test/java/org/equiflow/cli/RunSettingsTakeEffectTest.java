@@ -97,6 +97,8 @@ class RunSettingsTakeEffectTest {
             assertSameParameters(defaults, changed, false);
             assertTrue(r.out().contains(setting[1]), setting[0] + ": " + r.out());
         }
+        var clippedRun = CliTest.run(TinyRuns.train(script("clip_grad_norm 1e6", ""), dir.resolve("loose")));
+        assertTrue(clippedRun.out().contains("gradient norm clipped to 1000000.0 in 0 of 6 steps"), clippedRun.out());
         // Clipping rewrites the step's gradient, not the recorded norm: the same first step, a norm above 0.01, clipped.
         var clippedRows = Files.readAllLines(dir.resolve("clip_grad_norm_0_01").resolve("metrics.csv"));
         var plainRows = Files.readAllLines(defaults.resolve("metrics.csv"));
@@ -107,6 +109,8 @@ class RunSettingsTakeEffectTest {
             String[] cells = row.split(",");
             assertTrue(Double.parseDouble(cells[4]) > 0.01 && cells[5].equals("1"), row);
         }
+        var tight = CliTest.run(TinyRuns.train(script("clip_grad_norm 0.01", ""), dir.resolve("tight")));
+        assertTrue(tight.out().contains("gradient norm clipped to 0.01 in 6 of 6 steps"), tight.out());
         for (String row : plainRows.subList(1, plainRows.size())) assertEquals("0", row.split(",")[5], row);
 
         // Interrupted after 3 steps and resumed with a new total: warm-up, step decay, clipping and AdamW's decay are
