@@ -46,7 +46,19 @@ public final class RunChecker {
 
     private record RealRule(double min, boolean exclusive, double max) implements Rule {
         RealRule(double min, boolean exclusive) { this(min, exclusive, Double.POSITIVE_INFINITY); }
+
+        /** The legal values, e.g. {@code > 0} or {@code in (0, 1]}. */
+        String describe() {
+            if (max == Double.POSITIVE_INFINITY) return (exclusive ? "> " : "≥ ") + min;
+            return "in " + (exclusive ? "(" : "[") + min + ", " + max + "]";
+        }
     }
+
+    /**
+     * Settings whose range errors name their legal values in a help line. (The older settings'
+     * golden diagnostics have none; their messages already say the bound.)
+     */
+    private static final java.util.Set<String> NEW_SETTINGS = java.util.Set.of("warmup", "clip_grad_norm");
 
     /** Named choices, each with its parameters and their defaults. */
     private record ChoiceRule(Map<String, Map<String, Double>> choices) implements Rule {}
@@ -65,6 +77,8 @@ public final class RunChecker {
                 r.put("loss", new ChoiceRule(Map.of("reverse_kl", NONE, "path_gradient", NONE, "reinforce", NONE)));
                 r.put("optimizer", new ChoiceRule(Map.of(
                         "adam", ordered("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8),
+                        // PyTorch's AdamW defaults: decoupled weight decay 0.01
+                        "adamw", ordered("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 0.01),
                         "sgd", ordered("lr", 1e-2, "momentum", 0.0))));
                 r.put("batch", new IntRule(1));
                 r.put("steps", new IntRule(1));
@@ -72,6 +86,14 @@ public final class RunChecker {
                 r.put("checkpoint_every", new IntRule(1));
                 r.put("log_every", new IntRule(1));
                 r.put("lr_decay", new RealRule(0, true, 1));   // lr · lr_decay^step: a decay factor per step
+                // How the rate falls after the warm-up; `lr_decay r` is `lr_schedule exponential(decay = r)`.
+                r.put("lr_schedule", new ChoiceRule(Map.of(
+                        "constant", NONE,
+                        "exponential", ordered("decay", 0.999),
+                        "step", ordered("every", 100.0, "factor", 0.5),
+                        "cosine", ordered("floor", 0.0))));
+                r.put("warmup", new IntRule(0));                // steps of linear warm-up to lr
+                r.put("clip_grad_norm", new RealRule(0, true)); // maximum global L2 norm of the gradient
                 r.put("precision", PRECISION);
             }
             case SAMPLE -> {
@@ -186,6 +208,15 @@ public final class RunChecker {
             invalid(seen.get("thermalize"), "`thermalize` discards the first states of a Markov chain, but `method reweighting` "
                     + "weighs independent proposals and has no chain", "drop `thermalize`, or use `method independence_metropolis`");
         }
+        if (seen.containsKey("lr_decay") && seen.containsKey("lr_schedule")) {
+            diagnostics.add(new Diagnostic(ErrorCode.E0701, Severity.ERROR, seen.get("lr_decay"),
+                    "`lr_decay` and `lr_schedule` both set how the learning rate decays", List.of(new Diagnostic.Note("`lr_schedule` is given here",
+                    seen.get("lr_schedule"))), List.of("`lr_decay r` is `lr_schedule exponential(decay = r)`: keep one of them")));
+        }
+        if (settings.get("warmup") instanceof RunSpec.Number w && settings.get("steps") instanceof RunSpec.Number n && w.value() >= n.value()) {
+            invalid(seen.get("warmup"), "`warmup` " + (long) w.value() + " is not shorter than the run's " + (long) n.value()
+                    + " steps: the rate would never reach `lr`", "`warmup` is an integer from 0 to steps − 1 = " + ((long) n.value() - 1));
+        }
         return new RunSpec(run.kind(), target, settings, run.span());
     }
 
@@ -214,7 +245,8 @@ public final class RunChecker {
                     return null;
                 }
                 if (v < r.min()) {
-                    invalid(e.span(), "setting `" + name + "` must be at least " + r.min() + ", got " + v.longValue(), "");
+                    invalid(e.span(), "setting `" + name + "` must be at least " + r.min() + ", got " + v.longValue(),
+                            NEW_SETTINGS.contains(name) ? "`" + name + "` is an integer ≥ " + r.min() : "");
                     return null;
                 }
                 return new RunSpec.Number(v, true);
@@ -226,7 +258,8 @@ public final class RunChecker {
                     return null;
                 }
                 if (r.exclusive() ? v <= r.min() : v < r.min()) {
-                    invalid(e.span(), "setting `" + name + "` must be greater than " + r.min() + ", got " + v, "");
+                    invalid(e.span(), "setting `" + name + "` must be greater than " + r.min() + ", got " + v,
+                            NEW_SETTINGS.contains(name) ? "`" + name + "` is a number " + r.describe() : "");
                     return null;
                 }
                 if (v > r.max()) {
@@ -318,8 +351,10 @@ public final class RunChecker {
                 Double v = number(a.value());
                 ArgumentRange range = ARGUMENT_RANGES.getOrDefault(pname, ArgumentRange.NON_NEGATIVE);
                 if (v == null || !Double.isFinite(v) || !range.contains(v)) {
-                    invalid(a.value().span(), "`" + pname + "` of `" + head.name() + "` must be a number " + range.description()
-                            + (v == null ? "" : ", got " + v), "e.g. `" + head.name() + "(" + pname + " = " + params.get(pname) + ")`");
+                    invalid(a.value().span(), "`" + pname + "` of `" + head.name() + "` must be " + (range.integer() ? "an integer " : "a number ")
+                            + range.description() + (v == null ? "" : ", got " + v), "`" + pname + "` takes " + (range.integer() ? "an integer " : "a number ")
+                            + range.description() + ", e.g. `" + head.name() + "(" + pname + " = "
+                            + (range.integer() ? Long.toString(params.get(pname).longValue()) : params.get(pname)) + ")`");
                     return null;
                 }
                 if (!RuntimeSupport.runsChoiceArgument(head.name(), pname)) {
@@ -337,18 +372,29 @@ public final class RunChecker {
         return new RunSpec.Choice(head.name(), args);
     }
 
-    /** The values an argument of a choice may take: Adam's rate and eps are positive, its betas lie in [0, 1). */
-    private record ArgumentRange(double min, boolean minIncluded, double max, String description) {
-        static final ArgumentRange NON_NEGATIVE = new ArgumentRange(0, true, Double.POSITIVE_INFINITY, "≥ 0");
-        static final ArgumentRange POSITIVE = new ArgumentRange(0, false, Double.POSITIVE_INFINITY, "> 0");
-        static final ArgumentRange DECAY_RATE = new ArgumentRange(0, true, 1, "in [0, 1)");
+    /**
+     * The values an argument of a choice may take: Adam's rate and eps are positive, its betas lie
+     * in [0, 1); a schedule's factors per step lie in (0, 1], the cosine's floor (a fraction of
+     * lr) in [0, 1], step decay's interval is a whole number of steps.
+     */
+    private record ArgumentRange(double min, boolean minIncluded, double max, boolean maxIncluded, boolean integer, String description) {
+        static final ArgumentRange NON_NEGATIVE = new ArgumentRange(0, true, Double.POSITIVE_INFINITY, false, false, "≥ 0");
+        static final ArgumentRange POSITIVE = new ArgumentRange(0, false, Double.POSITIVE_INFINITY, false, false, "> 0");
+        static final ArgumentRange DECAY_RATE = new ArgumentRange(0, true, 1, false, false, "in [0, 1)");
+        static final ArgumentRange FACTOR = new ArgumentRange(0, false, 1, true, false, "in (0, 1]");
+        static final ArgumentRange FRACTION = new ArgumentRange(0, true, 1, true, false, "in [0, 1]");
+        static final ArgumentRange STEPS = new ArgumentRange(1, true, 9e15, true, true, "≥ 1");
 
-        boolean contains(double v) { return (minIncluded ? v >= min : v > min) && v < max; }
+        boolean contains(double v) {
+            return (minIncluded ? v >= min : v > min) && (maxIncluded ? v <= max : v < max) && (!integer || v == Math.rint(v));
+        }
     }
 
     private static final Map<String, ArgumentRange> ARGUMENT_RANGES = Map.of(
             "lr", ArgumentRange.POSITIVE, "eps", ArgumentRange.POSITIVE,
-            "beta1", ArgumentRange.DECAY_RATE, "beta2", ArgumentRange.DECAY_RATE, "momentum", ArgumentRange.DECAY_RATE);
+            "beta1", ArgumentRange.DECAY_RATE, "beta2", ArgumentRange.DECAY_RATE, "momentum", ArgumentRange.DECAY_RATE,
+            "weight_decay", ArgumentRange.NON_NEGATIVE,
+            "decay", ArgumentRange.FACTOR, "factor", ArgumentRange.FACTOR, "floor", ArgumentRange.FRACTION, "every", ArgumentRange.STEPS);
 
     /** Literal numbers, with signs and arithmetic, e.g. `-1e-3` or `2 * 1024`. */
     private static Double number(Expr e) {

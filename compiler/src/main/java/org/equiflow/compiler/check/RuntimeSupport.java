@@ -60,19 +60,25 @@ public final class RuntimeSupport {
 
     /** What to write instead of a choice the runtime does not implement, by setting. */
     public static final Map<String, String> CHOICE_ALTERNATIVE = Map.of(
-            "optimizer", "use `optimizer adam(lr = 1e-3)`");
+            "optimizer", "use `optimizer adam(lr = 1e-3)` or `optimizer adamw(lr = 1e-3, weight_decay = 0.01)`");
 
     /**
      * Arguments of implemented choices that the runtime reads, by choice; an argument the
      * language accepts but the runtime would silently replace by its default is refused with
      * E0800 at the argument. A choice not listed here takes no arguments.
      */
-    public static final Map<String, List<String>> CHOICE_ARGUMENTS = Map.of("adam", List.of("lr", "beta1", "beta2", "eps"));
+    public static final Map<String, List<String>> CHOICE_ARGUMENTS = Map.of(
+            "adam", List.of("lr", "beta1", "beta2", "eps"),
+            "adamw", List.of("lr", "beta1", "beta2", "eps", "weight_decay"),
+            "exponential", List.of("decay"),
+            "step", List.of("every", "factor"),
+            "cosine", List.of("floor"));
 
     private static Map<String, List<String>> choices() {
         Map<String, List<String>> m = new LinkedHashMap<>();
         m.put("loss", List.of("reverse_kl", "path_gradient", "reinforce"));
-        m.put("optimizer", List.of("adam"));
+        m.put("optimizer", List.of("adam", "adamw"));
+        m.put("lr_schedule", List.of("constant", "exponential", "step", "cosine"));
         m.put("method", List.of("independence_metropolis", "reweighting"));
         m.put("integrator", List.of("leapfrog", "omelyan"));
         m.put("precision", List.of("f32", "f64"));

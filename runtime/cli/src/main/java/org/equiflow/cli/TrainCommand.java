@@ -88,6 +88,8 @@ final class TrainCommand implements Callable<Integer> {
         private final boolean noProgress;
         private ProgressBar bar;
         private long logEvery;
+        /** The run's clip_grad_norm (infinite: not clipped), for the closing line. */
+        private double clipGradNorm = Double.POSITIVE_INFINITY;
 
         Printer(PrintWriter out, PrintWriter err, boolean noProgress) {
             this.out = out;
@@ -109,10 +111,12 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("no checkpoint at " + s.checkpoint() + "; starting from step 0");
             }
             out.println("training " + s.flow() + " on " + s.lattice() + ": " + s.parameters() + " parameters, batch " + s.batch() + ", steps "
-                    + s.firstStep() + "→" + s.steps() + ", lr " + s.learningRate()
-                    + (s.decayPerStep() == 1 ? "" : " × " + s.decayPerStep() + "^step") + ", seed " + s.seed());
+                    + s.firstStep() + "→" + s.steps() + ", " + s.optimizer() + (s.weightDecay() > 0 ? " (weight decay " + s.weightDecay() + ")" : "")
+                    + ", lr " + s.schedule() + (s.clipGradNorm() == Double.POSITIVE_INFINITY ? "" : ", gradient norm clipped to " + s.clipGradNorm())
+                    + ", seed " + s.seed());
             out.flush();
             logEvery = s.logEvery();
+            clipGradNorm = s.clipGradNorm();
             bar = ProgressBars.open("train", s.steps(), s.firstStep(), noProgress);
         }
 
@@ -149,6 +153,14 @@ final class TrainCommand implements Callable<Integer> {
             long steps = trained.stepsTaken();
             out.printf("trained %d steps in %.1f s (%.1f ms/step); final loss %.4f, batch ESS %.3f; checkpoint %s%n",
                     steps, trained.seconds(), 1e3 * trained.seconds() / Math.max(1, steps), trained.finalLoss(), trained.finalEss(), trained.checkpoint());
+            if (clipGradNorm != Double.POSITIVE_INFINITY) {
+                // How often clip_grad_norm acted in this invocation's steps, and how far above the maximum the norms went.
+                var taken = trained.history().stream().filter(st -> st.step() >= trained.firstStep()).toList();
+                long clipped = taken.stream().filter(Trainer.Step::clipped).count();
+                double largest = taken.stream().mapToDouble(Trainer.Step::gradNorm).max().orElse(Double.NaN);
+                out.printf("gradient norm clipped to %s in %d of %d steps (largest norm before clipping %.4g; every step's in metrics.csv)%n",
+                        clipGradNorm, clipped, taken.size(), largest);
+            }
             out.flush();
         }
     }

@@ -290,7 +290,7 @@ class CheckRunLawTest {
 
     /** A legal value for each parameter of a run-setting choice. */
     private static final Map<String, String> ARGUMENTS = Map.of("lr", "0.01", "beta1", "0.8", "beta2", "0.99", "eps", "1e-6",
-            "momentum", "0.5");
+            "momentum", "0.5", "weight_decay", "0.1", "decay", "0.9", "every", "1", "factor", "0.5", "floor", "0.1");
 
     private static String runBlock(Item.RunKind kind, String setting) {
         return switch (kind) {

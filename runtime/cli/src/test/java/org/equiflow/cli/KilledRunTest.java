@@ -91,12 +91,14 @@ class KilledRunTest {
 
     /**
      * Killed halfway through training started with non-default seed, learning rate, batch and
-     * --set, then resumed with nothing but --resume and --out: the same weights, optimizer state
+     * --set, and with a warm-up, a cosine schedule over the run's 150 steps, gradient clipping and
+     * AdamW, then resumed with nothing but --resume and --out: the same weights, optimizer state
      * and history as an uninterrupted run, to the last bit.
      */
     @Test
     void aTrainingRunKilledHalfwayAndResumedWithoutFlagsEndsAsIfNeverInterrupted() throws Exception {
-        Path script = TinyRuns.twoCouplings(dir, 4, "train f { batch 8  steps 10  seed 3 }\n");
+        Path script = TinyRuns.twoCouplings(dir, 4, "train f { batch 8  steps 10  seed 3  optimizer adamw(weight_decay = 0.1)"
+                + "  lr_schedule cosine(floor = 0.1)  warmup 5  clip_grad_norm 1.0 }\n");
         String[] runFlags = {"--seed", "11", "--lr", "0.003", "--batch", "4", "--set", "T.m2=-1.5", "--steps", "150",
                 "--checkpoint-every", "1", "--no-progress", "--color=never"};
         Path straight = dir.resolve("straight"), killed = dir.resolve("killed");

@@ -16,7 +16,10 @@ import org.equiflow.io.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Settings the checker accepts change what they claim to change: lr_decay, log_every, thermalize, integrator. */
+/**
+ * Settings the checker accepts change what they claim to change: lr_decay, lr_schedule, warmup,
+ * clip_grad_norm, adamw, log_every, thermalize, integrator.
+ */
 class RunSettingsTakeEffectTest {
     @TempDir
     Path dir;
@@ -71,6 +74,63 @@ class RunSettingsTakeEffectTest {
         // The run keeps the optimizer it was started with, whatever the train block says now.
         train(script("", ""), resumed, "--resume", "--steps", "6");
         assertSameParameters(straight, resumed, true);
+    }
+
+    /**
+     * Each optimisation setting changes the trained flow (6 steps of the tiny flow), and a run with
+     * all of them interrupted after 3 steps and resumed ends bit for bit where the straight run
+     * does. The cosine decay's length is the run's planned steps, so the interrupted run is planned
+     * for 6 (the block's `steps`) and stopped by its checkpoint's step: it is the same run cut short.
+     */
+    @Test
+    void eachOptimisationSettingChangesTheTrainedFlowAndAResumedRunFollowsThem() throws IOException {
+        Path defaults = dir.resolve("defaults");
+        train(script("", ""), defaults);
+        // Each setting, and what the plan line then says about the run.
+        String[][] settings = {{"lr_schedule cosine(floor = 0.1)", "× cosine to 0.1 over 6 steps"},
+                {"lr_schedule step(every = 2, factor = 0.25)", "× 0.25^⌊t/2⌋"}, {"lr_schedule exponential(decay = 0.5)", "× 0.5^t"},
+                {"warmup 3", "warm-up 3 steps"}, {"clip_grad_norm 0.01", "gradient norm clipped to 0.01"},
+                {"optimizer adamw(lr = 1e-3, weight_decay = 5.0)", "adamw (weight decay 5.0)"}};
+        for (String[] setting : settings) {
+            Path changed = dir.resolve(setting[0].replaceAll("[^a-z0-9]+", "_"));
+            var r = train(script(setting[0], ""), changed);
+            assertSameParameters(defaults, changed, false);
+            assertTrue(r.out().contains(setting[1]), setting[0] + ": " + r.out());
+        }
+        var clippedRun = CliTest.run(TinyRuns.train(script("clip_grad_norm 1e6", ""), dir.resolve("loose")));
+        assertTrue(clippedRun.out().contains("gradient norm clipped to 1000000.0 in 0 of 6 steps"), clippedRun.out());
+        // Clipping rewrites the step's gradient, not the recorded norm: the same first step, a norm above 0.01, clipped.
+        var clippedRows = Files.readAllLines(dir.resolve("clip_grad_norm_0_01").resolve("metrics.csv"));
+        var plainRows = Files.readAllLines(defaults.resolve("metrics.csv"));
+        assertEquals("step,loss,ess,acceptance,grad_norm,clipped,seconds", plainRows.get(0));
+        assertEquals(plainRows.get(1).substring(0, plainRows.get(1).lastIndexOf(',')).replaceAll(",0,?$", ""),
+                clippedRows.get(1).substring(0, clippedRows.get(1).lastIndexOf(',')).replaceAll(",1,?$", ""));
+        for (String row : clippedRows.subList(1, clippedRows.size())) {
+            String[] cells = row.split(",");
+            assertTrue(Double.parseDouble(cells[4]) > 0.01 && cells[5].equals("1"), row);
+        }
+        var tight = CliTest.run(TinyRuns.train(script("clip_grad_norm 0.01", ""), dir.resolve("tight")));
+        assertTrue(tight.out().contains("gradient norm clipped to 0.01 in 6 of 6 steps"), tight.out());
+        for (String row : plainRows.subList(1, plainRows.size())) assertEquals("0", row.split(",")[5], row);
+
+        // Interrupted after 3 steps and resumed with a new total: warm-up, step decay, clipping and AdamW's decay are
+        // functions of the step and the recorded settings, so the flows agree bit for bit. (The cosine's length is the
+        // run's planned total, which this interruption changes; KilledRunTest kills a cosine run and resumes it.)
+        String all = "optimizer adamw(lr = 1e-2, weight_decay = 0.5)  lr_schedule step(every = 2, factor = 0.5)  warmup 2  clip_grad_norm 0.5";
+        Path straight = dir.resolve("straight"), resumed = dir.resolve("resumed");
+        train(script(all, ""), straight);
+        train(script(all, ""), resumed, "--steps", "3");
+        // The run keeps what it was started with, whatever the train block says now.
+        train(script("", ""), resumed, "--resume", "--steps", "6");
+        assertSameParameters(straight, resumed, true);
+        var stored = Checkpoint.load(resumed.resolve("checkpoint.eqf")).provenance().training();
+        assertEquals("step", stored.get("lr_schedule"));
+        assertEquals("2", stored.get("lr_step_every"));
+        assertEquals("0.5", stored.get("lr_step_factor"));
+        assertEquals("2", stored.get("warmup"));
+        assertEquals("adamw", stored.get("optimizer"));
+        assertEquals("0.5", stored.get("weight_decay"));
+        assertEquals("0.5", stored.get("clip_grad_norm"));
     }
 
     @Test

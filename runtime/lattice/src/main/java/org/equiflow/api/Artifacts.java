@@ -127,6 +127,9 @@ final class Artifacts {
             row.put("loss", s.loss());
             row.put("ess", s.ess());
             row.put("acceptance", s.acceptance());
+            row.put("grad_norm", s.gradNorm());
+            row.put("clipped", s.clipped() ? 1 : 0);
+            // Last, so that comparisons of runs can drop the one column that is not reproducible.
             row.put("seconds", s.seconds());
             rows.add(row);
         }
@@ -137,14 +140,17 @@ final class Artifacts {
     private static List<Trainer.Step> readMetrics(Workspace ws, int upTo) throws IOException {
         List<Trainer.Step> history = new ArrayList<>();
         if (!Files.exists(metricsFile(ws))) return history;
-        // Our own file of numbers: step, loss, ess, acceptance, seconds (the header is the first line).
+        // Our own file of numbers: step, loss, ess, acceptance, grad_norm, clipped, seconds (the header is the first line);
+        // runs from before the gradient norm was recorded have step, loss, ess, acceptance, seconds.
         List<String> lines = Files.readAllLines(metricsFile(ws));
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
             String[] cells = line.split(",");
             int step = Integer.parseInt(cells[0]);
             if (step > upTo) break;
+            boolean withNorm = cells.length >= 7;
             history.add(new Trainer.Step(step - 1, Double.parseDouble(cells[1]), Double.parseDouble(cells[2]),
-                    Double.parseDouble(cells[3]), Double.parseDouble(cells[4])));
+                    Double.parseDouble(cells[3]), Double.parseDouble(cells[withNorm ? 6 : 4]),
+                    withNorm ? Double.parseDouble(cells[4]) : Double.NaN, withNorm && cells[5].equals("1")));
         }
         return history;
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.io.Checkpoint;
+import org.equiflow.optim.GradientClipping;
 import org.equiflow.optim.LearningRateSchedule;
 import org.equiflow.train.Losses;
 import org.equiflow.train.Trainer;
@@ -20,20 +21,98 @@ final class Training {
     /** Adam's moment decay rates and the epsilon of its denominator, `optimizer adam(beta1, beta2, eps)`. */
     record Betas(double beta1, double beta2, double eps) {}
 
+    /**
+     * How the optimizer moves, besides its rate and betas: the decay of the rate after the warm-up
+     * ({@code lr_schedule}, or {@code lr_decay}), the warm-up's steps ({@code warmup}), the
+     * optimizer's name and decoupled weight decay ({@code optimizer adamw(weight_decay)}; 0 for
+     * adam) and the maximum global gradient norm ({@code clip_grad_norm}; infinite: no clipping).
+     * The cosine decay's length is fixed when the run starts (its planned steps less the warm-up),
+     * so that the rate stays a function of the step alone, whatever a resumed run's total.
+     */
+    record Optimisation(LearningRateSchedule.Decay decay, long warmup, String optimizer, double weightDecay, double clipGradNorm) {
+        static final Optimisation DEFAULT = new Optimisation(new LearningRateSchedule.Constant(), 0, "adam", 0.0, Double.POSITIVE_INFINITY);
+
+        void putInto(Map<String, String> map) {
+            map.put("lr_schedule", decay.name());
+            switch (decay) {
+                // lr_decay is written for every schedule that has one, as runs before lr_schedule recorded it.
+                case LearningRateSchedule.Constant c -> map.put("lr_decay", "1.0");
+                case LearningRateSchedule.Exponential e -> map.put("lr_decay", Double.toString(e.perStep()));
+                case LearningRateSchedule.StepDecay d -> {
+                    map.put("lr_step_every", Long.toString(d.every()));
+                    map.put("lr_step_factor", Double.toString(d.factor()));
+                }
+                case LearningRateSchedule.Cosine c -> {
+                    map.put("lr_cosine_steps", Long.toString(c.steps()));
+                    map.put("lr_cosine_floor", Double.toString(c.floor()));
+                }
+            }
+            map.put("warmup", Long.toString(warmup));
+            map.put("optimizer", optimizer);
+            map.put("weight_decay", Double.toString(weightDecay));
+            if (clipGradNorm != Double.POSITIVE_INFINITY) map.put("clip_grad_norm", Double.toString(clipGradNorm));
+        }
+
+        /** As a checkpoint recorded it; runs from before a setting existed trained without it (and lr_decay alone decayed). */
+        static Optimisation stored(Map<String, String> stored) {
+            String schedule = stored.getOrDefault("lr_schedule", "exponential");
+            LearningRateSchedule.Decay decay = switch (schedule) {
+                case "constant" -> new LearningRateSchedule.Constant();
+                case "exponential" -> {
+                    double perStep = Double.parseDouble(stored.getOrDefault("lr_decay", "1.0"));
+                    yield perStep == 1.0 ? new LearningRateSchedule.Constant() : new LearningRateSchedule.Exponential(perStep);
+                }
+                case "step" -> new LearningRateSchedule.StepDecay(Long.parseLong(stored.get("lr_step_every")),
+                        Double.parseDouble(stored.get("lr_step_factor")));
+                case "cosine" -> new LearningRateSchedule.Cosine(Long.parseLong(stored.get("lr_cosine_steps")),
+                        Double.parseDouble(stored.get("lr_cosine_floor")));
+                default -> throw new RunFailure("the checkpoint records an unknown learning-rate schedule `" + schedule
+                        + "`; it was written by a newer equiflow");
+            };
+            return new Optimisation(decay, Long.parseLong(stored.getOrDefault("warmup", "0")), stored.getOrDefault("optimizer", "adam"),
+                    Double.parseDouble(stored.getOrDefault("weight_decay", "0.0")),
+                    stored.containsKey("clip_grad_norm") ? Double.parseDouble(stored.get("clip_grad_norm")) : Double.POSITIVE_INFINITY);
+        }
+
+        /** The script's settings for a new run of {@code steps} steps in all. */
+        static Optimisation of(RunSettings settings, long steps) {
+            long warmup = settings.integer("warmup", null, 0);
+            double lrDecay = settings.real("lr_decay", null, 1.0);
+            // `lr_decay r` is `lr_schedule exponential(decay = r)`; the checker refuses both together.
+            String schedule = settings.choice("lr_schedule", lrDecay == 1.0 ? "constant" : "exponential");
+            LearningRateSchedule.Decay decay = switch (schedule) {
+                case "constant" -> new LearningRateSchedule.Constant();
+                case "exponential" -> new LearningRateSchedule.Exponential(settings.choiceArgument("lr_schedule", "decay", lrDecay));
+                case "step" -> new LearningRateSchedule.StepDecay((long) settings.choiceArgument("lr_schedule", "every", 100),
+                        settings.choiceArgument("lr_schedule", "factor", 0.5));
+                // The decay follows the warm-up: it spans the rest of the run (at least one step).
+                case "cosine" -> new LearningRateSchedule.Cosine(Math.max(1, steps - warmup), settings.choiceArgument("lr_schedule", "floor", 0.0));
+                default -> throw new IllegalStateException("the checker admitted lr_schedule " + schedule);
+            };
+            String optimizer = settings.choice("optimizer", "adam");
+            double weightDecay = optimizer.equals("adamw") ? settings.choiceArgument("optimizer", "weight_decay", 0.01) : 0.0;
+            return new Optimisation(decay, warmup, optimizer, weightDecay, settings.real("clip_grad_norm", null, Double.POSITIVE_INFINITY));
+        }
+
+        GradientClipping clipping() { return clipGradNorm == Double.POSITIVE_INFINITY ? GradientClipping.NONE : new GradientClipping(clipGradNorm); }
+    }
+
     /** The settings a run keeps for its whole life, as saved in its checkpoint; {@link #steps} is the planned total. */
-    record Plan(long seed, double lr, double lrDecay, Betas adam, int batch, long steps) {
+    record Plan(long seed, double lr, Optimisation optimisation, Betas adam, int batch, long steps) {
         Map<String, String> asMap() {
             Map<String, String> map = new LinkedHashMap<>();
             map.put("seed", Long.toString(seed));
             map.put("lr", Double.toString(lr));
-            map.put("lr_decay", Double.toString(lrDecay));
             map.put("beta1", Double.toString(adam.beta1()));
             map.put("beta2", Double.toString(adam.beta2()));
             map.put("eps", Double.toString(adam.eps()));
             map.put("batch", Integer.toString(batch));
             map.put("steps", Long.toString(steps));
+            optimisation.putInto(map);
             return map;
         }
+
+        LearningRateSchedule schedule() { return new LearningRateSchedule(lr, optimisation.decay(), optimisation.warmup()); }
     }
 
     static TrainingResult train(Workspace ws, RunDirectory directory, TrainingOptions o, TrainingListener listener) throws IOException {
@@ -56,7 +135,7 @@ final class Training {
                 + " (" + MemoryEstimate.parameters(ws.flow()) + " parameters, batch " + plan.batch() + ")", "a smaller --batch or smaller nets");
         long seed = plan.seed(), steps = plan.steps();
         int batch = plan.batch();
-        var schedule = new LearningRateSchedule(plan.lr(), plan.lrDecay());
+        var schedule = plan.schedule();
         long logEvery = Limits.range(Limits.source(o.logEvery(), "--log-every", "train", "log_every"),
                 settings.integer("log_every", o.logEvery(), Math.max(1, steps / 20)), 1, Long.MAX_VALUE);
         TrustReporting.refuseUnboundedAction(ws.flow().theory(), ws.program().names());
@@ -64,7 +143,8 @@ final class Training {
         // Only now, when the new run is known to be able to start, does the old one go.
         if (trained && o.force()) directory.discardRun();
         var flow = new CompiledFlow(ws.ir(), precision.dtypeOnCurrentBackend(), seed);
-        var adam = Trainer.adamFor(flow, schedule, plan.adam().beta1(), plan.adam().beta2(), plan.adam().eps());
+        var adam = Trainer.adamFor(flow, schedule, plan.adam().beta1(), plan.adam().beta2(), plan.adam().eps(),
+                plan.optimisation().weightDecay());
         int first = 0;
         List<Trainer.Step> history = new ArrayList<>();
         if (checkpoint != null) {
@@ -73,9 +153,10 @@ final class Training {
             history.addAll(restored.history());
         }
         Map<String, String> trainingSettings = plan.asMap();
-        var trainer = new Trainer(flow, adam, seed, loss);
+        var trainer = new Trainer(flow, adam, seed, loss, plan.optimisation().clipping());
         listener.started(new TrainingListener.Start(ws.flow().name(), ws.flow().theory().lattice().toString(), flow.parameters().count(),
-                batch, first, steps, plan.lr(), schedule.decayPerStep(), seed, ws.checkpoint(), checkpoint != null,
+                batch, first, steps, plan.lr(), schedule.describe(), plan.optimisation().optimizer(), plan.optimisation().weightDecay(),
+                plan.optimisation().clipGradNorm(), seed, ws.checkpoint(), checkpoint != null,
                 checkpoint == null && o.resume(), ws.overrides(), logEvery));
         if (first >= steps) {
             listener.ended();
@@ -123,7 +204,7 @@ final class Training {
                 o.learningRate() != null ? o.learningRate() : settings.choiceArgument("optimizer", "lr", 1e-3));
         var adam = new Betas(settings.choiceArgument("optimizer", "beta1", 0.9), settings.choiceArgument("optimizer", "beta2", 0.999),
                 settings.choiceArgument("optimizer", "eps", 1e-8));
-        return new Plan(seed, lr, settings.real("lr_decay", null, 1.0), adam, batch, steps);
+        return new Plan(seed, lr, Optimisation.of(settings, steps), adam, batch, steps);
     }
 
     /**
@@ -135,8 +216,9 @@ final class Training {
         Map<String, String> stored = storedTraining(checkpoint);
         TrainedWith run = TrainedWith.of(checkpoint);
         Plan fresh = newPlan(settings, o);
-        // Runs from before lr_decay was honoured trained at a constant rate.
-        double lrDecay = stored.containsKey("lr_decay") ? Double.parseDouble(stored.get("lr_decay")) : 1.0;
+        // The schedule, warm-up, weight decay and clipping the run was started with (runs from before
+        // a setting was honoured trained without it), whatever the train block says now.
+        Optimisation optimisation = Optimisation.stored(stored);
         long seed = run.seed();
         double lr = run.lr();
         int batch = run.batch() != null ? run.batch() : fresh.batch();
@@ -150,7 +232,7 @@ final class Training {
         }
         // The checkpoint's optimizer state carries the betas and eps the run was started with.
         var adam = new Betas(checkpoint.adam().beta1(), checkpoint.adam().beta2(), checkpoint.adam().eps());
-        return new Plan(seed, lr, lrDecay, adam, batch, steps);
+        return new Plan(seed, lr, optimisation, adam, batch, steps);
     }
 
     private static Map<String, String> storedTraining(Checkpoint.Contents checkpoint) {

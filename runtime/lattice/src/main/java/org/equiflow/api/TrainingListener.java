@@ -38,10 +38,13 @@ public interface TrainingListener {
      * @param resumed                 continues the checkpoint in the run directory
      * @param resumeFoundNoCheckpoint resuming was asked for, but there was nothing to resume
      * @param logEvery                steps between progress lines, for a listener that prints them
+     * @param schedule                the learning-rate schedule for a log line: the rate, the warm-up and the decay
+     * @param optimizer               {@code adam} or {@code adamw}, with its decoupled {@code weightDecay} (0 for adam)
+     * @param clipGradNorm            the maximum global gradient norm; infinite when the gradients are not clipped
      */
     record Start(String flow, String lattice, long parameters, int batch, int firstStep, long steps, double learningRate,
-                 double decayPerStep, long seed, Path checkpoint, boolean resumed, boolean resumeFoundNoCheckpoint,
-                 Map<String, String> overrides, long logEvery) {}
+                 String schedule, String optimizer, double weightDecay, double clipGradNorm, long seed, Path checkpoint, boolean resumed,
+                 boolean resumeFoundNoCheckpoint, Map<String, String> overrides, long logEvery) {}
 
     /**
      * Why training stopped: the trainer's diagnosis, where the action is unbounded below (when the

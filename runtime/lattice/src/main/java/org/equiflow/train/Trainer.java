@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.equiflow.optim.Adam;
+import org.equiflow.optim.GradientClipping;
 import org.equiflow.optim.LearningRateSchedule;
 import org.equiflow.tensor.Tape;
 import org.equiflow.stats.Reweighting;
@@ -29,6 +30,8 @@ public final class Trainer {
     private final Loss loss;
     /** The flow with untracked copies of the parameters, refreshed every step, for losses that need it; else null. */
     private final CompiledFlow frozen;
+    /** The script's {@code clip_grad_norm}, or {@link GradientClipping#NONE}. */
+    private final GradientClipping clipping;
     /** One memory plan per thread that runs blocks of a step ({@link CpuParallel#forEachBlock}'s slots). */
     private final BufferArena.PerSlot arenas = new BufferArena.PerSlot(CpuParallel.threads());
 
@@ -41,19 +44,25 @@ public final class Trainer {
     }
 
     public Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss) {
-        this(flow, adam, seed, loss, BatchBlocks::forLaneGroups);
+        this(flow, adam, seed, loss, GradientClipping.NONE);
+    }
+
+    /** Trains with gradients clipped to a global norm ({@code clip_grad_norm}) before each optimizer step. */
+    public Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss, GradientClipping clipping) {
+        this(flow, adam, seed, loss, clipping, BatchBlocks::forLaneGroups);
     }
 
     /** Blocks of about {@code blockValues} field values each: another cut, for tests. */
     public Trainer(CompiledFlow flow, Adam adam, long seed, int blockValues) {
-        this(flow, adam, seed, Losses.named(Losses.DEFAULT), field -> BatchBlocks.of(field, blockValues));
+        this(flow, adam, seed, Losses.named(Losses.DEFAULT), GradientClipping.NONE, field -> BatchBlocks.of(field, blockValues));
     }
 
-    private Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss, Function<Shape, BatchBlocks> cut) {
+    private Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss, GradientClipping clipping, Function<Shape, BatchBlocks> cut) {
         this.flow = flow;
         this.adam = adam;
         this.seed = seed;
         this.loss = loss;
+        this.clipping = clipping;
         this.cut = cut;
         if (loss.needsInverse() && !flow.hasInverse()) {
             // check refuses this (E0800 at the loss); kept for callers that bypass it
@@ -79,10 +88,19 @@ public final class Trainer {
         return new Adam(new ArrayList<>(flow.parameters().all()), schedule, beta1, beta2, eps);
     }
 
+    /** AdamW ({@code optimizer adamw}): Adam with the decoupled weight decay {@code weightDecay} (0 is Adam). */
+    public static Adam adamFor(CompiledFlow flow, LearningRateSchedule schedule, double beta1, double beta2, double eps, double weightDecay) {
+        return new Adam(new ArrayList<>(flow.parameters().all()), schedule, beta1, beta2, eps, weightDecay);
+    }
+
     public Adam adam() { return adam; }
 
-    /** What one step measured: the loss and the batch's effective sample size fraction. */
-    public record Step(int step, double loss, double ess, double acceptance, double seconds) {}
+    /**
+     * What one step measured: the loss, the batch's effective sample size fraction, the acceptance
+     * estimate, the step's time, the global L2 norm of the gradient before any clipping (NaN in
+     * metrics written before it was recorded) and whether {@code clip_grad_norm} scaled it down.
+     */
+    public record Step(int step, double loss, double ess, double acceptance, double seconds, double gradNorm, boolean clipped) {}
 
     /** Thrown when the loss stops being finite; says which part went wrong and what to try. */
     public static final class Diverged extends RuntimeException {
@@ -123,9 +141,11 @@ public final class Trainer {
                 }
             }
         }
+        GradientClipping.Result clipped = clipping.clip(flow.parameters().all());
         adam.step();
         adam.zeroGrad();
-        return new Step(step, loss, Reweighting.ess(logWeights), acceptanceEstimate(logWeights), (System.nanoTime() - t0) / 1e9);
+        return new Step(step, loss, Reweighting.ess(logWeights), acceptanceEstimate(logWeights), (System.nanoTime() - t0) / 1e9,
+                clipped.norm(), clipped.clipped());
     }
 
     /**

@@ -41,6 +41,37 @@ class FlowApiTest {
         assertEquals(straight.finalLoss(), resumed.finalLoss());
     }
 
+    /**
+     * The tutorial trained with AdamW, a warm-up, a cosine schedule and gradient clipping, stopped
+     * by its listener after step 5 of its planned 12 (as if killed) and resumed with nothing but
+     * --resume: the weights and losses of the uninterrupted run, since every schedule is a
+     * function of the step and the checkpoint recorded the settings, the cosine's length included.
+     */
+    @Test
+    void aResumedRunWithSchedulesEndsWithTheWeightsOfTheUninterruptedOne(@TempDir Path runs) throws Exception {
+        Path script = Files.writeString(runs.resolve("scheduled.flow"), Files.readString(TUTORIAL)
+                .replace("optimizer adam(lr = 1e-3)", "optimizer adamw(lr = 1e-2, weight_decay = 0.1)  lr_schedule cosine(floor = 0.1)"
+                        + "  warmup 3  clip_grad_norm 1.0")
+                .replace("steps     2500", "steps 12"));
+        var options = TrainingOptions.builder().batch(8).checkpointEvery(1).build();
+        var straight = Session.open(script, SMALL).flow("realnvp").at(runs.resolve("straight")).train(options);
+        Flow interrupted = Session.open(script, SMALL).flow("realnvp").at(runs.resolve("interrupted"));
+        final class Interruption extends RuntimeException {}
+        assertThrows(Interruption.class, () -> interrupted.train(options, new TrainingListener() {
+            @Override public void stepped(Trainer.Step step) { if (step.step() == 5) throw new Interruption(); }
+        }));
+        assertEquals(5, Checkpoint.load(interrupted.checkpoint()).trainingStep(), "the checkpoint of the last whole step");
+        var resumed = interrupted.train(TrainingOptions.builder().resume(true).checkpointEvery(1).build());
+        assertEquals(5, resumed.firstStep());
+        var a = Checkpoint.load(straight.checkpoint());
+        var b = Checkpoint.load(resumed.checkpoint());
+        assertEquals(12, b.trainingStep());
+        for (String name : a.parameters().keySet()) assertArrayEquals(a.parameters().get(name), b.parameters().get(name), name);
+        assertEquals(straight.history().stream().map(Trainer.Step::loss).toList(), resumed.history().stream().map(Trainer.Step::loss).toList());
+        // The schedule acted: clipping at norm 1 with lr 1e-2 clips some of the first steps.
+        assertTrue(straight.history().stream().anyMatch(Trainer.Step::clipped), "no step was clipped");
+    }
+
     @Test
     void aTrainedRunIsNeitherOverwrittenNorContradicted(@TempDir Path runs) throws Exception {
         Flow flow = tutorial(runs.resolve("run"));

@@ -9,13 +9,16 @@ import org.equiflow.tensor.Tensor;
 
 /**
  * Adam (Kingma &amp; Ba) with bias correction, step for step as PyTorch's {@code torch.optim.Adam}
- * without weight decay or amsgrad:
+ * without amsgrad, and with a weight decay as PyTorch's {@code torch.optim.AdamW} (Loshchilov &amp;
+ * Hutter's decoupled decay, which shrinks the weights directly instead of adding wd · p to the
+ * gradient, where Adam's normalisation would undo it):
  * <pre>
  * m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
+ * p -= lr_t · wd · p
  * p -= lr_t / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
- * where lr_t is the {@link LearningRateSchedule}'s rate at step t − 1 (0-based): lr itself unless
- * the script asks for {@code lr_decay}.
+ * where lr_t is the {@link LearningRateSchedule}'s rate at step t − 1 (0-based) and wd is 0 for
+ * plain Adam ({@code optimizer adam}) and the script's {@code weight_decay} for {@code adamw}.
  * Moments are kept in the parameter's precision, as PyTorch does; arithmetic is in double.
  * Parameters are updated in place; those without a gradient are left alone.
  */
@@ -28,6 +31,7 @@ public final class Adam {
     private final double beta1;
     private final double beta2;
     private final double eps;
+    private final double weightDecay;
     private int step;
 
     /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8. */
@@ -45,10 +49,16 @@ public final class Adam {
     }
 
     public Adam(List<Tensor> parameters, LearningRateSchedule schedule, double beta1, double beta2, double eps) {
+        this(parameters, schedule, beta1, beta2, eps, 0.0);
+    }
+
+    /** AdamW: Adam with the decoupled weight decay {@code weightDecay} (0 is Adam). */
+    public Adam(List<Tensor> parameters, LearningRateSchedule schedule, double beta1, double beta2, double eps, double weightDecay) {
         double learningRate = schedule.initial();
-        if (!(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps >= 0)) {
-            throw new IllegalArgumentException("Adam needs lr > 0, 0 <= betas < 1, eps >= 0; got lr=" + learningRate
-                    + " betas=(" + beta1 + ", " + beta2 + ") eps=" + eps);
+        if (!(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps >= 0)
+                || !(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+            throw new IllegalArgumentException("Adam needs lr > 0, 0 <= betas < 1, eps >= 0, weight decay >= 0; got lr=" + learningRate
+                    + " betas=(" + beta1 + ", " + beta2 + ") eps=" + eps + " weight decay=" + weightDecay);
         }
         this.parameters = List.copyOf(parameters);
         for (Tensor p : this.parameters) {
@@ -60,6 +70,7 @@ public final class Adam {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
+        this.weightDecay = weightDecay;
     }
 
     public int steps() {
@@ -85,6 +96,9 @@ public final class Adam {
         double biasCorrection1 = 1.0 - Math.pow(beta1, step);
         double biasCorrection2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
         double stepSize = learningRate / biasCorrection1;
+        // The decoupled decay multiplies the weight before the Adam step, as torch.optim.AdamW does;
+        // the Adam step does not depend on p, so this is p − lr_t (wd p + Adam's direction) with the old p.
+        double shrink = 1.0 - learningRate * weightDecay;
         for (int i = 0; i < parameters.size(); i++) {
             Tensor p = parameters.get(i);
             Tensor grad = p.grad();
@@ -100,7 +114,7 @@ public final class Adam {
                     m[j] = (float) m[j];
                     v[j] = (float) v[j];
                 }
-                p.set(j, p.get(j) - stepSize * m[j] / (Math.sqrt(v[j]) / biasCorrection2Sqrt + eps));
+                p.set(j, p.get(j) * shrink - stepSize * m[j] / (Math.sqrt(v[j]) / biasCorrection2Sqrt + eps));
             }
         }
         Backends.current().sendToDevice(updated);
@@ -116,6 +130,9 @@ public final class Adam {
     public double beta2() { return beta2; }
 
     public double eps() { return eps; }
+
+    /** The decoupled weight decay (0: plain Adam). */
+    public double weightDecay() { return weightDecay; }
 
     /** The optimizer's state, for checkpoints: the step count and both moments of every parameter, in order. */
     public record State(int step, List<double[]> firstMoments, List<double[]> secondMoments) {}

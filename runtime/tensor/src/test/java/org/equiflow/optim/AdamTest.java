@@ -78,4 +78,32 @@ class AdamTest {
         Tensor constant = Tensor.zeros(Shape.scalar(), DType.F32);
         assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(constant), 1e-3));
     }
+
+    @Test
+    void adamWDecaysTheWeightsDecoupledFromTheGradient() {
+        // p ← p − lr · (m̂ / (√v̂ + eps) + wd · p) with the old p. Step 1, lr 0.1, wd 0.5, g = (0.5, -0.1), p = (1, -2):
+        //   m̂ = g, √v̂ = |g|:  p = 1 − 0.1 (0.5/0.50000001 + 0.5) = 0.850000002,
+        //                     p = −2 − 0.1 (−0.1/0.10000001 + 0.5 · (−2)) = −1.80000001
+        Tensor p = parameter(DType.F64, 1.0, -2.0);
+        Adam adamW = new Adam(List.of(p), LearningRateSchedule.constant(0.1), 0.9, 0.999, 1e-8, 0.5);
+        setGrad(p, 0.5, -0.1);
+        adamW.step();
+        assertEquals(1 - 0.1 * (0.5 / (0.5 + 1e-8) + 0.5), p.get(0), 1e-15);
+        assertEquals(0.850000002, p.get(0), 1e-14);
+        assertEquals(-1.80000001, p.get(1), 1e-14);
+        // Step 2, g = (0.2, 0.3): the same moments as plain Adam's step 2 (the decay does not enter them), the decay on
+        // the weights after step 1.
+        setGrad(p, 0.2, 0.3);
+        adamW.step();
+        double adam0 = 0.1 / 0.19 * 0.065 / (Math.sqrt(0.00028975) / Math.sqrt(0.001999) + 1e-8);
+        double adam1 = 0.1 / 0.19 * 0.021 / (Math.sqrt(0.00009999) / Math.sqrt(0.001999) + 1e-8);
+        assertEquals(0.850000002 - 0.1 * 0.5 * 0.850000002 - adam0, p.get(0), 1e-12);
+        assertEquals(-1.80000001 - 0.1 * 0.5 * -1.80000001 - adam1, p.get(1), 1e-12);
+        // Without a gradient the weights are left alone, decay included (as PyTorch skips them).
+        Tensor idle = parameter(DType.F64, 3.0);
+        Adam other = new Adam(List.of(idle), LearningRateSchedule.constant(0.1), 0.9, 0.999, 1e-8, 0.5);
+        other.step();
+        assertEquals(3.0, idle.get(0));
+        assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(idle), LearningRateSchedule.constant(0.1), 0.9, 0.999, 1e-8, -1));
+    }
 }

@@ -3,6 +3,7 @@ package org.equiflow.optim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.equiflow.tensor.DType;
@@ -10,7 +11,11 @@ import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** `lr_decay`: step t of Adam moves by lr · decay^t, and a restored optimizer continues the schedule where it stopped. */
+/**
+ * The learning-rate schedules: `lr_decay` (step t of Adam moves by lr · decay^t), step decay,
+ * cosine annealing and the linear warm-up before them, each a pure function of the step; and a
+ * restored optimizer continues the schedule where it stopped.
+ */
 class LearningRateScheduleTest {
     private static Tensor parameter(double value) {
         Tensor p = Tensor.zeros(Shape.perConfiguration(1, 1), DType.F64);
@@ -34,6 +39,49 @@ class LearningRateScheduleTest {
         assertEquals(1e-2, LearningRateSchedule.constant(1e-2).at(1_000_000));
         assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule(1e-2, 0));
         assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule(1e-2, 1.5));
+    }
+
+    @Test
+    void warmUpRampsLinearlyToTheRateThenTheDecayStartsFromOne() {
+        var schedule = new LearningRateSchedule(0.1, new LearningRateSchedule.Exponential(0.5), 4);
+        // Steps 0..3 ramp lr · (t + 1) / 4; step 4 is the first of the decay, at its factor 1.
+        assertEquals(0.025, schedule.at(0), 1e-16);
+        assertEquals(0.05, schedule.at(1), 1e-16);
+        assertEquals(0.075, schedule.at(2), 1e-16);
+        assertEquals(0.1, schedule.at(3), 1e-16);
+        assertEquals(0.1, schedule.at(4), 1e-16);
+        assertEquals(0.05, schedule.at(5), 1e-16);
+        assertEquals(0.025, schedule.at(6), 1e-16);
+        assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule(0.1, new LearningRateSchedule.Constant(), -1));
+    }
+
+    @Test
+    void stepDecayDropsByItsFactorEveryEverySteps() {
+        var schedule = new LearningRateSchedule(1.0, new LearningRateSchedule.StepDecay(3, 0.5), 0);
+        double[] expected = {1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.125};
+        for (int t = 0; t < expected.length; t++) assertEquals(expected[t], schedule.at(t), 0.0, "step " + t);
+        assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule.StepDecay(0, 0.5));
+        assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule.StepDecay(3, 0));
+    }
+
+    @Test
+    void cosineGoesFromTheRateToItsFloorOverItsStepsAndStaysThere() {
+        var cosine = new LearningRateSchedule(0.2, new LearningRateSchedule.Cosine(10, 0.1), 0);
+        assertEquals(0.2, cosine.at(0), 1e-17, "starts at lr");
+        // Halfway cos(π/2) = 0: the mean of lr and the floor, 0.2 · (0.1 + 0.9 · 0.5) = 0.11.
+        assertEquals(0.11, cosine.at(5), 1e-15);
+        // A quarter of 12 steps: 0.2 · (0.1 + 0.9 · ½(1 + cos(π/4))).
+        var twelve = new LearningRateSchedule(0.2, new LearningRateSchedule.Cosine(12, 0.1), 0);
+        assertEquals(0.2 * (0.1 + 0.9 * 0.5 * (1 + Math.sqrt(0.5))), twelve.at(3), 1e-15);
+        assertEquals(0.02, cosine.at(10), 1e-17, "ends at floor · lr");
+        assertEquals(0.02, cosine.at(1000), 1e-17, "and stays there when the run goes on");
+        for (int t = 1; t <= 10; t++) assertTrue(cosine.at(t) < cosine.at(t - 1), "decreasing at " + t);
+        // With warm-up the cosine starts after it: steps 0, 1 ramp, step 2 is the cosine's first, at lr.
+        var warm = new LearningRateSchedule(0.2, new LearningRateSchedule.Cosine(10, 0.0), 2);
+        assertEquals(0.1, warm.at(0), 1e-16);
+        assertEquals(0.2, warm.at(2), 1e-16);
+        assertEquals(0.0, warm.at(12), 1e-16);
+        assertThrows(IllegalArgumentException.class, () -> new LearningRateSchedule.Cosine(10, 1.5));
     }
 
     @Test
