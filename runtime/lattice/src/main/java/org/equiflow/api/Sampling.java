@@ -82,13 +82,15 @@ final class Sampling {
     static Measurements.Report withExactKl(org.equiflow.compiler.model.TheoryInstance theory, Measurements.Report report, double[] logWeights) {
         if (!(ExactAnswers.of(theory) instanceof ExactAnswers.Known known)) return report;
         var logZ = known.answer().logPartitionFunction();
-        if (logZ.isEmpty()) return report;
-        double mean = 0;
-        for (double w : logWeights) mean += -w / logWeights.length;
-        double variance = 0;
-        for (double w : logWeights) variance += (-w - mean) * (-w - mean) / Math.max(1, logWeights.length - 1);
+        // one proposal has no error bar; the row needs two
+        if (logZ.isEmpty() || logWeights.length < 2) return report;
+        double[] logQPlusAction = new double[logWeights.length];
+        for (int i = 0; i < logWeights.length; i++) logQPlusAction[i] = -logWeights[i];
+        // the proposals are independent: bins of one
+        var estimate = org.equiflow.stats.Jackknife.mean(logQPlusAction, 1);
+        double mean = estimate.value();
         List<Measurements.Result> results = new ArrayList<>(report.results());
-        results.add(new Measurements.Result("exact_kl", mean + logZ.getAsDouble(), Math.sqrt(variance / logWeights.length), 1.0));
+        results.add(new Measurements.Result("exact_kl", mean + logZ.getAsDouble(), estimate.error(), 1.0));
         List<String> notes = new ArrayList<>(report.notes());
         notes.add(String.format(java.util.Locale.ROOT, "exact_kl = E_q[log q + S] + ln Z over %d independent proposals: E_q[log q + S] = %.4f,"
                 + " ln Z = %.4f (%s; Haar measure of mass one per link)", logWeights.length, mean, logZ.getAsDouble(), known.answer().description()));

@@ -65,7 +65,7 @@ public final class Trainer {
         this.clipping = clipping;
         this.cut = cut;
         if (loss.needsInverse() && !flow.hasInverse()) {
-            // check refuses this (E0800 at the loss); kept for callers that bypass it
+            // check refuses this (E0800 at the train block, RuntimeCheck); kept for callers that bypass it
             throw new IllegalArgumentException("`loss " + loss.name() + "` needs the inverse flow, and a layer of this flow has none");
         }
         this.frozen = loss.needsInverse() ? flow.withFrozenParameters() : null;
