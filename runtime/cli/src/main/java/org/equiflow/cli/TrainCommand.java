@@ -51,6 +51,10 @@ final class TrainCommand implements Callable<Integer> {
                 + " subdirectory named after the --set values when there are any).") Path out;
         @Option(names = "--resume", description = "Continue the run in the run directory: its seed, learning rate, batch and"
                 + " --set values come from its checkpoint; a flag that contradicts them is refused.") boolean resume;
+        @Option(names = "--from", paramLabel = "RUN_DIR", description = "Start a new run from the parameters of the trained run in"
+                + " RUN_DIR (or that checkpoint file): fine-tuning at other --set couplings, or another lattice size. Parameters carry"
+                + " over by name and shape (another architecture is refused); the optimizer state starts fresh; RUN_DIR is only read."
+                + " Not with --resume: a run started from another is continued with --resume alone.") Path from;
         @Option(names = "--force", description = "Start a new run in a directory that holds a trained one, replacing its"
                 + " checkpoint, metrics and ensemble.") boolean force;
         @Option(names = "--checkpoint-every", description = "Steps between checkpoints, at least 1 (default: the script's, else 100).") Long checkpointEvery;
@@ -73,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
         private org.equiflow.api.Precision checkedPrecision;
 
         TrainingOptions options() {
-            return new TrainingOptions(steps, batch, lr, seed, resume, force, checkpointEvery, logEvery, checkedPrecision);
+            return new TrainingOptions(steps, batch, lr, seed, resume, force, checkpointEvery, logEvery, checkedPrecision, from);
         }
     }
 
@@ -109,6 +113,8 @@ final class TrainCommand implements Callable<Integer> {
                 }
             } else if (s.resumeFoundNoCheckpoint()) {
                 out.println("no checkpoint at " + s.checkpoint() + "; starting from step 0");
+            } else if (s.startedFrom() != null) {
+                out.println("starting from the parameters of " + s.startedFrom());
             }
             out.println("training " + s.flow() + " on " + s.lattice() + ": " + s.parameters() + " parameters, batch " + s.batch() + ", steps "
                     + s.firstStep() + "→" + s.steps() + ", " + s.optimizer() + (s.weightDecay() > 0 ? " (weight decay " + s.weightDecay() + ")" : "")

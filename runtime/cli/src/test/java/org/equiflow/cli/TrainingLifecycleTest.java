@@ -60,6 +60,34 @@ class TrainingLifecycleTest {
         assertEquals(7, Files.readAllLines(resumed.resolve("metrics.csv")).size(), "header + 6 steps");
     }
 
+    /**
+     * `train --from`: a run at another coupling and lattice size starts from a trained run, saying
+     * so; another architecture is an error with its stable name and the parameter that differs, no
+     * stack trace; --from with --resume is a usage error.
+     */
+    @Test
+    void aRunStartsFromAnotherRunsParametersOrIsRefusedWithTheReason() throws IOException {
+        Path source = dir.resolve("source");
+        assertEquals(0, run(train(source)).exit());
+        var moved = run(train(dir.resolve("moved"), "--from", source.toString(), "--set", "T.lambda=1.5", "--set", "T.lattice=[8,8]"));
+        assertEquals(0, moved.exit(), moved.err());
+        assertTrue(moved.out().contains("starting from the parameters of " + source.toAbsolutePath() + " at step 6 (flow f, T.lattice [4,4] → [8,8],"
+                + " T.lambda 1.0 → 1.5); optimizer state fresh"), moved.out());
+        var described = run("script", dir.resolve("moved").toString());
+        assertTrue(described.out().contains("from_run " + source.toAbsolutePath() + ", from_step 6"), described.out());
+
+        Path wider = TinyRuns.twoCouplings(Files.createDirectories(dir.resolve("wider")), 3, "");
+        var refused = run(TinyRuns.train(wider, dir.resolve("wide"), "--steps", "2", "--from", source.toString()));
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains("error: cannot start from " + source + " (DIFFERENT_PARAMETERS)"), refused.err());
+        assertTrue(refused.err().contains("layer0.net.conv0.weight: the source has [2, 1, 3, 3], this flow needs [3, 1, 3, 3]"), refused.err());
+        assertFalse(refused.err().contains("internal error") || refused.err().contains("\tat "), refused.err());
+
+        var both = run(train(dir.resolve("moved"), "--from", source.toString(), "--resume"));
+        assertEquals(2, both.exit());
+        assertTrue(both.err().contains("--resume alone"), both.err());
+    }
+
     @Test
     void theSameSeedGivesTheSameFlow() throws IOException {
         Path one = dir.resolve("one"), two = dir.resolve("two");

@@ -72,8 +72,12 @@ final class Artifacts {
         Checkpoint.save(ws.checkpoint(), contents);
     }
 
-    private static int[] shapeOf(Tensor t) {
-        var s = t.shape();
+    static int[] shapeOf(Tensor t) {
+        return shapeOf(t.shape());
+    }
+
+    /** A parameter's shape as checkpoints record it: [batch, channels, L…] (a bias is [1, out]). */
+    static int[] shapeOf(org.equiflow.tensor.Shape s) {
         int[] lattice = s.lattice();
         int[] shape = new int[2 + lattice.length];
         shape[0] = s.batch();

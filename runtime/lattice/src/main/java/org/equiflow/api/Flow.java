@@ -50,8 +50,10 @@ public final class Flow {
 
     /** Trains, reporting the start, every step and a divergence to {@code listener}. */
     public TrainingResult train(TrainingOptions options, TrainingListener listener) throws IOException {
+        // The run to start from is read and checked before the directory is created or locked.
+        Transfer.Source source = Transfer.checked(workspace, options);
         try (RunDirectory directory = RunDirectory.open(workspace.directory())) {
-            return Training.train(workspace, directory, options, listener);
+            return Training.train(workspace, directory, options, source, listener);
         }
     }
 
@@ -80,8 +82,9 @@ public final class Flow {
     public RunResult trainAndSample(TrainingOptions training, SamplingOptions sampling, TrainingListener trainingListener,
                                     SamplingListener samplingListener) throws IOException {
         Sampling.Size.of(workspace, sampling).requireMemory(workspace, "a smaller --count or the `batch` of the script's `sample` block");
+        Transfer.Source source = Transfer.checked(workspace, training);
         try (RunDirectory directory = RunDirectory.open(workspace.directory())) {
-            TrainingResult trained = Training.train(workspace, directory, training, trainingListener);
+            TrainingResult trained = Training.train(workspace, directory, training, source, trainingListener);
             if (trained.diverged()) return new RunResult(trained, null);
             return new RunResult(trained, Sampling.sample(workspace, directory, sampling, samplingListener));
         }

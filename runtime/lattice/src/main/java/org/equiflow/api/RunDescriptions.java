@@ -37,8 +37,11 @@ final class RunDescriptions {
             var provenance = checkpoint.provenance();
             if (provenance != null && provenance.training() != null) {
                 provenance.training().forEach((key, value) -> {
-                    if (!key.equals("seed")) training.put(key.equals("steps") ? "steps planned" : key, value);
+                    if (!key.equals("seed") && !key.startsWith(Transfer.PREFIX)) training.put(key.equals("steps") ? "steps planned" : key, value);
                 });
+                // A run that started from another's parameters (--from) says which, at what step and couplings.
+                String origin = Transfer.describe(Transfer.originIn(provenance.training()), Workspace.theoryParameters(ws.flow()));
+                if (origin != null) training.put("started from", origin);
             } else {
                 // A checkpoint older than the recorded settings still has the optimizer's.
                 training.put("lr", Double.toString(checkpoint.adam().learningRate()));

@@ -97,8 +97,13 @@ final class Training {
         GradientClipping clipping() { return clipGradNorm == Double.POSITIVE_INFINITY ? GradientClipping.NONE : new GradientClipping(clipGradNorm); }
     }
 
-    /** The settings a run keeps for its whole life, as saved in its checkpoint; {@link #steps} is the planned total. */
-    record Plan(long seed, double lr, Optimisation optimisation, Betas adam, int batch, long steps) {
+    /**
+     * The settings a run keeps for its whole life, as saved in its checkpoint; {@link #steps} is the
+     * planned total, {@link #origin} the run it started from ({@link Transfer#origin}; empty: from scratch).
+     */
+    record Plan(long seed, double lr, Optimisation optimisation, Betas adam, int batch, long steps, Map<String, String> origin) {
+        Plan withOrigin(Map<String, String> origin) { return new Plan(seed, lr, optimisation, adam, batch, steps, origin); }
+
         Map<String, String> asMap() {
             Map<String, String> map = new LinkedHashMap<>();
             map.put("seed", Long.toString(seed));
@@ -109,13 +114,19 @@ final class Training {
             map.put("batch", Integer.toString(batch));
             map.put("steps", Long.toString(steps));
             optimisation.putInto(map);
+            map.putAll(origin);
             return map;
         }
 
         LearningRateSchedule schedule() { return new LearningRateSchedule(lr, optimisation.decay(), optimisation.warmup()); }
     }
 
-    static TrainingResult train(Workspace ws, RunDirectory directory, TrainingOptions o, TrainingListener listener) throws IOException {
+    /**
+     * Trains in {@code directory}; {@code source} is the run to start from, as {@link Transfer#checked}
+     * read it for {@code o} before the directory was opened (null: {@code o} names none).
+     */
+    static TrainingResult train(Workspace ws, RunDirectory directory, TrainingOptions o, Transfer.Source source,
+                                TrainingListener listener) throws IOException {
         if (o.resume() && o.force()) {
             throw new InvalidSettingException("--resume continues the run in the directory and --force replaces it; pass one of them");
         }
@@ -129,6 +140,7 @@ final class Training {
         }
         Checkpoint.Contents checkpoint = trained && o.resume() ? Artifacts.readCheckpoint(ws) : null;
         Plan plan = checkpoint != null ? resumedPlan(checkpoint, settings, o) : newPlan(settings, o);
+        if (source != null) plan = plan.withOrigin(Transfer.origin(source));
         Precision precision = checkpoint != null ? trainedPrecision(checkpoint, o.precision(), "--resume continues")
                 : o.precision() != null ? o.precision() : Precision.named(settings.choice("precision", Precision.DEFAULT.label()));
         MemoryEstimate.require(MemoryEstimate.training(ws.flow(), plan.batch()), "a training step of " + ws.flow().name()
@@ -140,9 +152,10 @@ final class Training {
                 settings.integer("log_every", o.logEvery(), Math.max(1, steps / 20)), 1, Long.MAX_VALUE);
         TrustReporting.refuseUnboundedAction(ws.flow().theory(), ws.program().names());
         var loss = Losses.named(settings.choice("loss", Losses.DEFAULT));
+        var flow = new CompiledFlow(ws.ir(), precision.dtypeOnCurrentBackend(), seed);
+        if (source != null) Transfer.load(source, flow);
         // Only now, when the new run is known to be able to start, does the old one go.
         if (trained && o.force()) directory.discardRun();
-        var flow = new CompiledFlow(ws.ir(), precision.dtypeOnCurrentBackend(), seed);
         var adam = Trainer.adamFor(flow, schedule, plan.adam().beta1(), plan.adam().beta2(), plan.adam().eps(),
                 plan.optimisation().weightDecay());
         int first = 0;
@@ -157,7 +170,8 @@ final class Training {
         listener.started(new TrainingListener.Start(ws.flow().name(), ws.flow().theory().lattice().toString(), flow.parameters().count(),
                 batch, first, steps, plan.lr(), schedule.describe(), plan.optimisation().optimizer(), plan.optimisation().weightDecay(),
                 plan.optimisation().clipGradNorm(), seed, ws.checkpoint(), checkpoint != null,
-                checkpoint == null && o.resume(), ws.overrides(), logEvery));
+                checkpoint == null && o.resume(), ws.overrides(), logEvery,
+                Transfer.describe(plan.origin(), Workspace.theoryParameters(ws.flow()))));
         if (first >= steps) {
             listener.ended();
             return finished(listener, new TrainingResult(ws.flow().name(), first, steps, history, 0, ws.checkpoint(), ws.directory(),
@@ -204,7 +218,7 @@ final class Training {
                 o.learningRate() != null ? o.learningRate() : settings.choiceArgument("optimizer", "lr", 1e-3));
         var adam = new Betas(settings.choiceArgument("optimizer", "beta1", 0.9), settings.choiceArgument("optimizer", "beta2", 0.999),
                 settings.choiceArgument("optimizer", "eps", 1e-8));
-        return new Plan(seed, lr, Optimisation.of(settings, steps), adam, batch, steps);
+        return new Plan(seed, lr, Optimisation.of(settings, steps), adam, batch, steps, Map.of());
     }
 
     /**
@@ -232,7 +246,8 @@ final class Training {
         }
         // The checkpoint's optimizer state carries the betas and eps the run was started with.
         var adam = new Betas(checkpoint.adam().beta1(), checkpoint.adam().beta2(), checkpoint.adam().eps());
-        return new Plan(seed, lr, optimisation, adam, batch, steps);
+        // A run that started from another keeps saying so.
+        return new Plan(seed, lr, optimisation, adam, batch, steps, Transfer.originIn(stored));
     }
 
     private static Map<String, String> storedTraining(Checkpoint.Contents checkpoint) {

@@ -41,10 +41,13 @@ public interface TrainingListener {
      * @param schedule                the learning-rate schedule for a log line: the rate, the warm-up and the decay
      * @param optimizer               {@code adam} or {@code adamw}, with its decoupled {@code weightDecay} (0 for adam)
      * @param clipGradNorm            the maximum global gradient norm; infinite when the gradients are not clipped
+     * @param startedFrom             the run whose parameters this run started from (--from): where, its step, the
+     *                                theory parameters that differ, and that the optimizer state started fresh; null
+     *                                for a run trained from scratch (a resumed run keeps its own origin)
      */
     record Start(String flow, String lattice, long parameters, int batch, int firstStep, long steps, double learningRate,
                  String schedule, String optimizer, double weightDecay, double clipGradNorm, long seed, Path checkpoint, boolean resumed,
-                 boolean resumeFoundNoCheckpoint, Map<String, String> overrides, long logEvery) {}
+                 boolean resumeFoundNoCheckpoint, Map<String, String> overrides, long logEvery, String startedFrom) {}
 
     /**
      * Why training stopped: the trainer's diagnosis, where the action is unbounded below (when the

@@ -1,5 +1,7 @@
 package org.equiflow.api;
 
+import java.nio.file.Path;
+
 /**
  * How to train, on top of the script's {@code train} block: every number left null comes from the
  * script, else from the default named here. Build with {@link #builder()}.
@@ -19,9 +21,20 @@ package org.equiflow.api;
  *                        twentieth of the steps)
  * @param precision       f32 or f64 for every tensor of the flow (default: the script's
  *                        {@code precision}, else f32; resumed: the run's own, and a contradiction is refused)
+ * @param from            null, or a trained run directory (or its checkpoint file) whose parameters
+ *                        the new run starts from — transfer learning to other couplings or another
+ *                        lattice size; the optimizer state starts fresh, the source is only read,
+ *                        and {@code resume} with it is refused (a run started this way is continued
+ *                        with {@code resume} alone: its checkpoint records where it started)
  */
 public record TrainingOptions(Long steps, Long batch, Double learningRate, Long seed, boolean resume, boolean force,
-                              Long checkpointEvery, Long logEvery, Precision precision) {
+                              Long checkpointEvery, Long logEvery, Precision precision, Path from) {
+
+    /** The options without a run to start from. */
+    public TrainingOptions(Long steps, Long batch, Double learningRate, Long seed, boolean resume, boolean force,
+                           Long checkpointEvery, Long logEvery, Precision precision) {
+        this(steps, batch, learningRate, seed, resume, force, checkpointEvery, logEvery, precision, null);
+    }
 
     /** Everything from the script. */
     public static TrainingOptions defaults() { return builder().build(); }
@@ -34,6 +47,7 @@ public record TrainingOptions(Long steps, Long batch, Double learningRate, Long 
         private Double learningRate;
         private boolean resume, force;
         private Precision precision;
+        private Path from;
 
         private Builder() {}
 
@@ -55,8 +69,11 @@ public record TrainingOptions(Long steps, Long batch, Double learningRate, Long 
 
         public Builder precision(Precision precision) { this.precision = precision; return this; }
 
+        /** Start from the parameters of the trained run in {@code runDirectory} (or that checkpoint file). */
+        public Builder from(Path runDirectory) { this.from = runDirectory; return this; }
+
         public TrainingOptions build() {
-            return new TrainingOptions(steps, batch, learningRate, seed, resume, force, checkpointEvery, logEvery, precision);
+            return new TrainingOptions(steps, batch, learningRate, seed, resume, force, checkpointEvery, logEvery, precision, from);
         }
     }
 }

@@ -220,7 +220,14 @@ public final class Checkpoint {
     }
 
     public static Contents load(Path file) throws CheckpointException {
-        byte[] bytes = readAll(file);
+        return load(file, readAll(file));
+    }
+
+    /**
+     * Decodes the bytes of {@code file} read earlier, so that a caller that also hashes or keeps
+     * them decodes exactly what it read (a run being trained replaces its checkpoint at any time).
+     */
+    public static Contents load(Path file, byte[] bytes) throws CheckpointException {
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         checkMagic(file, bytes);
         if (bytes.length < PREAMBLE) {
