@@ -257,7 +257,7 @@ final class Artifacts {
         return observables;
     }
 
-    private static String version() {
+    static String version() {
         String version = Artifacts.class.getPackage().getImplementationVersion();
         return version == null ? "development build" : version;
     }

@@ -366,7 +366,7 @@ final class Correlation {
                                       double ess, long seed, Ensemble input, double trainingSeconds) throws IOException {
         var meta = new EnsembleMetadata(second.name(), second.parameters(), second.lattice().sizes(), second.field().toString(), to.flow().name(),
                 target.scriptName(), Checkpoint.sha256Hex(target.scriptText()), seed, METHOD, count, Double.NaN, ess, Instant.now(),
-                "development build", Map.of());
+                Artifacts.version(), Map.of());
         Npy.write(into.resolve("ensemble_log_weights.npy"), logW, count);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("overrides", new TreeMap<>(target.overrides()));

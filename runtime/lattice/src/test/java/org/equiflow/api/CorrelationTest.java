@@ -88,4 +88,51 @@ class CorrelationTest {
         assertTrue(!Files.exists(runs.resolve("d/ensemble.json")), "a refused correlation writes no result");
         assertThrows(InvalidSettingException.class, () -> session.correlate(CorrelationOptions.builder().ensemble(ensemble).out(runs.resolve("e")).build()));
     }
+
+    @Test
+    void aWeightedEnsembleIsNoSampleOfTheFirstTheory() throws Exception {
+        Path weighted = runs.resolve("weighted");
+        Files.createDirectories(weighted);
+        for (String file : new String[] {"ensemble.npy", "ensemble.json"}) Files.copy(ensemble.resolve(file), weighted.resolve(file));
+        Files.write(weighted.resolve("ensemble_log_weights.npy"), new byte[0]);
+        var refused = assertThrows(CorrelationException.class, () -> Session.open(FREE, SMALL).correlate(CorrelationOptions.builder()
+                .ensemble(weighted).toSet("Free.m2", "1.5").steps(0).out(runs.resolve("w")).build()));
+        assertEquals(Problem.WEIGHTED_ENSEMBLE, refused.problem(), refused.getMessage());
+    }
+
+    /**
+     * Zeroing the nets' last convolutions makes affine and spline couplings the identity, but not a
+     * net whose output activation is not 0 at 0 (cos): that map is refused before any training.
+     */
+    @Test
+    void aMapThatDoesNotStartAtTheIdentityIsRefused(@TempDir Path scripts) throws Exception {
+        String header = """
+                use std.theories.phi4
+                use std.nets.cnn
+                use std.masks.checkerboard
+                theory Free = phi4(lattice = [4, 4], m2 = 1.25, lambda = 0.0)
+                """;
+        Path spline = scripts.resolve("spline.flow"), cosine = scripts.resolve("cosine.flow");
+        Files.writeString(spline, header + """
+                flow rqs for Free {
+                    prior normal(sigma = 1.0)
+                    repeat i in 0..2 {
+                        spline(mask = checkerboard(parity = i % 2), net = cnn(hidden = [4], kernel = 3), bins = 4, bound = 4.0)
+                    }
+                }
+                """);
+        Files.writeString(cosine, header + """
+                flow bent for Free {
+                    prior normal(sigma = 1.0)
+                    affine(mask = checkerboard(parity = 0), net = cnn(hidden = [4], out_act = cos))
+                }
+                """);
+        var options = CorrelationOptions.builder().ensemble(ensemble).toSet("Free.m2", "1.5").steps(2);
+        assertEquals(2, Session.open(spline).correlate(options.out(runs.resolve("spline")).build()).losses().size(),
+                "a spline with zero last convolutions is the identity");
+        var refused = assertThrows(CorrelationException.class, () -> Session.open(cosine).correlate(options.out(runs.resolve("cosine")).build()));
+        assertEquals(Problem.NOT_IDENTITY_AT_START, refused.problem(), refused.getMessage());
+        assertTrue(refused.getMessage().contains("`bent`"), refused.getMessage());
+        assertTrue(!Files.exists(runs.resolve("cosine/ensemble.json")), "nothing was written");
+    }
 }
