@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import org.equiflow.api.CorrelationListener;
 import org.equiflow.api.CorrelationOptions;
 import org.equiflow.api.CorrelationResult;
 import org.equiflow.api.ScriptException;
@@ -40,6 +42,7 @@ final class CorrelateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the map's weights and minibatches (default: 0).") Long seed;
     @Option(names = "--bin-size", description = "Configurations per jackknife bin (default: 5 τ_int of the slowest series, at most N/20).") Long binSize;
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory of the result (default: runs/<script>/correlate/<flow>/<α₂ --set values>).") Path out;
+    @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
     @Option(names = "--force", description = "Replace a result already in the run directory.") boolean force;
     @Option(names = "--precision", paramLabel = "f32|f64", description = "Precision of the map and the actions (default: f64).") String precision;
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
@@ -66,11 +69,14 @@ final class CorrelateCommand implements Callable<Integer> {
         diagnostics.print(session.compiled(), err, d -> true);
         var options = new CorrelationOptions(flowName, ensemble, toSet, steps, batch, learningRate, seed, binSize, this.out, force, chosenPrecision);
         CorrelationResult result;
+        var printer = new Printer(out, noProgress);
         try {
-            result = session.correlate(options);
+            result = session.correlate(options, printer);
         } catch (ScriptException e) {
             diagnostics.print(e.compiled(), err, d -> true);
             return 1;
+        } finally {
+            printer.close();
         }
         out.printf("%d configurations in %d bins of %d; ESS of the weights: map %.4f, identity %.4f%n", result.count(),
                 result.count() / result.binSize(), result.binSize(), result.ess(), result.identityEss());
@@ -87,6 +93,39 @@ final class CorrelateCommand implements Callable<Integer> {
         out.println("report: " + result.reportDirectory().resolve(HtmlReport.FILE));
         out.flush();
         return 0;
+    }
+
+    /** The map's training as it runs: a progress bar over the steps, with the latest loss. */
+    private static final class Printer implements CorrelationListener {
+        private final PrintWriter out;
+        private final boolean noProgress;
+        private ProgressBar bar;
+
+        Printer(PrintWriter out, boolean noProgress) {
+            this.out = out;
+            this.noProgress = noProgress;
+        }
+
+        @Override
+        public void started(long steps, int batch, int count) {
+            out.printf("training the map: %d steps of %d configurations out of %d%n", steps, batch, count);
+            out.flush();
+            bar = ProgressBars.open("correlate", steps, 0, noProgress);
+        }
+
+        @Override
+        public void stepped(int step, double loss) {
+            if (bar == null) return;
+            bar.step();
+            bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4g", loss));
+            if (bar.getCurrent() >= bar.getMax()) close();
+        }
+
+        /** Closes the bar, also when training stopped early (a refusal). */
+        void close() {
+            if (bar != null) bar.close();
+            bar = null;
+        }
     }
 
     private static String text(Estimate e) {

@@ -26,6 +26,10 @@ class CorrelateCommandTest {
         assertEquals(0, correlated.exit(), correlated.err());
         assertTrue(correlated.out().contains("phi2") && correlated.out().contains("ESS of the weights"), correlated.out());
         assertTrue(Files.isRegularFile(runs.resolve("c/report/correlation.csv")));
+        var trained = run("correlate", FREE, "--set", "Free.lattice=[4,4]", "--ensemble", hmc, "--to-set", "Free.m2=1.4", "--steps", "3",
+                "--no-progress", "--out", runs.resolve("t").toString());
+        assertEquals(0, trained.exit(), trained.err());
+        assertTrue(trained.out().contains("training the map: 3 steps") && trained.out().contains("map trained 3 steps"), trained.out());
 
         var again = run("correlate", FREE, "--set", "Free.lattice=[4,4]", "--ensemble", hmc, "--to-set", "Free.m2=1.4", "--steps", "0",
                 "--out", runs.resolve("c").toString());

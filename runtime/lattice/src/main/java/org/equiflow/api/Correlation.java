@@ -66,7 +66,7 @@ final class Correlation {
     /** The input ensemble, as read and checked. */
     private record Ensemble(Path directory, float[] configs, int count, EnsembleMetadata meta, JsonNode run) {}
 
-    static CorrelationResult run(Session session, CorrelationOptions o) throws IOException, ScriptException {
+    static CorrelationResult run(Session session, CorrelationOptions o, CorrelationListener listener) throws IOException, ScriptException {
         if (o.ensemble() == null) throw new InvalidSettingException("--ensemble is required: the run directory of the ensemble at α₁");
         if (o.toSet().isEmpty()) {
             throw new InvalidSettingException("--to-set names no coupling: give the couplings α₂ to map the ensemble to, e.g. --to-set T.m2=-3.8");
@@ -100,7 +100,8 @@ final class Correlation {
             List<Double> losses = new ArrayList<>();
             if (steps > 0) {
                 startAtIdentity(map, ensemble, first);
-                losses = train(map, source, ensemble, first, steps, batch, lr, seed);
+                listener.started(steps, batch, ensemble.count());
+                losses = train(map, source, ensemble, first, steps, batch, lr, seed, listener);
             }
             double trainingSeconds = (System.nanoTime() - start) / 1e9;
             int count = ensemble.count(), values = (int) first.valuesPerConfiguration();
@@ -255,7 +256,7 @@ final class Correlation {
 
     /** Reverse KL of f#p₁ against p₂ over minibatches of the ensemble, gradient through f only; returns the loss per step. */
     private static List<Double> train(CompiledFlow map, CompiledFlow source, Ensemble ensemble, TheoryInstance theory, long steps, int batch,
-                                      double lr, long seed) {
+                                      double lr, long seed, CorrelationListener listener) {
         Adam adam = Trainer.adamFor(map, lr);
         int values = (int) theory.valuesPerConfiguration(), count = ensemble.count();
         List<Double> losses = new ArrayList<>();
@@ -284,6 +285,7 @@ final class Correlation {
             adam.step();
             adam.zeroGrad();
             losses.add(loss);
+            listener.stepped(step, loss);
         }
         return losses;
     }

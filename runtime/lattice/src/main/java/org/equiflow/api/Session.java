@@ -139,6 +139,11 @@ public final class Session {
      * {@link CorrelationException} whose {@link CorrelationException#problem()} names the case.
      */
     public CorrelationResult correlate(CorrelationOptions options) throws IOException, ScriptException {
-        return Correlation.run(this, options);
+        return correlate(options, new CorrelationListener() {});
+    }
+
+    /** Correlated ensembles, with the map's training reported to {@code listener}. */
+    public CorrelationResult correlate(CorrelationOptions options, CorrelationListener listener) throws IOException, ScriptException {
+        return Correlation.run(this, options, listener);
     }
 }
