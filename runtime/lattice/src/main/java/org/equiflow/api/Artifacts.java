@@ -233,7 +233,7 @@ final class Artifacts {
      * The ensemble array's shape: [count, L0, …], with the direction axis [count, d, L0, …] of a link field, as the flow's input;
      * SU(N) links [count, d, N, N, 2, L0, …] (row, column, real/imaginary part: the packed channels unfolded).
      */
-    private static int[] ensembleShape(TheoryInstance theory, int count) {
+    static int[] ensembleShape(TheoryInstance theory, int count) {
         List<Integer> lattice = theory.lattice().sizes();
         int n = theory.field().n();
         int[] fieldAxes = switch (theory.field().kind()) {
@@ -261,7 +261,7 @@ final class Artifacts {
         return observables;
     }
 
-    private static String version() {
+    static String version() {
         String version = Artifacts.class.getPackage().getImplementationVersion();
         return version == null ? "development build" : version;
     }

@@ -129,4 +129,21 @@ public final class Session {
     public HmcResult hmc(HmcOptions options, HmcListener listener) throws IOException {
         return HmcRun.run(this, options, listener);
     }
+
+    /**
+     * Correlated ensembles: maps the ensemble of {@code options.ensemble()} — a sample of this
+     * session's theory, at the couplings α₁ it was opened with — through the script's flow, trained
+     * towards the couplings α₂ of {@code options.toSet()}, and reweights it to α₂; ⟨O⟩₁, ⟨O⟩₂ and the
+     * correlated difference ⟨O⟩₂ − ⟨O⟩₁ with jackknife errors, beside plain reweighting (f = identity),
+     * are committed with the mapped ensemble and its log weights as one result. A refusal is a
+     * {@link CorrelationException} whose {@link CorrelationException#problem()} names the case.
+     */
+    public CorrelationResult correlate(CorrelationOptions options) throws IOException, ScriptException {
+        return correlate(options, new CorrelationListener() {});
+    }
+
+    /** Correlated ensembles, with the map's training reported to {@code listener}. */
+    public CorrelationResult correlate(CorrelationOptions options, CorrelationListener listener) throws IOException, ScriptException {
+        return Correlation.run(this, options, listener);
+    }
 }

@@ -129,6 +129,44 @@ public final class Measurements {
     }
 
     /**
+     * Per-configuration values of every observable that is a plain mean over configurations, by
+     * name, in the ensemble's order: the theory's own observables (lowered from the script; one
+     * that cannot be lowered is left out), then the field kind's: for real scalars {@code phi2}
+     * (1/V Σₓφ²), {@code abs_magnetization} |m| and {@code susceptibility} V m²; for link fields the
+     * series their measurement records ({@link #PLAQUETTE}, {@link #TOPOLOGICAL_CHARGE}). Derived
+     * quantities (Binder cumulant, ξ₂) are not means and are not here. For estimators that need
+     * the raw series, such as reweighting between couplings.
+     */
+    public static Map<String, double[]> perConfiguration(TheoryInstance theory, Resolution names, float[] configs, int count) {
+        Map<String, double[]> series = new LinkedHashMap<>();
+        int channels = (int) (theory.valuesPerConfiguration() / theory.lattice().volume());
+        for (TheoryInstance.Observable o : theory.observables()) {
+            try {
+                series.put(o.name(), evaluate(theory, names, o, configs, count, channels));
+            } catch (org.equiflow.compiler.ir.LoweringException notLowered) {
+                // left out: measure() reports why in its notes
+            }
+        }
+        if (theory.field().kind() == org.equiflow.compiler.model.FieldSpec.Kind.REAL) {
+            var observables = new ScalarObservables(theory.lattice().sizes());
+            int volume = observables.volume();
+            double[] phi2 = new double[count], absM = new double[count], chi = new double[count];
+            for (int c = 0; c < count; c++) {
+                double m = observables.magnetization(configs, c);
+                absM[c] = Math.abs(m);
+                chi[c] = volume * m * m;
+                phi2[c] = observables.meanSquare(configs, c);
+            }
+            series.put("phi2", phi2);
+            series.put("abs_magnetization", absM);
+            series.put("susceptibility", chi);
+        } else {
+            measure(theory, names, configs, count, List.of()).series().forEach(series::putIfAbsent);
+        }
+        return series;
+    }
+
+    /**
      * The theory's own requested observables, lowered from the script and run on the samples, each a primary
      * estimate; one that cannot be lowered becomes a note, not a failure of the whole measurement.
      */
