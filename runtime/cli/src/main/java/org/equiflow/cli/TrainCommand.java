@@ -19,9 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** `equiflow train FILE`: reverse-KL self-training of a flow, with checkpoints and resumption. */
+/** `equiflow train FILE`: self-training of a flow with the `train` block's loss (reverse_kl, path_gradient, reinforce), with checkpoints and resumption. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a flow by reverse-KL self-training; settings come from the script's `train` block unless given here.")
+        description = "Train a flow by self-training with the script's loss (reverse_kl, path_gradient or reinforce); settings come from the script's `train` block unless given here.")
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") String file;
     @Mixin TrainingFlags training = new TrainingFlags();
