@@ -16,7 +16,7 @@ import org.equiflow.truffle.CompiledFlow;
  * by reverse mode through the compiled flow and action. The Metropolis test on ΔH makes it exact
  * for any bijective f, trained or not. Use a float64 flow with frozen parameters
  * ({@link CompiledFlow#withFrozenParameters}) so that ΔH is not rounding noise and the tape does
- * not differentiate the parameters. Not yet registered as a sampler (work in progress, issue 17).
+ * not differentiate the parameters. The sampler {@code method flow_hmc} is {@link FlowHmcSampler}.
  */
 public final class FlowHmc {
     private final CompiledFlow flow;
@@ -26,13 +26,23 @@ public final class FlowHmc {
     private Tensor z;
     private double[] energyChanges = new double[0];
 
-    /** {@code chains} independent chains as one batch, started from a draw of the flow's prior. */
+    /**
+     * {@code chains} independent chains as one batch, started cold at z = 0 (HMC's cold start, in
+     * the latent space): a hot start from a prior draw puts an untrained flow's φ⁴ field where
+     * λφ⁴ makes the forces so large that every trajectory blows up and the chain never moves.
+     */
     public FlowHmc(CompiledFlow flow, FieldBehaviour behaviour, int chains, long seed) {
         this.flow = flow;
         this.behaviour = behaviour;
         this.random = new SplittableRandom(seed);
-        this.z = flow.samplePrior(chains, random);
-        this.shape = z.shape();
+        this.shape = flow.samplePrior(chains, random).shape();
+        this.z = behaviour.coldStart(shape);
+    }
+
+    /** Moves every chain to {@code latent} (a copy), e.g. a draw of the flow's prior. */
+    public void start(Tensor latent) {
+        if (!latent.shape().equals(shape)) throw new IllegalArgumentException("latent start " + latent.shape() + ", chains " + shape);
+        this.z = latent.copy();
     }
 
     /** The latent state of every chain. */
