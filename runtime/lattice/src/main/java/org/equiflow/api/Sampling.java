@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.equiflow.compiler.ast.Item;
@@ -93,10 +94,20 @@ final class Sampling {
         Path staged = directory.stage();
         Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep, samplingSeconds);
         var description = RunDescriptions.flow(ws, checkpoint, history,
-                new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds));
+                new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds,
+                        sampler instanceof FlowHmcSampler ? trajectory(settings.choice("integrator", "leapfrog"), stepSize, mdSteps) : Map.of()));
         Artifacts.writeReport(ws, staged, samples, ess, report, description);
         directory.commit(staged);
         return result;
+    }
+
+    /** How flow-HMC integrated, for the run's description, under the names the `hmc` run's uses. */
+    private static Map<String, String> trajectory(String integrator, double stepSize, int mdSteps) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        out.put("integrator", integrator);
+        out.put("step size", Double.toString(stepSize));
+        out.put("md steps", Integer.toString(mdSteps));
+        return out;
     }
 
     /**

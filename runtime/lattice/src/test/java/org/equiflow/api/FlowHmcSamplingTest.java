@@ -64,6 +64,11 @@ class FlowHmcSamplingTest {
         var meta = EnsembleMetadata.read(flowHmc.ensemble().getParent().getParent().resolve("ensemble.json"));
         assertEquals("flow_hmc", meta.samplerMethod());
         assertEquals(flowHmc.acceptance(), meta.acceptance());
+        // The report says how the trajectories were integrated, in float64.
+        String summary = Files.readString(flowHmc.reportDirectory().resolve("summary.md"));
+        for (String row : new String[] {"| integrator | leapfrog |", "| step size | 0.1 |", "| md steps | 10 |", "| precision | f64 |"}) {
+            assertTrue(summary.contains(row), row + " in\n" + summary);
+        }
     }
 
     @Test
