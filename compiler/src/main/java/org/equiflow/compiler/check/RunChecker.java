@@ -97,12 +97,16 @@ public final class RunChecker {
                 r.put("precision", PRECISION);
             }
             case SAMPLE -> {
-                r.put("method", new ChoiceRule(Map.of("independence_metropolis", NONE, "reweighting", NONE)));
+                r.put("method", new ChoiceRule(Map.of("independence_metropolis", NONE, "reweighting", NONE, "flow_hmc", NONE)));
                 r.put("count", new IntRule(1));
                 r.put("batch", new IntRule(1));
                 r.put("seed", new IntRule(0));
                 r.put("thermalize", new IntRule(0));
                 r.put("measure", new MeasureRule());
+                // Flow-HMC's trajectory, with the `hmc` block's names and ranges; only `method flow_hmc` takes them.
+                r.put("step_size", new RealRule(0, true));
+                r.put("md_steps", new IntRule(1));
+                r.put("integrator", new ChoiceRule(Map.of("leapfrog", NONE, "omelyan", NONE)));
             }
             case HMC -> {
                 r.put("trajectories", new IntRule(1));
@@ -208,6 +212,7 @@ public final class RunChecker {
             invalid(seen.get("thermalize"), "`thermalize` discards the first states of a Markov chain, but `method reweighting` "
                     + "weighs independent proposals and has no chain", "drop `thermalize`, or use `method independence_metropolis`");
         }
+        if (run.kind() == Item.RunKind.SAMPLE) flowHmcSettings(seen, settings, theory);
         if (seen.containsKey("lr_decay") && seen.containsKey("lr_schedule")) {
             diagnostics.add(new Diagnostic(ErrorCode.E0701, Severity.ERROR, seen.get("lr_decay"),
                     "`lr_decay` and `lr_schedule` both set how the learning rate decays", List.of(new Diagnostic.Note("`lr_schedule` is given here",
@@ -218,6 +223,32 @@ public final class RunChecker {
                     + " steps: the rate would never reach `lr`", "`warmup` is an integer from 0 to steps − 1 = " + ((long) n.value() - 1));
         }
         return new RunSpec(run.kind(), target, settings, run.span());
+    }
+
+    /** The `sample` settings that only `method flow_hmc` reads: they set its trajectories. */
+    private static final List<String> FLOW_HMC_SETTINGS = List.of("step_size", "md_steps", "integrator");
+
+    /**
+     * Flow-HMC's settings without `method flow_hmc` would be silently ignored, so they are refused
+     * (E0701); `method flow_hmc` on a field other than a real scalar one is refused (E0800): its
+     * latent momenta, drift and forces are those of real fields only, so far.
+     */
+    private void flowHmcSettings(Map<String, Span> seen, Map<String, RunSpec.Setting> settings, TheoryInstance theory) {
+        boolean flowHmc = settings.get("method") instanceof RunSpec.Choice m && m.name().equals("flow_hmc");
+        if (!flowHmc) {
+            for (String name : FLOW_HMC_SETTINGS) {
+                if (!seen.containsKey(name)) continue;
+                invalid(seen.get(name), "`" + name + "` sets flow-HMC's trajectories, but this `sample` block does not use `method flow_hmc`",
+                        "add `method flow_hmc`, or drop `" + name + "`");
+            }
+            return;
+        }
+        if (theory.field().kind() != FieldSpec.Kind.REAL) {
+            diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, seen.get("method"),
+                    "`method flow_hmc` integrates real scalar fields only, and the field of `" + theory.name() + "` is `"
+                            + theory.field() + "`", List.of(),
+                    List.of("use `method independence_metropolis` or `method reweighting`, or `equiflow hmc` for HMC on the links")));
+        }
     }
 
     private void unknownTarget(Item.RunBlock run, ModuleScope scope, java.util.Collection<String> candidates, String help) {

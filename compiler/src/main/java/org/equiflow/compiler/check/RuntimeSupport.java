@@ -79,7 +79,7 @@ public final class RuntimeSupport {
         m.put("loss", List.of("reverse_kl", "path_gradient", "reinforce"));
         m.put("optimizer", List.of("adam", "adamw"));
         m.put("lr_schedule", List.of("constant", "exponential", "step", "cosine"));
-        m.put("method", List.of("independence_metropolis", "reweighting"));
+        m.put("method", List.of("independence_metropolis", "reweighting", "flow_hmc"));
         m.put("integrator", List.of("leapfrog", "omelyan"));
         m.put("precision", List.of("f32", "f64"));
         return m;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /** `equiflow sample FILE`: exact samples from a trained flow (a Metropolis chain or weighted proposals), measured, saved as NumPy. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Sample a trained flow exactly — independence Metropolis, or reweighting of independent proposals — and measure; settings from the script's `sample` block.")
+        description = "Sample a trained flow exactly — independence Metropolis, reweighting of independent proposals, or flow-HMC in the flow's latent space — and measure; settings from the script's `sample` block.")
 final class SampleCommand implements Callable<Integer> {
     /** Longer profiles (G(x) at every displacement) go to the report's CSV only. */
     private static final int MAX_PRINTED_PROFILE = 32;
@@ -86,7 +86,9 @@ final class SampleCommand implements Callable<Integer> {
 
         @Override
         public void started(Start s) {
-            out.println("sampling " + s.flow() + ": " + s.count() + " proposals" + (s.thermalize() > 0 ? " after " + s.thermalize() + " discarded" : "")
+            // flow_hmc's chain is made of trajectories, not of proposals
+            String steps = s.method().equals("flow_hmc") ? " trajectories" : " proposals";
+            out.println("sampling " + s.flow() + ": " + s.count() + steps + (s.thermalize() > 0 ? " after " + s.thermalize() + " discarded" : "")
                     + ", " + s.method() + ", seed " + s.seed());
             out.flush();
             bar = ProgressBars.open("sample", s.count(), 0, noProgress);
@@ -108,6 +110,10 @@ final class SampleCommand implements Callable<Integer> {
             var report = r.report();
             out.println();
             if (r.weighted()) out.printf("reweighting: ESS %.4f   (%d proposals; estimates are weighted averages)%n", r.ess(), r.count());
+            else if (r.method().equals("flow_hmc")) {
+                out.printf("acceptance %.4f   (%d trajectories)   flow ESS %.4f   (of %d independent proposals, for the record)%n", r.acceptance(),
+                        r.count(), r.ess(), r.samples().proposalLogWeights().length);
+            }
             else out.printf("acceptance %.4f   ESS %.4f   (%d proposals)%n", r.acceptance(), r.ess(), r.count());
             printResults(out, report.results());
             for (var profile : report.profiles()) {

@@ -259,7 +259,9 @@ class CheckRunLawTest {
                 for (String value : written) {
                     String key = kind.keyword() + "." + setting + (choices.isEmpty() ? "" : "=" + value);
                     Expect expect = choices.isEmpty() || RuntimeSupport.runsChoice(setting, value) ? (kind == Item.RunKind.HMC ? HMC : RUN) : UNSUPPORTED;
-                    add(c, key, runBlock(kind, setting + " " + value), expect);
+                    // flow-HMC's own settings are read only with `method flow_hmc` (without it they are E0701, below)
+                    String method = kind == Item.RunKind.SAMPLE && FLOW_HMC_SETTINGS.contains(setting) ? "method flow_hmc  " : "";
+                    add(c, key, runBlock(kind, method + setting + " " + value), expect);
                     // every argument of a choice the runtime implements: honoured, or refused at the argument
                     if (choices.isEmpty() || !RuntimeSupport.runsChoice(setting, value)) continue;
                     for (String parameter : RunChecker.choiceParameters(kind, setting, value)) {
@@ -269,6 +271,11 @@ class CheckRunLawTest {
                 }
             }
         }
+        add(c, "flow_hmc's step_size without method flow_hmc", runBlock(Item.RunKind.SAMPLE, "method independence_metropolis  step_size 0.05"),
+                new Refused(ErrorCode.E0701));
+        add(c, "flow_hmc with every setting", runBlock(Item.RunKind.SAMPLE,
+                "method flow_hmc  thermalize 2  step_size 0.05  md_steps 3  integrator omelyan  seed 4  measure magnetization, acceptance, ess"), RUN);
+        add(c, "flow_hmc on U(1) links", gaugeFlow("ncp_mixture(components = 2)", "sample g { method flow_hmc }\n"), UNSUPPORTED);
         // built-in measurements, each for the field kind it is defined on
         for (var m : RunChecker.builtinMeasures().entrySet()) {
             if (m.getValue().isEmpty()) add(c, "measure:" + m.getKey(), runBlock(Item.RunKind.SAMPLE, "measure magnetization, " + m.getKey()), RUN);
@@ -287,6 +294,9 @@ class CheckRunLawTest {
         }
         return c;
     }
+
+    /** The `sample` settings that only `method flow_hmc` takes. */
+    private static final List<String> FLOW_HMC_SETTINGS = List.of("step_size", "md_steps", "integrator");
 
     /** A legal value for each parameter of a run-setting choice. */
     private static final Map<String, String> ARGUMENTS = Map.of("lr", "0.01", "beta1", "0.8", "beta2", "0.99", "eps", "1e-6",

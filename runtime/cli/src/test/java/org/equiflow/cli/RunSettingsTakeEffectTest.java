@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Settings the checker accepts change what they claim to change: lr_decay, lr_schedule, warmup,
- * clip_grad_norm, adamw, log_every, thermalize, integrator.
+ * clip_grad_norm, adamw, log_every, thermalize, integrator, and flow_hmc's thermalize and step_size.
  */
 class RunSettingsTakeEffectTest {
     @TempDir
@@ -159,6 +159,31 @@ class RunSettingsTakeEffectTest {
         // Same seed, same proposals: the kept chain is the 144-step chain without its first 16 states.
         assertArrayEquals(Arrays.copyOfRange(whole.data(), 16 * 16, 144 * 16), kept.data());
         assertFalse(Arrays.equals(Arrays.copyOf(whole.data(), 128 * 16), kept.data()));
+    }
+
+    /**
+     * `method flow_hmc`: thermalize drops the first trajectories of the same chain, and the step
+     * size is the one integrated (a step 10 times larger, over the same 4 steps, accepts far less).
+     */
+    @Test
+    void flowHmcThermalizesItsChainAndIntegratesWithItsStepSize() throws IOException {
+        Path out = dir.resolve("flow_hmc");
+        String method = "method flow_hmc  md_steps 4  integrator omelyan  ";
+        var longChain = CliTest.run("sample", script("", method + "step_size 0.05  count 72").toString(), "--untrained", "--color=never",
+                "--out", out.toString());
+        assertEquals(0, longChain.exit(), longChain.err());
+        var whole = Npy.read(out.resolve("ensemble.npy"));
+        var thermalized = CliTest.run("sample", script("", method + "step_size 0.05  count 64  thermalize 8").toString(), "--untrained",
+                "--color=never", "--out", out.toString());
+        assertEquals(0, thermalized.exit(), thermalized.err());
+        var kept = Npy.read(out.resolve("ensemble.npy"));
+        assertArrayEquals(new int[] {64, 4, 4}, kept.shape());
+        assertArrayEquals(Arrays.copyOfRange(whole.data(), 8 * 16, 72 * 16), kept.data());
+        var large = CliTest.run("sample", script("", method + "step_size 0.5  count 64  thermalize 8").toString(), "--untrained",
+                "--color=never", "--out", out.toString());
+        assertEquals(0, large.exit(), large.err());
+        assertTrue(thermalized.out().contains("64 trajectories after 8 discarded, flow_hmc"), thermalized.out());
+        assertTrue(acceptance(thermalized) > acceptance(large) + 0.2, thermalized.out() + large.out());
     }
 
     private static double acceptance(CliTest.Run r) {

@@ -17,7 +17,11 @@ final class RunDescriptions {
 
     /** How a flow's chain or reweighted sample was drawn, as `sample` resolved it. */
     record FlowSampling(String method, boolean weighted, long seed, int count, int batch, int thermalize, Precision precision,
-                        double seconds) {}
+                        double seconds, Map<String, String> trajectory) {
+        FlowSampling(String method, boolean weighted, long seed, int count, int batch, int thermalize, Precision precision, double seconds) {
+            this(method, weighted, seed, count, batch, thermalize, precision, seconds, Map.of());
+        }
+    }
 
     /**
      * A flow run: {@code checkpoint} is the trained flow's (null for an untrained flow), {@code history} its training
@@ -58,6 +62,8 @@ final class RunDescriptions {
         sampler.put("proposals per batch", Integer.toString(sampling.batch()));
         sampler.put("thermalize", Integer.toString(sampling.thermalize()));
         sampler.put("precision", sampling.precision().label());
+        // flow_hmc's trajectories: integrator, step size, md steps
+        sampler.putAll(sampling.trajectory());
         if (sampling.weighted()) sampler.put(RunDescription.WEIGHTS, "w = e^{−S}/q per configuration, in ensemble_log_weights.npy");
         Map<String, String> wallTimes = new LinkedHashMap<>();
         double trainingSeconds = history.stream().mapToDouble(Trainer.Step::seconds).sum();

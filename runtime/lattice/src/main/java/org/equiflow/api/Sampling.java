@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.equiflow.compiler.ast.Item;
@@ -12,7 +13,10 @@ import org.equiflow.io.Checkpoint;
 import org.equiflow.physics.ExactAnswers;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.TrustChecks;
+import org.equiflow.physics.FieldBehaviours;
+import org.equiflow.sample.FlowHmcSampler;
 import org.equiflow.sample.FlowSamplers;
+import org.equiflow.sample.Hmc;
 import org.equiflow.sample.Proposals;
 import org.equiflow.sample.Samples;
 import org.equiflow.stats.Reweighting;
@@ -22,6 +26,11 @@ import org.equiflow.truffle.CompiledFlow;
 /** Sampling a run directory's flow: size and memory, the registered sampler, measurements, one committed result. */
 final class Sampling {
     private Sampling() {}
+
+    /** The method that integrates trajectories through the flow, and its defaults: those of the {@code hmc} block. */
+    static final String FLOW_HMC = "flow_hmc";
+    static final double FLOW_HMC_STEP_SIZE = 0.1;
+    static final int FLOW_HMC_MD_STEPS = 10;
 
     static SamplingResult sample(Workspace ws, RunDirectory directory, SamplingOptions o, SamplingListener listener) throws IOException {
         var settings = RunSettings.of(ws.program(), Item.RunKind.SAMPLE, ws.flow().name());
@@ -37,11 +46,26 @@ final class Sampling {
         Checkpoint.Contents checkpoint = o.untrained() ? null : Artifacts.readCheckpoint(ws);
         size.requireMemory(ws, "a smaller --count or --sample-batch");
         var trainSettings = RunSettings.of(ws.program(), Item.RunKind.TRAIN, ws.flow().name());
-        Precision precision = checkpoint != null ? Training.trainedPrecision(checkpoint, o.precision(), "sampling runs")
+        boolean flowHmc = method.equals(FLOW_HMC);
+        if (flowHmc && o.precision() == Precision.F32) {
+            throw new InvalidSettingException("--precision f32: `method flow_hmc` integrates in float64 only, since in float32 a trajectory's"
+                    + " energy change ΔH would be rounding noise; drop --precision (a float32-trained flow's parameters are restored into a"
+                    + " float64 flow) or pass --precision f64");
+        }
+        // Flow-HMC runs the flow in float64 whatever it was trained in: the trained values are restored exactly into it.
+        Precision precision = flowHmc ? Precision.F64 : checkpoint != null ? Training.trainedPrecision(checkpoint, o.precision(), "sampling runs")
                 : o.precision() != null ? o.precision() : Precision.named(trainSettings.choice("precision", Precision.DEFAULT.label()));
         var flow = new CompiledFlow(ws.ir(), precision.dtypeOnCurrentBackend(), 0);
         List<Trainer.Step> history = checkpoint != null ? Artifacts.restore(ws, checkpoint, flow, null).history() : List.of();
         var sampler = FlowSamplers.named(method);
+        double stepSize = settings.real("step_size", null, FLOW_HMC_STEP_SIZE);
+        int mdSteps = (int) settings.integer("md_steps", null, FLOW_HMC_MD_STEPS);
+        if (sampler instanceof FlowHmcSampler hmc) {
+            // Frozen: the forces differentiate the latent field only, never the parameters.
+            flow = flow.withFrozenParameters();
+            sampler = hmc.tuned(new FlowHmcSampler.Tuning(FieldBehaviours.of(ws.flow().theory().field()), stepSize, mdSteps,
+                    Hmc.Integrator.named(settings.choice("integrator", "leapfrog"))));
+        }
         listener.started(new SamplingListener.Start(ws.flow().name(), count, thermalize, method, seed));
         var proposals = new Proposals(flow, seed);
         Samples samples;
@@ -56,8 +80,11 @@ final class Sampling {
         double ess = Reweighting.ess(samples.proposalLogWeights());
         var report = withExactKl(ws.flow().theory(), Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(),
                 samples.count(), measure, samples.weighted() ? samples.proposalLogWeights() : null), samples.proposalLogWeights());
-        var warnings = TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
-                report, samples.acceptance(), ess, samples.count(), samples.weighted());
+        var warnings = sampler instanceof FlowHmcSampler hmc
+                ? TrustChecks.forFlowHmc(ws.flow().theory(), ws.program().names(), report, samples.count(), samples.acceptance(),
+                        hmc.largestEnergyChange(), stepSize, mdSteps)
+                : TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
+                        report, samples.acceptance(), ess, samples.count(), samples.weighted());
         long trainingStep = checkpoint == null ? -1 : checkpoint.trainingStep();
         Path current = ws.directory().resolve(RunDirectory.CURRENT);
         var result = new SamplingResult(ws.flow().name(), method, seed, samples, ess, report, warnings, trainingStep,
@@ -67,10 +94,20 @@ final class Sampling {
         Path staged = directory.stage();
         Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep, samplingSeconds);
         var description = RunDescriptions.flow(ws, checkpoint, history,
-                new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds));
+                new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds,
+                        sampler instanceof FlowHmcSampler ? trajectory(settings.choice("integrator", "leapfrog"), stepSize, mdSteps) : Map.of()));
         Artifacts.writeReport(ws, staged, samples, ess, report, description);
         directory.commit(staged);
         return result;
+    }
+
+    /** How flow-HMC integrated, for the run's description, under the names the `hmc` run's uses. */
+    private static Map<String, String> trajectory(String integrator, double stepSize, int mdSteps) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        out.put("integrator", integrator);
+        out.put("step size", Double.toString(stepSize));
+        out.put("md steps", Integer.toString(mdSteps));
+        return out;
     }
 
     /**

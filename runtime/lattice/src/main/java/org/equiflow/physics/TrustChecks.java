@@ -21,7 +21,7 @@ public final class TrustChecks {
     public record Warning(String what, String help) {}
 
     /** Which sampler produced the measurements: the advice differs. */
-    public enum Sampler { FLOW_METROPOLIS, FLOW_REWEIGHTING, HMC }
+    public enum Sampler { FLOW_METROPOLIS, FLOW_REWEIGHTING, HMC, FLOW_HMC }
 
     /**
      * An observable odd under a declared symmetry whose estimate is further than this many
@@ -70,6 +70,9 @@ public final class TrustChecks {
                             switch (sampler) {
                                 case HMC -> "HMC has not tunnelled between the modes: run many more trajectories, or measure "
                                         + "|m| (`abs_magnetization`) and even observables, which do not need tunnelling";
+                                case FLOW_HMC -> "flow-HMC has not tunnelled between the modes: run a longer chain (`count`), train the "
+                                        + "flow further (a flow that covers both modes lets the chain cross through its latent space), or "
+                                        + "measure |m| (`abs_magnetization`) and even observables";
                                 case FLOW_METROPOLIS, FLOW_REWEIGHTING -> "the flow has collapsed onto one mode: add `symmetrize z2` "
                                         + "to the flow (or make it `equivariant z2`), train longer, and compare with `equiflow hmc`";
                             }));
@@ -97,6 +100,8 @@ public final class TrustChecks {
                 switch (sampler) {
                     case HMC -> String.format("run at least %.0f τ_int of trajectories (`trajectories`, --trajectories); a larger "
                             + "step_size × md_steps also lowers τ_int", SAMPLES_PER_TAU);
+                    case FLOW_HMC -> String.format("sample a longer chain (`count`, --count), at least %.0f τ_int; a larger "
+                            + "step_size × md_steps or a better-trained flow lowers τ_int", SAMPLES_PER_TAU);
                     case FLOW_METROPOLIS, FLOW_REWEIGHTING -> String.format("sample a longer chain (`count`, --count), at least %.0f "
                             + "τ_int; training the flow longer raises the acceptance and lowers τ_int", SAMPLES_PER_TAU);
                 }));
@@ -178,6 +183,19 @@ public final class TrustChecks {
                                        double acceptance, double largestEnergyChange, double stepSize, int mdSteps) {
         List<Warning> warnings = new ArrayList<>(oddObservables(theory, names, report.results(), Sampler.HMC));
         warnings.addAll(autocorrelation(report.results(), samples, Sampler.HMC));
+        warnings.addAll(hmc(acceptance, largestEnergyChange, stepSize, mdSteps));
+        return warnings;
+    }
+
+    /**
+     * Every check that applies to flow-HMC ({@code method flow_hmc}): odd observables,
+     * autocorrelation, and its trajectories as HMC's. The flow's ESS is no warning here: the
+     * chain is exact through any bijective flow, and a poor flow only makes it slower.
+     */
+    public static List<Warning> forFlowHmc(TheoryInstance theory, Resolution names, Measurements.Report report, int samples,
+                                           double acceptance, double largestEnergyChange, double stepSize, int mdSteps) {
+        List<Warning> warnings = new ArrayList<>(oddObservables(theory, names, report.results(), Sampler.FLOW_HMC));
+        warnings.addAll(autocorrelation(report.results(), samples, Sampler.FLOW_HMC));
         warnings.addAll(hmc(acceptance, largestEnergyChange, stepSize, mdSteps));
         return warnings;
     }

@@ -8,13 +8,15 @@ import java.util.Map;
  * The flow samplers the runtime runs, by the name a script's {@code method} setting gives: the
  * one place a new sampler is registered. The compiler's {@code RuntimeSupport.CHOICES.get("method")}
  * lists the same names (a test compares them). HMC samples a theory without a flow and has its
- * own {@code hmc} block; its integrators are {@link Hmc.Integrator}.
+ * own {@code hmc} block; its integrators are {@link Hmc.Integrator}, which {@code method flow_hmc}
+ * ({@link FlowHmcSampler}) shares.
  */
 public final class FlowSamplers {
     /** What a {@code sample} block without a {@code method} setting uses. */
     public static final String DEFAULT = "independence_metropolis";
 
-    private static final Map<String, FlowSampler> BY_NAME = register(new IndependenceMetropolisSampler(), new ReweightingSampler());
+    private static final Map<String, FlowSampler> BY_NAME = register(new IndependenceMetropolisSampler(), new ReweightingSampler(),
+            new FlowHmcSampler());
 
     private FlowSamplers() {}
 

@@ -38,6 +38,9 @@ public final class Proposals {
         this.cut = cut;
     }
 
+    /** The flow the proposals come from (flow-HMC integrates through it). */
+    public CompiledFlow flow() { return flow; }
+
     /** One batch: configurations row-major [batch, sites·channels], and per configuration log q, S, log w. */
     public record Batch(float[] configs, double[] logQ, double[] action, double[] logWeight, int siteCount) {
         public int size() { return logQ.length; }
