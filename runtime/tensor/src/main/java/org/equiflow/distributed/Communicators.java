@@ -14,7 +14,12 @@ public final class Communicators {
      * @throws DistributedException when launched by MPI but the library cannot be found, loaded or initialised
      */
     public static Communicator detect() {
-        return launchedByMpi(System.getenv()) ? MpiCommunicator.open(System.getenv()) : new InProcessCommunicator();
+        return detect(System.getenv());
+    }
+
+    /** {@link #detect()} in the given environment. */
+    public static Communicator detect(Map<String, String> environment) {
+        return launchedByMpi(environment) ? MpiCommunicator.open(environment) : new InProcessCommunicator();
     }
 
     /**

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +36,31 @@ class CommunicatorsTest {
         assertEquals(DistributedException.Problem.LIBRARY_NOT_FOUND, e.problem());
         assertTrue(e.getMessage().contains("EQUIFLOW_MPI_LIBRARY names " + missing), e.getMessage());
         assertTrue(e.getMessage().contains("help: "), e.getMessage());
+    }
+
+    @Test
+    void aJobLaunchedByMpiWithoutTheLibraryIsRefused(@TempDir Path directory) {
+        DistributedException e = assertThrows(DistributedException.class, () -> Communicators.detect(Map.of(
+                "OMPI_COMM_WORLD_SIZE", "2", MpiLibrary.LIBRARY_VARIABLE, directory.resolve("absent.so").toString())));
+        assertEquals(DistributedException.Problem.LIBRARY_NOT_FOUND, e.problem());
+        assertTrue(Communicators.detect(Map.of(MpiLibrary.LIBRARY_VARIABLE, "/nowhere")) instanceof InProcessCommunicator,
+                "without a launcher the library is not even looked for");
+    }
+
+    @Test
+    void aLibraryThatIsNotMpiIsRefusedBeforeAnythingIsCalled(@TempDir Path directory) throws Exception {
+        Path text = Files.writeString(directory.resolve("libmpi.so.40"), "not a library");
+        DistributedException notElf = assertThrows(DistributedException.class,
+                () -> MpiCommunicator.open(Map.of(MpiLibrary.LIBRARY_VARIABLE, text.toString())));
+        assertEquals(DistributedException.Problem.LIBRARY_UNUSABLE, notElf.problem());
+        assertTrue(notElf.getMessage().contains("could not be loaded"), notElf.getMessage());
+        Path libm = Stream.of("/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6", "/lib64/libm.so.6",
+                "/usr/lib64/libm.so.6", "/lib/aarch64-linux-gnu/libm.so.6").map(Path::of).filter(Files::isRegularFile).findFirst().orElse(null);
+        Assumptions.assumeTrue(libm != null, "no libm.so.6 on the usual paths");
+        DistributedException notMpi = assertThrows(DistributedException.class,
+                () -> MpiCommunicator.open(Map.of(MpiLibrary.LIBRARY_VARIABLE, libm.toString())));
+        assertEquals(DistributedException.Problem.LIBRARY_UNUSABLE, notMpi.problem());
+        assertTrue(notMpi.getMessage().contains("MPI_Get_library_version"), notMpi.getMessage());
     }
 
     @Test

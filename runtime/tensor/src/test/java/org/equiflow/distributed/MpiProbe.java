@@ -53,6 +53,20 @@ public final class MpiProbe {
         double[] mine = new double[rank + 1];
         for (int i = 0; i <= rank; i++) mine[i] = 10 * (rank + 1) + i;
         print(rank, "gather", Arrays.toString(world.gather(mine, 0)));
+        Thread other = new Thread(() -> {
+            try {
+                world.barrier();
+                print(rank, "otherThread", "called MPI");
+            } catch (IllegalStateException e) {
+                print(rank, "otherThread", "refused");
+            }
+        });
+        other.start();
+        try {
+            other.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
         world.barrier();
         print(rank, "barrier", "passed");
         world.close();
