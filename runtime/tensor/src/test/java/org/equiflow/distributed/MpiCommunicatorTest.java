@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,9 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * MpiCommunicator for real: {@link MpiProbe} run as two ranks by Open MPI's mpirun (oversubscribed, so on
  * any machine), every rank's printed results compared with what they must be, and a job one of whose
- * ranks aborts, exits without MPI_Finalize or is killed must end, non-zero, within seconds. Without
- * mpirun the test is skipped, unless the environment variable CI is set (CI installs Open MPI:
- * .ci/run), where it fails.
+ * ranks aborts, exits without MPI_Finalize or is killed must end, non-zero, within seconds; and the same
+ * collectives through MPICH's library as one rank. Without mpirun (or MPICH's library) a test is
+ * skipped, unless the environment variable CI is set (CI installs both: .ci/run), where it fails.
  */
 class MpiCommunicatorTest {
 
@@ -58,6 +60,36 @@ class MpiCommunicatorTest {
         job.expect(1, "gather", "[]");
     }
 
+    /**
+     * The MPICH family's handles (int constants, not Open MPI's symbols) on a one-rank job: MPICH
+     * initialises without a launcher (a singleton) and checks every handle it is given, so a wrong
+     * constant would end the job. Needs only the library (Debian: libmpich12), not MPICH's mpiexec.
+     */
+    @Test
+    void theMpichFamilyRunsEveryCollectiveAsOneRank() throws Exception {
+        Path mpich = Stream.of("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/local/lib", "/usr/lib/aarch64-linux-gnu")
+                .flatMap(d -> Stream.of(Path.of(d, "libmpich.so.12"), Path.of(d, "libmpi.so.12")))
+                .filter(Files::isRegularFile).findFirst().orElse(null);
+        if (mpich == null) {
+            if (System.getenv("CI") != null) fail("MPICH's library is not installed; CI installs it with .ci/run (Debian package libmpich12)");
+            Assumptions.abort("MPICH's library (libmpich.so.12) is not installed: the MPICH family is not run");
+        }
+        Job job = run("singleton", List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                MpiProbe.class.getName(), "singleton"), Map.of(MpiLibrary.LIBRARY_VARIABLE, mpich.toString()));
+        assertEquals(0, job.exitCode, job.output);
+        job.expect(0, "description", "1 MPI rank (MPICH");
+        job.expect(0, "size", "1");
+        job.expect(0, "allreduceSum", "[1.0, 0.1, 1.0E16]");
+        job.expect(0, "allreduceSumFloat", "[0.5, 0.0]");
+        job.expect(0, "allreduceMax", "[0.0, 0.0]");
+        job.expect(0, "allreduceSumOfBlocks", Arrays.toString(InProcessCommunicator.sumBlocksInOrder(Arrays.copyOf(MpiProbe.BLOCKS, 4), 2)));
+        job.expect(0, "broadcast", "[3.25, -1.0E-300]");
+        job.expect(0, "broadcastBytes", "phi^4 on 2 ranks");
+        job.expect(0, "gather", "[10.0]");
+        job.expect(0, "otherThread", "refused");
+        job.expect(0, "barrier", "passed");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"abort", "exit", "kill"})
     void oneRankEndingEndsTheJob(String how) throws Exception {
@@ -85,21 +117,26 @@ class MpiCommunicatorTest {
 
     private Job runProbe(String mode) throws IOException, InterruptedException {
         Path mpirun = mpirunOrSkip();
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(mpirun.toString(), "-np", "2", "--oversubscribe",
-                java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                javaCommand(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 MpiProbe.class.getName(), mode));
+        // CI runs as root, which Open MPI refuses unless told twice.
+        return run(mode, command, Map.of("OMPI_ALLOW_RUN_AS_ROOT", "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"));
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private Job run(String mode, List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(directory.resolve(mode + ".log").toFile());
-        // CI runs as root, which Open MPI refuses unless told twice.
-        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
-        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        builder.environment().putAll(environment);
         Process process = builder.start();
         if (!process.waitFor(JOB_SECONDS, TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor();
-            fail("mpirun " + mode + " hung for " + JOB_SECONDS + " s:\n" + Files.readString(directory.resolve(mode + ".log")));
+            fail(mode + " hung for " + JOB_SECONDS + " s:\n" + Files.readString(directory.resolve(mode + ".log")));
         }
         return new Job(process.exitValue(), Files.readString(directory.resolve(mode + ".log")));
     }

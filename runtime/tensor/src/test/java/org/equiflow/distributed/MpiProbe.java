@@ -21,9 +21,10 @@ public final class MpiProbe {
 
     public static void main(String[] args) {
         String mode = args.length > 0 ? args[0] : "collectives";
-        Communicator world = Communicators.detect();
+        // "singleton": MPI without a launcher, one rank, the library EQUIFLOW_MPI_LIBRARY names (MPICH's, in the test).
+        Communicator world = mode.equals("singleton") ? MpiCommunicator.open(System.getenv()) : Communicators.detect();
         int rank = world.rank();
-        if (!mode.equals("collectives")) {
+        if (!mode.equals("collectives") && !mode.equals("singleton")) {
             if (rank == 1) {
                 switch (mode) {
                     case "abort" -> world.abort(3);
@@ -42,12 +43,13 @@ public final class MpiProbe {
         print(rank, "allreduceSum", Arrays.toString(world.allreduceSum(new double[] {rank + 1, 0.1 * (rank + 1), rank == 0 ? 1e16 : 1})));
         print(rank, "allreduceSumFloat", Arrays.toString(world.allreduceSum(new float[] {0.5f + rank, -rank})));
         print(rank, "allreduceMax", Arrays.toString(world.allreduceMax(new double[] {rank, -rank})));
-        // BLOCKS, two values a block: rank 0 holds the first two blocks, rank 1 the other two.
+        // BLOCKS, two values a block: rank 0 holds the first two blocks, rank 1 (if any) the other two.
         double[] blocks = Arrays.copyOfRange(BLOCKS, rank == 0 ? 0 : 4, rank == 0 ? 4 : 8);
         print(rank, "allreduceSumOfBlocks", Arrays.toString(world.allreduceSumOfBlocks(blocks, 2)));
-        double[] fromRankOne = rank == 1 ? new double[] {3.25, -1e-300} : new double[2];
-        world.broadcast(fromRankOne, 1);
-        print(rank, "broadcast", Arrays.toString(fromRankOne));
+        int last = world.size() - 1;
+        double[] fromTheLast = rank == last ? new double[] {3.25, -1e-300} : new double[2];
+        world.broadcast(fromTheLast, last);
+        print(rank, "broadcast", Arrays.toString(fromTheLast));
         byte[] text = world.broadcast(rank == 0 ? "phi^4 on 2 ranks".getBytes(StandardCharsets.UTF_8) : null, 0);
         print(rank, "broadcastBytes", new String(text, StandardCharsets.UTF_8));
         double[] mine = new double[rank + 1];
