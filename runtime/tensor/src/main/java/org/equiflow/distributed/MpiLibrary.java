@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Where the MPI C library is: the file EQUIFLOW_MPI_LIBRARY names, else the first of the usual sonames
- * (Open MPI's libmpi.so.40, MPICH's libmpi.so.12 and libmpich.so.12) in LD_LIBRARY_PATH's directories and
- * then the system's. Sonames, not the unversioned libmpi.so, which only development packages install.
+ * (Open MPI's libmpi.so.40, MPICH's libmpi.so.12 and libmpich.so.12; MPICH's first under a PMI launcher
+ * other than Open MPI's) in LD_LIBRARY_PATH's directories and then the system's. Sonames, not the unversioned libmpi.so, which only development packages install.
  */
 final class MpiLibrary {
 
@@ -17,6 +17,8 @@ final class MpiLibrary {
     static final String LIBRARY_VARIABLE = "EQUIFLOW_MPI_LIBRARY";
 
     static final List<String> SONAMES = List.of("libmpi.so.40", "libmpi.so.12", "libmpich.so.12");
+    /** Under a PMI launcher that is not Open MPI's (MPICH's Hydra, srun --mpi=pmi2), MPICH's library first. */
+    static final List<String> MPICH_FIRST = List.of("libmpi.so.12", "libmpich.so.12", "libmpi.so.40");
 
     static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/local/lib",
             "/usr/lib/aarch64-linux-gnu", "/usr/lib");
@@ -34,8 +36,11 @@ final class MpiLibrary {
                     + "help: point it at the MPI library the job was launched with (e.g. .../lib/libmpi.so.40), or unset it to search the usual paths");
         }
         List<Path> directories = searchDirectories(environment);
+        // Where both are installed, the launcher says which: a process must load the MPI that started it.
+        List<String> sonames = environment.containsKey("PMI_SIZE") && !environment.containsKey("OMPI_COMM_WORLD_SIZE")
+                ? MPICH_FIRST : SONAMES;
         for (Path directory : directories) {
-            for (String soname : SONAMES) {
+            for (String soname : sonames) {
                 Path candidate = directory.resolve(soname);
                 if (Files.isRegularFile(candidate)) return candidate;
             }

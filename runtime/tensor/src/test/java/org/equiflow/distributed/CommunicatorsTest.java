@@ -67,6 +67,10 @@ class CommunicatorsTest {
     void theLibraryIsFoundOnLdLibraryPathBeforeTheSystemDirectories(@TempDir Path directory) throws Exception {
         Path mpich = Files.createFile(directory.resolve("libmpich.so.12"));
         assertEquals(mpich, MpiLibrary.locate(Map.of("LD_LIBRARY_PATH", "/nonexistent:" + directory)));
+        Path openMpi = Files.createFile(directory.resolve("libmpi.so.40"));
+        assertEquals(openMpi, MpiLibrary.locate(Map.of("LD_LIBRARY_PATH", directory.toString(), "OMPI_COMM_WORLD_SIZE", "2")));
+        assertEquals(mpich, MpiLibrary.locate(Map.of("LD_LIBRARY_PATH", directory.toString(), "PMI_SIZE", "2")),
+                "under MPICH's launcher, MPICH's library where both are installed");
         Path named = Files.createFile(directory.resolve("custom-libmpi.so"));
         assertEquals(named, MpiLibrary.locate(Map.of(MpiLibrary.LIBRARY_VARIABLE, named.toString(),
                 "LD_LIBRARY_PATH", directory.toString())), "the variable wins");
