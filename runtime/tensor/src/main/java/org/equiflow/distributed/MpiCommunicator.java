@@ -406,8 +406,9 @@ public final class MpiCommunicator implements Communicator {
 
     /**
      * dlopen with RTLD_GLOBAL before the lookup: Open MPI loads its components (transports, launchers)
-     * as plug-ins that resolve symbols of libmpi, which a library opened RTLD_LOCAL, as the JDK opens
-     * them, would hide from them.
+     * as plug-ins, and a build whose plug-ins do not link the libraries whose symbols they use finds them
+     * only among the global symbols, which a library opened RTLD_LOCAL, as the JDK opens them, does not
+     * join. (Debian's Open MPI 4.1.4 runs either way: its plug-ins link what they use.)
      */
     private static SymbolLookup load(Path path) {
         try {
