@@ -34,7 +34,7 @@ class LayeringTest {
     @Test
     void everyModuleIsOnTheClassPath() {
         for (String pkg : new String[] {"org.equiflow.grammar", "org.equiflow.compiler", "org.equiflow.tensor", "org.equiflow.tensor.cpu",
-                "org.equiflow.optim", "org.equiflow.tensor.opencl", "org.equiflow.truffle", "org.equiflow.prior", "org.equiflow.sample",
+                "org.equiflow.optim", "org.equiflow.distributed", "org.equiflow.tensor.opencl", "org.equiflow.truffle", "org.equiflow.prior", "org.equiflow.sample",
                 "org.equiflow.train", "org.equiflow.physics", "org.equiflow.api", "org.equiflow.bench", "org.equiflow.cli"}) {
             assertTrue(classes.containPackage(pkg), pkg + " was not imported, so the rules below would pass vacuously");
         }
@@ -50,7 +50,7 @@ class LayeringTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("grammar").definedBy("org.equiflow.grammar..")
                 .layer("compiler").definedBy("org.equiflow.compiler..")
-                .layer("tensor").definedBy("org.equiflow.tensor", "org.equiflow.tensor.cpu..", "org.equiflow.optim..")
+                .layer("tensor").definedBy("org.equiflow.tensor", "org.equiflow.tensor.cpu..", "org.equiflow.optim..", "org.equiflow.distributed..")
                 .layer("opencl").definedBy("org.equiflow.tensor.opencl..")
                 .layer("engine").definedBy("org.equiflow.truffle..", "org.equiflow.prior..")
                 .layer("lattice").definedBy("org.equiflow.stats..", "org.equiflow.physics..", "org.equiflow.sample..",
