@@ -23,6 +23,7 @@ public final class FlowHmc {
     private final FieldBehaviour behaviour;
     private final Shape shape;
     private final SplittableRandom random;
+    private final HamiltonianDynamics dynamics;
     private Tensor z;
     private double[] energyChanges = new double[0];
 
@@ -37,6 +38,10 @@ public final class FlowHmc {
         this.random = new SplittableRandom(seed);
         this.shape = flow.samplePrior(chains, random).shape();
         this.z = behaviour.coldStart(shape);
+        this.dynamics = new HamiltonianDynamics(new HamiltonianDynamics.Potential() {
+            @Override public double[] value(Tensor x) { return pulledBackAction(x); }
+            @Override public Tensor force(Tensor x) { return FlowHmc.this.force(x); }
+        }, behaviour, shape);
     }
 
     /** Moves every chain to {@code latent} (a copy), e.g. a draw of the flow's prior. */
@@ -75,22 +80,9 @@ public final class FlowHmc {
 
     /** One trajectory of {@code steps} steps for every chain; returns how many chains accepted. */
     public int trajectory(double stepSize, int steps, Hmc.Integrator integrator) {
-        Tensor momentum = behaviour.momentum(shape, random);
-        double[] h0 = hamiltonian(z, momentum);
-        Tensor x = z.copy(), p = momentum.copy();
-        integrate(x, p, stepSize, steps, integrator);
-        double[] h1 = hamiltonian(x, p);
-        int sites = shape.size() / shape.batch(), accepted = 0;
-        energyChanges = new double[shape.batch()];
-        for (int b = 0; b < shape.batch(); b++) {
-            double dH = h1[b] - h0[b];
-            energyChanges[b] = dH;
-            if (Double.isFinite(dH) && Math.log(1.0 - random.nextDouble()) < -dH) {
-                accepted++;
-                behaviour.accept(x, z, b * sites, sites);
-            }
-        }
-        return accepted;
+        HamiltonianDynamics.Trajectory t = dynamics.trajectory(z, stepSize, steps, integrator, random);
+        energyChanges = t.energyChanges();
+        return t.accepted();
     }
 
     /** ΔH of each chain's last trajectory, before the accept/reject step. */
@@ -98,41 +90,8 @@ public final class FlowHmc {
 
     /** The same schemes as {@link Hmc}'s integrators, with the pulled-back force. */
     void integrate(Tensor x, Tensor p, double stepSize, int steps, Hmc.Integrator integrator) {
-        Tensor f = force(x);
-        for (int k = 0; k < steps; k++) {
-            if (integrator == Hmc.Integrator.LEAPFROG) {
-                axpy(p, f, 0.5 * stepSize);
-                behaviour.drift(x, p, stepSize);
-                f = force(x);
-                axpy(p, f, 0.5 * stepSize);
-            } else {
-                axpy(p, f, Hmc.OMELYAN_LAMBDA * stepSize);
-                behaviour.drift(x, p, 0.5 * stepSize);
-                f = force(x);
-                axpy(p, f, (1 - 2 * Hmc.OMELYAN_LAMBDA) * stepSize);
-                behaviour.drift(x, p, 0.5 * stepSize);
-                f = force(x);
-                axpy(p, f, Hmc.OMELYAN_LAMBDA * stepSize);
-            }
-        }
+        dynamics.integrate(x, p, stepSize, steps, integrator);
     }
 
-    double[] hamiltonian(Tensor latent, Tensor momentum) {
-        double[] h = pulledBackAction(latent);
-        int sites = shape.size() / shape.batch();
-        for (int b = 0; b < h.length; b++) {
-            double kinetic = 0;
-            for (int i = 0; i < sites; i++) {
-                double v = momentum.get(b * sites + i);
-                kinetic += v * v;
-            }
-            h[b] += 0.5 * kinetic;
-        }
-        return h;
-    }
-
-    private static void axpy(Tensor y, Tensor x, double a) {
-        double[] yv = y.f64(), xv = x.f64();
-        for (int i = 0; i < yv.length; i++) yv[i] += a * xv[i];
-    }
+    double[] hamiltonian(Tensor latent, Tensor momentum) { return dynamics.hamiltonian(latent, momentum); }
 }

@@ -30,6 +30,7 @@ public final class Hmc {
     private final Shape shape;
     private final SplittableRandom random;
     private final FieldBehaviour behaviour;
+    private final HamiltonianDynamics dynamics;
     private Tensor phi;
     /** H(end) − H(start) of every chain's last trajectory, before the accept/reject step. */
     private double[] energyChanges = new double[0];
@@ -70,6 +71,10 @@ public final class Hmc {
         this.shape = new Shape(chains, FieldKinds.of(theory.field()).components(theory.field(), lattice.length), lattice);
         this.random = new SplittableRandom(seed);
         this.phi = behaviour.coldStart(shape);
+        this.dynamics = new HamiltonianDynamics(new HamiltonianDynamics.Potential() {
+            @Override public double[] value(Tensor x) { return action(x); }
+            @Override public Tensor force(Tensor x) { return Hmc.this.force(x); }
+        }, behaviour, shape);
     }
 
     public Tensor field() { return phi; }
@@ -101,22 +106,9 @@ public final class Hmc {
 
     /** One trajectory of {@code steps} steps of the integrator for every chain; returns how many chains accepted. */
     public int trajectory(double stepSize, int steps, Integrator integrator) {
-        Tensor momentum = behaviour.momentum(shape, random);
-        double[] h0 = hamiltonian(phi, momentum);
-        Tensor x = phi.copy(), p = momentum.copy();
-        integrate(x, p, stepSize, steps, integrator);
-        double[] h1 = hamiltonian(x, p);
-        int sites = shape.size() / shape.batch(), accepted = 0;
-        energyChanges = new double[shape.batch()];
-        for (int b = 0; b < shape.batch(); b++) {
-            double dH = h1[b] - h0[b];
-            energyChanges[b] = dH;
-            if (Double.isFinite(dH) && Math.log(1.0 - random.nextDouble()) < -dH) {
-                accepted++;
-                behaviour.accept(x, phi, b * sites, sites);
-            }
-        }
-        return accepted;
+        HamiltonianDynamics.Trajectory t = dynamics.trajectory(phi, stepSize, steps, integrator, random);
+        energyChanges = t.energyChanges();
+        return t.accepted();
     }
 
     /** ΔH = H(end) − H(start) of each chain's last trajectory (NaN or ±∞ where the integration blew up). */
@@ -124,42 +116,8 @@ public final class Hmc {
 
     /** Moves (x, p) in place along {@code steps} steps of the integrator. */
     void integrate(Tensor x, Tensor p, double stepSize, int steps, Integrator integrator) {
-        Tensor f = force(x);
-        for (int k = 0; k < steps; k++) {
-            if (integrator == Integrator.LEAPFROG) {
-                axpy(p, f, 0.5 * stepSize);
-                behaviour.drift(x, p, stepSize);
-                f = force(x);
-                axpy(p, f, 0.5 * stepSize);
-            } else {
-                // The force at the end of a step is the one the next step starts with: two per step.
-                axpy(p, f, OMELYAN_LAMBDA * stepSize);
-                behaviour.drift(x, p, 0.5 * stepSize);
-                f = force(x);
-                axpy(p, f, (1 - 2 * OMELYAN_LAMBDA) * stepSize);
-                behaviour.drift(x, p, 0.5 * stepSize);
-                f = force(x);
-                axpy(p, f, OMELYAN_LAMBDA * stepSize);
-            }
-        }
+        dynamics.integrate(x, p, stepSize, steps, integrator);
     }
 
-    double[] hamiltonian(Tensor field, Tensor momentum) {
-        double[] h = action(field);
-        int sites = shape.size() / shape.batch();
-        for (int b = 0; b < h.length; b++) {
-            double kinetic = 0;
-            for (int i = 0; i < sites; i++) {
-                double v = momentum.get(b * sites + i);
-                kinetic += v * v;
-            }
-            h[b] += 0.5 * kinetic;
-        }
-        return h;
-    }
-
-    private static void axpy(Tensor y, Tensor x, double a) {
-        double[] yv = y.f64(), xv = x.f64();
-        for (int i = 0; i < yv.length; i++) yv[i] += a * xv[i];
-    }
+    double[] hamiltonian(Tensor field, Tensor momentum) { return dynamics.hamiltonian(field, momentum); }
 }
