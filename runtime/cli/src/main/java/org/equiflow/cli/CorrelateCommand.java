@@ -52,6 +52,7 @@ final class CorrelateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (DistributedOptions.refusedOnSeveralRanks("correlate", err)) return 1;
         device.activate(err);
         var checks = new OptionChecks(spec);
         if (steps != null) checks.range("--steps", steps, 0, Integer.MAX_VALUE);

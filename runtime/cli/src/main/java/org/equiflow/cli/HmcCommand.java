@@ -42,6 +42,7 @@ final class HmcCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (DistributedOptions.refusedOnSeveralRanks("hmc", err)) return 1;
         device.activate(err);
         var checks = new OptionChecks(spec);
         checks.range("--chains", chains, 1, OptionChecks.MAX_BATCH);

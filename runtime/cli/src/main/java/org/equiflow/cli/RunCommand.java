@@ -22,6 +22,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        if (DistributedOptions.refusedOnSeveralRanks("run", err)) return 1;
         device.activate(err);
         var checks = new OptionChecks(spec);
         training.validate(checks);

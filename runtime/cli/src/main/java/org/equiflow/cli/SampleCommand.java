@@ -56,6 +56,7 @@ final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (DistributedOptions.refusedOnSeveralRanks("sample", err)) return 1;
         device.activate(err);
         var checks = new OptionChecks(spec);
         sampling.validate(checks);

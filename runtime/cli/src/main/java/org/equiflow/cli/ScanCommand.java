@@ -48,6 +48,7 @@ final class ScanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (DistributedOptions.refusedOnSeveralRanks("scan", err)) return 1;
         device.activate(err);
         var checks = new OptionChecks(spec);
         if (steps != null) checks.range("--steps", steps, 1, Integer.MAX_VALUE);

@@ -11,6 +11,7 @@ import org.equiflow.api.Flow;
 import org.equiflow.api.TrainingListener;
 import org.equiflow.api.TrainingOptions;
 import org.equiflow.api.TrainingResult;
+import org.equiflow.distributed.Communicator;
 import org.equiflow.physics.TrustChecks;
 import org.equiflow.train.Trainer;
 import picocli.CommandLine.Command;
@@ -27,16 +28,33 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin TrainingFlags training = new TrainingFlags();
     @Mixin FlowDiagnosticOptions diagnostics = new FlowDiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
+    @Mixin DistributedOptions distributed = new DistributedOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        device.activate(err);
         training.validate(new OptionChecks(spec));
-        Flow flow = diagnostics.openFlow(file, training.flow, training.out, training.resume, err);
-        if (flow == null) return 1;
-        return exitCode(flow.train(training.options(), new Printer(out, err, training.noProgress)));
+        Trainer.Reduction reduction = distributed.reduction();
+        Communicator job = distributed.open();
+        try {
+            // Rank 0 speaks for the job; the others train silently beside it.
+            PrintWriter jobOut = DistributedOptions.quietUnlessRankZero(job, out), jobErr = DistributedOptions.quietUnlessRankZero(job, err);
+            device.activate(jobErr);
+            if (job.size() > 1) {
+                jobOut.println("training on " + job.description() + ", gradients added in " + reduction.label().replace('-', ' '));
+                jobOut.flush();
+            }
+            Flow flow = diagnostics.openFlow(file, training.flow, training.out, training.resume, jobErr);
+            if (flow == null) return 1;
+            return exitCode(flow.train(training.options(), new Printer(jobOut, jobErr, training.noProgress || job.rank() != 0), job, reduction));
+        } catch (RuntimeException | java.io.IOException e) {
+            // Every rank fails alike (the API agrees on failures before the first step); rank 0 reports it.
+            if (job.rank() != 0) return 1;
+            throw e;
+        } finally {
+            job.close();
+        }
     }
 
     /** Options shared by `train` and `run`. */
@@ -159,6 +177,10 @@ final class TrainCommand implements Callable<Integer> {
             long steps = trained.stepsTaken();
             out.printf("trained %d steps in %.1f s (%.1f ms/step); final loss %.4f, batch ESS %.3f; checkpoint %s%n",
                     steps, trained.seconds(), 1e3 * trained.seconds() / Math.max(1, steps), trained.finalLoss(), trained.finalEss(), trained.checkpoint());
+            if (trained.communicationSeconds() > 0) {
+                out.printf("of which %.1f s (%.1f ms/step, %.0f %%) in communication between the ranks%n", trained.communicationSeconds(),
+                        1e3 * trained.communicationSeconds() / Math.max(1, steps), 100 * trained.communicationSeconds() / trained.seconds());
+            }
             if (clipGradNorm != Double.POSITIVE_INFINITY) {
                 // How often clip_grad_norm acted in this invocation's steps, and how far above the maximum the norms went.
                 var taken = trained.history().stream().filter(st -> st.step() >= trained.firstStep()).toList();

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.equiflow.compiler.model.FlowModel;
+import org.equiflow.distributed.Communicator;
+import org.equiflow.train.Trainer;
 
 /**
  * One flow of a {@link Session} with its run directory, where its checkpoint, metrics, ensembles
@@ -54,6 +56,36 @@ public final class Flow {
         Transfer.Source source = Transfer.checked(workspace, options);
         try (RunDirectory directory = RunDirectory.open(workspace.directory())) {
             return Training.train(workspace, directory, options, source, listener);
+        }
+    }
+
+    /**
+     * Trains on the ranks of {@code job} (data parallelism: every rank takes the same steps, each
+     * computing a share of every batch; see {@code docs/distributed.md}). Rank 0 locks the run
+     * directory and writes the checkpoints and metrics; the result is the same, bit for bit, for
+     * any number of ranks. {@code listener} hears every rank (print on rank 0). A failure on one
+     * rank before the first step fails every rank with its message; a failure during the steps
+     * ends the whole job.
+     */
+    public TrainingResult train(TrainingOptions options, TrainingListener listener, Communicator job) throws IOException {
+        return train(options, listener, job, Trainer.Reduction.BLOCK_ORDER);
+    }
+
+    /**
+     * As {@link #train(TrainingOptions, TrainingListener, Communicator)}, with the gradients added
+     * across ranks as {@code reduction} says: {@link Trainer.Reduction#BLOCK_ORDER} gives the same
+     * checkpoint for any number of ranks, {@link Trainer.Reduction#RANK_SUMS} moves far less for
+     * wide models and many blocks, and agrees with it within rounding.
+     */
+    public TrainingResult train(TrainingOptions options, TrainingListener listener, Communicator job, Trainer.Reduction reduction)
+            throws IOException {
+        if (job.size() == 1) return train(options, listener);
+        Transfer.Source source = JobAgreement.agree(job, () -> Transfer.checked(workspace, options));
+        RunDirectory directory = JobAgreement.agree(job, () -> job.rank() == 0 ? RunDirectory.open(workspace.directory()) : null);
+        try {
+            return Training.train(workspace, directory, options, source, listener, job, reduction);
+        } finally {
+            if (directory != null) directory.close();
         }
     }
 

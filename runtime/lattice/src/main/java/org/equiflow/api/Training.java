@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.equiflow.compiler.ast.Item;
+import org.equiflow.distributed.Communicator;
+import org.equiflow.distributed.InProcessCommunicator;
 import org.equiflow.io.Checkpoint;
+import org.equiflow.optim.Adam;
 import org.equiflow.optim.GradientClipping;
 import org.equiflow.optim.LearningRateSchedule;
 import org.equiflow.train.Losses;
@@ -127,6 +130,80 @@ final class Training {
      */
     static TrainingResult train(Workspace ws, RunDirectory directory, TrainingOptions o, Transfer.Source source,
                                 TrainingListener listener) throws IOException {
+        return train(ws, directory, o, source, listener, new InProcessCommunicator(), Trainer.Reduction.BLOCK_ORDER);
+    }
+
+    /**
+     * Trains on the ranks of {@code job}: every rank prepares the same run (the same plan, the same
+     * initial or restored parameters) and takes the same steps, each computing its share of every
+     * batch ({@link Trainer}); rank 0 alone holds {@code directory} (null on the others) and writes
+     * checkpoints and metrics. {@code listener} hears every rank: print on rank 0 only. {@code reduction}
+     * says how the ranks add their gradients ({@link Trainer.Reduction}).
+     */
+    static TrainingResult train(Workspace ws, RunDirectory directory, TrainingOptions o, Transfer.Source source,
+                                TrainingListener listener, Communicator job, Trainer.Reduction reduction) throws IOException {
+        Prepared run = JobAgreement.agree(job, () -> prepare(ws, directory, o, source, job, reduction));
+        Plan plan = run.plan();
+        long seed = plan.seed(), steps = plan.steps();
+        int batch = plan.batch();
+        boolean writes = job.rank() == 0;
+        int first = run.first();
+        List<Trainer.Step> history = run.history();
+        listener.started(new TrainingListener.Start(ws.flow().name(), ws.flow().theory().lattice().toString(), run.flow().parameters().count(),
+                batch, first, steps, plan.lr(), plan.schedule().describe(), plan.optimisation().optimizer(), plan.optimisation().weightDecay(),
+                plan.optimisation().clipGradNorm(), seed, ws.checkpoint(), run.resumed(),
+                run.nothingToResume(), ws.overrides(), run.logEvery(),
+                Transfer.describe(plan.origin(), Workspace.theoryParameters(ws.flow()))));
+        if (first >= steps) {
+            listener.ended();
+            return finished(listener, new TrainingResult(ws.flow().name(), first, steps, history, 0, ws.checkpoint(), ws.directory(),
+                    List.of(), null, true, 0));
+        }
+        long start = System.nanoTime();
+        int step = first;
+        try {
+            for (; step < steps; step++) {
+                Trainer.Step s;
+                try {
+                    s = run.trainer().step(step, batch);
+                } catch (Trainer.Diverged e) {
+                    // Every rank sees the same reduced losses and gradients, so all diverge at the same step.
+                    var divergence = new TrainingListener.Divergence(e.getMessage(), e.step(),
+                            TrustReporting.runawayAlongSamples(ws.flow().theory(), ws.program().names(), run.flow(), seed), ws.checkpoint());
+                    listener.diverged(divergence);
+                    if (writes) Artifacts.writeMetrics(ws, history);
+                    return finished(listener, new TrainingResult(ws.flow().name(), first, steps, history, (System.nanoTime() - start) / 1e9,
+                            ws.checkpoint(), ws.directory(), List.of(), divergence, false,
+                            run.trainer().communicationSeconds()));
+                }
+                history.add(s);
+                listener.stepped(s);
+                if (writes && ((step + 1) % run.every() == 0 || step + 1 == steps)) {
+                    Artifacts.saveCheckpoint(ws, run.flow(), run.adam(), seed, step + 1, history, run.trainingSettings());
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            // The other ranks wait in this step's collectives: end them all, naming this rank.
+            JobAgreement.endJob(job, "at step " + (step + 1), e);
+            throw e;
+        } finally {
+            listener.ended();
+        }
+        if (writes) Artifacts.writeMetrics(ws, history);
+        var warnings = TrustReporting.runawayWarnings(ws.flow().theory(), ws.program().names(), run.flow(), seed);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return finished(listener, new TrainingResult(ws.flow().name(), first, steps, List.copyOf(history), seconds, ws.checkpoint(),
+                ws.directory(), warnings, null, false, run.trainer().communicationSeconds()));
+    }
+
+    /** A run ready to take its first step: its plan, flow, optimizer and trainer, where it starts, and how often it reports. */
+    private record Prepared(Plan plan, long every, long logEvery, CompiledFlow flow, Adam adam, Trainer trainer, int first,
+                            List<Trainer.Step> history, boolean resumed, boolean nothingToResume, Map<String, String> trainingSettings) {}
+
+    /** Everything {@link #train} does before its first step: the refusals, the plan, the flow (new, transferred or restored). */
+    private static Prepared prepare(Workspace ws, RunDirectory directory, TrainingOptions o, Transfer.Source source, Communicator job,
+                                    Trainer.Reduction reduction)
+            throws IOException {
         if (o.resume() && o.force()) {
             throw new InvalidSettingException("--resume continues the run in the directory and --force replaces it; pass one of them");
         }
@@ -145,18 +222,15 @@ final class Training {
                 : o.precision() != null ? o.precision() : Precision.named(settings.choice("precision", Precision.DEFAULT.label()));
         MemoryEstimate.require(MemoryEstimate.training(ws.flow(), plan.batch()), "a training step of " + ws.flow().name()
                 + " (" + MemoryEstimate.parameters(ws.flow()) + " parameters, batch " + plan.batch() + ")", "a smaller --batch or smaller nets");
-        long seed = plan.seed(), steps = plan.steps();
-        int batch = plan.batch();
-        var schedule = plan.schedule();
         long logEvery = Limits.range(Limits.source(o.logEvery(), "--log-every", "train", "log_every"),
-                settings.integer("log_every", o.logEvery(), Math.max(1, steps / 20)), 1, Long.MAX_VALUE);
+                settings.integer("log_every", o.logEvery(), Math.max(1, plan.steps() / 20)), 1, Long.MAX_VALUE);
         TrustReporting.refuseUnboundedAction(ws.flow().theory(), ws.program().names());
         var loss = Losses.named(settings.choice("loss", Losses.DEFAULT));
-        var flow = new CompiledFlow(ws.ir(), precision.dtypeOnCurrentBackend(), seed);
+        var flow = new CompiledFlow(ws.ir(), precision.dtypeOnCurrentBackend(), plan.seed());
         if (source != null) Transfer.load(source, flow);
-        // Only now, when the new run is known to be able to start, does the old one go.
-        if (trained && o.force()) directory.discardRun();
-        var adam = Trainer.adamFor(flow, schedule, plan.adam().beta1(), plan.adam().beta2(), plan.adam().eps(),
+        // Only now, when the new run is known to be able to start, does the old one go (rank 0 holds the directory).
+        if (trained && o.force() && directory != null) directory.discardRun();
+        var adam = Trainer.adamFor(flow, plan.schedule(), plan.adam().beta1(), plan.adam().beta2(), plan.adam().eps(),
                 plan.optimisation().weightDecay());
         int first = 0;
         List<Trainer.Step> history = new ArrayList<>();
@@ -165,44 +239,9 @@ final class Training {
             first = restored.step();
             history.addAll(restored.history());
         }
-        Map<String, String> trainingSettings = plan.asMap();
-        var trainer = new Trainer(flow, adam, seed, loss, plan.optimisation().clipping());
-        listener.started(new TrainingListener.Start(ws.flow().name(), ws.flow().theory().lattice().toString(), flow.parameters().count(),
-                batch, first, steps, plan.lr(), schedule.describe(), plan.optimisation().optimizer(), plan.optimisation().weightDecay(),
-                plan.optimisation().clipGradNorm(), seed, ws.checkpoint(), checkpoint != null,
-                checkpoint == null && o.resume(), ws.overrides(), logEvery,
-                Transfer.describe(plan.origin(), Workspace.theoryParameters(ws.flow()))));
-        if (first >= steps) {
-            listener.ended();
-            return finished(listener, new TrainingResult(ws.flow().name(), first, steps, history, 0, ws.checkpoint(), ws.directory(),
-                    List.of(), null, true));
-        }
-        long start = System.nanoTime();
-        try {
-            for (int step = first; step < steps; step++) {
-                Trainer.Step s;
-                try {
-                    s = trainer.step(step, batch);
-                } catch (Trainer.Diverged e) {
-                    var divergence = new TrainingListener.Divergence(e.getMessage(), e.step(),
-                            TrustReporting.runawayAlongSamples(ws.flow().theory(), ws.program().names(), flow, seed), ws.checkpoint());
-                    listener.diverged(divergence);
-                    Artifacts.writeMetrics(ws, history);
-                    return finished(listener, new TrainingResult(ws.flow().name(), first, steps, history, (System.nanoTime() - start) / 1e9,
-                            ws.checkpoint(), ws.directory(), List.of(), divergence, false));
-                }
-                history.add(s);
-                listener.stepped(s);
-                if ((step + 1) % every == 0 || step + 1 == steps) Artifacts.saveCheckpoint(ws, flow, adam, seed, step + 1, history, trainingSettings);
-            }
-        } finally {
-            listener.ended();
-        }
-        Artifacts.writeMetrics(ws, history);
-        var warnings = TrustReporting.runawayWarnings(ws.flow().theory(), ws.program().names(), flow, seed);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return finished(listener, new TrainingResult(ws.flow().name(), first, steps, List.copyOf(history), seconds, ws.checkpoint(),
-                ws.directory(), warnings, null, false));
+        var trainer = new Trainer(flow, adam, plan.seed(), loss, plan.optimisation().clipping(), job, reduction);
+        return new Prepared(plan, every, logEvery, flow, adam, trainer, first, history, checkpoint != null,
+                checkpoint == null && o.resume(), plan.asMap());
     }
 
     private static TrainingResult finished(TrainingListener listener, TrainingResult result) {

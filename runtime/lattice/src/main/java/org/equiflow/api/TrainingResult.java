@@ -15,10 +15,12 @@ import org.equiflow.train.Trainer;
  * @param warnings        what to distrust in the trained flow (an action that falls along its samples)
  * @param divergence      why training stopped early; null when it did not
  * @param alreadyComplete the resumed run had already done its planned steps, so none were taken
+ * @param communicationSeconds of {@code seconds}, the time in collective operations between the
+ *                        ranks of a distributed run (waiting for slower ranks included); 0 on one process
  */
 public record TrainingResult(String flow, int firstStep, long steps, List<Trainer.Step> history, double seconds, Path checkpoint,
                              Path runDirectory, List<TrustChecks.Warning> warnings, TrainingListener.Divergence divergence,
-                             boolean alreadyComplete) {
+                             boolean alreadyComplete, double communicationSeconds) {
     public boolean diverged() { return divergence != null; }
 
     /** The last step's loss (NaN before any step). */

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import org.equiflow.distributed.Communicator;
+import org.equiflow.distributed.InProcessCommunicator;
 import org.equiflow.optim.Adam;
 import org.equiflow.optim.GradientClipping;
 import org.equiflow.optim.LearningRateSchedule;
@@ -22,6 +24,13 @@ import org.equiflow.truffle.CompiledFlow;
  * Self-training: minimise a {@link Loss} of the flow's own samples (by default reverse KL,
  * E_q[log q(x) + S(x)] = KL(q‖p) − log Z) over the flow's parameters with Adam, each step on a
  * fresh batch drawn from the flow itself.
+ *
+ * <p><b>Data parallelism.</b> A step's batch is cut into blocks of whole configurations
+ * ({@link BatchBlocks}), a cut that depends on the batch and the lattice alone. With a
+ * {@link Communicator} of several ranks each rank computes a contiguous share of the blocks, and
+ * the blocks' losses and gradients are added in block order ({@link Communicator#allreduceSumOfBlocks}),
+ * exactly as one process adds them; every rank then takes the same optimizer step. So a run gives
+ * the same parameters, bit for bit, on any number of ranks and threads.
  */
 public final class Trainer {
     private final CompiledFlow flow;
@@ -37,6 +46,10 @@ public final class Trainer {
 
     /** How a batch of fields is cut into blocks ({@link BatchBlocks}): the default, or another cut for tests. */
     private final Function<Shape, BatchBlocks> cut;
+    /** The ranks that share each step's blocks; one process unless the run is distributed. */
+    private final Communicator job;
+    private final Reduction reduction;
+    private long communicationNanos;
 
     /** Trains with the default loss, {@link Losses#DEFAULT}. */
     public Trainer(CompiledFlow flow, Adam adam, long seed) {
@@ -49,21 +62,62 @@ public final class Trainer {
 
     /** Trains with gradients clipped to a global norm ({@code clip_grad_norm}) before each optimizer step. */
     public Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss, GradientClipping clipping) {
-        this(flow, adam, seed, loss, clipping, BatchBlocks::forLaneGroups);
+        this(flow, adam, seed, loss, clipping, BatchBlocks::forLaneGroups, new InProcessCommunicator(), Reduction.BLOCK_ORDER);
+    }
+
+    /** Trains on the ranks of {@code job}: each computes its share of every step's blocks (see the class comment). */
+    public Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss, GradientClipping clipping, Communicator job, Reduction reduction) {
+        this(flow, adam, seed, loss, clipping, BatchBlocks::forLaneGroups, job, reduction);
+    }
+
+    /**
+     * How the ranks add the blocks' gradients. Both give every rank the same bits, so every rank
+     * takes the same optimizer step; they differ in whether the bits depend on the number of ranks.
+     */
+    public enum Reduction {
+        /**
+         * Every block's row is sent to every rank and added in block order: the same bits as one
+         * process for any number of ranks, at the cost of moving (number of blocks) × (parameters)
+         * values to each rank per step.
+         */
+        BLOCK_ORDER("block-order"),
+        /**
+         * Each rank adds its own blocks in order, the ranks' sums are added by MPI_Allreduce and
+         * rank 0's result is broadcast (the MPI standard does not promise every rank the same bits):
+         * about three times the parameters moved per step whatever the number of blocks, but the
+         * grouping of the additions, hence the last bits, changes with the number of ranks.
+         */
+        RANK_SUMS("rank-sums");
+
+        private final String label;
+
+        Reduction(String label) { this.label = label; }
+
+        public String label() { return label; }
+
+        /** The reduction of a label, or null. */
+        public static Reduction named(String label) {
+            for (Reduction r : values()) if (r.label.equals(label)) return r;
+            return null;
+        }
     }
 
     /** Blocks of about {@code blockValues} field values each: another cut, for tests. */
     public Trainer(CompiledFlow flow, Adam adam, long seed, int blockValues) {
-        this(flow, adam, seed, Losses.named(Losses.DEFAULT), GradientClipping.NONE, field -> BatchBlocks.of(field, blockValues));
+        this(flow, adam, seed, Losses.named(Losses.DEFAULT), GradientClipping.NONE, field -> BatchBlocks.of(field, blockValues),
+                new InProcessCommunicator(), Reduction.BLOCK_ORDER);
     }
 
-    private Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss, GradientClipping clipping, Function<Shape, BatchBlocks> cut) {
+    private Trainer(CompiledFlow flow, Adam adam, long seed, Loss loss, GradientClipping clipping, Function<Shape, BatchBlocks> cut,
+                    Communicator job, Reduction reduction) {
         this.flow = flow;
         this.adam = adam;
         this.seed = seed;
         this.loss = loss;
         this.clipping = clipping;
         this.cut = cut;
+        this.job = job;
+        this.reduction = reduction;
         if (loss.needsInverse() && !flow.hasInverse()) {
             // check refuses this (E0800 at the train block, RuntimeCheck); kept for callers that bypass it
             throw new IllegalArgumentException("`loss " + loss.name() + "` needs the inverse flow, and a layer of this flow has none");
@@ -117,20 +171,44 @@ public final class Trainer {
     /** One optimizer step; throws {@link Diverged} before touching the parameters if anything is not finite. */
     public Step step(int step, int batch) {
         long t0 = System.nanoTime();
-        double[] logWeights = new double[batch];
         if (frozen != null) flow.refreshFrozen(frozen);
+        // Every rank draws the whole batch from the step's stream and keeps its own blocks, so the
+        // configurations and their blocks are the same whatever the number of ranks. The prior is a
+        // Gaussian draw, a small fraction of a step's work even for a whole batch.
         Tensor z = flow.samplePrior(batch, randomFor(step));
         BatchBlocks blocks = cut.apply(z.shape());
-        BlockResult[] results = new BlockResult[blocks.count()];
-        CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
-                results[block] = stepOnBlock(slot, blocks.slice(z, block), blocks.from(block), batch, logWeights));
-        double loss = 0;
-        for (BlockResult result : results) {
-            if (result.divergence() != null) throw new Diverged(step, "step " + step + ": " + result.divergence());
-            loss += result.loss();
+        int firstBlock = (int) ((long) blocks.count() * job.rank() / job.size());
+        int endBlock = (int) ((long) blocks.count() * (job.rank() + 1) / job.size());
+        double[] logWeights = new double[batch];
+        BlockResult[] results = new BlockResult[endBlock - firstBlock];
+        if (results.length > 0) {
+            long values = (long) z.size() / batch * (blocks.from(endBlock) - blocks.from(firstBlock));
+            CpuParallel.forEachBlock(results.length, values, (slot, i) -> results[i] =
+                    stepOnBlock(slot, blocks.slice(z, firstBlock + i), blocks.from(firstBlock + i), batch, logWeights));
         }
-        addGradients(results);
-        for (Tensor p : flow.parameters().all()) {
+        List<Tensor> parameters = List.copyOf(flow.parameters().all());
+        var layout = new BlockLayout(parameters);
+        double[] packed = new double[results.length * layout.length()];
+        for (int i = 0; i < results.length; i++) layout.pack(results[i], parameters, packed, i * layout.length());
+        long reduced = System.nanoTime();
+        double[] sum = switch (reduction) {
+            // The blocks' sums in block order, the same bits on every rank and for any number of ranks.
+            case BLOCK_ORDER -> job.allreduceSumOfBlocks(packed, layout.length());
+            case RANK_SUMS -> {
+                double[] ranks = job.allreduceSum(sumInOrder(packed, layout.length()));
+                if (job.size() > 1) job.broadcast(ranks, 0);
+                yield ranks;
+            }
+        };
+        // Each configuration's log-weight is written by the one rank that owns it (zeros elsewhere), so this sum is exact.
+        double[] allLogWeights = job.size() == 1 ? logWeights : job.allreduceSum(logWeights);
+        if (job.size() > 1) communicationNanos += System.nanoTime() - reduced;
+        if (sum[BlockLayout.DIVERGED] > 0) {
+            throw new Diverged(step, "step " + step + ": " + diagnose(sum[BlockLayout.LOG_Q_NOT_FINITE] > 0, sum[BlockLayout.ACTION_NOT_FINITE] > 0));
+        }
+        double loss = sum[BlockLayout.LOSS];
+        layout.accumulateInto(parameters, sum);
+        for (Tensor p : parameters) {
             Tensor g = p.grad();
             if (g == null) continue;
             for (int i = 0; i < g.size(); i++) {
@@ -144,15 +222,87 @@ public final class Trainer {
         GradientClipping.Result clipped = clipping.clip(flow.parameters().all());
         adam.step();
         adam.zeroGrad();
-        return new Step(step, loss, Reweighting.ess(logWeights), acceptanceEstimate(logWeights), (System.nanoTime() - t0) / 1e9,
+        return new Step(step, loss, Reweighting.ess(allLogWeights), acceptanceEstimate(allLogWeights), (System.nanoTime() - t0) / 1e9,
                 clipped.norm(), clipped.clipped());
+    }
+
+    /** Rows of {@code length} values added left to right (zeros when there are none), as one process adds its blocks. */
+    private static double[] sumInOrder(double[] rows, int length) {
+        double[] sum = new double[length];
+        if (rows.length == 0) return sum;
+        System.arraycopy(rows, 0, sum, 0, length);
+        for (int start = length; start < rows.length; start += length) {
+            for (int i = 0; i < length; i++) sum[i] += rows[start + i];
+        }
+        return sum;
+    }
+
+    /** The ranks this trainer shares its steps with. */
+    public Communicator job() { return job; }
+
+    /**
+     * Seconds this trainer's steps spent in collective operations between ranks (the reduction of
+     * the blocks' losses and gradients, and of the log-weights), waiting for slower ranks included;
+     * 0 on one process.
+     */
+    public double communicationSeconds() { return communicationNanos / 1e9; }
+
+    /**
+     * One block's contribution as a row of numbers, so that the blocks of all ranks can be added in
+     * block order: its loss, whether it diverged and why, then per parameter whether it has a
+     * gradient (1 or 0, so that a parameter no block reached keeps no gradient, as Adam expects),
+     * then every parameter's gradient values.
+     */
+    private record BlockLayout(int[] offsets, int length) {
+        static final int LOSS = 0, DIVERGED = 1, LOG_Q_NOT_FINITE = 2, ACTION_NOT_FINITE = 3, HEADER = 4;
+
+        BlockLayout(List<Tensor> parameters) {
+            this(offsetsOf(parameters), HEADER + parameters.size() + parameters.stream().mapToInt(Tensor::size).sum());
+        }
+
+        private static int[] offsetsOf(List<Tensor> parameters) {
+            int[] offsets = new int[parameters.size()];
+            int next = HEADER + parameters.size();
+            for (int k = 0; k < offsets.length; k++) {
+                offsets[k] = next;
+                next += parameters.get(k).size();
+            }
+            return offsets;
+        }
+
+        void pack(BlockResult result, List<Tensor> parameters, double[] row, int at) {
+            row[at + LOSS] = result.loss();
+            if (result.divergence() != null) {
+                row[at + DIVERGED] = 1;
+                row[at + LOG_Q_NOT_FINITE] = result.logQFinite() ? 0 : 1;
+                row[at + ACTION_NOT_FINITE] = result.actionFinite() ? 0 : 1;
+                return;
+            }
+            for (int k = 0; k < parameters.size(); k++) {
+                Tensor g = result.gradients().get(parameters.get(k));
+                if (g == null) continue;
+                row[at + HEADER + k] = 1;
+                for (int i = 0; i < g.size(); i++) row[at + offsets[k] + i] = g.get(i);
+            }
+        }
+
+        /** Adds the summed gradients into the parameters that any block reached. */
+        void accumulateInto(List<Tensor> parameters, double[] sum) {
+            for (int k = 0; k < parameters.size(); k++) {
+                if (sum[HEADER + k] == 0) continue;
+                Tensor p = parameters.get(k);
+                Tensor g = Tensor.zeros(p.shape(), p.dtype());
+                for (int i = 0; i < g.size(); i++) g.set(i, sum[offsets[k] + i]);
+                p.accumulateGrad(g);
+            }
+        }
     }
 
     /**
      * What one block of the batch contributes: its share of the loss (its configurations' sum of
      * log q + S over the whole batch's size), the gradients of that share, or why it diverged.
      */
-    private record BlockResult(double loss, Map<Tensor, Tensor> gradients, String divergence) {}
+    private record BlockResult(double loss, Map<Tensor, Tensor> gradients, String divergence, boolean logQFinite, boolean actionFinite) {}
 
     /**
      * The loss and gradient of configurations [from, from + z.batch) of a batch of {@code batch},
@@ -168,30 +318,19 @@ public final class Trainer {
             // the reported loss is E[log q + S] over the block's share of the batch, whatever the estimator differentiates
             double value = 0;
             for (int b = 0; b < size; b++) value += (e.logQ().get(b) + e.action().get(b)) / batch;
-            if (!Double.isFinite(value) || !Double.isFinite(share.get(0))) return new BlockResult(value, Map.of(), diagnose(e.logQ(), e.action()));
-            for (int b = 0; b < size; b++) logWeights[from + b] = -e.action().get(b) - e.logQ().get(b);
-            return new BlockResult(value, tape.gradientsOfLeaves(share), null);
-        }
-    }
-
-    /** Adds the blocks' gradients into the parameters' in block order, so the sums do not depend on the threads. */
-    private void addGradients(BlockResult[] results) {
-        for (Tensor p : flow.parameters().all()) {
-            Tensor sum = null;
-            for (BlockResult result : results) {
-                Tensor g = result.gradients().get(p);
-                if (g == null) continue;
-                if (sum == null) sum = g;
-                else for (int i = 0; i < sum.size(); i++) sum.set(i, sum.get(i) + g.get(i));
+            if (!Double.isFinite(value) || !Double.isFinite(share.get(0))) {
+                boolean logQFinite = allFinite(e.logQ()), actionFinite = allFinite(e.action());
+                return new BlockResult(value, Map.of(), diagnose(!logQFinite, !actionFinite), logQFinite, actionFinite);
             }
-            if (sum != null) p.accumulateGrad(sum);
+            for (int b = 0; b < size; b++) logWeights[from + b] = -e.action().get(b) - e.logQ().get(b);
+            return new BlockResult(value, tape.gradientsOfLeaves(share), null, true, true);
         }
     }
 
-    private static String diagnose(Tensor logQ, Tensor action) {
+    private static String diagnose(boolean logQNotFinite, boolean actionNotFinite) {
         List<String> bad = new ArrayList<>();
-        if (!allFinite(logQ)) bad.add("log q (log|det J|: a coupling's scale exploded)");
-        if (!allFinite(action)) bad.add("the action S (the flow produced fields far outside the theory's range)");
+        if (logQNotFinite) bad.add("log q (log|det J|: a coupling's scale exploded)");
+        if (actionNotFinite) bad.add("the action S (the flow produced fields far outside the theory's range)");
         return "the loss became NaN or infinite; not finite: " + (bad.isEmpty() ? "the loss" : String.join(", ", bad))
                 + ". Lower the learning rate (e.g. `optimizer adam(lr = 1e-4)`), bound the scale net with `out_act = tanh`, "
                 + "or resume from the last checkpoint with a smaller step size";

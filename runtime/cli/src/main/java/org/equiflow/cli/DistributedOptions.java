@@ -1,0 +1,94 @@
+package org.equiflow.cli;
+
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.Map;
+import org.equiflow.api.RunFailure;
+import org.equiflow.distributed.Communicator;
+import org.equiflow.distributed.Communicators;
+import org.equiflow.distributed.DistributedException;
+import org.equiflow.distributed.InProcessCommunicator;
+import org.equiflow.distributed.MpiCommunicator;
+import org.equiflow.train.Trainer;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --distributed auto|mpi|none}, for a command that can run on several MPI ranks ({@code train}):
+ * add it with {@code @Mixin DistributedOptions distributed;} and {@link #open} the job once, from the
+ * command's thread, before any collective work. Commands that cannot ({@link #refuseSeveralRanks}) say
+ * so rather than run the same work N times over one run directory.
+ */
+final class DistributedOptions {
+    @Option(names = "--distributed", paramLabel = "auto|mpi|none", defaultValue = "auto",
+            description = "auto (default): on MPI when started by mpirun, mpiexec or srun, else one process; mpi: on MPI,"
+                    + " and an error when no MPI library can be used; none: one process even under an MPI launcher.")
+    String mode;
+
+    @Option(names = "--reduction", paramLabel = "block-order|rank-sums", defaultValue = "block-order",
+            description = "How the ranks add their gradients: block-order (default) gives the checkpoint of one process for any"
+                    + " number of ranks; rank-sums moves far less per step (wide nets, many blocks) and agrees with it within rounding.")
+    String reduction;
+
+    /** The {@code --reduction} asked for. */
+    Trainer.Reduction reduction() {
+        Trainer.Reduction chosen = Trainer.Reduction.named(reduction);
+        if (chosen == null) {
+            throw new RunFailure("--reduction " + reduction + " is not one of block-order, rank-sums"
+                    + "\n   help: --reduction block-order (the same checkpoint on any number of ranks) or --reduction rank-sums");
+        }
+        return chosen;
+    }
+
+    /** The job this process belongs to, as {@code --distributed} says. */
+    Communicator open() {
+        try {
+            return switch (mode) {
+                case "auto" -> Communicators.detect();
+                case "mpi" -> MpiCommunicator.open(System.getenv());
+                case "none" -> new InProcessCommunicator();
+                default -> throw new RunFailure("--distributed " + mode + " is not one of auto, mpi, none"
+                        + "\n   help: --distributed auto (MPI when an MPI launcher started equiflow), mpi or none");
+            };
+        } catch (DistributedException e) {
+            throw new RunFailure(e.getMessage() + " [" + e.problem() + "]");
+        }
+    }
+
+    /** The job's streams for this rank: rank 0 speaks for the job, the others print nothing. */
+    static PrintWriter quietUnlessRankZero(Communicator job, PrintWriter stream) {
+        return job.rank() == 0 ? stream : new PrintWriter(Writer.nullWriter());
+    }
+
+    /**
+     * Whether an MPI launcher started this one-process command on several ranks, which it then
+     * refuses on every rank: N copies would fight over one run directory. Rank 0 alone prints why.
+     */
+    static boolean refusedOnSeveralRanks(String command, PrintWriter err) {
+        Map<String, String> environment = System.getenv();
+        int ranks = launchedRanks(environment);
+        if (ranks <= 1) return false;
+        String rank = firstOf(environment, "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID");
+        if (rank == null || rank.strip().equals("0")) {
+            err.println("error: `equiflow " + command + "` runs on one process, and an MPI launcher started " + ranks + " of it");
+            err.println("   help: run it without mpirun/mpiexec/srun (or with -np 1); `equiflow train` is the command that runs on several ranks");
+            err.flush();
+        }
+        return true;
+    }
+
+    /** The number of ranks an MPI launcher says it started (1 when none did or it does not say). */
+    static int launchedRanks(Map<String, String> environment) {
+        if (!Communicators.launchedByMpi(environment)) return 1;
+        String size = firstOf(environment, "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS");
+        try {
+            return size == null ? 1 : Integer.parseInt(size.strip());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    private static String firstOf(Map<String, String> environment, String... names) {
+        for (String name : names) if (environment.containsKey(name)) return environment.get(name);
+        return null;
+    }
+}

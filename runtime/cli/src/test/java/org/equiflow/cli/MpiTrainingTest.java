@@ -1,0 +1,192 @@
+package org.equiflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.equiflow.io.Checkpoint;
+import org.equiflow.testing.Repository;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `equiflow train` on several MPI ranks (Open MPI's mpirun, oversubscribed so that it runs on any
+ * machine): the checkpoint is byte for byte the one a single process writes, also when a 2-rank
+ * run is resumed on 1 or 4 ranks; the job says once how it is distributed; and a rank killed
+ * mid-run ends the job within seconds, naming the rank, with the last checkpoint intact. The
+ * tutorial's flow with batch 128 is cut into 4 blocks of 32 configurations, so 2 ranks compute
+ * 2 blocks each and 4 ranks one each. Skipped without mpirun, except on CI (environment variable
+ * CI set), where it fails: .ci/run installs Open MPI.
+ */
+class MpiTrainingTest {
+    private static final Path SCRIPT = Repository.root().resolve("examples/phi4_tutorial.flow");
+    /** A job not ended by then hangs; 4 JVMs start in about 5 s on a 2-core machine. */
+    private static final long JOB_SECONDS = 120;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoRanksWriteTheCheckpointOneProcessWrites() throws Exception {
+        Path one = dir.resolve("one"), two = dir.resolve("two");
+        assertEquals(0, CliTest.run(train(one, 6).toArray(String[]::new)).exit());
+        Job job = mpirun(2, train(two, 6));
+        assertEquals(0, job.exitCode(), job.output());
+        assertEquals(1, job.output().lines().filter(l -> l.startsWith("training on 2 MPI ranks (Open MPI")).count(),
+                "the job says once how it is distributed:\n" + job.output());
+        assertEquals(1, job.output().lines().filter(l -> l.startsWith("trained 6 steps")).count(), "rank 0 alone reports:\n" + job.output());
+        assertSameRun(one, two);
+    }
+
+    @Test
+    void aTwoRankRunResumedOnOneOrFourRanksIsTheUninterruptedRun() throws Exception {
+        Path uninterrupted = dir.resolve("uninterrupted"), onOne = dir.resolve("on1"), onFour = dir.resolve("on4");
+        assertEquals(0, CliTest.run(train(uninterrupted, 6).toArray(String[]::new)).exit());
+        Job half = mpirun(2, train(onOne, 3));
+        assertEquals(0, half.exitCode(), half.output());
+        copy(onOne, onFour);
+        assertEquals(0, CliTest.run(resume(onOne, 6).toArray(String[]::new)).exit());
+        Job four = mpirun(4, resume(onFour, 6));
+        assertEquals(0, four.exitCode(), four.output());
+        assertTrue(four.output().contains("training on 4 MPI ranks"), four.output());
+        assertSameRun(uninterrupted, onOne);
+        assertSameRun(uninterrupted, onFour);
+    }
+
+    @Test
+    void aKilledRankEndsTheJobWithinSecondsAndTheCheckpointSurvives() throws Exception {
+        Path run = dir.resolve("killed");
+        Process launcher = mpirunProcess(2, train(run, 100_000, 2), dir.resolve("killed.log"));
+        Path checkpoint = run.resolve("checkpoint.eqf");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(JOB_SECONDS);
+        while (!Files.exists(checkpoint) && System.nanoTime() < deadline && launcher.isAlive()) Thread.sleep(100);
+        assertTrue(Files.exists(checkpoint), "no checkpoint appeared:\n" + Files.readString(dir.resolve("killed.log")));
+        ProcessHandle rankOne = launcher.descendants().filter(p -> rankOf(p) == 1).findFirst()
+                .orElseThrow(() -> new AssertionError("no process of rank 1 among the launcher's"));
+        long killed = System.nanoTime();
+        rankOne.destroyForcibly();
+        boolean ended = launcher.waitFor(30, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - killed) * 1e-9;
+        String output = Files.readString(dir.resolve("killed.log"));
+        if (!ended) {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+            fail("the job hung after rank 1 was killed:\n" + output);
+        }
+        assertNotEquals(0, launcher.exitValue(), output);
+        assertTrue(seconds < 15, "the job took " + seconds + " s to end:\n" + output);
+        assertTrue(output.contains("rank 1"), "the launcher names the killed rank:\n" + output);
+        // Whatever the moment of the kill, the checkpoint is a whole one, and the run continues from it.
+        long step = Checkpoint.load(checkpoint).trainingStep();
+        assertTrue(step >= 2 && step % 2 == 0, "checkpoint at step " + step);
+        assertEquals(0, CliTest.run(resume(run, (int) step + 1).toArray(String[]::new)).exit());
+    }
+
+    private static List<String> train(Path out, int steps) {
+        return train(out, steps, 3);
+    }
+
+    private static List<String> train(Path out, int steps, int checkpointEvery) {
+        return List.of("train", SCRIPT.toString(), "--steps", Integer.toString(steps), "--batch", "128",
+                "--checkpoint-every", Integer.toString(checkpointEvery),
+                "--no-progress", "--color=never", "--out", out.toString());
+    }
+
+    private static List<String> resume(Path out, int steps) {
+        return List.of("train", SCRIPT.toString(), "--steps", Integer.toString(steps), "--resume", "--checkpoint-every", "3",
+                "--no-progress", "--color=never", "--out", out.toString());
+    }
+
+    /** The same parameters, optimizer state and history (bytes of the checkpoint), and the same metrics but the timings. */
+    private static void assertSameRun(Path expected, Path actual) throws IOException {
+        assertArrayEquals(Files.readAllBytes(expected.resolve("checkpoint.eqf")), Files.readAllBytes(actual.resolve("checkpoint.eqf")),
+                actual + "'s checkpoint differs from " + expected + "'s");
+        assertEquals(withoutSeconds(expected.resolve("metrics.csv")), withoutSeconds(actual.resolve("metrics.csv")));
+    }
+
+    /** metrics.csv without its last column, the step's wall time. */
+    private static List<String> withoutSeconds(Path metrics) throws IOException {
+        return Files.readAllLines(metrics).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) if (Files.isRegularFile(f) && !f.getFileName().toString().startsWith(".")) Files.copy(f, to.resolve(f.getFileName()));
+        }
+    }
+
+    private record Job(int exitCode, String output) {}
+
+    private Job mpirun(int ranks, List<String> arguments) throws IOException, InterruptedException {
+        Path log = dir.resolve("mpirun-" + System.nanoTime() + ".log");
+        Process process = mpirunProcess(ranks, arguments, log);
+        if (!process.waitFor(JOB_SECONDS, TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+            fail("the " + ranks + "-rank job hung for " + JOB_SECONDS + " s:\n" + Files.readString(log));
+        }
+        return new Job(process.exitValue(), Files.readString(log));
+    }
+
+    /** The CLI as {@code ranks} ranks of one job, started as bin/equiflow starts it. */
+    private static Process mpirunProcess(int ranks, List<String> arguments, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(mpirunOrSkip().toString(), "-np", Integer.toString(ranks), "--oversubscribe",
+                javaCommand(), "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Dpolyglot.engine.WarnInterpreterOnly=false",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // CI runs as root, which Open MPI refuses unless told twice.
+        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
+        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        return builder.start();
+    }
+
+    /** The MPI rank of a process Open MPI started (from its environment), or -1. */
+    private static int rankOf(ProcessHandle process) {
+        try {
+            String environment = Files.readString(Path.of("/proc", Long.toString(process.pid()), "environ"));
+            for (String entry : environment.split("\0")) {
+                if (entry.startsWith("OMPI_COMM_WORLD_RANK=")) return Integer.parseInt(entry.substring("OMPI_COMM_WORLD_RANK=".length()));
+            }
+        } catch (IOException | RuntimeException e) {
+            // A process that ended or is not ours has no rank to read.
+        }
+        return -1;
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** Open MPI's mpirun, or skip; on CI (environment variable CI set) its absence fails instead. */
+    private static Path mpirunOrSkip() {
+        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (entry.isEmpty()) continue;
+            Path candidate = Path.of(entry, "mpirun");
+            // Open MPI takes the directory it was started from as its installation prefix: /bin/mpirun
+            // (merged /usr) would give "/", which it refuses, so start it by its real path.
+            if (Files.isExecutable(candidate)) {
+                try {
+                    return candidate.toRealPath();
+                } catch (IOException e) {
+                    return candidate;
+                }
+            }
+        }
+        if (System.getenv("CI") != null) fail("mpirun is not installed; CI installs it with .ci/run (Debian package openmpi-bin)");
+        Assumptions.abort("mpirun is not installed: the MPI training jobs are not run");
+        return null;
+    }
+}
