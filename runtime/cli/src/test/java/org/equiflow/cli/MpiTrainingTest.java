@@ -48,6 +48,31 @@ class MpiTrainingTest {
         assertSameRun(one, two);
     }
 
+    /**
+     * --reduction rank-sums groups the additions by rank, so its last bits may differ from one
+     * process's; it must still be the same run within float rounding (f32 here), on every rank alike.
+     */
+    @Test
+    void rankSumsAgreeWithOneProcessWithinRounding() throws Exception {
+        Path one = dir.resolve("one"), sums = dir.resolve("sums");
+        assertEquals(0, CliTest.run(train(one, 6).toArray(String[]::new)).exit());
+        List<String> arguments = new ArrayList<>(train(sums, 6));
+        arguments.addAll(List.of("--reduction", "rank-sums"));
+        Job job = mpirun(2, arguments);
+        assertEquals(0, job.exitCode(), job.output());
+        assertTrue(job.output().contains("gradients added in rank sums"), job.output());
+        var expected = Checkpoint.load(one.resolve("checkpoint.eqf")).parameters();
+        var actual = Checkpoint.load(sums.resolve("checkpoint.eqf")).parameters();
+        assertEquals(expected.keySet(), actual.keySet());
+        double largest = 0;
+        for (var entry : expected.entrySet()) {
+            double[] a = entry.getValue(), b = actual.get(entry.getKey());
+            for (int i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i] - b[i]));
+        }
+        // Adam moves each parameter by at most about lr = 1e-3 a step; rounding differences move it by far less.
+        assertTrue(largest < 1e-5, "largest parameter difference " + largest);
+    }
+
     @Test
     void aTwoRankRunResumedOnOneOrFourRanksIsTheUninterruptedRun() throws Exception {
         Path uninterrupted = dir.resolve("uninterrupted"), onOne = dir.resolve("on1"), onFour = dir.resolve("on4");
