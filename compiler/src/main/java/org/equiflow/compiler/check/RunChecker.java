@@ -44,13 +44,18 @@ public final class RunChecker {
 
     private record IntRule(long min) implements Rule {}
 
-    private record RealRule(double min, boolean exclusive, double max) implements Rule {
-        RealRule(double min, boolean exclusive) { this(min, exclusive, Double.POSITIVE_INFINITY); }
+    private record RealRule(double min, boolean exclusive, double max, boolean maxExclusive) implements Rule {
+        RealRule(double min, boolean exclusive) { this(min, exclusive, Double.POSITIVE_INFINITY, false); }
+
+        RealRule(double min, boolean exclusive, double max) { this(min, exclusive, max, false); }
+
+        /** Whether {@code v} lies above the range. */
+        boolean above(double v) { return maxExclusive ? v >= max : v > max; }
 
         /** The legal values, e.g. {@code > 0} or {@code in (0, 1]}. */
         String describe() {
             if (max == Double.POSITIVE_INFINITY) return (exclusive ? "> " : "≥ ") + min;
-            return "in " + (exclusive ? "(" : "[") + min + ", " + max + "]";
+            return "in " + (exclusive ? "(" : "[") + min + ", " + max + (maxExclusive ? ")" : "]");
         }
     }
 
@@ -58,7 +63,7 @@ public final class RunChecker {
      * Settings whose range errors name their legal values in a help line. (The older settings'
      * golden diagnostics have none; their messages already say the bound.)
      */
-    private static final java.util.Set<String> NEW_SETTINGS = java.util.Set.of("warmup", "clip_grad_norm");
+    private static final java.util.Set<String> NEW_SETTINGS = java.util.Set.of("warmup", "clip_grad_norm", "target_acceptance");
 
     /** Named choices, each with its parameters and their defaults. */
     private record ChoiceRule(Map<String, Map<String, Double>> choices) implements Rule {}
@@ -107,6 +112,8 @@ public final class RunChecker {
                 r.put("step_size", new RealRule(0, true));
                 r.put("md_steps", new IntRule(1));
                 r.put("integrator", new ChoiceRule(Map.of("leapfrog", NONE, "omelyan", NONE)));
+                // The acceptance that dual averaging tunes flow-HMC's step size to, during `thermalize` (a probability).
+                r.put("target_acceptance", new RealRule(0, true, 1, true));
             }
             case HMC -> {
                 r.put("trajectories", new IntRule(1));
@@ -226,7 +233,7 @@ public final class RunChecker {
     }
 
     /** The `sample` settings that only `method flow_hmc` reads: they set its trajectories. */
-    private static final List<String> FLOW_HMC_SETTINGS = List.of("step_size", "md_steps", "integrator");
+    private static final List<String> FLOW_HMC_SETTINGS = List.of("step_size", "md_steps", "integrator", "target_acceptance");
 
     /**
      * Flow-HMC's settings without `method flow_hmc` would be silently ignored, so they are refused
@@ -238,10 +245,21 @@ public final class RunChecker {
         if (!flowHmc) {
             for (String name : FLOW_HMC_SETTINGS) {
                 if (!seen.containsKey(name)) continue;
-                invalid(seen.get(name), "`" + name + "` sets flow-HMC's trajectories, but this `sample` block does not use `method flow_hmc`",
+                invalid(seen.get(name), "`" + name + "` " + (name.equals("target_acceptance") ? "tunes flow-HMC's step size"
+                                : "sets flow-HMC's trajectories") + ", but this `sample` block does not use `method flow_hmc`",
                         "add `method flow_hmc`, or drop `" + name + "`");
             }
             return;
+        }
+        // The step size is tuned during the discarded trajectories only, so that the kept chain has one fixed kernel:
+        // without any there is nothing to tune on, and the setting would be silently ignored.
+        boolean thermalizeInvalid = seen.containsKey("thermalize") && !settings.containsKey("thermalize"); // already reported
+        if (settings.containsKey("target_acceptance") && !thermalizeInvalid
+                && !(settings.get("thermalize") instanceof RunSpec.Number t && t.value() > 0)) {
+            invalid(seen.get("target_acceptance"), "`target_acceptance` tunes the step size during the `thermalize` trajectories, but this "
+                            + "`sample` block " + (seen.containsKey("thermalize") ? "has `thermalize 0`" : "does not thermalize (`thermalize` is 0 by default)"),
+                    "there is nothing to tune on: the step size is tuned on the discarded `thermalize` trajectories only, so that the kept "
+                            + "chain keeps one step size; add e.g. `thermalize 200`, or drop `target_acceptance` and set `step_size`");
         }
         if (theory.field().kind() != FieldSpec.Kind.REAL) {
             diagnostics.add(new Diagnostic(ErrorCode.E0800, Severity.ERROR, seen.get("method"),
@@ -293,8 +311,9 @@ public final class RunChecker {
                             NEW_SETTINGS.contains(name) ? "`" + name + "` is a number " + r.describe() : "");
                     return null;
                 }
-                if (v > r.max()) {
-                    invalid(e.span(), "setting `" + name + "` must be at most " + r.max() + ", got " + v, "");
+                if (r.above(v)) {
+                    invalid(e.span(), "setting `" + name + "` must be " + (r.maxExclusive() ? "less than " : "at most ") + r.max() + ", got " + v,
+                            NEW_SETTINGS.contains(name) ? "`" + name + "` is a number " + r.describe() : "");
                     return null;
                 }
                 return new RunSpec.Number(v, false);

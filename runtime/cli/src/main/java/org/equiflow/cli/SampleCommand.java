@@ -112,6 +112,9 @@ final class SampleCommand implements Callable<Integer> {
             out.println();
             if (r.weighted()) out.printf("reweighting: ESS %.4f   (%d proposals; estimates are weighted averages)%n", r.ess(), r.count());
             else if (r.method().equals("flow_hmc")) {
+                // the start as the script wrote it
+                r.stepSizeTuning().ifPresent(t -> out.printf("step size tuned to %.4g (target acceptance %.2f; from %s over the %d thermalization"
+                        + " trajectories, then kept fixed)%n", t.tunedStepSize(), t.targetAcceptance(), t.initialStepSize(), t.trajectories()));
                 out.printf("acceptance %.4f   (%d trajectories)   flow ESS %.4f   (of %d independent proposals, for the record)%n", r.acceptance(),
                         r.count(), r.ess(), r.samples().proposalLogWeights().length);
             }

@@ -249,8 +249,9 @@ class CheckRunLawTest {
         // ... and what its help suggests instead
         add(c, "power as exp(y * log(x)) in an action", actionWith("exp(2.5 * log(phi[x]^2 + 1.0))"), HMC);
         // run-block settings: every choice, every other setting with a legal value
-        Map<String, String> values = Map.of("batch", "4", "steps", "2", "seed", "3", "checkpoint_every", "1", "log_every", "1",
-                "lr_decay", "0.5", "count", "16", "thermalize", "1", "trajectories", "2", "step_size", "0.05");
+        Map<String, String> values = new java.util.HashMap<>(Map.of("batch", "4", "steps", "2", "seed", "3", "checkpoint_every", "1",
+                "log_every", "1", "lr_decay", "0.5", "count", "16", "thermalize", "1", "trajectories", "2", "step_size", "0.05"));
+        values.put("target_acceptance", "0.8");
         for (Item.RunKind kind : Item.RunKind.values()) {
             for (String setting : RunChecker.settingNames(kind)) {
                 if (setting.equals("measure")) continue;
@@ -261,6 +262,8 @@ class CheckRunLawTest {
                     Expect expect = choices.isEmpty() || RuntimeSupport.runsChoice(setting, value) ? (kind == Item.RunKind.HMC ? HMC : RUN) : UNSUPPORTED;
                     // flow-HMC's own settings are read only with `method flow_hmc` (without it they are E0701, below)
                     String method = kind == Item.RunKind.SAMPLE && FLOW_HMC_SETTINGS.contains(setting) ? "method flow_hmc  " : "";
+                    // ... and target_acceptance tunes on thermalization trajectories only (none is E0701, below)
+                    if (setting.equals("target_acceptance")) method += "thermalize 2  ";
                     add(c, key, runBlock(kind, method + setting + " " + value), expect);
                     // every argument of a choice the runtime implements: honoured, or refused at the argument
                     if (choices.isEmpty() || !RuntimeSupport.runsChoice(setting, value)) continue;
@@ -274,7 +277,18 @@ class CheckRunLawTest {
         add(c, "flow_hmc's step_size without method flow_hmc", runBlock(Item.RunKind.SAMPLE, "method independence_metropolis  step_size 0.05"),
                 new Refused(ErrorCode.E0701));
         add(c, "flow_hmc with every setting", runBlock(Item.RunKind.SAMPLE,
-                "method flow_hmc  thermalize 2  step_size 0.05  md_steps 3  integrator omelyan  seed 4  measure magnetization, acceptance, ess"), RUN);
+                "method flow_hmc  thermalize 2  step_size 0.05  md_steps 3  integrator omelyan  target_acceptance 0.7  seed 4  "
+                        + "measure magnetization, acceptance, ess"), RUN);
+        add(c, "target_acceptance without method flow_hmc", runBlock(Item.RunKind.SAMPLE,
+                "method independence_metropolis  thermalize 2  target_acceptance 0.8"), new Refused(ErrorCode.E0701));
+        add(c, "target_acceptance with thermalize 0", runBlock(Item.RunKind.SAMPLE, "method flow_hmc  thermalize 0  target_acceptance 0.8"),
+                new Refused(ErrorCode.E0701));
+        add(c, "target_acceptance without thermalize", runBlock(Item.RunKind.SAMPLE, "method flow_hmc  target_acceptance 0.8"),
+                new Refused(ErrorCode.E0701));
+        for (String outside : List.of("0", "1", "1.5", "-0.2")) {
+            add(c, "target_acceptance " + outside, runBlock(Item.RunKind.SAMPLE, "method flow_hmc  thermalize 2  target_acceptance " + outside),
+                    new Refused(ErrorCode.E0701));
+        }
         add(c, "flow_hmc on U(1) links", gaugeFlow("ncp_mixture(components = 2)", "sample g { method flow_hmc }\n"), UNSUPPORTED);
         // built-in measurements, each for the field kind it is defined on
         for (var m : RunChecker.builtinMeasures().entrySet()) {
@@ -296,7 +310,7 @@ class CheckRunLawTest {
     }
 
     /** The `sample` settings that only `method flow_hmc` takes. */
-    private static final List<String> FLOW_HMC_SETTINGS = List.of("step_size", "md_steps", "integrator");
+    private static final List<String> FLOW_HMC_SETTINGS = List.of("step_size", "md_steps", "integrator", "target_acceptance");
 
     /** A legal value for each parameter of a run-setting choice. */
     private static final Map<String, String> ARGUMENTS = Map.of("lr", "0.01", "beta1", "0.8", "beta2", "0.99", "eps", "1e-6",

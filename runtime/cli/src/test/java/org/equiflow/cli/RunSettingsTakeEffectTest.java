@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Settings the checker accepts change what they claim to change: lr_decay, lr_schedule, warmup,
- * clip_grad_norm, adamw, log_every, thermalize, integrator, and flow_hmc's thermalize and step_size.
+ * clip_grad_norm, adamw, log_every, thermalize, integrator, and flow_hmc's thermalize, step_size and target_acceptance.
  */
 class RunSettingsTakeEffectTest {
     @TempDir
@@ -184,6 +184,25 @@ class RunSettingsTakeEffectTest {
         assertEquals(0, large.exit(), large.err());
         assertTrue(thermalized.out().contains("64 trajectories after 8 discarded, flow_hmc"), thermalized.out());
         assertTrue(acceptance(thermalized) > acceptance(large) + 0.2, thermalized.out() + large.out());
+    }
+
+    /**
+     * `target_acceptance`: the same chain from a step size that accepts next to nothing, tuned over
+     * its 40 thermalization trajectories, keeps a smaller step that accepts far more, and says so.
+     */
+    @Test
+    void targetAcceptanceTunesFlowHmcsStepSize() throws IOException {
+        String method = "method flow_hmc  md_steps 4  integrator omelyan  step_size 3.0  count 64  thermalize 40  ";
+        var fixed = CliTest.run("sample", script("", method).toString(), "--untrained", "--color=never", "--out", dir.resolve("fixed").toString());
+        var tuned = CliTest.run("sample", script("", method + "target_acceptance 0.8").toString(), "--untrained", "--color=never",
+                "--out", dir.resolve("tuned").toString());
+        assertEquals(0, fixed.exit(), fixed.err());
+        assertEquals(0, tuned.exit(), tuned.err());
+        assertFalse(fixed.out().contains("step size tuned"), fixed.out());
+        Matcher m = Pattern.compile("step size tuned to ([0-9.eE+-]+) \\(target acceptance 0\\.80; from 3\\.0 over the 40 thermalization").matcher(tuned.out());
+        assertTrue(m.find(), tuned.out());
+        assertTrue(Double.parseDouble(m.group(1)) < 3.0, tuned.out());
+        assertTrue(acceptance(tuned) > acceptance(fixed) + 0.3, fixed.out() + tuned.out());
     }
 
     private static double acceptance(CliTest.Run r) {

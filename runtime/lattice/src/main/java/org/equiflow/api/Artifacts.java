@@ -162,9 +162,11 @@ final class Artifacts {
     /**
      * Writes the ensemble, its metadata and (reweighting) its log weights into {@code into}, a
      * staged result directory; {@code trainingStep} is the checkpoint's step (−1: untrained flow).
+     * {@code flowHmc} is flow-HMC's trajectory, recorded as {@code run.flow_hmc} (empty for the other samplers).
      */
     static Path writeEnsemble(Workspace ws, Path into, Samples samples, String method, long seed, double ess,
-                              Measurements.Report report, long trainingStep, double samplingSeconds) throws IOException {
+                              Measurements.Report report, long trainingStep, double samplingSeconds,
+                              Map<String, Object> flowHmc) throws IOException {
         var theory = ws.flow().theory();
         var meta = new EnsembleMetadata(theory.name(), theory.parameters(), theory.lattice().sizes(), theory.field().toString(),
                 ws.flow().name(), ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, samples.count(),
@@ -178,6 +180,8 @@ final class Artifacts {
         run.put("training_step", trainingStep);
         double trainingSeconds = 0;
         for (Trainer.Step step : readMetrics(ws, Integer.MAX_VALUE)) trainingSeconds += step.seconds();
+        // flow_hmc's trajectories (empty for the other samplers): with a tuned step size, the one the kept chain used
+        if (!flowHmc.isEmpty()) run.put("flow_hmc", flowHmc);
         describeTheory(run, theory, trainingStep < 0 ? 0 : trainingSeconds, samplingSeconds);
         return Ensembles.write(into, "ensemble", samples.configs(), ensembleShape(theory, samples.count()), meta, run).array();
     }

@@ -60,11 +60,13 @@ final class Sampling {
         var sampler = FlowSamplers.named(method);
         double stepSize = settings.real("step_size", null, FLOW_HMC_STEP_SIZE);
         int mdSteps = (int) settings.integer("md_steps", null, FLOW_HMC_MD_STEPS);
+        // NaN: the step size is the one given; else dual averaging tunes it to this acceptance during `thermalize`.
+        double targetAcceptance = settings.real("target_acceptance", null, Double.NaN);
         if (sampler instanceof FlowHmcSampler hmc) {
             // Frozen: the forces differentiate the latent field only, never the parameters.
             flow = flow.withFrozenParameters();
             sampler = hmc.tuned(new FlowHmcSampler.Tuning(FieldBehaviours.of(ws.flow().theory().field()), stepSize, mdSteps,
-                    Hmc.Integrator.named(settings.choice("integrator", "leapfrog"))));
+                    Hmc.Integrator.named(settings.choice("integrator", "leapfrog")), targetAcceptance));
         }
         listener.started(new SamplingListener.Start(ws.flow().name(), count, thermalize, method, seed));
         var proposals = new Proposals(flow, seed);
@@ -80,6 +82,12 @@ final class Sampling {
         double ess = Reweighting.ess(samples.proposalLogWeights());
         var report = withExactKl(ws.flow().theory(), Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(),
                 samples.count(), measure, samples.weighted() ? samples.proposalLogWeights() : null), samples.proposalLogWeights());
+        // The kept chain's step size: the tuned one where it was tuned.
+        SamplingResult.StepSizeTuning stepSizeTuning = null;
+        if (sampler instanceof FlowHmcSampler hmc && !Double.isNaN(targetAcceptance) && thermalize > 0) {
+            stepSizeTuning = new SamplingResult.StepSizeTuning(targetAcceptance, stepSize, hmc.keptStepSize(), thermalize);
+            stepSize = hmc.keptStepSize();
+        }
         var warnings = sampler instanceof FlowHmcSampler hmc
                 ? TrustChecks.forFlowHmc(ws.flow().theory(), ws.program().names(), report, samples.count(), samples.acceptance(),
                         hmc.largestEnergyChange(), stepSize, mdSteps)
@@ -88,25 +96,48 @@ final class Sampling {
         long trainingStep = checkpoint == null ? -1 : checkpoint.trainingStep();
         Path current = ws.directory().resolve(RunDirectory.CURRENT);
         var result = new SamplingResult(ws.flow().name(), method, seed, samples, ess, report, warnings, trainingStep,
-                current.resolve("ensemble.npy"), current.resolve("report"));
+                current.resolve("ensemble.npy"), current.resolve("report"), stepSizeTuning);
         listener.measured(result);
         // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
         Path staged = directory.stage();
-        Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep, samplingSeconds);
+        String integrator = settings.choice("integrator", "leapfrog");
+        Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep, samplingSeconds,
+                sampler instanceof FlowHmcSampler ? flowHmcRecord(integrator, stepSize, mdSteps, stepSizeTuning) : Map.of());
         var description = RunDescriptions.flow(ws, checkpoint, history,
                 new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds,
-                        sampler instanceof FlowHmcSampler ? trajectory(settings.choice("integrator", "leapfrog"), stepSize, mdSteps) : Map.of()));
+                        sampler instanceof FlowHmcSampler ? trajectory(integrator, stepSize, mdSteps, stepSizeTuning) : Map.of()));
         Artifacts.writeReport(ws, staged, samples, ess, report, description);
         directory.commit(staged);
         return result;
     }
 
-    /** How flow-HMC integrated, for the run's description, under the names the `hmc` run's uses. */
-    private static Map<String, String> trajectory(String integrator, double stepSize, int mdSteps) {
+    /**
+     * How flow-HMC integrated, for the run's description, under the names the `hmc` run's uses;
+     * {@code stepSize} is the kept chain's, and a tuned one says from where and to what.
+     */
+    private static Map<String, String> trajectory(String integrator, double stepSize, int mdSteps, SamplingResult.StepSizeTuning tuning) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
         out.put("integrator", integrator);
         out.put("step size", Double.toString(stepSize));
         out.put("md steps", Integer.toString(mdSteps));
+        if (tuning != null) {
+            out.put("target acceptance", Double.toString(tuning.targetAcceptance()));
+            out.put("step size tuned from", Double.toString(tuning.initialStepSize()) + " (dual averaging over the "
+                    + tuning.trajectories() + " thermalization trajectories)");
+        }
+        return out;
+    }
+
+    /** The same, for the ensemble's metadata ({@code run.flow_hmc}): the kept chain's step size and, where tuned, the tuning. */
+    private static Map<String, Object> flowHmcRecord(String integrator, double stepSize, int mdSteps, SamplingResult.StepSizeTuning tuning) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("integrator", integrator);
+        out.put("step_size", stepSize);
+        out.put("md_steps", mdSteps);
+        if (tuning != null) {
+            out.put("target_acceptance", tuning.targetAcceptance());
+            out.put("initial_step_size", tuning.initialStepSize());
+        }
         return out;
     }
 

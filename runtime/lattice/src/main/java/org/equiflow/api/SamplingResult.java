@@ -17,9 +17,21 @@ import org.equiflow.sample.Samples;
  * @param trainingStep    the checkpoint's step the flow was sampled at; −1 for an untrained flow
  * @param ensemble        the committed ensemble array ({@code .npy}, with {@code .json} metadata beside)
  * @param reportDirectory the committed report: tables, plots, profiles as CSV
+ * @param tuning          flow-HMC's step-size tuning ({@code target_acceptance}); null when the step size was fixed
  */
 public record SamplingResult(String flow, String method, long seed, Samples samples, double ess, Measurements.Report report,
-                             List<TrustChecks.Warning> warnings, long trainingStep, Path ensemble, Path reportDirectory) {
+                             List<TrustChecks.Warning> warnings, long trainingStep, Path ensemble, Path reportDirectory,
+                             StepSizeTuning tuning) {
+    /**
+     * How flow-HMC's step size was tuned: towards {@code targetAcceptance} by dual averaging over
+     * the {@code trajectories} thermalization trajectories, starting from {@code initialStepSize};
+     * the kept chain was integrated with {@code tunedStepSize} throughout.
+     */
+    public record StepSizeTuning(double targetAcceptance, double initialStepSize, double tunedStepSize, int trajectories) {}
+
+    /** The step-size tuning, where there was one. */
+    public java.util.Optional<StepSizeTuning> stepSizeTuning() { return java.util.Optional.ofNullable(tuning); }
+
     /** Samples kept. */
     public int count() { return samples.count(); }
 

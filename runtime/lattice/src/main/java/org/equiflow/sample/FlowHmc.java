@@ -88,6 +88,16 @@ public final class FlowHmc {
     /** ΔH of each chain's last trajectory, before the accept/reject step. */
     public double[] energyChanges() { return energyChanges.clone(); }
 
+    /**
+     * min(1, e^{−ΔH}) of each chain's last trajectory: the probability the Metropolis test
+     * accepted it with (0 for a blown-up trajectory, ΔH NaN), what step-size tuning averages.
+     */
+    public double[] acceptanceProbabilities() {
+        double[] out = new double[energyChanges.length];
+        for (int b = 0; b < out.length; b++) out[b] = StepSizeAdaptation.acceptanceProbability(energyChanges[b]);
+        return out;
+    }
+
     /** The same schemes as {@link Hmc}'s integrators, with the pulled-back force. */
     void integrate(Tensor x, Tensor p, double stepSize, int steps, Hmc.Integrator integrator) {
         dynamics.integrate(x, p, stepSize, steps, integrator);

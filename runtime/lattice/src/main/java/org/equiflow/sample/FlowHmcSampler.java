@@ -15,8 +15,20 @@ import org.equiflow.tensor.Tensor;
  * measure of how good the flow is (they weigh no estimate).
  */
 public final class FlowHmcSampler implements FlowSampler {
-    /** The trajectory: {@code behaviour} of the latent field, step size, steps per trajectory, integrator. */
-    public record Tuning(FieldBehaviour behaviour, double stepSize, int mdSteps, Hmc.Integrator integrator) {}
+    /**
+     * The trajectory: {@code behaviour} of the latent field, step size, steps per trajectory,
+     * integrator; with a {@code targetAcceptance} in (0, 1) (NaN: none) the step size is only the
+     * start, tuned to that acceptance during thermalization ({@link StepSizeAdaptation}).
+     */
+    public record Tuning(FieldBehaviour behaviour, double stepSize, int mdSteps, Hmc.Integrator integrator, double targetAcceptance) {
+        /** A fixed step size. */
+        public Tuning(FieldBehaviour behaviour, double stepSize, int mdSteps, Hmc.Integrator integrator) {
+            this(behaviour, stepSize, mdSteps, integrator, Double.NaN);
+        }
+
+        /** Whether the step size is tuned during thermalization. */
+        public boolean tunesStepSize() { return !Double.isNaN(targetAcceptance); }
+    }
 
     /** The chain's start and momenta come from the sampling seed shifted by this, not from the proposals' stream. */
     private static final long CHAIN_SEED_OFFSET = 17;
@@ -24,6 +36,8 @@ public final class FlowHmcSampler implements FlowSampler {
     private final Tuning tuning;
     /** The largest |ΔH| of the last {@link #draw}'s kept trajectories (NaN when one blew up). */
     private double largestEnergyChange = Double.NaN;
+    /** The step size the last {@link #draw}'s kept trajectories were integrated with. */
+    private double keptStepSize = Double.NaN;
 
     /** The registered instance: {@link #tuned} gives the one a run draws with. */
     public FlowHmcSampler() { this(null); }
@@ -38,6 +52,12 @@ public final class FlowHmcSampler implements FlowSampler {
 
     public double largestEnergyChange() { return largestEnergyChange; }
 
+    /**
+     * The step size of the last {@link #draw}'s kept chain: the tuned ε̄ when the step size was
+     * tuned, else the one given.
+     */
+    public double keptStepSize() { return keptStepSize; }
+
     @Override
     public Samples draw(Proposals proposals, int count, int thermalize, int batch, long seed, IntConsumer progress) {
         if (tuning == null) throw new IllegalStateException("flow_hmc draws with a step size and integrator: use FlowHmcSampler#tuned");
@@ -46,9 +66,16 @@ public final class FlowHmcSampler implements FlowSampler {
         float[] configs = new float[Math.multiplyExact(count, volume)];
         long accepted = 0;
         double largest = 0;
+        // Tuned on the discarded trajectories only, then frozen at ε̄: the kept chain is one fixed, exact kernel.
+        var adaptation = tuning.tunesStepSize() && thermalize > 0 ? new StepSizeAdaptation(tuning.stepSize(), tuning.targetAcceptance()) : null;
+        double stepSize = tuning.stepSize();
         for (long k = 0; k < (long) thermalize + count; k++) {
-            int a = hmc.trajectory(tuning.stepSize(), tuning.mdSteps(), tuning.integrator());
-            if (k < thermalize) continue;
+            if (adaptation != null) stepSize = k < thermalize ? adaptation.current() : adaptation.tuned();
+            int a = hmc.trajectory(stepSize, tuning.mdSteps(), tuning.integrator());
+            if (k < thermalize) {
+                if (adaptation != null) adaptation.update(hmc.acceptanceProbabilities()[0]);
+                continue;
+            }
             accepted += a;
             double dH = hmc.energyChanges()[0];
             // NaN (a blown-up trajectory) must win the max, so that it never reads as "did not move".
@@ -59,6 +86,7 @@ public final class FlowHmcSampler implements FlowSampler {
             progress.accept(m + 1);
         }
         largestEnergyChange = largest;
+        keptStepSize = adaptation != null ? adaptation.tuned() : tuning.stepSize();
         int draws = Math.min(count, batch);
         double[] logWeights = proposals.next(draws).logWeight();
         return new Samples(configs, count, accepted / (double) count, logWeights, false);

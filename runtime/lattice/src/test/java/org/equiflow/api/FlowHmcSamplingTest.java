@@ -71,6 +71,50 @@ class FlowHmcSamplingTest {
         }
     }
 
+    /**
+     * {@code target_acceptance}: from a step size of 1.5, at which ten leapfrog steps accept almost
+     * nothing, dual averaging over the 200 thermalization trajectories finds a step the kept chain
+     * accepts near the target with; the chain, integrated with that one step throughout, still
+     * agrees with HMC.
+     */
+    @Test
+    void aTunedStepSizeReachesTheTargetAcceptanceAndTheChainStillAgreesWithHmc(@TempDir Path dir) throws Exception {
+        String untuned = SCRIPT.replace("step_size  0.1\n", "step_size  1.5\n").replace("count      1500\n", "count      100\n")
+                .replace("thermalize 100\n", "thermalize 0\n");
+        String tunedScript = SCRIPT.replace("step_size  0.1\n", "step_size  1.5\n  target_acceptance 0.8\n")
+                .replace("thermalize 100\n", "thermalize 200\n");
+        Path badScript = dir.resolve("bad").resolve("phi4.flow"), script = dir.resolve("phi4.flow");
+        Files.createDirectories(badScript.getParent());
+        Files.writeString(badScript, untuned);
+        Files.writeString(script, tunedScript);
+        var bad = Session.open(badScript).flow("small").sample(SamplingOptions.builder().untrained(true).build());
+        assertTrue(bad.acceptance() < 0.1, "the starting step size is bad: acceptance " + bad.acceptance());
+        assertTrue(bad.stepSizeTuning().isEmpty());
+        Session session = Session.open(script);
+        var tuned = session.flow("small").sample(SamplingOptions.builder().untrained(true).build());
+        var hmc = session.hmc(HmcOptions.builder().chains(1).out(dir.resolve("hmc")).build());
+        var tuning = tuned.stepSizeTuning().orElseThrow();
+        System.out.printf("tuned step size %.4f from %.2f over %d trajectories: acceptance %.3f (untuned %.3f)%n", tuning.tunedStepSize(),
+                tuning.initialStepSize(), tuning.trajectories(), tuned.acceptance(), bad.acceptance());
+        assertEquals(0.8, tuning.targetAcceptance());
+        assertEquals(1.5, tuning.initialStepSize());
+        assertEquals(200, tuning.trajectories());
+        assertTrue(tuning.tunedStepSize() < 1.5, "tuned to " + tuning.tunedStepSize());
+        assertTrue(tuned.acceptance() >= 0.65 && tuned.acceptance() <= 0.95, "kept acceptance " + tuned.acceptance());
+        var a = tuned.observable("phi2").orElseThrow();
+        var b = hmc.observable("phi2").orElseThrow();
+        double sigma = Math.hypot(a.error(), b.error());
+        System.out.printf("phi2: tuned flow_hmc %.4f(%.4f) tau_int %.2f, hmc %.4f(%.4f)%n", a.value(), a.error(), a.tauInt(), b.value(), b.error());
+        assertEquals(b.value(), a.value(), 4 * sigma, "phi2: tuned flow_hmc " + a.value() + " ± " + a.error() + ", hmc " + b.value() + " ± " + b.error());
+        // The run records the step size it kept, and from where and to what it was tuned.
+        String summary = Files.readString(tuned.reportDirectory().resolve("summary.md"));
+        for (String row : new String[] {"| step size | " + tuning.tunedStepSize() + " |", "| target acceptance | 0.8 |", "| step size tuned from | 1.5 "}) {
+            assertTrue(summary.contains(row), row + " in\n" + summary);
+        }
+        String metadata = Files.readString(tuned.ensemble().getParent().getParent().resolve("ensemble.json"));
+        assertTrue(metadata.contains("\"target_acceptance\"") && metadata.contains("\"initial_step_size\""), metadata);
+    }
+
     @Test
     void flowHmcRefusesFloat32(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("phi4.flow");
