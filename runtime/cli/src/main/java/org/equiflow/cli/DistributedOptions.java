@@ -9,7 +9,6 @@ import org.equiflow.distributed.Communicators;
 import org.equiflow.distributed.DistributedException;
 import org.equiflow.distributed.InProcessCommunicator;
 import org.equiflow.distributed.MpiCommunicator;
-import org.equiflow.train.Trainer;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,21 +22,6 @@ final class DistributedOptions {
             description = "auto (default): on MPI when started by mpirun, mpiexec or srun, else one process; mpi: on MPI,"
                     + " and an error when no MPI library can be used; none: one process even under an MPI launcher.")
     String mode;
-
-    @Option(names = "--reduction", paramLabel = "block-order|rank-sums", defaultValue = "block-order",
-            description = "How the ranks add their gradients: block-order (default) gives the checkpoint of one process for any"
-                    + " number of ranks; rank-sums moves far less per step (wide nets, many blocks) and agrees with it within rounding.")
-    String reduction;
-
-    /** The {@code --reduction} asked for. */
-    Trainer.Reduction reduction() {
-        Trainer.Reduction chosen = Trainer.Reduction.named(reduction);
-        if (chosen == null) {
-            throw new RunFailure("--reduction " + reduction + " is not one of block-order, rank-sums"
-                    + "\n   help: --reduction block-order (the same checkpoint on any number of ranks) or --reduction rank-sums");
-        }
-        return chosen;
-    }
 
     /** The job this process belongs to, as {@code --distributed} says. */
     Communicator open() {

@@ -14,6 +14,7 @@ import org.equiflow.api.TrainingResult;
 import org.equiflow.distributed.Communicator;
 import org.equiflow.physics.TrustChecks;
 import org.equiflow.train.Trainer;
+import org.equiflow.api.RunFailure;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,11 +32,27 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin DistributedOptions distributed = new DistributedOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--reduction", paramLabel = "block-order|rank-sums", defaultValue = "block-order",
+            description = "How the ranks add their gradients: block-order (default) gives the checkpoint of one process for any"
+                    + " number of ranks; rank-sums moves far less per step (wide nets, many blocks) and agrees with it within rounding.")
+    String reduction;
+
+    /** The {@code --reduction} asked for. */
+    private Trainer.Reduction reduction() {
+        Trainer.Reduction chosen = Trainer.Reduction.named(reduction);
+        if (chosen == null) {
+            throw new RunFailure("--reduction " + reduction + " is not one of block-order, rank-sums"
+                    + "\n   help: --reduction block-order (the same checkpoint on any number of ranks) or --reduction rank-sums");
+        }
+        return chosen;
+    }
+
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         training.validate(new OptionChecks(spec));
-        Trainer.Reduction reduction = distributed.reduction();
+        Trainer.Reduction reduction = reduction();
         Communicator job = distributed.open();
         try {
             // Rank 0 speaks for the job; the others train silently beside it.
