@@ -110,6 +110,25 @@ class MpiTrainingTest {
         assertSameRun(uninterrupted, onFour);
     }
 
+    /**
+     * Rank 0 cannot lock the run directory (another command holds it): every rank learns it before
+     * the first step and the job ends, non-zero, with rank 0's message printed once, not a hang of
+     * rank 1 in a collective rank 0 never reaches.
+     */
+    @Test
+    void aFailureOfRankZeroBeforeTheFirstStepEndsEveryRank() throws Exception {
+        Path run = dir.resolve("locked");
+        Files.createDirectories(run);
+        try (var channel = java.nio.channels.FileChannel.open(run.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); var lock = channel.lock()) {
+            Job job = mpirun(2, train(run, 6));
+            assertNotEquals(0, job.exitCode(), job.output());
+            assertEquals(1, job.output().lines().filter(l -> l.startsWith("error: ")).count(), "one error, from rank 0:\n" + job.output());
+            assertTrue(job.output().contains("lock"), job.output());
+            assertTrue(!Files.exists(run.resolve("checkpoint.eqf")), "nothing was trained");
+        }
+    }
+
     @Test
     void aKilledRankEndsTheJobWithinSecondsAndTheCheckpointSurvives() throws Exception {
         Path run = dir.resolve("killed");
