@@ -24,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * draws the same latent fields, pushes its share of each batch's blocks through the flow, and all
  * ranks complete the batch and run the same chain. The tutorial's 8×8 flow with --sample-batch 128
  * is cut into 4 blocks of 32 configurations, 2 per rank. Both the independence Metropolis chain
- * and reweighting are compared. Skipped without mpirun, except on CI (environment variable CI set).
+ * and reweighting are compared: the chain of a flow trained 3 steps accepts a few proposals only,
+ * so its ensemble checks above all that every log-weight (every accept decision) is the same;
+ * reweighting keeps every proposal with its log-weight, so its arrays check every configuration
+ * of both ranks' blocks. Skipped without mpirun, except on CI (environment variable CI set).
  */
 class MpiSamplingTest {
     private static final Path SCRIPT = Repository.root().resolve("examples/phi4_tutorial.flow");
