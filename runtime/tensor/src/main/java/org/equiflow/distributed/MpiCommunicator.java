@@ -151,6 +151,7 @@ public final class MpiCommunicator implements Communicator {
      */
     public static synchronized MpiCommunicator open(Map<String, String> environment) {
         if (initialised) throw new IllegalStateException("MPI is initialised once per process; this one already was");
+        keepJvmSignalsFromUcx();
         Path path = MpiLibrary.locate(environment);
         SymbolLookup library = load(path);
         Family family;
@@ -176,6 +177,24 @@ public final class MpiCommunicator implements Communicator {
 
     Family family() {
         return family;
+    }
+
+    /**
+     * UCX (the transport of MPICH 4 and of Open MPI on InfiniBand) installs handlers for SIGSEGV and
+     * SIGBUS unless UCX_ERROR_SIGNALS says otherwise; the JVM uses SIGSEGV itself (safepoint polls,
+     * implicit null checks), and UCX's handler then kills the process ("Caught signal 11"; seen with
+     * Debian's MPICH 4.0.2 at the first training step). So the variable is set to empty in this
+     * process before the library loads, unless the user set it.
+     */
+    private static void keepJvmSignalsFromUcx() {
+        try (Arena arena = Arena.ofConfined()) {
+            Linker linker = Linker.nativeLinker();
+            MethodHandle setenv = linker.downcallHandle(linker.defaultLookup().find("setenv").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+            int ignored = (int) setenv.invokeExact(arena.allocateFrom("UCX_ERROR_SIGNALS"), arena.allocateFrom(""), 0);
+        } catch (Throwable e) {
+            // Without libc's setenv the user's environment decides, as docs/distributed.md says.
+        }
     }
 
     @Override public int rank() { return rank; }
