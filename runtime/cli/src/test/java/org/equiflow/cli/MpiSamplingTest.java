@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * draws the same latent fields, pushes its share of each batch's blocks through the flow, and all
  * ranks complete the batch and run the same chain. The tutorial's 8×8 flow with --sample-batch 128
  * is cut into 4 blocks of 32 configurations, 2 per rank. Both the independence Metropolis chain
- * and reweighting are compared: the chain of a flow trained 3 steps accepts a few proposals only,
+ * and reweighting are compared (and, where MPICH's mpiexec.mpich is installed, the chain under
+ * MPICH): the chain of a flow trained 3 steps accepts a few proposals only,
  * so its ensemble checks above all that every log-weight (every accept decision) is the same;
  * reweighting keeps every proposal with its log-weight, so its arrays check every configuration
  * of both ranks' blocks. Skipped without mpirun, except on CI (environment variable CI set).
@@ -73,6 +74,31 @@ class MpiSamplingTest {
         }
     }
 
+    /** MPICH (Hydra's mpiexec.mpich, its int handles) draws the same chain as one process too. */
+    @Test
+    void mpichDrawsTheEnsembleOneProcessDraws() throws Exception {
+        Path mpiexec = Path.of("/usr/bin/mpiexec.mpich");
+        if (!Files.isExecutable(mpiexec)) {
+            if (System.getenv("CI") != null) fail("MPICH's mpiexec.mpich is not installed; CI installs it with .ci/run (Debian package mpich)");
+            Assumptions.abort("MPICH's mpiexec.mpich is not installed: the MPICH job is not run");
+        }
+        Path trained = dir.resolve("trained"), one = dir.resolve("one"), two = dir.resolve("mpich");
+        assertEquals(0, CliTest.run("train", SCRIPT.toString(), "--steps", "3", "--batch", "64", "--no-progress", "--color=never",
+                "--out", trained.toString()).exit());
+        copy(trained, one);
+        copy(trained, two);
+        CliTest.Run single = CliTest.run(sample(SCRIPT, one).toArray(String[]::new));
+        assertEquals(0, single.exit(), single.err());
+        List<String> command = new ArrayList<>(List.of(mpiexec.toString(), "-n", "2"));
+        command.addAll(javaCli());
+        command.addAll(sample(SCRIPT, two));
+        Job job = await(2, new ProcessBuilder(command));
+        assertEquals(0, job.exitCode(), job.output());
+        assertTrue(job.output().contains("sampling on 2 MPI ranks (MPICH"), job.output());
+        assertEquals(measuredLines(single.out()), measuredLines(job.output()));
+        assertArrayEquals(Files.readAllBytes(one.resolve("result/ensemble.npy")), Files.readAllBytes(two.resolve("result/ensemble.npy")));
+    }
+
     private static List<String> sample(Path script, Path out) {
         return List.of("sample", script.toString(), "--count", "256", "--sample-batch", "128", "--no-progress", "--color=never",
                 "--out", out.toString());
@@ -98,25 +124,34 @@ class MpiSamplingTest {
 
     private record Job(int exitCode, String output) {}
 
-    /** The CLI as {@code ranks} ranks of one job, started as bin/equiflow starts it (see MpiTrainingTest). */
+    /** The CLI as {@code ranks} ranks of one Open MPI job. */
     private Job mpirun(Path mpirun, int ranks, List<String> arguments) throws IOException, InterruptedException {
-        Path log = dir.resolve("mpirun-" + System.nanoTime() + ".log");
-        List<String> command = new ArrayList<>(List.of(mpirun.toString(), "-np", Integer.toString(ranks), "--oversubscribe",
-                javaCommand(), "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Dpolyglot.engine.WarnInterpreterOnly=false",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(mpirun.toString(), "-np", Integer.toString(ranks), "--oversubscribe"));
+        command.addAll(javaCli());
         command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command);
         // CI runs as root, which Open MPI refuses unless told twice.
         builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
         builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-        Process process = builder.start();
+        return await(ranks, builder);
+    }
+
+    private Job await(int ranks, ProcessBuilder builder) throws IOException, InterruptedException {
+        Path log = dir.resolve("job-" + System.nanoTime() + ".log");
+        Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(JOB_SECONDS, TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor();
             fail("the " + ranks + "-rank job hung for " + JOB_SECONDS + " s:\n" + Files.readString(log));
         }
         return new Job(process.exitValue(), Files.readString(log));
+    }
+
+    /** The CLI's main class started as bin/equiflow starts it, with the test's java and classpath. */
+    private static List<String> javaCli() {
+        return List.of(javaCommand(), "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Dpolyglot.engine.WarnInterpreterOnly=false",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName());
     }
 
     private static String javaCommand() {
