@@ -10,6 +10,7 @@ import org.equiflow.api.Precision;
 import org.equiflow.api.SamplingListener;
 import org.equiflow.api.SamplingOptions;
 import org.equiflow.api.SamplingResult;
+import org.equiflow.distributed.Communicator;
 import org.equiflow.io.HtmlReport;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.TrustChecks;
@@ -32,6 +33,7 @@ final class SampleCommand implements Callable<Integer> {
             + " (default: the one the run was trained in, which is the only one accepted).") String precision;
     @Mixin FlowDiagnosticOptions diagnostics = new FlowDiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
+    @Mixin DistributedOptions distributed = new DistributedOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     static final class SamplingFlags {
@@ -56,14 +58,29 @@ final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        if (DistributedOptions.refusedOnSeveralRanks("sample", err)) return 1;
-        device.activate(err);
         var checks = new OptionChecks(spec);
         sampling.validate(checks);
         Precision chosen = checks.precision(precision);
-        Flow flow = diagnostics.openFlow(file, sampling.flow, sampling.out, false, err);
-        if (flow == null) return 1;
-        return report(flow.sample(sampling.options(chosen), new Printer(out, err, sampling.noProgress)), out);
+        Communicator job = distributed.open();
+        try {
+            // Rank 0 speaks for the job; the others draw their share of every batch silently beside it.
+            PrintWriter jobOut = DistributedOptions.quietUnlessRankZero(job, out), jobErr = DistributedOptions.quietUnlessRankZero(job, err);
+            device.activate(jobErr);
+            if (job.size() > 1) {
+                jobOut.println("sampling on " + job.description() + ", each drawing a share of every batch of proposals");
+                jobOut.flush();
+            }
+            Flow flow = diagnostics.openFlow(file, sampling.flow, sampling.out, false, jobErr);
+            if (flow == null) return 1;
+            return report(flow.sample(sampling.options(chosen), new Printer(jobOut, jobErr, sampling.noProgress || job.rank() != 0), job),
+                    jobOut);
+        } catch (RuntimeException | java.io.IOException e) {
+            // Every rank fails alike (the API agrees on failures before the draw); rank 0 reports it.
+            if (job.rank() != 0) return 1;
+            throw e;
+        } finally {
+            job.close();
+        }
     }
 
     /** Where the committed result is; the measurements were printed before it was written. */

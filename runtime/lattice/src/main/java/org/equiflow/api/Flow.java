@@ -107,6 +107,29 @@ public final class Flow {
     }
 
     /**
+     * Samples on the ranks of {@code job}: each rank pushes its share of every batch of proposals
+     * through the flow, every rank gathers the whole batch and runs the same chain, so the ensemble
+     * is the one a single process draws, bit for bit, for any number of ranks (see
+     * {@code docs/distributed.md}). Rank 0 locks the run directory and writes the ensemble and
+     * report; the others write nothing. {@code listener} hears every rank (print on rank 0). A
+     * failure on one rank before the draw fails every rank with its message; a failure while
+     * drawing ends the whole job.
+     */
+    public SamplingResult sample(SamplingOptions options, SamplingListener listener, Communicator job) throws IOException {
+        if (job.size() == 1) return sample(options, listener);
+        JobAgreement.agree(job, () -> {
+            if (!options.untrained() && !trained()) throw Sampling.noTrainedFlow(workspace);
+            return null;
+        });
+        RunDirectory directory = JobAgreement.agree(job, () -> job.rank() == 0 ? RunDirectory.open(workspace.directory()) : null);
+        try {
+            return Sampling.sample(workspace, directory, options, listener, job);
+        } finally {
+            if (directory != null) directory.close();
+        }
+    }
+
+    /**
      * Trains, then samples the flow just trained, under one lock so that no other command slips
      * in between; sampling's memory is checked before training, so that a run does not train for
      * an hour and then fail. When training diverges, nothing is sampled.

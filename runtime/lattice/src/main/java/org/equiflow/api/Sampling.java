@@ -9,12 +9,15 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.equiflow.compiler.ast.Item;
+import org.equiflow.distributed.Communicator;
+import org.equiflow.distributed.InProcessCommunicator;
 import org.equiflow.io.Checkpoint;
 import org.equiflow.physics.ExactAnswers;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.TrustChecks;
 import org.equiflow.physics.FieldBehaviours;
 import org.equiflow.sample.FlowHmcSampler;
+import org.equiflow.sample.FlowSampler;
 import org.equiflow.sample.FlowSamplers;
 import org.equiflow.sample.Hmc;
 import org.equiflow.sample.Proposals;
@@ -33,6 +36,46 @@ final class Sampling {
     static final int FLOW_HMC_MD_STEPS = 10;
 
     static SamplingResult sample(Workspace ws, RunDirectory directory, SamplingOptions o, SamplingListener listener) throws IOException {
+        return sample(ws, directory, o, listener, new InProcessCommunicator());
+    }
+
+    /**
+     * Samples on the ranks of {@code job}: every rank prepares the same run and the same sampler,
+     * and the proposals are drawn with each rank computing its share of every batch
+     * ({@link Proposals}), so every rank holds the batches one process would draw and runs the same
+     * chain; the measurements are repeated on every rank (the same numbers). Rank 0 alone holds
+     * {@code directory} (null on the others) and writes the ensemble and report. {@code listener}
+     * hears every rank: print on rank 0 only. A failure while preparing fails every rank alike; a
+     * failure while drawing ends the whole job.
+     */
+    static SamplingResult sample(Workspace ws, RunDirectory directory, SamplingOptions o, SamplingListener listener, Communicator job)
+            throws IOException {
+        Prepared run = JobAgreement.agree(job, () -> prepare(ws, o));
+        long seed = run.seed();
+        listener.started(new SamplingListener.Start(ws.flow().name(), run.count(), run.thermalize(), run.method(), seed));
+        var proposals = new Proposals(run.flow(), seed, job);
+        Samples samples;
+        long start = System.nanoTime();
+        try {
+            samples = run.sampler().draw(proposals, run.count(), run.thermalize(), run.batch(), seed, listener::progress);
+        } catch (RuntimeException | Error e) {
+            // The other ranks wait in this batch's sums: end them all, naming this rank.
+            JobAgreement.endJob(job, "while drawing proposals", e);
+            throw e;
+        } finally {
+            listener.ended();
+        }
+        double samplingSeconds = (System.nanoTime() - start) / 1e9;
+        return finish(ws, directory, listener, run, samples, samplingSeconds);
+    }
+
+    /** A sampling run ready to draw: its settings and size, the restored flow, and the sampler. */
+    private record Prepared(RunSettings settings, int count, int batch, long seed, String method, int thermalize, List<String> measure,
+                            Checkpoint.Contents checkpoint, Precision precision, CompiledFlow flow, List<Trainer.Step> history,
+                            FlowSampler sampler, double stepSize, int mdSteps, double targetAcceptance) {}
+
+    /** Everything {@link #sample} does before drawing: the settings and their refusals, the flow restored from the checkpoint. */
+    private static Prepared prepare(Workspace ws, SamplingOptions o) throws IOException {
         var settings = RunSettings.of(ws.program(), Item.RunKind.SAMPLE, ws.flow().name());
         var size = Size.of(ws, o);
         int count = size.count(), batch = size.batch();
@@ -68,16 +111,23 @@ final class Sampling {
             sampler = hmc.tuned(new FlowHmcSampler.Tuning(FieldBehaviours.of(ws.flow().theory().field()), stepSize, mdSteps,
                     Hmc.Integrator.named(settings.choice("integrator", "leapfrog")), targetAcceptance));
         }
-        listener.started(new SamplingListener.Start(ws.flow().name(), count, thermalize, method, seed));
-        var proposals = new Proposals(flow, seed);
-        Samples samples;
-        long start = System.nanoTime();
-        try {
-            samples = sampler.draw(proposals, count, thermalize, batch, seed, listener::progress);
-        } finally {
-            listener.ended();
-        }
-        double samplingSeconds = (System.nanoTime() - start) / 1e9;
+        return new Prepared(settings, count, batch, seed, method, thermalize, measure, checkpoint, precision, flow, history, sampler,
+                stepSize, mdSteps, targetAcceptance);
+    }
+
+    /** After the draw, the same on every rank: the checks and measurements; rank 0 (the one holding {@code directory}) commits them. */
+    private static SamplingResult finish(Workspace ws, RunDirectory directory, SamplingListener listener, Prepared run, Samples samples,
+                                         double samplingSeconds) throws IOException {
+        var settings = run.settings();
+        int count = run.count(), batch = run.batch(), thermalize = run.thermalize(), mdSteps = run.mdSteps();
+        long seed = run.seed();
+        String method = run.method();
+        List<String> measure = run.measure();
+        Checkpoint.Contents checkpoint = run.checkpoint();
+        Precision precision = run.precision();
+        List<Trainer.Step> history = run.history();
+        FlowSampler sampler = run.sampler();
+        double stepSize = run.stepSize(), targetAcceptance = run.targetAcceptance();
         requireFiniteLogWeights(samples.proposalLogWeights(), precision);
         double ess = Reweighting.ess(samples.proposalLogWeights());
         var report = withExactKl(ws.flow().theory(), Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(),
@@ -98,6 +148,8 @@ final class Sampling {
         var result = new SamplingResult(ws.flow().name(), method, seed, samples, ess, report, warnings, trainingStep,
                 current.resolve("ensemble.npy"), current.resolve("report"), stepSizeTuning);
         listener.measured(result);
+        // Only rank 0 of a distributed run holds the directory; the others have measured the same chain and write nothing.
+        if (directory == null) return result;
         // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
         Path staged = directory.stage();
         String integrator = settings.choice("integrator", "leapfrog");

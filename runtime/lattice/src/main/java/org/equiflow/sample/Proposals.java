@@ -1,7 +1,10 @@
 package org.equiflow.sample;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import org.equiflow.distributed.Communicator;
+import org.equiflow.distributed.InProcessCommunicator;
 import org.equiflow.tensor.BufferArena;
 import org.equiflow.tensor.BatchBlocks;
 import org.equiflow.tensor.cpu.CpuParallel;
@@ -13,6 +16,13 @@ import org.equiflow.truffle.CompiledFlow;
  * Draws configurations from a flow with what exact sampling needs: the configuration x, its
  * model log-density log q(x) = log r(z) − log|det J|, the action S(x), and the log importance
  * weight log w = −S(x) − log q(x) (the target's unnormalised log-density over the model's).
+ *
+ * <p>On several ranks ({@link #Proposals(CompiledFlow, long, Communicator)}) every rank draws the
+ * latent fields and sign flips of the whole batch from the same stream, as one process does, and
+ * cuts the batch into the same blocks; each rank pushes only its contiguous share of the blocks
+ * through the flow (as {@code Trainer} splits a training step), and a sum over the ranks completes
+ * the batch on every rank. Every rank thus holds the batch one process would draw, bit for bit,
+ * and the samplers above run unchanged, the same chain on every rank.
  */
 public final class Proposals {
     private final CompiledFlow flow;
@@ -22,21 +32,39 @@ public final class Proposals {
 
     /** How a batch of fields is cut into blocks ({@link BatchBlocks}): the default, or another cut for tests. */
     private final Function<Shape, BatchBlocks> cut;
+    /** The ranks that share each batch's blocks; one process unless sampling is distributed. */
+    private final Communicator job;
+    private long communicationNanos;
 
     public Proposals(CompiledFlow flow, long seed) {
-        this(flow, seed, BatchBlocks::forLaneGroups);
+        this(flow, seed, BatchBlocks::forLaneGroups, new InProcessCommunicator());
+    }
+
+    /** Proposals drawn on the ranks of {@code job}, each computing its share of every batch (see the class comment). */
+    public Proposals(CompiledFlow flow, long seed, Communicator job) {
+        this(flow, seed, BatchBlocks::forLaneGroups, job);
     }
 
     /** Blocks of about {@code blockValues} field values each: another cut, for tests. */
     public Proposals(CompiledFlow flow, long seed, int blockValues) {
-        this(flow, seed, field -> BatchBlocks.of(field, blockValues));
+        this(flow, seed, field -> BatchBlocks.of(field, blockValues), new InProcessCommunicator());
     }
 
-    private Proposals(CompiledFlow flow, long seed, Function<Shape, BatchBlocks> cut) {
+    private Proposals(CompiledFlow flow, long seed, Function<Shape, BatchBlocks> cut, Communicator job) {
         this.flow = flow;
         this.random = new SplittableRandom(seed);
         this.cut = cut;
+        this.job = job;
     }
+
+    /** The ranks these proposals are drawn on. */
+    public Communicator job() { return job; }
+
+    /**
+     * Seconds spent completing batches across ranks (the sums of the configurations and of log q,
+     * S and log w), waiting for slower ranks included; 0 on one process.
+     */
+    public double communicationSeconds() { return communicationNanos / 1e9; }
 
     /** The flow the proposals come from (flow-HMC integrates through it). */
     public CompiledFlow flow() { return flow; }
@@ -53,9 +81,46 @@ public final class Proposals {
         int perConfig = z.size() / batch;
         var drawn = new Batch(new float[z.size()], new double[batch], new double[batch], new double[batch], perConfig);
         BatchBlocks blocks = cut.apply(z.shape());
-        CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
-                drawBlock(slot, blocks.slice(z, block), blocks.from(block), flips, drawn));
-        return drawn;
+        if (job.size() == 1) {
+            CpuParallel.forEachBlock(blocks.count(), z.size(), (slot, block) ->
+                    drawBlock(slot, blocks.slice(z, block), blocks.from(block), flips, drawn));
+            return drawn;
+        }
+        // What other ranks compute is −0.0 here, the one number that leaves any addend as it is (see completedAcrossRanks).
+        Arrays.fill(drawn.configs(), -0.0f);
+        Arrays.fill(drawn.logQ(), -0.0);
+        Arrays.fill(drawn.action(), -0.0);
+        Arrays.fill(drawn.logWeight(), -0.0);
+        // This rank's contiguous share of the blocks, as Trainer takes its share of a training step.
+        int firstBlock = (int) ((long) blocks.count() * job.rank() / job.size());
+        int endBlock = (int) ((long) blocks.count() * (job.rank() + 1) / job.size());
+        if (endBlock > firstBlock) {
+            long values = (long) perConfig * (blocks.from(endBlock) - blocks.from(firstBlock));
+            CpuParallel.forEachBlock(endBlock - firstBlock, values, (slot, i) ->
+                    drawBlock(slot, blocks.slice(z, firstBlock + i), blocks.from(firstBlock + i), flips, drawn));
+        }
+        return completedAcrossRanks(drawn);
+    }
+
+    /**
+     * The whole batch on every rank, from each rank's own configurations (−0.0 elsewhere). Every
+     * value is written by exactly one rank and added to −0.0s, so the sums are exact in any order
+     * the MPI library picks: x + (−0.0) = x for every x, infinities, NaN and both zeros included
+     * (with +0.0 as the filler, an own −0.0 would come back as +0.0), and −0.0 + (−0.0) = −0.0.
+     * Every rank gets the batch one process draws, bit for bit.
+     */
+    private Batch completedAcrossRanks(Batch own) {
+        long start = System.nanoTime();
+        int n = own.size();
+        float[] configs = job.allreduceSum(own.configs());
+        double[] packed = new double[3 * n];
+        System.arraycopy(own.logQ(), 0, packed, 0, n);
+        System.arraycopy(own.action(), 0, packed, n, n);
+        System.arraycopy(own.logWeight(), 0, packed, 2 * n, n);
+        double[] all = job.allreduceSum(packed);
+        communicationNanos += System.nanoTime() - start;
+        return new Batch(configs, Arrays.copyOfRange(all, 0, n), Arrays.copyOfRange(all, n, 2 * n),
+                Arrays.copyOfRange(all, 2 * n, 3 * n), own.siteCount());
     }
 
     /** Configurations [from, from + z.batch) of {@code drawn}, on this thread, in the arena of {@code slot}. */
