@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.equiflow.distributed.Communicator;
 import org.equiflow.api.HmcListener;
 import org.equiflow.api.HmcOptions;
 import org.equiflow.api.ScriptException;
@@ -37,13 +38,12 @@ final class HmcCommand implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "f64", description = "HMC integrates in float64 only; --precision f32 is refused.") String precision;
     @Mixin DiagnosticOptions diagnostics = new DiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
+    @Mixin DistributedOptions distributed = new DistributedOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        if (DistributedOptions.refusedOnSeveralRanks("hmc", err)) return 1;
-        device.activate(err);
         var checks = new OptionChecks(spec);
         checks.range("--chains", chains, 1, OptionChecks.MAX_BATCH);
         if (trajectories != null) checks.range("--trajectories", trajectories, 1, OptionChecks.MAX_COUNT);
@@ -51,6 +51,26 @@ final class HmcCommand implements Callable<Integer> {
         if (stepSize != null) checks.positive("--step-size", stepSize);
         if (mdSteps != null) checks.range("--md-steps", mdSteps, 1, Integer.MAX_VALUE);
         var chosenPrecision = checks.precision(precision);
+        Communicator job = distributed.open();
+        try {
+            // Rank 0 speaks for the job; the others run their chains silently beside it.
+            PrintWriter jobOut = DistributedOptions.quietUnlessRankZero(job, out), jobErr = DistributedOptions.quietUnlessRankZero(job, err);
+            device.activate(jobErr);
+            if (job.size() > 1) {
+                jobOut.println("HMC on " + job.description() + ", the " + chains + " chains divided between them");
+                jobOut.flush();
+            }
+            return hmc(jobOut, jobErr, chosenPrecision, job);
+        } catch (RuntimeException | java.io.IOException e) {
+            // Every rank fails alike (the API agrees on failures before the trajectories); rank 0 reports it.
+            if (job.rank() != 0) return 1;
+            throw e;
+        } finally {
+            job.close();
+        }
+    }
+
+    private int hmc(PrintWriter out, PrintWriter err, org.equiflow.api.Precision chosenPrecision, Communicator job) throws java.io.IOException {
         // HMC samples the theory, not a flow: whether the script's flows respect its symmetries is no concern here
         // (hmc offers no --strict, and its symmetry warnings are not shown).
         java.util.function.Predicate<Diagnostic> shown = d -> d.code() != ErrorCode.W0410;
@@ -63,7 +83,7 @@ final class HmcCommand implements Callable<Integer> {
         }
         diagnostics.print(session.compiled(), err, shown);
         var options = new HmcOptions(theoryName, trajectories, thermalize, stepSize, mdSteps, chains, seed, outDirectory, chosenPrecision);
-        var result = session.hmc(options, new Printer(out, noProgress));
+        var result = session.hmc(options, new Printer(out, noProgress || job.rank() != 0), job);
         out.printf("acceptance %.4f%n", result.acceptance());
         SampleCommand.printResults(out, result.report().results());
         result.report().notes().forEach(n -> out.println("note: " + n));

@@ -32,14 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MpiSamplingTest {
     private static final Path SCRIPT = Repository.root().resolve("examples/phi4_tutorial.flow");
-    private static final long JOB_SECONDS = 120;
 
     @TempDir
     Path dir;
 
     @Test
     void twoRanksDrawTheEnsembleOneProcessDraws() throws Exception {
-        Path mpirun = mpirunOrSkip();
         Path trained = dir.resolve("trained");
         assertEquals(0, CliTest.run("train", SCRIPT.toString(), "--steps", "3", "--batch", "64", "--no-progress", "--color=never",
                 "--out", trained.toString()).exit());
@@ -50,11 +48,11 @@ class MpiSamplingTest {
         Files.writeString(reweighting, script.replace("method  independence_metropolis", "method  reweighting"));
         for (Path file : List.of(SCRIPT, reweighting)) {
             Path one = dir.resolve(file.getFileName() + "-one"), two = dir.resolve(file.getFileName() + "-two");
-            copy(trained, one);
-            copy(trained, two);
+            MpiJobs.copyRun(trained, one);
+            MpiJobs.copyRun(trained, two);
             CliTest.Run single = CliTest.run(sample(file, one).toArray(String[]::new));
             assertEquals(0, single.exit(), single.err());
-            Job job = mpirun(mpirun, 2, sample(file, two));
+            MpiJobs.Job job = MpiJobs.await(MpiJobs.openMpi(2, sample(file, two)), dir.resolve("sample.log"));
             assertEquals(0, job.exitCode(), job.output());
             assertEquals(1, job.output().lines().filter(l -> l.startsWith("sampling on 2 MPI ranks (Open MPI")).count(),
                     "the job says once how it is distributed:\n" + job.output());
@@ -77,22 +75,14 @@ class MpiSamplingTest {
     /** MPICH (Hydra's mpiexec.mpich, its int handles) draws the same chain as one process too. */
     @Test
     void mpichDrawsTheEnsembleOneProcessDraws() throws Exception {
-        Path mpiexec = Path.of("/usr/bin/mpiexec.mpich");
-        if (!Files.isExecutable(mpiexec)) {
-            if (System.getenv("CI") != null) fail("MPICH's mpiexec.mpich is not installed; CI installs it with .ci/run (Debian package mpich)");
-            Assumptions.abort("MPICH's mpiexec.mpich is not installed: the MPICH job is not run");
-        }
         Path trained = dir.resolve("trained"), one = dir.resolve("one"), two = dir.resolve("mpich");
         assertEquals(0, CliTest.run("train", SCRIPT.toString(), "--steps", "3", "--batch", "64", "--no-progress", "--color=never",
                 "--out", trained.toString()).exit());
-        copy(trained, one);
-        copy(trained, two);
+        MpiJobs.copyRun(trained, one);
+        MpiJobs.copyRun(trained, two);
         CliTest.Run single = CliTest.run(sample(SCRIPT, one).toArray(String[]::new));
         assertEquals(0, single.exit(), single.err());
-        List<String> command = new ArrayList<>(List.of(mpiexec.toString(), "-n", "2"));
-        command.addAll(javaCli());
-        command.addAll(sample(SCRIPT, two));
-        Job job = await(2, new ProcessBuilder(command));
+        MpiJobs.Job job = MpiJobs.await(MpiJobs.mpich(2, sample(SCRIPT, two)), dir.resolve("mpich.log"));
         assertEquals(0, job.exitCode(), job.output());
         assertTrue(job.output().contains("sampling on 2 MPI ranks (MPICH"), job.output());
         assertEquals(measuredLines(single.out()), measuredLines(job.output()));
@@ -113,66 +103,5 @@ class MpiSamplingTest {
         try (var files = Files.list(directory)) {
             return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".npy")).sorted().toList();
         }
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (var files = Files.list(from)) {
-            for (Path f : files.toList()) if (Files.isRegularFile(f) && !f.getFileName().toString().startsWith(".")) Files.copy(f, to.resolve(f.getFileName()));
-        }
-    }
-
-    private record Job(int exitCode, String output) {}
-
-    /** The CLI as {@code ranks} ranks of one Open MPI job. */
-    private Job mpirun(Path mpirun, int ranks, List<String> arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(mpirun.toString(), "-np", Integer.toString(ranks), "--oversubscribe"));
-        command.addAll(javaCli());
-        command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command);
-        // CI runs as root, which Open MPI refuses unless told twice.
-        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
-        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-        return await(ranks, builder);
-    }
-
-    private Job await(int ranks, ProcessBuilder builder) throws IOException, InterruptedException {
-        Path log = dir.resolve("job-" + System.nanoTime() + ".log");
-        Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(JOB_SECONDS, TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor();
-            fail("the " + ranks + "-rank job hung for " + JOB_SECONDS + " s:\n" + Files.readString(log));
-        }
-        return new Job(process.exitValue(), Files.readString(log));
-    }
-
-    /** The CLI's main class started as bin/equiflow starts it, with the test's java and classpath. */
-    private static List<String> javaCli() {
-        return List.of(javaCommand(), "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Dpolyglot.engine.WarnInterpreterOnly=false",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName());
-    }
-
-    private static String javaCommand() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    /** Open MPI's mpirun by its real path (it takes its directory as its prefix), or skip; on CI its absence fails. */
-    private static Path mpirunOrSkip() {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (entry.isEmpty()) continue;
-            Path candidate = Path.of(entry, "mpirun");
-            if (Files.isExecutable(candidate)) {
-                try {
-                    return candidate.toRealPath();
-                } catch (IOException e) {
-                    return candidate;
-                }
-            }
-        }
-        if (System.getenv("CI") != null) fail("mpirun is not installed; CI installs it with .ci/run (Debian package openmpi-bin)");
-        Assumptions.abort("mpirun is not installed: the MPI sampling jobs are not run");
-        return null;
     }
 }

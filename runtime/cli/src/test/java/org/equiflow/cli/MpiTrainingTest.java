@@ -30,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MpiTrainingTest {
     private static final Path SCRIPT = Repository.root().resolve("examples/phi4_tutorial.flow");
-    /** A job not ended by then hangs; 4 JVMs start in about 5 s on a 2-core machine. */
-    private static final long JOB_SECONDS = 120;
 
     @TempDir
     Path dir;
@@ -40,7 +38,7 @@ class MpiTrainingTest {
     void twoRanksWriteTheCheckpointOneProcessWrites() throws Exception {
         Path one = dir.resolve("one"), two = dir.resolve("two");
         assertEquals(0, CliTest.run(train(one, 6).toArray(String[]::new)).exit());
-        Job job = mpirun(2, train(two, 6));
+        MpiJobs.Job job = mpirun(2, train(two, 6));
         assertEquals(0, job.exitCode(), job.output());
         assertEquals(1, job.output().lines().filter(l -> l.startsWith("training on 2 MPI ranks (Open MPI")).count(),
                 "the job says once how it is distributed:\n" + job.output());
@@ -54,17 +52,9 @@ class MpiTrainingTest {
      */
     @Test
     void mpichTrainsTheCheckpointOneProcessWrites() throws Exception {
-        Path mpiexec = Path.of("/usr/bin/mpiexec.mpich");
-        if (!Files.isExecutable(mpiexec)) {
-            if (System.getenv("CI") != null) fail("MPICH's mpiexec.mpich is not installed; CI installs it with .ci/run (Debian package mpich)");
-            Assumptions.abort("MPICH's mpiexec.mpich is not installed: the MPICH job is not run");
-        }
         Path one = dir.resolve("one"), two = dir.resolve("mpich");
         assertEquals(0, CliTest.run(train(one, 6).toArray(String[]::new)).exit());
-        List<String> command = new ArrayList<>(List.of(mpiexec.toString(), "-n", "2"));
-        command.addAll(javaCli());
-        command.addAll(train(two, 6));
-        Job job = await(2, new ProcessBuilder(command), dir.resolve("mpich.log"));
+        MpiJobs.Job job = MpiJobs.await(MpiJobs.mpich(2, train(two, 6)), dir.resolve("mpich.log"));
         assertEquals(0, job.exitCode(), job.output());
         assertTrue(job.output().contains("training on 2 MPI ranks (MPICH"), job.output());
         assertSameRun(one, two);
@@ -80,7 +70,7 @@ class MpiTrainingTest {
         assertEquals(0, CliTest.run(train(one, 6).toArray(String[]::new)).exit());
         List<String> arguments = new ArrayList<>(train(sums, 6));
         arguments.addAll(List.of("--reduction", "rank-sums"));
-        Job job = mpirun(2, arguments);
+        MpiJobs.Job job = mpirun(2, arguments);
         assertEquals(0, job.exitCode(), job.output());
         assertTrue(job.output().contains("gradients added in rank sums"), job.output());
         var expected = Checkpoint.load(one.resolve("checkpoint.eqf")).parameters();
@@ -99,11 +89,11 @@ class MpiTrainingTest {
     void aTwoRankRunResumedOnOneOrFourRanksIsTheUninterruptedRun() throws Exception {
         Path uninterrupted = dir.resolve("uninterrupted"), onOne = dir.resolve("on1"), onFour = dir.resolve("on4");
         assertEquals(0, CliTest.run(train(uninterrupted, 6).toArray(String[]::new)).exit());
-        Job half = mpirun(2, train(onOne, 3));
+        MpiJobs.Job half = mpirun(2, train(onOne, 3));
         assertEquals(0, half.exitCode(), half.output());
-        copy(onOne, onFour);
+        MpiJobs.copyRun(onOne, onFour);
         assertEquals(0, CliTest.run(resume(onOne, 6).toArray(String[]::new)).exit());
-        Job four = mpirun(4, resume(onFour, 6));
+        MpiJobs.Job four = mpirun(4, resume(onFour, 6));
         assertEquals(0, four.exitCode(), four.output());
         assertTrue(four.output().contains("training on 4 MPI ranks"), four.output());
         assertSameRun(uninterrupted, onOne);
@@ -121,7 +111,7 @@ class MpiTrainingTest {
         Files.createDirectories(run);
         try (var channel = java.nio.channels.FileChannel.open(run.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.WRITE); var lock = channel.lock()) {
-            Job job = mpirun(2, train(run, 6));
+            MpiJobs.Job job = mpirun(2, train(run, 6));
             assertNotEquals(0, job.exitCode(), job.output());
             assertEquals(1, job.output().lines().filter(l -> l.startsWith("error: ")).count(), "one error, from rank 0:\n" + job.output());
             assertTrue(job.output().contains("lock"), job.output());
@@ -132,9 +122,9 @@ class MpiTrainingTest {
     @Test
     void aKilledRankEndsTheJobWithinSecondsAndTheCheckpointSurvives() throws Exception {
         Path run = dir.resolve("killed");
-        Process launcher = mpirunProcess(2, train(run, 100_000, 2), dir.resolve("killed.log"));
+        Process launcher = MpiJobs.openMpi(2, train(run, 100_000, 2)).redirectErrorStream(true).redirectOutput(dir.resolve("killed.log").toFile()).start();
         Path checkpoint = run.resolve("checkpoint.eqf");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(JOB_SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MpiJobs.JOB_SECONDS);
         while (!Files.exists(checkpoint) && System.nanoTime() < deadline && launcher.isAlive()) Thread.sleep(100);
         assertTrue(Files.exists(checkpoint), "no checkpoint appeared:\n" + Files.readString(dir.resolve("killed.log")));
         ProcessHandle rankOne = launcher.descendants().filter(p -> rankOf(p) == 1).findFirst()
@@ -185,51 +175,8 @@ class MpiTrainingTest {
         return Files.readAllLines(metrics).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
 
-    private static void copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (var files = Files.list(from)) {
-            for (Path f : files.toList()) if (Files.isRegularFile(f) && !f.getFileName().toString().startsWith(".")) Files.copy(f, to.resolve(f.getFileName()));
-        }
-    }
-
-    private record Job(int exitCode, String output) {}
-
-    private Job mpirun(int ranks, List<String> arguments) throws IOException, InterruptedException {
-        Path log = dir.resolve("mpirun-" + System.nanoTime() + ".log");
-        return await(ranks, mpirunBuilder(ranks, arguments), log);
-    }
-
-    private Job await(int ranks, ProcessBuilder builder, Path log) throws IOException, InterruptedException {
-        Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(JOB_SECONDS, TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor();
-            fail("the " + ranks + "-rank job hung for " + JOB_SECONDS + " s:\n" + Files.readString(log));
-        }
-        return new Job(process.exitValue(), Files.readString(log));
-    }
-
-    private static Process mpirunProcess(int ranks, List<String> arguments, Path log) throws IOException {
-        return mpirunBuilder(ranks, arguments).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    /** The CLI as {@code ranks} ranks of one Open MPI job. */
-    private static ProcessBuilder mpirunBuilder(int ranks, List<String> arguments) {
-        List<String> command = new ArrayList<>(List.of(mpirunOrSkip().toString(), "-np", Integer.toString(ranks), "--oversubscribe"));
-        command.addAll(javaCli());
-        command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command);
-        // CI runs as root, which Open MPI refuses unless told twice.
-        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
-        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-        return builder;
-    }
-
-    /** The CLI's main class started as bin/equiflow starts it, with the test's java and classpath. */
-    private static List<String> javaCli() {
-        return List.of(javaCommand(), "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Dpolyglot.engine.WarnInterpreterOnly=false",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName());
+    private MpiJobs.Job mpirun(int ranks, List<String> arguments) throws IOException, InterruptedException {
+        return MpiJobs.await(MpiJobs.openMpi(ranks, arguments), dir.resolve("mpirun-" + System.nanoTime() + ".log"));
     }
 
     /** The MPI rank of a process Open MPI started (from its environment), or -1. */
@@ -243,29 +190,5 @@ class MpiTrainingTest {
             // A process that ended or is not ours has no rank to read.
         }
         return -1;
-    }
-
-    private static String javaCommand() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    /** Open MPI's mpirun, or skip; on CI (environment variable CI set) its absence fails instead. */
-    private static Path mpirunOrSkip() {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (entry.isEmpty()) continue;
-            Path candidate = Path.of(entry, "mpirun");
-            // Open MPI takes the directory it was started from as its installation prefix: /bin/mpirun
-            // (merged /usr) would give "/", which it refuses, so start it by its real path.
-            if (Files.isExecutable(candidate)) {
-                try {
-                    return candidate.toRealPath();
-                } catch (IOException e) {
-                    return candidate;
-                }
-            }
-        }
-        if (System.getenv("CI") != null) fail("mpirun is not installed; CI installs it with .ci/run (Debian package openmpi-bin)");
-        Assumptions.abort("mpirun is not installed: the MPI training jobs are not run");
-        return null;
     }
 }

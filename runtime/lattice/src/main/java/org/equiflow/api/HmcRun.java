@@ -10,6 +10,8 @@ import java.util.Map;
 import org.equiflow.compiler.ast.Item;
 import org.equiflow.compiler.model.FieldKinds;
 import org.equiflow.compiler.model.TheoryInstance;
+import org.equiflow.distributed.Communicator;
+import org.equiflow.distributed.InProcessCommunicator;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.TrustChecks;
 import org.equiflow.sample.Hmc;
@@ -34,7 +36,35 @@ final class HmcRun {
         // Settings are checked before the directory is made or locked: a refused run leaves nothing behind.
         try (RunDirectory directory = RunDirectory.open(plan.directory())) {
             refuseTrainedFlow(plan.directory());
-            return run(session, plan, directory, listener);
+            return run(session, plan, directory, listener, new InProcessCommunicator());
+        }
+    }
+
+    /**
+     * HMC on the ranks of {@code job}: the chains are divided between the ranks (rank r runs chains
+     * [C·r/n, C·(r+1)/n) as one batch, from the seed for rank 0 and from seeds derived from it and the
+     * rank for the others, so they are independent chains), their histories are gathered into every
+     * rank's ensemble in chain order, every rank measures it, and rank 0 alone locks the run
+     * directory and commits the result. One process is {@link #run(Session, HmcOptions, HmcListener)}.
+     */
+    static HmcResult run(Session session, HmcOptions o, HmcListener listener, Communicator job) throws IOException {
+        if (job.size() == 1) return run(session, o, listener);
+        Plan plan = JobAgreement.agree(job, () -> {
+            Plan p = plan(session, o);
+            if (p.chains() < job.size()) {
+                throw new InvalidSettingException("--chains " + p.chains() + " is fewer than the job's " + job.size()
+                        + " ranks, which divide the chains between them; pass --chains " + job.size() + " or more, or start fewer ranks");
+            }
+            return p;
+        });
+        RunDirectory directory = JobAgreement.agree(job, () -> {
+            refuseTrainedFlow(plan.directory());
+            return job.rank() == 0 ? RunDirectory.open(plan.directory()) : null;
+        });
+        try {
+            return run(session, plan, directory, listener, job);
+        } finally {
+            if (directory != null) directory.close();
         }
     }
 
@@ -99,45 +129,68 @@ final class HmcRun {
         }
     }
 
-    private static HmcResult run(Session session, Plan plan, RunDirectory directory, HmcListener listener) throws IOException {
+    /** {@code directory} is null on ranks other than 0, which write nothing. */
+    private static HmcResult run(Session session, Plan plan, RunDirectory directory, HmcListener listener, Communicator job)
+            throws IOException {
         var program = session.program();
         var theory = plan.theory();
         int chains = plan.chains();
         long measured = plan.trajectories(), burn = plan.thermalize();
         int volume = (int) theory.valuesPerConfiguration();
-        var hmc = new Hmc(theory, program.names(), chains, plan.seed());
+        int firstChain = (int) ((long) chains * job.rank() / job.size());
+        int localChains = (int) ((long) chains * (job.rank() + 1) / job.size()) - firstChain;
+        // Rank 0 keeps the run's seed, so a job of one rank is the one-process run.
+        long seed = job.rank() == 0 ? plan.seed() : plan.seed() + job.rank() * 0x9E3779B97F4A7C15L;
+        var hmc = new Hmc(theory, program.names(), localChains, seed);
         float[] configs = new float[Math.toIntExact(measured * chains * volume)];
-        long accepted = 0;
-        double largestEnergyChange = 0;
-        List<Map<String, Object>> trajectories = new ArrayList<>();
+        // −0.0 where other ranks' chains go: adding −0.0 changes no value, so the sum across ranks below is exact.
+        if (job.size() > 1) java.util.Arrays.fill(configs, -0.0f);
+        double[] acceptedPerTrajectory = new double[(int) measured], largestPerTrajectory = new double[(int) measured];
         listener.started(new HmcListener.Start(theory.name(), theory.lattice().toString(), chains, burn, measured, plan.stepSize(),
                 plan.mdSteps(), plan.integrator()));
         long start = System.nanoTime();
+        long k = 0;
         try {
-            for (long k = 0; k < burn + measured; k++) {
+            for (; k < burn + measured; k++) {
                 int a = hmc.trajectory(plan.stepSize(), plan.mdSteps(), plan.integrator());
                 listener.trajectory();
                 if (k < burn) continue;
-                accepted += a;
+                int m = (int) (k - burn);
+                acceptedPerTrajectory[m] = a;
                 double largestHere = 0;
                 // NaN (a blown-up trajectory) must win the max, so that it never reads as "did not move".
                 for (double dH : hmc.energyChanges()) largestHere = Double.isNaN(dH) ? dH : Math.max(largestHere, Math.abs(dH));
-                largestEnergyChange = Math.max(largestEnergyChange, largestHere); // a NaN stays
-                int m = (int) (k - burn);
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("trajectory", m + 1);
-                row.put("acceptance", a / (double) chains);
-                row.put("largest_abs_energy_change", largestHere);
-                trajectories.add(row);
+                largestPerTrajectory[m] = largestHere;
                 // Chain-major order: each chain's history is contiguous, so autocorrelations are per chain.
-                for (int c = 0; c < chains; c++) {
+                for (int c = 0; c < localChains; c++) {
                     for (int i = 0; i < volume; i++) {
-                        configs[(int) (((long) c * measured + m) * volume + i)] = (float) hmc.field().get(c * volume + i);
+                        configs[(int) (((long) (firstChain + c) * measured + m) * volume + i)] = (float) hmc.field().get(c * volume + i);
                     }
                 }
             }
+            if (job.size() > 1) {
+                configs = job.allreduceSum(configs);
+                acceptedPerTrajectory = job.allreduceSum(acceptedPerTrajectory);
+                largestPerTrajectory = largestAcrossRanks(job, largestPerTrajectory);
+            }
+        } catch (RuntimeException | Error e) {
+            // The other ranks wait for this one's chains: end them all, naming this rank.
+            JobAgreement.endJob(job, "at trajectory " + (k + 1), e);
+            throw e;
         } finally {
             listener.ended();
+        }
+        long accepted = 0;
+        double largestEnergyChange = 0;
+        List<Map<String, Object>> trajectories = new ArrayList<>();
+        for (int m = 0; m < measured; m++) {
+            accepted += (long) acceptedPerTrajectory[m];
+            largestEnergyChange = Math.max(largestEnergyChange, largestPerTrajectory[m]); // a NaN stays
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("trajectory", m + 1);
+            row.put("acceptance", acceptedPerTrajectory[m] / chains);
+            row.put("largest_abs_energy_change", largestPerTrajectory[m]);
+            trajectories.add(row);
         }
         // The chains' wall time, thermalization included: what these samples cost.
         double samplingSeconds = (System.nanoTime() - start) / 1e9;
@@ -146,14 +199,25 @@ final class HmcRun {
         double acceptance = accepted / (double) (measured * chains);
         var warnings = TrustChecks.forHmc(theory, program.names(), report, samples, acceptance, largestEnergyChange, plan.stepSize(),
                 plan.mdSteps());
-        Path current = directory.path().resolve(RunDirectory.CURRENT);
-        var result = new HmcResult(theory.name(), configs, samples, acceptance, largestEnergyChange, report, warnings, directory.path(),
+        Path current = plan.directory().resolve(RunDirectory.CURRENT);
+        var result = new HmcResult(theory.name(), configs, samples, acceptance, largestEnergyChange, report, warnings, plan.directory(),
                 current.resolve("ensemble.npy"), current.resolve("report"));
+        if (directory == null) return result;
         // Ensemble, metadata and report are one result, as a flow's: staged completely, then made current in one rename.
         Path staged = directory.stage();
         Artifacts.writeHmcEnsemble(session, plan, staged, result, samplingSeconds);
         Artifacts.writeHmcReport(staged, plan.theory(), result, trajectories, RunDescriptions.hmc(session, plan, samplingSeconds));
         directory.commit(staged);
         return result;
+    }
+
+    /** Each trajectory's largest |ΔH| over every rank's chains; a NaN (a blown-up trajectory) on any rank wins. */
+    private static double[] largestAcrossRanks(Communicator job, double[] largest) {
+        // MPI_MAX leaves NaN to the implementation: it travels as +∞, the largest double, and comes back as NaN.
+        double[] sent = largest.clone();
+        for (int i = 0; i < sent.length; i++) if (Double.isNaN(sent[i])) sent[i] = Double.POSITIVE_INFINITY;
+        double[] got = job.allreduceMax(sent);
+        for (int i = 0; i < got.length; i++) if (got[i] == Double.POSITIVE_INFINITY) got[i] = Double.NaN;
+        return got;
     }
 }

@@ -131,6 +131,15 @@ public final class Session {
     }
 
     /**
+     * HMC on the ranks of {@code job}: the chains divided between the ranks (independent chains, each
+     * rank's from its own seed), gathered in chain order and measured on every rank; rank 0 locks the
+     * run directory and commits the result. {@code listener} hears every rank (print on rank 0).
+     */
+    public HmcResult hmc(HmcOptions options, HmcListener listener, org.equiflow.distributed.Communicator job) throws IOException {
+        return HmcRun.run(this, options, listener, job);
+    }
+
+    /**
      * Correlated ensembles: maps the ensemble of {@code options.ensemble()} — a sample of this
      * session's theory, at the couplings α₁ it was opened with — through the script's flow, trained
      * towards the couplings α₂ of {@code options.toSet()}, and reweights it to α₂; ⟨O⟩₁, ⟨O⟩₂ and the
