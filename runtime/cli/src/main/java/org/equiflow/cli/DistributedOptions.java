@@ -12,7 +12,7 @@ import org.equiflow.distributed.MpiCommunicator;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --distributed auto|mpi|none}, for a command that can run on several MPI ranks ({@code train}, {@code sample}, {@code hmc}):
+ * {@code --distributed auto|mpi|none}, for a command that can run on several MPI ranks ({@code train}, {@code sample}, {@code run}, {@code hmc}):
  * add it with {@code @Mixin DistributedOptions distributed;} and {@link #open} the job once, from the
  * command's thread, before any collective work. Commands that cannot ({@link #refuseSeveralRanks}) say
  * so rather than run the same work N times over one run directory.
@@ -54,7 +54,7 @@ final class DistributedOptions {
         String rank = firstOf(environment, "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID");
         if (rank == null || rank.strip().equals("0")) {
             err.println("error: `equiflow " + command + "` runs on one process, and an MPI launcher started " + ranks + " of it");
-            err.println("   help: run it without mpirun/mpiexec/srun (or with -np 1); `equiflow train`, `sample` and `hmc` are the commands that run on several ranks (`equiflow run` is `train` then `sample`)");
+            err.println("   help: run it without mpirun/mpiexec/srun (or with -np 1); `equiflow train`, `sample`, `run` and `hmc` are the commands that run on several ranks");
             err.flush();
         }
         return true;

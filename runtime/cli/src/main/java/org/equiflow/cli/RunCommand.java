@@ -1,7 +1,10 @@
 package org.equiflow.cli;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.equiflow.api.Flow;
+import org.equiflow.distributed.Communicator;
+import org.equiflow.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,25 +19,42 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--count", description = "Chain length, 1 to " + OptionChecks.MAX_COUNT + " (default: the script's `sample` block, else 4096).") Long count;
     @Mixin FlowDiagnosticOptions diagnostics = new FlowDiagnosticOptions();
     @Mixin DeviceOptions device = new DeviceOptions();
+    @Mixin DistributedOptions distributed = new DistributedOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        if (DistributedOptions.refusedOnSeveralRanks("run", err)) return 1;
-        device.activate(err);
         var checks = new OptionChecks(spec);
         training.validate(checks);
         var sampling = new SampleCommand.SamplingFlags();
         sampling.count = count;
         sampling.noProgress = training.noProgress;
         sampling.validate(checks);
-        Flow flow = diagnostics.openFlow(file, training.flow, training.out, training.resume, err);
-        if (flow == null) return 1;
-        var run = flow.trainAndSample(training.options(), sampling.options(), new TrainCommand.Printer(out, err, training.noProgress),
-                new SampleCommand.Printer(out, err, sampling.noProgress));
-        if (run.training().diverged()) return TrainCommand.exitCode(run.training());
-        return SampleCommand.report(run.sampling(), out);
+        Trainer.Reduction reduction = training.reduction();
+        Communicator job = distributed.open();
+        try {
+            // Rank 0 speaks for the job; the others train and sample silently beside it.
+            PrintWriter jobOut = DistributedOptions.quietUnlessRankZero(job, out), jobErr = DistributedOptions.quietUnlessRankZero(job, err);
+            device.activate(jobErr);
+            if (job.size() > 1) {
+                jobOut.println("training and sampling on " + job.description() + ", gradients added in " + reduction.label().replace('-', ' '));
+                jobOut.flush();
+            }
+            Flow flow = diagnostics.openFlow(file, training.flow, training.out, training.resume, jobErr);
+            if (flow == null) return 1;
+            boolean quiet = job.rank() != 0;
+            var run = flow.trainAndSample(training.options(), sampling.options(), new TrainCommand.Printer(jobOut, jobErr, training.noProgress || quiet),
+                    new SampleCommand.Printer(jobOut, jobErr, sampling.noProgress || quiet), job, reduction);
+            if (run.training().diverged()) return TrainCommand.exitCode(run.training());
+            return SampleCommand.report(run.sampling(), jobOut);
+        } catch (RuntimeException | java.io.IOException e) {
+            // Every rank fails alike (the API agrees on failures before the first step); rank 0 reports it.
+            if (job.rank() != 0) return 1;
+            throw e;
+        } finally {
+            job.close();
+        }
     }
 }

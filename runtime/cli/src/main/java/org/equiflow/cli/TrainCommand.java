@@ -32,27 +32,11 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin DistributedOptions distributed = new DistributedOptions();
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--reduction", paramLabel = "block-order|rank-sums", defaultValue = "block-order",
-            description = "How the ranks add their gradients: block-order (default) gives the checkpoint of one process for any"
-                    + " number of ranks; rank-sums moves far less per step (wide nets, many blocks) and agrees with it within rounding.")
-    String reduction;
-
-    /** The {@code --reduction} asked for. */
-    private Trainer.Reduction reduction() {
-        Trainer.Reduction chosen = Trainer.Reduction.named(reduction);
-        if (chosen == null) {
-            throw new RunFailure("--reduction " + reduction + " is not one of block-order, rank-sums"
-                    + "\n   help: --reduction block-order (the same checkpoint on any number of ranks) or --reduction rank-sums");
-        }
-        return chosen;
-    }
-
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         training.validate(new OptionChecks(spec));
-        Trainer.Reduction reduction = reduction();
+        Trainer.Reduction reduction = training.reduction();
         Communicator job = distributed.open();
         try {
             // Rank 0 speaks for the job; the others train silently beside it.
@@ -110,6 +94,21 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         private org.equiflow.api.Precision checkedPrecision;
+
+        @Option(names = "--reduction", paramLabel = "block-order|rank-sums", defaultValue = "block-order",
+                description = "How the ranks add their gradients: block-order (default) gives the checkpoint of one process for any"
+                        + " number of ranks; rank-sums moves far less per step (wide nets, many blocks) and agrees with it within rounding.")
+        String reduction;
+
+        /** The {@code --reduction} asked for. */
+        Trainer.Reduction reduction() {
+            Trainer.Reduction chosen = Trainer.Reduction.named(reduction);
+            if (chosen == null) {
+                throw new RunFailure("--reduction " + reduction + " is not one of block-order, rank-sums"
+                        + "\n   help: --reduction block-order (the same checkpoint on any number of ranks) or --reduction rank-sums");
+            }
+            return chosen;
+        }
 
         TrainingOptions options() {
             return new TrainingOptions(steps, batch, lr, seed, resume, force, checkpointEvery, logEvery, checkedPrecision, from);

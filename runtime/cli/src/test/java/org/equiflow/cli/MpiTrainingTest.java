@@ -47,6 +47,28 @@ class MpiTrainingTest {
     }
 
     /**
+     * `equiflow run` on 2 ranks trains and samples under one lock; its sampling reads the checkpoint
+     * rank 0 writes at the last step (a barrier keeps rank 1 from reading it sooner): the checkpoint
+     * and the ensemble are one process's.
+     */
+    @Test
+    void twoRanksRunTrainingAndSamplingAsOneProcess() throws Exception {
+        Path one = dir.resolve("one"), two = dir.resolve("two");
+        CliTest.Run single = CliTest.run(run(one).toArray(String[]::new));
+        assertEquals(0, single.exit(), single.err());
+        MpiJobs.Job job = mpirun(2, run(two));
+        assertEquals(0, job.exitCode(), job.output());
+        assertTrue(job.output().contains("training and sampling on 2 MPI ranks"), job.output());
+        assertArrayEquals(Files.readAllBytes(one.resolve("checkpoint.eqf")), Files.readAllBytes(two.resolve("checkpoint.eqf")));
+        assertArrayEquals(Files.readAllBytes(one.resolve("result/ensemble.npy")), Files.readAllBytes(two.resolve("result/ensemble.npy")));
+    }
+
+    private static List<String> run(Path out) {
+        return List.of("run", SCRIPT.toString(), "--steps", "3", "--batch", "128", "--count", "256", "--no-progress", "--color=never",
+                "--out", out.toString());
+    }
+
+    /**
      * The MPICH family (Hydra's mpiexec.mpich; its int handles, its UCX transport, whose signal
      * handlers the communicator keeps off the JVM's) trains the same checkpoint as one process.
      */

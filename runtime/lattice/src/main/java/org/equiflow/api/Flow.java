@@ -145,6 +145,30 @@ public final class Flow {
         }
     }
 
+    /**
+     * {@link #trainAndSample} on the ranks of {@code job}: the training and the sampling each as on
+     * several ranks ({@link #train(TrainingOptions, TrainingListener, Communicator, Trainer.Reduction)},
+     * {@link #sample(SamplingOptions, SamplingListener, Communicator)}), under one lock held by rank 0.
+     */
+    public RunResult trainAndSample(TrainingOptions training, SamplingOptions sampling, TrainingListener trainingListener,
+                                    SamplingListener samplingListener, Communicator job, Trainer.Reduction reduction) throws IOException {
+        if (job.size() == 1) return trainAndSample(training, sampling, trainingListener, samplingListener);
+        Transfer.Source source = JobAgreement.agree(job, () -> {
+            Sampling.Size.of(workspace, sampling).requireMemory(workspace, "a smaller --count or the `batch` of the script's `sample` block");
+            return Transfer.checked(workspace, training);
+        });
+        RunDirectory directory = JobAgreement.agree(job, () -> job.rank() == 0 ? RunDirectory.open(workspace.directory()) : null);
+        try {
+            TrainingResult trained = Training.train(workspace, directory, training, source, trainingListener, job, reduction);
+            if (trained.diverged()) return new RunResult(trained, null);
+            // Sampling reads the checkpoint rank 0 writes at the last step: no rank reads it before it is there.
+            job.barrier();
+            return new RunResult(trained, Sampling.sample(workspace, directory, sampling, samplingListener, job));
+        } finally {
+            if (directory != null) directory.close();
+        }
+    }
+
     /** What {@link #trainAndSample} did: the training, and the sampling unless training diverged (null then). */
     public record RunResult(TrainingResult training, SamplingResult sampling) {}
 }
