@@ -151,9 +151,10 @@ public final class Autocorrelation {
     for (int i = 0; i < series.length; i++) {
       fluctuations[i] = series[i] - mean;
     }
-    double gamma0 = autocovariance(fluctuations, 0);
+    var gamma = new Autocovariances(fluctuations);
+    double gamma0 = gamma.at(0);
     for (int t = 1; t <= maxLag; t++) {
-      rho[t] = autocovariance(fluctuations, t) / gamma0;
+      rho[t] = gamma.at(t) / gamma0;
     }
     return rho;
   }
@@ -164,7 +165,8 @@ public final class Autocorrelation {
    */
   private static Analysis analyseFluctuations(double value, double[] delta, double sTau) {
     int n = delta.length;
-    double gamma0 = autocovariance(delta, 0);
+    var gamma = new Autocovariances(delta);
+    double gamma0 = gamma.at(0);
     if (gamma0 == 0) {
       // A constant series has no error; τ_int = ½ is the value that keeps σ² = 2 τ_int Γ(0)/N.
       return new Analysis(value, 0, 0.5, 0, 0, n);
@@ -177,7 +179,7 @@ public final class Autocorrelation {
     int window = maxWindow;
     double sumUpToWindow = gamma0; // C_F(W) = Γ(0) + 2 Σ_{t=1}^{W} Γ(t), eq. (35)
     for (int w = 1; w <= maxWindow; w++) {
-      sumUpToWindow += 2 * autocovariance(delta, w);
+      sumUpToWindow += 2 * gamma.at(w);
       double tauIntAtW = sumUpToWindow / (2 * gamma0);
       // τ_int ≤ ½ (no positive correlation left): τ → 0 makes g(W) < 0, so the window stops here.
       double tauAtW =
@@ -210,8 +212,57 @@ public final class Autocorrelation {
     return new Analysis(value, error, tauInt, tauIntError, window, n);
   }
 
+  /**
+   * Γ(t) of one series of fluctuations, t = 0, 1, …: the first {@link #DIRECT_LAGS} lags summed
+   * directly (eq. 31), every later one from one FFT of the series (Wiener–Khinchin), computed the
+   * first time a window reaches past them. A slowly decorrelating chain — a Metropolis chain of a
+   * poor flow, whose τ_int runs into the hundreds — needs windows of thousands of lags, and summing
+   * each lag over N samples made the Γ-method cost O(N·W): 54 % of a 65 536-proposal φ⁴ `sample`
+   * run. With the FFT it costs O(N log N) however long the window, and chains whose window stays
+   * short keep the direct sums' exact bits.
+   */
+  static final class Autocovariances {
+    static final int DIRECT_LAGS = 64;
+    private final double[] delta;
+    /** Σ_i δ^i δ^{i+t} for every t, from the FFT; null until a lag past DIRECT_LAGS is asked for. */
+    private double[] lagSums;
+
+    Autocovariances(double[] delta) {
+      this.delta = delta;
+    }
+
+    /** Γ(t) = (1/(N−t)) Σ_i δ^i δ^{i+t}, for 0 ≤ t &lt; N. */
+    double at(int lag) {
+      if (lag <= DIRECT_LAGS) return autocovariance(delta, lag);
+      if (lagSums == null) lagSums = lagSumsByFft(delta);
+      return lagSums[lag] / (delta.length - lag);
+    }
+  }
+
+  /**
+   * Σ_i δ^i δ^{i+t} for t = 0 … N−1: the inverse transform of the power spectrum of δ, zero-padded
+   * to a power of two of at least 2N so that the circular correlation the FFT computes is the
+   * linear one.
+   */
+  static double[] lagSumsByFft(double[] delta) {
+    int n = delta.length;
+    int m = Integer.highestOneBit(Math.max(1, 2 * n - 1));
+    if (m < 2 * n - 1) m <<= 1;
+    double[] re = new double[m], im = new double[m];
+    System.arraycopy(delta, 0, re, 0, n);
+    Fft.transform(re, im, false);
+    for (int k = 0; k < m; k++) {
+      re[k] = re[k] * re[k] + im[k] * im[k];
+      im[k] = 0;
+    }
+    Fft.transform(re, im, true);
+    double[] sums = new double[n];
+    for (int t = 0; t < n; t++) sums[t] = re[t] / m;
+    return sums;
+  }
+
   /** Γ(t) = (1/(N−t)) Σ_{i} δ^i δ^{i+t}, eq. (31), for fluctuations δ around the mean. */
-  private static double autocovariance(double[] delta, int lag) {
+  static double autocovariance(double[] delta, int lag) {
     double sum = 0;
     int pairs = delta.length - lag;
     for (int i = 0; i < pairs; i++) {

@@ -27,6 +27,42 @@ class AutocorrelationTest {
     assertTrue(a.window() > 1 && a.window() < N / 100, () -> "window " + a.window());
   }
 
+  /**
+   * Lags past the direct ones come from the FFT: equal to the direct sums Σ δ^i δ^{i+t} to rounding
+   * (relative to Γ(0)), at every lag, for a length that is not a power of two.
+   */
+  @Test
+  void theFftLagSumsAreTheDirectSums() {
+    double[] x = Series.ar1(0.99, 5_003, 17);
+    double mean = 0;
+    for (double v : x) mean += v / x.length;
+    double[] delta = new double[x.length];
+    for (int i = 0; i < x.length; i++) delta[i] = x[i] - mean;
+    double[] byFft = Autocorrelation.lagSumsByFft(delta);
+    double scale = Autocorrelation.autocovariance(delta, 0) * x.length;
+    for (int t = 0; t < x.length; t++) {
+      double direct = Autocorrelation.autocovariance(delta, t) * (x.length - t);
+      assertEquals(direct, byFft[t], 1e-11 * scale, "lag " + t);
+    }
+  }
+
+  /**
+   * A slowly decorrelating chain (τ_int = 99.5, a window of hundreds of lags, so past the direct
+   * lags into the FFT's): τ_int and the error match the exact AR(1) values, as the short chains'
+   * do.
+   */
+  @Test
+  void aSlowChainsWindowReachesIntoTheFftLagsAndStaysExact() {
+    double rho = 0.99;
+    Analysis a = Autocorrelation.gamma(Series.ar1(rho, N, 23));
+    assertTrue(a.window() > Autocorrelation.Autocovariances.DIRECT_LAGS, () -> "window " + a.window());
+    double exactTau = Series.exactTauInt(rho);
+    assertTrue(Math.abs(a.tauInt() - exactTau) < 3 * a.tauIntError(),
+        () -> "tau_int " + a.tauInt() + " ± " + a.tauIntError() + " vs exact " + exactTau);
+    double exactError = Math.sqrt((1 + rho) / (1 - rho) / N);
+    assertEquals(1, a.error() / exactError, 0.25, () -> "error " + a.error() + " vs " + exactError);
+  }
+
   @Test
   void independentSamplesHaveTauIntOneHalf() {
     Analysis a = Autocorrelation.gamma(Series.normal(0, 1, N, 3));
