@@ -10,6 +10,8 @@ import java.util.List;
 public final class GaugeObservables {
     private final int[] sizes;
     private final int volume;
+    /** forward[μ][x] = x + μ̂ and backward[μ][x] = x − μ̂ on the torus: walks around loops by table, not by coordinates. */
+    private final int[][] forward, backward;
 
     public GaugeObservables(List<Integer> lattice) {
         if (lattice.size() < 2 || lattice.size() > 4) throw new IllegalArgumentException("gauge observables need a 2–4D lattice, not " + lattice);
@@ -17,6 +19,17 @@ public final class GaugeObservables {
         int v = 1;
         for (int s : sizes) v *= s;
         this.volume = v;
+        this.forward = new int[sizes.length][volume];
+        this.backward = new int[sizes.length][volume];
+        for (int mu = 0; mu < sizes.length; mu++) {
+            for (int site = 0; site < volume; site++) {
+                int[] x = coordinates(sizes, site);
+                x[mu]++;
+                forward[mu][site] = site(sizes, x);
+                x[mu] -= 2;
+                backward[mu][site] = site(sizes, x);
+            }
+        }
     }
 
     public int volume() { return volume; }
@@ -117,18 +130,21 @@ public final class GaugeObservables {
         for (int mu = 0; mu < sizes.length; mu++) {
             for (int nu = mu + 1; nu < sizes.length; nu++) {
                 planes++;
+                int alongMu = (c * sizes.length + mu) * volume, alongNu = (c * sizes.length + nu) * volume;
+                int[] upMu = forward[mu], upNu = forward[nu], downMu = backward[mu], downNu = backward[nu];
                 for (int site = 0; site < volume; site++) {
-                    int[] x = coordinates(sizes, site);
+                    // The links in the order the phase has always been summed, so the bits stay the same.
+                    int x = site;
                     double phase = 0;
-                    for (int a = 0; a < r; a++, x[mu]++) phase += link(configs, c, mu, x);
-                    for (int b = 0; b < t; b++, x[nu]++) phase += link(configs, c, nu, x);
+                    for (int a = 0; a < r; a++, x = upMu[x]) phase += configs[alongMu + x];
+                    for (int b = 0; b < t; b++, x = upNu[x]) phase += configs[alongNu + x];
                     for (int a = 0; a < r; a++) {
-                        x[mu]--;
-                        phase -= link(configs, c, mu, x);
+                        x = downMu[x];
+                        phase -= configs[alongMu + x];
                     }
                     for (int b = 0; b < t; b++) {
-                        x[nu]--;
-                        phase -= link(configs, c, nu, x);
+                        x = downNu[x];
+                        phase -= configs[alongNu + x];
                     }
                     sum += Math.cos(phase);
                 }

@@ -101,4 +101,54 @@ class GaugeObservablesTest {
             assertEquals(polyakov, measured.get("polyakov_loop"), 1e-5);
         }
     }
+
+    /**
+     * The Wilson loop walks its rectangle by neighbour tables: the same links in the same order as
+     * a walk by coordinates (the definition, written out here), so the same bits, on 2–4D lattices of
+     * unequal extents and rectangles R ≠ T that wrap around the torus.
+     */
+    @Test
+    void wilsonLoopsByNeighbourTablesAreTheCoordinateWalkBitForBit() {
+        for (List<Integer> lattice : List.of(List.of(6, 4), List.of(3, 5, 4), List.of(2, 3, 4, 3))) {
+            int[] sizes = lattice.stream().mapToInt(Integer::intValue).toArray();
+            int volume = 1;
+            for (int size : sizes) volume *= size;
+            var random = new SplittableRandom(lattice.size());
+            float[] configs = new float[2 * sizes.length * volume];
+            for (int i = 0; i < configs.length; i++) configs[i] = (float) (2 * Math.PI * random.nextDouble());
+            var observables = new GaugeObservables(lattice);
+            for (int c = 0; c < 2; c++) {
+                for (int[] rt : new int[][] {{1, 1}, {2, 1}, {1, 3}, {3, 2}, {5, 4}}) {
+                    assertEquals(coordinateWalk(configs, sizes, volume, c, rt[0], rt[1]), observables.wilsonLoop(configs, c, rt[0], rt[1]),
+                            0.0, lattice + " " + rt[0] + "x" + rt[1]);
+                }
+            }
+        }
+    }
+
+    private static double coordinateWalk(float[] configs, int[] sizes, int volume, int c, int r, int t) {
+        double sum = 0;
+        int planes = 0;
+        for (int mu = 0; mu < sizes.length; mu++) {
+            for (int nu = mu + 1; nu < sizes.length; nu++) {
+                planes++;
+                for (int site = 0; site < volume; site++) {
+                    int[] x = GaugeObservables.coordinates(sizes, site);
+                    double phase = 0;
+                    for (int a = 0; a < r; a++, x[mu]++) phase += configs[(c * sizes.length + mu) * volume + GaugeObservables.site(sizes, x)];
+                    for (int b = 0; b < t; b++, x[nu]++) phase += configs[(c * sizes.length + nu) * volume + GaugeObservables.site(sizes, x)];
+                    for (int a = 0; a < r; a++) {
+                        x[mu]--;
+                        phase -= configs[(c * sizes.length + mu) * volume + GaugeObservables.site(sizes, x)];
+                    }
+                    for (int b = 0; b < t; b++) {
+                        x[nu]--;
+                        phase -= configs[(c * sizes.length + nu) * volume + GaugeObservables.site(sizes, x)];
+                    }
+                    sum += Math.cos(phase);
+                }
+            }
+        }
+        return sum / ((double) volume * planes);
+    }
 }
