@@ -147,7 +147,15 @@ class MpiCommunicatorTest {
         for (String entry : path.split(File.pathSeparator)) {
             if (entry.isEmpty()) continue;
             Path candidate = Path.of(entry, "mpirun");
-            if (Files.isExecutable(candidate)) return candidate;
+            // Open MPI takes the directory it was started from as its installation prefix: /bin/mpirun
+            // (merged /usr) would give "/", which it refuses, so start it by its real path.
+            if (Files.isExecutable(candidate)) {
+                try {
+                    return candidate.toRealPath();
+                } catch (IOException e) {
+                    return candidate;
+                }
+            }
         }
         if (System.getenv("CI") != null) fail("mpirun is not installed; CI installs it with .ci/run (Debian package openmpi-bin)");
         Assumptions.abort("mpirun is not installed: the two-rank MPI job is not run");
