@@ -283,6 +283,11 @@ public final class OpenClBackend implements Backend {
             case Conditioner op -> conditioner(op, inputs, out);
             case ActivationGrad op -> activationGrad(op, inputs.get(0), inputs.get(1), out);
             case AffineCoupling op -> affineCoupling(inputs.get(0), inputs.get(1), inputs.get(2), inputs.get(3), out);
+            // The kernel pins the end slopes to 1: a learned end slope (circular_spline(learn_end_derivative = true))
+            // is computed on the host copy, like the eigenphases below, until the kernel learns it.
+            case Spline op when op.learnedEnds() -> CpuBackend.INSTANCE.forward(op, inputs, out);
+            case SplineGradient op when op.learnedEnds() -> CpuBackend.INSTANCE.forward(op, inputs, out);
+            case SplineInverse op when op.learnedEnds() -> CpuBackend.INSTANCE.forward(op, inputs, out);
             case Spline op -> spline(op.mode(), op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
             case SplineGradient op -> spline(op.mode(), op.bins(), op.bound(), inputs.get(0), inputs.get(1), inputs.get(2), out);
             case SplineInverse op -> spline(ResidentKernelF32.SPLINE_INVERSE, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
