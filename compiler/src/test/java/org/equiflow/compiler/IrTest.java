@@ -17,12 +17,14 @@ import org.equiflow.compiler.ir.DeadCode;
 import org.equiflow.compiler.ir.Fusion;
 import org.equiflow.compiler.ir.IrFunction;
 import org.equiflow.compiler.ir.IrPasses;
+import org.equiflow.compiler.ir.IrPrinter;
 import org.equiflow.compiler.ir.IrProgram;
 import org.equiflow.compiler.ir.Op;
 import org.equiflow.compiler.ir.Verifier;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Lowering and the IR passes: the verifier holds after every pass, for every runnable flow. */
 class IrTest {
@@ -167,5 +169,56 @@ class IrTest {
         Op first = withOutput.op(lastOfFirstNet.id());
         assertTrue(first instanceof Op.Conditioner c && c.activeSites() == -1, "got " + first);
         assertEquals(List.of(), Verifier.verify(DeadCode.run(withOutput)));
+    }
+
+    private static IrProgram lowered(Path dir, String name, String source) throws IOException {
+        Path file = dir.resolve(name + ".flow");
+        Files.writeString(file, source);
+        Compiler.Result result = Compiler.check(file, file.getFileName().toString());
+        assertTrue(result.ok(), () -> Golden.describe(result));
+        return Compiler.lower(result, "splines", null).orElseThrow();
+    }
+
+    private static long parameterCount(IrFunction f) {
+        return f.params().stream().mapToLong(p -> p.type().dims().stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b)).sum();
+    }
+
+    /**
+     * circular_spline(learn_end_derivative = true) is one more net output per plaquette and flags
+     * every spline op of the flow and its inverse; `= false` lowers to exactly the default's IR,
+     * which has no flagged op.
+     */
+    @Test
+    void aLearnedEndSlopeIsOneMoreNetOutputAndFalseIsTheDefault(@TempDir Path dir) throws IOException {
+        String learned = Files.readString(Golden.ROOT.resolve("valid").resolve("gauge_spline_learned_ends.flow"));
+        assertTrue(learned.contains("circular_spline(bins = 4, learn_end_derivative = true)"));
+        IrProgram withEnds = lowered(dir, "learned", learned);
+        IrProgram pinned = lowered(dir, "pinned", learned.replace(", learn_end_derivative = true", ""));
+        IrProgram explicitlyPinned = lowered(dir, "explicit", learned.replace("learn_end_derivative = true", "learn_end_derivative = false"));
+        assertEquals(IrPrinter.print(pinned), IrPrinter.print(explicitlyPinned));
+
+        // 4 layers, each a last conv 8→(3·4 + 1) instead of 8→3·4 with a 3×3 kernel and a bias: 4·(8·9 + 1) more.
+        IrFunction flow = withEnds.function(IrProgram.FLOW).orElseThrow(), pinnedFlow = pinned.function(IrProgram.FLOW).orElseThrow();
+        assertEquals(4 * (8 * 9 + 1), parameterCount(flow) - parameterCount(pinnedFlow));
+        for (IrProgram program : List.of(withEnds, pinned)) {
+            boolean expected = program == withEnds;
+            long splines = 0;
+            for (IrFunction f : program.functions()) {
+                for (Op op : f.ops()) {
+                    Boolean flagged = switch (op) {
+                        case Op.SplineTransform t -> t.learnedEnds();
+                        case Op.SplineLogDerivative t -> t.learnedEnds();
+                        case Op.SplineInverse t -> t.learnedEnds();
+                        default -> null;
+                    };
+                    if (flagged == null) continue;
+                    splines++;
+                    assertEquals(expected, flagged, f.name() + ": " + op);
+                    int params = op.operands().get(1);
+                    assertEquals(3 * 4 - (expected ? 0 : 1), f.op(params).type().channels(), f.name() + ": " + op);
+                }
+            }
+            assertTrue(splines >= 8, "a transform and a log-derivative per layer at least, got " + splines);
+        }
     }
 }

@@ -906,16 +906,24 @@ public final class Elaborator {
                     case "circular_spline" -> {
                         long bins = positive(args.get("bins"), site, "bins");
                         if (bins < 2) throw report(ErrorCode.E0606, site, "a spline needs at least 2 bins", "");
-                        yield (int) (3 * bins);
+                        // widths, heights, interior slopes and the rotation; one more for a learned end slope
+                        yield (int) (3 * bins) + (learnsEndDerivative(args) ? 1 : 0);
                     }
                     default -> throw new IllegalStateException("transform " + name + " has no parameter count");
                 };
-                yield new Value.Transform(new LayerSpec.Transform(name, plainMap(args), channels), site);
+                Map<String, Object> arguments = plainMap(args);
+                // The pinned spline is the default and stays what it was before the option: same printed spec, same IR.
+                if (name.equals("circular_spline") && !learnsEndDerivative(args)) arguments.remove("learn_end_derivative");
+                yield new Value.Transform(new LayerSpec.Transform(name, arguments, channels), site);
             }
             case "layer" -> new Value.Layer(layer(ext, args, c, ctx));
             default -> throw report(ErrorCode.E0306, c.span(), "`" + name + "` is a lattice function; it is used in actions and observables",
                     "write it inside a theory: `action … " + name + "(…) …`");
         };
+    }
+
+    private static boolean learnsEndDerivative(Map<String, Value> args) {
+        return args.get("learn_end_derivative") instanceof Value.Bool b && b.value();
     }
 
     private long positive(Value v, Span at, String what) {

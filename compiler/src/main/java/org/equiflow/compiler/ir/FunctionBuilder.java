@@ -104,15 +104,28 @@ public final class FunctionBuilder {
     }
 
     public int splineTransform(int x, int params, int bins, double bound) {
-        return add(new Op.SplineTransform(next(), x, params, bins, bound, type(x)));
+        return splineTransform(x, params, bins, bound, false);
     }
 
     public int splineLogDerivative(int x, int params, int bins, double bound) {
-        return add(new Op.SplineLogDerivative(next(), x, params, bins, bound, type(x)));
+        return splineLogDerivative(x, params, bins, bound, false);
     }
 
     public int splineInverse(int y, int params, int bins, double bound) {
-        return add(new Op.SplineInverse(next(), y, params, bins, bound, type(y)));
+        return splineInverse(y, params, bins, bound, false);
+    }
+
+    /** {@code learnedEnds}: the last raw parameter is the slope shared by both end knots (3·bins in all). */
+    public int splineTransform(int x, int params, int bins, double bound, boolean learnedEnds) {
+        return add(new Op.SplineTransform(next(), x, params, bins, bound, type(x), learnedEnds));
+    }
+
+    public int splineLogDerivative(int x, int params, int bins, double bound, boolean learnedEnds) {
+        return add(new Op.SplineLogDerivative(next(), x, params, bins, bound, type(x), learnedEnds));
+    }
+
+    public int splineInverse(int y, int params, int bins, double bound, boolean learnedEnds) {
+        return add(new Op.SplineInverse(next(), y, params, bins, bound, type(y), learnedEnds));
     }
 
     public void output(String outputName, int id) { outputs.put(outputName, id); }

@@ -133,14 +133,20 @@ public sealed interface Op {
     /**
      * The rational-quadratic spline of every site of the one-channel field {@code x} on
      * [−bound, bound] (identity outside), with the 3·bins − 1 raw parameters per site of
-     * {@code params}; the coupling keeps frozen sites itself.
+     * {@code params}; the coupling keeps frozen sites itself. With {@code learnedEnds} the
+     * slope at both end knots is learned and shared (the circular spline of arXiv:2002.02428):
+     * one more raw parameter, 3·bins in all, the last.
      */
-    record SplineTransform(int id, int x, int params, int bins, double bound, IrType type) implements Op {
+    record SplineTransform(int id, int x, int params, int bins, double bound, IrType type, boolean learnedEnds) implements Op {
+        /** The spline with unit end slopes. */
+        public SplineTransform(int id, int x, int params, int bins, double bound, IrType type) { this(id, x, params, bins, bound, type, false); }
         public List<Integer> operands() { return List.of(x, params); }
     }
 
     /** log dy/dx of the {@link SplineTransform} with the same operands, at every site (0 outside [−bound, bound]). */
-    record SplineLogDerivative(int id, int x, int params, int bins, double bound, IrType type) implements Op {
+    record SplineLogDerivative(int id, int x, int params, int bins, double bound, IrType type, boolean learnedEnds) implements Op {
+        /** The spline with unit end slopes. */
+        public SplineLogDerivative(int id, int x, int params, int bins, double bound, IrType type) { this(id, x, params, bins, bound, type, false); }
         public List<Integer> operands() { return List.of(x, params); }
     }
 
@@ -149,7 +155,9 @@ public sealed interface Op {
      * spline(x) = y at every site of the one-channel field {@code y} (identity outside
      * [−bound, bound], which the spline maps onto itself).
      */
-    record SplineInverse(int id, int y, int params, int bins, double bound, IrType type) implements Op {
+    record SplineInverse(int id, int y, int params, int bins, double bound, IrType type, boolean learnedEnds) implements Op {
+        /** The spline with unit end slopes. */
+        public SplineInverse(int id, int y, int params, int bins, double bound, IrType type) { this(id, y, params, bins, bound, type, false); }
         public List<Integer> operands() { return List.of(y, params); }
     }
 

@@ -61,10 +61,10 @@ public final class Verifier {
         return x;
     }
 
-    private static IrType splineType(IrFunction f, int operand, int params, int bins, double bound) {
+    private static IrType splineType(IrFunction f, int operand, int params, int bins, double bound, boolean learnedEnds) {
         IrType x = f.op(operand).type(), p = f.op(params).type();
         boolean fits = bins >= 1 && bound > 0 && x.channels() == 1 && p.batched() == x.batched()
-                && p.channels() == 3 * bins - 1 && p.lattice().equals(x.lattice());
+                && p.channels() == 3 * bins - (learnedEnds ? 0 : 1) && p.lattice().equals(x.lattice());
         return fits ? x : null;
     }
 
@@ -128,9 +128,9 @@ public final class Verifier {
                 IrType x = f.op(e.matrix()).type();
                 yield x.batched() && x.rank() >= 1 && x.channels() == 18 ? new IrType(true, concatDims(3, x)) : null;
             }
-            case Op.SplineTransform s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
-            case Op.SplineLogDerivative s -> splineType(f, s.x(), s.params(), s.bins(), s.bound());
-            case Op.SplineInverse s -> splineType(f, s.y(), s.params(), s.bins(), s.bound());
+            case Op.SplineTransform s -> splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds());
+            case Op.SplineLogDerivative s -> splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds());
+            case Op.SplineInverse s -> splineType(f, s.y(), s.params(), s.bins(), s.bound(), s.learnedEnds());
         };
     }
 }

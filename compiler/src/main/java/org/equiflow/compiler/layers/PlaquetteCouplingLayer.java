@@ -77,7 +77,7 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
         SetUp u = setUp(b, links, p, lattice, index);
         Transformed t = switch (p.transform().name()) {
             case "ncp_mixture" -> ncpMixture(b, u.plaquette(), u.params(), ((Number) p.transform().arguments().get("components")).intValue());
-            case "circular_spline" -> circularSpline(b, u.plaquette(), u.params(), bins(p));
+            case "circular_spline" -> circularSpline(b, u.plaquette(), u.params(), bins(p), learnsEndSlope(p));
             default -> throw new LoweringException("the circle transform `" + p.transform().name() + "` is not implemented in the runtime yet",
                     p.span(), "use `transform = ncp_mixture(components = 2)`");
         };
@@ -91,6 +91,16 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
     }
 
     private static int bins(LayerSpec.PlaquetteCoupling p) { return ((Number) p.transform().arguments().get("bins")).intValue(); }
+
+    /** {@code circular_spline(learn_end_derivative = true)}; the checker leaves the argument out when false. */
+    private static boolean learnsEndSlope(LayerSpec.PlaquetteCoupling p) {
+        return Boolean.TRUE.equals(p.transform().arguments().get("learn_end_derivative"));
+    }
+
+    /** Raw spline parameters per plaquette: 3·bins − 1, one more for a learned end slope; the rotation follows them. */
+    private static int splineChannels(int bins, boolean learnedEnds) {
+        return 3 * bins - 1 + (learnedEnds ? 1 : 0);
+    }
 
     private record Transformed(int plaquette, int logDerivative) {}
 
@@ -129,14 +139,17 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
      * 2020) followed by a rotation: the 3·bins parameters per plaquette are the 3·bins − 1 raw
      * widths, heights and interior derivatives of the spline on [−π, π] — whose end derivatives
      * are 1, so the map is C¹ across ±π and a diffeomorphism of the circle — and the rotation t:
-     * P′ = spline(arg P) + t, dP′/dP = spline′(arg P).
+     * P′ = spline(arg P) + t, dP′/dP = spline′(arg P). With {@code learnedEnds} (Rezende et al.'s
+     * 3K + 1 parameters) the slope at ±π is one more raw parameter, before t, shared by both
+     * ends, so the map stays C¹ across ±π with a slope there the net chooses.
      */
-    private static Transformed circularSpline(FunctionBuilder b, int plaquette, int params, int bins) {
+    private static Transformed circularSpline(FunctionBuilder b, int plaquette, int params, int bins, boolean learnedEnds) {
+        int channels = splineChannels(bins, learnedEnds);
         int angle = b.unary(Op.UnaryFn.WRAP_ANGLE, plaquette);
-        int raw = b.slice(params, 0, 3 * bins - 1);
-        int rotation = b.slice(params, 3 * bins - 1, 3 * bins);
-        int transformed = b.add(b.splineTransform(angle, raw, bins, Math.PI), rotation);
-        return new Transformed(transformed, b.splineLogDerivative(angle, raw, bins, Math.PI));
+        int raw = b.slice(params, 0, channels);
+        int rotation = b.slice(params, channels, channels + 1);
+        int transformed = b.add(b.splineTransform(angle, raw, bins, Math.PI, learnedEnds), rotation);
+        return new Transformed(transformed, b.splineLogDerivative(angle, raw, bins, Math.PI, learnedEnds));
     }
 
 
@@ -157,10 +170,12 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
     public Lowered inverse(FunctionBuilder b, int links, LayerSpec.PlaquetteCoupling p, Lattice lattice, int index) {
         SetUp u = setUp(b, links, p, lattice, index);
         int bins = bins(p);
-        int raw = b.slice(u.params(), 0, 3 * bins - 1);
-        int rotation = b.slice(u.params(), 3 * bins - 1, 3 * bins);
-        int original = b.splineInverse(b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(u.plaquette(), rotation)), raw, bins, Math.PI);
-        int logDerivative = b.splineLogDerivative(original, raw, bins, Math.PI);
+        boolean learnedEnds = learnsEndSlope(p);
+        int channels = splineChannels(bins, learnedEnds);
+        int raw = b.slice(u.params(), 0, channels);
+        int rotation = b.slice(u.params(), channels, channels + 1);
+        int original = b.splineInverse(b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(u.plaquette(), rotation)), raw, bins, Math.PI, learnedEnds);
+        int logDerivative = b.splineLogDerivative(original, raw, bins, Math.PI, learnedEnds);
         int change = b.mul(u.active(), b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(u.plaquette(), original)));
         int restored = u.mu() == 0 ? b.sub(u.theta0(), change) : b.add(u.theta1(), change);
         int out = b.concat(u.mu() == 0 ? List.of(restored, u.theta1()) : List.of(u.theta0(), restored));

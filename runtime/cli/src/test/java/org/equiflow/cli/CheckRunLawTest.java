@@ -190,6 +190,7 @@ class CheckRunLawTest {
         // transforms
         add(c, "transform:ncp_mixture", gaugeFlow("ncp_mixture(components = 3)", ""), RUN);
         add(c, "transform:circular_spline", gaugeFlow("circular_spline(bins = 4)", ""), RUN);
+        add(c, "transform:circular_spline with a learned end slope", gaugeFlow("circular_spline(bins = 4, learn_end_derivative = true)", ""), RUN);
         // masks
         add(c, "mask:checkerboard", phiFlow("normal()", AFFINE, ""), RUN);
         add(c, "mask:stripes", phiFlow("normal()", "affine(mask = stripes(axis = 1, period = 2, offset = 1), net = cnn(hidden = [2]))", ""), RUN);

@@ -11,6 +11,7 @@ import org.equiflow.tensor.ConvAct;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Spline;
+import org.equiflow.tensor.SplineGradient;
 import org.equiflow.tensor.SplineInverse;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.nodes.AffineCouplingNode;
@@ -62,9 +63,9 @@ public final class IrTranslator {
                 case Op.ComplexMatMul m -> new ComplexMatMulNode(m.id(), m.n(), m.left(), m.right(), m.adjointLeft(), m.adjointRight());
                 case Op.ComplexTrace t -> new ComplexTraceNode(t.id(), t.n(), t.operand());
                 case Op.SuThreeEigenphases e -> new SuThreeEigenphasesNode(e.id(), e.matrix());
-                case Op.SplineTransform s -> new SplineNode(s.id(), Spline.transform(s.bins(), s.bound()), s.x(), s.params());
-                case Op.SplineLogDerivative s -> new SplineNode(s.id(), Spline.logDerivative(s.bins(), s.bound()), s.x(), s.params());
-                case Op.SplineInverse s -> new SplineNode(s.id(), new SplineInverse(s.bins(), s.bound()), s.y(), s.params());
+                case Op.SplineTransform s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.TRANSFORM, s.learnedEnds()), s.x(), s.params());
+                case Op.SplineLogDerivative s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.LOG_DERIVATIVE, s.learnedEnds()), s.x(), s.params());
+                case Op.SplineInverse s -> new SplineNode(s.id(), new SplineInverse(s.bins(), s.bound(), s.learnedEnds()), s.y(), s.params());
             });
         }
         int[] outputs = function.outputs().values().stream().mapToInt(Integer::intValue).toArray();

@@ -139,6 +139,11 @@ class CouplingLayerLawTest {
                     "plaquette_coupling(links = link_mask(mu = 1, offset = 2), transform = circular_spline(bins = 4),"
                             + " net = cnn(hidden = [4], act = leaky_relu))",
                     true, Set.of("gauge", "translation")),
+            // Rezende et al.'s 3K + 1 parameters: the slope shared by the end knots ±π is learned, not 1.
+            new LayerRow("plaquette_coupling", "plaquette coupling, circular spline with a learned end slope", U1, "haar",
+                    "plaquette_coupling(links = link_mask(mu = 1, offset = 1), transform = circular_spline(bins = 4, learn_end_derivative = true),"
+                            + " net = cnn(hidden = [4], act = leaky_relu))",
+                    true, Set.of("gauge", "translation")),
             new LayerRow("plaquette_coupling", "plaquette coupling, circular spline, 6×6 (mask repaired at the wrap-around)", U1_SIX, "haar",
                     "plaquette_coupling(links = link_mask(mu = 0, offset = 0), transform = circular_spline(bins = 4),"
                             + " net = cnn(hidden = [4], act = leaky_relu))",

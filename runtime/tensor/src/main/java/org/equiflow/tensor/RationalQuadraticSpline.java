@@ -14,6 +14,13 @@ package org.equiflow.tensor;
  *   <li>the slopes at ±B are 1, so the spline joins the identity tails outside [−B, B] with a
  *       continuous first derivative.</li>
  * </ul>
+ * With a <em>learned end derivative</em> (the circular spline of Rezende et al. 2020,
+ * arXiv:2002.02428) there is one more channel, 3K − 1, holding the raw slope shared by both end
+ * knots, δ₀ = δ_K = {@link #MIN_DERIVATIVE} + softplus(p + c) like the interior ones: the map
+ * fixes ±B and has equal slopes there, so wrapped onto the circle it stays a C¹ diffeomorphism
+ * (it no longer joins the identity tails smoothly; a circular use wraps its input into [−B, B]).
+ * The point −B itself then belongs to the first bin, so its log-derivative is log δ₀ rather than
+ * the identity tail's 0.
  * All-zero raw parameters give uniform bins and unit slopes: the identity map, so a conditioner
  * that starts near zero starts the layer near the identity.
  *
@@ -40,8 +47,8 @@ public final class RationalQuadraticSpline {
     private RationalQuadraticSpline() {
     }
 
-    static int parameterChannels(int bins) {
-        return 3 * bins - 1;
+    static int parameterChannels(int bins, boolean learnedEnds) {
+        return 3 * bins - 1 + (learnedEnds ? 1 : 0);
     }
 
     /**
@@ -49,19 +56,21 @@ public final class RationalQuadraticSpline {
      * [N, 3K−1, L…], g (ignored by the forward modes) is the cotangent of y or of log dy/dx,
      * [N, 1, L…]; out is [N, 1, L…] or, for the parameter gradients, [N, 3K−1, L…].
      */
-    static void evaluate(int mode, int bins, double bound, double[] x, double[] p, double[] g, double[] out, int sites) {
+    static void evaluate(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, double[] out, int sites) {
         int configurations = x.length / sites;
-        for (int i = 0; i < configurations * sites; i++) evaluateSite(mode, bins, bound, x, p, g, out, sites, i);
+        for (int i = 0; i < configurations * sites; i++) evaluateSite(mode, bins, bound, learnedEnds, x, p, g, out, sites, i);
     }
 
-    static void evaluateSite(int mode, int bins, double bound, double[] x, double[] p, double[] g, double[] out, int sites, int i) {
+    static void evaluateSite(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, double[] out, int sites, int i) {
         int site = i % sites;
         int configuration = i / sites;
-        int channels = 3 * bins - 1;
+        int channels = parameterChannels(bins, learnedEnds);
         int pBase = configuration * channels * sites + site;
         double xv = x[i];
         boolean parameterGradient = mode >= TRANSFORM_PARAMETER_GRADIENT;
-        if (!(xv > -bound && xv < bound)) {
+        // A learned end slope is not the tails' 1, so −B (where a wrapped angle can land) is the first bin's.
+        boolean inside = learnedEnds ? xv >= -bound && xv < bound : xv > -bound && xv < bound;
+        if (!inside) {
             // Identity tail: y = x, log dy/dx = 0, nothing depends on p.
             if (mode == TRANSFORM) out[i] = xv;
             else if (mode == LOG_DERIVATIVE) out[i] = 0;
@@ -102,6 +111,12 @@ public final class RationalQuadraticSpline {
             }
         }
         double leftDerivative = 1, rightDerivative = 1, leftSoftplusSlope = 0, rightSoftplusSlope = 0;
+        double endSoftplusSlope = 0;
+        if (learnedEnds) {
+            double z = p[pBase + (3 * bins - 1) * sites] + DERIVATIVE_SHIFT;
+            leftDerivative = rightDerivative = MIN_DERIVATIVE + softplus(z);
+            endSoftplusSlope = 1 / (1 + Math.exp(-z));
+        }
         if (bin > 0) {
             double z = p[pBase + (2 * bins + bin - 1) * sites] + DERIVATIVE_SHIFT;
             leftDerivative = MIN_DERIVATIVE + softplus(z);
@@ -176,6 +191,13 @@ public final class RationalQuadraticSpline {
             if (j == bin) value += dRightDerivative * rightSoftplusSlope;
             out[pBase + (2 * bins + j) * sites] = cotangent * value;
         }
+        if (learnedEnds) {
+            // The shared end slope enters as δₖ in the first bin and as δₖ₊₁ in the last (both when K = 1).
+            double value = 0;
+            if (bin == 0) value += dLeftDerivative * endSoftplusSlope;
+            if (bin == bins - 1) value += dRightDerivative * endSoftplusSlope;
+            out[pBase + (3 * bins - 1) * sites] = cotangent * value;
+        }
     }
 
     /**
@@ -185,14 +207,14 @@ public final class RationalQuadraticSpline {
      * ξ = 2γ / (−b − √(b² − 4aγ)) of aξ² + bξ + γ = 0 that lies in [0, 1] (Durkan et al. 2019,
      * the form without cancellation); x = xₖ + wₖξ. Outside [−B, B] x = y.
      */
-    static void invert(int bins, double bound, double[] y, double[] p, double[] out, int sites) {
-        for (int i = 0; i < y.length; i++) out[i] = invertSite(bins, bound, y, p, sites, i);
+    static void invert(int bins, double bound, boolean learnedEnds, double[] y, double[] p, double[] out, int sites) {
+        for (int i = 0; i < y.length; i++) out[i] = invertSite(bins, bound, learnedEnds, y, p, sites, i);
     }
 
-    static double invertSite(int bins, double bound, double[] y, double[] p, int sites, int i) {
+    static double invertSite(int bins, double bound, boolean learnedEnds, double[] y, double[] p, int sites, int i) {
         int site = i % sites;
         int configuration = i / sites;
-        int channels = 3 * bins - 1;
+        int channels = parameterChannels(bins, learnedEnds);
         int pBase = configuration * channels * sites + site;
         double yv = y[i];
         if (!(yv > -bound && yv < bound)) return yv;
@@ -220,8 +242,9 @@ public final class RationalQuadraticSpline {
                 bottom += height;
             }
         }
-        double leftDerivative = bin > 0 ? MIN_DERIVATIVE + softplus(p[pBase + (2 * bins + bin - 1) * sites] + DERIVATIVE_SHIFT) : 1;
-        double rightDerivative = bin < bins - 1 ? MIN_DERIVATIVE + softplus(p[pBase + (2 * bins + bin) * sites] + DERIVATIVE_SHIFT) : 1;
+        double endDerivative = learnedEnds ? MIN_DERIVATIVE + softplus(p[pBase + (3 * bins - 1) * sites] + DERIVATIVE_SHIFT) : 1;
+        double leftDerivative = bin > 0 ? MIN_DERIVATIVE + softplus(p[pBase + (2 * bins + bin - 1) * sites] + DERIVATIVE_SHIFT) : endDerivative;
+        double rightDerivative = bin < bins - 1 ? MIN_DERIVATIVE + softplus(p[pBase + (2 * bins + bin) * sites] + DERIVATIVE_SHIFT) : endDerivative;
         double slope = height / width;
         double delta = yv - bottom;
         double curvature = leftDerivative + rightDerivative - 2 * slope;
@@ -234,14 +257,14 @@ public final class RationalQuadraticSpline {
     }
 
     /** {@link #invert} on tensors of either precision (float32 is evaluated in float64). */
-    static void applyInverse(int bins, double bound, Tensor y, Tensor p, Tensor out) {
+    static void applyInverse(int bins, double bound, boolean learnedEnds, Tensor y, Tensor p, Tensor out) {
         int sites = y.shape().sites();
         double[] yv = y.toDoubleArray(), pv = p.toDoubleArray();
         if (out.dtype() == DType.F64) {
-            invert(bins, bound, yv, pv, out.f64(), sites);
+            invert(bins, bound, learnedEnds, yv, pv, out.f64(), sites);
         } else {
             double[] result = new double[out.size()];
-            invert(bins, bound, yv, pv, result, sites);
+            invert(bins, bound, learnedEnds, yv, pv, result, sites);
             float[] o = out.f32();
             for (int k = 0; k < o.length; k++) o[k] = (float) result[k];
         }
@@ -252,27 +275,27 @@ public final class RationalQuadraticSpline {
     }
 
     /** Runs {@code mode} on tensors of either precision (float32 is evaluated in float64). */
-    static void apply(int mode, int bins, double bound, Tensor x, Tensor p, Tensor g, Tensor out) {
+    static void apply(int mode, int bins, double bound, boolean learnedEnds, Tensor x, Tensor p, Tensor g, Tensor out) {
         int sites = x.shape().sites();
         double[] xv = x.toDoubleArray(), pv = p.toDoubleArray(), gv = g == null ? null : g.toDoubleArray();
         if (out.dtype() == DType.F64) {
-            evaluate(mode, bins, bound, xv, pv, gv, out.f64(), sites);
+            evaluate(mode, bins, bound, learnedEnds, xv, pv, gv, out.f64(), sites);
         } else {
             double[] result = new double[out.size()];
-            evaluate(mode, bins, bound, xv, pv, gv, result, sites);
+            evaluate(mode, bins, bound, learnedEnds, xv, pv, gv, result, sites);
             float[] o = out.f32();
             for (int k = 0; k < o.length; k++) o[k] = (float) result[k];
         }
     }
 
-    static Shape checkShapes(Primitive primitive, int bins, double bound, Shape x, Shape p) {
+    static Shape checkShapes(Primitive primitive, int bins, double bound, boolean learnedEnds, Shape x, Shape p) {
         if (bins < 1 || !(bound > 0)) {
             throw new IllegalArgumentException(primitive.name() + " needs bins ≥ 1 and bound > 0, got " + bins + " and " + bound);
         }
         if (x.channels() != 1) throw new IllegalArgumentException(primitive.name() + " needs a one-channel field x, got " + x);
-        if (!p.equals(x.withChannels(parameterChannels(bins)))) {
-            throw new IllegalArgumentException(primitive.name() + " needs parameters " + x.withChannels(parameterChannels(bins))
-                    + " (3·bins − 1 channels) for x " + x + ", got " + p);
+        if (!p.equals(x.withChannels(parameterChannels(bins, learnedEnds)))) {
+            throw new IllegalArgumentException(primitive.name() + " needs parameters " + x.withChannels(parameterChannels(bins, learnedEnds))
+                    + (learnedEnds ? " (3·bins channels: a learned end derivative)" : " (3·bins − 1 channels)") + " for x " + x + ", got " + p);
         }
         return x;
     }

@@ -5,12 +5,18 @@ import java.util.List;
 /**
  * The rational-quadratic spline y(x) of {@link RationalQuadraticSpline} on [−bound, bound] with
  * {@code bins} bins, identity outside, or its per-site log-derivative log dy/dx (0 outside):
- * operands x [N, 1, L…] and raw parameters p [N, 3·bins − 1, L…]; result [N, 1, L…]. Every
+ * operands x [N, 1, L…] and raw parameters p [N, 3·bins − 1, L…] (3·bins with {@code learnedEnds}: the
+ * circular spline's shared end-knot slope, see {@link RationalQuadraticSpline}); result [N, 1, L…]. Every
  * site is computed; a coupling keeps the frozen sites itself and sums the log-derivative over the
  * updated ones for its log-det. The two quantities are one primitive because they share their
  * operands, their kernel (a mode of it) and their gradient ({@link SplineGradient}).
  */
-public record Spline(int bins, double bound, SplineGradient.Quantity quantity) implements Primitive {
+public record Spline(int bins, double bound, SplineGradient.Quantity quantity, boolean learnedEnds) implements Primitive {
+
+    /** The spline with unit end slopes (identity tails joined C¹). */
+    public Spline(int bins, double bound, SplineGradient.Quantity quantity) {
+        this(bins, bound, quantity, false);
+    }
 
     /** y(x). */
     public static Spline transform(int bins, double bound) {
@@ -20,6 +26,16 @@ public record Spline(int bins, double bound, SplineGradient.Quantity quantity) i
     /** log dy/dx. */
     public static Spline logDerivative(int bins, double bound) {
         return new Spline(bins, bound, SplineGradient.Quantity.LOG_DERIVATIVE);
+    }
+
+    /** y(x) with a learned slope shared by the two end knots (3·bins parameter channels). */
+    public static Spline circularTransform(int bins, double bound) {
+        return new Spline(bins, bound, SplineGradient.Quantity.TRANSFORM, true);
+    }
+
+    /** log dy/dx with a learned slope shared by the two end knots (3·bins parameter channels). */
+    public static Spline circularLogDerivative(int bins, double bound) {
+        return new Spline(bins, bound, SplineGradient.Quantity.LOG_DERIVATIVE, true);
     }
 
     /** The kernel's mode for this quantity ({@link RationalQuadraticSpline#TRANSFORM} or {@link RationalQuadraticSpline#LOG_DERIVATIVE}). */
@@ -38,12 +54,12 @@ public record Spline(int bins, double bound, SplineGradient.Quantity quantity) i
     @Override
     public Shape outputShape(List<Shape> inputs) {
         Primitive.expectArity(this, inputs, 2);
-        return RationalQuadraticSpline.checkShapes(this, bins, bound, inputs.get(0), inputs.get(1));
+        return RationalQuadraticSpline.checkShapes(this, bins, bound, learnedEnds, inputs.get(0), inputs.get(1));
     }
 
     @Override
     public void forward(List<Tensor> inputs, Tensor out) {
-        RationalQuadraticSpline.apply(mode(), bins, bound, inputs.get(0), inputs.get(1), null, out);
+        RationalQuadraticSpline.apply(mode(), bins, bound, learnedEnds, inputs.get(0), inputs.get(1), null, out);
     }
 
     @Override
@@ -53,6 +69,6 @@ public record Spline(int bins, double bound, SplineGradient.Quantity quantity) i
             case 1 -> SplineGradient.Operand.PARAMETERS;
             default -> throw new IndexOutOfBoundsException(index);
         };
-        return Ops.apply(new SplineGradient(bins, bound, quantity, operand), inputs.get(0), inputs.get(1), outputGrad);
+        return Ops.apply(new SplineGradient(bins, bound, quantity, operand, learnedEnds), inputs.get(0), inputs.get(1), outputGrad);
     }
 }

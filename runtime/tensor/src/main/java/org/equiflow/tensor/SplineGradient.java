@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The backward step of {@link Spline} (either quantity) in one pass:
- * operands x [N, 1, L…], raw parameters p [N, 3·bins − 1, L…] and the cotangent g [N, 1, L…]
+ * operands x [N, 1, L…], raw parameters p [N, 3·bins − 1, L…] (3·bins with {@code learnedEnds}) and the cotangent g [N, 1, L…]
  * of the quantity; result g·∂quantity/∂x [N, 1, L…] or g·∂quantity/∂p [N, 3·bins − 1, L…]
  * (the Jacobian is diagonal in sites, so either is a per-site product).
  *
@@ -13,7 +13,12 @@ import java.util.List;
  * differentiates the loss once). Differentiating twice through a spline therefore treats x
  * and p as constants at this step.
  */
-public record SplineGradient(int bins, double bound, Quantity quantity, Operand operand) implements Primitive {
+public record SplineGradient(int bins, double bound, Quantity quantity, Operand operand, boolean learnedEnds) implements Primitive {
+
+    /** The gradient of the spline with unit end slopes. */
+    public SplineGradient(int bins, double bound, Quantity quantity, Operand operand) {
+        this(bins, bound, quantity, operand, false);
+    }
 
     /** The function being differentiated. */
     public enum Quantity { TRANSFORM, LOG_DERIVATIVE }
@@ -32,7 +37,7 @@ public record SplineGradient(int bins, double bound, Quantity quantity, Operand 
     @Override
     public Shape outputShape(List<Shape> inputs) {
         Primitive.expectArity(this, inputs, 3);
-        Shape x = RationalQuadraticSpline.checkShapes(this, bins, bound, inputs.get(0), inputs.get(1));
+        Shape x = RationalQuadraticSpline.checkShapes(this, bins, bound, learnedEnds, inputs.get(0), inputs.get(1));
         if (!inputs.get(2).equals(x)) {
             throw new IllegalArgumentException(name() + " needs a cotangent of x's shape " + x + ", got " + inputs.get(2));
         }
@@ -41,7 +46,7 @@ public record SplineGradient(int bins, double bound, Quantity quantity, Operand 
 
     @Override
     public void forward(List<Tensor> inputs, Tensor out) {
-        RationalQuadraticSpline.apply(mode(), bins, bound, inputs.get(0), inputs.get(1), inputs.get(2), out);
+        RationalQuadraticSpline.apply(mode(), bins, bound, learnedEnds, inputs.get(0), inputs.get(1), inputs.get(2), out);
     }
 
     @Override

@@ -138,6 +138,13 @@ public final class PrimitiveCases {
         return t;
     }
 
+    /** Angles in (−π, π), at least 0.05 from ±π where a learned end slope meets the identity tails with a kink. */
+    private Tensor insideTheCircle(Shape shape) {
+        Tensor t = Tensor.zeros(shape, DType.F64);
+        for (int i = 0; i < t.size(); i++) t.set(i, (Math.PI - 0.05) * (2 * random.nextDouble() - 1));
+        return t;
+    }
+
     private Tensor positive(Shape shape) {
         Tensor t = randn(shape);
         for (int i = 0; i < t.size(); i++) t.set(i, 0.3 + Math.abs(t.get(i)));
@@ -327,6 +334,26 @@ public final class PrimitiveCases {
             Shape field = new Shape(2, 1, binsAndLattice[1], binsAndLattice[2]);
             add.accept(new Case("spline inverse K=" + bins + " B=" + bound, new SplineInverse(bins, bound),
                     List.of(scaled(randn(field), bound), randn(field.withChannels(3 * bins - 1)))));
+        }
+        // Circular splines with a learned end slope (3·bins raw channels), drawn after everything
+        // above for the same reason; x and y inside [−π, π), where a circular coupling wraps them.
+        for (int bins : new int[] {1, 4}) {
+            Shape field = new Shape(2, 1, 4, 3);
+            Shape parameters = field.withChannels(3 * bins);
+            String suffix = " learned end slope K=" + bins;
+            add.accept(new Case("spline transform" + suffix, Spline.circularTransform(bins, Math.PI),
+                    List.of(insideTheCircle(field), randn(parameters))));
+            add.accept(new Case("spline log derivative" + suffix, Spline.circularLogDerivative(bins, Math.PI),
+                    List.of(insideTheCircle(field), randn(parameters))));
+            for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
+                for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
+                    add.accept(new Case("spline gradient " + quantity + " by " + operand + suffix,
+                            new SplineGradient(bins, Math.PI, quantity, operand, true),
+                            List.of(insideTheCircle(field), randn(parameters), randn(field))));
+                }
+            }
+            add.accept(new Case("spline inverse" + suffix, new SplineInverse(bins, Math.PI, true),
+                    List.of(insideTheCircle(field), randn(parameters))));
         }
 
         return cases;

@@ -283,9 +283,9 @@ public final class OpenClBackend implements Backend {
             case Conditioner op -> conditioner(op, inputs, out);
             case ActivationGrad op -> activationGrad(op, inputs.get(0), inputs.get(1), out);
             case AffineCoupling op -> affineCoupling(inputs.get(0), inputs.get(1), inputs.get(2), inputs.get(3), out);
-            case Spline op -> spline(op.mode(), op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
-            case SplineGradient op -> spline(op.mode(), op.bins(), op.bound(), inputs.get(0), inputs.get(1), inputs.get(2), out);
-            case SplineInverse op -> spline(ResidentKernelF32.SPLINE_INVERSE, op.bins(), op.bound(), inputs.get(0), inputs.get(1), null, out);
+            case Spline op -> spline(op.mode(), op.bins(), op.bound(), op.learnedEnds(), inputs.get(0), inputs.get(1), null, out);
+            case SplineGradient op -> spline(op.mode(), op.bins(), op.bound(), op.learnedEnds(), inputs.get(0), inputs.get(1), inputs.get(2), out);
+            case SplineInverse op -> spline(ResidentKernelF32.SPLINE_INVERSE, op.bins(), op.bound(), op.learnedEnds(), inputs.get(0), inputs.get(1), null, out);
             case ComplexMatMul op -> complexProduct(op, inputs.get(0), inputs.get(1), out);
             case ComplexTrace op -> complexTrace(op, inputs.getFirst(), out);
             // One cubic per active plaquette, a few per configuration: not worth a kernel; the host
@@ -634,7 +634,7 @@ public final class OpenClBackend implements Backend {
     }
 
     /** One work item per configuration and site of x, whichever quantity the mode writes. */
-    private void spline(int mode, int bins, double bound, Tensor x, Tensor p, Tensor cotangent, Tensor out) {
+    private void spline(int mode, int bins, double bound, boolean learnedEnds, Tensor x, Tensor p, Tensor cotangent, Tensor out) {
         Residency r = on(out);
         int at0 = r.inputAt(x), at1 = r.inputAt(p);
         // The forward modes read no cotangent; x stands in for it.
@@ -644,6 +644,7 @@ public final class OpenClBackend implements Backend {
         g.operation = mode;
         g.p0 = bins;
         g.p1 = x.shape().sites();
+        g.p2 = learnedEnds ? 1 : 0;
         g.real = bound;
         g.at0 = at0;
         g.at1 = at1;

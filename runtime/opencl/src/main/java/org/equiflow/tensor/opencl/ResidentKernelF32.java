@@ -596,10 +596,12 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         int mode = operation;
         int bins = p0;
         int sites = p1;
+        // 1: channel 3·bins − 1 is the slope shared by both end knots (the circular spline's learned end derivative).
+        int learnedEnds = p2;
         float bound = real;
         int site = i % sites;
         int configuration = i / sites;
-        int channels = 3 * bins - 1;
+        int channels = 3 * bins - 1 + learnedEnds;
         int pBase = at1 + configuration * channels * sites + site;
         int outBase = atOut + configuration * channels * sites + site;
         float xv = heap[at0 + i];
@@ -607,8 +609,14 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         // Outside [−B, B] the spline is the identity: evaluate at the safe point 0 and select
         // the tail's values at the end, since Aparapi cannot translate early exits here.
         float inside = 1;
-        if (xv <= -bound) {
+        if (xv < -bound) {
             inside = 0;
+        }
+        // −B is the first bin's when the end slope is learned (not the tail's 1).
+        if (xv == -bound) {
+            if (learnedEnds == 0) {
+                inside = 0;
+            }
         }
         if (xv >= bound) {
             inside = 0;
@@ -664,6 +672,13 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         float rightDerivative = 1;
         float leftSoftplusSlope = 0;
         float rightSoftplusSlope = 0;
+        float endSoftplusSlope = 0;
+        if (learnedEnds == 1) {
+            float z = heap[pBase + (3 * bins - 1) * sites] + DERIVATIVE_SHIFT;
+            leftDerivative = MIN_DERIVATIVE + max(z, 0) + log(1 + exp(-abs(z)));
+            rightDerivative = leftDerivative;
+            endSoftplusSlope = 1 / (1 + exp(-z));
+        }
         if (bin > 0) {
             float z = heap[pBase + (2 * bins + bin - 1) * sites] + DERIVATIVE_SHIFT;
             leftDerivative = MIN_DERIVATIVE + max(z, 0) + log(1 + exp(-abs(z)));
@@ -748,6 +763,17 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
                 }
                 heap[outBase + (2 * bins + j) * sites] = inside * cotangent * value;
             }
+            if (learnedEnds == 1) {
+                // The shared end slope is δₖ in the first bin and δₖ₊₁ in the last (both when bins = 1).
+                float value = 0;
+                if (bin == 0) {
+                    value += dLeftDerivative * endSoftplusSlope;
+                }
+                if (bin == bins - 1) {
+                    value += dRightDerivative * endSoftplusSlope;
+                }
+                heap[outBase + (3 * bins - 1) * sites] = inside * cotangent * value;
+            }
         }
     }
 
@@ -759,10 +785,11 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
     void splineInverse(int i) {
         int bins = p0;
         int sites = p1;
+        int learnedEnds = p2;
         float bound = real;
         int site = i % sites;
         int configuration = i / sites;
-        int channels = 3 * bins - 1;
+        int channels = 3 * bins - 1 + learnedEnds;
         int pBase = at1 + configuration * channels * sites + site;
         float yv = heap[at0 + i];
         // Outside [−B, B] the inverse is the identity: evaluate at the safe point 0 and select at the end.
@@ -814,6 +841,11 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         }
         float leftDerivative = 1;
         float rightDerivative = 1;
+        if (learnedEnds == 1) {
+            float z = heap[pBase + (3 * bins - 1) * sites] + DERIVATIVE_SHIFT;
+            leftDerivative = MIN_DERIVATIVE + max(z, 0) + log(1 + exp(-abs(z)));
+            rightDerivative = leftDerivative;
+        }
         if (bin > 0) {
             float z = heap[pBase + (2 * bins + bin - 1) * sites] + DERIVATIVE_SHIFT;
             leftDerivative = MIN_DERIVATIVE + max(z, 0) + log(1 + exp(-abs(z)));
