@@ -1,8 +1,10 @@
 package org.equiflow.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.Map;
+import java.util.function.Function;
 import org.equiflow.api.RunFailure;
 import org.equiflow.distributed.Communicator;
 import org.equiflow.distributed.Communicators;
@@ -35,6 +37,38 @@ final class DistributedOptions {
             };
         } catch (DistributedException e) {
             throw new RunFailure(e.getMessage() + " [" + e.problem() + "]");
+        }
+    }
+
+    /** What a command does as one rank of its job, printing to this rank's streams. */
+    @FunctionalInterface
+    interface RankWork {
+        int run(Communicator job, PrintWriter out, PrintWriter err) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} as this process's rank of the job: opens the job, gives rank 0 the command's
+     * streams and the other ranks silent ones, makes the device current, says once how the job is
+     * distributed ({@code announcement} of the job's description, e.g. "2 MPI ranks (Open MPI v4.1.4)";
+     * nothing on one process), and closes the job however the work ends. A failure every rank shares
+     * (the API agrees on failures before its work) is reported by rank 0 alone; the others exit 1.
+     */
+    int runAsRank(PrintWriter out, PrintWriter err, DeviceOptions device, Function<String, String> announcement, RankWork work)
+            throws IOException {
+        Communicator job = open();
+        try {
+            PrintWriter rankOut = quietUnlessRankZero(job, out), rankErr = quietUnlessRankZero(job, err);
+            device.activate(rankErr);
+            if (job.size() > 1) {
+                rankOut.println(announcement.apply(job.description()));
+                rankOut.flush();
+            }
+            return work.run(job, rankOut, rankErr);
+        } catch (RuntimeException | IOException e) {
+            if (job.rank() != 0) return 1;
+            throw e;
+        } finally {
+            job.close();
         }
     }
 

@@ -51,23 +51,10 @@ final class HmcCommand implements Callable<Integer> {
         if (stepSize != null) checks.positive("--step-size", stepSize);
         if (mdSteps != null) checks.range("--md-steps", mdSteps, 1, Integer.MAX_VALUE);
         var chosenPrecision = checks.precision(precision);
-        Communicator job = distributed.open();
-        try {
-            // Rank 0 speaks for the job; the others run their chains silently beside it.
-            PrintWriter jobOut = DistributedOptions.quietUnlessRankZero(job, out), jobErr = DistributedOptions.quietUnlessRankZero(job, err);
-            device.activate(jobErr);
-            if (job.size() > 1) {
-                jobOut.println("HMC on " + job.description() + ", the " + chains + " chains divided between them");
-                jobOut.flush();
-            }
-            return hmc(jobOut, jobErr, chosenPrecision, job);
-        } catch (RuntimeException | java.io.IOException e) {
-            // Every rank fails alike (the API agrees on failures before the trajectories); rank 0 reports it.
-            if (job.rank() != 0) return 1;
-            throw e;
-        } finally {
-            job.close();
-        }
+        // Rank 0 speaks for the job; the others run their chains silently beside it.
+        return distributed.runAsRank(out, err, device,
+                description -> "HMC on " + description + ", the " + chains + " chains divided between them",
+                (job, rankOut, rankErr) -> hmc(rankOut, rankErr, chosenPrecision, job));
     }
 
     private int hmc(PrintWriter out, PrintWriter err, org.equiflow.api.Precision chosenPrecision, Communicator job) throws java.io.IOException {

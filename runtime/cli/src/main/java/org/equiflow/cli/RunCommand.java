@@ -3,7 +3,6 @@ package org.equiflow.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.equiflow.api.Flow;
-import org.equiflow.distributed.Communicator;
 import org.equiflow.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,28 +32,17 @@ final class RunCommand implements Callable<Integer> {
         sampling.noProgress = training.noProgress;
         sampling.validate(checks);
         Trainer.Reduction reduction = training.reduction();
-        Communicator job = distributed.open();
-        try {
-            // Rank 0 speaks for the job; the others train and sample silently beside it.
-            PrintWriter jobOut = DistributedOptions.quietUnlessRankZero(job, out), jobErr = DistributedOptions.quietUnlessRankZero(job, err);
-            device.activate(jobErr);
-            if (job.size() > 1) {
-                jobOut.println("training and sampling on " + job.description() + ", gradients added in " + reduction.label().replace('-', ' '));
-                jobOut.flush();
-            }
-            Flow flow = diagnostics.openFlow(file, training.flow, training.out, training.resume, jobErr);
+        // Rank 0 speaks for the job; the others train and sample silently beside it.
+        return distributed.runAsRank(out, err, device,
+                description -> "training and sampling on " + description + ", gradients added in " + reduction.label().replace('-', ' '),
+                (job, rankOut, rankErr) -> {
+            Flow flow = diagnostics.openFlow(file, training.flow, training.out, training.resume, rankErr);
             if (flow == null) return 1;
             boolean quiet = job.rank() != 0;
-            var run = flow.trainAndSample(training.options(), sampling.options(), new TrainCommand.Printer(jobOut, jobErr, training.noProgress || quiet),
-                    new SampleCommand.Printer(jobOut, jobErr, sampling.noProgress || quiet), job, reduction);
+            var run = flow.trainAndSample(training.options(), sampling.options(), new TrainCommand.Printer(rankOut, rankErr, training.noProgress || quiet),
+                    new SampleCommand.Printer(rankOut, rankErr, sampling.noProgress || quiet), job, reduction);
             if (run.training().diverged()) return TrainCommand.exitCode(run.training());
-            return SampleCommand.report(run.sampling(), jobOut);
-        } catch (RuntimeException | java.io.IOException e) {
-            // Every rank fails alike (the API agrees on failures before the first step); rank 0 reports it.
-            if (job.rank() != 0) return 1;
-            throw e;
-        } finally {
-            job.close();
-        }
+            return SampleCommand.report(run.sampling(), rankOut);
+        });
     }
 }

@@ -10,7 +10,6 @@ import org.equiflow.api.Precision;
 import org.equiflow.api.SamplingListener;
 import org.equiflow.api.SamplingOptions;
 import org.equiflow.api.SamplingResult;
-import org.equiflow.distributed.Communicator;
 import org.equiflow.io.HtmlReport;
 import org.equiflow.physics.Measurements;
 import org.equiflow.physics.TrustChecks;
@@ -61,26 +60,15 @@ final class SampleCommand implements Callable<Integer> {
         var checks = new OptionChecks(spec);
         sampling.validate(checks);
         Precision chosen = checks.precision(precision);
-        Communicator job = distributed.open();
-        try {
-            // Rank 0 speaks for the job; the others draw their share of every batch silently beside it.
-            PrintWriter jobOut = DistributedOptions.quietUnlessRankZero(job, out), jobErr = DistributedOptions.quietUnlessRankZero(job, err);
-            device.activate(jobErr);
-            if (job.size() > 1) {
-                jobOut.println("sampling on " + job.description() + ", each drawing a share of every batch of proposals");
-                jobOut.flush();
-            }
-            Flow flow = diagnostics.openFlow(file, sampling.flow, sampling.out, false, jobErr);
+        // Rank 0 speaks for the job; the others draw their share of every batch silently beside it.
+        return distributed.runAsRank(out, err, device,
+                description -> "sampling on " + description + ", each drawing a share of every batch of proposals",
+                (job, rankOut, rankErr) -> {
+            Flow flow = diagnostics.openFlow(file, sampling.flow, sampling.out, false, rankErr);
             if (flow == null) return 1;
-            return report(flow.sample(sampling.options(chosen), new Printer(jobOut, jobErr, sampling.noProgress || job.rank() != 0), job),
-                    jobOut);
-        } catch (RuntimeException | java.io.IOException e) {
-            // Every rank fails alike (the API agrees on failures before the draw); rank 0 reports it.
-            if (job.rank() != 0) return 1;
-            throw e;
-        } finally {
-            job.close();
-        }
+            return report(flow.sample(sampling.options(chosen), new Printer(rankOut, rankErr, sampling.noProgress || job.rank() != 0), job),
+                    rankOut);
+        });
     }
 
     /** Where the committed result is; the measurements were printed before it was written. */

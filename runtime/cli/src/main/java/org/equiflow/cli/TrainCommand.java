@@ -11,7 +11,6 @@ import org.equiflow.api.Flow;
 import org.equiflow.api.TrainingListener;
 import org.equiflow.api.TrainingOptions;
 import org.equiflow.api.TrainingResult;
-import org.equiflow.distributed.Communicator;
 import org.equiflow.physics.TrustChecks;
 import org.equiflow.train.Trainer;
 import org.equiflow.api.RunFailure;
@@ -37,25 +36,14 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         training.validate(new OptionChecks(spec));
         Trainer.Reduction reduction = training.reduction();
-        Communicator job = distributed.open();
-        try {
-            // Rank 0 speaks for the job; the others train silently beside it.
-            PrintWriter jobOut = DistributedOptions.quietUnlessRankZero(job, out), jobErr = DistributedOptions.quietUnlessRankZero(job, err);
-            device.activate(jobErr);
-            if (job.size() > 1) {
-                jobOut.println("training on " + job.description() + ", gradients added in " + reduction.label().replace('-', ' '));
-                jobOut.flush();
-            }
-            Flow flow = diagnostics.openFlow(file, training.flow, training.out, training.resume, jobErr);
+        // Rank 0 speaks for the job; the others train silently beside it.
+        return distributed.runAsRank(out, err, device,
+                description -> "training on " + description + ", gradients added in " + reduction.label().replace('-', ' '),
+                (job, rankOut, rankErr) -> {
+            Flow flow = diagnostics.openFlow(file, training.flow, training.out, training.resume, rankErr);
             if (flow == null) return 1;
-            return exitCode(flow.train(training.options(), new Printer(jobOut, jobErr, training.noProgress || job.rank() != 0), job, reduction));
-        } catch (RuntimeException | java.io.IOException e) {
-            // Every rank fails alike (the API agrees on failures before the first step); rank 0 reports it.
-            if (job.rank() != 0) return 1;
-            throw e;
-        } finally {
-            job.close();
-        }
+            return exitCode(flow.train(training.options(), new Printer(rankOut, rankErr, training.noProgress || job.rank() != 0), job, reduction));
+        });
     }
 
     /** Options shared by `train` and `run`. */

@@ -195,7 +195,7 @@ public final class Trainer {
             // The blocks' sums in block order, the same bits on every rank and for any number of ranks.
             case BLOCK_ORDER -> job.allreduceSumOfBlocks(packed, layout.length());
             case RANK_SUMS -> {
-                double[] ranks = job.allreduceSum(sumInOrder(packed, layout.length()));
+                double[] ranks = job.allreduceSum(InProcessCommunicator.sumBlocksInOrder(packed, layout.length()));
                 if (job.size() > 1) job.broadcast(ranks, 0);
                 yield ranks;
             }
@@ -224,17 +224,6 @@ public final class Trainer {
         adam.zeroGrad();
         return new Step(step, loss, Reweighting.ess(allLogWeights), acceptanceEstimate(allLogWeights), (System.nanoTime() - t0) / 1e9,
                 clipped.norm(), clipped.clipped());
-    }
-
-    /** Rows of {@code length} values added left to right (zeros when there are none), as one process adds its blocks. */
-    private static double[] sumInOrder(double[] rows, int length) {
-        double[] sum = new double[length];
-        if (rows.length == 0) return sum;
-        System.arraycopy(rows, 0, sum, 0, length);
-        for (int start = length; start < rows.length; start += length) {
-            for (int i = 0; i < length; i++) sum[i] += rows[start + i];
-        }
-        return sum;
     }
 
     /** The ranks this trainer shares its steps with. */

@@ -49,8 +49,8 @@ public final class InProcessCommunicator implements Communicator {
 
     @Override public void close() { }
 
-    /** ((b0 + b1) + b2) + … : the one order both communicators add blocks in. */
-    static double[] sumBlocksInOrder(double[] blocks, int blockLength) {
+    /** ((b0 + b1) + b2) + … : the one order both communicators add blocks in, and one process adds its own blocks in. */
+    public static double[] sumBlocksInOrder(double[] blocks, int blockLength) {
         if (blockLength < 1) throw new IllegalArgumentException("block length " + blockLength + " is not positive");
         if (blocks.length % blockLength != 0) {
             throw new IllegalArgumentException(blocks.length + " values are not a whole number of blocks of " + blockLength);
