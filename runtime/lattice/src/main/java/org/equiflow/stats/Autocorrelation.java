@@ -246,18 +246,22 @@ public final class Autocorrelation {
    */
   static double[] lagSumsByFft(double[] delta) {
     int n = delta.length;
-    int m = Integer.highestOneBit(Math.max(1, 2 * n - 1));
+    int m = Integer.highestOneBit(Math.max(2, 2 * n - 1));
     if (m < 2 * n - 1) m <<= 1;
-    double[] re = new double[m], im = new double[m];
-    System.arraycopy(delta, 0, re, 0, n);
-    Fft.transform(re, im, false);
-    for (int k = 0; k < m; k++) {
-      re[k] = re[k] * re[k] + im[k] * im[k];
-      im[k] = 0;
+    double[] padded = new double[m];
+    System.arraycopy(delta, 0, padded, 0, n);
+    double[][] spectrum = Fft.realForward(padded);
+    // The power spectrum is real and even (P_{M−k} = P_k), so its transform is real and even too:
+    // the forward real transform gives the correlation, as the inverse would.
+    double[] power = new double[m];
+    for (int k = 0; k <= m / 2; k++) {
+      double p = spectrum[0][k] * spectrum[0][k] + spectrum[1][k] * spectrum[1][k];
+      power[k] = p;
+      if (k > 0 && k < m / 2) power[m - k] = p;
     }
-    Fft.transform(re, im, true);
+    double[] correlation = Fft.realForward(power)[0];
     double[] sums = new double[n];
-    for (int t = 0; t < n; t++) sums[t] = re[t] / m;
+    for (int t = 0; t < n; t++) sums[t] = correlation[t] / m;
     return sums;
   }
 

@@ -45,22 +45,50 @@ final class Fft {
         }
     }
 
+    /**
+     * X_k = Σ_j x_j e^{−2πi jk/M} of a real sequence of M values (a power of two, at least 2), for
+     * k = 0 … M/2 (the rest is their complex conjugate): the real values taken in pairs as one complex
+     * sequence of M/2, transformed, and the two halves' transforms separated — half the work of a
+     * complex transform of M. Returns {re, im}, each of M/2 + 1 values.
+     */
+    static double[][] realForward(double[] x) {
+        int m = x.length, h = m / 2;
+        if (Integer.bitCount(m) != 1 || m < 2) throw new IllegalArgumentException("length " + m + " is not a power of two of at least 2");
+        double[] zr = new double[h], zi = new double[h];
+        for (int j = 0; j < h; j++) {
+            zr[j] = x[2 * j];
+            zi[j] = x[2 * j + 1];
+        }
+        transform(zr, zi, false);
+        Twiddles w = twiddles(m);
+        double[] re = new double[h + 1], im = new double[h + 1];
+        for (int k = 0; k <= h; k++) {
+            int a = k % h, b = (h - k) % h;
+            // E_k = (Z_k + conj Z_{h−k}) / 2 transforms the even values, O_k = (Z_k − conj Z_{h−k}) / 2i the odd ones.
+            double er = (zr[a] + zr[b]) / 2, ei = (zi[a] - zi[b]) / 2;
+            double or = (zi[a] + zi[b]) / 2, oi = -(zr[a] - zr[b]) / 2;
+            // X_k = E_k + e^{−2πik/M} O_k.
+            double cos = k < h ? w.cos[k] : -1, sin = k < h ? -w.sin[k] : 0;
+            re[k] = er + cos * or - sin * oi;
+            im[k] = ei + cos * oi + sin * or;
+        }
+        return new double[][] {re, im};
+    }
+
     /** cos and sin of 2πk/M for k &lt; M/2: every stage's factors, one table per length (a series' many observables share it). */
     private record Twiddles(double[] cos, double[] sin) {}
 
-    private static volatile Twiddles cached;
+    private static final java.util.Map<Integer, Twiddles> TWIDDLES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Twiddles twiddles(int m) {
-        Twiddles w = cached;
-        if (w != null && w.cos.length == m / 2) return w;
-        double[] cos = new double[m / 2], sin = new double[m / 2];
-        for (int k = 0; k < m / 2; k++) {
-            double angle = 2 * Math.PI * k / m;
-            cos[k] = Math.cos(angle);
-            sin[k] = Math.sin(angle);
-        }
-        w = new Twiddles(cos, sin);
-        cached = w;
-        return w;
+        return TWIDDLES.computeIfAbsent(m, length -> {
+            double[] cos = new double[length / 2], sin = new double[length / 2];
+            for (int k = 0; k < length / 2; k++) {
+                double angle = 2 * Math.PI * k / length;
+                cos[k] = Math.cos(angle);
+                sin[k] = Math.sin(angle);
+            }
+            return new Twiddles(cos, sin);
+        });
     }
 }

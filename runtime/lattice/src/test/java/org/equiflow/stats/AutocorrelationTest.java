@@ -28,12 +28,14 @@ class AutocorrelationTest {
   }
 
   /**
-   * Lags past the direct ones come from the FFT: equal to the direct sums Σ δ^i δ^{i+t} to rounding
-   * (relative to Γ(0)), at every lag, for a length that is not a power of two.
+   * Lags past the direct ones come from the FFT (a real transform of the zero-padded series, its
+   * power spectrum transformed back): equal to the direct sums Σ δ^i δ^{i+t} to rounding (relative
+   * to Γ(0)), at every lag, for lengths that are and are not powers of two.
    */
-  @Test
-  void theFftLagSumsAreTheDirectSums() {
-    double[] x = Series.ar1(0.99, 5_003, 17);
+  @ParameterizedTest(name = "N = {0}")
+  @CsvSource({"2", "3", "64", "65", "5003"})
+  void theFftLagSumsAreTheDirectSums(int length) {
+    double[] x = Series.ar1(0.99, length, 17);
     double mean = 0;
     for (double v : x) mean += v / x.length;
     double[] delta = new double[x.length];
