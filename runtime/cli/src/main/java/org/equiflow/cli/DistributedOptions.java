@@ -51,7 +51,8 @@ final class DistributedOptions {
      * streams and the other ranks silent ones, makes the device current, says once how the job is
      * distributed ({@code announcement} of the job's description, e.g. "2 MPI ranks (Open MPI v4.1.4)";
      * nothing on one process), and closes the job however the work ends. A failure every rank shares
-     * (the API agrees on failures before its work) is reported by rank 0 alone; the others exit 1.
+     * (the API agrees on failures before its work) is reported by rank 0 alone, whose status is the
+     * job's; the others exit 0.
      */
     int runAsRank(PrintWriter out, PrintWriter err, DeviceOptions device, Function<String, String> announcement, RankWork work)
             throws IOException {
@@ -65,7 +66,9 @@ final class DistributedOptions {
             }
             return work.run(job, rankOut, rankErr);
         } catch (RuntimeException | IOException e) {
-            if (job.rank() != 0) return 1;
+            // Rank 0 reports it and ends non-zero; the others exit 0, since a non-zero status would make
+            // the launcher end the job, rank 0 included, perhaps before rank 0 has printed why.
+            if (job.rank() != 0) return 0;
             throw e;
         } finally {
             job.close();
@@ -85,13 +88,22 @@ final class DistributedOptions {
         Map<String, String> environment = System.getenv();
         int ranks = launchedRanks(environment);
         if (ranks <= 1) return false;
-        String rank = firstOf(environment, "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID");
-        if (rank == null || rank.strip().equals("0")) {
+        if (!launchedAsOtherThanRankZero(environment)) {
             err.println("error: `equiflow " + command + "` runs on one process, and an MPI launcher started " + ranks + " of it");
             err.println("   help: run it without mpirun/mpiexec/srun (or with -np 1); `equiflow train`, `sample`, `run` and `hmc` are the commands that run on several ranks");
             err.flush();
         }
         return true;
+    }
+
+    /**
+     * Whether an MPI launcher started this process as a rank other than 0 of several: such a rank
+     * keeps quiet about what every rank finds alike (a usage error), which rank 0 reports.
+     */
+    static boolean launchedAsOtherThanRankZero(Map<String, String> environment) {
+        if (launchedRanks(environment) <= 1) return false;
+        String rank = firstOf(environment, "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID");
+        return rank != null && !rank.strip().equals("0");
     }
 
     /** The number of ranks an MPI launcher says it started (1 when none did or it does not say). */

@@ -22,14 +22,36 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (DistributedOptions.launchedAsOtherThanRankZero(System.getenv())) {
+            // Under an MPI launcher every rank parses the same command line, and rank 0 says what is wrong
+            // with it. The others exit 0 on a usage error: a non-zero status would make the launcher end the
+            // job, rank 0 included, perhaps before rank 0 has printed why.
+            var usage = new boolean[1];
+            int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
+                    new PrintWriter(java.io.Writer.nullWriter()), usage);
+            System.exit(usage[0] ? 0 : code);
+        }
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs the command line with the given streams; returns the exit code. Used by tests. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        return execute(args, out, err, err, new boolean[1]);
+    }
+
+    /**
+     * As {@link #execute(String[], PrintWriter, PrintWriter)}, with usage errors (unknown options, bad
+     * values) to {@code usageErrors}, and {@code usage[0]} set when the command line was one.
+     */
+    static int execute(String[] args, PrintWriter out, PrintWriter err, PrintWriter usageErrors, boolean[] usage) {
         var cli = new CommandLine(new Main());
         cli.setOut(out);
-        cli.setErr(err);
+        cli.setErr(usageErrors);
+        CommandLine.IParameterExceptionHandler parse = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((ex, arguments) -> {
+            usage[0] = true;
+            return parse.handleParseException(ex, arguments);
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof RunFailure) {
                 err.println("error: " + ex.getMessage());

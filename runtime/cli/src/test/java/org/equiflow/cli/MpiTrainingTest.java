@@ -141,6 +141,16 @@ class MpiTrainingTest {
         }
     }
 
+    /** Every rank parses the same bad command line; rank 0 alone prints the usage error. */
+    @Test
+    void aUsageErrorIsPrintedOnce() throws Exception {
+        List<String> arguments = new ArrayList<>(train(dir.resolve("bad"), 6));
+        arguments.add("--no-such-option");
+        MpiJobs.Job job = mpirun(2, arguments);
+        assertNotEquals(0, job.exitCode(), job.output());
+        assertEquals(1, job.output().lines().filter(l -> l.contains("--no-such-option")).count(), job.output());
+    }
+
     @Test
     void aKilledRankEndsTheJobWithinSecondsAndTheCheckpointSurvives() throws Exception {
         Path run = dir.resolve("killed");
