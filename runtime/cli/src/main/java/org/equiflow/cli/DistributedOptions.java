@@ -86,7 +86,7 @@ final class DistributedOptions {
      */
     static boolean refusedOnSeveralRanks(String command, PrintWriter err) {
         Map<String, String> environment = System.getenv();
-        int ranks = launchedRanks(environment);
+        int ranks = Communicators.launchedRanks(environment);
         if (ranks <= 1) return false;
         if (!launchedAsOtherThanRankZero(environment)) {
             err.println("error: `equiflow " + command + "` runs on one process, and an MPI launcher started " + ranks + " of it");
@@ -101,24 +101,6 @@ final class DistributedOptions {
      * keeps quiet about what every rank finds alike (a usage error), which rank 0 reports.
      */
     static boolean launchedAsOtherThanRankZero(Map<String, String> environment) {
-        if (launchedRanks(environment) <= 1) return false;
-        String rank = firstOf(environment, "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID");
-        return rank != null && !rank.strip().equals("0");
-    }
-
-    /** The number of ranks an MPI launcher says it started (1 when none did or it does not say). */
-    static int launchedRanks(Map<String, String> environment) {
-        if (!Communicators.launchedByMpi(environment)) return 1;
-        String size = firstOf(environment, "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS");
-        try {
-            return size == null ? 1 : Integer.parseInt(size.strip());
-        } catch (NumberFormatException e) {
-            return 1;
-        }
-    }
-
-    private static String firstOf(Map<String, String> environment, String... names) {
-        for (String name : names) if (environment.containsKey(name)) return environment.get(name);
-        return null;
+        return Communicators.launchedRanks(environment) > 1 && Communicators.launchedRank(environment) > 0;
     }
 }

@@ -81,7 +81,7 @@ public final class Flow {
             throws IOException {
         if (job.size() == 1) return train(options, listener);
         Transfer.Source source = JobAgreement.agree(job, () -> Transfer.checked(workspace, options));
-        RunDirectory directory = JobAgreement.agree(job, () -> job.rank() == 0 ? RunDirectory.open(workspace.directory()) : null);
+        RunDirectory directory = JobAgreement.openOnRankZero(job, workspace.directory());
         try {
             return Training.train(workspace, directory, options, source, listener, job, reduction);
         } finally {
@@ -121,7 +121,7 @@ public final class Flow {
             if (!options.untrained() && !trained()) throw Sampling.noTrainedFlow(workspace);
             return null;
         });
-        RunDirectory directory = JobAgreement.agree(job, () -> job.rank() == 0 ? RunDirectory.open(workspace.directory()) : null);
+        RunDirectory directory = JobAgreement.openOnRankZero(job, workspace.directory());
         try {
             return Sampling.sample(workspace, directory, options, listener, job);
         } finally {
@@ -157,7 +157,7 @@ public final class Flow {
             Sampling.Size.of(workspace, sampling).requireMemory(workspace, "a smaller --count or the `batch` of the script's `sample` block");
             return Transfer.checked(workspace, training);
         });
-        RunDirectory directory = JobAgreement.agree(job, () -> job.rank() == 0 ? RunDirectory.open(workspace.directory()) : null);
+        RunDirectory directory = JobAgreement.openOnRankZero(job, workspace.directory());
         try {
             TrainingResult trained = Training.train(workspace, directory, training, source, trainingListener, job, reduction);
             if (trained.diverged()) return new RunResult(trained, null);

@@ -57,10 +57,11 @@ final class HmcRun {
             }
             return p;
         });
-        RunDirectory directory = JobAgreement.agree(job, () -> {
+        JobAgreement.agree(job, () -> {
             refuseTrainedFlow(plan.directory());
-            return job.rank() == 0 ? RunDirectory.open(plan.directory()) : null;
+            return null;
         });
+        RunDirectory directory = JobAgreement.openOnRankZero(job, plan.directory());
         try {
             return run(session, plan, directory, listener, job);
         } finally {
@@ -137,8 +138,8 @@ final class HmcRun {
         int chains = plan.chains();
         long measured = plan.trajectories(), burn = plan.thermalize();
         int volume = (int) theory.valuesPerConfiguration();
-        int firstChain = (int) ((long) chains * job.rank() / job.size());
-        int localChains = (int) ((long) chains * (job.rank() + 1) / job.size()) - firstChain;
+        Communicator.Share mine = job.share(chains);
+        int firstChain = mine.first(), localChains = mine.count();
         // Rank 0 keeps the run's seed, so a job of one rank is the one-process run.
         long seed = job.rank() == 0 ? plan.seed() : plan.seed() + job.rank() * 0x9E3779B97F4A7C15L;
         var hmc = new Hmc(theory, program.names(), localChains, seed);

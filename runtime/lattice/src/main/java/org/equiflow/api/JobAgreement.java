@@ -2,6 +2,7 @@ package org.equiflow.api;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.equiflow.distributed.Communicator;
 
 /**
@@ -43,6 +44,14 @@ final class JobAgreement {
         if (failure instanceof IOException io) throw io;
         if (failure instanceof RuntimeException e) throw e;
         throw new RunFailure("rank " + failed + " of " + job.size() + " failed: " + new String(message, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The run directory, opened and locked by rank 0 alone (null on the other ranks, which write
+     * nothing), with every rank learning whether that failed ({@link #agree}).
+     */
+    static RunDirectory openOnRankZero(Communicator job, Path directory) throws IOException {
+        return agree(job, () -> job.rank() == 0 ? RunDirectory.open(directory) : null);
     }
 
     /**

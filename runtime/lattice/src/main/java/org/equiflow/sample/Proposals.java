@@ -34,7 +34,6 @@ public final class Proposals {
     private final Function<Shape, BatchBlocks> cut;
     /** The ranks that share each batch's blocks; one process unless sampling is distributed. */
     private final Communicator job;
-    private long communicationNanos;
 
     public Proposals(CompiledFlow flow, long seed) {
         this(flow, seed, BatchBlocks::forLaneGroups, new InProcessCommunicator());
@@ -56,15 +55,6 @@ public final class Proposals {
         this.cut = cut;
         this.job = job;
     }
-
-    /** The ranks these proposals are drawn on. */
-    public Communicator job() { return job; }
-
-    /**
-     * Seconds spent completing batches across ranks (the sums of the configurations and of log q,
-     * S and log w), waiting for slower ranks included; 0 on one process.
-     */
-    public double communicationSeconds() { return communicationNanos / 1e9; }
 
     /** The flow the proposals come from (flow-HMC integrates through it). */
     public CompiledFlow flow() { return flow; }
@@ -92,12 +82,11 @@ public final class Proposals {
         Arrays.fill(drawn.action(), -0.0);
         Arrays.fill(drawn.logWeight(), -0.0);
         // This rank's contiguous share of the blocks, as Trainer takes its share of a training step.
-        int firstBlock = (int) ((long) blocks.count() * job.rank() / job.size());
-        int endBlock = (int) ((long) blocks.count() * (job.rank() + 1) / job.size());
-        if (endBlock > firstBlock) {
-            long values = (long) perConfig * (blocks.from(endBlock) - blocks.from(firstBlock));
-            CpuParallel.forEachBlock(endBlock - firstBlock, values, (slot, i) ->
-                    drawBlock(slot, blocks.slice(z, firstBlock + i), blocks.from(firstBlock + i), flips, drawn));
+        Communicator.Share mine = job.share(blocks.count());
+        if (mine.count() > 0) {
+            long values = (long) perConfig * (blocks.from(mine.end()) - blocks.from(mine.first()));
+            CpuParallel.forEachBlock(mine.count(), values, (slot, i) ->
+                    drawBlock(slot, blocks.slice(z, mine.first() + i), blocks.from(mine.first() + i), flips, drawn));
         }
         return completedAcrossRanks(drawn);
     }
@@ -110,7 +99,6 @@ public final class Proposals {
      * Every rank gets the batch one process draws, bit for bit.
      */
     private Batch completedAcrossRanks(Batch own) {
-        long start = System.nanoTime();
         int n = own.size();
         float[] configs = job.allreduceSum(own.configs());
         double[] packed = new double[3 * n];
@@ -118,7 +106,6 @@ public final class Proposals {
         System.arraycopy(own.action(), 0, packed, n, n);
         System.arraycopy(own.logWeight(), 0, packed, 2 * n, n);
         double[] all = job.allreduceSum(packed);
-        communicationNanos += System.nanoTime() - start;
         return new Batch(configs, Arrays.copyOfRange(all, 0, n), Arrays.copyOfRange(all, n, 2 * n),
                 Arrays.copyOfRange(all, 2 * n, 3 * n), own.siteCount());
     }

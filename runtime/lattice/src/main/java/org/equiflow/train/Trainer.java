@@ -50,6 +50,9 @@ public final class Trainer {
     private final Communicator job;
     private final Reduction reduction;
     private long communicationNanos;
+    /** The flow's parameters, in the fixed order of the rows the blocks' gradients travel in, and that row's layout. */
+    private final List<Tensor> parameters;
+    private final BlockLayout layout;
 
     /** Trains with the default loss, {@link Losses#DEFAULT}. */
     public Trainer(CompiledFlow flow, Adam adam, long seed) {
@@ -118,6 +121,8 @@ public final class Trainer {
         this.cut = cut;
         this.job = job;
         this.reduction = reduction;
+        this.parameters = List.copyOf(flow.parameters().all());
+        this.layout = new BlockLayout(parameters);
         if (loss.needsInverse() && !flow.hasInverse()) {
             // check refuses this (E0800 at the train block, RuntimeCheck); kept for callers that bypass it
             throw new IllegalArgumentException("`loss " + loss.name() + "` needs the inverse flow, and a layer of this flow has none");
@@ -177,17 +182,14 @@ public final class Trainer {
         // Gaussian draw, a small fraction of a step's work even for a whole batch.
         Tensor z = flow.samplePrior(batch, randomFor(step));
         BatchBlocks blocks = cut.apply(z.shape());
-        int firstBlock = (int) ((long) blocks.count() * job.rank() / job.size());
-        int endBlock = (int) ((long) blocks.count() * (job.rank() + 1) / job.size());
+        Communicator.Share mine = job.share(blocks.count());
         double[] logWeights = new double[batch];
-        BlockResult[] results = new BlockResult[endBlock - firstBlock];
+        BlockResult[] results = new BlockResult[mine.count()];
         if (results.length > 0) {
-            long values = (long) z.size() / batch * (blocks.from(endBlock) - blocks.from(firstBlock));
+            long values = (long) z.size() / batch * (blocks.from(mine.end()) - blocks.from(mine.first()));
             CpuParallel.forEachBlock(results.length, values, (slot, i) -> results[i] =
-                    stepOnBlock(slot, blocks.slice(z, firstBlock + i), blocks.from(firstBlock + i), batch, logWeights));
+                    stepOnBlock(slot, blocks.slice(z, mine.first() + i), blocks.from(mine.first() + i), batch, logWeights));
         }
-        List<Tensor> parameters = List.copyOf(flow.parameters().all());
-        var layout = new BlockLayout(parameters);
         double[] packed = new double[results.length * layout.length()];
         for (int i = 0; i < results.length; i++) layout.pack(results[i], parameters, packed, i * layout.length());
         long reduced = System.nanoTime();
@@ -226,9 +228,6 @@ public final class Trainer {
                 clipped.norm(), clipped.clipped());
     }
 
-    /** The ranks this trainer shares its steps with. */
-    public Communicator job() { return job; }
-
     /**
      * Seconds this trainer's steps spent in collective operations between ranks (the reduction of
      * the blocks' losses and gradients, and of the log-weights), waiting for slower ranks included;
@@ -261,7 +260,7 @@ public final class Trainer {
 
         void pack(BlockResult result, List<Tensor> parameters, double[] row, int at) {
             row[at + LOSS] = result.loss();
-            if (result.divergence() != null) {
+            if (result.diverged()) {
                 row[at + DIVERGED] = 1;
                 row[at + LOG_Q_NOT_FINITE] = result.logQFinite() ? 0 : 1;
                 row[at + ACTION_NOT_FINITE] = result.actionFinite() ? 0 : 1;
@@ -291,7 +290,7 @@ public final class Trainer {
      * What one block of the batch contributes: its share of the loss (its configurations' sum of
      * log q + S over the whole batch's size), the gradients of that share, or why it diverged.
      */
-    private record BlockResult(double loss, Map<Tensor, Tensor> gradients, String divergence, boolean logQFinite, boolean actionFinite) {}
+    private record BlockResult(double loss, Map<Tensor, Tensor> gradients, boolean logQFinite, boolean actionFinite, boolean diverged) {}
 
     /**
      * The loss and gradient of configurations [from, from + z.batch) of a batch of {@code batch},
@@ -308,11 +307,10 @@ public final class Trainer {
             double value = 0;
             for (int b = 0; b < size; b++) value += (e.logQ().get(b) + e.action().get(b)) / batch;
             if (!Double.isFinite(value) || !Double.isFinite(share.get(0))) {
-                boolean logQFinite = allFinite(e.logQ()), actionFinite = allFinite(e.action());
-                return new BlockResult(value, Map.of(), diagnose(!logQFinite, !actionFinite), logQFinite, actionFinite);
+                return new BlockResult(value, Map.of(), allFinite(e.logQ()), allFinite(e.action()), true);
             }
             for (int b = 0; b < size; b++) logWeights[from + b] = -e.action().get(b) - e.logQ().get(b);
-            return new BlockResult(value, tape.gradientsOfLeaves(share), null, true, true);
+            return new BlockResult(value, tape.gradientsOfLeaves(share), true, true, false);
         }
     }
 

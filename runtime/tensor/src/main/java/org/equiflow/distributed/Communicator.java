@@ -30,6 +30,20 @@ public interface Communicator extends AutoCloseable {
     /** The number of processes in the job. */
     int size();
 
+    /** Items [first, end) of a sequence: this rank's share of it. */
+    record Share(int first, int end) {
+        public int count() { return end - first; }
+    }
+
+    /**
+     * This rank's contiguous share of {@code items} things the ranks divide in rank order (blocks of
+     * a batch, chains): [⌊items·r/n⌋, ⌊items·(r+1)/n⌋), shares that differ by at most one and are
+     * empty on the ranks beyond {@code items}.
+     */
+    default Share share(int items) {
+        return new Share((int) ((long) items * rank() / size()), (int) ((long) items * (rank() + 1) / size()));
+    }
+
     /** How the job is distributed, for the one line a run prints: "1 process", "2 MPI ranks (Open MPI v4.1.4)". */
     String description();
 

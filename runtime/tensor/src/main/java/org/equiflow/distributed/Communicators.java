@@ -42,4 +42,36 @@ public final class Communicators {
         }
         return false;
     }
+
+    /**
+     * The number of ranks an MPI launcher says it started, from the environment alone (before MPI is
+     * initialised): OMPI_COMM_WORLD_SIZE, PMI_SIZE or SLURM_NTASKS; 1 when no launcher started this
+     * process or it does not say.
+     */
+    public static int launchedRanks(Map<String, String> environment) {
+        if (!launchedByMpi(environment)) return 1;
+        return integer(firstOf(environment, "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"), 1);
+    }
+
+    /**
+     * This process's rank as the launcher's environment gives it (OMPI_COMM_WORLD_RANK, PMI_RANK,
+     * PMIX_RANK or SLURM_PROCID); 0 when no launcher started it or it does not say.
+     */
+    public static int launchedRank(Map<String, String> environment) {
+        if (!launchedByMpi(environment)) return 0;
+        return integer(firstOf(environment, "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID"), 0);
+    }
+
+    private static String firstOf(Map<String, String> environment, String... names) {
+        for (String name : names) if (environment.containsKey(name)) return environment.get(name);
+        return null;
+    }
+
+    private static int integer(String value, int otherwise) {
+        try {
+            return value == null ? otherwise : Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
 }

@@ -28,6 +28,50 @@ class CommunicatorsTest {
         assertFalse(Communicators.launchedByMpi(Map.of("PATH", "/usr/bin")));
     }
 
+    /** Before MPI starts, the launcher's variables give the job's size and this process's rank. */
+    @Test
+    void theLaunchersVariablesGiveRanksAndRank() {
+        assertEquals(4, Communicators.launchedRanks(Map.of("OMPI_COMM_WORLD_SIZE", "4", "OMPI_COMM_WORLD_RANK", "3")));
+        assertEquals(3, Communicators.launchedRank(Map.of("OMPI_COMM_WORLD_SIZE", "4", "OMPI_COMM_WORLD_RANK", "3")));
+        assertEquals(2, Communicators.launchedRanks(Map.of("PMI_SIZE", "2", "PMI_RANK", "1")));
+        assertEquals(1, Communicators.launchedRank(Map.of("PMI_SIZE", "2", "PMI_RANK", "1")));
+        assertEquals(8, Communicators.launchedRanks(Map.of("SLURM_PROCID", "5", "SLURM_NTASKS", "8")));
+        assertEquals(5, Communicators.launchedRank(Map.of("SLURM_PROCID", "5", "SLURM_NTASKS", "8")));
+        // One srun task, or no launcher: one process, rank 0, whatever else is set.
+        assertEquals(1, Communicators.launchedRanks(Map.of("SLURM_PROCID", "0", "SLURM_NTASKS", "1")));
+        assertEquals(1, Communicators.launchedRanks(Map.of()));
+        assertEquals(0, Communicators.launchedRank(Map.of("OMPI_COMM_WORLD_RANK", "3")));
+    }
+
+    /** Ranks divide items into contiguous shares, in rank order, sizes differing by at most one. */
+    @Test
+    void sharesCoverTheItemsInRankOrder() {
+        assertEquals(new Communicator.Share(0, 7), new InProcessCommunicator().share(7));
+        for (int size = 1; size <= 5; size++) {
+            for (int items = 0; items <= 9; items++) {
+                int next = 0;
+                for (int rank = 0; rank < size; rank++) {
+                    Communicator.Share share = rankOf(rank, size).share(items);
+                    assertEquals(next, share.first(), items + " items, rank " + rank + " of " + size);
+                    assertTrue(share.count() == items / size || share.count() == items / size + 1, "share " + share);
+                    next = share.end();
+                }
+                assertEquals(items, next);
+            }
+        }
+    }
+
+    /** A communicator that only knows its place in a job, for {@link Communicator#share}. */
+    private static Communicator rankOf(int rank, int size) {
+        return (Communicator) java.lang.reflect.Proxy.newProxyInstance(Communicator.class.getClassLoader(), new Class<?>[] {Communicator.class},
+                (proxy, method, arguments) -> switch (method.getName()) {
+                    case "rank" -> rank;
+                    case "size" -> size;
+                    case "share" -> java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, arguments);
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
     @Test
     void aLibraryNamedButAbsentIsRefusedWithTheVariableNamed(@TempDir Path directory) {
         Path missing = directory.resolve("libmpi.so.40");
