@@ -55,11 +55,8 @@ final class HmcRun {
                 throw new InvalidSettingException("--chains " + p.chains() + " is fewer than the job's " + job.size()
                         + " ranks, which divide the chains between them; pass --chains " + job.size() + " or more, or start fewer ranks");
             }
+            refuseTrainedFlow(p.directory());
             return p;
-        });
-        JobAgreement.agree(job, () -> {
-            refuseTrainedFlow(plan.directory());
-            return null;
         });
         RunDirectory directory = JobAgreement.openOnRankZero(job, plan.directory());
         try {
