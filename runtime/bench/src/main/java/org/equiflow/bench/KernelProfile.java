@@ -21,8 +21,13 @@ import org.equiflow.tensor.Tensor;
  */
 public final class KernelProfile implements Backend {
 
-    /** Total time and count of one kind of primitive application. */
-    public record Entry(String kernel, long nanos, long calls) {
+    /** Total time, count and arithmetic ({@link Primitive#flops}, 0 when not counted) of one kind of primitive application. */
+    public record Entry(String kernel, long nanos, long calls, long flops) {
+
+        /** GFLOP per CPU-second, NaN when the kernel's arithmetic is not counted. */
+        public double gigaflopsPerCpuSecond() {
+            return flops == 0 ? Double.NaN : (double) flops / nanos;
+        }
     }
 
     /**
@@ -64,19 +69,21 @@ public final class KernelProfile implements Backend {
         long t0 = THREADS.getCurrentThreadCpuTime();
         delegate.forward(primitive, inputs, out);
         long dt = THREADS.getCurrentThreadCpuTime() - t0;
-        LongAdder[] total = totals.computeIfAbsent(key(primitive, inputs, out), k -> new LongAdder[] {new LongAdder(), new LongAdder()});
-        total[0].add(dt);
+        add(key(primitive, inputs, out), dt, primitive.flops(inputs));
+    }
+
+    private void add(String key, long nanos, long flops) {
+        LongAdder[] total = totals.computeIfAbsent(key, k -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()});
+        total[0].add(nanos);
         total[1].increment();
+        total[2].add(flops);
     }
 
     @Override
-    public void runHostKernel(String kernel, Runnable body) {
+    public void runHostKernel(String kernel, long flops, Runnable body) {
         long t0 = THREADS.getCurrentThreadCpuTime();
-        delegate.runHostKernel(kernel, body);
-        long dt = THREADS.getCurrentThreadCpuTime() - t0;
-        LongAdder[] total = totals.computeIfAbsent(kernel, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
-        total[0].add(dt);
-        total[1].increment();
+        delegate.runHostKernel(kernel, flops, body);
+        add(kernel, THREADS.getCurrentThreadCpuTime() - t0, flops);
     }
 
     @Override
@@ -97,7 +104,7 @@ public final class KernelProfile implements Backend {
     /** The entries, longest total first. */
     public List<Entry> entries() {
         List<Entry> list = new ArrayList<>();
-        totals.forEach((k, v) -> list.add(new Entry(k, v[0].sum(), v[1].sum())));
+        totals.forEach((k, v) -> list.add(new Entry(k, v[0].sum(), v[1].sum(), v[2].sum())));
         list.sort((a, b) -> Long.compare(b.nanos, a.nanos));
         return list;
     }

@@ -84,6 +84,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "After each case, time every kernel over --profile-steps steps (or batches) and print where the CPU time goes.")
     boolean profile;
 
+    @Option(names = "--peak", description = "With --profile: also measure this machine's float32 multiply-add peak (Vector API, every kernel thread at once, 2 s)"
+            + " and print each convolution kernel's share of it.")
+    boolean peak;
+
     @Option(names = "--profile-steps", defaultValue = "50", description = "Steps the profile sums over (default: ${DEFAULT-VALUE}).")
     int profileSteps;
 
@@ -136,6 +140,7 @@ final class BenchCommand implements Callable<Integer> {
         checks.range("--profile-steps", profileSteps, 1, Integer.MAX_VALUE);
         if (threads != null) checks.range("--threads", threads, 1, 4096);
         checks.range("--chains", chains, 1, OptionChecks.MAX_BATCH);
+        if (peak && !profile) throw checks.usage("--peak measures the multiply-add peak for the kernel profile; add --profile");
         List<SuNCase> suN = suNCases(checks);
         if (!suN.isEmpty()) return benchSuN(suN, out, err);
         Map<String, Measurement> ours = new LinkedHashMap<>();
@@ -365,8 +370,9 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.printf("Profile, %s: %.2f ms wall, %.2f ms CPU (all threads) per step over %d steps (timers included)%n%n",
                 label, wall / 1e6 / profileSteps, perStep, profileSteps);
-        out.println("| kernel (operands) -> result | calls/step | CPU ms/step | share of CPU |");
-        out.println("|---|---|---|---|");
+        var peakRate = peak ? org.equiflow.tensor.cpu.MultiplyAddPeak.measure(CpuParallel.threads(), 1.0) : null;
+        out.println("| kernel (operands) -> result | calls/step | CPU ms/step | share of CPU | GFLOP per CPU-second" + (peak ? " (of the peak)" : "") + " |");
+        out.println("|---|---|---|---|---|");
         long inKernels = 0, small = 0, smallCalls = 0;
         for (var e : profiler.entries()) {
             inKernels += e.nanos();
@@ -376,13 +382,23 @@ final class BenchCommand implements Callable<Integer> {
                 smallCalls += e.calls();
                 continue;
             }
-            out.printf("| %s | %d | %.3f | %.1f %% |%n", e.kernel(), e.calls() / profileSteps, ms, 100 * ms / perStep);
+            double rate = e.gigaflopsPerCpuSecond();
+            String arithmetic = Double.isNaN(rate) ? "–"
+                    : peakRate == null ? String.format("%.1f", rate) : String.format("%.1f (%.0f %%)", rate, 100 * rate / peakRate.gigaflopsPerThread());
+            out.printf("| %s | %d | %.3f | %.1f %% | %s |%n", e.kernel(), e.calls() / profileSteps, ms, 100 * ms / perStep, arithmetic);
         }
-        out.printf("| other kernels (each under 0.5 %%) | %d | %.3f | %.1f %% |%n", smallCalls / profileSteps,
+        out.printf("| other kernels (each under 0.5 %%) | %d | %.3f | %.1f %% | |%n", smallCalls / profileSteps,
                 small / 1e6 / profileSteps, 100 * small / 1e6 / profileSteps / perStep);
         double outside = perStep - inKernels / 1e6 / profileSteps;
-        out.printf("| outside the kernels: result allocation, tape, Truffle nodes, prior sample, Adam, JIT and GC threads | | %.3f | %.1f %% |%n",
+        out.printf("| outside the kernels: result allocation, tape, Truffle nodes, prior sample, Adam, JIT and GC threads | | %.3f | %.1f %% | |%n",
                 outside, 100 * outside / perStep);
+        out.println();
+        out.println("GFLOP per CPU-second: the convolutions' multiply-adds (two flops each) over the kernel's CPU time; a conditioner's gradient counts"
+                + " the weights' and the input's gradients, not the forward pass it recomputes.");
+        if (peakRate != null) {
+            out.printf("Multiply-add peak: %.1f GFLOP per CPU-second per thread (%d threads at once, %d float32 lanes, Java Vector API fused multiply-adds,"
+                    + " no memory traffic).%n", peakRate.gigaflopsPerThread(), peakRate.threads(), peakRate.lanes());
+        }
         out.println();
         out.flush();
     }

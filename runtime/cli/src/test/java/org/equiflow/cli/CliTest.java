@@ -173,6 +173,25 @@ class CliTest {
         assertTrue(r.out().contains("| kernel (operands) -> result |") && r.out().contains("Conditioner[conv+leaky_relu"), r.out());
         assertTrue(r.out().contains("on masked sites gradient"), r.out());
         assertTrue(r.out().contains("| outside the kernels"), r.out());
+        // the conditioners' arithmetic rate is printed: a number, not a dash, in their rows
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("on masked sites gradient") && l.matches(".*\\| \\d+\\.\\d \\|$")), r.out());
+        assertFalse(r.out().contains("Multiply-add peak"), r.out());
+    }
+
+    /** --peak adds the machine's multiply-add peak and each convolution kernel's share of it; without --profile it is refused. */
+    @Test
+    void benchPeakGivesTheConvolutionKernelsShareOfTheMultiplyAddPeak() {
+        String script = EXAMPLES.resolve("phi4_tutorial.flow").toString();
+        Run r = run("bench", "--script", script, "--L", "4", "--batch", "4", "--cases", "train", "--min-time", "0",
+                "--warmup", "1", "--warmup-time", "0", "--reference", "off", "--profile", "--profile-steps", "2", "--peak", "--in-process");
+        assertEquals(0, r.exit(), r.err());
+        var peak = java.util.regex.Pattern.compile("Multiply-add peak: (\\d+\\.\\d) GFLOP per CPU-second per thread").matcher(r.out());
+        assertTrue(peak.find(), r.out());
+        assertTrue(Double.parseDouble(peak.group(1)) > 0.1, r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("on masked sites gradient") && l.matches(".*\\| \\d+\\.\\d \\(\\d+ %\\) \\|$")), r.out());
+        Run alone = run("bench", "--script", script, "--peak", "--reference", "off");
+        assertEquals(2, alone.exit(), alone.out());
+        assertTrue(alone.err().contains("add --profile"), alone.err());
     }
 
     @Test

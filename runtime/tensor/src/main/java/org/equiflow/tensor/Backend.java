@@ -25,9 +25,10 @@ public interface Backend {
     /**
      * Runs a host computation that is a kernel but not a primitive application — the
      * conditioner's fused backward pass, which yields every operand's gradient at once — so that
-     * a profiling backend can account for it like one: {@code kernel} names it.
+     * a profiling backend can account for it like one: {@code kernel} names it, {@code flops}
+     * counts its arithmetic as {@link Primitive#flops} does (0: not counted).
      */
-    default void runHostKernel(String kernel, Runnable body) {
+    default void runHostKernel(String kernel, long flops, Runnable body) {
         body.run();
     }
 

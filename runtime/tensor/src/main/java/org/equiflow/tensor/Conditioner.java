@@ -80,6 +80,39 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
     @Override
     public boolean overwritesOutput() { return true; }
 
+    /**
+     * The convolutions' multiply-adds, twice: each stage's output channels × input channels ×
+     * taps × sites × configurations, the last stage at the mask's sites only when masked (where
+     * the lane kernel computes it). Bias and activations are not counted.
+     */
+    @Override
+    public long flops(List<Tensor> inputs) {
+        Shape x = inputs.getFirst().shape();
+        long batch = x.batch(), sites = x.sites(), lastSites = sites;
+        if (masked) {
+            Tensor mask = inputs.getLast();
+            lastSites = 0;
+            for (int s = 0; s < mask.size(); s++) if (mask.get(s) != 0) lastSites++;
+        }
+        long total = 0, channels = x.channels();
+        for (int i = 0; i < stages.size(); i++) {
+            Shape w = inputs.get(weightIndex(i)).shape();
+            long cout = w.batch(), taps = w.sites();
+            total += 2 * cout * channels * taps * batch * (i == stages.size() - 1 ? lastSites : sites);
+            channels = cout;
+        }
+        return total;
+    }
+
+    /**
+     * What a backward pass needs: the weight gradients' and the inputs' gradients' multiply-adds,
+     * each as many as the forward pass's ({@link #flops}). The lane kernel also recomputes the
+     * forward pass, which is not counted: it is the price of keeping no activations.
+     */
+    public long gradientFlops(List<Tensor> inputs) {
+        return 2 * flops(inputs);
+    }
+
     /** Whether {@link #forward} takes the float32 lane kernel for these operands. */
     public static boolean lanesApply(Tensor x) {
         return x.dtype() == DType.F32 && LaneConvNet.supported() && x.shape().latticeRank() > 0;
@@ -213,7 +246,7 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
             if (memo == null || memo.output != output || memo.outputGrad != outputGrad || !memo.primitive.equals(this)) {
                 List<List<Tensor>> result = new ArrayList<>(1);
                 backend.runHostKernel(this + " gradient (" + inputs.getFirst().shape() + ")",
-                        () -> result.add(gradientsInLanes(inputs, outputGrad)));
+                        gradientFlops(inputs), () -> result.add(gradientsInLanes(inputs, outputGrad)));
                 memo = new Memo(this, output, outputGrad, result.getFirst());
                 LAST.set(memo);
             }

@@ -55,6 +55,16 @@ public record Conv() implements Primitive {
     @Override
     public boolean overwritesOutput() { return true; }
 
+    /** Output channels × input channels × taps × sites × configurations multiply-adds. */
+    @Override
+    public long flops(List<Tensor> inputs) {
+        return multiplyAdds(inputs.get(0).shape(), inputs.get(1).shape()) * 2;
+    }
+
+    static long multiplyAdds(Shape x, Shape w) {
+        return (long) w.batch() * w.channels() * w.sites() * x.sites() * x.batch();
+    }
+
     @Override
     public void forward(List<Tensor> inputs, Tensor out) {
         Tensor x = inputs.get(0), w = inputs.get(1);

@@ -17,6 +17,10 @@ public record ConvAct(Activation activation, double slope) implements Primitive 
     @Override
     public boolean overwritesOutput() { return true; }
 
+    /** The convolution's: the bias and the activation are not counted. */
+    @Override
+    public long flops(List<Tensor> inputs) { return CONV.flops(inputs); }
+
     @Override
     public void forward(List<Tensor> inputs, Tensor out) {
         CONV.forward(inputs, out);

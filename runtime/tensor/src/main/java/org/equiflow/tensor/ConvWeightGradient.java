@@ -26,6 +26,13 @@ public record ConvWeightGradient(int kernel) implements Primitive {
         return new Shape(g.channels(), x.channels(), k);
     }
 
+    /** As many multiply-adds as the convolution whose weight gradient this is. */
+    @Override
+    public long flops(List<Tensor> inputs) {
+        Shape x = inputs.get(0).shape(), g = inputs.get(1).shape();
+        return 2L * g.channels() * x.channels() * (long) Math.pow(kernel, x.latticeRank()) * x.sites() * x.batch();
+    }
+
     @Override
     public void forward(List<Tensor> inputs, Tensor out) {
         Tensor x = inputs.get(0), g = inputs.get(1);

@@ -39,6 +39,16 @@ public sealed interface Primitive
     }
 
     /**
+     * The floating-point operations the primitive's mathematics needs for these operands, a
+     * multiply-add counting two — what a profile divides by time to compare a kernel with the
+     * machine's multiply-add peak; 0 where the primitive is not counted (elementwise and data
+     * movement, which memory rather than arithmetic bounds).
+     */
+    default long flops(List<Tensor> inputs) {
+        return 0;
+    }
+
+    /**
      * Whether input {@code index} carries a gradient. Masks are data, not variables: the
      * derivative of a 0/1 selection with respect to the selector is zero almost everywhere
      * and undefined at the switch.
