@@ -394,7 +394,7 @@ final class BenchCommand implements Callable<Integer> {
                 outside, 100 * outside / perStep);
         out.println();
         out.println("GFLOP per CPU-second: the convolutions' multiply-adds (two flops each) over the kernel's CPU time; a conditioner's gradient counts"
-                + " the weights' and the input's gradients, not the forward pass it recomputes.");
+                + " the weights' and the input's gradients.");
         if (peakRate != null) {
             out.printf("Multiply-add peak: %.1f GFLOP per CPU-second per thread (%d threads at once, %d float32 lanes, Java Vector API fused multiply-adds,"
                     + " no memory traffic).%n", peakRate.gigaflopsPerThread(), peakRate.threads(), peakRate.lanes());

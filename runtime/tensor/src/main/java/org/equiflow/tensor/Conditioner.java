@@ -18,7 +18,8 @@ import org.equiflow.tensor.cpu.LaneConvNetGradient;
  * <p>In float32 on a machine with wide vectors: forward by {@link LaneConvNet} —
  * configurations in the vector lanes, the hidden activations never written back to tensors, the
  * last convolution only on the masked sites — and every operand's gradient at once by
- * {@link LaneConvNetGradient}, which recomputes the activations instead of keeping them.
+ * {@link LaneConvNetGradient}, from the layer outputs the forward pass kept when a tape records
+ * it (a copy of each lane group's buffers, far cheaper than computing them again).
  * Otherwise the chain stage by stage, and its gradient by recomputing the chain and
  * differentiating it stage by stage.
  */
@@ -106,8 +107,8 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
 
     /**
      * What a backward pass needs: the weight gradients' and the inputs' gradients' multiply-adds,
-     * each as many as the forward pass's ({@link #flops}). The lane kernel also recomputes the
-     * forward pass, which is not counted: it is the price of keeping no activations.
+     * each as many as the forward pass's ({@link #flops}). Where no tape kept the forward pass's
+     * layer outputs, the lane kernel also recomputes them, which is not counted.
      */
     public long gradientFlops(List<Tensor> inputs) {
         return 2 * flops(inputs);
@@ -147,7 +148,48 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
 
     private void forwardInLanes(List<Tensor> inputs, Tensor out) {
         Tensor x = inputs.getFirst();
-        LaneConvNet.forward(x.f32(), x.shape().batch(), planFor(inputs), lanesLayers(inputs), out.f32());
+        LaneConvNet.Plan plan = planFor(inputs);
+        List<LaneConvNet.Layer> layers = lanesLayers(inputs);
+        float[][] kept = Tape.records(inputs) ? KEPT.get().take(LaneConvNet.keptLayout(x.shape().batch(), plan, layers)) : null;
+        LaneConvNet.forward(x.f32(), x.shape().batch(), plan, layers, out.f32(), kept);
+        if (kept != null) KEPT.get().byOutput.put(out, kept);
+    }
+
+    /**
+     * The layer outputs forward passes on this thread kept for their backward passes, by result
+     * (weakly: a tape closed before its backward pass lets them go), and the arrays backward
+     * passes gave back, by layout, for the next forward passes (a training step's forward
+     * passes take what the previous step's backward passes gave back: nothing is allocated).
+     */
+    private static final class Kept {
+        final Map<Tensor, float[][]> byOutput = new java.util.WeakHashMap<>();
+        private final Map<List<Integer>, java.util.ArrayDeque<float[][]>> free = new java.util.HashMap<>();
+
+        float[][] take(int[] lengths) {
+            var arrays = free.get(key(lengths));
+            float[][] a = arrays == null ? null : arrays.poll();
+            if (a != null) return a;
+            a = new float[lengths.length][];
+            for (int i = 0; i < lengths.length; i++) a[i] = new float[lengths[i]];
+            return a;
+        }
+
+        void giveBack(float[][] a) {
+            int[] lengths = new int[a.length];
+            for (int i = 0; i < a.length; i++) lengths[i] = a[i].length;
+            free.computeIfAbsent(key(lengths), k -> new java.util.ArrayDeque<>()).push(a);
+        }
+
+        private static List<Integer> key(int[] lengths) {
+            return Arrays.stream(lengths).boxed().toList();
+        }
+    }
+
+    private static final ThreadLocal<Kept> KEPT = ThreadLocal.withInitial(Kept::new);
+
+    /** Forward passes on this thread whose kept layer outputs wait for their backward pass (a diagnostic: 0 between training steps). */
+    public static int keptForwardPassesWaiting() {
+        return KEPT.get().byOutput.size();
     }
 
     private LaneConvNet.Plan planFor(List<Tensor> inputs) {
@@ -183,9 +225,12 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
     }
 
     /** Every operand's gradient (null for the mask) by {@link LaneConvNetGradient}, in operand order. */
-    private List<Tensor> gradientsInLanes(List<Tensor> inputs, Tensor outputGrad) {
+    private List<Tensor> gradientsInLanes(List<Tensor> inputs, Tensor output, Tensor outputGrad) {
         Tensor x = inputs.getFirst();
-        var g = LaneConvNetGradient.backward(x.f32(), x.shape().batch(), planFor(inputs), lanesLayers(inputs), outputGrad.f32(), true);
+        Kept store = KEPT.get();
+        float[][] kept = store.byOutput.remove(output);
+        var g = LaneConvNetGradient.backward(x.f32(), x.shape().batch(), planFor(inputs), lanesLayers(inputs), outputGrad.f32(), true, kept);
+        if (kept != null) store.giveBack(kept);
         List<Tensor> gradients = new ArrayList<>(inputs.size());
         gradients.add(Tensor.wrap(x.shape(), g.input()));
         for (int i = 0; i < stages.size(); i++) {
@@ -246,7 +291,7 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
             if (memo == null || memo.output != output || memo.outputGrad != outputGrad || !memo.primitive.equals(this)) {
                 List<List<Tensor>> result = new ArrayList<>(1);
                 backend.runHostKernel(this + " gradient (" + inputs.getFirst().shape() + ")",
-                        gradientFlops(inputs), () -> result.add(gradientsInLanes(inputs, outputGrad)));
+                        gradientFlops(inputs), () -> result.add(gradientsInLanes(inputs, output, outputGrad)));
                 memo = new Memo(this, output, outputGrad, result.getFirst());
                 LAST.set(memo);
             }

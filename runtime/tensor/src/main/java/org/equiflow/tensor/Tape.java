@@ -52,6 +52,17 @@ public final class Tape implements AutoCloseable {
         return tape;
     }
 
+    /**
+     * Whether an application to these operands on this thread will be recorded (a tape is open
+     * and an operand needs a gradient): a primitive may then keep what its VJP would otherwise
+     * recompute.
+     */
+    public static boolean records(List<Tensor> inputs) {
+        if (ACTIVE.get() == null) return false;
+        for (Tensor input : inputs) if (input.requiresGrad()) return true;
+        return false;
+    }
+
     /** Called by {@link Ops#apply}: records when a tape is open and an operand needs a gradient. */
     public static void recordIfActive(Primitive primitive, List<Tensor> inputs, Tensor output) {
         Tape tape = ACTIVE.get();

@@ -82,20 +82,44 @@ public final class LaneConvNet {
      * sites]}, on the lattice of {@code plan}.
      */
     public static void forward(float[] in, int batch, Plan plan, List<Layer> layers, float[] out) {
+        forward(in, batch, plan, layers, out, null);
+    }
+
+    /**
+     * {@link #forward(float[], int, Plan, List, float[])}, with every layer's output of every
+     * lane group written into {@code kept} (of {@link #keptLayout}; null: into scratch buffers)
+     * and left there for a backward pass that then need not recompute them
+     * ({@link LaneConvNetGradient#backward}): the outputs are written once, not copied.
+     */
+    public static void forward(float[] in, int batch, Plan plan, List<Layer> layers, float[] out, float[][] kept) {
         float[][] scratch = SCRATCH.get();
-        int size = bufferSize(plan, layers);
+        int size = bufferSize(plan, layers), n = layers.size();
         if (scratch[0].length < size) {
             scratch[0] = new float[size];
             scratch[1] = new float[size];
         }
         // two buffers in turn: layer l reads activations[l] and writes activations[l + 1]
-        float[][] activations = new float[layers.size() + 1][];
-        for (int l = 0; l <= layers.size(); l++) activations[l] = scratch[l % 2];
+        float[][] activations = new float[n + 1][];
+        for (int l = 0; l <= n; l++) activations[l] = scratch[l % 2];
         for (int first = 0; first < batch; first += LANES) {
             int count = Math.min(LANES, batch - first);
+            if (kept != null) System.arraycopy(kept, first / LANES * n, activations, 1, n);
             throughLayers(in, first, count, plan, layers, activations);
-            fromLanes(activations[layers.size()], first, count, layers.getLast().outChannels, plan.geometry, out);
+            fromLanes(activations[n], first, count, layers.getLast().outChannels, plan.geometry, out);
         }
+    }
+
+    /**
+     * The arrays a forward pass over {@code batch} configurations keeps: lane group j's layer l
+     * output at index j·layers + l, its length that layer's channels × padded sites × lanes.
+     */
+    public static int[] keptLayout(int batch, Plan plan, List<Layer> layers) {
+        int n = layers.size(), groups = (batch + LANES - 1) / LANES, channelSize = plan.geometry.paddedSites * LANES;
+        int[] lengths = new int[groups * n];
+        for (int j = 0; j < groups; j++) {
+            for (int l = 0; l < n; l++) lengths[j * n + l] = layers.get(l).outChannels * channelSize;
+        }
+        return lengths;
     }
 
     /** Floats of one activation buffer: the widest layer's channels × padded sites × lanes. */

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The gradient of a {@link LaneConvNet} network, in the same layout: each lane group's
- * activations are recomputed (nothing is kept from the forward pass), then the output gradient
+ * activations are copied from what the forward pass kept, or recomputed, then the output gradient
  * runs back layer by layer — times the activation's derivative, into the bias and weight
  * gradients, and through the convolution with its kernel flipped and its channels swapped (the
  * same tile kernels as the forward pass) into the layer's input.
@@ -58,6 +58,17 @@ public final class LaneConvNetGradient {
      */
     public static Gradients backward(float[] in, int batch, LaneConvNet.Plan plan, List<LaneConvNet.Layer> layers,
                                      float[] outGrad, boolean inputGradient) {
+        return backward(in, batch, plan, layers, outGrad, inputGradient, null);
+    }
+
+    /**
+     * {@link #backward(float[], int, LaneConvNet.Plan, List, float[], boolean)} from the layer
+     * outputs a {@link LaneConvNet#forward(float[], int, LaneConvNet.Plan, List, float[], float[])
+     * forward pass kept} (null: recomputed), which are the same numbers, so the gradients are the
+     * same bits either way.
+     */
+    public static Gradients backward(float[] in, int batch, LaneConvNet.Plan plan, List<LaneConvNet.Layer> layers,
+                                     float[] outGrad, boolean inputGradient, float[][] kept) {
         LaneConvNet.Geometry g = plan.geometry;
         int n = layers.size(), channelSize = g.paddedSites() * LANES;
         // activations[0] the input, activations[l + 1] layer l's output; two gradient buffers
@@ -78,7 +89,14 @@ public final class LaneConvNetGradient {
         float[] lanes = new float[LANES];
         for (int first = 0; first < batch; first += LANES) {
             int count = Math.min(LANES, batch - first);
-            LaneConvNet.throughLayers(in, first, count, plan, layers, activations);
+            if (kept == null) {
+                LaneConvNet.throughLayers(in, first, count, plan, layers, activations);
+            } else {
+                // the input in this layout (its halo read by the first layer's weight gradient), the layers' outputs as kept
+                LaneConvNet.toLanes(in, first, count, cin0, g, activations[0]);
+                g.fillHalo(activations[0], cin0);
+                System.arraycopy(kept, first / LANES * n, activations, 1, n);
+            }
             LaneConvNet.toLanes(outGrad, first, count, coutLast, g, other);
             for (int l = n - 1; l >= 0; l--) {
                 LaneConvNet.Layer layer = layers.get(l);

@@ -147,8 +147,29 @@ class LaneConvNetTest {
         try (org.equiflow.tensor.Tape tape = org.equiflow.tensor.Tape.open()) {
             tape.backward(Ops.mul(chain(net, x), mask), seed);
         }
-        var lanes = LaneConvNetGradient.backward(x.f32(), batch, LaneConvNet.plan(lattice, 3, active), net.lanes, seed.f32(), true);
+        var plan = LaneConvNet.plan(lattice, 3, active);
+        var lanes = LaneConvNetGradient.backward(x.f32(), batch, plan, net.lanes, seed.f32(), true);
         assertClose(x.grad(), lanes.input(), "input gradient");
+        // from the layer outputs a forward pass kept: the same numbers, so the same bits; and the forward's own result unchanged
+        float[][] kept = new float[LaneConvNet.keptLayout(batch, plan, net.lanes).length][];
+        int[] lengths = LaneConvNet.keptLayout(batch, plan, net.lanes);
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = new float[lengths[i]];
+            java.util.Arrays.fill(kept[i], Float.NaN); // whatever a recycled array held: every value read must be written first
+        }
+        int outSize = batch * channels[channels.length - 1] * sites;
+        float[] plain = new float[outSize], keeping = new float[outSize];
+        LaneConvNet.forward(x.f32(), batch, plan, net.lanes, plain);
+        LaneConvNet.forward(x.f32(), batch, plan, net.lanes, keeping, kept);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(plain, keeping, "forward pass keeping its layers");
+        var fromKept = LaneConvNetGradient.backward(x.f32(), batch, plan, net.lanes, seed.f32(), true, kept);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(lanes.input(), fromKept.input(), "input gradient from kept layers");
+        for (int l = 0; l < net.weights.size(); l++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(lanes.weights().get(l), fromKept.weights().get(l), "weight gradient from kept layers, " + l);
+            if (lanes.biases().get(l) != null) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(lanes.biases().get(l), fromKept.biases().get(l), "bias gradient from kept layers, " + l);
+            }
+        }
         for (int l = 0; l < net.weights.size(); l++) {
             Tensor[] w = net.weights.get(l);
             assertClose(w[0].grad(), lanes.weights().get(l), "weight gradient of layer " + l);
@@ -189,6 +210,65 @@ class LaneConvNetTest {
         checkGradients(9, new int[] {16, 16}, new int[] {1, 8, 2}, true);
         // the gauge conditioner's shape: 2 -> 8 -> 8 -> 3, the last conv without activation
         checkGradients(20, new int[] {8, 8}, new int[] {2, 8, 8, 3}, false, Activation.IDENTITY);
+    }
+
+    /**
+     * A conditioner applied under a tape keeps its layers' outputs and its backward pass reads
+     * them: the gradients the tape gives are the recomputing kernel's, bit for bit, step after
+     * step (the second step runs on the arrays the first gave back), and a tape closed before
+     * its backward pass leaves nothing that disturbs the next.
+     */
+    @Test
+    void aConditionerOnATapeKeepsItsLayersForItsBackwardPass() {
+        assumeTrue(LaneConvNet.supported(), "no vector support here");
+        int batch = 40;
+        int[] lattice = {8, 8};
+        var random = new SplittableRandom(11);
+        Net net = net(new int[] {1, 8, 8, 2}, 3, 2, random);
+        int[] active = checkerboardSites(lattice);
+        Tensor mask = Tensor.zeros(new Shape(1, 1, lattice), DType.F32);
+        for (int s : active) mask.set(s, 1);
+        var stages = new ArrayList<org.equiflow.tensor.Conditioner.Stage>();
+        var operands = new ArrayList<Tensor>();
+        Tensor x = Tensor.randn(new Shape(batch, 1, lattice), DType.F32, random);
+        operands.add(x);
+        for (int l = 0; l < net.chain.size(); l++) {
+            stages.add(new org.equiflow.tensor.Conditioner.Stage(net.chain.get(l), net.weights.get(l).length == 2));
+            for (Tensor t : net.weights.get(l)) {
+                t.requiresGrad(true);
+                operands.add(t);
+            }
+        }
+        operands.add(mask);
+        x.requiresGrad(true);
+        var conditioner = new org.equiflow.tensor.Conditioner(stages, true);
+        var plan = LaneConvNet.plan(lattice, 3, active);
+        try (org.equiflow.tensor.Tape abandoned = org.equiflow.tensor.Tape.open()) {
+            Ops.apply(conditioner, operands);
+        }
+        // weakly held: once the abandoned result is unreachable, its entry goes (the collector decides when)
+        for (int i = 0; i < 50 && org.equiflow.tensor.Conditioner.keptForwardPassesWaiting() > 0; i++) System.gc();
+        assertEquals(0, org.equiflow.tensor.Conditioner.keptForwardPassesWaiting(), "an abandoned forward pass's layers are let go");
+        Ops.apply(conditioner, operands);
+        assertEquals(0, org.equiflow.tensor.Conditioner.keptForwardPassesWaiting(), "no tape, nothing kept");
+        for (int step = 0; step < 2; step++) {
+            Tensor seed = Tensor.randn(new Shape(batch, 2, lattice), DType.F32, random);
+            x.zeroGrad();
+            for (Tensor[] w : net.weights) for (Tensor t : w) t.zeroGrad();
+            try (org.equiflow.tensor.Tape tape = org.equiflow.tensor.Tape.open()) {
+                Tensor out = Ops.apply(conditioner, operands);
+                assertEquals(1, org.equiflow.tensor.Conditioner.keptForwardPassesWaiting(), "the forward pass kept its layers");
+                tape.backward(out, seed);
+                assertEquals(0, org.equiflow.tensor.Conditioner.keptForwardPassesWaiting(), "the backward pass took them");
+            }
+            var recomputed = LaneConvNetGradient.backward(x.f32(), batch, plan, net.lanes, seed.f32(), true);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(recomputed.input(), x.grad().f32(), "input gradient, step " + step);
+            for (int l = 0; l < net.weights.size(); l++) {
+                Tensor[] w = net.weights.get(l);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(recomputed.weights().get(l), w[0].grad().f32(), "weight " + l + ", step " + step);
+                if (w.length == 2) org.junit.jupiter.api.Assertions.assertArrayEquals(recomputed.biases().get(l), w[1].grad().f32(), "bias " + l);
+            }
+        }
     }
 
     @Test
