@@ -24,6 +24,8 @@ public final class LaneConvNetGradient {
 
     /** Sites summed in float32 registers before a gradient's partial sum is emptied. */
     static final int RUN = 64;
+    /** {@code -Dequiflow.conditioner.neighbourPairs=false} keeps the weight gradient's one-site tiles, to measure what the pairs buy. */
+    private static final boolean NEIGHBOUR_PAIRS = !"false".equals(System.getProperty("equiflow.conditioner.neighbourPairs"));
 
     /** Gradients of a network's operands: the input's (null when not wanted) and each layer's weight and bias (null without bias). */
     public record Gradients(float[] input, List<float[]> weights, List<float[]> biases) {
@@ -222,16 +224,28 @@ public final class LaneConvNetGradient {
      */
     private static void weightGradient(float[] grad, float[] in, LaneConvNet.Layer layer, LaneConvNet.Geometry g,
                                        LaneConvNet.Tiles tiles, float[] partial) {
+        weightGradient(grad, in, layer, g, tiles, partial, NEIGHBOUR_PAIRS);
+    }
+
+    /** {@link #weightGradient(float[], float[], LaneConvNet.Layer, LaneConvNet.Geometry, LaneConvNet.Tiles, float[])}, with the neighbour-pair tiles where they apply or never. */
+    static void weightGradient(float[] grad, float[] in, LaneConvNet.Layer layer, LaneConvNet.Geometry g,
+                               LaneConvNet.Tiles tiles, float[] partial, boolean neighbourPairs) {
         int cin = layer.inChannels(), cout = layer.outChannels(), taps = g.taps(), channelSize = g.paddedSites() * LANES;
         int[] sites = tiles.sites();
         float[] stage = new float[18 * LANES];
+        boolean neighbours = neighbourPairs && taps == 9 && inNeighbourPairs(sites, g);
         for (int from = 0; from < sites.length; from += RUN) {
             int to = Math.min(sites.length, from + RUN), co = 0;
             if (taps == 9) {
                 for (; co + 2 <= cout; co += 2) {
                     for (int ci = 0; ci < cin; ci++) {
-                        pairNineTaps(grad, in, co * channelSize, ci * channelSize, channelSize, g, sites, from, to, partial,
-                                (co * cin + ci) * taps, ((co + 1) * cin + ci) * taps, stage);
+                        if (neighbours) {
+                            pairNineTapsNeighbours(grad, in, co * channelSize, ci * channelSize, channelSize, g, sites, from, to, partial,
+                                    (co * cin + ci) * taps, ((co + 1) * cin + ci) * taps, stage);
+                        } else {
+                            pairNineTaps(grad, in, co * channelSize, ci * channelSize, channelSize, g, sites, from, to, partial,
+                                    (co * cin + ci) * taps, ((co + 1) * cin + ci) * taps, stage);
+                        }
                     }
                 }
             }
@@ -242,6 +256,94 @@ public final class LaneConvNetGradient {
                     for (; t < taps; t++) oneTap(grad, in, co * channelSize, ci * channelSize, g, sites, from, to, t, partial, (co * cin + ci) * taps + t);
                 }
             }
+        }
+    }
+
+    /**
+     * Whether the sites come in pairs of row neighbours (site 2i + 1 one lane vector after site
+     * 2i, as in the tiles of every site) and the 3×3 kernel's taps run along rows (tap 3r + 1 one
+     * vector after tap 3r): then each pair's nine input vectors of one site and nine of the next
+     * overlap in six, and {@link #pairNineTapsNeighbours} loads twelve instead of eighteen.
+     */
+    static boolean inNeighbourPairs(int[] sites, LaneConvNet.Geometry g) {
+        if (sites.length % 2 != 0 || RUN % 2 != 0) return false;
+        for (int i = 0; i < sites.length; i += 2) if (sites[i + 1] != sites[i] + LANES) return false;
+        int[] off = g.tapOffset();
+        for (int r = 0; r < 3; r++) {
+            if (off[3 * r + 1] != off[3 * r] + LANES || off[3 * r + 2] != off[3 * r] + 2 * LANES) return false;
+        }
+        return true;
+    }
+
+    /**
+     * {@link #pairNineTaps} for sites in neighbour pairs ({@link #inNeighbourPairs}): per pair and
+     * kernel row, the four input vectors at columns −1 … +2 serve both sites' three taps. Every
+     * sum adds the same products in the same order (site 2i, then 2i + 1), so the same bits.
+     */
+    private static void pairNineTapsNeighbours(float[] grad, float[] in, int gBase, int xBase, int channelSize, LaneConvNet.Geometry g,
+                                               int[] sites, int from, int to, float[] partial, int wa, int wb, float[] stage) {
+        int[] off = g.tapOffset();
+        int r0 = off[0], r1 = off[3], r2 = off[6];
+        FloatVector z = FloatVector.zero(V);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z;
+        FloatVector b0 = z, b1 = z, b2 = z, b3 = z, b4 = z, b5 = z, b6 = z, b7 = z, b8 = z;
+        for (int i = from; i < to; i += 2) {
+            int s = sites[i];
+            FloatVector ga = FloatVector.fromArray(V, grad, gBase + s), gb = FloatVector.fromArray(V, grad, gBase + channelSize + s);
+            FloatVector ha = FloatVector.fromArray(V, grad, gBase + s + LANES), hb = FloatVector.fromArray(V, grad, gBase + channelSize + s + LANES);
+            int x = xBase + s + r0;
+            FloatVector m = FloatVector.fromArray(V, in, x), c = FloatVector.fromArray(V, in, x + LANES);
+            FloatVector p = FloatVector.fromArray(V, in, x + 2 * LANES), q = FloatVector.fromArray(V, in, x + 3 * LANES);
+            a0 = c.fma(ha, m.fma(ga, a0));
+            b0 = c.fma(hb, m.fma(gb, b0));
+            a1 = p.fma(ha, c.fma(ga, a1));
+            b1 = p.fma(hb, c.fma(gb, b1));
+            a2 = q.fma(ha, p.fma(ga, a2));
+            b2 = q.fma(hb, p.fma(gb, b2));
+            x = xBase + s + r1;
+            m = FloatVector.fromArray(V, in, x);
+            c = FloatVector.fromArray(V, in, x + LANES);
+            p = FloatVector.fromArray(V, in, x + 2 * LANES);
+            q = FloatVector.fromArray(V, in, x + 3 * LANES);
+            a3 = c.fma(ha, m.fma(ga, a3));
+            b3 = c.fma(hb, m.fma(gb, b3));
+            a4 = p.fma(ha, c.fma(ga, a4));
+            b4 = p.fma(hb, c.fma(gb, b4));
+            a5 = q.fma(ha, p.fma(ga, a5));
+            b5 = q.fma(hb, p.fma(gb, b5));
+            x = xBase + s + r2;
+            m = FloatVector.fromArray(V, in, x);
+            c = FloatVector.fromArray(V, in, x + LANES);
+            p = FloatVector.fromArray(V, in, x + 2 * LANES);
+            q = FloatVector.fromArray(V, in, x + 3 * LANES);
+            a6 = c.fma(ha, m.fma(ga, a6));
+            b6 = c.fma(hb, m.fma(gb, b6));
+            a7 = p.fma(ha, c.fma(ga, a7));
+            b7 = p.fma(hb, c.fma(gb, b7));
+            a8 = q.fma(ha, p.fma(ga, a8));
+            b8 = q.fma(hb, p.fma(gb, b8));
+        }
+        a0.intoArray(stage, 0);
+        a1.intoArray(stage, LANES);
+        a2.intoArray(stage, 2 * LANES);
+        a3.intoArray(stage, 3 * LANES);
+        a4.intoArray(stage, 4 * LANES);
+        a5.intoArray(stage, 5 * LANES);
+        a6.intoArray(stage, 6 * LANES);
+        a7.intoArray(stage, 7 * LANES);
+        a8.intoArray(stage, 8 * LANES);
+        b0.intoArray(stage, 9 * LANES);
+        b1.intoArray(stage, 10 * LANES);
+        b2.intoArray(stage, 11 * LANES);
+        b3.intoArray(stage, 12 * LANES);
+        b4.intoArray(stage, 13 * LANES);
+        b5.intoArray(stage, 14 * LANES);
+        b6.intoArray(stage, 15 * LANES);
+        b7.intoArray(stage, 16 * LANES);
+        b8.intoArray(stage, 17 * LANES);
+        for (int k = 0; k < 9; k++) {
+            addInto(partial, wa + k, FloatVector.fromArray(V, stage, k * LANES));
+            addInto(partial, wb + k, FloatVector.fromArray(V, stage, (9 + k) * LANES));
         }
     }
 

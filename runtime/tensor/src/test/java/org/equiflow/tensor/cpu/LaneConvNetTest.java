@@ -271,6 +271,33 @@ class LaneConvNetTest {
         }
     }
 
+    /**
+     * The weight gradient's neighbour-pair tiles (twelve input loads per two sites instead of
+     * eighteen) give the one-site tiles' sums bit for bit, where the sites pair up (every site of
+     * an 8 × 8 lattice) and where they do not (a checkerboard's, which take the one-site tiles).
+     */
+    @Test
+    void weightGradientsFromNeighbourPairsAreTheOneSiteTilesBits() {
+        assumeTrue(LaneConvNet.supported(), "no vector support here");
+        var random = new SplittableRandom(5);
+        var g = LaneConvNet.Geometry.of(new int[] {8, 8}, 3);
+        assertTrue(LaneConvNetGradient.inNeighbourPairs(g.allTiles().sites(), g), "every site of 8 × 8 pairs up");
+        var board = g.tiles(checkerboardSites(new int[] {8, 8}));
+        assertTrue(!LaneConvNetGradient.inNeighbourPairs(board.sites(), g), "a checkerboard's sites do not");
+        int cin = 5, cout = 6, channelSize = g.paddedSites() * LaneConvNet.LANES;
+        float[] grad = new float[cout * channelSize], in = new float[cin * channelSize];
+        for (int i = 0; i < grad.length; i++) grad[i] = (float) random.nextGaussian();
+        for (int i = 0; i < in.length; i++) in[i] = (float) random.nextGaussian();
+        var layer = new LaneConvNet.Layer(cin, cout, new float[cout * cin * 9], null, LaneConvNet.Kind.IDENTITY, 0f);
+        for (var tiles : List.of(g.allTiles(), board)) {
+            float[] pairs = new float[cout * cin * 9 * LaneConvNet.LANES], singles = new float[pairs.length];
+            LaneConvNetGradient.weightGradient(grad, in, layer, g, tiles, pairs, true);
+            LaneConvNetGradient.weightGradient(grad, in, layer, g, tiles, singles, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(singles, pairs);
+            assertTrue(java.util.stream.IntStream.range(0, pairs.length).anyMatch(i -> pairs[i] != 0f), "sums were made");
+        }
+    }
+
     @Test
     void rationalTanhIsWithinFiveUlpOfTheCorrectlyRoundedValue() {
         assumeTrue(LaneConvNet.supported(), "no vector support here");
