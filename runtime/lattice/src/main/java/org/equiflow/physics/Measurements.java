@@ -5,10 +5,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.Lowering;
@@ -219,7 +220,7 @@ public final class Measurements {
      * configurations spread over the common pool's threads; each block takes a fresh consumer, which must write only
      * what belongs to the configurations it is given.
      */
-    static void inBlocks(int count, Supplier<java.util.function.IntConsumer> perBlock) {
+    static void inBlocks(int count, Supplier<IntConsumer> perBlock) {
         int blocks = (count + BLOCK - 1) / BLOCK;
         IntStream.range(0, blocks).parallel().forEach(b -> {
             var consumer = perBlock.get();
