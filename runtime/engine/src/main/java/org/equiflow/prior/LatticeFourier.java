@@ -13,6 +13,8 @@ public final class LatticeFourier {
     private final int volume;
     /** cos and sin of 2πk/L for k = 0 … L−1, per axis. */
     private final double[][] cos, sin;
+    /** −sin of the same angles, for the forward transform's e^{−ip·x} (negation is exact). */
+    private final double[][] minusSin;
     private final double[] lineRe, lineIm, outRe, outIm;
 
     public LatticeFourier(List<Integer> lattice) {
@@ -25,13 +27,16 @@ public final class LatticeFourier {
         this.volume = v;
         this.cos = new double[sizes.length][];
         this.sin = new double[sizes.length][];
+        this.minusSin = new double[sizes.length][];
         for (int axis = 0; axis < sizes.length; axis++) {
             int n = sizes[axis];
             cos[axis] = new double[n];
             sin[axis] = new double[n];
+            minusSin[axis] = new double[n];
             for (int k = 0; k < n; k++) {
                 cos[axis][k] = Math.cos(2 * Math.PI * k / n);
                 sin[axis][k] = Math.sin(2 * Math.PI * k / n);
+                minusSin[axis][k] = -sin[axis][k];
             }
         }
         lineRe = new double[longest];
@@ -47,33 +52,37 @@ public final class LatticeFourier {
         if (re.length != volume || im.length != volume) {
             throw new IllegalArgumentException("expected " + volume + " values, got " + re.length + " and " + im.length);
         }
-        double sign = inverse ? 1 : -1;
         for (int axis = 0; axis < sizes.length; axis++) {
             int n = sizes[axis];
             int stride = 1;
             for (int a = sizes.length - 1; a > axis; a--) stride *= sizes[a];
             double norm = 1 / Math.sqrt(n);
-            double[] c = cos[axis], s = sin[axis];
-            for (int start = 0; start < volume; start++) {
-                if ((start / stride) % n != 0) continue;
-                for (int j = 0; j < n; j++) {
-                    lineRe[j] = re[start + j * stride];
-                    lineIm[j] = im[start + j * stride];
-                }
-                for (int k = 0; k < n; k++) {
-                    double sr = 0, si = 0;
+            double[] c = cos[axis], s = inverse ? sin[axis] : minusSin[axis];
+            // Every line along this axis: the sites whose coordinate on it is 0, in row-major order.
+            int block = n * stride;
+            for (int outer = 0; outer < volume; outer += block) {
+                for (int start = outer; start < outer + stride; start++) {
                     for (int j = 0; j < n; j++) {
-                        int phase = (int) ((long) j * k % n);
-                        double cp = c[phase], sp = sign * s[phase];
-                        sr += lineRe[j] * cp - lineIm[j] * sp;
-                        si += lineRe[j] * sp + lineIm[j] * cp;
+                        lineRe[j] = re[start + j * stride];
+                        lineIm[j] = im[start + j * stride];
                     }
-                    outRe[k] = sr * norm;
-                    outIm[k] = si * norm;
-                }
-                for (int k = 0; k < n; k++) {
-                    re[start + k * stride] = outRe[k];
-                    im[start + k * stride] = outIm[k];
+                    for (int k = 0; k < n; k++) {
+                        double sr = 0, si = 0;
+                        // phase = j·k mod n, stepped by k rather than divided out for every term
+                        for (int j = 0, phase = 0; j < n; j++) {
+                            double cp = c[phase], sp = s[phase];
+                            sr += lineRe[j] * cp - lineIm[j] * sp;
+                            si += lineRe[j] * sp + lineIm[j] * cp;
+                            phase += k;
+                            if (phase >= n) phase -= n;
+                        }
+                        outRe[k] = sr * norm;
+                        outIm[k] = si * norm;
+                    }
+                    for (int k = 0; k < n; k++) {
+                        re[start + k * stride] = outRe[k];
+                        im[start + k * stride] = outIm[k];
+                    }
                 }
             }
         }

@@ -34,6 +34,11 @@ final class Sampling {
     static final String FLOW_HMC = "flow_hmc";
     static final double FLOW_HMC_STEP_SIZE = 0.1;
     static final int FLOW_HMC_MD_STEPS = 10;
+    /**
+     * With this system property true ({@code EQUIFLOW_JAVA_OPTS=-Dequiflow.phases=true}), rank 0 prints to stderr where
+     * the wall time of a sampling run went: the start (JVM, script, checkpoint), drawing, measurements, ensemble, report.
+     */
+    static final String PHASES_PROPERTY = "equiflow.phases";
 
     static SamplingResult sample(Workspace ws, RunDirectory directory, SamplingOptions o, SamplingListener listener) throws IOException {
         return sample(ws, directory, o, listener, new InProcessCommunicator());
@@ -128,10 +133,12 @@ final class Sampling {
         List<Trainer.Step> history = run.history();
         FlowSampler sampler = run.sampler();
         double stepSize = run.stepSize(), targetAcceptance = run.targetAcceptance();
+        long measureStart = System.nanoTime();
         requireFiniteLogWeights(samples.proposalLogWeights(), precision);
         double ess = Reweighting.ess(samples.proposalLogWeights());
         var report = withExactKl(ws.flow().theory(), Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(),
                 samples.count(), measure, samples.weighted() ? samples.proposalLogWeights() : null), samples.proposalLogWeights());
+        long measured = System.nanoTime();
         // The kept chain's step size: the tuned one where it was tuned.
         SamplingResult.StepSizeTuning stepSizeTuning = null;
         if (sampler instanceof FlowHmcSampler hmc && !Double.isNaN(targetAcceptance) && thermalize > 0) {
@@ -151,6 +158,7 @@ final class Sampling {
         // Only rank 0 of a distributed run holds the directory; the others have measured the same chain and write nothing.
         if (directory == null) return result;
         // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
+        long ensembleStart = System.nanoTime();
         Path staged = directory.stage();
         String integrator = settings.choice("integrator", "leapfrog");
         Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep, samplingSeconds,
@@ -158,8 +166,17 @@ final class Sampling {
         var description = RunDescriptions.flow(ws, checkpoint, history,
                 new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds,
                         sampler instanceof FlowHmcSampler ? trajectory(integrator, stepSize, mdSteps, stepSizeTuning) : Map.of()));
+        long reportStart = System.nanoTime();
         Artifacts.writeReport(ws, staged, samples, ess, report, description);
         directory.commit(staged);
+        if (Boolean.getBoolean(PHASES_PROPERTY)) {
+            // from the JVM's start: what the user waited for before the first proposal, then each part after it
+            double total = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+            double afterDraw = (System.nanoTime() - measureStart) / 1e9;
+            System.err.printf(java.util.Locale.ROOT, "phases: start %.2f s, drawing %.2f s, measurements %.2f s, ensemble %.2f s,"
+                    + " report %.2f s (JVM uptime %.2f s)%n", total - afterDraw - samplingSeconds, samplingSeconds,
+                    (measured - measureStart) / 1e9, (reportStart - ensembleStart) / 1e9, (System.nanoTime() - reportStart) / 1e9, total);
+        }
         return result;
     }
 

@@ -52,13 +52,30 @@ public final class HtmlReport {
 
     /** Writes {@code index.html} into {@code directory} atomically and returns its path. */
     public static Path write(Path directory, RunReport report, List<ReportFigures.Figure> figures) throws IOException {
+        return write(directory, report, figures, pngs(figures));
+    }
+
+    /** The same, with each figure's image already drawn ({@link #png}), in the figures' order. */
+    static Path write(Path directory, RunReport report, List<ReportFigures.Figure> figures, List<byte[]> pngs) throws IOException {
         Path file = directory.resolve(FILE);
-        AtomicFiles.write(file, render(report, figures).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(file, render(report, figures, pngs).getBytes(StandardCharsets.UTF_8));
         return file;
+    }
+
+    private static List<byte[]> pngs(List<ReportFigures.Figure> figures) throws IOException {
+        List<byte[]> pngs = new ArrayList<>();
+        for (ReportFigures.Figure figure : figures) pngs.add(png(figure.chart()));
+        return pngs;
     }
 
     /** The page as text. */
     public static String render(RunReport report, List<ReportFigures.Figure> figures) throws IOException {
+        return render(report, figures, pngs(figures));
+    }
+
+    /** The page with each figure's image already drawn, in the figures' order. */
+    static String render(RunReport report, List<ReportFigures.Figure> figures, List<byte[]> pngs) {
+        if (pngs.size() != figures.size()) throw new IllegalArgumentException(figures.size() + " figures but " + pngs.size() + " images");
         RunDescription description = report.description();
         StringBuilder body = new StringBuilder();
         List<String[]> contents = new ArrayList<>();
@@ -124,9 +141,10 @@ public final class HtmlReport {
         }
         if (!figures.isEmpty()) {
             section(body, contents, "figures", "Figures");
-            for (ReportFigures.Figure figure : figures) {
+            for (int i = 0; i < figures.size(); i++) {
+                ReportFigures.Figure figure = figures.get(i);
                 body.append("<figure id=\"").append(escape(figure.name())).append("\">\n<img alt=\"").append(escape(figure.title()))
-                        .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png(figure.chart())))
+                        .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(pngs.get(i)))
                         .append("\">\n<figcaption><strong>").append(escape(figure.title())).append(".</strong> ")
                         .append(escape(figure.caption())).append(" (Also <code>").append(escape(figure.name()))
                         .append(".png</code> and <code>.svg</code>.)</figcaption>\n</figure>\n");

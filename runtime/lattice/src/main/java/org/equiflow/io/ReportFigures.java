@@ -334,7 +334,8 @@ public final class ReportFigures {
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setYAxisDecimalPattern("0");
         roundTickLabels(chart, index[index.length - 1], charge[0]);
-        XYSeries line = chart.addSeries("Q", index, charge);
+        double[][] path = plateauCorners(charge);
+        XYSeries line = chart.addSeries("Q", path[0], path[1]);
         line.setMarker(SeriesMarkers.NONE);
         line.setLineColor(BLUE);
         line.setLineWidth(1f);
@@ -354,6 +355,25 @@ public final class ReportFigures {
                     + " other; dashed lines separate them, and a jump across one is not a change of Q by the sampler.";
         }
         return new Figure("topological_charge_history", "Topological charge history", caption, chart);
+    }
+
+    /**
+     * The polyline through (i, y[i]) with the inner points of every run of equal values left out: such a point lies on
+     * the horizontal segment between its run's first and last points, so the line drawn is the same, with as many
+     * points as the series has changes (a Metropolis chain's Q changes only on some accepted proposals) instead of one
+     * per configuration. Returns {x, y}; the first and last points are always kept.
+     */
+    static double[][] plateauCorners(double[] y) {
+        int n = y.length;
+        double[] x = new double[n], kept = new double[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            boolean inner = i > 0 && i < n - 1 && y[i] == y[i - 1] && y[i] == y[i + 1];
+            if (inner) continue;
+            x[m] = i;
+            kept[m++] = y[i];
+        }
+        return new double[][] {Arrays.copyOf(x, m), Arrays.copyOf(kept, m)};
     }
 
     private static Figure histogram(String name, String title, String xAxis, double[] values, boolean integerBins, String caption) {

@@ -125,10 +125,9 @@ public record RunReport(
             written.add(file);
         }
         List<ReportFigures.Figure> figures = ReportFigures.of(this);
-        for (ReportFigures.Figure figure : figures) {
-            written.addAll(savePlot(directory, figure.name(), figure.chart()));
-        }
-        written.add(HtmlReport.write(directory, this, figures));
+        List<Rendered> rendered = render(figures);
+        for (int i = 0; i < figures.size(); i++) written.addAll(savePlot(directory, figures.get(i).name(), rendered.get(i)));
+        written.add(HtmlReport.write(directory, this, figures, rendered.stream().map(Rendered::pagePng).toList()));
         return written;
     }
 
@@ -299,14 +298,51 @@ public record RunReport(
 
     // ---------------------------------------------------------------- plots
 
-    /** Writes {@code chart} as {@code name}.png and {@code name}.svg into {@code directory}, each atomically. */
-    static List<Path> savePlot(Path directory, String name, Chart<?, ?> chart) throws IOException {
-        Path png = directory.resolve(name + ".png");
-        AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+    /** One figure drawn three ways: its PNG and SVG files, and the twice-size PNG that {@link HtmlReport} embeds. */
+    record Rendered(byte[] png, byte[] svg, byte[] pagePng) {}
+
+    /** Draws {@code chart} as {@link Rendered} does, in that order (the chart is drawn by one thread, once per image). */
+    static Rendered render(Chart<?, ?> chart) throws IOException {
+        byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         ByteArrayOutputStream svg = new ByteArrayOutputStream();
         VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        return new Rendered(png, svg.toByteArray(), HtmlReport.png(chart));
+    }
+
+    /**
+     * Every figure drawn, one figure per task on the common pool's threads: each chart is its own object drawn into
+     * its own images, so the bytes are those one thread would write, in the figures' order.
+     */
+    static List<Rendered> render(List<ReportFigures.Figure> figures) throws IOException {
+        Rendered[] out = new Rendered[figures.size()];
+        try {
+            java.util.stream.IntStream.range(0, out.length).parallel().forEach(i -> {
+                try {
+                    out[i] = render(figures.get(i).chart());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return List.of(out);
+    }
+
+    /** Writes {@code chart} as {@code name}.png and {@code name}.svg into {@code directory}, each atomically. */
+    static List<Path> savePlot(Path directory, String name, Chart<?, ?> chart) throws IOException {
+        ByteArrayOutputStream svg = new ByteArrayOutputStream();
+        byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        return savePlot(directory, name, new Rendered(png, svg.toByteArray(), null));
+    }
+
+    /** Writes a drawn figure as {@code name}.png and {@code name}.svg into {@code directory}, each atomically. */
+    static List<Path> savePlot(Path directory, String name, Rendered figure) throws IOException {
+        Path png = directory.resolve(name + ".png");
+        AtomicFiles.write(png, figure.png());
         Path svgFile = directory.resolve(name + ".svg");
-        AtomicFiles.write(svgFile, svg.toByteArray());
+        AtomicFiles.write(svgFile, figure.svg());
         return List.of(png, svgFile);
     }
 }

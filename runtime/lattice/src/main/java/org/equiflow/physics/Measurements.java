@@ -5,8 +5,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 import org.equiflow.compiler.check.Resolution;
 import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.Lowering;
@@ -182,22 +185,57 @@ public final class Measurements {
         }
     }
 
-    static Profile profile(String key, String name, Estimator estimator, int count, int points, IntFunction<double[]> perConfig,
+    /**
+     * G(x)-like profiles: {@code perConfig} gives every point of one configuration. The configurations are cut into
+     * blocks measured on the common pool's threads, each block with its own function from {@code perConfig} (so a
+     * measurement with work arrays needs no locking), and the points' estimates run in parallel too: every value is
+     * computed exactly as in one loop, so the profile has the same bits whatever the number of threads.
+     */
+    static Profile profile(String key, String name, Estimator estimator, int count, int points, Supplier<IntFunction<double[]>> perConfig,
                                    IntFunction<int[]> displacement) {
         double[][] series = new double[points][count];
-        for (int c = 0; c < count; c++) {
-            double[] v = perConfig.apply(c);
-            for (int x = 0; x < points; x++) series[x][c] = v[x];
-        }
+        inBlocks(count, () -> {
+            IntFunction<double[]> measure = perConfig.get();
+            return c -> {
+                double[] v = measure.apply(c);
+                for (int x = 0; x < points; x++) series[x][c] = v[x];
+            };
+        });
+        Result[] results = primaries(estimator, name, series);
         int[][] displacements = new int[points][];
         double[] value = new double[points], error = new double[points];
         for (int x = 0; x < points; x++) {
-            Result r = estimator.primary(name, series[x]);
             displacements[x] = displacement.apply(x);
-            value[x] = r.value();
-            error[x] = r.error();
+            value[x] = results[x].value();
+            error[x] = results[x].error();
         }
         return new Profile(key, name, displacements, value, error);
+    }
+
+    /** Configurations per block of {@link #inBlocks}: large enough that a block outweighs handing it to a thread. */
+    static final int BLOCK = 2048;
+
+    /**
+     * Runs {@code perBlock}'s consumer on every configuration 0 … count−1, in blocks of {@link #BLOCK} consecutive
+     * configurations spread over the common pool's threads; each block takes a fresh consumer, which must write only
+     * what belongs to the configurations it is given.
+     */
+    static void inBlocks(int count, Supplier<IntConsumer> perBlock) {
+        int blocks = (count + BLOCK - 1) / BLOCK;
+        IntStream.range(0, blocks).parallel().forEach(b -> {
+            var consumer = perBlock.get();
+            for (int c = b * BLOCK, end = Math.min(count, c + BLOCK); c < end; c++) consumer.accept(c);
+        });
+    }
+
+    /**
+     * The estimates of independent series, {@code name} for each, on the common pool's threads: an estimate depends
+     * on its own series only, so each has the bits one loop would give it.
+     */
+    static Result[] primaries(Estimator estimator, String name, double[][] series) {
+        Result[] results = new Result[series.length];
+        IntStream.range(0, series.length).parallel().forEach(i -> results[i] = estimator.primary(name, series[i]));
+        return results;
     }
 
     /** The slice of G(x) along axis 0: displacements (x, 0, …), at row-major index x · (V / L₀). */
@@ -232,16 +270,17 @@ public final class Measurements {
     static Correlator correlator(ScalarObservables observables, Estimator estimator, float[] configs, int count) {
         int lt = observables.timeExtent();
         double[][] g = new double[lt][count];
-        for (int c = 0; c < count; c++) {
+        // zeroMomentumCorrelator keeps no work arrays: one instance serves every thread
+        inBlocks(count, () -> c -> {
             double[] gc = observables.zeroMomentumCorrelator(configs, c);
             for (int t = 0; t < lt; t++) g[t][c] = gc[t];
-        }
+        });
         double[] value = new double[lt], error = new double[lt], tauInt = new double[lt], mass = new double[lt], massError = new double[lt];
+        Result[] results = primaries(estimator, "G(t)", g);
         for (int t = 0; t < lt; t++) {
-            Result r = estimator.primary("G(t)", g[t]);
-            value[t] = r.value();
-            error[t] = r.error();
-            tauInt[t] = r.tauInt();
+            value[t] = results[t].value();
+            error[t] = results[t].error();
+            tauInt[t] = results[t].tauInt();
         }
         for (int t = 0; t < lt; t++) {
             int tt = t;

@@ -41,6 +41,10 @@ final class RealScalarBehaviour implements FieldBehaviour {
         for (int i = offset; i < offset + length; i++) chain.set(i, proposal.get(i));
     }
 
+    private static Result named(String name, Result r) {
+        return new Result(name, r.value(), r.error(), r.tauInt());
+    }
+
     public Report measure(TheoryInstance theory, Resolution names, float[] configs, int count, List<String> requested,
                           double[] logWeights) {
         var observables = new ScalarObservables(theory.lattice().sizes());
@@ -69,9 +73,8 @@ final class RealScalarBehaviour implements FieldBehaviour {
                 notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
             }
         }
-        Result absResult = estimator.primary("abs_magnetization", absM);
-        Result phi2Result = estimator.primary("phi2", phi2);
-        Result m2Result = estimator.primary("m2", m2);
+        Result[] moments = Measurements.primaries(estimator, "", new double[][] {absM, phi2, m2});
+        Result absResult = named("abs_magnetization", moments[0]), phi2Result = named("phi2", moments[1]), m2Result = named("m2", moments[2]);
         for (Result r : List.of(absResult, phi2Result, m2Result)) if (!Double.isNaN(r.tauInt())) maxTau = Math.max(maxTau, r.tauInt());
         if (chain != null) chain.bin = Math.min(Binning.suggestedBinSize(maxTau), Math.max(1, count / 20));
         if (requested.contains("abs_magnetization")) results.add(absResult);
@@ -96,7 +99,11 @@ final class RealScalarBehaviour implements FieldBehaviour {
         }
         List<Profile> profiles = new ArrayList<>();
         if (requested.contains("two_point")) {
-            Profile full = profile("two_point", "G(x)", estimator, count, volume, c -> observables.twoPoint(configs, c), observables::displacement);
+            // twoPoint keeps Fourier work arrays: one ScalarObservables per block of configurations
+            Profile full = profile("two_point", "G(x)", estimator, count, volume, () -> {
+                var own = new ScalarObservables(theory.lattice().sizes());
+                return c -> own.twoPoint(configs, c);
+            }, observables::displacement);
             profiles.add(full);
             profiles.add(alongAxisZero(full, extent, volume / extent));
         }

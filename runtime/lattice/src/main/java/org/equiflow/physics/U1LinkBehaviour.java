@@ -50,10 +50,12 @@ final class U1LinkBehaviour implements FieldBehaviour {
         if (theory.lattice().dimensions() == 2) {
             charge = new double[count];
             double[] plaquette = new double[count];
-            for (int c = 0; c < count; c++) {
-                charge[c] = gauge.topologicalCharge(configs, c);
+            double[] q = charge;
+            // GaugeObservables keeps no work arrays: one instance serves every thread
+            Measurements.inBlocks(count, () -> c -> {
+                q[c] = gauge.topologicalCharge(configs, c);
                 plaquette[c] = gauge.plaquetteMean(configs, c);
-            }
+            });
             series.put(Measurements.TOPOLOGICAL_CHARGE, charge);
             series.put(Measurements.PLAQUETTE, plaquette);
         }
@@ -74,10 +76,15 @@ final class U1LinkBehaviour implements FieldBehaviour {
             results.add(estimator.primary("polyakov_loop", l));
         }
         if (requested.contains("wilson_loops")) {
-            for (int n = 1; n <= gauge.largestLoop(); n++) {
-                double[] w = new double[count];
-                for (int c = 0; c < count; c++) w[c] = gauge.wilsonLoop(configs, c, n, n);
-                results.add(estimator.primary("wilson_loop_" + n + "x" + n, w));
+            int largest = gauge.largestLoop();
+            double[][] w = new double[largest][count];
+            Measurements.inBlocks(count, () -> c -> {
+                for (int n = 1; n <= largest; n++) w[n - 1][c] = gauge.wilsonLoop(configs, c, n, n);
+            });
+            Result[] loops = Measurements.primaries(estimator, "", w);
+            for (int n = 1; n <= largest; n++) {
+                Result r = loops[n - 1];
+                results.add(new Result("wilson_loop_" + n + "x" + n, r.value(), r.error(), r.tauInt()));
             }
         }
         return new Report(results, null, List.of(), series, notes);

@@ -253,4 +253,36 @@ class ReportFiguresTest {
         assertEquals(List.of(1, 0, 3, 3), new ArrayList<>(bars.getYData()), "charges rounded to the nearest integer");
         assertTrue(figure(figures, "plaquette_histogram").caption().contains("7 configurations, all distinct."));
     }
+
+    @Test
+    void theChargeHistoryDrawsThePlateausCornersOnly() {
+        double[] charge = {0, 0, 0, 1, 1, 1, 1, -1, 2, 2, 2};
+        double[][] path = ReportFigures.plateauCorners(charge);
+        assertArrayEquals(new double[] {0, 2, 3, 6, 7, 8, 10}, path[0]);
+        assertArrayEquals(new double[] {0, 0, 1, 1, -1, 2, 2}, path[1]);
+        var figures = ReportFigures.of(report(described(null), List.of(), Map.of(Measurements.TOPOLOGICAL_CHARGE, charge), null));
+        XYSeries history = ((XYChart) figure(figures, "topological_charge_history").chart()).getSeriesMap().get("Q");
+        assertArrayEquals(path[0], history.getXData());
+        assertArrayEquals(path[1], history.getYData());
+    }
+
+    @Test
+    void thePlateausCornersDrawTheSameLineAsEveryPoint() {
+        // A chain that mostly repeats its charge: every configuration's point lies on the kept polyline.
+        var random = new java.util.Random(3);
+        double[] charge = new double[5000];
+        for (int i = 1; i < charge.length; i++) charge[i] = random.nextDouble() < 0.05 ? random.nextInt(7) - 3 : charge[i - 1];
+        double[][] path = ReportFigures.plateauCorners(charge);
+        assertTrue(path[0].length < charge.length / 4, path[0].length + " points kept");
+        assertEquals(0, path[0][0]);
+        assertEquals(charge.length - 1, path[0][path[0].length - 1]);
+        int segment = 0;
+        for (int i = 0; i < charge.length; i++) {
+            while (path[0][segment + 1] < i) segment++;
+            double x0 = path[0][segment], x1 = path[0][segment + 1], y0 = path[1][segment], y1 = path[1][segment + 1];
+            // on the segment from (x0, y0) to (x1, y1): its end, or a point of a horizontal one
+            boolean onIt = i == x0 ? charge[i] == y0 : i == x1 ? charge[i] == y1 : y0 == y1 && charge[i] == y0;
+            assertTrue(onIt, "configuration " + i);
+        }
+    }
 }

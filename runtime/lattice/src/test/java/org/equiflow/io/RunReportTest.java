@@ -87,6 +87,30 @@ class RunReportTest {
     }
 
     @Test
+    void figuresDrawnInParallelHaveTheBytesOfOneThread() throws Exception {
+        RunReport report = report(new double[] {0.01, 0.02, 0.02, 0.03, 0.03, 0.03, 0.02, 0.02});
+        List<Path> written = report.write(dir);
+        List<ReportFigures.Figure> figures = ReportFigures.of(report);
+        String page = Files.readString(dir.resolve("index.html"));
+        List<byte[]> pagePngs = new ArrayList<>();
+        for (ReportFigures.Figure figure : figures) {
+            // Each chart drawn alone, in the order write() draws it: PNG, SVG, then the page's image.
+            java.io.ByteArrayOutputStream svg = new java.io.ByteArrayOutputStream();
+            byte[] png = org.knowm.xchart.BitmapEncoder.getBitmapBytes(figure.chart(), org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+            org.knowm.xchart.VectorGraphicsEncoder.saveVectorGraphic(figure.chart(), svg,
+                    org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            byte[] pagePng = HtmlReport.png(figure.chart());
+            pagePngs.add(pagePng);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(png, Files.readAllBytes(dir.resolve(figure.name() + ".png")), figure.name());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(svg.toByteArray(), Files.readAllBytes(dir.resolve(figure.name() + ".svg")),
+                    figure.name());
+            assertTrue(page.contains("base64," + java.util.Base64.getEncoder().encodeToString(pagePng) + "\""), figure.name() + " in the page");
+        }
+        // (A chart's drawing depends on the one before it, so the page is compared with these images, drawn in that order.)
+        assertEquals(HtmlReport.render(report, figures, pagePngs), page);
+    }
+
+    @Test
     void csvParsesBackToTheRows() throws IOException {
         RunReport report = report(new double[8]);
         report.write(dir);

@@ -1,0 +1,88 @@
+package org.equiflow.physics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The measurements spread over threads (configurations in blocks, independent series in parallel) give the bits of
+ * the plain loops: the same values and errors, whatever the number of threads.
+ */
+class MeasurementsInBlocksTest {
+
+    private static final List<Integer> LATTICE = List.of(4, 6);
+
+    /** A correlated chain of configurations with repeats, as a Metropolis chain has. */
+    private static float[] chain(int count, int volume) {
+        var random = new SplittableRandom(11);
+        float[] configs = new float[count * volume];
+        for (int c = 0; c < count; c++) {
+            boolean repeat = c > 0 && random.nextDouble() < 0.7;
+            for (int i = 0; i < volume; i++) {
+                configs[c * volume + i] = repeat ? configs[(c - 1) * volume + i] : (float) random.nextGaussian(0.3, 1);
+            }
+        }
+        return configs;
+    }
+
+    private static Measurements.Estimator estimator(boolean weighted, int count) {
+        if (!weighted) return new Measurements.ChainEstimator();
+        var random = new SplittableRandom(5);
+        double[] logWeights = new double[count];
+        for (int i = 0; i < count; i++) logWeights[i] = random.nextGaussian(0, 0.5);
+        return new Measurements.WeightedEstimator(logWeights);
+    }
+
+    private static void assertSameBits(double expected, double actual, String what) {
+        assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(actual), what + ": " + expected + " vs " + actual);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theTwoPointProfileHasTheBitsOfOneLoop(boolean weighted) {
+        int count = 2 * Measurements.BLOCK + 123;
+        var observables = new ScalarObservables(LATTICE);
+        int volume = observables.volume();
+        float[] configs = chain(count, volume);
+        var estimator = estimator(weighted, count);
+        var profile = Measurements.profile("two_point", "G(x)", estimator, count, volume, () -> {
+            var own = new ScalarObservables(LATTICE);
+            return c -> own.twoPoint(configs, c);
+        }, observables::displacement);
+        double[][] series = new double[volume][count];
+        for (int c = 0; c < count; c++) {
+            double[] g = observables.twoPoint(configs, c);
+            for (int x = 0; x < volume; x++) series[x][c] = g[x];
+        }
+        for (int x = 0; x < volume; x++) {
+            var expected = estimator.primary("G(x)", series[x]);
+            assertSameBits(expected.value(), profile.value()[x], "G at " + x);
+            assertSameBits(expected.error(), profile.error()[x], "error of G at " + x);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theCorrelatorHasTheBitsOfOneLoop(boolean weighted) {
+        int count = 3 * Measurements.BLOCK - 7;
+        var observables = new ScalarObservables(LATTICE);
+        float[] configs = chain(count, observables.volume());
+        var estimator = estimator(weighted, count);
+        var correlator = Measurements.correlator(observables, estimator, configs, count);
+        int lt = observables.timeExtent();
+        double[][] g = new double[lt][count];
+        for (int c = 0; c < count; c++) {
+            double[] gc = observables.zeroMomentumCorrelator(configs, c);
+            for (int t = 0; t < lt; t++) g[t][c] = gc[t];
+        }
+        for (int t = 0; t < lt; t++) {
+            var expected = estimator.primary("G(t)", g[t]);
+            assertSameBits(expected.value(), correlator.value()[t], "G(" + t + ")");
+            assertSameBits(expected.error(), correlator.error()[t], "error of G(" + t + ")");
+            assertSameBits(expected.tauInt(), correlator.tauInt()[t], "τ_int of G(" + t + ")");
+        }
+    }
+}
