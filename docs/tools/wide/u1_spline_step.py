@@ -23,14 +23,24 @@ PyTorch's default initialisation (equiflow's differs; the work per step does not
 Training step (what `equiflow bench` times as Trainer.step): z from the Haar prior, the flow, log q and
 S, loss = mean(log q + S), zero_grad, backward, Adam 1e-3, float(loss). Sampling: a batch of 1024 under
 no_grad: z, the flow, log q and S. float32, torch.set_num_threads(--threads). Warm-up, then every
-iteration timed by wall clock: median, quartiles, fastest.
+iteration timed by wall clock: median, quartiles, fastest; and the median CPU time of the calling thread
+(the whole work at --threads 1, as `equiflow bench` prints its "thread CPU").
 
 --selftest runs float64 checks instead: spline inverse round trip, spline log-derivative against
 autograd, the ends fixed with equal slopes (C¹ on the circle), the whole flow's log-det against the
 autograd Jacobian, the inverse flow's round trip, gauge covariance of the output and gauge invariance of
 log q.
 
-Usage: /usr/bin/python3 docs/tools/wide/u1_spline_step.py --ref-dir ../shared/bench/ref-pytorch-u1 [--selftest]
+--compare-run DIR checks the model against equiflow itself: it loads the weights of an equiflow run of this
+script (DIR/checkpoint.eqf) and recomputes, in float64 by the inverse flow, the log weights −S − log q that
+`equiflow sample` wrote for every proposal of a reweighting ensemble (DIR/ensemble.npy, float32 angles, and
+DIR/ensemble_log_weights.npy), e.g. after
+  sed -e 's/independence_metropolis/reweighting/' -e 's/, acceptance, ess, tau_int/, ess/' \\
+      docs/tools/wide/u1_spline.flow > /tmp/x.flow
+  bin/equiflow train /tmp/x.flow --out /tmp/run --steps 30 --batch 64 --lr 1e-2 --precision f64
+  bin/equiflow sample /tmp/x.flow --out /tmp/run --count 512
+
+Usage: /usr/bin/python3 docs/tools/wide/u1_spline_step.py --ref-dir ../shared/bench/ref-pytorch-u1 [--selftest | --compare-run DIR]
 It re-executes itself once with jemalloc preloaded (as the φ⁴ reference's bench.py does; --alloc glibc
 to keep glibc malloc).
 """
@@ -299,15 +309,17 @@ def timed(fn, warmup_time, min_time, min_iters):
     start = time.perf_counter()
     while time.perf_counter() - start < warmup_time:
         fn()
-    times = []
+    times, cpu = [], []
     start = time.perf_counter()
     while len(times) < min_iters or time.perf_counter() - start < min_time:
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.thread_time() - c0)
     times.sort()
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
-    return statistics.median(times), q[0], q[2], times[0], len(times)
+    return statistics.median(times), q[0], q[2], times[0], len(times), statistics.median(cpu)
 
 
 def main():
@@ -374,13 +386,14 @@ def main():
 
     cases = args.cases.split(",")
     if "train" in cases:
-        med, q1, q3, fastest, n = timed(step, args.warmup_time, args.min_time, args.min_iters)
+        med, q1, q3, fastest, n, cpu = timed(step, args.warmup_time, args.min_time, args.min_iters)
         print(f"pytorch U(1) spline train L={args.L} B={args.batch}: median {1e3 * med:.2f} ms/step "
-              f"(iqr {1e3 * q1:.2f}–{1e3 * q3:.2f}, min {1e3 * fastest:.2f}, n={n}), loss {step():.3f}", flush=True)
+              f"(iqr {1e3 * q1:.2f}–{1e3 * q3:.2f}, min {1e3 * fastest:.2f}, thread CPU {1e3 * cpu:.2f}, n={n}), "
+              f"loss {step():.3f}", flush=True)
     if "sample" in cases:
-        med, q1, q3, fastest, n = timed(sample, args.warmup_time, args.min_time, args.min_iters)
+        med, q1, q3, fastest, n, cpu = timed(sample, args.warmup_time, args.min_time, args.min_iters)
         print(f"pytorch U(1) spline sample L={args.L} B={args.sample_batch}: median {1e3 * med:.2f} ms/batch "
-              f"(iqr {1e3 * q1:.2f}–{1e3 * q3:.2f}, min {1e3 * fastest:.2f}, n={n}; "
+              f"(iqr {1e3 * q1:.2f}–{1e3 * q3:.2f}, min {1e3 * fastest:.2f}, thread CPU {1e3 * cpu:.2f}, n={n}; "
               f"{args.sample_batch / med:.0f} configurations/s)", flush=True)
 
 
