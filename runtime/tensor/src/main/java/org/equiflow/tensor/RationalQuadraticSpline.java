@@ -57,11 +57,21 @@ public final class RationalQuadraticSpline {
      * [N, 1, L…]; out is [N, 1, L…] or, for the parameter gradients, [N, 3K−1, L…].
      */
     static void evaluate(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, double[] out, int sites) {
-        int configurations = x.length / sites;
-        for (int i = 0; i < configurations * sites; i++) evaluateSite(mode, bins, bound, learnedEnds, x, p, g, out, sites, i);
+        evaluate(mode, bins, bound, learnedEnds, x, p, g, out, sites, x.length);
     }
 
-    static void evaluateSite(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, double[] out, int sites, int i) {
+    /** {@link #evaluate(int, int, double, boolean, double[], double[], double[], double[], int)} on the first {@code values} entries of x (arrays may be longer). */
+    static void evaluate(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, double[] out, int sites, int values) {
+        double[] exps = new double[2 * bins];
+        for (int i = 0; i < values; i++) evaluateSite(mode, bins, bound, learnedEnds, x, p, g, out, sites, i, exps);
+    }
+
+    /**
+     * One site; {@code exps} (2K entries) holds the softmaxes' exponentials while it runs, each
+     * computed once and read wherever the formulas need it.
+     */
+    static void evaluateSite(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, double[] out, int sites, int i,
+                             double[] exps) {
         int site = i % sites;
         int configuration = i / sites;
         int channels = parameterChannels(bins, learnedEnds);
@@ -86,8 +96,10 @@ public final class RationalQuadraticSpline {
         }
         double widthSum = 0, heightSum = 0;
         for (int k = 0; k < bins; k++) {
-            widthSum += Math.exp(p[pBase + k * sites] - widthMax);
-            heightSum += Math.exp(p[pBase + (bins + k) * sites] - heightMax);
+            exps[k] = Math.exp(p[pBase + k * sites] - widthMax);
+            exps[bins + k] = Math.exp(p[pBase + (bins + k) * sites] - heightMax);
+            widthSum += exps[k];
+            heightSum += exps[bins + k];
         }
         double scale = 1 - bins * MIN_BIN;
         // Walk the bins to the one holding x; the last bin takes whatever rounding leaves over.
@@ -96,8 +108,8 @@ public final class RationalQuadraticSpline {
         double widthShare = 0, heightShare = 0, widthSharesBefore = 0, heightSharesBefore = 0;
         for (int k = 0; k < bins; k++) {
             if (bin < 0) {
-                widthShare = Math.exp(p[pBase + k * sites] - widthMax) / widthSum;
-                heightShare = Math.exp(p[pBase + (bins + k) * sites] - heightMax) / heightSum;
+                widthShare = exps[k] / widthSum;
+                heightShare = exps[bins + k] / heightSum;
                 width = 2 * bound * (MIN_BIN + scale * widthShare);
                 height = 2 * bound * (MIN_BIN + scale * heightShare);
                 if (xv < left + width || k == bins - 1) {
@@ -176,8 +188,8 @@ public final class RationalQuadraticSpline {
         // ... then through xₖ = −B + 2B·Σ_{j<k} Wⱼ and wₖ = 2B·Wₖ to the softmax logits.
         double chain = cotangent * 2 * bound * scale;
         for (int j = 0; j < bins; j++) {
-            double widthShareJ = Math.exp(p[pBase + j * sites] - widthMax) / widthSum;
-            double heightShareJ = Math.exp(p[pBase + (bins + j) * sites] - heightMax) / heightSum;
+            double widthShareJ = exps[j] / widthSum;
+            double heightShareJ = exps[bins + j] / heightSum;
             double before = j < bin ? 1 : 0;
             double same = j == bin ? 1 : 0;
             out[pBase + j * sites] = chain * (dLeft * widthShareJ * (before - widthSharesBefore)
@@ -277,16 +289,39 @@ public final class RationalQuadraticSpline {
     /** Runs {@code mode} on tensors of either precision (float32 is evaluated in float64). */
     static void apply(int mode, int bins, double bound, boolean learnedEnds, Tensor x, Tensor p, Tensor g, Tensor out) {
         int sites = x.shape().sites();
-        double[] xv = x.toDoubleArray(), pv = p.toDoubleArray(), gv = g == null ? null : g.toDoubleArray();
         if (out.dtype() == DType.F64) {
-            evaluate(mode, bins, bound, learnedEnds, xv, pv, gv, out.f64(), sites);
-        } else {
-            double[] result = new double[out.size()];
-            evaluate(mode, bins, bound, learnedEnds, xv, pv, gv, result, sites);
-            float[] o = out.f32();
-            for (int k = 0; k < o.length; k++) o[k] = (float) result[k];
+            evaluate(mode, bins, bound, learnedEnds, x.f64(), p.f64(), g == null ? null : g.f64(), out.f64(), sites);
+            return;
+        }
+        // float32 widened into this thread's float64 buffers, reused from call to call (a coupling's
+        // parameters are megabytes at batch 1024: allocating them per call kept the collector busy)
+        Widened buffers = WIDENED.get();
+        double[] xv = buffers.widen(0, x.f32()), pv = buffers.widen(1, p.f32()), gv = g == null ? null : buffers.widen(2, g.f32());
+        double[] result = buffers.sized(3, out.size());
+        evaluate(mode, bins, bound, learnedEnds, xv, pv, gv, result, sites, x.size());
+        float[] o = out.f32();
+        for (int k = 0; k < o.length; k++) o[k] = (float) result[k];
+    }
+
+    /** Float64 working copies of float32 operands, one per role, grown as needed and kept per thread. */
+    private static final class Widened {
+        private final double[][] arrays = new double[4][0];
+
+        /** Buffer {@code role}, at least {@code size} long; what it held is garbage. */
+        double[] sized(int role, int size) {
+            if (arrays[role].length < size) arrays[role] = new double[size];
+            return arrays[role];
+        }
+
+        /** {@code values} widened into buffer {@code role} (exact: every float is a double). */
+        double[] widen(int role, float[] values) {
+            double[] a = sized(role, values.length);
+            for (int k = 0; k < values.length; k++) a[k] = values[k];
+            return a;
         }
     }
+
+    private static final ThreadLocal<Widened> WIDENED = ThreadLocal.withInitial(Widened::new);
 
     static Shape checkShapes(Primitive primitive, int bins, double bound, boolean learnedEnds, Shape x, Shape p) {
         if (bins < 1 || !(bound > 0)) {
