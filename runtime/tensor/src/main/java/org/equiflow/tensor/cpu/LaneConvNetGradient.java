@@ -341,6 +341,11 @@ public final class LaneConvNetGradient {
         b6.intoArray(stage, 15 * LANES);
         b7.intoArray(stage, 16 * LANES);
         b8.intoArray(stage, 17 * LANES);
+        addStaged(stage, partial, wa, wb);
+    }
+
+    /** The eighteen sums a nine-tap pair tile staged (channel a's nine taps, then b's) added into its weights' partial sums at wa and wb. */
+    private static void addStaged(float[] stage, float[] partial, int wa, int wb) {
         for (int k = 0; k < 9; k++) {
             addInto(partial, wa + k, FloatVector.fromArray(V, stage, k * LANES));
             addInto(partial, wb + k, FloatVector.fromArray(V, stage, (9 + k) * LANES));
@@ -445,9 +450,6 @@ public final class LaneConvNetGradient {
         b6.intoArray(stage, 15 * LANES);
         b7.intoArray(stage, 16 * LANES);
         b8.intoArray(stage, 17 * LANES);
-        for (int k = 0; k < 9; k++) {
-            addInto(partial, wa + k, FloatVector.fromArray(V, stage, k * LANES));
-            addInto(partial, wb + k, FloatVector.fromArray(V, stage, (9 + k) * LANES));
-        }
+        addStaged(stage, partial, wa, wb);
     }
 }
