@@ -16,16 +16,7 @@ final class Fft {
     static void transform(double[] re, double[] im, boolean inverse) {
         int m = re.length;
         if (Integer.bitCount(m) != 1 || im.length != m) throw new IllegalArgumentException("length " + m + " is not a power of two");
-        // Bit-reversal permutation.
-        for (int i = 1, j = 0; i < m; i++) {
-            int bit = m >> 1;
-            for (; (j & bit) != 0; bit >>= 1) j ^= bit;
-            j ^= bit;
-            if (i < j) {
-                double t = re[i]; re[i] = re[j]; re[j] = t;
-                t = im[i]; im[i] = im[j]; im[j] = t;
-            }
-        }
+        bitReverse(re, im);
         double sign = inverse ? 1 : -1;
         Twiddles w = twiddles(m);
         // The stages up to CACHE_BLOCK values work within blocks of that many, so a block goes through
@@ -37,6 +28,20 @@ final class Fft {
             for (int length = 2; length <= block; length <<= 1) stage(re, im, w, sign, m, length, from, from + block);
         }
         for (int length = 2 * block; length <= m; length <<= 1) stage(re, im, w, sign, m, length, 0, m);
+    }
+
+    /** Swaps every value with the one at its bit-reversed index: the order the radix-2 stages combine from. */
+    static void bitReverse(double[] re, double[] im) {
+        int m = re.length;
+        for (int i = 1, j = 0; i < m; i++) {
+            int bit = m >> 1;
+            for (; (j & bit) != 0; bit >>= 1) j ^= bit;
+            j ^= bit;
+            if (i < j) {
+                double t = re[i]; re[i] = re[j]; re[j] = t;
+                t = im[i]; im[i] = im[j]; im[j] = t;
+            }
+        }
     }
 
     /** Values a block of the early stages spans: 4096 complex values, 64 KiB, stay in a core's L2. */

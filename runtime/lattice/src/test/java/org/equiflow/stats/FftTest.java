@@ -15,15 +15,7 @@ class FftTest {
     /** The stage-by-stage radix-2 transform, each stage over the whole sequence (the schedule before blocking). */
     private static void stageByStage(double[] re, double[] im, boolean inverse) {
         int m = re.length;
-        for (int i = 1, j = 0; i < m; i++) {
-            int bit = m >> 1;
-            for (; (j & bit) != 0; bit >>= 1) j ^= bit;
-            j ^= bit;
-            if (i < j) {
-                double t = re[i]; re[i] = re[j]; re[j] = t;
-                t = im[i]; im[i] = im[j]; im[j] = t;
-            }
-        }
+        Fft.bitReverse(re, im); // the permutation is not what the blocking changed
         double sign = inverse ? 1 : -1;
         double[] cos = new double[Math.max(1, m / 2)], sin = new double[cos.length];
         for (int k = 0; k < m / 2; k++) {
