@@ -370,7 +370,7 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.printf("Profile, %s: %.2f ms wall, %.2f ms CPU (all threads) per step over %d steps (timers included)%n%n",
                 label, wall / 1e6 / profileSteps, perStep, profileSteps);
-        var peakRate = peak ? org.equiflow.tensor.cpu.MultiplyAddPeak.measure(CpuParallel.threads(), 1.0) : null;
+        var peakRate = peak ? multiplyAddPeak() : null;
         out.println("| kernel (operands) -> result | calls/step | CPU ms/step | share of CPU | GFLOP per CPU-second" + (peak ? " (of the peak)" : "") + " |");
         out.println("|---|---|---|---|---|");
         long inKernels = 0, small = 0, smallCalls = 0;
@@ -402,6 +402,14 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.flush();
     }
+
+    /** The multiply-add peak for --peak, measured once per run (every profile of this JVM compares with the same figure). */
+    private org.equiflow.tensor.cpu.MultiplyAddPeak.Peak multiplyAddPeak() {
+        if (measuredPeak == null) measuredPeak = org.equiflow.tensor.cpu.MultiplyAddPeak.measure(CpuParallel.threads(), 1.0);
+        return measuredPeak;
+    }
+
+    private org.equiflow.tensor.cpu.MultiplyAddPeak.Peak measuredPeak;
 
     /** Times the cases at one lattice size in this JVM; null (after printing why) if the script does not compile there. */
     private Map<String, Measurement> measureInThisJvm(int size, String name, String theory, int dimensions, String label,

@@ -89,18 +89,19 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
     @Override
     public long flops(List<Tensor> inputs) {
         Shape x = inputs.getFirst().shape();
-        long batch = x.batch(), sites = x.sites(), lastSites = sites;
+        long sites = x.sites(), lastSites = sites;
         if (masked) {
             Tensor mask = inputs.getLast();
             lastSites = 0;
             for (int s = 0; s < mask.size(); s++) if (mask.get(s) != 0) lastSites++;
         }
-        long total = 0, channels = x.channels();
+        long total = 0;
+        Shape stageInput = x;
         for (int i = 0; i < stages.size(); i++) {
             Shape w = inputs.get(weightIndex(i)).shape();
-            long cout = w.batch(), taps = w.sites();
-            total += 2 * cout * channels * taps * batch * (i == stages.size() - 1 ? lastSites : sites);
-            channels = cout;
+            long everySite = Conv.multiplyAdds(stageInput, w);
+            total += 2 * (i == stages.size() - 1 ? everySite / sites * lastSites : everySite);
+            stageInput = stageInput.withChannels(w.batch());
         }
         return total;
     }
@@ -150,9 +151,10 @@ public record Conditioner(List<Stage> stages, boolean masked) implements Primiti
         Tensor x = inputs.getFirst();
         LaneConvNet.Plan plan = planFor(inputs);
         List<LaneConvNet.Layer> layers = lanesLayers(inputs);
-        float[][] kept = Tape.records(inputs) ? KEPT.get().take(LaneConvNet.keptLayout(x.shape().batch(), plan, layers)) : null;
+        Kept store = Tape.records(inputs) ? KEPT.get() : null;
+        float[][] kept = store == null ? null : store.take(LaneConvNet.keptLayout(x.shape().batch(), plan, layers));
         LaneConvNet.forward(x.f32(), x.shape().batch(), plan, layers, out.f32(), kept);
-        if (kept != null) KEPT.get().byOutput.put(out, kept);
+        if (store != null) store.byOutput.put(out, kept);
     }
 
     /**

@@ -61,6 +61,7 @@ public record Conv() implements Primitive {
         return multiplyAdds(inputs.get(0).shape(), inputs.get(1).shape()) * 2;
     }
 
+    /** The multiply-adds of convolving x with a weight of shape w: output channels × input channels × taps × sites × configurations. */
     static long multiplyAdds(Shape x, Shape w) {
         return (long) w.batch() * w.channels() * w.sites() * x.sites() * x.batch();
     }

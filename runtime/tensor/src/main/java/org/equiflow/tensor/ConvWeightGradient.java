@@ -30,7 +30,7 @@ public record ConvWeightGradient(int kernel) implements Primitive {
     @Override
     public long flops(List<Tensor> inputs) {
         Shape x = inputs.get(0).shape(), g = inputs.get(1).shape();
-        return 2L * g.channels() * x.channels() * (long) Math.pow(kernel, x.latticeRank()) * x.sites() * x.batch();
+        return 2 * Conv.multiplyAdds(x, outputShape(List.of(x, g)));
     }
 
     @Override

@@ -137,9 +137,8 @@ public final class LaneConvNet {
      */
     static void throughLayers(float[] in, int first, int count, Plan plan, List<Layer> layers, float[][] activations) {
         Geometry g = plan.geometry;
-        int channelSize = g.paddedSites * LANES, cin0 = layers.getFirst().inChannels;
-        toLanes(in, first, count, cin0, g, activations[0]);
-        g.fillHalo(activations[0], cin0);
+        int channelSize = g.paddedSites * LANES;
+        inputInLanes(in, first, count, plan, layers, activations[0]);
         for (int l = 0; l < layers.size(); l++) {
             Layer layer = layers.get(l);
             boolean last = l == layers.size() - 1;
@@ -148,6 +147,13 @@ public final class LaneConvNet {
             conv(activations[l], layer, g, tiles, activations[l + 1]);
             if (!last) g.fillHalo(activations[l + 1], layer.outChannels);
         }
+    }
+
+    /** Configurations first..first+count−1 of the network's input into {@code lanes} in this layout, halo filled. */
+    static void inputInLanes(float[] in, int first, int count, Plan plan, List<Layer> layers, float[] lanes) {
+        int cin0 = layers.getFirst().inChannels;
+        toLanes(in, first, count, cin0, plan.geometry, lanes);
+        plan.geometry.fillHalo(lanes, cin0);
     }
 
     /**

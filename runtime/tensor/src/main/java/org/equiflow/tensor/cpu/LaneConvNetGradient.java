@@ -95,8 +95,7 @@ public final class LaneConvNetGradient {
                 LaneConvNet.throughLayers(in, first, count, plan, layers, activations);
             } else {
                 // the input in this layout (its halo read by the first layer's weight gradient), the layers' outputs as kept
-                LaneConvNet.toLanes(in, first, count, cin0, g, activations[0]);
-                g.fillHalo(activations[0], cin0);
+                LaneConvNet.inputInLanes(in, first, count, plan, layers, activations[0]);
                 System.arraycopy(kept, first / LANES * n, activations, 1, n);
             }
             LaneConvNet.toLanes(outGrad, first, count, coutLast, g, other);
