@@ -171,6 +171,32 @@ class IrTest {
         assertEquals(List.of(), Verifier.verify(DeadCode.run(withOutput)));
     }
 
+    /**
+     * A circular-spline plaquette coupling evaluates its splines on the active plaquettes only, so
+     * its conditioner — read as spline parameters and, through a sum, a difference and a wrapped
+     * angle, as the rotation — is masked there too; the inverse's spline inverse reads every site,
+     * so the inverse's conditioner is not.
+     */
+    @Test
+    void aPlaquetteSplineAndItsConditionerRunOnTheActivePlaquettesOnly(@TempDir Path dir) throws IOException {
+        IrProgram program = lowered(dir, "learned", Files.readString(Golden.ROOT.resolve("valid").resolve("gauge_spline_learned_ends.flow")));
+        IrFunction flow = program.function(IrProgram.FLOW).orElseThrow();
+        List<Op.Conditioner> conditioners = flow.ops().stream().filter(o -> o instanceof Op.Conditioner).map(o -> (Op.Conditioner) o).toList();
+        assertEquals(4, conditioners.size());
+        for (Op.Conditioner c : conditioners) {
+            assertTrue(c.activeSites() >= 0 && flow.op(c.activeSites()) instanceof Op.Mask m && m.name().endsWith(".active"), "got " + c);
+            List<Op> splines = flow.ops().stream().filter(o -> (o instanceof Op.SplineTransform || o instanceof Op.SplineLogDerivative)
+                    && flow.op(o.operands().get(1)) instanceof Op.SliceChannels slice && slice.operand() == c.id()).toList();
+            assertEquals(2, splines.size(), "a transform and a log-derivative read " + c);
+            for (Op spline : splines) assertEquals(c.activeSites(), spline.operands().get(2), spline.toString());
+        }
+        IrFunction inverse = program.function(IrProgram.INVERSE).orElseThrow();
+        assertTrue(inverse.ops().stream().anyMatch(o -> o instanceof Op.Conditioner), "the inverse has conditioners");
+        assertTrue(inverse.ops().stream().noneMatch(o -> o instanceof Op.Conditioner c && c.activeSites() >= 0),
+                "the spline inverse reads every site of its parameters");
+        for (IrFunction f : program.functions()) assertEquals(List.of(), Verifier.verify(f), f.name());
+    }
+
     private static IrProgram lowered(Path dir, String name, String source) throws IOException {
         Path file = dir.resolve(name + ".flow");
         Files.writeString(file, source);

@@ -11,7 +11,8 @@ import java.util.Map;
  * {@link Op.Conditioner}, so the runtime can keep the
  * hidden activations in its own layout for the whole network. When every use of the network's
  * output is masked by one mask (the coupling's updated sites: the scale and shift of
- * {@link Op.AffineCoupling}, the log-det's {@code mul(active, s)}, through channel slices), the
+ * {@link Op.AffineCoupling}, a masked spline's parameters, the log-det's {@code mul(active, s)},
+ * through channel slices and site-wise arithmetic), the
  * op records that mask, and its last convolution need only be computed there — half the sites
  * for a checkerboard. The replaced ops stay in place for {@link DeadCode}.
  *
@@ -59,6 +60,15 @@ public final class ConditionerFusion {
         return f.outputs().containsValue(id);
     }
 
+    /** Unary ops whose value at a site is finite wherever their operand is: 0 off a mask stays harmless. */
+    private static final java.util.Set<Op.UnaryFn> FINITE_TO_FINITE = java.util.EnumSet.of(Op.UnaryFn.NEG, Op.UnaryFn.MUL_SCALAR,
+            Op.UnaryFn.ADD_SCALAR, Op.UnaryFn.WRAP_ANGLE, Op.UnaryFn.IDENTITY);
+
+    /** Whether {@code use} reads {@code id} site by site: not an output, and on the same lattice (no broadcast across sites). */
+    private static boolean sitewise(IrFunction f, int id, Op use) {
+        return !isOutput(f, use.id()) && use.type().lattice().equals(f.op(id).type().lattice());
+    }
+
     /** A convolution as a stage of a chain: a ConvAct with its activation, a plain Conv with none; null for other ops. */
     private static Op.Conditioner.Stage stage(Op op) {
         return switch (op) {
@@ -82,7 +92,12 @@ public final class ConditionerFusion {
         return !isOutput(f, id) && uses.size() == 1 && stage(uses.getFirst()) != null && operandOf(uses.getFirst()) == id;
     }
 
-    /** The one mask every use of {@code id} is multiplied by (through channel slices), or −1. */
+    /**
+     * The one mask every use of {@code id} is multiplied by, or −1: directly, as the parameters of a
+     * masked spline or affine coupling, or through channel slices and site-wise arithmetic that
+     * maps the zeros a masked conditioner leaves off its mask to finite values (sums, differences,
+     * products, scalings, wrapped angles) — whose results are in turn masked.
+     */
     private static int maskOfEveryUse(IrFunction f, Map<Integer, List<Op>> users, int id) {
         List<Op> uses = users.getOrDefault(id, List.of());
         if (uses.isEmpty()) return -1;
@@ -90,10 +105,12 @@ public final class ConditionerFusion {
         for (Op use : uses) {
             int m = switch (use) {
                 case Op.AffineCoupling a when a.x() != id -> a.active();
-                case Op.Binary b when b.fn() == Op.BinaryFn.MUL && b.left() != b.right() -> {
-                    int other = b.left() == id ? b.right() : b.left();
-                    yield f.op(other) instanceof Op.Mask ? other : -1;
-                }
+                case Op.SplineTransform s when s.x() != id -> s.activeSites();
+                case Op.SplineLogDerivative s when s.x() != id -> s.activeSites();
+                case Op.Binary b when b.fn() == Op.BinaryFn.MUL && b.left() != b.right()
+                        && f.op(b.left() == id ? b.right() : b.left()) instanceof Op.Mask -> b.left() == id ? b.right() : b.left();
+                case Op.Binary b when b.fn() != Op.BinaryFn.DIV && sitewise(f, id, b) -> maskOfEveryUse(f, users, b.id());
+                case Op.Unary u when FINITE_TO_FINITE.contains(u.fn()) && sitewise(f, id, u) -> maskOfEveryUse(f, users, u.id());
                 case Op.SliceChannels s when !isOutput(f, s.id()) -> maskOfEveryUse(f, users, s.id());
                 default -> -1;
             };

@@ -117,11 +117,20 @@ public final class FunctionBuilder {
 
     /** {@code learnedEnds}: the last raw parameter is the slope shared by both end knots (3·bins in all). */
     public int splineTransform(int x, int params, int bins, double bound, boolean learnedEnds) {
-        return add(new Op.SplineTransform(next(), x, params, bins, bound, type(x), learnedEnds));
+        return splineTransform(x, params, bins, bound, learnedEnds, -1);
     }
 
     public int splineLogDerivative(int x, int params, int bins, double bound, boolean learnedEnds) {
-        return add(new Op.SplineLogDerivative(next(), x, params, bins, bound, type(x), learnedEnds));
+        return splineLogDerivative(x, params, bins, bound, learnedEnds, -1);
+    }
+
+    /** {@code activeSites}: the mask off whose sites the spline is the identity (its log-derivative 0), −1 for none. */
+    public int splineTransform(int x, int params, int bins, double bound, boolean learnedEnds, int activeSites) {
+        return add(new Op.SplineTransform(next(), x, params, bins, bound, type(x), learnedEnds, activeSites));
+    }
+
+    public int splineLogDerivative(int x, int params, int bins, double bound, boolean learnedEnds, int activeSites) {
+        return add(new Op.SplineLogDerivative(next(), x, params, bins, bound, type(x), learnedEnds, activeSites));
     }
 
     public int splineInverse(int y, int params, int bins, double bound, boolean learnedEnds) {

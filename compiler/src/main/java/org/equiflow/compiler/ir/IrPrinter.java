@@ -52,11 +52,16 @@ public final class IrPrinter {
                     + (m.adjointRight() ? "†" : "");
             case Op.ComplexTrace t -> "complex_trace[" + t.n() + "] %" + t.operand();
             case Op.SuThreeEigenphases e -> "su3_eigenphases %" + e.matrix();
-            case Op.SplineTransform s -> "spline[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] x %" + s.x() + ", params %" + s.params();
+            case Op.SplineTransform s -> "spline[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] x %" + s.x() + ", params %" + s.params()
+                    + active(s.activeSites());
             case Op.SplineInverse s -> "spline_inverse[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] y %" + s.y() + ", params %" + s.params();
             case Op.SplineLogDerivative s -> "spline_log_derivative[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] x %" + s.x()
-                    + ", params %" + s.params();
+                    + ", params %" + s.params() + active(s.activeSites());
         };
+    }
+
+    private static String active(int activeSites) {
+        return activeSites < 0 ? "" : ", active %" + activeSites;
     }
 
     /** Only the learned end slope is printed, so the pinned spline's IR reads as before the option. */

@@ -135,19 +135,29 @@ public sealed interface Op {
      * [−bound, bound] (identity outside), with the 3·bins − 1 raw parameters per site of
      * {@code params}; the coupling keeps frozen sites itself. With {@code learnedEnds} the
      * slope at both end knots is learned and shared (the circular spline of arXiv:2002.02428):
-     * one more raw parameter, 3·bins in all, the last.
+     * one more raw parameter, 3·bins in all, the last. With {@code activeSites} a mask op the
+     * sites off that mask are treated like the tails, identity (a coupling that updates only the
+     * mask's sites reads nothing else, so the kernel evaluates the spline on those alone and the
+     * parameters' gradient is 0 elsewhere); −1: every site.
      */
-    record SplineTransform(int id, int x, int params, int bins, double bound, IrType type, boolean learnedEnds) implements Op {
+    record SplineTransform(int id, int x, int params, int bins, double bound, IrType type, boolean learnedEnds, int activeSites) implements Op {
         /** The spline with unit end slopes. */
-        public SplineTransform(int id, int x, int params, int bins, double bound, IrType type) { this(id, x, params, bins, bound, type, false); }
-        public List<Integer> operands() { return List.of(x, params); }
+        public SplineTransform(int id, int x, int params, int bins, double bound, IrType type) { this(id, x, params, bins, bound, type, false, -1); }
+        public List<Integer> operands() { return splineOperands(x, params, activeSites); }
     }
 
-    /** log dy/dx of the {@link SplineTransform} with the same operands, at every site (0 outside [−bound, bound]). */
-    record SplineLogDerivative(int id, int x, int params, int bins, double bound, IrType type, boolean learnedEnds) implements Op {
+    /**
+     * log dy/dx of the {@link SplineTransform} with the same operands, at every site (0 outside
+     * [−bound, bound] and off {@code activeSites}).
+     */
+    record SplineLogDerivative(int id, int x, int params, int bins, double bound, IrType type, boolean learnedEnds, int activeSites) implements Op {
         /** The spline with unit end slopes. */
-        public SplineLogDerivative(int id, int x, int params, int bins, double bound, IrType type) { this(id, x, params, bins, bound, type, false); }
-        public List<Integer> operands() { return List.of(x, params); }
+        public SplineLogDerivative(int id, int x, int params, int bins, double bound, IrType type) { this(id, x, params, bins, bound, type, false, -1); }
+        public List<Integer> operands() { return splineOperands(x, params, activeSites); }
+    }
+
+    private static List<Integer> splineOperands(int x, int params, int activeSites) {
+        return activeSites < 0 ? List.of(x, params) : List.of(x, params, activeSites);
     }
 
     /**

@@ -33,9 +33,9 @@ final class Renumber {
             case Op.ComplexTrace t -> new Op.ComplexTrace(id, t.n(), map.applyAsInt(t.operand()), t.type());
             case Op.SuThreeEigenphases e -> new Op.SuThreeEigenphases(id, map.applyAsInt(e.matrix()), e.type());
             case Op.SplineTransform s -> new Op.SplineTransform(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
-                    s.bins(), s.bound(), s.type(), s.learnedEnds());
+                    s.bins(), s.bound(), s.type(), s.learnedEnds(), s.activeSites() < 0 ? -1 : map.applyAsInt(s.activeSites()));
             case Op.SplineLogDerivative s -> new Op.SplineLogDerivative(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
-                    s.bins(), s.bound(), s.type(), s.learnedEnds());
+                    s.bins(), s.bound(), s.type(), s.learnedEnds(), s.activeSites() < 0 ? -1 : map.applyAsInt(s.activeSites()));
             case Op.SplineInverse s -> new Op.SplineInverse(id, map.applyAsInt(s.y()), map.applyAsInt(s.params()),
                     s.bins(), s.bound(), s.type(), s.learnedEnds());
         };

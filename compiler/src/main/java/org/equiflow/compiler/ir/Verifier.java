@@ -68,6 +68,11 @@ public final class Verifier {
         return fits ? x : null;
     }
 
+    /** No mask, or a mask op on the operand's lattice. */
+    private static boolean activeSitesFit(IrFunction f, int operand, int activeSites) {
+        return activeSites < 0 || f.op(activeSites) instanceof Op.Mask m && m.type().lattice().equals(f.op(operand).type().lattice());
+    }
+
     private static List<Integer> concatDims(int channels, IrType like) {
         var dims = new ArrayList<>(like.dims());
         dims.set(0, channels);
@@ -128,8 +133,8 @@ public final class Verifier {
                 IrType x = f.op(e.matrix()).type();
                 yield x.batched() && x.rank() >= 1 && x.channels() == 18 ? new IrType(true, concatDims(3, x)) : null;
             }
-            case Op.SplineTransform s -> splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds());
-            case Op.SplineLogDerivative s -> splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds());
+            case Op.SplineTransform s -> activeSitesFit(f, s.x(), s.activeSites()) ? splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds()) : null;
+            case Op.SplineLogDerivative s -> activeSitesFit(f, s.x(), s.activeSites()) ? splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds()) : null;
             case Op.SplineInverse s -> splineType(f, s.y(), s.params(), s.bins(), s.bound(), s.learnedEnds());
         };
     }

@@ -77,7 +77,7 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
         SetUp u = setUp(b, links, p, lattice, index);
         Transformed t = switch (p.transform().name()) {
             case "ncp_mixture" -> ncpMixture(b, u.plaquette(), u.params(), ((Number) p.transform().arguments().get("components")).intValue());
-            case "circular_spline" -> circularSpline(b, u.plaquette(), u.params(), bins(p), learnsEndSlope(p));
+            case "circular_spline" -> circularSpline(b, u.plaquette(), u.params(), bins(p), learnsEndSlope(p), u.active());
             default -> throw new LoweringException("the circle transform `" + p.transform().name() + "` is not implemented in the runtime yet",
                     p.span(), "use `transform = ncp_mixture(components = 2)`");
         };
@@ -141,15 +141,16 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
      * are 1, so the map is C¹ across ±π and a diffeomorphism of the circle — and the rotation t:
      * P′ = spline(arg P) + t, dP′/dP = spline′(arg P). With {@code learnedEnds} (Rezende et al.'s
      * 3K + 1 parameters) the slope at ±π is one more raw parameter, before t, shared by both
-     * ends, so the map stays C¹ across ±π with a slope there the net chooses.
+     * ends, so the map stays C¹ across ±π with a slope there the net chooses. The spline is
+     * evaluated on the {@code active} plaquettes only, the only ones the layer changes.
      */
-    private static Transformed circularSpline(FunctionBuilder b, int plaquette, int params, int bins, boolean learnedEnds) {
+    private static Transformed circularSpline(FunctionBuilder b, int plaquette, int params, int bins, boolean learnedEnds, int active) {
         int channels = splineChannels(bins, learnedEnds);
         int angle = b.unary(Op.UnaryFn.WRAP_ANGLE, plaquette);
         int raw = b.slice(params, 0, channels);
         int rotation = b.slice(params, channels, channels + 1);
-        int transformed = b.add(b.splineTransform(angle, raw, bins, Math.PI, learnedEnds), rotation);
-        return new Transformed(transformed, b.splineLogDerivative(angle, raw, bins, Math.PI, learnedEnds));
+        int transformed = b.add(b.splineTransform(angle, raw, bins, Math.PI, learnedEnds, active), rotation);
+        return new Transformed(transformed, b.splineLogDerivative(angle, raw, bins, Math.PI, learnedEnds, active));
     }
 
 
@@ -175,7 +176,7 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
         int raw = b.slice(u.params(), 0, channels);
         int rotation = b.slice(u.params(), channels, channels + 1);
         int original = b.splineInverse(b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(u.plaquette(), rotation)), raw, bins, Math.PI, learnedEnds);
-        int logDerivative = b.splineLogDerivative(original, raw, bins, Math.PI, learnedEnds);
+        int logDerivative = b.splineLogDerivative(original, raw, bins, Math.PI, learnedEnds, u.active());
         int change = b.mul(u.active(), b.unary(Op.UnaryFn.WRAP_ANGLE, b.sub(u.plaquette(), original)));
         int restored = u.mu() == 0 ? b.sub(u.theta0(), change) : b.add(u.theta1(), change);
         int out = b.concat(u.mu() == 0 ? List.of(restored, u.theta1()) : List.of(u.theta0(), restored));

@@ -41,8 +41,9 @@ final class SplineLayer implements CouplingLayer<LayerSpec.Spline> {
         SiteCoupling c = SiteCoupling.of(b, x, s.mask(), lattice, index);
         int params = Lowering.net(b, c.conditionerInput(), s.net(), lattice, SiteCoupling.prefix(index) + ".net", s.span());
         // y = m·x + (1−m)·spline(x),  log|det J| = Σ over updated sites of log dy/dx
-        int splined = b.splineTransform(x, params, s.bins(), s.bound());
-        int logDerivative = b.splineLogDerivative(x, params, s.bins(), s.bound());
+        // Evaluated on the updated sites only: the frozen ones keep x and add nothing to the log-det.
+        int splined = b.splineTransform(x, params, s.bins(), s.bound(), false, c.active());
+        int logDerivative = b.splineLogDerivative(x, params, s.bins(), s.bound(), false, c.active());
         int y = c.combine(b, splined);
         return new Lowered(y, c.logdet(b, logDerivative));
     }
@@ -57,7 +58,7 @@ final class SplineLayer implements CouplingLayer<LayerSpec.Spline> {
         int params = Lowering.net(b, c.conditionerInput(), s.net(), lattice, SiteCoupling.prefix(index) + ".net", s.span());
         // x = m·y + (1−m)·spline⁻¹(y),  log|det ∂x/∂y| = −Σ over updated sites of log spline′(x)
         int restored = b.splineInverse(y, params, s.bins(), s.bound());
-        int logDerivative = b.splineLogDerivative(restored, params, s.bins(), s.bound());
+        int logDerivative = b.splineLogDerivative(restored, params, s.bins(), s.bound(), false, c.active());
         int x = c.combine(b, restored);
         return new Lowered(x, b.unary(Op.UnaryFn.MUL_SCALAR, -1.0, c.logdet(b, logDerivative)));
     }

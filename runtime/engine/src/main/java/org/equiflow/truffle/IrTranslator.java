@@ -63,8 +63,10 @@ public final class IrTranslator {
                 case Op.ComplexMatMul m -> new ComplexMatMulNode(m.id(), m.n(), m.left(), m.right(), m.adjointLeft(), m.adjointRight());
                 case Op.ComplexTrace t -> new ComplexTraceNode(t.id(), t.n(), t.operand());
                 case Op.SuThreeEigenphases e -> new SuThreeEigenphasesNode(e.id(), e.matrix());
-                case Op.SplineTransform s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.TRANSFORM, s.learnedEnds()), s.x(), s.params());
-                case Op.SplineLogDerivative s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.LOG_DERIVATIVE, s.learnedEnds()), s.x(), s.params());
+                case Op.SplineTransform s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.TRANSFORM, s.learnedEnds(),
+                        s.activeSites() >= 0), s.x(), s.params(), s.activeSites());
+                case Op.SplineLogDerivative s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.LOG_DERIVATIVE,
+                        s.learnedEnds(), s.activeSites() >= 0), s.x(), s.params(), s.activeSites());
                 case Op.SplineInverse s -> new SplineNode(s.id(), new SplineInverse(s.bins(), s.bound(), s.learnedEnds()), s.y(), s.params());
             });
         }

@@ -57,21 +57,28 @@ public final class RationalQuadraticSpline {
      * [N, 1, L…]; out is [N, 1, L…] or, for the parameter gradients, [N, 3K−1, L…].
      */
     static void evaluate(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, double[] out, int sites) {
-        evaluate(mode, bins, bound, learnedEnds, x, p, g, out, sites, x.length);
+        evaluate(mode, bins, bound, learnedEnds, x, p, g, null, out, sites, x.length);
     }
 
-    /** {@link #evaluate(int, int, double, boolean, double[], double[], double[], double[], int)} on the first {@code values} entries of x (arrays may be longer). */
-    static void evaluate(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, double[] out, int sites, int values) {
+    /**
+     * {@link #evaluate(int, int, double, boolean, double[], double[], double[], double[], int)} on the first {@code values}
+     * entries of x (arrays may be longer); with {@code active} (one flag per site, null: all) the sites off it are the tails'.
+     */
+    static void evaluate(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, boolean[] active, double[] out,
+                         int sites, int values) {
         double[] exps = new double[2 * bins];
-        for (int i = 0; i < values; i++) evaluateSite(mode, bins, bound, learnedEnds, x, p, g, out, sites, i, exps);
+        for (int i = 0; i < values; i++) {
+            evaluateSite(mode, bins, bound, learnedEnds, x, p, g, out, sites, i, exps, active == null || active[i % sites]);
+        }
     }
 
     /**
      * One site; {@code exps} (2K entries) holds the softmaxes' exponentials while it runs, each
-     * computed once and read wherever the formulas need it.
+     * computed once and read wherever the formulas need it. A site that is not {@code active} is
+     * treated like one in the tails: identity, nothing read from p.
      */
     static void evaluateSite(int mode, int bins, double bound, boolean learnedEnds, double[] x, double[] p, double[] g, double[] out, int sites, int i,
-                             double[] exps) {
+                             double[] exps, boolean active) {
         int site = i % sites;
         int configuration = i / sites;
         int channels = parameterChannels(bins, learnedEnds);
@@ -79,7 +86,7 @@ public final class RationalQuadraticSpline {
         double xv = x[i];
         boolean parameterGradient = mode >= TRANSFORM_PARAMETER_GRADIENT;
         // A learned end slope is not the tails' 1, so −B (where a wrapped angle can land) is the first bin's.
-        boolean inside = learnedEnds ? xv >= -bound && xv < bound : xv > -bound && xv < bound;
+        boolean inside = active && (learnedEnds ? xv >= -bound && xv < bound : xv > -bound && xv < bound);
         if (!inside) {
             // Identity tail: y = x, log dy/dx = 0, nothing depends on p.
             if (mode == TRANSFORM) out[i] = xv;
@@ -286,11 +293,19 @@ public final class RationalQuadraticSpline {
         return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
     }
 
-    /** Runs {@code mode} on tensors of either precision (float32 is evaluated in float64). */
-    static void apply(int mode, int bins, double bound, boolean learnedEnds, Tensor x, Tensor p, Tensor g, Tensor out) {
+    /**
+     * Runs {@code mode} on tensors of either precision (float32 is evaluated in float64); {@code mask}
+     * (null: every site) is the 0/1 mask [1, 1, L…] of the sites evaluated, the others being the tails'.
+     */
+    static void apply(int mode, int bins, double bound, boolean learnedEnds, Tensor x, Tensor p, Tensor g, Tensor mask, Tensor out) {
         int sites = x.shape().sites();
+        boolean[] active = null;
+        if (mask != null) {
+            active = new boolean[sites];
+            for (int s = 0; s < sites; s++) active[s] = mask.get(s) != 0;
+        }
         if (out.dtype() == DType.F64) {
-            evaluate(mode, bins, bound, learnedEnds, x.f64(), p.f64(), g == null ? null : g.f64(), out.f64(), sites);
+            evaluate(mode, bins, bound, learnedEnds, x.f64(), p.f64(), g == null ? null : g.f64(), active, out.f64(), sites, x.size());
             return;
         }
         // float32 widened into this thread's float64 buffers, reused from call to call (a coupling's
@@ -298,7 +313,7 @@ public final class RationalQuadraticSpline {
         Widened buffers = WIDENED.get();
         double[] xv = buffers.widen(0, x.f32()), pv = buffers.widen(1, p.f32()), gv = g == null ? null : buffers.widen(2, g.f32());
         double[] result = buffers.sized(3, out.size());
-        evaluate(mode, bins, bound, learnedEnds, xv, pv, gv, result, sites, x.size());
+        evaluate(mode, bins, bound, learnedEnds, xv, pv, gv, active, result, sites, x.size());
         float[] o = out.f32();
         for (int k = 0; k < o.length; k++) o[k] = (float) result[k];
     }
@@ -322,6 +337,13 @@ public final class RationalQuadraticSpline {
     }
 
     private static final ThreadLocal<Widened> WIDENED = ThreadLocal.withInitial(Widened::new);
+
+    /** A spline's mask: [1, 1, L…] on x's lattice. */
+    static void checkMask(Primitive primitive, Shape x, Shape mask) {
+        if (mask.batch() != 1 || mask.channels() != 1 || !mask.sameLattice(x)) {
+            throw new IllegalArgumentException(primitive.name() + "'s mask must be [1, 1, L…] on x's lattice " + x + ", got " + mask);
+        }
+    }
 
     static Shape checkShapes(Primitive primitive, int bins, double bound, boolean learnedEnds, Shape x, Shape p) {
         if (bins < 1 || !(bound > 0)) {

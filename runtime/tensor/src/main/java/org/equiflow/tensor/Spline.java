@@ -6,16 +6,22 @@ import java.util.List;
  * The rational-quadratic spline y(x) of {@link RationalQuadraticSpline} on [−bound, bound] with
  * {@code bins} bins, identity outside, or its per-site log-derivative log dy/dx (0 outside):
  * operands x [N, 1, L…] and raw parameters p [N, 3·bins − 1, L…] (3·bins with {@code learnedEnds}: the
- * circular spline's shared end-knot slope, see {@link RationalQuadraticSpline}); result [N, 1, L…]. Every
- * site is computed; a coupling keeps the frozen sites itself and sums the log-derivative over the
- * updated ones for its log-det. The two quantities are one primitive because they share their
+ * circular spline's shared end-knot slope, see {@link RationalQuadraticSpline}); result [N, 1, L…]. When
+ * {@code masked}, a third operand, the 0/1 mask [1, 1, L…] of a coupling's updated sites, marks the only
+ * sites evaluated: elsewhere the result is the tails' (x, log-derivative 0) and p's gradient 0, which is
+ * all a coupling that keeps its frozen sites and sums the log-derivative over the updated ones reads. The two quantities are one primitive because they share their
  * operands, their kernel (a mode of it) and their gradient ({@link SplineGradient}).
  */
-public record Spline(int bins, double bound, SplineGradient.Quantity quantity, boolean learnedEnds) implements Primitive {
+public record Spline(int bins, double bound, SplineGradient.Quantity quantity, boolean learnedEnds, boolean masked) implements Primitive {
 
     /** The spline with unit end slopes (identity tails joined C¹). */
     public Spline(int bins, double bound, SplineGradient.Quantity quantity) {
-        this(bins, bound, quantity, false);
+        this(bins, bound, quantity, false, false);
+    }
+
+    /** The spline at every site. */
+    public Spline(int bins, double bound, SplineGradient.Quantity quantity, boolean learnedEnds) {
+        this(bins, bound, quantity, learnedEnds, false);
     }
 
     /** y(x). */
@@ -53,14 +59,20 @@ public record Spline(int bins, double bound, SplineGradient.Quantity quantity, b
 
     @Override
     public Shape outputShape(List<Shape> inputs) {
-        Primitive.expectArity(this, inputs, 2);
-        return RationalQuadraticSpline.checkShapes(this, bins, bound, learnedEnds, inputs.get(0), inputs.get(1));
+        Primitive.expectArity(this, inputs, masked ? 3 : 2);
+        Shape x = RationalQuadraticSpline.checkShapes(this, bins, bound, learnedEnds, inputs.get(0), inputs.get(1));
+        if (masked) RationalQuadraticSpline.checkMask(this, x, inputs.get(2));
+        return x;
     }
 
     @Override
     public void forward(List<Tensor> inputs, Tensor out) {
-        RationalQuadraticSpline.apply(mode(), bins, bound, learnedEnds, inputs.get(0), inputs.get(1), null, out);
+        RationalQuadraticSpline.apply(mode(), bins, bound, learnedEnds, inputs.get(0), inputs.get(1), null, masked ? inputs.get(2) : null, out);
     }
+
+    /** The mask is data. */
+    @Override
+    public boolean differentiable(int index) { return index < 2; }
 
     @Override
     public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
@@ -69,6 +81,8 @@ public record Spline(int bins, double bound, SplineGradient.Quantity quantity, b
             case 1 -> SplineGradient.Operand.PARAMETERS;
             default -> throw new IndexOutOfBoundsException(index);
         };
-        return Ops.apply(new SplineGradient(bins, bound, quantity, operand, learnedEnds), inputs.get(0), inputs.get(1), outputGrad);
+        SplineGradient gradient = new SplineGradient(bins, bound, quantity, operand, learnedEnds, masked);
+        return masked ? Ops.apply(gradient, inputs.get(0), inputs.get(1), outputGrad, inputs.get(2))
+                : Ops.apply(gradient, inputs.get(0), inputs.get(1), outputGrad);
     }
 }

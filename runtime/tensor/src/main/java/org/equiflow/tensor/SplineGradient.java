@@ -6,18 +6,24 @@ import java.util.List;
  * The backward step of {@link Spline} (either quantity) in one pass:
  * operands x [N, 1, L…], raw parameters p [N, 3·bins − 1, L…] (3·bins with {@code learnedEnds}) and the cotangent g [N, 1, L…]
  * of the quantity; result g·∂quantity/∂x [N, 1, L…] or g·∂quantity/∂p [N, 3·bins − 1, L…]
- * (the Jacobian is diagonal in sites, so either is a per-site product).
+ * (the Jacobian is diagonal in sites, so either is a per-site product). When {@code masked}, the
+ * fourth operand is {@link Spline}'s mask: off it the spline is the identity, so the result is g or 0.
  *
  * <p>Only g carries a gradient here: the result is linear in g, while its derivatives in x and
  * p would be second derivatives of the spline, which nothing in equiflow takes (training
  * differentiates the loss once). Differentiating twice through a spline therefore treats x
  * and p as constants at this step.
  */
-public record SplineGradient(int bins, double bound, Quantity quantity, Operand operand, boolean learnedEnds) implements Primitive {
+public record SplineGradient(int bins, double bound, Quantity quantity, Operand operand, boolean learnedEnds, boolean masked) implements Primitive {
 
     /** The gradient of the spline with unit end slopes. */
     public SplineGradient(int bins, double bound, Quantity quantity, Operand operand) {
-        this(bins, bound, quantity, operand, false);
+        this(bins, bound, quantity, operand, false, false);
+    }
+
+    /** The gradient of the spline at every site. */
+    public SplineGradient(int bins, double bound, Quantity quantity, Operand operand, boolean learnedEnds) {
+        this(bins, bound, quantity, operand, learnedEnds, false);
     }
 
     /** The function being differentiated. */
@@ -36,8 +42,9 @@ public record SplineGradient(int bins, double bound, Quantity quantity, Operand 
 
     @Override
     public Shape outputShape(List<Shape> inputs) {
-        Primitive.expectArity(this, inputs, 3);
+        Primitive.expectArity(this, inputs, masked ? 4 : 3);
         Shape x = RationalQuadraticSpline.checkShapes(this, bins, bound, learnedEnds, inputs.get(0), inputs.get(1));
+        if (masked) RationalQuadraticSpline.checkMask(this, x, inputs.get(3));
         if (!inputs.get(2).equals(x)) {
             throw new IllegalArgumentException(name() + " needs a cotangent of x's shape " + x + ", got " + inputs.get(2));
         }
@@ -46,7 +53,7 @@ public record SplineGradient(int bins, double bound, Quantity quantity, Operand 
 
     @Override
     public void forward(List<Tensor> inputs, Tensor out) {
-        RationalQuadraticSpline.apply(mode(), bins, bound, learnedEnds, inputs.get(0), inputs.get(1), inputs.get(2), out);
+        RationalQuadraticSpline.apply(mode(), bins, bound, learnedEnds, inputs.get(0), inputs.get(1), inputs.get(2), masked ? inputs.get(3) : null, out);
     }
 
     @Override
@@ -60,10 +67,11 @@ public record SplineGradient(int bins, double bound, Quantity quantity, Operand 
         Tensor x = inputs.get(0), p = inputs.get(1);
         if (operand == Operand.INPUT) {
             // g ↦ g·∂f/∂x is diagonal, hence self-adjoint.
-            return Ops.apply(this, x, p, outputGrad);
+            return masked ? Ops.apply(this, x, p, outputGrad, inputs.get(3)) : Ops.apply(this, x, p, outputGrad);
         }
         // g ↦ (g·∂f/∂p_c)_c; its adjoint sums h_c·∂f/∂p_c over the parameter channels.
-        Tensor jacobian = Ops.apply(this, x, p, Tensor.full(x.shape(), x.dtype(), 1.0));
+        Tensor ones = Tensor.full(x.shape(), x.dtype(), 1.0);
+        Tensor jacobian = masked ? Ops.apply(this, x, p, ones, inputs.get(3)) : Ops.apply(this, x, p, ones);
         return Ops.sumTo(Ops.mul(outputGrad, jacobian), x.shape());
     }
 }

@@ -355,6 +355,22 @@ public final class PrimitiveCases {
             add.accept(new Case("spline inverse" + suffix, new SplineInverse(bins, Math.PI, true),
                     List.of(insideTheCircle(field), randn(parameters))));
         }
+        // Masked splines (a coupling's updated sites only), pinned and learned end slopes, drawn last as well.
+        for (boolean learnedEnds : new boolean[] {false, true}) {
+            int bins = 4;
+            Shape field = new Shape(2, 1, 4, 4);
+            Shape parameters = field.withChannels(3 * bins - (learnedEnds ? 0 : 1));
+            String suffix = (learnedEnds ? " learned end slope" : "") + " K=" + bins + " on a checkerboard";
+            for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
+                add.accept(new Case("spline " + quantity + suffix, new Spline(bins, Math.PI, quantity, learnedEnds, true),
+                        List.of(insideTheCircle(field), randn(parameters), checkerboard(1, 4, 4))));
+                for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
+                    add.accept(new Case("spline gradient " + quantity + " by " + operand + suffix,
+                            new SplineGradient(bins, Math.PI, quantity, operand, learnedEnds, true),
+                            List.of(insideTheCircle(field), randn(parameters), randn(field), checkerboard(0, 4, 4))));
+                }
+            }
+        }
 
         return cases;
     }

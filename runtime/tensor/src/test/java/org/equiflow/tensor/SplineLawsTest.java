@@ -112,6 +112,42 @@ class SplineLawsTest {
         }
     }
 
+    /**
+     * Masked, every mode is the unmasked one on the mask's sites and the tails' off them (x, 0, g,
+     * 0), whatever the parameters hold there.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4, 8})
+    void aMaskedSplineIsTheSplineOnItsMaskAndTheTailsOff(int bins) {
+        SplittableRandom random = new SplittableRandom(17 + bins);
+        Shape field = new Shape(3, 1, 4, 4);
+        Tensor x = Tensor.zeros(field, DType.F64), g = Tensor.randn(field, DType.F64, random);
+        for (int i = 0; i < x.size(); i++) x.set(i, 1.8 * BOUND * (2 * random.nextDouble() - 1));
+        Tensor p = Tensor.randn(field.withChannels(3 * bins - 1), DType.F64, random);
+        Tensor mask = Tensor.zeros(new Shape(1, 1, 4, 4), DType.F64);
+        for (int s = 0; s < 16; s++) if (s % 3 == 1) mask.set(s, 1.0);
+        for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
+            Tensor all = Ops.apply(new Spline(bins, BOUND, quantity, false, false), x, p);
+            Tensor masked = Ops.apply(new Spline(bins, BOUND, quantity, false, true), x, p, mask);
+            for (int i = 0; i < x.size(); i++) {
+                double expected = mask.get(i % 16) != 0 ? all.get(i) : quantity == SplineGradient.Quantity.TRANSFORM ? x.get(i) : 0;
+                assertEquals(expected, masked.get(i), 0, quantity + " at " + i);
+            }
+            for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
+                Tensor gradientAll = Ops.apply(new SplineGradient(bins, BOUND, quantity, operand, false, false), x, p, g);
+                Tensor gradientMasked = Ops.apply(new SplineGradient(bins, BOUND, quantity, operand, false, true), x, p, g, mask);
+                int perChannel = 16, channels = gradientAll.size() / (3 * perChannel);
+                for (int i = 0; i < gradientAll.size(); i++) {
+                    int site = i % perChannel, configuration = i / (channels * perChannel);
+                    double offMask = operand == SplineGradient.Operand.INPUT && quantity == SplineGradient.Quantity.TRANSFORM
+                            ? g.get(configuration * perChannel + site) : 0;
+                    double expected = mask.get(site) != 0 ? gradientAll.get(i) : offMask;
+                    assertEquals(expected, gradientMasked.get(i), 0, quantity + " by " + operand + " at " + i);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 8})
     void zeroParametersGiveTheIdentity(int bins) {

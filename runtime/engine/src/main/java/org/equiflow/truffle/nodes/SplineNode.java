@@ -17,28 +17,32 @@ import org.equiflow.tensor.Tensor;
 @NodeInfo(shortName = "Spline")
 public final class SplineNode extends OpNode {
     private final Primitive primitive;
-    private final int x, params;
+    private final int x, params, activeSites;
 
-    public SplineNode(int slot, Spline primitive, int x, int params) {
-        this(slot, (Primitive) primitive, x, params);
+    /** {@code activeSites}: the slot of the spline's mask when the primitive is masked, −1 otherwise. */
+    public SplineNode(int slot, Spline primitive, int x, int params, int activeSites) {
+        this(slot, (Primitive) primitive, x, params, activeSites);
     }
 
     public SplineNode(int slot, SplineInverse primitive, int y, int params) {
-        this(slot, (Primitive) primitive, y, params);
+        this(slot, (Primitive) primitive, y, params, -1);
     }
 
-    private SplineNode(int slot, Primitive primitive, int x, int params) {
+    private SplineNode(int slot, Primitive primitive, int x, int params, int activeSites) {
         super(slot);
         this.primitive = primitive;
         this.x = x;
         this.params = params;
+        this.activeSites = activeSites;
     }
 
     @Override
     protected Tensor compute(VirtualFrame frame) {
-        return launch(primitive, read(frame, x), read(frame, params));
+        return launch(primitive, read(frame, x), read(frame, params), activeSites < 0 ? null : read(frame, activeSites));
     }
 
     @TruffleBoundary
-    private static Tensor launch(Primitive primitive, Tensor x, Tensor params) { return Ops.apply(primitive, x, params); }
+    private static Tensor launch(Primitive primitive, Tensor x, Tensor params, Tensor mask) {
+        return mask == null ? Ops.apply(primitive, x, params) : Ops.apply(primitive, x, params, mask);
+    }
 }

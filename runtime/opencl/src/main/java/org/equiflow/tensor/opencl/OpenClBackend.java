@@ -283,9 +283,12 @@ public final class OpenClBackend implements Backend {
             case Conditioner op -> conditioner(op, inputs, out);
             case ActivationGrad op -> activationGrad(op, inputs.get(0), inputs.get(1), out);
             case AffineCoupling op -> affineCoupling(inputs.get(0), inputs.get(1), inputs.get(2), inputs.get(3), out);
-            case Spline op -> spline(op.mode(), op.bins(), op.bound(), op.learnedEnds(), inputs.get(0), inputs.get(1), null, out);
-            case SplineGradient op -> spline(op.mode(), op.bins(), op.bound(), op.learnedEnds(), inputs.get(0), inputs.get(1), inputs.get(2), out);
-            case SplineInverse op -> spline(ResidentKernelF32.SPLINE_INVERSE, op.bins(), op.bound(), op.learnedEnds(), inputs.get(0), inputs.get(1), null, out);
+            case Spline op -> spline(op.mode(), op.bins(), op.bound(), op.learnedEnds(), inputs.get(0), inputs.get(1), null,
+                    op.masked() ? inputs.get(2) : null, out);
+            case SplineGradient op -> spline(op.mode(), op.bins(), op.bound(), op.learnedEnds(), inputs.get(0), inputs.get(1), inputs.get(2),
+                    op.masked() ? inputs.get(3) : null, out);
+            case SplineInverse op -> spline(ResidentKernelF32.SPLINE_INVERSE, op.bins(), op.bound(), op.learnedEnds(), inputs.get(0), inputs.get(1), null,
+                    null, out);
             case ComplexMatMul op -> complexProduct(op, inputs.get(0), inputs.get(1), out);
             case ComplexTrace op -> complexTrace(op, inputs.getFirst(), out);
             // One cubic per active plaquette, a few per configuration: not worth a kernel; the host
@@ -633,18 +636,20 @@ public final class OpenClBackend implements Backend {
         r.launch("ConvWeightGradientKernel", out.size());
     }
 
-    /** One work item per configuration and site of x, whichever quantity the mode writes. */
-    private void spline(int mode, int bins, double bound, boolean learnedEnds, Tensor x, Tensor p, Tensor cotangent, Tensor out) {
+    /** One work item per configuration and site of x, whichever quantity the mode writes; off {@code mask} (null: none) the tails'. */
+    private void spline(int mode, int bins, double bound, boolean learnedEnds, Tensor x, Tensor p, Tensor cotangent, Tensor mask, Tensor out) {
         Residency r = on(out);
         int at0 = r.inputAt(x), at1 = r.inputAt(p);
         // The forward modes read no cotangent; x stands in for it.
         int at2 = cotangent == null ? at0 : r.inputAt(cotangent);
+        int atMask = mask == null ? -1 : r.inputAt(mask);
         int atOut = r.outputAt(out);
         LaunchRegisters g = r.registers(ResidentKernelF32.SPLINE);
         g.operation = mode;
         g.p0 = bins;
         g.p1 = x.shape().sites();
         g.p2 = learnedEnds ? 1 : 0;
+        g.p3 = atMask;
         g.real = bound;
         g.at0 = at0;
         g.at1 = at1;

@@ -590,7 +590,7 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
      * {@link org.equiflow.tensor.RationalQuadraticSpline} in every mode (the transform, its log
      * derivative, their cotangents for x and for the parameters): x at {@code at0}, the spline parameters at
      * {@code at1}, the cotangent at {@code at2}; {@link #operation} is the mode, {@code p0} the
-     * bins, {@code p1} the sites, {@link #real} the bound.
+     * bins, {@code p1} the sites, {@code p3} the mask's position (−1: none), {@link #real} the bound.
      */
     void spline(int i) {
         int mode = operation;
@@ -620,6 +620,13 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         }
         if (xv >= bound) {
             inside = 0;
+        }
+        // Off a masked spline's mask (its position in p3; −1: no mask) the site is the tails' too.
+        int maskAt = p3;
+        if (maskAt >= 0) {
+            if (heap[maskAt + site] == 0) {
+                inside = 0;
+            }
         }
         float xs = xv * inside;
         float widthMax = heap[pBase];
