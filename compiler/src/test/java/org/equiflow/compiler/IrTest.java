@@ -172,7 +172,7 @@ class IrTest {
     }
 
     /**
-     * A circular-spline plaquette coupling evaluates its splines on the active plaquettes only, so
+     * A circular-spline plaquette coupling evaluates its spline and log-derivative in one op on the active plaquettes only, so
      * its conditioner — read as spline parameters and, through a sum, a difference and a wrapped
      * angle, as the rotation — is masked there too; the inverse's spline inverse reads every site,
      * so the inverse's conditioner is not.
@@ -185,9 +185,9 @@ class IrTest {
         assertEquals(4, conditioners.size());
         for (Op.Conditioner c : conditioners) {
             assertTrue(c.activeSites() >= 0 && flow.op(c.activeSites()) instanceof Op.Mask m && m.name().endsWith(".active"), "got " + c);
-            List<Op> splines = flow.ops().stream().filter(o -> (o instanceof Op.SplineTransform || o instanceof Op.SplineLogDerivative)
+            List<Op> splines = flow.ops().stream().filter(o -> o instanceof Op.SplineWithLogDerivative
                     && flow.op(o.operands().get(1)) instanceof Op.SliceChannels slice && slice.operand() == c.id()).toList();
-            assertEquals(2, splines.size(), "a transform and a log-derivative read " + c);
+            assertEquals(1, splines.size(), "the transform and its log-derivative in one op read " + c);
             for (Op spline : splines) assertEquals(c.activeSites(), spline.operands().get(2), spline.toString());
         }
         IrFunction inverse = program.function(IrProgram.INVERSE).orElseThrow();
@@ -234,6 +234,7 @@ class IrTest {
                     Boolean flagged = switch (op) {
                         case Op.SplineTransform t -> t.learnedEnds();
                         case Op.SplineLogDerivative t -> t.learnedEnds();
+                        case Op.SplineWithLogDerivative t -> t.learnedEnds();
                         case Op.SplineInverse t -> t.learnedEnds();
                         default -> null;
                     };

@@ -59,6 +59,8 @@ public final class CommonSubexpressions {
             case Op.SuThreeEigenphases e -> List.of("su3_eigenphases", e.matrix());
             case Op.SplineTransform s -> List.of("spline", s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(), s.activeSites());
             case Op.SplineLogDerivative s -> List.of("spline_log_derivative", s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(), s.activeSites());
+            case Op.SplineWithLogDerivative s -> List.of("spline_with_log_derivative", s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(),
+                    s.activeSites());
             case Op.SplineInverse s -> List.of("spline_inverse", s.y(), s.params(), s.bins(), s.bound(), s.learnedEnds());
         };
     }

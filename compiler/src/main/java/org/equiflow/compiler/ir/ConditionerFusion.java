@@ -107,6 +107,7 @@ public final class ConditionerFusion {
                 case Op.AffineCoupling a when a.x() != id -> a.active();
                 case Op.SplineTransform s when s.x() != id -> s.activeSites();
                 case Op.SplineLogDerivative s when s.x() != id -> s.activeSites();
+                case Op.SplineWithLogDerivative s when s.x() != id -> s.activeSites();
                 case Op.Binary b when b.fn() == Op.BinaryFn.MUL && b.left() != b.right()
                         && f.op(b.left() == id ? b.right() : b.left()) instanceof Op.Mask -> b.left() == id ? b.right() : b.left();
                 case Op.Binary b when b.fn() != Op.BinaryFn.DIV && sitewise(f, id, b) -> maskOfEveryUse(f, users, b.id());

@@ -133,6 +133,14 @@ public final class FunctionBuilder {
         return add(new Op.SplineLogDerivative(next(), x, params, bins, bound, type(x), learnedEnds, activeSites));
     }
 
+    /** y and log dy/dx of the spline as two channels, in one op ({@link Op.SplineWithLogDerivative}). */
+    public int splineWithLogDerivative(int x, int params, int bins, double bound, boolean learnedEnds, int activeSites) {
+        IrType t = type(x);
+        var dims = new ArrayList<>(t.dims());
+        dims.set(0, 2);
+        return add(new Op.SplineWithLogDerivative(next(), x, params, bins, bound, new IrType(t.batched(), dims), learnedEnds, activeSites));
+    }
+
     public int splineInverse(int y, int params, int bins, double bound, boolean learnedEnds) {
         return add(new Op.SplineInverse(next(), y, params, bins, bound, type(y), learnedEnds));
     }

@@ -54,6 +54,8 @@ public final class IrPrinter {
             case Op.SuThreeEigenphases e -> "su3_eigenphases %" + e.matrix();
             case Op.SplineTransform s -> "spline[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] x %" + s.x() + ", params %" + s.params()
                     + active(s.activeSites());
+            case Op.SplineWithLogDerivative s -> "spline_with_log_derivative[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] x %" + s.x()
+                    + ", params %" + s.params() + active(s.activeSites());
             case Op.SplineInverse s -> "spline_inverse[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] y %" + s.y() + ", params %" + s.params();
             case Op.SplineLogDerivative s -> "spline_log_derivative[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] x %" + s.x()
                     + ", params %" + s.params() + active(s.activeSites());

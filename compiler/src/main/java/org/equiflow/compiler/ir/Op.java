@@ -156,6 +156,16 @@ public sealed interface Op {
         public List<Integer> operands() { return splineOperands(x, params, activeSites); }
     }
 
+    /**
+     * A coupling's {@link SplineTransform} and {@link SplineLogDerivative} with the same operands in
+     * one op, y and log dy/dx as the two channels of its result [B, 2, L…]: one pass forward and
+     * one backward for both.
+     */
+    record SplineWithLogDerivative(int id, int x, int params, int bins, double bound, IrType type, boolean learnedEnds, int activeSites)
+            implements Op {
+        public List<Integer> operands() { return splineOperands(x, params, activeSites); }
+    }
+
     private static List<Integer> splineOperands(int x, int params, int activeSites) {
         return activeSites < 0 ? List.of(x, params) : List.of(x, params, activeSites);
     }

@@ -36,6 +36,8 @@ final class Renumber {
                     s.bins(), s.bound(), s.type(), s.learnedEnds(), s.activeSites() < 0 ? -1 : map.applyAsInt(s.activeSites()));
             case Op.SplineLogDerivative s -> new Op.SplineLogDerivative(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
                     s.bins(), s.bound(), s.type(), s.learnedEnds(), s.activeSites() < 0 ? -1 : map.applyAsInt(s.activeSites()));
+            case Op.SplineWithLogDerivative s -> new Op.SplineWithLogDerivative(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
+                    s.bins(), s.bound(), s.type(), s.learnedEnds(), s.activeSites() < 0 ? -1 : map.applyAsInt(s.activeSites()));
             case Op.SplineInverse s -> new Op.SplineInverse(id, map.applyAsInt(s.y()), map.applyAsInt(s.params()),
                     s.bins(), s.bound(), s.type(), s.learnedEnds());
         };

@@ -135,6 +135,10 @@ public final class Verifier {
             }
             case Op.SplineTransform s -> activeSitesFit(f, s.x(), s.activeSites()) ? splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds()) : null;
             case Op.SplineLogDerivative s -> activeSitesFit(f, s.x(), s.activeSites()) ? splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds()) : null;
+            case Op.SplineWithLogDerivative s -> {
+                IrType x = activeSitesFit(f, s.x(), s.activeSites()) ? splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds()) : null;
+                yield x == null ? null : new IrType(x.batched(), concatDims(2, x));
+            }
             case Op.SplineInverse s -> splineType(f, s.y(), s.params(), s.bins(), s.bound(), s.learnedEnds());
         };
     }

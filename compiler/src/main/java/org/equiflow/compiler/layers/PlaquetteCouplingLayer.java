@@ -142,15 +142,16 @@ final class PlaquetteCouplingLayer implements CouplingLayer<LayerSpec.PlaquetteC
      * P′ = spline(arg P) + t, dP′/dP = spline′(arg P). With {@code learnedEnds} (Rezende et al.'s
      * 3K + 1 parameters) the slope at ±π is one more raw parameter, before t, shared by both
      * ends, so the map stays C¹ across ±π with a slope there the net chooses. The spline is
-     * evaluated on the {@code active} plaquettes only, the only ones the layer changes.
+     * evaluated on the {@code active} plaquettes only, the only ones the layer changes, value and
+     * log-derivative in one op.
      */
     private static Transformed circularSpline(FunctionBuilder b, int plaquette, int params, int bins, boolean learnedEnds, int active) {
         int channels = splineChannels(bins, learnedEnds);
         int angle = b.unary(Op.UnaryFn.WRAP_ANGLE, plaquette);
         int raw = b.slice(params, 0, channels);
         int rotation = b.slice(params, channels, channels + 1);
-        int transformed = b.add(b.splineTransform(angle, raw, bins, Math.PI, learnedEnds, active), rotation);
-        return new Transformed(transformed, b.splineLogDerivative(angle, raw, bins, Math.PI, learnedEnds, active));
+        int pair = b.splineWithLogDerivative(angle, raw, bins, Math.PI, learnedEnds, active);
+        return new Transformed(b.add(b.slice(pair, 0, 1), rotation), b.slice(pair, 1, 2));
     }
 
 

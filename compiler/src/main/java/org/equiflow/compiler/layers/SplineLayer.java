@@ -42,8 +42,8 @@ final class SplineLayer implements CouplingLayer<LayerSpec.Spline> {
         int params = Lowering.net(b, c.conditionerInput(), s.net(), lattice, SiteCoupling.prefix(index) + ".net", s.span());
         // y = m·x + (1−m)·spline(x),  log|det J| = Σ over updated sites of log dy/dx
         // Evaluated on the updated sites only: the frozen ones keep x and add nothing to the log-det.
-        int splined = b.splineTransform(x, params, s.bins(), s.bound(), false, c.active());
-        int logDerivative = b.splineLogDerivative(x, params, s.bins(), s.bound(), false, c.active());
+        int pair = b.splineWithLogDerivative(x, params, s.bins(), s.bound(), false, c.active());
+        int splined = b.slice(pair, 0, 1), logDerivative = b.slice(pair, 1, 2);
         int y = c.combine(b, splined);
         return new Lowered(y, c.logdet(b, logDerivative));
     }

@@ -67,6 +67,8 @@ public final class IrTranslator {
                         s.activeSites() >= 0), s.x(), s.params(), s.activeSites());
                 case Op.SplineLogDerivative s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.LOG_DERIVATIVE,
                         s.learnedEnds(), s.activeSites() >= 0), s.x(), s.params(), s.activeSites());
+                case Op.SplineWithLogDerivative s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(),
+                        SplineGradient.Quantity.TRANSFORM_AND_LOG_DERIVATIVE, s.learnedEnds(), s.activeSites() >= 0), s.x(), s.params(), s.activeSites());
                 case Op.SplineInverse s -> new SplineNode(s.id(), new SplineInverse(s.bins(), s.bound(), s.learnedEnds()), s.y(), s.params());
             });
         }

@@ -40,9 +40,14 @@ public final class RationalQuadraticSpline {
     /** softplus(DERIVATIVE_SHIFT) + MIN_DERIVATIVE = 1. */
     public static final double DERIVATIVE_SHIFT = Math.log(Math.expm1(1 - MIN_DERIVATIVE));
 
-    /** What {@link #evaluate} writes. */
+    /**
+     * What {@link #evaluate} writes. The last three are a coupling's pair in one pass: y and
+     * log dy/dx as two channels [N, 2, L…], and the cotangents of that pair (g [N, 2, L…]) for x and
+     * for p. (6 is the OpenCL kernels' inverse.)
+     */
     public static final int TRANSFORM = 0, LOG_DERIVATIVE = 1, TRANSFORM_INPUT_GRADIENT = 2,
-            LOG_DERIVATIVE_INPUT_GRADIENT = 3, TRANSFORM_PARAMETER_GRADIENT = 4, LOG_DERIVATIVE_PARAMETER_GRADIENT = 5;
+            LOG_DERIVATIVE_INPUT_GRADIENT = 3, TRANSFORM_PARAMETER_GRADIENT = 4, LOG_DERIVATIVE_PARAMETER_GRADIENT = 5,
+            TRANSFORM_AND_LOG_DERIVATIVE = 7, PAIR_INPUT_GRADIENT = 8, PAIR_PARAMETER_GRADIENT = 9;
 
     private RationalQuadraticSpline() {
     }
@@ -84,7 +89,9 @@ public final class RationalQuadraticSpline {
         int channels = parameterChannels(bins, learnedEnds);
         int pBase = configuration * channels * sites + site;
         double xv = x[i];
-        boolean parameterGradient = mode >= TRANSFORM_PARAMETER_GRADIENT;
+        boolean parameterGradient = mode == TRANSFORM_PARAMETER_GRADIENT || mode == LOG_DERIVATIVE_PARAMETER_GRADIENT || mode == PAIR_PARAMETER_GRADIENT;
+        // The pair's two channels, y then log dy/dx, in its result (forward) or its cotangent (backward).
+        int pairBase = configuration * 2 * sites + site;
         // A learned end slope is not the tails' 1, so −B (where a wrapped angle can land) is the first bin's.
         boolean inside = active && (learnedEnds ? xv >= -bound && xv < bound : xv > -bound && xv < bound);
         if (!inside) {
@@ -93,6 +100,10 @@ public final class RationalQuadraticSpline {
             else if (mode == LOG_DERIVATIVE) out[i] = 0;
             else if (mode == TRANSFORM_INPUT_GRADIENT) out[i] = g[i];
             else if (mode == LOG_DERIVATIVE_INPUT_GRADIENT) out[i] = 0;
+            else if (mode == TRANSFORM_AND_LOG_DERIVATIVE) {
+                out[pairBase] = xv;
+                out[pairBase + sites] = 0;
+            } else if (mode == PAIR_INPUT_GRADIENT) out[i] = g[pairBase];
             else for (int c = 0; c < channels; c++) out[pBase + c * sites] = 0;
             return;
         }
@@ -161,29 +172,36 @@ public final class RationalQuadraticSpline {
             out[i] = 2 * Math.log(slope) + Math.log(derivativeNumerator) - 2 * Math.log(denominator);
             return;
         }
-        // Partial derivatives of the chosen quantity with respect to ξ, s, δₖ, δₖ₊₁, hₖ (direct) and yₖ.
-        double dXi, dSlope, dLeftDerivative, dRightDerivative, dHeight, dBottom;
+        if (mode == TRANSFORM_AND_LOG_DERIVATIVE) {
+            out[pairBase] = bottom + height * numerator / denominator;
+            out[pairBase + sites] = 2 * Math.log(slope) + Math.log(derivativeNumerator) - 2 * Math.log(denominator);
+            return;
+        }
+        // Partial derivatives with respect to ξ, s, δₖ, δₖ₊₁, hₖ (direct) and yₖ of y, of log dy/dx,
+        // or of the pair weighted by its two cotangents (which then stand in for the cotangent, 1).
+        boolean pair = mode == PAIR_INPUT_GRADIENT || mode == PAIR_PARAMETER_GRADIENT;
+        double ofTransform = pair ? g[pairBase] : mode == TRANSFORM_INPUT_GRADIENT || mode == TRANSFORM_PARAMETER_GRADIENT ? 1 : 0;
+        double ofLogDerivative = pair ? g[pairBase + sites] : mode == LOG_DERIVATIVE_INPUT_GRADIENT || mode == LOG_DERIVATIVE_PARAMETER_GRADIENT ? 1 : 0;
+        double dXi = 0, dSlope = 0, dLeftDerivative = 0, dRightDerivative = 0, dHeight = 0, dBottom = 0;
         double numeratorXi = 2 * slope * xi + leftDerivative * (1 - 2 * xi);
         double denominatorXi = curvature * (1 - 2 * xi);
-        boolean ofTransform = mode == TRANSFORM_INPUT_GRADIENT || mode == TRANSFORM_PARAMETER_GRADIENT;
-        if (ofTransform) {
+        if (ofTransform != 0) {
             double q = height / (denominator * denominator);
-            dXi = q * (numeratorXi * denominator - numerator * denominatorXi);
-            dSlope = q * (xi * xi * denominator - numerator * (1 - 2 * u));
-            dLeftDerivative = q * (u * denominator - numerator * u);
-            dRightDerivative = -q * numerator * u;
-            dHeight = numerator / denominator;
-            dBottom = 1;
-        } else {
-            double derivativeNumeratorXi = 2 * rightDerivative * xi + 2 * slope * (1 - 2 * xi) - 2 * leftDerivative * (1 - xi);
-            dXi = derivativeNumeratorXi / derivativeNumerator - 2 * denominatorXi / denominator;
-            dSlope = 2 / slope + 2 * u / derivativeNumerator - 2 * (1 - 2 * u) / denominator;
-            dLeftDerivative = (1 - xi) * (1 - xi) / derivativeNumerator - 2 * u / denominator;
-            dRightDerivative = xi * xi / derivativeNumerator - 2 * u / denominator;
-            dHeight = 0;
-            dBottom = 0;
+            dXi += ofTransform * (q * (numeratorXi * denominator - numerator * denominatorXi));
+            dSlope += ofTransform * (q * (xi * xi * denominator - numerator * (1 - 2 * u)));
+            dLeftDerivative += ofTransform * (q * (u * denominator - numerator * u));
+            dRightDerivative += ofTransform * (-q * numerator * u);
+            dHeight += ofTransform * (numerator / denominator);
+            dBottom += ofTransform;
         }
-        double cotangent = g[i];
+        if (ofLogDerivative != 0) {
+            double derivativeNumeratorXi = 2 * rightDerivative * xi + 2 * slope * (1 - 2 * xi) - 2 * leftDerivative * (1 - xi);
+            dXi += ofLogDerivative * (derivativeNumeratorXi / derivativeNumerator - 2 * denominatorXi / denominator);
+            dSlope += ofLogDerivative * (2 / slope + 2 * u / derivativeNumerator - 2 * (1 - 2 * u) / denominator);
+            dLeftDerivative += ofLogDerivative * ((1 - xi) * (1 - xi) / derivativeNumerator - 2 * u / denominator);
+            dRightDerivative += ofLogDerivative * (xi * xi / derivativeNumerator - 2 * u / denominator);
+        }
+        double cotangent = pair ? 1 : g[i];
         if (!parameterGradient) {
             out[i] = cotangent * dXi / width;
             return;

@@ -4,12 +4,14 @@ import java.util.List;
 
 /**
  * The rational-quadratic spline y(x) of {@link RationalQuadraticSpline} on [−bound, bound] with
- * {@code bins} bins, identity outside, or its per-site log-derivative log dy/dx (0 outside):
+ * {@code bins} bins, identity outside, or its per-site log-derivative log dy/dx (0 outside), or both:
  * operands x [N, 1, L…] and raw parameters p [N, 3·bins − 1, L…] (3·bins with {@code learnedEnds}: the
  * circular spline's shared end-knot slope, see {@link RationalQuadraticSpline}); result [N, 1, L…]. When
  * {@code masked}, a third operand, the 0/1 mask [1, 1, L…] of a coupling's updated sites, marks the only
  * sites evaluated: elsewhere the result is the tails' (x, log-derivative 0) and p's gradient 0, which is
- * all a coupling that keeps its frozen sites and sums the log-derivative over the updated ones reads. The two quantities are one primitive because they share their
+ * all a coupling that keeps its frozen sites and sums the log-derivative over the updated ones reads.
+ * {@link SplineGradient.Quantity#TRANSFORM_AND_LOG_DERIVATIVE} is a coupling's pair in one pass: y and
+ * log dy/dx as the result's two channels [N, 2, L…], with one backward pass for both cotangents. The two quantities are one primitive because they share their
  * operands, their kernel (a mode of it) and their gradient ({@link SplineGradient}).
  */
 public record Spline(int bins, double bound, SplineGradient.Quantity quantity, boolean learnedEnds, boolean masked) implements Primitive {
@@ -49,12 +51,17 @@ public record Spline(int bins, double bound, SplineGradient.Quantity quantity, b
         return switch (quantity) {
             case TRANSFORM -> RationalQuadraticSpline.TRANSFORM;
             case LOG_DERIVATIVE -> RationalQuadraticSpline.LOG_DERIVATIVE;
+            case TRANSFORM_AND_LOG_DERIVATIVE -> RationalQuadraticSpline.TRANSFORM_AND_LOG_DERIVATIVE;
         };
     }
 
     @Override
     public String name() {
-        return quantity == SplineGradient.Quantity.TRANSFORM ? "SplineTransform" : "SplineLogDerivative";
+        return switch (quantity) {
+            case TRANSFORM -> "SplineTransform";
+            case LOG_DERIVATIVE -> "SplineLogDerivative";
+            case TRANSFORM_AND_LOG_DERIVATIVE -> "SplineWithLogDerivative";
+        };
     }
 
     @Override
@@ -62,7 +69,7 @@ public record Spline(int bins, double bound, SplineGradient.Quantity quantity, b
         Primitive.expectArity(this, inputs, masked ? 3 : 2);
         Shape x = RationalQuadraticSpline.checkShapes(this, bins, bound, learnedEnds, inputs.get(0), inputs.get(1));
         if (masked) RationalQuadraticSpline.checkMask(this, x, inputs.get(2));
-        return x;
+        return x.withChannels(quantity.channels());
     }
 
     @Override

@@ -26,18 +26,25 @@ public record SplineGradient(int bins, double bound, Quantity quantity, Operand 
         this(bins, bound, quantity, operand, learnedEnds, false);
     }
 
-    /** The function being differentiated. */
-    public enum Quantity { TRANSFORM, LOG_DERIVATIVE }
+    /** The function being differentiated: y, log dy/dx, or both as two channels (a coupling's pair, one pass). */
+    public enum Quantity {
+        TRANSFORM, LOG_DERIVATIVE, TRANSFORM_AND_LOG_DERIVATIVE;
+
+        /** Channels of the quantity (and of its cotangent). */
+        public int channels() { return this == TRANSFORM_AND_LOG_DERIVATIVE ? 2 : 1; }
+    }
 
     /** The operand of that function whose cotangent this computes. */
     public enum Operand { INPUT, PARAMETERS }
 
     /** The mode of {@link RationalQuadraticSpline#evaluate} (and of the OpenCL kernels). */
     public int mode() {
-        boolean transform = quantity == Quantity.TRANSFORM;
-        return operand == Operand.INPUT
-                ? (transform ? RationalQuadraticSpline.TRANSFORM_INPUT_GRADIENT : RationalQuadraticSpline.LOG_DERIVATIVE_INPUT_GRADIENT)
-                : (transform ? RationalQuadraticSpline.TRANSFORM_PARAMETER_GRADIENT : RationalQuadraticSpline.LOG_DERIVATIVE_PARAMETER_GRADIENT);
+        boolean input = operand == Operand.INPUT;
+        return switch (quantity) {
+            case TRANSFORM -> input ? RationalQuadraticSpline.TRANSFORM_INPUT_GRADIENT : RationalQuadraticSpline.TRANSFORM_PARAMETER_GRADIENT;
+            case LOG_DERIVATIVE -> input ? RationalQuadraticSpline.LOG_DERIVATIVE_INPUT_GRADIENT : RationalQuadraticSpline.LOG_DERIVATIVE_PARAMETER_GRADIENT;
+            case TRANSFORM_AND_LOG_DERIVATIVE -> input ? RationalQuadraticSpline.PAIR_INPUT_GRADIENT : RationalQuadraticSpline.PAIR_PARAMETER_GRADIENT;
+        };
     }
 
     @Override
@@ -45,8 +52,8 @@ public record SplineGradient(int bins, double bound, Quantity quantity, Operand 
         Primitive.expectArity(this, inputs, masked ? 4 : 3);
         Shape x = RationalQuadraticSpline.checkShapes(this, bins, bound, learnedEnds, inputs.get(0), inputs.get(1));
         if (masked) RationalQuadraticSpline.checkMask(this, x, inputs.get(3));
-        if (!inputs.get(2).equals(x)) {
-            throw new IllegalArgumentException(name() + " needs a cotangent of x's shape " + x + ", got " + inputs.get(2));
+        if (!inputs.get(2).equals(x.withChannels(quantity.channels()))) {
+            throw new IllegalArgumentException(name() + " needs a cotangent of shape " + x.withChannels(quantity.channels()) + ", got " + inputs.get(2));
         }
         return operand == Operand.INPUT ? x : inputs.get(1);
     }
@@ -65,6 +72,17 @@ public record SplineGradient(int bins, double bound, Quantity quantity, Operand 
     public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
         if (index != 2) throw new IndexOutOfBoundsException(index);
         Tensor x = inputs.get(0), p = inputs.get(1);
+        if (quantity == Quantity.TRANSFORM_AND_LOG_DERIVATIVE) {
+            // g ↦ g_y·∂y + g_l·∂log y′: its adjoint stacks the two single quantities' adjoints as the two channels.
+            List<Tensor> parts = new java.util.ArrayList<>();
+            for (Quantity single : List.of(Quantity.TRANSFORM, Quantity.LOG_DERIVATIVE)) {
+                SplineGradient one = new SplineGradient(bins, bound, single, operand, learnedEnds, masked);
+                List<Tensor> operands = new java.util.ArrayList<>(List.of(x, p, Tensor.zeros(x.shape(), x.dtype())));
+                if (masked) operands.add(inputs.get(3));
+                parts.add(one.vjp(2, operands, null, outputGrad));
+            }
+            return Ops.concatChannels(parts);
+        }
         if (operand == Operand.INPUT) {
             // g ↦ g·∂f/∂x is diagonal, hence self-adjoint.
             return masked ? Ops.apply(this, x, p, outputGrad, inputs.get(3)) : Ops.apply(this, x, p, outputGrad);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -126,7 +127,7 @@ class CircularSplineTest {
         double[] cotangent = new double[sites];
         for (int i = 0; i < sites; i++) cotangent[i] = random.nextGaussian();
         double h = 1e-6;
-        for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
+        for (SplineGradient.Quantity quantity : List.of(SplineGradient.Quantity.TRANSFORM, SplineGradient.Quantity.LOG_DERIVATIVE)) {
             Spline f = new Spline(bins, BOUND, quantity, true);
             double[] inputGradient = Ops.apply(new SplineGradient(bins, BOUND, quantity, SplineGradient.Operand.INPUT, true),
                     field(xs), p, field(cotangent)).toDoubleArray();

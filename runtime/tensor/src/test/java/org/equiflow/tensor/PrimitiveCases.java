@@ -27,6 +27,9 @@ public final class PrimitiveCases {
 
     private final SplittableRandom random;
 
+    /** The spline's two quantities on their own; their pair is drawn after every older case, so those keep their inputs. */
+    private static final List<SplineGradient.Quantity> SINGLE_QUANTITIES = List.of(SplineGradient.Quantity.TRANSFORM, SplineGradient.Quantity.LOG_DERIVATIVE);
+
     /** Cases with float64 inputs drawn from {@code seed}; the same seed gives the same tensors. */
     public PrimitiveCases(long seed) {
         this.random = new SplittableRandom(seed);
@@ -250,11 +253,11 @@ public final class PrimitiveCases {
                     List.of(scaled(randn(field), bound), randn(parameters))));
             add.accept(new Case("spline log derivative" + suffix, Spline.logDerivative(bins, bound),
                     List.of(scaled(randn(field), bound), randn(parameters))));
-            for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
+            for (SplineGradient.Quantity quantity : SINGLE_QUANTITIES) {
                 for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
                     add.accept(new Case("spline gradient " + quantity + " by " + operand + suffix,
                             new SplineGradient(bins, bound, quantity, operand),
-                            List.of(scaled(randn(field), bound), randn(parameters), randn(field))));
+                            List.of(scaled(randn(field), bound), randn(parameters), randn(field.withChannels(quantity.channels())))));
                 }
             }
         }
@@ -345,15 +348,31 @@ public final class PrimitiveCases {
                     List.of(insideTheCircle(field), randn(parameters))));
             add.accept(new Case("spline log derivative" + suffix, Spline.circularLogDerivative(bins, Math.PI),
                     List.of(insideTheCircle(field), randn(parameters))));
-            for (SplineGradient.Quantity quantity : SplineGradient.Quantity.values()) {
+            for (SplineGradient.Quantity quantity : SINGLE_QUANTITIES) {
                 for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
                     add.accept(new Case("spline gradient " + quantity + " by " + operand + suffix,
                             new SplineGradient(bins, Math.PI, quantity, operand, true),
-                            List.of(insideTheCircle(field), randn(parameters), randn(field))));
+                            List.of(insideTheCircle(field), randn(parameters), randn(field.withChannels(quantity.channels())))));
                 }
             }
             add.accept(new Case("spline inverse" + suffix, new SplineInverse(bins, Math.PI, true),
                     List.of(insideTheCircle(field), randn(parameters))));
+        }
+        // A coupling's pair (y and log dy/dx as two channels) on every site, and masked splines (a coupling's
+        // updated sites only, every quantity), pinned and learned end slopes, drawn last as well.
+        for (boolean learnedEnds : new boolean[] {false, true}) {
+            int bins = 4;
+            Shape field = new Shape(2, 1, 3, 4);
+            Shape parameters = field.withChannels(3 * bins - (learnedEnds ? 0 : 1));
+            String suffix = (learnedEnds ? " learned end slope" : "") + " K=" + bins;
+            SplineGradient.Quantity pair = SplineGradient.Quantity.TRANSFORM_AND_LOG_DERIVATIVE;
+            add.accept(new Case("spline " + pair + suffix, new Spline(bins, Math.PI, pair, learnedEnds, false),
+                    List.of(scaled(insideTheCircle(field), learnedEnds ? 1 : 1.3), randn(parameters))));
+            for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
+                add.accept(new Case("spline gradient " + pair + " by " + operand + suffix,
+                        new SplineGradient(bins, Math.PI, pair, operand, learnedEnds, false),
+                        List.of(scaled(insideTheCircle(field), learnedEnds ? 1 : 1.3), randn(parameters), randn(field.withChannels(2)))));
+            }
         }
         // Masked splines (a coupling's updated sites only), pinned and learned end slopes, drawn last as well.
         for (boolean learnedEnds : new boolean[] {false, true}) {
@@ -367,7 +386,7 @@ public final class PrimitiveCases {
                 for (SplineGradient.Operand operand : SplineGradient.Operand.values()) {
                     add.accept(new Case("spline gradient " + quantity + " by " + operand + suffix,
                             new SplineGradient(bins, Math.PI, quantity, operand, learnedEnds, true),
-                            List.of(insideTheCircle(field), randn(parameters), randn(field), checkerboard(0, 4, 4))));
+                            List.of(insideTheCircle(field), randn(parameters), randn(field.withChannels(quantity.channels())), checkerboard(0, 4, 4))));
                 }
             }
         }

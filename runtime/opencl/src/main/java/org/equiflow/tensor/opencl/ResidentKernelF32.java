@@ -114,7 +114,7 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         if (family == FLIP_WEIGHTS) flipWeights(i);
         if (family == COMPLEX_PRODUCT) complexProduct(i);
         if (family == COMPLEX_TRACE) complexTrace(i);
-        if (family == SPLINE && operation < SPLINE_INVERSE) spline(i);
+        if (family == SPLINE && operation != SPLINE_INVERSE) spline(i);
         if (family == SPLINE && operation == SPLINE_INVERSE) splineInverse(i);
         if (family == FILL) heap[atOut + i] = real;
     }
@@ -706,7 +706,10 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         float numeratorXi = 2 * slope * xi + leftDerivative * (1 - 2 * xi);
         float denominatorXi = curvature * (1 - 2 * xi);
         float derivativeNumeratorXi = 2 * rightDerivative * xi + 2 * slope * (1 - 2 * xi) - 2 * leftDerivative * (1 - xi);
-        // Partial derivatives with respect to ξ, s, δₖ, δₖ₊₁, hₖ (direct) and yₖ of y (ofTransform = 1) or of log dy/dx.
+        // Partial derivatives with respect to ξ, s, δₖ, δₖ₊₁, hₖ (direct) and yₖ of y (ofTransform = 1), of
+        // log dy/dx (ofLogDerivative = 1), or, for the pair (modes 8, 9), of both weighted by their two
+        // cotangents, which then stand in for the cotangent, 1.
+        int pairAt = configuration * 2 * sites + site;
         float ofTransform = 0;
         if (mode == 2) {
             ofTransform = 1;
@@ -714,20 +717,33 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         if (mode == 4) {
             ofTransform = 1;
         }
+        float ofLogDerivative = 1 - ofTransform;
+        if (mode == 8) {
+            ofTransform = heap[at2 + pairAt];
+            ofLogDerivative = heap[at2 + pairAt + sites];
+            cotangent = 1;
+        }
+        if (mode == 9) {
+            ofTransform = heap[at2 + pairAt];
+            ofLogDerivative = heap[at2 + pairAt + sites];
+            cotangent = 1;
+        }
         float q = height / (denominator * denominator);
         float dXi = ofTransform * q * (numeratorXi * denominator - numerator * denominatorXi)
-                + (1 - ofTransform) * (derivativeNumeratorXi / derivativeNumerator - 2 * denominatorXi / denominator);
+                + ofLogDerivative * (derivativeNumeratorXi / derivativeNumerator - 2 * denominatorXi / denominator);
         float dSlope = ofTransform * q * (xi * xi * denominator - numerator * (1 - 2 * u))
-                + (1 - ofTransform) * (2 / slope + 2 * u / derivativeNumerator - 2 * (1 - 2 * u) / denominator);
+                + ofLogDerivative * (2 / slope + 2 * u / derivativeNumerator - 2 * (1 - 2 * u) / denominator);
         float dLeftDerivative = ofTransform * q * (u * denominator - numerator * u)
-                + (1 - ofTransform) * ((1 - xi) * (1 - xi) / derivativeNumerator - 2 * u / denominator);
+                + ofLogDerivative * ((1 - xi) * (1 - xi) / derivativeNumerator - 2 * u / denominator);
         float dRightDerivative = ofTransform * (-q * numerator * u)
-                + (1 - ofTransform) * (xi * xi / derivativeNumerator - 2 * u / denominator);
+                + ofLogDerivative * (xi * xi / derivativeNumerator - 2 * u / denominator);
         float dHeight = ofTransform * numerator / denominator;
         float dBottom = ofTransform;
-        float result = inside * (bottom + height * numerator / denominator) + (1 - inside) * xv;
+        float transformed = inside * (bottom + height * numerator / denominator) + (1 - inside) * xv;
+        float logDerivative = inside * (2 * log(slope) + log(derivativeNumerator) - 2 * log(denominator));
+        float result = transformed;
         if (mode == 1) {
-            result = inside * (2 * log(slope) + log(derivativeNumerator) - 2 * log(denominator));
+            result = logDerivative;
         }
         if (mode == 2) {
             result = cotangent * (inside * dXi / width + (1 - inside));
@@ -735,10 +751,21 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
         if (mode == 3) {
             result = cotangent * inside * dXi / width;
         }
+        if (mode == 8) {
+            // The tails pass the transform's cotangent through (dy/dx = 1, log dy/dx = 0).
+            result = inside * dXi / width + (1 - inside) * ofTransform;
+        }
         if (mode < 4) {
             heap[atOut + i] = result;
         }
-        if (mode >= 4) {
+        if (mode == 8) {
+            heap[atOut + i] = result;
+        }
+        if (mode == 7) {
+            heap[atOut + pairAt] = transformed;
+            heap[atOut + pairAt + sites] = logDerivative;
+        }
+        if (mode == 4 || mode == 5 || mode == 9) {
             // Through ξ = (x − xₖ)/wₖ and s = hₖ/wₖ to the bin, then through the softmaxes to the logits.
             float dLeft = -dXi / width;
             float dWidth = -(xi * dXi + slope * dSlope) / width;
