@@ -75,7 +75,15 @@ final class FlowDocuments implements TextDocumentService {
 
     void connect(LanguageClient client) { this.client = client; }
 
-    void close() { worker.shutdownNow(); }
+    /** Stops the worker and removes the private scratch directory if it was made (its files go after each check). */
+    void close() {
+        worker.shutdownNow();
+        try {
+            java.nio.file.Files.deleteIfExists(scratch);
+        } catch (java.io.IOException notEmptyOrGone) {
+            // a check still running when the worker was stopped: its own finally removes its file
+        }
+    }
 
     @Override
     public void didOpen(DidOpenTextDocumentParams params) {

@@ -230,6 +230,57 @@ class LanguageServerTest {
         assertEquals(List.of(), edit(fixed));
     }
 
+    @Test
+    void unsavedTextResolvesLocalImportsBesideTheDocumentAndLeavesNothingThere() throws Exception {
+        Path project = Files.createDirectories(dir.resolve("project"));
+        Files.writeString(project.resolve("nets.flow"), "use std.nets.cnn\n\n// the shift net, odd\nnet oddshift() {\n    cnn(act = tanh, bias = flase)\n}\n");
+        String text = z2.replace("use std.masks.checkerboard\n", "use std.masks.checkerboard\nuse ./nets.flow\n")
+                .replace("shift = cnn(hidden = [8, 8], act = tanh, bias = false))", "shift = oddshift())");
+        Path main = project.resolve("main.flow");
+        Files.writeString(main, "// not yet saved\n");
+        String uri = main.toUri().toString();
+        lsp.open(uri, text, 1);
+        List<Diagnostic> ds = lsp.diagnostics(uri, 1).getDiagnostics();
+        assertEquals(1, ds.size(), ds.toString());
+        Diagnostic d = ds.get(0);
+        assertEquals("E0300", d.getCode().getLeft());
+        assertEquals(new Position(0, 0), d.getRange().getStart(), "an error in an imported file sits at the document's start");
+        assertTrue(d.getMessage().startsWith("unknown name `flase` (" + project.resolve("nets.flow") + ":5:28)"), d.getMessage());
+        var where = d.getRelatedInformation().get(d.getRelatedInformation().size() - 1).getLocation();
+        assertEquals(project.resolve("nets.flow").toUri(), URI.create(where.getUri()));
+        assertEquals(new Position(4, 27), where.getRange().getStart());
+
+        Files.writeString(project.resolve("nets.flow"), Files.readString(project.resolve("nets.flow")).replace("flase", "false"));
+        lsp.change(uri, text + "\n", 2);
+        assertEquals(List.of(), lsp.diagnostics(uri, 2).getDiagnostics());
+        Location shift = lsp.definition(uri, LspSession.at(text, "oddshift()", 0)).get(0);
+        assertEquals(project.resolve("nets.flow").toUri(), URI.create(shift.getUri()));
+        assertTrue(lsp.hover(uri, LspSession.at(text, "oddshift()", 0)).contains("net oddshift()\n```\n\nthe shift net, odd"));
+        try (var files = Files.list(project)) {
+            assertEquals(List.of("main.flow", "nets.flow"), files.map(p -> p.getFileName().toString()).sorted().toList(), "the checked copy is gone");
+        }
+    }
+
+    @Test
+    void anUntitledDocumentIsCheckedToo() throws Exception {
+        String uri = "untitled:Untitled-1";
+        lsp.open(uri, z2.replace("theory T = phi4", "theory T = phi5"), 1);
+        List<Diagnostic> ds = lsp.diagnostics(uri, 1).getDiagnostics();
+        // phi5 is unknown, so the import of phi4 is unused: the checker's warning comes with the error
+        assertEquals(List.of("W0001", "E0300"), ds.stream().map(d -> d.getCode().getLeft()).toList());
+        assertEquals(DiagnosticSeverity.Warning, ds.get(0).getSeverity());
+        CodeAction fix = lsp.codeActions(uri, ds.get(1).getRange(), ds).get(0);
+        assertEquals("Replace `phi5` with `phi4`", fix.getTitle());
+    }
+
+    @Test
+    void theNamesOfAUseGoToTheirDefinitions() throws Exception {
+        Location cb = lsp.definition(z2Uri, LspSession.at(z2, "checkerboard\n", 0)).get(0);
+        assertTrue(cb.getUri().endsWith("/std/masks.flow"), cb.getUri());
+        String hover = lsp.hover(z2Uri, LspSession.at(z2, "conv}", 1));
+        assertTrue(hover.startsWith("```flow\nextern net conv(channels: int?, kernel: int = 3, bias: bool = true) is translation\n```"), hover);
+    }
+
     static List<String> labels(List<CompletionItem> items) {
         return items.stream().sorted(java.util.Comparator.comparing(i -> i.getSortText() == null ? "1" + i.getLabel() : i.getSortText()))
                 .map(CompletionItem::getLabel).toList();
