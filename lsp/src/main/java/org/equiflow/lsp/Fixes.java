@@ -17,7 +17,8 @@ import org.equiflow.compiler.diag.Span;
 /**
  * The checker's {@code help:} lines that are mechanical edits, as quick fixes: "did you mean `x`?"
  * (replace the name), "add `use std.masks.checkerboard`" (insert the import after the others),
- * and "`symmetrize z2`" in the flow (insert it at the end of the flow's body). Other help lines
+ * "`symmetrize z2`" in the flow (insert it at the end of the flow's body), and "remove the import"
+ * of an unused name. Other help lines
  * need a decision and stay text in the diagnostic.
  */
 final class Fixes {
@@ -58,6 +59,10 @@ final class Fixes {
             }
             return action(a, title, edits);
         }
+        if (help.equals("remove the import")) {
+            TextEdit edit = removeImport(a, d.span());
+            return edit == null ? null : action(a, "Remove the unused import `" + d.span().text() + "`", List.of(edit));
+        }
         m = ADD_USE.matcher(help);
         if (m.matches()) return action(a, "Add `" + m.group(1) + "`", List.of(addUse(a, m.group(1))));
         m = SYMMETRIZE.matcher(help);
@@ -80,6 +85,36 @@ final class Fixes {
         int line = after >= 0 ? after + 1 : Math.max(firstCode, 0);
         var at = new org.eclipse.lsp4j.Position(line, 0);
         return new TextEdit(new Range(at, at), use + "\n");
+    }
+
+    /** The imported name at {@code span}: its whole {@code use} line when it is the only name, else the name and one comma. */
+    private static TextEdit removeImport(Analysis a, Span span) {
+        if (a.ast == null) return null;
+        for (Item item : a.ast.items()) {
+            if (!(item instanceof Item.Use use) || !Nodes.contains(use.span(), span.start())) continue;
+            int from, to;
+            if (use.names().size() == 1) {
+                from = a.text.lastIndexOf('\n', use.span().start() - 1) + 1;
+                int lineEnd = a.text.indexOf('\n', use.span().end());
+                to = lineEnd < 0 ? a.text.length() : lineEnd + 1;
+                if (!a.text.substring(from, use.span().start()).isBlank() || !a.text.substring(use.span().end(), lineEnd < 0 ? to : lineEnd).isBlank()) {
+                    from = use.span().start();
+                    to = use.span().end();
+                }
+            } else {
+                int i = use.names().indexOf(use.names().stream().filter(n -> n.span().start() == span.start()).findFirst().orElse(null));
+                if (i < 0) return null;
+                if (i + 1 < use.names().size()) {
+                    from = span.start();
+                    to = use.names().get(i + 1).span().start();
+                } else {
+                    from = use.names().get(i - 1).span().end();
+                    to = span.end();
+                }
+            }
+            return new TextEdit(new Range(Positions.positionIn(a.text, from), Positions.positionIn(a.text, to)), "");
+        }
+        return null;
     }
 
     /** {@code symmetrize …} as the last statement of the flow whose body holds {@code span}. */

@@ -262,6 +262,20 @@ class LanguageServerTest {
     }
 
     @Test
+    void anUnusedImportIsAQuickFix() throws Exception {
+        for (String text : List.of(z2.replace("use std.nets.{cnn, conv}", "use std.nets.{cnn, dense, conv}"),
+                z2.replace("use std.nets.{cnn, conv}", "use std.nets.{cnn, conv, dense}"),
+                z2.replace("use std.masks.checkerboard\n", "use std.masks.checkerboard\nuse std.gauge.link_mask\n"))) {
+            List<Diagnostic> ds = edit(text);
+            assertEquals(List.of("W0001"), ds.stream().map(x -> x.getCode().getLeft()).toList(), text);
+            CodeAction fix = lsp.codeActions(z2Uri, ds.get(0).getRange(), ds).get(0);
+            assertTrue(fix.getTitle().startsWith("Remove the unused import `"), fix.getTitle());
+            assertEquals(z2, LspSession.apply(text, z2Uri, fix));
+        }
+        edit(z2);
+    }
+
+    @Test
     void anUntitledDocumentIsCheckedToo() throws Exception {
         String uri = "untitled:Untitled-1";
         lsp.open(uri, z2.replace("theory T = phi4", "theory T = phi5"), 1);
