@@ -73,7 +73,7 @@ final class Analysis {
         Path checked = null;
         boolean temporary = false;
         try {
-            if (document != null && Files.isRegularFile(document) && Files.readString(document).equals(text)) {
+            if (document != null && sameOnDisk(document, text)) {
                 checked = document;
             } else {
                 checked = writeBeside(document, text, scratch);
@@ -123,6 +123,15 @@ final class Analysis {
             program = null;
         }
         return new Analysis(uri, version, text, display, ast.source(), diagnostics, ast, key, scopes, resolution, program);
+    }
+
+    /** Whether the file holds exactly this text (false for a file that is not UTF-8, unreadable or absent). */
+    private static boolean sameOnDisk(Path document, String text) {
+        try {
+            return Files.isRegularFile(document) && Files.size(document) <= 4L * text.length() + 4 && Files.readString(document).equals(text);
+        } catch (IOException | RuntimeException unreadable) {
+            return false;
+        }
     }
 
     private static Path writeBeside(Path document, String text, Path scratch) throws IOException {
