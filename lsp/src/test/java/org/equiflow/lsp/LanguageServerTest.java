@@ -262,6 +262,18 @@ class LanguageServerTest {
     }
 
     @Test
+    void aMisspelledNameThatIsNotImportedIsOneQuickFixForBoth() throws Exception {
+        String text = z2.replace("use std.masks.checkerboard\n", "").replace("mask  = checkerboard(", "mask  = chekerboard(");
+        List<Diagnostic> ds = edit(text);
+        Diagnostic d = ds.stream().filter(x -> "E0300".equals(x.getCode().getLeft())).findFirst().orElseThrow(() -> new AssertionError(ds.toString()));
+        List<CodeAction> actions = lsp.codeActions(z2Uri, d.getRange(), ds);
+        CodeAction fix = actions.stream().filter(a -> a.getTitle().equals("Replace `chekerboard` with `checkerboard` and add `use std.masks.checkerboard`"))
+                .findFirst().orElseThrow(() -> new AssertionError(actions.toString()));
+        assertEquals(z2, LspSession.apply(text, z2Uri, fix));
+        edit(z2);
+    }
+
+    @Test
     void anUnusedImportIsAQuickFix() throws Exception {
         for (String text : List.of(z2.replace("use std.nets.{cnn, conv}", "use std.nets.{cnn, dense, conv}"),
                 z2.replace("use std.nets.{cnn, conv}", "use std.nets.{cnn, conv, dense}"),
