@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "equiflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A language and compiler for normalizing-flow samplers of lattice field theories.",
         subcommands = {CheckCommand.class, IrCommand.class, TrainCommand.class, SampleCommand.class, RunCommand.class, ScanCommand.class, HmcCommand.class, CorrelateCommand.class, CompareCommand.class,
-                ScriptCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ScriptCommand.class, BenchCommand.class, LspCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -33,7 +33,7 @@ class LayeringTest {
 
     @Test
     void everyModuleIsOnTheClassPath() {
-        for (String pkg : new String[] {"org.equiflow.grammar", "org.equiflow.compiler", "org.equiflow.tensor", "org.equiflow.tensor.cpu",
+        for (String pkg : new String[] {"org.equiflow.grammar", "org.equiflow.compiler", "org.equiflow.lsp", "org.equiflow.tensor", "org.equiflow.tensor.cpu",
                 "org.equiflow.optim", "org.equiflow.distributed", "org.equiflow.tensor.opencl", "org.equiflow.truffle", "org.equiflow.prior", "org.equiflow.sample",
                 "org.equiflow.train", "org.equiflow.physics", "org.equiflow.api", "org.equiflow.bench", "org.equiflow.cli"}) {
             assertTrue(classes.containPackage(pkg), pkg + " was not imported, so the rules below would pass vacuously");
@@ -50,6 +50,7 @@ class LayeringTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("grammar").definedBy("org.equiflow.grammar..")
                 .layer("compiler").definedBy("org.equiflow.compiler..")
+                .layer("lsp").definedBy("org.equiflow.lsp..")
                 .layer("tensor").definedBy("org.equiflow.tensor", "org.equiflow.tensor.cpu..", "org.equiflow.optim..", "org.equiflow.distributed..")
                 .layer("opencl").definedBy("org.equiflow.tensor.opencl..")
                 .layer("engine").definedBy("org.equiflow.truffle..", "org.equiflow.prior..")
@@ -58,14 +59,16 @@ class LayeringTest {
                 .layer("bench").definedBy("org.equiflow.bench..")
                 .layer("cli").definedBy("org.equiflow.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                // The language server sits on the compiler alone; only the command line starts it.
+                .whereLayer("lsp").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("lattice").mayOnlyBeAccessedByLayers("bench", "cli")
                 .whereLayer("engine").mayOnlyBeAccessedByLayers("lattice", "bench", "cli")
                 // Found through ServiceLoader (tensor.DeviceBackendProvider), never named.
                 .whereLayer("opencl").mayNotBeAccessedByAnyLayer()
                 .whereLayer("tensor").mayOnlyBeAccessedByLayers("opencl", "engine", "lattice", "bench", "cli")
-                .whereLayer("compiler").mayOnlyBeAccessedByLayers("engine", "lattice", "bench", "cli")
-                .whereLayer("grammar").mayOnlyBeAccessedByLayers("compiler")
+                .whereLayer("compiler").mayOnlyBeAccessedByLayers("lsp", "engine", "lattice", "bench", "cli")
+                .whereLayer("grammar").mayOnlyBeAccessedByLayers("compiler", "lsp")
                 .check(classes);
     }
 
