@@ -16,8 +16,9 @@ plaquette the conditioner gives 3K + 1 = 25 channels,
   3K            the rotation t;
 P′ = spline(wrap(P)) + t on [−π, π) (wrap into [−π, π)), log-det = Σ_active log spline′(wrap(P)).
 Conditioners: CNN 2 → 32 → 32 → 25, kernel 3, circular padding, LeakyReLU(0.01), on (cos, sin) of the
-frozen plaquettes (zero angle elsewhere). As in equiflow the conditioner and the spline run on every
-site and the masks pick the active ones; links are not reduced mod 2π (the action only reads cos P).
+frozen plaquettes (zero angle elsewhere). As usual in PyTorch the conditioner and the spline run on every
+site and the masks pick the active ones (equiflow evaluates the spline, and the conditioner's last layer,
+on the active plaquettes only: the same numbers); links are not reduced mod 2π (the action only reads cos P).
 PyTorch's default initialisation (equiflow's differs; the work per step does not depend on it).
 
 Training step (what `equiflow bench` times as Trainer.step): z from the Haar prior, the flow, log q and
