@@ -98,6 +98,7 @@ DERIVATIVE_SHIFT = math.log(math.expm1(1 - MIN_DERIVATIVE))
 
 def rq_spline(torch, x, p, K, B):
     """y and log dy/dx of equiflow's spline with unit end slopes on (−B, B), identity outside: x [N, 1, L, L], p [N, 3K−1, L, L]."""
+    from u1_spline_step import in_bins  # the bin evaluation both wide drivers share (this script's folder is on sys.path)
     F = torch.nn.functional
     scale = 1 - K * MIN_BIN
     w = 2 * B * (MIN_BIN + scale * torch.softmax(p[:, :K], dim=1))
@@ -108,17 +109,8 @@ def rq_spline(torch, x, p, K, B):
     ones = torch.ones_like(w[:, :1])
     d = torch.cat([ones, MIN_DERIVATIVE + F.softplus(p[:, 2 * K:3 * K - 1] + DERIVATIVE_SHIFT), ones], dim=1)
     inside = (x > -B) & (x < B)
-    xs = torch.where(inside, x, torch.zeros_like(x))
-    # equiflow walks the bins: x stays in bin k unless x ≥ x_{k+1}; the last bin takes the rest.
-    b = (xs >= xk[:, 1:]).sum(dim=1, keepdim=True)
-    x0, wb, y0, hb = (torch.gather(t, 1, b) for t in (xk, w, yk, h))
-    d0, d1 = torch.gather(d, 1, b), torch.gather(d, 1, b + 1)
-    s = hb / wb
-    xi = (xs - x0) / wb
-    u = xi * (1 - xi)
-    denominator = s + (d0 + d1 - 2 * s) * u
-    y = y0 + hb * (s * xi * xi + d0 * u) / denominator
-    logd = 2 * torch.log(s) + torch.log(d1 * xi * xi + 2 * s * u + d0 * (1 - xi) ** 2) - 2 * torch.log(denominator)
+    # evaluated at 0 outside (−B, B), where the identity tails replace it
+    y, logd = in_bins(torch, torch.where(inside, x, torch.zeros_like(x)), xk, w, yk, h, d)
     return torch.where(inside, y, x), torch.where(inside, logd, torch.zeros_like(logd))
 
 

@@ -61,6 +61,22 @@ DERIVATIVE_SHIFT = math.log(math.expm1(1 - MIN_DERIVATIVE))
 BOUND = math.pi
 
 
+def in_bins(torch, x, xk, w, yk, h, d):
+    """y and log dy/dx of a rational-quadratic spline at x inside its knots: left knots xk, yk, widths w,
+    heights h and the K + 1 knot slopes d, all [B, ·, L, L] (shared with phi4_wide_step.py)."""
+    # equiflow walks the bins: x stays in bin k unless x ≥ x_k + w_k = x_{k+1}; the last bin takes the rest.
+    b = (x >= xk[:, 1:]).sum(dim=1, keepdim=True)
+    x0, wb, y0, hb = (torch.gather(t, 1, b) for t in (xk, w, yk, h))
+    d0, d1 = torch.gather(d, 1, b), torch.gather(d, 1, b + 1)
+    s = hb / wb
+    xi = (x - x0) / wb
+    u = xi * (1 - xi)
+    denominator = s + (d0 + d1 - 2 * s) * u
+    y = y0 + hb * (s * xi * xi + d0 * u) / denominator
+    logd = 2 * torch.log(s) + torch.log(d1 * xi * xi + 2 * s * u + d0 * (1 - xi) ** 2) - 2 * torch.log(denominator)
+    return y, logd
+
+
 def build(torch, nn, ref):
     """The model's pieces, given torch and the reference module (imported after the allocator is set)."""
     F = torch.nn.functional
@@ -84,18 +100,7 @@ def build(torch, nn, ref):
 
     def spline(x, p, K):
         """y and log dy/dx of the circular spline at x ∈ [−π, π) (x [B, 1, L, L], p [B, 3K, L, L])."""
-        xk, w, yk, h, d = knots(p, K)
-        # equiflow walks the bins: x stays in bin k unless x ≥ x_k + w_k = x_{k+1}; the last bin takes the rest.
-        b = (x >= xk[:, 1:]).sum(dim=1, keepdim=True)
-        x0, wb, y0, hb = (torch.gather(t, 1, b) for t in (xk, w, yk, h))
-        d0, d1 = torch.gather(d, 1, b), torch.gather(d, 1, b + 1)
-        s = hb / wb
-        xi = (x - x0) / wb
-        u = xi * (1 - xi)
-        denominator = s + (d0 + d1 - 2 * s) * u
-        y = y0 + hb * (s * xi * xi + d0 * u) / denominator
-        logd = 2 * torch.log(s) + torch.log(d1 * xi * xi + 2 * s * u + d0 * (1 - xi) ** 2) - 2 * torch.log(denominator)
-        return y, logd
+        return in_bins(torch, x, *knots(p, K))
 
     def spline_inverse(y, p, K):
         """x = spline⁻¹(y), y ∈ [−π, π): equiflow's root ξ = 2γ / (−b − √(b² − 4aγ))."""
