@@ -102,16 +102,16 @@ class LanguageServerTest {
     void hoverOnALayerSaysWhatCheckExplainSays() throws Exception {
         String clean = lsp.hover(z2Uri, LspSession.at(z2, "affine(", 2));
         assertTrue(clean.startsWith("```flow\nextern layer affine(mask: mask, net: net?, scale: net?, shift: net?) is sites\n```"), clean);
-        assertTrue(clean.contains("flow `z2flow`: 16 layers (0–15) of 16 come from this call"), clean);
-        assertTrue(clean.contains("✓ the shift net is odd: bias-free convolutions and odd activations"), clean);
-        assertTrue(clean.contains("z2: holds  [claimed: ok]"), clean);
+        assertContains(clean, "flow `z2flow`: 16 layers (0–15) of 16 come from this call",
+                "✓ the shift net is odd: bias-free convolutions and odd activations",
+                "z2: holds  [claimed: ok]");
 
         String text = biased();
         edit(text);
         String broken = lsp.hover(z2Uri, LspSession.at(text, "affine(", 0));
-        assertTrue(broken.contains("✗ the shift net of this affine coupling must be odd, but it is neither odd nor even"), broken);
-        assertTrue(broken.contains("because a bias breaks oddness"), broken);
-        assertTrue(broken.contains("z2: broken  [claimed: ERROR]"), broken);
+        assertContains(broken, "✗ the shift net of this affine coupling must be odd, but it is neither odd nor even",
+                "because a bias breaks oddness",
+                "z2: broken  [claimed: ERROR]");
         edit(z2);
     }
 
@@ -119,8 +119,8 @@ class LanguageServerTest {
     void hoverOnAStandardNameShowsItsSignatureAndComment() throws Exception {
         String cnn = lsp.hover(z2Uri, LspSession.at(z2, "cnn(hidden", 1));
         assertTrue(cnn.startsWith("```flow\nnet cnn(hidden: [int] = [8, 8], kernel: int = 3, act: activation = leaky_relu, out_act: activation = identity, bias: bool = true)\n```"), cnn);
-        assertTrue(cnn.contains("The notebook's conditioner"), cnn);
-        assertTrue(cnn.contains("*std/nets.flow:"), cnn);
+        assertContains(cnn, "The notebook's conditioner",
+                "*std/nets.flow:");
         String parity = lsp.hover(z2Uri, LspSession.at(z2, "parity = i", 1));
         assertTrue(parity.startsWith("```flow\nparameter parity: int = 0\nof extern mask checkerboard(parity: int = 0) is sites\n```"), parity);
         String counter = lsp.hover(z2Uri, LspSession.at(z2, "i % 2", 0));
@@ -310,5 +310,10 @@ class LanguageServerTest {
     static List<String> labels(List<CompletionItem> items) {
         return items.stream().sorted(java.util.Comparator.comparing(i -> i.getSortText() == null ? "1" + i.getLabel() : i.getSortText()))
                 .map(CompletionItem::getLabel).toList();
+    }
+
+    /** Every part occurs in the text (the text is the failure message). */
+    private static void assertContains(String text, String... parts) {
+        for (String part : parts) assertTrue(text.contains(part), () -> "no \"" + part + "\" in:\n" + text);
     }
 }
