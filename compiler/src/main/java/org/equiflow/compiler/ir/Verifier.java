@@ -68,9 +68,10 @@ public final class Verifier {
         return fits ? x : null;
     }
 
-    /** No mask, or a mask op on the operand's lattice. */
-    private static boolean activeSitesFit(IrFunction f, int operand, int activeSites) {
-        return activeSites < 0 || f.op(activeSites) instanceof Op.Mask m && m.type().lattice().equals(f.op(operand).type().lattice());
+    /** {@link #splineType}, where {@code activeSites} is −1 or a mask op on the operand's lattice. */
+    private static IrType maskedSplineType(IrFunction f, int operand, int params, int bins, double bound, boolean learnedEnds, int activeSites) {
+        boolean maskFits = activeSites < 0 || f.op(activeSites) instanceof Op.Mask m && m.type().lattice().equals(f.op(operand).type().lattice());
+        return maskFits ? splineType(f, operand, params, bins, bound, learnedEnds) : null;
     }
 
     private static List<Integer> concatDims(int channels, IrType like) {
@@ -133,10 +134,10 @@ public final class Verifier {
                 IrType x = f.op(e.matrix()).type();
                 yield x.batched() && x.rank() >= 1 && x.channels() == 18 ? new IrType(true, concatDims(3, x)) : null;
             }
-            case Op.SplineTransform s -> activeSitesFit(f, s.x(), s.activeSites()) ? splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds()) : null;
-            case Op.SplineLogDerivative s -> activeSitesFit(f, s.x(), s.activeSites()) ? splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds()) : null;
+            case Op.SplineTransform s -> maskedSplineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(), s.activeSites());
+            case Op.SplineLogDerivative s -> maskedSplineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(), s.activeSites());
             case Op.SplineWithLogDerivative s -> {
-                IrType x = activeSitesFit(f, s.x(), s.activeSites()) ? splineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds()) : null;
+                IrType x = maskedSplineType(f, s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(), s.activeSites());
                 yield x == null ? null : new IrType(x.batched(), concatDims(2, x));
             }
             case Op.SplineInverse s -> splineType(f, s.y(), s.params(), s.bins(), s.bound(), s.learnedEnds());

@@ -11,8 +11,9 @@ import java.util.List;
  * sites evaluated: elsewhere the result is the tails' (x, log-derivative 0) and p's gradient 0, which is
  * all a coupling that keeps its frozen sites and sums the log-derivative over the updated ones reads.
  * {@link SplineGradient.Quantity#TRANSFORM_AND_LOG_DERIVATIVE} is a coupling's pair in one pass: y and
- * log dy/dx as the result's two channels [N, 2, L…], with one backward pass for both cotangents. The two quantities are one primitive because they share their
- * operands, their kernel (a mode of it) and their gradient ({@link SplineGradient}).
+ * log dy/dx as the result's two channels [N, 2, L…], with one backward pass for both cotangents. The
+ * quantities are one primitive because they share their operands, their kernel (a mode of it) and
+ * their gradient ({@link SplineGradient}).
  */
 public record Spline(int bins, double bound, SplineGradient.Quantity quantity, boolean learnedEnds, boolean masked) implements Primitive {
 

@@ -71,25 +71,27 @@ public record SplineGradient(int bins, double bound, Quantity quantity, Operand 
     @Override
     public Tensor vjp(int index, List<Tensor> inputs, Tensor output, Tensor outputGrad) {
         if (index != 2) throw new IndexOutOfBoundsException(index);
-        Tensor x = inputs.get(0), p = inputs.get(1);
-        if (quantity == Quantity.TRANSFORM_AND_LOG_DERIVATIVE) {
-            // g ↦ g_y·∂y + g_l·∂log y′: its adjoint stacks the two single quantities' adjoints as the two channels.
-            List<Tensor> parts = new java.util.ArrayList<>();
-            for (Quantity single : List.of(Quantity.TRANSFORM, Quantity.LOG_DERIVATIVE)) {
-                SplineGradient one = new SplineGradient(bins, bound, single, operand, learnedEnds, masked);
-                List<Tensor> operands = new java.util.ArrayList<>(List.of(x, p, Tensor.zeros(x.shape(), x.dtype())));
-                if (masked) operands.add(inputs.get(3));
-                parts.add(one.vjp(2, operands, null, outputGrad));
-            }
-            return Ops.concatChannels(parts);
+        if (quantity != Quantity.TRANSFORM_AND_LOG_DERIVATIVE) return adjoint(inputs, outputGrad);
+        // g ↦ g_y·∂y + g_l·∂log y′: its adjoint stacks the two single quantities' adjoints as the two channels.
+        List<Tensor> parts = new java.util.ArrayList<>();
+        for (Quantity single : List.of(Quantity.TRANSFORM, Quantity.LOG_DERIVATIVE)) {
+            parts.add(new SplineGradient(bins, bound, single, operand, learnedEnds, masked).adjoint(inputs, outputGrad));
         }
-        if (operand == Operand.INPUT) {
-            // g ↦ g·∂f/∂x is diagonal, hence self-adjoint.
-            return masked ? Ops.apply(this, x, p, outputGrad, inputs.get(3)) : Ops.apply(this, x, p, outputGrad);
-        }
+        return Ops.concatChannels(parts);
+    }
+
+    /** The adjoint of g ↦ g·∂f for a single quantity f, applied to h, at the x, p (and mask) of {@code inputs}. */
+    private Tensor adjoint(List<Tensor> inputs, Tensor h) {
+        // g ↦ g·∂f/∂x is diagonal, hence self-adjoint.
+        if (operand == Operand.INPUT) return on(inputs, h);
         // g ↦ (g·∂f/∂p_c)_c; its adjoint sums h_c·∂f/∂p_c over the parameter channels.
-        Tensor ones = Tensor.full(x.shape(), x.dtype(), 1.0);
-        Tensor jacobian = masked ? Ops.apply(this, x, p, ones, inputs.get(3)) : Ops.apply(this, x, p, ones);
-        return Ops.sumTo(Ops.mul(outputGrad, jacobian), x.shape());
+        Tensor x = inputs.get(0);
+        Tensor jacobian = on(inputs, Tensor.full(x.shape(), x.dtype(), 1.0));
+        return Ops.sumTo(Ops.mul(h, jacobian), x.shape());
+    }
+
+    /** This gradient with cotangent g, at the x, p (and mask) of {@code inputs}. */
+    private Tensor on(List<Tensor> inputs, Tensor g) {
+        return masked ? Ops.apply(this, inputs.get(0), inputs.get(1), g, inputs.get(3)) : Ops.apply(this, inputs.get(0), inputs.get(1), g);
     }
 }

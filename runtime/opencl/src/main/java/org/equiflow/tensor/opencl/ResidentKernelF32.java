@@ -718,12 +718,7 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
             ofTransform = 1;
         }
         float ofLogDerivative = 1 - ofTransform;
-        if (mode == 8) {
-            ofTransform = heap[at2 + pairAt];
-            ofLogDerivative = heap[at2 + pairAt + sites];
-            cotangent = 1;
-        }
-        if (mode == 9) {
+        if (mode == 8 || mode == 9) {
             ofTransform = heap[at2 + pairAt];
             ofLogDerivative = heap[at2 + pairAt + sites];
             cotangent = 1;
@@ -755,10 +750,7 @@ final class ResidentKernelF32 extends Kernel implements ResidentKernel {
             // The tails pass the transform's cotangent through (dy/dx = 1, log dy/dx = 0).
             result = inside * dXi / width + (1 - inside) * ofTransform;
         }
-        if (mode < 4) {
-            heap[atOut + i] = result;
-        }
-        if (mode == 8) {
+        if (mode < 4 || mode == 8) {
             heap[atOut + i] = result;
         }
         if (mode == 7) {
