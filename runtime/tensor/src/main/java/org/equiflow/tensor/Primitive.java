@@ -14,7 +14,8 @@ import java.util.List;
 public sealed interface Primitive
         permits UnaryOp, BinaryOp, SumTo, BroadcastTo, Roll, SliceChannels, ConcatChannels, Where,
         Conv, ConvWeightGradient, FlipKernel, ConvAct, Conditioner, ActivationGrad, AffineCoupling,
-        Spline, SplineGradient, SplineInverse, ComplexMatMul, ComplexTrace, SuThreeEigenphases {
+        Spline, SplineGradient, SplineInverse, ComplexMatMul, ComplexTrace, SuThreeEigenphases,
+        AlgebraProjection, MatrixExponential {
 
     /** Name in messages and dumps. */
     default String name() {

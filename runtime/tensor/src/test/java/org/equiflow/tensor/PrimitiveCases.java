@@ -390,6 +390,17 @@ public final class PrimitiveCases {
                 }
             }
         }
+        // A gradient flow's primitives on SU(N) blocks, drawn last as well: the su(N) projection and
+        // the matrix exponential for N = 1 … 4, two matrices per site, the exponential of general
+        // complex matrices (1-norms about 1–4, so it scales and squares) and of su(3) elements
+        // large enough for several squarings (a long group step).
+        for (int n : new int[] {1, 2, 3, 4}) {
+            Shape links = new Shape(2, 2 * 2 * n * n, 2, 3);
+            add.accept(new Case("algebra projection N=" + n, new AlgebraProjection(n), List.of(randn(links))));
+            add.accept(new Case("matrix exponential N=" + n, new MatrixExponential(n), List.of(scaled(randn(links), 0.7))));
+        }
+        add.accept(new Case("matrix exponential of su(3)", new MatrixExponential(3),
+                List.of(Ops.apply(new AlgebraProjection(3), scaled(randn(new Shape(2, 2 * 18, 2, 3)), 2)))));
 
         return cases;
     }

@@ -31,6 +31,8 @@ import org.equiflow.tensor.Spline;
 import org.equiflow.tensor.SplineGradient;
 import org.equiflow.tensor.SplineInverse;
 import org.equiflow.tensor.SuThreeEigenphases;
+import org.equiflow.tensor.AlgebraProjection;
+import org.equiflow.tensor.MatrixExponential;
 import org.equiflow.tensor.Backend;
 import org.equiflow.tensor.BinaryOp;
 import org.equiflow.tensor.BroadcastTo;
@@ -294,6 +296,10 @@ public final class OpenClBackend implements Backend {
             // One cubic per active plaquette, a few per configuration: not worth a kernel; the host
             // copy is read and written through the tensors like the float64 fallback above.
             case SuThreeEigenphases op -> CpuBackend.INSTANCE.forward(op, inputs, out);
+            // A gradient flow's projection and group step, a few small matrices per link and step,
+            // host-run for the same reason (the exponential's series length depends on each matrix).
+            case AlgebraProjection op -> CpuBackend.INSTANCE.forward(op, inputs, out);
+            case MatrixExponential op -> CpuBackend.INSTANCE.forward(op, inputs, out);
         }
     }
 

@@ -30,6 +30,8 @@ import org.equiflow.tensor.BroadcastTo;
 import org.equiflow.tensor.ComplexMatMul;
 import org.equiflow.tensor.ComplexTrace;
 import org.equiflow.tensor.SuThreeEigenphases;
+import org.equiflow.tensor.AlgebraProjection;
+import org.equiflow.tensor.MatrixExponential;
 import org.equiflow.tensor.ConcatChannels;
 import org.equiflow.tensor.Conv;
 import org.equiflow.tensor.ConvWeightGradient;
@@ -174,6 +176,9 @@ class OpenClBackendParityTest {
             case ComplexTrace op -> List.of("ComplexMatrixKernel");
             // Runs on the host by design, forward (OpenClBackend.forward) and VJP (one 3×3 Jacobi per site): no kernel launches.
             case SuThreeEigenphases op -> List.of();
+            // Host-run as well (a gradient flow's few matrices per link); the projection's VJP is itself, the exponential's a host loop.
+            case AlgebraProjection op -> List.of();
+            case MatrixExponential op -> List.of();
         };
     }
 
