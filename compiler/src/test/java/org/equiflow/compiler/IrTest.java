@@ -15,10 +15,12 @@ import org.equiflow.compiler.ir.CommonSubexpressions;
 import org.equiflow.compiler.ir.ConditionerFusion;
 import org.equiflow.compiler.ir.DeadCode;
 import org.equiflow.compiler.ir.Fusion;
+import org.equiflow.compiler.ir.FunctionBuilder;
 import org.equiflow.compiler.ir.IrFunction;
 import org.equiflow.compiler.ir.IrPasses;
 import org.equiflow.compiler.ir.IrPrinter;
 import org.equiflow.compiler.ir.IrProgram;
+import org.equiflow.compiler.ir.IrType;
 import org.equiflow.compiler.ir.Op;
 import org.equiflow.compiler.ir.Verifier;
 import org.junit.jupiter.api.DynamicTest;
@@ -137,6 +139,49 @@ class IrTest {
         assertEquals(merged.ops().size(), CommonSubexpressions.run(merged).ops().size());
         IrFunction clean = DeadCode.run(merged);
         assertEquals(clean.ops().size(), DeadCode.run(clean).ops().size());
+    }
+
+    /**
+     * A gradient flow's su(N) projection and matrix exponential, built directly (no layer lowers
+     * them yet): they keep their operand's type, print, merge and renumber, and the verifier
+     * rejects a matrix size whose packed blocks do not divide the channels, and unbatched operands.
+     */
+    @Test
+    void theGradientFlowOpsKeepTheirOperandTypeAndTheVerifierChecksTheirMatrixSize() {
+        FunctionBuilder b = new FunctionBuilder("flow_step");
+        IrType links = IrType.field(2 * 18, List.of(4, 4));
+        int u = b.input("u", links);
+        b.matrixExponential(3, u); // dead: DeadCode drops it and renumbers everything after it
+        int force = b.algebraProjection(3, u);
+        int sameForce = b.algebraProjection(3, u);
+        int step = b.matrixExponential(3, b.add(force, sameForce));
+        b.output("moved", b.complexMatMul(3, step, u, false, false));
+        b.output("u1_force", b.algebraProjection(1, u));
+        IrFunction f = b.build();
+        assertEquals(List.of(), Verifier.verify(f));
+        assertEquals(links, f.op(force).type());
+        assertEquals(links, f.op(step).type());
+        String printed = IrPrinter.print(f);
+        assertTrue(printed.contains("= algebra_projection[3] %0") && printed.contains("= matrix_exp[3] %" + (sameForce + 1))
+                && printed.contains("= algebra_projection[1] %0"), printed);
+
+        IrFunction merged = DeadCode.run(CommonSubexpressions.run(f));
+        assertEquals(List.of(), Verifier.verify(merged));
+        assertEquals(1, merged.ops().stream().filter(o -> o instanceof Op.AlgebraProjection p && p.n() == 3).count(), "the repeated projection merged");
+        assertEquals(1, merged.ops().stream().filter(o -> o instanceof Op.AlgebraProjection p && p.n() == 1).count(), "another size is another op");
+        assertEquals(1, merged.ops().stream().filter(o -> o instanceof Op.MatrixExponential).count(), "the unused exponential removed");
+
+        // 36 channels are whole 3×3 (18) and 1×1 (2) blocks, not 2×2 (8) or 4×4 (32) ones.
+        for (Op wrong : List.<Op>of(new Op.AlgebraProjection(1, 2, u, links), new Op.MatrixExponential(1, 2, u, links),
+                new Op.AlgebraProjection(1, 4, u, links), new Op.MatrixExponential(1, 4, u, links),
+                new Op.MatrixExponential(1, 0, u, links))) {
+            IrFunction bad = new IrFunction("bad", List.of(new Op.Input(0, "u", links), wrong), java.util.Map.of("out", 1));
+            assertEquals(List.of("bad %1: operands of " + wrong.getClass().getSimpleName() + " do not fit"), Verifier.verify(bad), wrong.toString());
+        }
+        IrType unbatched = links.withBatched(false);
+        IrFunction fromParam = new IrFunction("param", List.of(new Op.Param(0, "z", unbatched, 0.1),
+                new Op.MatrixExponential(1, 3, 0, unbatched)), java.util.Map.of("out", 1));
+        assertEquals(1, Verifier.verify(fromParam).size(), "an unbatched operand");
     }
 
     @Test

@@ -56,6 +56,8 @@ public final class CommonSubexpressions {
             case Op.AffineCoupling a -> List.of("affine_coupling", a.x(), a.s(), a.t(), a.active());
             case Op.ComplexMatMul m -> List.of("complex_matmul", m.n(), m.left(), m.right(), m.adjointLeft(), m.adjointRight());
             case Op.ComplexTrace t -> List.of("complex_trace", t.n(), t.operand());
+            case Op.AlgebraProjection p -> List.of("algebra_projection", p.n(), p.operand());
+            case Op.MatrixExponential e -> List.of("matrix_exp", e.n(), e.operand());
             case Op.SuThreeEigenphases e -> List.of("su3_eigenphases", e.matrix());
             case Op.SplineTransform s -> List.of("spline", s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(), s.activeSites());
             case Op.SplineLogDerivative s -> List.of("spline_log_derivative", s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(), s.activeSites());

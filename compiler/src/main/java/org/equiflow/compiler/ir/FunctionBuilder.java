@@ -95,6 +95,16 @@ public final class FunctionBuilder {
         return add(new Op.ComplexTrace(next(), n, operand, new IrType(t.batched(), dims)));
     }
 
+    /** The traceless anti-Hermitian part (for n = 1 the anti-Hermitian part) of each site's complex n×n matrices. */
+    public int algebraProjection(int n, int operand) {
+        return add(new Op.AlgebraProjection(next(), n, operand, type(operand)));
+    }
+
+    /** exp(X) of each site's complex n×n matrices. */
+    public int matrixExponential(int n, int operand) {
+        return add(new Op.MatrixExponential(next(), n, operand, type(operand)));
+    }
+
     /** The alcove eigenphases (θ₁, θ₂, θ₃) of SU(3) matrices (18 channels → 3). */
     public int suThreeEigenphases(int matrix) {
         IrType t = type(matrix);

@@ -51,6 +51,8 @@ public final class IrPrinter {
             case Op.ComplexMatMul m -> "complex_matmul[" + m.n() + "] %" + m.left() + (m.adjointLeft() ? "†" : "") + ", %" + m.right()
                     + (m.adjointRight() ? "†" : "");
             case Op.ComplexTrace t -> "complex_trace[" + t.n() + "] %" + t.operand();
+            case Op.AlgebraProjection p -> "algebra_projection[" + p.n() + "] %" + p.operand();
+            case Op.MatrixExponential e -> "matrix_exp[" + e.n() + "] %" + e.operand();
             case Op.SuThreeEigenphases e -> "su3_eigenphases %" + e.matrix();
             case Op.SplineTransform s -> "spline[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] x %" + s.x() + ", params %" + s.params()
                     + active(s.activeSites());

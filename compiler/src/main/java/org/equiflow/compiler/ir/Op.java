@@ -197,6 +197,24 @@ public sealed interface Op {
     }
 
     /**
+     * The traceless anti-Hermitian part of each site's complex N×N matrices, in the packed layout
+     * of {@link ComplexMatMul} (type unchanged): TA(M) = ½(M − M†) − (1/2N)·tr(M − M†)·1, the
+     * projection onto su(N) a gradient flow's Lie-algebra force is made of. For N = 1 the
+     * traceless part would be zero, so there it is the anti-Hermitian part ½(M − M†) = i·Im M.
+     */
+    record AlgebraProjection(int id, int n, int operand, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(operand); }
+    }
+
+    /**
+     * exp(X) of each site's complex N×N matrices, packed as {@link ComplexMatMul} (type unchanged):
+     * with X in su(N) a group element, the step U ← exp(εZ)·U of a flow integrated on SU(N).
+     */
+    record MatrixExponential(int id, int n, int operand, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(operand); }
+    }
+
+    /**
      * The eigenphases of SU(3) matrices: [B, 18, L…] (packed complex 3×3) →
      * [B, 3, L…] (θ₁ ≥ θ₂ ≥ θ₃, sum 0, θ₁ − θ₃ ≤ 2π: the class's point on the Weyl alcove).
      */

@@ -31,6 +31,8 @@ final class Renumber {
             case Op.ComplexMatMul m -> new Op.ComplexMatMul(id, m.n(), map.applyAsInt(m.left()), map.applyAsInt(m.right()),
                     m.adjointLeft(), m.adjointRight(), m.type());
             case Op.ComplexTrace t -> new Op.ComplexTrace(id, t.n(), map.applyAsInt(t.operand()), t.type());
+            case Op.AlgebraProjection p -> new Op.AlgebraProjection(id, p.n(), map.applyAsInt(p.operand()), p.type());
+            case Op.MatrixExponential e -> new Op.MatrixExponential(id, e.n(), map.applyAsInt(e.operand()), e.type());
             case Op.SuThreeEigenphases e -> new Op.SuThreeEigenphases(id, map.applyAsInt(e.matrix()), e.type());
             case Op.SplineTransform s -> new Op.SplineTransform(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
                     s.bins(), s.bound(), s.type(), s.learnedEnds(), s.activeSites() < 0 ? -1 : map.applyAsInt(s.activeSites()));

@@ -74,6 +74,12 @@ public final class Verifier {
         return maskFits ? splineType(f, operand, params, bins, bound, learnedEnds) : null;
     }
 
+    /** The operand's own type, where it is a batched field of whole packed complex n×n matrices (a site-wise map of them). */
+    private static IrType complexMatricesType(IrFunction f, int n, int operand) {
+        IrType x = f.op(operand).type();
+        return n >= 1 && x.batched() && x.rank() >= 1 && x.channels() % (2 * n * n) == 0 ? x : null;
+    }
+
     private static List<Integer> concatDims(int channels, IrType like) {
         var dims = new ArrayList<>(like.dims());
         dims.set(0, channels);
@@ -130,6 +136,8 @@ public final class Verifier {
                 yield t.n() >= 1 && x.batched() && x.rank() >= 1 && x.channels() % block == 0
                         ? new IrType(true, concatDims(2 * (x.channels() / block), x)) : null;
             }
+            case Op.AlgebraProjection p -> complexMatricesType(f, p.n(), p.operand());
+            case Op.MatrixExponential e -> complexMatricesType(f, e.n(), e.operand());
             case Op.SuThreeEigenphases e -> {
                 IrType x = f.op(e.matrix()).type();
                 yield x.batched() && x.rank() >= 1 && x.channels() == 18 ? new IrType(true, concatDims(3, x)) : null;

@@ -20,6 +20,8 @@ import org.equiflow.truffle.nodes.BinaryNode;
 import org.equiflow.truffle.nodes.ComplexMatMulNode;
 import org.equiflow.truffle.nodes.ComplexTraceNode;
 import org.equiflow.truffle.nodes.SuThreeEigenphasesNode;
+import org.equiflow.truffle.nodes.AlgebraProjectionNode;
+import org.equiflow.truffle.nodes.MatrixExponentialNode;
 import org.equiflow.truffle.nodes.ConcatChannelsNode;
 import org.equiflow.truffle.nodes.ConditionerNode;
 import org.equiflow.truffle.nodes.ConvActNode;
@@ -63,6 +65,8 @@ public final class IrTranslator {
                 case Op.ComplexMatMul m -> new ComplexMatMulNode(m.id(), m.n(), m.left(), m.right(), m.adjointLeft(), m.adjointRight());
                 case Op.ComplexTrace t -> new ComplexTraceNode(t.id(), t.n(), t.operand());
                 case Op.SuThreeEigenphases e -> new SuThreeEigenphasesNode(e.id(), e.matrix());
+                case Op.AlgebraProjection a -> new AlgebraProjectionNode(a.id(), a.n(), a.operand());
+                case Op.MatrixExponential e -> new MatrixExponentialNode(e.id(), e.n(), e.operand());
                 case Op.SplineTransform s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.TRANSFORM, s.learnedEnds(),
                         s.activeSites() >= 0), s.x(), s.params(), s.activeSites());
                 case Op.SplineLogDerivative s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.LOG_DERIVATIVE,
