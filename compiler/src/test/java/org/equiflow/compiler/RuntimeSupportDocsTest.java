@@ -59,7 +59,8 @@ class RuntimeSupportDocsTest {
     void everyPrimitiveRowAgreesWithTheTable() throws IOException {
         var rows = rows();
         Map<String, String> kinds = Map.of("activations (net stages, and elementwise in actions)", "activation", "net stages", "net",
-                "priors", "prior", "layers", "layer", "transforms", "transform", "masks", "mask", "lattice functions", "function");
+                "priors", "prior", "layers", "layer", "transforms", "transform", "masks", "mask", "lattice functions", "function",
+                "loops (of `gradient_flow`)", "loop", "integrators (of `gradient_flow`)", "integrator");
         for (var e : kinds.entrySet()) {
             var row = rows.get(e.getKey());
             assertTrue(row != null, "no row `" + e.getKey() + "` in What runs today: " + rows.keySet());

@@ -28,6 +28,7 @@ import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.LayerSpec;
+import org.equiflow.compiler.model.LoopShape;
 import org.equiflow.compiler.model.MaskSpec;
 import org.equiflow.compiler.model.NetSpec;
 import org.equiflow.compiler.model.Parity;
@@ -53,8 +54,8 @@ public final class Elaborator {
     static final int MAX_LATTICE_SIZE = 1024;
 
     static final Set<String> TYPE_NAMES = Set.of("int", "real", "bool", "shape", "net", "mask", "activation",
-            "prior", "transform", "layer", "theory", "list", "complex", "group", "links", "site", "dir");
-    static final List<String> EXTERN_KINDS = List.of("activation", "function", "net", "mask", "prior", "layer", "transform");
+            "prior", "transform", "layer", "loop", "integrator", "theory", "list", "complex", "group", "links", "site", "dir");
+    static final List<String> EXTERN_KINDS = List.of("activation", "function", "net", "mask", "prior", "layer", "transform", "loop", "integrator");
 
     private final Diagnostics diagnostics;
     private final Resolution resolution;
@@ -134,7 +135,7 @@ public final class Elaborator {
                 boolean latticeOnly = Set.of("complex", "group", "links", "site", "dir").contains(name);
                 if (!TYPE_NAMES.contains(name) || (latticeOnly && !inExtern)) {
                     List<String> help = new ArrayList<>();
-                    var legal = List.of("int", "real", "bool", "shape", "net", "mask", "activation", "prior", "transform", "layer");
+                    var legal = List.of("int", "real", "bool", "shape", "net", "mask", "activation", "prior", "transform", "layer", "loop", "integrator");
                     Suggestions.closest(name, legal).ifPresent(g -> help.add("did you mean `" + g + "`?"));
                     help.add("types: " + String.join(", ", legal) + ", and lists `[int]`");
                     diagnostics.add(new Diagnostic(ErrorCode.E0501, Severity.ERROR, n.name().span(),
@@ -917,6 +918,8 @@ public final class Elaborator {
                 yield new Value.Transform(new LayerSpec.Transform(name, arguments, channels), site);
             }
             case "layer" -> new Value.Layer(layer(ext, args, c, ctx));
+            case "loop" -> new Value.Loop(loopShape(name, args, site), site);
+            case "integrator" -> new Value.Integrator(name, site);
             default -> throw report(ErrorCode.E0306, c.span(), "`" + name + "` is a lattice function; it is used in actions and observables",
                     "write it inside a theory: `action … " + name + "(…) …`");
         };
@@ -947,6 +950,7 @@ public final class Elaborator {
             throw report(ErrorCode.E0307, site, "coupling layer `" + name + "` can only be built inside a flow", "");
         }
         FieldSpec field = theory.field();
+        if (name.equals("gradient_flow")) return gradientFlow(args, c, ctx, ext.params(), site);
         boolean forLinks = ext.has("links");
         if (!forLinks && field.onLinks() && theory.declares("gauge")) {
             // The conditioner would read raw links: name the input that makes the layer non-covariant.
@@ -1031,6 +1035,94 @@ public final class Elaborator {
             }
             default -> throw new IllegalStateException("layer " + name + " has no elaboration");
         };
+    }
+
+    /** rectangle(r, t) or path(steps): checked for the lattice where a gradient flow uses it. */
+    private LoopShape loopShape(String name, Map<String, Value> args, Span site) {
+        if (name.equals("rectangle")) {
+            long r = integer(args.get("r"), site, "r"), t = integer(args.get("t"), site, "t");
+            if (r < 1 || t < 1 || r > 64 || t > 64) throw report(ErrorCode.E0606, site, "a rectangle needs sides between 1 and 64, got " + r + "×" + t, "");
+            return LoopShape.rectangle((int) r, (int) t);
+        }
+        var steps = new ArrayList<Integer>();
+        for (Value v : ((Value.ListOf) args.get("steps")).elements()) {
+            long s = integer(v, site, "a step");
+            if (s == 0 || Math.abs(s) > 4) {
+                throw report(ErrorCode.E0606, site, "a step is ±1 … ±4 (+a along axis a − 1, −a against it), got " + s,
+                        "the plaquette is `path(steps = [1, 2, -1, -2])`");
+            }
+            steps.add((int) s);
+        }
+        if (steps.size() > 256) throw report(ErrorCode.E0606, site, "a loop of " + steps.size() + " steps is longer than 256", "");
+        return new LoopShape(steps);
+    }
+
+    /**
+     * gradient_flow(loops = […], knots, steps, integrator, perturbative) on U(1) or SU(N) links:
+     * every loop checked on the theory's lattice (closed, each link passed once), the ranges of the
+     * integers, and Lüscher's leading order where asked for.
+     */
+    private LayerSpec gradientFlow(Map<String, Value> args, Expr.Call c, Context ctx, List<Param> params, Span site) {
+        TheoryInstance theory = ctx.theory();
+        FieldSpec field = theory.field();
+        if (!field.onLinks()) {
+            throw report(ErrorCode.E0605, site, "`gradient_flow` updates link fields, but theory `" + theory.name() + "` has " + field,
+                    "real fields are updated by `affine` or `spline`");
+        }
+        Lattice lattice = theory.lattice();
+        List<Value> loops = ((Value.ListOf) args.get("loops")).elements();
+        Span loopsSpan = argumentSpan(c, "loops", params, site, ctx);
+        if (loops.isEmpty()) throw report(ErrorCode.E0606, loopsSpan, "a gradient flow needs at least one loop shape", "write `loops = [rectangle()]` for the plaquette");
+        var shapes = new ArrayList<LoopShape>();
+        for (Value v : loops) {
+            var loop = (Value.Loop) v;
+            String problem = loop.shape().problem(lattice);
+            if (problem != null) {
+                throw report(ErrorCode.E0606, ctx.userSite() != null ? ctx.userSite() : loop.span(), "loop " + loop.shape() + " cannot be flowed: " + problem,
+                        "loops are closed paths that pass each link once, e.g. `rectangle()`, `rectangle(r = 2, t = 1)` or `path(steps = [1, 2, -1, -2])`");
+            }
+            shapes.add(loop.shape());
+        }
+        long knots = integer(args.get("knots"), site, "knots"), steps = integer(args.get("steps"), site, "steps");
+        if (knots < 2 || knots > 64) {
+            throw report(ErrorCode.E0606, argumentSpan(c, "knots", params, site, ctx), "knots must be between 2 and 64, got " + knots,
+                    "`knots = 2`: each coefficient affine in t; `knots = 10`: a natural cubic spline in t through 10 values");
+        }
+        if (steps < 1 || steps > 1000) throw report(ErrorCode.E0606, argumentSpan(c, "steps", params, site, ctx), "steps must be between 1 and 1000, got " + steps, "");
+        String integrator = ((Value.Integrator) args.get("integrator")).name();
+        long order = integer(args.get("perturbative"), site, "perturbative");
+        Span orderSpan = argumentSpan(c, "perturbative", params, site, ctx);
+        var perturbative = new ArrayList<double[]>();
+        for (int i = 0; i < shapes.size(); i++) perturbative.add(new double[] {0});
+        if (order == 1) {
+            double beta = wilsonBeta(theory, orderSpan);
+            int plaquette = shapes.indexOf(LoopShape.rectangle(1, 1));
+            if (plaquette < 0) plaquette = shapes.stream().map(LoopShape::canonical).toList().indexOf(LoopShape.rectangle(1, 1).canonical());
+            if (plaquette < 0) {
+                throw report(ErrorCode.E0606, orderSpan, "Lüscher's leading order is a plaquette term, and `loops` has no plaquette",
+                        "add `rectangle()` to `loops`");
+            }
+            // S̃ = S_W/(4C_F) makes div Z = S_W at t = 0: with S_W = −(β/N)Σ Re tr P, c = −β/(4·N·C_F) (U(1): −β/4)
+            double casimir = field.kind() == FieldSpec.Kind.U1 ? 1.0 : (field.n() * field.n() - 1) / (2.0 * field.n());
+            int n = field.kind() == FieldSpec.Kind.U1 ? 1 : field.n();
+            perturbative.set(plaquette, new double[] {-beta / (4 * n * casimir)});
+        } else if (order != 0) {
+            throw report(ErrorCode.E0606, orderSpan, "`perturbative` is the order of Lüscher's expansion the flow starts from: 0 (none) or 1 (leading order), got " + order,
+                    "next-to-leading order is not implemented; use `perturbative = 1`");
+        }
+        return new LayerSpec.GradientFlow(shapes, knots == 2 ? "affine" : "cubic_spline", (int) knots, (int) steps, integrator, perturbative, site);
+    }
+
+    /** β of the standard Wilson theories (std.theories u1, su2, su3), whose action the perturbative map is expanded for. */
+    private double wilsonBeta(TheoryInstance theory, Span at) {
+        String definition = theory.definition().name().name();
+        boolean standard = List.of("u1", "su2", "su3").contains(definition) && scopes.values().stream()
+                .anyMatch(scope -> scope.module.isStandard() && scope.module.ast().items().stream().anyMatch(item -> item == theory.definition()));
+        if (!standard || !(theory.parameters().get("beta") instanceof Number beta)) {
+            throw report(ErrorCode.E0606, at, "Lüscher's perturbative map is expanded for the Wilson action; theory `" + theory.name()
+                    + "` is not one of std.theories' u1, su2, su3", "use `perturbative = 0` and train from the identity");
+        }
+        return beta.doubleValue();
     }
 
     private static Span argumentSpan(Expr.Call c, String name, List<Param> params, Span fallback, Context ctx) {
@@ -1219,6 +1311,8 @@ public final class Elaborator {
             case "prior" -> w instanceof Value.Prior;
             case "transform" -> w instanceof Value.Transform;
             case "layer" -> w instanceof Value.Layer;
+            case "loop" -> w instanceof Value.Loop;
+            case "integrator" -> w instanceof Value.Integrator;
             case "theory" -> w instanceof Value.Theory;
             default -> false;
         };

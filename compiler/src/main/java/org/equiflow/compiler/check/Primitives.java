@@ -20,8 +20,10 @@ public final class Primitives {
             "net", List.of("conv", "dense"),
             "mask", List.of("checkerboard", "stripes", "link_mask"),
             "prior", List.of("normal", "free_field", "haar"),
-            "layer", List.of("affine", "spline", "plaquette_coupling", "spectral_coupling"),
-            "transform", List.of("ncp_mixture", "circular_spline"));
+            "layer", List.of("affine", "spline", "plaquette_coupling", "spectral_coupling", "gradient_flow"),
+            "transform", List.of("ncp_mixture", "circular_spline"),
+            "loop", List.of("rectangle", "path"),
+            "integrator", List.of("euler", "cg2", "cg3"));
 
     public static boolean isImplemented(String kind, String name) {
         return IMPLEMENTED.getOrDefault(kind, List.of()).contains(name);

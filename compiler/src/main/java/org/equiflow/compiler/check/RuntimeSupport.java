@@ -32,12 +32,17 @@ public final class RuntimeSupport {
 
     public static final List<String> PRIORS = List.of("normal", "free_field", "haar");
 
-    public static final List<String> LAYERS = List.of("affine", "spline", "plaquette_coupling", "spectral_coupling");
+    public static final List<String> LAYERS = List.of("affine", "spline", "plaquette_coupling", "spectral_coupling", "gradient_flow");
 
     /** Layers the runtime can invert, which `symmetrize z2` needs for log q_f(−x). */
     public static final List<String> INVERTIBLE_LAYERS = List.of("affine", "spline", "plaquette_coupling with circular_spline", "spectral_coupling");
 
     public static final List<String> TRANSFORMS = List.of("ncp_mixture", "circular_spline");
+
+    /** Loop shapes of gradient-flow potentials, and the integrators on the group that flow them. */
+    public static final List<String> LOOPS = List.of("rectangle", "path");
+
+    public static final List<String> INTEGRATORS = List.of("euler", "cg2", "cg3");
 
     public static final List<String> MASKS = List.of("checkerboard", "stripes", "link_mask");
 
@@ -93,6 +98,8 @@ public final class RuntimeSupport {
             case "prior" -> PRIORS;
             case "layer" -> LAYERS;
             case "transform" -> TRANSFORMS;
+            case "loop" -> LOOPS;
+            case "integrator" -> INTEGRATORS;
             case "mask" -> MASKS;
             case "function" -> FUNCTIONS;
             default -> List.of();

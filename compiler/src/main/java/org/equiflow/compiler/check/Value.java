@@ -51,6 +51,12 @@ sealed interface Value {
 
     record Layer(LayerSpec spec) implements Value {}
 
+    /** A loop shape of a gradient-flow potential: rectangle(…) or path(…). */
+    record Loop(org.equiflow.compiler.model.LoopShape shape, Span span) implements Value {}
+
+    /** An integrator on the group for gradient flows: euler, cg2, cg3. */
+    record Integrator(String name, Span span) implements Value {}
+
     static String describe(Value v) {
         return switch (v) {
             case Int i -> "integer";
@@ -66,6 +72,8 @@ sealed interface Value {
             case Prior p -> "prior";
             case Transform t -> "transform";
             case Layer l -> "coupling layer";
+            case Loop l -> "loop";
+            case Integrator i -> "integrator";
         };
     }
 }

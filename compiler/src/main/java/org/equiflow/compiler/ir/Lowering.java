@@ -77,7 +77,7 @@ public final class Lowering {
     }
 
     /**
-     * A flow on SU(N) links runs the Haar prior and spectral couplings (issue 16); the elaborator
+     * A flow on SU(N) links runs the Haar prior, spectral couplings (issue 16) and gradient flows (issue 20); the elaborator
      * refuses the other layers on links of that kind (E0605), and this guard keeps any that slip
      * through from being lowered as if the links were U(1) angles.
      */
@@ -85,13 +85,14 @@ public final class Lowering {
         FieldSpec field = model.theory().field();
         if (field.kind() != FieldSpec.Kind.SUN) return;
         for (LayerSpec layer : model.layers()) {
-            if (layer instanceof LayerSpec.SpectralCoupling) continue;
+            if (layer instanceof LayerSpec.SpectralCoupling || layer instanceof LayerSpec.GradientFlow) continue;
             throw new LoweringException("this layer on SU(" + field.n() + ") link fields is not implemented in the runtime yet", layer.span(),
-                    "update SU(N) links with `spectral_coupling` (std.gauge), or run `prior haar` alone");
+                    "update SU(N) links with `spectral_coupling` or `gradient_flow` (std.gauge), or run `prior haar` alone");
         }
     }
 
-    static IrType fieldType(TheoryInstance theory) {
+    /** The flow's field as IR: [B, channels, L…] with the field kind's channels per site. */
+    public static IrType fieldType(TheoryInstance theory) {
         int channels = FieldKinds.of(theory.field()).components(theory.field(), theory.lattice().dimensions());
         return IrType.field(channels, theory.lattice().sizes());
     }

@@ -15,4 +15,11 @@ public interface CouplingLayer<S extends LayerSpec> extends LayerLowering<S>, La
 
     /** The layer's name in the language, e.g. {@code affine}. */
     String name();
+
+    /**
+     * Values per lattice site that one configuration's forward pass keeps on the tape beyond its
+     * conditioners' outputs (which the memory estimate counts from {@link #nets}): none for the
+     * coupling layers, the unrolled integration's intermediates for a gradient flow.
+     */
+    default long tapedValuesPerSite(S layer, org.equiflow.compiler.model.Lattice lattice, int fieldChannels) { return 0; }
 }

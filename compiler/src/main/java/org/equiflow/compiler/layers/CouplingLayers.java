@@ -14,7 +14,7 @@ import org.equiflow.compiler.symmetry.LayerSymmetry;
 public final class CouplingLayers implements LayerLowering.Registry, LayerSymmetry.Registry {
 
     public static final List<CouplingLayer<?>> ALL = List.of(new AffineLayer(), new SplineLayer(), new PlaquetteCouplingLayer(),
-            new SpectralCouplingLayer());
+            new SpectralCouplingLayer(), new GradientFlowLayer());
 
     /** For {@link java.util.ServiceLoader}; the list is {@link #ALL}. */
     public CouplingLayers() {}

@@ -1,13 +1,12 @@
 package org.equiflow.compiler.model;
 
+import java.util.List;
 import java.util.Map;
 import org.equiflow.compiler.diag.Span;
 
-/** One coupling layer of a flow, with its mask and fully shaped conditioner(s). */
+/** One layer of a flow: a coupling layer with its mask and fully shaped conditioner(s), or a gradient flow. */
 public sealed interface LayerSpec {
     Span span();
-
-    MaskSpec mask();
 
     /**
      * y = m·x + (1−m)·(x·exp(s) + t). Either {@code net} gives (s, t) as two channels, or
@@ -39,5 +38,25 @@ public sealed interface LayerSpec {
     record Transform(String name, Map<String, Object> arguments, int parameterChannels) {
         @Override
         public String toString() { return Printer.call(name, arguments); }
+    }
+
+    /**
+     * A learned gradient flow of links (Bacchio et al., arXiv:2212.08469): dU/dt = Z_t(U)·U on
+     * t ∈ [0, 1] with Z_t = −∂S̃_t, S̃_t = Σᵢ cᵢ(t) Σ_{x, images} Re tr Wᵢ(x), integrated in
+     * {@code steps} steps of {@code integrator} ("euler", "cg2", "cg3": Crouch–Grossmann). Each
+     * cᵢ(t) is {@code perturbative}ᵢ(t) (a polynomial in t, coefficients lowest first; all zero
+     * unless initialised from Lüscher's expansion) plus a learned function: linear between its
+     * values at t = 0 and 1 ({@code time} "affine", 2 parameters) or the natural cubic spline
+     * through {@code knots} equally spaced values ("cubic_spline").
+     */
+    record GradientFlow(List<LoopShape> loops, String time, int knots, int steps, String integrator,
+                        List<double[]> perturbative, Span span) implements LayerSpec {
+        public GradientFlow {
+            loops = List.copyOf(loops);
+            perturbative = List.copyOf(perturbative);
+        }
+
+        /** Learned parameters: one per loop shape and knot. */
+        public int parameterCount() { return loops.size() * knots; }
     }
 }

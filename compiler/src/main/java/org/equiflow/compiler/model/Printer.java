@@ -90,6 +90,7 @@ public final class Printer {
                 case LayerSpec.SpectralCoupling s -> out.append("spectral_coupling links=").append(s.mask())
                         .append(" bins=").append(s.bins()).append(" net=").append(net(s.net()))
                         .append(s.secondNet() == null ? "" : " second_net=" + net(s.secondNet()));
+                case LayerSpec.GradientFlow g -> out.append(gradientFlow(g));
             }
             out.append('\n');
         }
@@ -103,7 +104,19 @@ public final class Printer {
             case LayerSpec.Spline s -> count(s.net(), lattice);
             case LayerSpec.PlaquetteCoupling p -> count(p.net(), lattice);
             case LayerSpec.SpectralCoupling s -> count(s.net(), lattice) + count(s.secondNet(), lattice);
+            case LayerSpec.GradientFlow g -> g.parameterCount();
         };
+    }
+
+    /** gradient_flow loops=[path([1, 2, -1, -2])] time=affine steps=20 integrator=cg3 (perturbative: the initial cᵢ(t), lowest power first) */
+    public static String gradientFlow(LayerSpec.GradientFlow g) {
+        var out = new StringBuilder("gradient_flow loops=").append(g.loops()).append(" time=").append(g.time());
+        if (g.time().equals("cubic_spline")) out.append('(').append(g.knots()).append(')');
+        out.append(" steps=").append(g.steps()).append(" integrator=").append(g.integrator());
+        if (g.perturbative().stream().anyMatch(c -> java.util.Arrays.stream(c).anyMatch(v -> v != 0))) {
+            out.append(" perturbative=").append(g.perturbative().stream().map(java.util.Arrays::toString).toList());
+        }
+        return out.toString();
     }
 
     private static long count(NetSpec net, Lattice lattice) { return net == null ? 0 : net.parameterCount(lattice); }

@@ -67,11 +67,17 @@ final class MemoryEstimate {
     /** float32 activations one configuration produces in every conditioner, forward and backward. */
     private static long activationsPerConfiguration(FlowModel flow) {
         long volume = flow.theory().lattice().volume();
-        long channels = 0;
+        long channels = 0, taped = 0;
+        int fieldChannels = (int) (flow.theory().valuesPerConfiguration() / volume);
         for (LayerSpec layer : flow.layers()) {
             for (NetSpec net : CouplingLayers.of(layer).nets(layer)) channels += outputs(net);
+            taped += tapedValues(layer, flow.theory().lattice(), fieldChannels);
         }
-        return channels * volume * 4 * 2;
+        return channels * volume * 4 * 2 + taped * volume * 4;
+    }
+
+    private static <S extends LayerSpec> long tapedValues(S layer, org.equiflow.compiler.model.Lattice lattice, int fieldChannels) {
+        return CouplingLayers.of(layer).tapedValuesPerSite(layer, lattice, fieldChannels);
     }
 
     private static long outputs(NetSpec net) {

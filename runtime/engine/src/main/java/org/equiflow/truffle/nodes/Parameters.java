@@ -77,8 +77,10 @@ public final class Parameters {
     /** A weight [out, in, k…] keeps its layout; a bias [out] becomes [1, out], as the Conv primitive takes it. */
     public static Shape shapeOfParameter(IrType type) {
         List<Integer> d = type.dims();
+        // a gradient flow's coefficient knots: one number each
+        if (d.isEmpty()) return Shape.scalar();
         if (d.size() == 1) return Shape.perConfiguration(1, d.get(0));
-        if (d.size() < 3) throw new IllegalArgumentException("parameter of shape " + type + " is neither a weight nor a bias");
+        if (d.size() < 3) throw new IllegalArgumentException("parameter of shape " + type + " is neither a weight, a bias nor a scalar");
         return new Shape(d.get(0), d.get(1), d.subList(2, d.size()).stream().mapToInt(Integer::intValue).toArray());
     }
 

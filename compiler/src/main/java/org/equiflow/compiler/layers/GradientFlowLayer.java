@@ -1,0 +1,424 @@
+package org.equiflow.compiler.layers;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.equiflow.compiler.ir.FunctionBuilder;
+import org.equiflow.compiler.ir.IrType;
+import org.equiflow.compiler.ir.LoweringException;
+import org.equiflow.compiler.ir.Op;
+import org.equiflow.compiler.model.Lattice;
+import org.equiflow.compiler.model.LayerSpec;
+import org.equiflow.compiler.model.LoopShape;
+import org.equiflow.compiler.model.NetSpec;
+import org.equiflow.compiler.symmetry.Finding;
+import org.equiflow.compiler.symmetry.FlowSymmetry;
+import org.equiflow.compiler.symmetry.Judgement;
+import org.equiflow.compiler.symmetry.Status;
+
+/**
+ * The learned gradient flow of Bacchio, Kessel, Schaefer and Vaitl (arXiv:2212.08469) on U(1) and
+ * SU(N) links: dU/dt = Z_t(U)·U for t ∈ [0, 1], Z_t = −∂S̃_t with the left Lie derivative
+ * (generators Tᵃ, tr TᵃTᵇ = −½δᵃᵇ), and the flow action S̃_t = Σᵢ cᵢ(t) Σ_W Re tr W over every
+ * position and lattice rotation/reflection of loop shape i ({@link LoopShape#orbit}).
+ *
+ * <p><b>Force.</b> Each loop W is run in both orientations; at every link U it passes forwards,
+ * Re tr W = Re tr(U·S) with S the staple (the rest of the loop). With M_μ(x) = U_μ(x)·Σᵢ cᵢ Σ S
+ * (the weighted staple sum), ∂ᵃ S̃ = Re tr(Tᵃ M) and so Z_μ = −Σₐ Tᵃ Re tr(Tᵃ M_μ) = ½·TA(M_μ),
+ * TA the traceless anti-Hermitian part. For U(1), links are angles θ and M = e^{iθ}·Σ c·(staple),
+ * so dθ/dt = Im M; this is computed from each loop's angle φ as Σ c·σ·sin φ, σ = ±1 the
+ * direction the loop runs along the link.
+ *
+ * <p><b>Log-det.</b> d/dt log|det ∂U_t/∂U_0| = div Z = −ΔS̃ (the generators are divergence-free for
+ * the Haar measure). A loop that passes each of its links once has Δ Re tr W = −C_F·|W|·Re tr W
+ * (C_F = (N²−1)/2N; for U(1), with ∂ = ∂/∂θ, C = 1), and since each link of W is passed forwards
+ * in exactly one orientation, Σ_μ Σ_x Re tr M_μ(x) = Σᵢ cᵢ |Wᵢ| Σ_W Re tr W: div Z = C_F·Σ Re tr M,
+ * read off the matrices the force needs anyway. Loops passing a link twice are refused at check.
+ * The log-det is integrated by the same Runge–Kutta weights as the flow, so it is the discrete
+ * map's exactly only up to the integrator's error (O(ε³) per unit time for cg3); the numerical
+ * Jacobian test holds it to that.
+ *
+ * <p><b>Integrators.</b> Crouch–Grossmann methods: stage j at Y_j = exp(εa_{j,j−1}Z_{j−1})⋯exp(εa_{j,1}Z_1)U,
+ * the step U′ = exp(εb_s Z_s)⋯exp(εb_1 Z_1)U, products of exponentials so U stays on the group to
+ * rounding. For U(1) the exponentials commute and the step is the Runge–Kutta step on the angles.
+ *
+ * <p><b>Gradients.</b> Unrolled reverse mode: the integration is lowered step by step into IR,
+ * so the tape differentiates it like any layer. Memory grows with steps × stages (the
+ * intermediates of each force evaluation); an adjoint integration would not, but needs the
+ * second derivative of the loops along the backward path — reverse mode gives the exact
+ * gradient of the discrete map that is actually sampled, which is what the loss needs.
+ *
+ * <p><b>Inverse.</b> Integrating backwards undoes the map only to the integrator's accuracy, so
+ * the runtime does not use it as the layer's inverse ({@link #noInverse}); {@link #backward} lowers
+ * it for the law test.
+ */
+public final class GradientFlowLayer implements CouplingLayer<LayerSpec.GradientFlow> {
+
+    /** A Crouch–Grossmann tableau: stage coefficients a (strictly lower triangular), weights b, stage times c. */
+    record Tableau(double[][] a, double[] b) {
+        double c(int stage) {
+            double sum = 0;
+            for (double v : a[stage]) sum += v;
+            return sum;
+        }
+
+        static Tableau of(String integrator) {
+            return switch (integrator) {
+                case "euler" -> new Tableau(new double[][] {{}}, new double[] {1});
+                // the midpoint method: second order as a Crouch–Grossmann method too
+                case "cg2" -> new Tableau(new double[][] {{}, {0.5}}, new double[] {0, 1});
+                // Crouch and Grossmann's third-order method (issue 20's tableau)
+                case "cg3" -> new Tableau(new double[][] {{}, {3.0 / 4}, {119.0 / 216, 17.0 / 108}},
+                        new double[] {13.0 / 51, -2.0 / 3, 24.0 / 17});
+                default -> throw new IllegalArgumentException("no integrator " + integrator);
+            };
+        }
+    }
+
+    /** The integrators of the language, for check's help. */
+    public static final List<String> INTEGRATORS = List.of("euler", "cg2", "cg3");
+
+    @Override
+    public String name() { return "gradient_flow"; }
+
+    @Override
+    public Class<LayerSpec.GradientFlow> spec() { return LayerSpec.GradientFlow.class; }
+
+    @Override
+    public String describe(LayerSpec.GradientFlow p) { return org.equiflow.compiler.model.Printer.gradientFlow(p); }
+
+    @Override
+    public List<NetSpec> nets(LayerSpec.GradientFlow p) { return List.of(); }
+
+    // ---- lowering -------------------------------------------------------------------------------
+
+    @Override
+    public Lowered forward(FunctionBuilder b, int links, LayerSpec.GradientFlow p, Lattice lattice, int index) {
+        return integrate(b, links, p, lattice, index, false);
+    }
+
+    @Override
+    public String noInverse(LayerSpec.GradientFlow layer) {
+        return "`gradient_flow` is inverted by integrating backwards, which undoes it only to the integrator's accuracy, not exactly";
+    }
+
+    @Override
+    public Lowered inverse(FunctionBuilder b, int field, LayerSpec.GradientFlow layer, Lattice lattice, int index) {
+        throw new IllegalStateException(noInverse(layer));
+    }
+
+    /** Every batched intermediate of the unrolled integration, per site: what reverse mode keeps until the backward pass. */
+    @Override
+    public long tapedValuesPerSite(LayerSpec.GradientFlow layer, Lattice lattice, int fieldChannels) {
+        var b = new FunctionBuilder("estimate");
+        int links = b.input("links", IrType.field(fieldChannels, lattice.sizes()));
+        forward(b, links, layer, lattice, 0);
+        long values = 0;
+        for (Op op : b.build().ops()) if (op.type().batched() && op.type().rank() > 1) values += op.type().channels();
+        return values;
+    }
+
+    /** The flow integrated from t = 1 back to t = 0 with the same steps and integrator, and its log-det. */
+    public static Lowered backward(FunctionBuilder b, int links, LayerSpec.GradientFlow p, Lattice lattice, int index) {
+        return integrate(b, links, p, lattice, index, true);
+    }
+
+    /** The link field's group: U(1) angles (n = 1, one channel per direction) or packed SU(N) matrices. */
+    private record Group(boolean abelian, int n, int dimensions) {
+        int block() { return abelian ? 1 : 2 * n * n; }
+
+        /** The Casimir of the Laplacian identity: C_F = (N²−1)/2N, and 1 for U(1) with ∂ = ∂/∂θ. */
+        double casimir() { return abelian ? 1.0 : (n * n - 1) / (2.0 * n); }
+
+        static Group of(FunctionBuilder b, int links, Lattice lattice, LayerSpec.GradientFlow p) {
+            int d = lattice.dimensions(), channels = b.type(links).channels();
+            if (channels == d) return new Group(true, 1, d);
+            int n = (int) Math.round(Math.sqrt(channels / (2.0 * d)));
+            if (n >= 2 && channels == 2 * n * n * d) return new Group(false, n, d);
+            throw new LoweringException("`gradient_flow` updates U(1) or SU(N) link fields, and this field has " + channels + " channels",
+                    p.span(), "use it in a flow for a `U(1) on links` or `SU(N) on links` theory");
+        }
+    }
+
+    private static Lowered integrate(FunctionBuilder b, int links, LayerSpec.GradientFlow p, Lattice lattice, int index, boolean backward) {
+        Group group = Group.of(b, links, lattice, p);
+        Tableau tableau = Tableau.of(p.integrator());
+        List<List<LoopShape>> orbits = p.loops().stream().map(l -> l.orbit(lattice.dimensions())).toList();
+        int[][] knots = knotParameters(b, p, index);
+        double epsilon = (backward ? -1.0 : 1.0) / p.steps();
+        int[] u = directions(b, links, group);
+        int logdet = -1;
+        for (int step = 0; step < p.steps(); step++) {
+            double t = backward ? 1.0 - step / (double) p.steps() : step / (double) p.steps();
+            int stages = tableau.b().length;
+            List<int[]> forces = new ArrayList<>();
+            int divergence = -1;
+            for (int j = 0; j < stages; j++) {
+                int[] y = u;
+                for (int k = 0; k < j; k++) if (tableau.a()[j][k] != 0) y = moved(b, group, y, forces.get(k), epsilon * tableau.a()[j][k]);
+                int[] coefficients = coefficients(b, p, knots, t + epsilon * tableau.c(j));
+                Velocity v = velocity(b, group, y, orbits, coefficients, p.loops(), lattice);
+                forces.add(v.force());
+                if (tableau.b()[j] != 0) {
+                    int term = b.unary(Op.UnaryFn.MUL_SCALAR, epsilon * tableau.b()[j], v.divergence());
+                    divergence = divergence < 0 ? term : b.add(divergence, term);
+                }
+            }
+            for (int j = 0; j < stages; j++) if (tableau.b()[j] != 0) u = moved(b, group, u, forces.get(j), epsilon * tableau.b()[j]);
+            logdet = logdet < 0 ? divergence : b.add(logdet, divergence);
+        }
+        return new Lowered(b.concat(boxed(u)), logdet);
+    }
+
+    private static List<Integer> boxed(int[] ids) {
+        var out = new ArrayList<Integer>();
+        for (int id : ids) out.add(id);
+        return out;
+    }
+
+    /** The field split into its directions: angles θ_μ (U(1)) or matrices U_μ (SU(N)). */
+    private static int[] directions(FunctionBuilder b, int links, Group g) {
+        int[] out = new int[g.dimensions()];
+        for (int mu = 0; mu < out.length; mu++) out[mu] = b.slice(links, mu * g.block(), (mu + 1) * g.block());
+        return out;
+    }
+
+    /** exp(h·Z_μ)·U_μ for every direction; for U(1), θ_μ + h·z_μ. */
+    private static int[] moved(FunctionBuilder b, Group g, int[] u, int[] force, double h) {
+        int[] out = new int[u.length];
+        for (int mu = 0; mu < u.length; mu++) {
+            int step = b.unary(Op.UnaryFn.MUL_SCALAR, h, force[mu]);
+            out[mu] = g.abelian() ? b.add(u[mu], step) : b.complexMatMul(g.n(), b.matrixExponential(g.n(), step), u[mu], false, false);
+        }
+        return out;
+    }
+
+    // ---- the coefficients cᵢ(t) ------------------------------------------------------------------
+
+    /** One scalar parameter per loop shape and knot, zero at the start: the flow starts as its perturbative part (the identity without one). */
+    private static int[][] knotParameters(FunctionBuilder b, LayerSpec.GradientFlow p, int index) {
+        int[][] out = new int[p.loops().size()][p.knots()];
+        for (int i = 0; i < out.length; i++) {
+            for (int k = 0; k < p.knots(); k++) out[i][k] = b.param(SiteCoupling.prefix(index) + ".loop" + i + ".knot" + k, IrType.SCALAR, 0.0);
+        }
+        return out;
+    }
+
+    /** cᵢ(t) as scalar IR values: the perturbative polynomial plus the knots' interpolation, whose weights at t are known at compile time. */
+    private static int[] coefficients(FunctionBuilder b, LayerSpec.GradientFlow p, int[][] knots, double t) {
+        double[] weights = interpolationWeights(p.time(), p.knots(), t);
+        int[] out = new int[knots.length];
+        for (int i = 0; i < knots.length; i++) {
+            int c = -1;
+            for (int k = 0; k < weights.length; k++) {
+                if (weights[k] == 0) continue;
+                int term = b.unary(Op.UnaryFn.MUL_SCALAR, weights[k], knots[i][k]);
+                c = c < 0 ? term : b.add(c, term);
+            }
+            double constant = 0, power = 1;
+            for (double a : p.perturbative().get(i)) {
+                constant += a * power;
+                power *= t;
+            }
+            out[i] = c < 0 ? b.constant(constant) : constant == 0 ? c : b.unary(Op.UnaryFn.ADD_SCALAR, constant, c);
+        }
+        return out;
+    }
+
+    /**
+     * The weights w_k(t) with c(t) = Σ_k w_k c_k: linear between t = 0 and 1 for "affine", the
+     * natural cubic spline through equally spaced knots for "cubic_spline" (c'' = 0 at both ends).
+     */
+    static double[] interpolationWeights(String time, int knots, double t) {
+        double[] w = new double[knots];
+        for (int k = 0; k < knots; k++) {
+            double[] unit = new double[knots];
+            unit[k] = 1;
+            w[k] = time.equals("affine") ? (k == 0 ? 1 - t : t) : naturalCubicSpline(unit, t);
+        }
+        return w;
+    }
+
+    /** The natural cubic spline through (k/(K−1), y_k), at t ∈ [0, 1]. */
+    static double naturalCubicSpline(double[] y, double t) {
+        int n = y.length;
+        double h = 1.0 / (n - 1);
+        double[] m = new double[n];
+        if (n > 2) {
+            // h/6·(m_{i−1} + 4m_i + m_{i+1}) = (y_{i+1} − 2y_i + y_{i−1})/h, m_0 = m_{n−1} = 0: the Thomas algorithm
+            int inner = n - 2;
+            double[] diag = new double[inner], rhs = new double[inner];
+            for (int i = 0; i < inner; i++) {
+                diag[i] = 4 * h / 6;
+                rhs[i] = (y[i + 2] - 2 * y[i + 1] + y[i]) / h;
+            }
+            double off = h / 6;
+            for (int i = 1; i < inner; i++) {
+                double f = off / diag[i - 1];
+                diag[i] -= f * off;
+                rhs[i] -= f * rhs[i - 1];
+            }
+            for (int i = inner - 1; i >= 0; i--) m[i + 1] = (rhs[i] - (i + 1 < inner ? off * m[i + 2] : 0)) / diag[i];
+        }
+        int i = Math.min((int) Math.floor(t / h), n - 2);
+        double left = i * h, right = left + h;
+        return m[i] * Math.pow(right - t, 3) / (6 * h) + m[i + 1] * Math.pow(t - left, 3) / (6 * h)
+                + (y[i] - m[i] * h * h / 6) * (right - t) / h + (y[i + 1] - m[i + 1] * h * h / 6) * (t - left) / h;
+    }
+
+    // ---- the velocity Z and its divergence ---------------------------------------------------------
+
+    /** Z_μ per direction (U(1): the angle velocity; SU(N): the algebra element), and div Z per configuration. */
+    private record Velocity(int[] force, int divergence) {}
+
+    private static Velocity velocity(FunctionBuilder b, Group g, int[] u, List<List<LoopShape>> orbits, int[] coefficients,
+                                     List<LoopShape> shapes, Lattice lattice) {
+        var links = new Links(b, u, g);
+        int d = g.dimensions();
+        int[] weighted = new int[d];
+        java.util.Arrays.fill(weighted, -1);
+        int divergence = -1;
+        for (int i = 0; i < orbits.size(); i++) {
+            int[] raw = new int[d];
+            java.util.Arrays.fill(raw, -1);
+            int cosines = -1;
+            for (LoopShape loop : orbits.get(i)) {
+                if (g.abelian()) {
+                    // φ(x) = Σ σ θ over the loop from x; each link gets σ·sin φ at its own site
+                    List<LoopShape.Link> path = loop.links(new int[d]);
+                    int phi = -1;
+                    for (LoopShape.Link l : path) {
+                        int theta = links.at(l.axis(), l.site());
+                        phi = phi < 0 ? (l.sign() > 0 ? theta : b.unary(Op.UnaryFn.NEG, theta)) : l.sign() > 0 ? b.add(phi, theta) : b.sub(phi, theta);
+                    }
+                    int sin = b.unary(Op.UnaryFn.SIN, phi);
+                    int cos = b.sumSites(b.unary(Op.UnaryFn.COS, phi));
+                    cosines = cosines < 0 ? cos : b.add(cosines, cos);
+                    for (LoopShape.Link l : path) {
+                        int term = Links.shifted(b, sin, negated(l.site()));
+                        if (l.sign() < 0) term = b.unary(Op.UnaryFn.NEG, term);
+                        raw[l.axis()] = raw[l.axis()] < 0 ? term : b.add(raw[l.axis()], term);
+                    }
+                } else {
+                    for (LoopShape oriented : List.of(loop, loop.reversed())) {
+                        for (int k = 0; k < oriented.length(); k++) {
+                            int step = oriented.steps().get(k);
+                            if (step < 0) continue;
+                            int staple = links.staple(oriented.rotated(k));
+                            int mu = step - 1;
+                            raw[mu] = raw[mu] < 0 ? staple : b.add(raw[mu], staple);
+                        }
+                    }
+                }
+            }
+            for (int mu = 0; mu < d; mu++) {
+                if (raw[mu] < 0) continue;
+                int term = b.mul(coefficients[i], raw[mu]);
+                weighted[mu] = weighted[mu] < 0 ? term : b.add(weighted[mu], term);
+            }
+            if (g.abelian()) {
+                int term = b.mul(coefficients[i], b.unary(Op.UnaryFn.MUL_SCALAR, shapes.get(i).length(), cosines));
+                divergence = divergence < 0 ? term : b.add(divergence, term);
+            }
+        }
+        int[] force = new int[d];
+        for (int mu = 0; mu < d; mu++) {
+            if (weighted[mu] < 0) weighted[mu] = b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, u[mu]);
+            if (g.abelian()) {
+                force[mu] = weighted[mu];
+            } else {
+                int m = b.complexMatMul(g.n(), u[mu], weighted[mu], false, false);
+                force[mu] = b.unary(Op.UnaryFn.MUL_SCALAR, 0.5, b.algebraProjection(g.n(), m));
+                int trace = b.sumSites(b.slice(b.complexTrace(g.n(), m), 0, 1));
+                divergence = divergence < 0 ? trace : b.add(divergence, trace);
+            }
+        }
+        if (!g.abelian()) divergence = b.unary(Op.UnaryFn.MUL_SCALAR, g.casimir(), divergence);
+        if (divergence < 0) divergence = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, u[0]));
+        return new Velocity(force, divergence);
+    }
+
+    private static int[] negated(int[] site) {
+        int[] out = site.clone();
+        for (int a = 0; a < out.length; a++) out[a] = -out[a];
+        return out;
+    }
+
+    /** The links of one stage's configuration at shifted sites, each shift lowered once. */
+    private static final class Links {
+        private final FunctionBuilder b;
+        private final int[] u;
+        private final Group g;
+        private final Map<List<Integer>, Integer> cache = new HashMap<>();
+
+        Links(FunctionBuilder b, int[] u, Group g) {
+            this.b = b;
+            this.u = u;
+            this.g = g;
+        }
+
+        /** out[x] = in[x + shift]. */
+        static int shifted(FunctionBuilder b, int value, int[] shift) {
+            for (int a = 0; a < shift.length; a++) if (shift[a] != 0) value = b.roll(value, a, -shift[a]);
+            return value;
+        }
+
+        /** The link in direction {@code axis} based at x + site, as a field over x. */
+        int at(int axis, int[] site) {
+            var key = new ArrayList<Integer>();
+            key.add(axis);
+            for (int s : site) key.add(s);
+            return cache.computeIfAbsent(key, k -> shifted(b, u[axis], site));
+        }
+
+        /**
+         * The staple of a loop that starts with a forward link U_μ(x): the product of its other links
+         * in path order, as a field over x (a backward step contributes the adjoint of the link it runs against).
+         */
+        int staple(LoopShape loop) {
+            List<LoopShape.Link> path = loop.links(new int[g.dimensions()]);
+            int product = -1;
+            boolean productAdjoint = false;
+            for (int j = 1; j < path.size(); j++) {
+                LoopShape.Link l = path.get(j);
+                int link = at(l.axis(), l.site());
+                boolean adjoint = l.sign() < 0;
+                if (product < 0) {
+                    product = link;
+                    productAdjoint = adjoint;
+                } else {
+                    product = b.complexMatMul(g.n(), product, link, productAdjoint, adjoint);
+                    productAdjoint = false;
+                }
+            }
+            // a staple of one link (never: closed non-backtracking loops have at least 4) would keep its adjoint flag
+            if (productAdjoint) throw new IllegalStateException("a loop of " + path.size() + " links has no staple product");
+            return product;
+        }
+    }
+
+    // ---- symmetry -------------------------------------------------------------------------------
+
+    @Override
+    public Judgement z2(LayerSpec.GradientFlow p) {
+        return FlowSymmetry.z2(List.of(Finding.breaks("a gradient flow updates links, on which z2 does not act", p.span(), List.of(), List.of())));
+    }
+
+    /** The flow action sums every loop over all positions, with coefficients that depend on t only: every shift commutes with it. */
+    @Override
+    public Judgement translation(LayerSpec.GradientFlow p, Lattice lattice) {
+        return new Judgement("translation", Status.HOLDS, List.of(
+                Finding.holds("the flow action sums each loop over every position with a coefficient that depends on t alone, so it is "
+                        + "invariant under every lattice shift, and so are its gradient flow and the log-det")), List.of());
+    }
+
+    /** Gauge covariance holds because the flow action is built of traced closed loops only. */
+    @Override
+    public Judgement gauge(LayerSpec.GradientFlow p) {
+        return new Judgement("gauge", Status.HOLDS, List.of(
+                Finding.holds("the flow action is a sum of Re tr W over closed loops, hence gauge invariant; its Lie derivative transforms as "
+                        + "Z_μ(x) → Ω(x)Z_μ(x)Ω(x)†, so dU/dt = Z·U is gauge covariant and every step exp(εZ)U commutes with gauge transformations"),
+                Finding.holds("the log-det integrates C_F·Σ Re tr M, traces of closed loops: gauge invariant")), List.of());
+    }
+}

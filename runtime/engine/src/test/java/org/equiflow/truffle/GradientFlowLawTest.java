@@ -1,0 +1,254 @@
+package org.equiflow.truffle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.equiflow.symmetry.SymmetryProbe.maxDifference;
+
+import com.oracle.truffle.api.CallTarget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.equiflow.compiler.Compiler;
+import org.equiflow.compiler.ir.FunctionBuilder;
+import org.equiflow.compiler.ir.IrFunction;
+import org.equiflow.compiler.ir.IrPasses;
+import org.equiflow.compiler.ir.IrProgram;
+import org.equiflow.compiler.ir.LayerLowering;
+import org.equiflow.compiler.ir.Lowering;
+import org.equiflow.compiler.layers.GradientFlowLayer;
+import org.equiflow.compiler.model.FlowModel;
+import org.equiflow.compiler.model.LayerSpec;
+import org.equiflow.tensor.DType;
+import org.equiflow.tensor.Ops;
+import org.equiflow.tensor.Shape;
+import org.equiflow.tensor.Tape;
+import org.equiflow.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The laws of `gradient_flow` (issue 20) beyond the coupling-layer table's rows, through the whole
+ * pipeline in float64 on 4×4 lattices (the log-det against the numerical Jacobian, gauge and
+ * translation equivariance are rows of {@link CouplingLayerLawTest}):
+ *
+ * <ul>
+ *   <li>the Laplacian identity Δ Re tr W = −C_F |W| Re tr W for loops that pass each link once,
+ *       against second differences along every generator of every link (written here from the
+ *       definitions, independently of the layer), for the plaquette and the 2×1 loops of SU(3)
+ *       and U(1); and the layer's divergence (one Euler step of unit length: log-det = div Z)
+ *       equal to it;</li>
+ *   <li>for the Wilson action and the leading-order map Z = −∂S_W/(4C_F): div Z = S_W exactly;</li>
+ *   <li>backward integration undoes the forward map to the integrator's accuracy, the error
+ *       falling as ε³ for cg3 (ε²for cg2);</li>
+ *   <li>the gradient of a reverse-KL loss with respect to the knot parameters agrees with
+ *       central differences (unrolled reverse mode through every step and stage).</li>
+ * </ul>
+ */
+class GradientFlowLawTest {
+
+    /** The loops of a 2×1-rectangle action: both orientations of the rectangle in the (0, 1) plane. */
+    private static String theories(String group) {
+        String field = group.equals("u1") ? "U(1)" : "SU(3)";
+        String re = group.equals("u1") ? "re(%s)" : "re(tr(%s))";
+        return """
+                use std.theories.%s
+                use std.gauge.{gradient_flow, rectangle, path, euler, cg2, cg3}
+
+                theory rectangles(lattice: shape) {
+                    field U: %s on links
+                    action sum x { %s + %s }
+                    symmetry gauge
+                    symmetry translation
+                }
+                """.formatted(group, field, re.formatted("wilson_loop(U, x, 0, 1, 2, 1)"), re.formatted("wilson_loop(U, x, 1, 0, 2, 1)"));
+    }
+
+    @TempDir
+    static Path dir;
+
+    private static CompiledFlow compile(String source, String name) throws IOException {
+        Path file = dir.resolve(name + ".flow");
+        Files.writeString(file, source);
+        Compiler.Result checked = Compiler.check(file, file.getFileName().toString(), Map.of());
+        assertTrue(checked.ok(), () -> source + "\n" + checked.diagnostics().all());
+        FlowModel model = checked.program().orElseThrow().flows().get(0);
+        return new CompiledFlow(Compiler.lower(checked, model.name(), null).orElseThrow(), DType.F64, 1);
+    }
+
+    private static FlowModel model(String source, String name) throws IOException {
+        Path file = dir.resolve(name + ".flow");
+        Files.writeString(file, source);
+        Compiler.Result checked = Compiler.check(file, file.getFileName().toString(), Map.of());
+        assertTrue(checked.ok(), () -> source + "\n" + checked.diagnostics().all());
+        return checked.program().orElseThrow().flows().get(0);
+    }
+
+    /** Haar links: SU(3) from the prior sampler, U(1) angles uniform. */
+    private static Tensor haar(CompiledFlow flow, int batch, long seed) { return flow.samplePrior(batch, new SplittableRandom(seed)); }
+
+    /** Σ over links and generators of second differences of the action: its Laplacian at one configuration. */
+    private static double numericalLaplacian(CompiledFlow flow, Tensor u, boolean abelian) {
+        Shape s = u.shape();
+        int sites = s.sites(), generators = abelian ? 1 : 8, coordinates = 2 * sites * generators;
+        double h = 1e-3;
+        Tensor perturbed = Tensor.zeros(s.withBatch(2 * coordinates), u.dtype());
+        int block = s.channels();
+        for (int k = 0; k < coordinates; k++) {
+            int mu = k / (generators * sites), site = (k / generators) % sites, generator = k % generators;
+            for (int sign = 0; sign < 2; sign++) {
+                int b = 2 * k + sign;
+                for (int c = 0; c < block; c++) for (int x = 0; x < sites; x++) perturbed.set(s.index(b, c, x), u.get(s.index(0, c, x)));
+                if (abelian) {
+                    perturbed.set(s.index(b, mu, site), u.get(s.index(0, mu, site)) + (sign == 0 ? h : -h));
+                } else {
+                    double[] rotated = SuThreeLinks.multiply(SuThreeLinks.rotation(generator, sign == 0 ? h : -h), false, SuThreeLinks.link(u, 0, mu, site), false);
+                    SuThreeLinks.setLink(perturbed, b, mu, site, rotated);
+                }
+            }
+        }
+        double centre = flow.action(u).get(0);
+        Tensor actions = flow.action(perturbed);
+        double sum = 0;
+        for (int k = 0; k < coordinates; k++) sum += (actions.get(2 * k) - 2 * centre + actions.get(2 * k + 1)) / (h * h);
+        return sum;
+    }
+
+    private static void setKnots(CompiledFlow flow, double value) {
+        for (String name : flow.parameterNames()) {
+            Tensor p = flow.parameters().get(name);
+            for (int i = 0; i < p.size(); i++) p.set(i, value);
+        }
+    }
+
+    @Test
+    void loopsThatPassEachLinkOnceHaveLaplacianMinusCasimirTimesLengthTimesTheLoop() throws IOException {
+        for (String group : new String[] {"su3", "u1"}) {
+            boolean abelian = group.equals("u1");
+            double casimir = abelian ? 1.0 : 4.0 / 3;
+            String[][] cases = {
+                    {"theory T = %s(lattice = [4, 4], beta = 1.0)".formatted(group), "rectangle()", "4"},
+                    {"theory T = rectangles(lattice = [4, 4])", "rectangle(r = 2, t = 1)", "6"}};
+            for (String[] c : cases) {
+                // S̃ = c·Σ Re tr W with c = 0.3 at both knots: one Euler step of length 1 has log-det div Z = −ΔS̃
+                String source = theories(group) + c[0] + "\nflow f for T {\n    prior haar\n    gradient_flow(loops = [" + c[1]
+                        + "], steps = 1, integrator = euler)\n}\n";
+                CompiledFlow flow = compile(source, group + "_laplacian_" + c[2]);
+                setKnots(flow, 0.3);
+                for (long seed = 1, tested = 0; tested < 2; seed++) {
+                    Tensor u = haar(flow, 1, seed);
+                    double action = flow.action(u).get(0);
+                    if (Math.abs(action) < 0.1) continue;  // a configuration whose loops nearly cancel tests little
+                    tested++;
+                    // the Wilson theory's action is −β/N·Σ Re tr P (β = 1), the rectangles' Σ Re tr W
+                    double potential = c[2].equals("4") ? -action * (abelian ? 1 : 3) : action;
+                    double laplacian = numericalLaplacian(flow, u, abelian) * (c[2].equals("4") ? -(abelian ? 1 : 3) : 1);
+                    int length = Integer.parseInt(c[2]);
+                    String label = group + " " + c[1] + " seed " + seed;
+                    assertTrue(Math.abs(potential) > 0.1, label + ": a configuration with a sizeable loop sum, " + potential);
+                    assertEquals(-casimir * length * potential, laplacian, 1e-4 * Math.abs(laplacian) + 1e-5, label + ": ΔS̃ = −C_F|W|S̃");
+                    assertEquals(-0.3 * laplacian, flow.forward(u).logDet().get(0), 1e-4 * Math.abs(laplacian) + 1e-6, label + ": div Z = −ΔS̃");
+                }
+            }
+        }
+    }
+
+    @Test
+    void theLeadingOrderMapHasTheWilsonActionAsItsDivergence() throws IOException {
+        for (String group : new String[] {"su3", "u1"}) {
+            String source = theories(group) + "theory T = " + group + "(lattice = [4, 4], beta = 2.5)\n"
+                    + "flow f for T {\n    prior haar\n    gradient_flow(loops = [rectangle()], steps = 1, integrator = euler, perturbative = 1)\n}\n";
+            CompiledFlow flow = compile(source, group + "_leading_order");
+            Tensor u = haar(flow, 4, 11);
+            Tensor action = flow.action(u), logDet = flow.forward(u).logDet();
+            for (int b = 0; b < 4; b++) assertEquals(action.get(b), logDet.get(b), 1e-10 * Math.abs(action.get(b)), group + ": div Z = S_W, configuration " + b);
+        }
+    }
+
+    /**
+     * One flow at {@code steps} steps: max |f⁻¹(f(U)) − U| with f⁻¹ the backward integration of the
+     * same layer, |log det f + log det f⁻¹| at f(U), and |log det f − numerical log|det J||.
+     */
+    private record Errors(double roundTrip, double logDetsCancel, double jacobian) {}
+
+    private static Errors errors(String group, String integrator, int steps) throws IOException {
+        String source = theories(group) + "theory T = " + group + "(lattice = [4, 4], beta = " + (group.equals("u1") ? 1.0 : 2.0) + ")\n"
+                + "flow f for T {\n    prior haar\n    gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], knots = 4, steps = " + steps
+                + ", integrator = " + integrator + ", perturbative = 1)\n}\n";
+        String name = group + "_" + integrator + "_" + steps;
+        FlowModel model = model(source, name);
+        CompiledFlow flow = compile(source, name);
+        // time-dependent coefficients (a cubic spline through 4 random values per loop) on top of the leading order
+        SplittableRandom random = new SplittableRandom(5);
+        for (String p : flow.parameterNames()) flow.parameters().get(p).set(0, 0.05 * random.nextGaussian());
+        var b = new FunctionBuilder("backward");
+        int x = b.input("x", Lowering.fieldType(model.theory()));
+        LayerLowering.Lowered back = GradientFlowLayer.backward(b, x, (LayerSpec.GradientFlow) model.layers().get(0), model.theory().lattice(), 0);
+        b.output("z", back.field());
+        b.output("logdet", back.logdet());
+        IrFunction function = IrPasses.optimize(b.build());
+        CallTarget backward = IrTranslator.translate(function, flow.parameters(), DType.F64);
+        Tensor u = haar(flow, 1, 21);
+        CompiledFlow.Forward forward = flow.forward(u);
+        Tensor[] undone = (Tensor[]) backward.call(forward.x());
+        assertTrue(Math.abs(forward.logDet().get(0)) > 1e-2, name + ": the flow should not preserve volume, log-det " + forward.logDet().get(0));
+        double numerical = group.equals("su3") ? SuThreeLinks.localLogDet(flow, u) : Determinants.numericalLogDet(flow, u);
+        var e = new Errors(maxDifference(undone[0], u), Math.abs(forward.logDet().get(0) + undone[1].get(0)), Math.abs(forward.logDet().get(0) - numerical));
+        System.out.printf("%s: |f⁻¹(f(U)) − U| %.2e, |log det f + log det f⁻¹| %.2e, |log det f − numerical| %.2e%n", name, e.roundTrip(), e.logDetsCancel(), e.jacobian());
+        return e;
+    }
+
+    @Test
+    void backwardIntegrationAndTheLogDetConvergeAtTheIntegratorsOrder() throws IOException {
+        for (String group : new String[] {"su3", "u1"}) {
+            Errors coarse = errors(group, "cg3", 4), fine = errors(group, "cg3", 8);
+            assertTrue(coarse.roundTrip() < 0.05 && coarse.logDetsCancel() < 0.5 && coarse.jacobian() < 0.5, group + ": cg3 at 4 steps " + coarse);
+            // third order: halving ε divides each error by 8 (5 allows for the asymptotic regime not being reached)
+            assertTrue(coarse.roundTrip() / fine.roundTrip() > 5, group + ": cg3 round trip, ε → ε/2: " + coarse + " → " + fine);
+            assertTrue(coarse.logDetsCancel() / fine.logDetsCancel() > 5, group + ": cg3 log-dets, ε → ε/2: " + coarse + " → " + fine);
+            assertTrue(coarse.jacobian() / fine.jacobian() > 5, group + ": cg3 Jacobian, ε → ε/2: " + coarse + " → " + fine);
+            Errors midpoint = errors(group, "cg2", 4), midpointFine = errors(group, "cg2", 8);
+            // second order: by 4
+            assertTrue(midpoint.jacobian() / midpointFine.jacobian() > 3, group + ": cg2 Jacobian, ε → ε/2: " + midpoint + " → " + midpointFine);
+            assertTrue(midpoint.roundTrip() / midpointFine.roundTrip() > 3, group + ": cg2 round trip, ε → ε/2: " + midpoint + " → " + midpointFine);
+        }
+    }
+
+    private static Tensor loss(CompiledFlow flow, Tensor z) {
+        CompiledFlow.Forward out = flow.forward(z);
+        return Ops.meanOverBatch(Ops.add(Ops.sub(flow.logPrior(z), out.logDet()), flow.action(out.x())));
+    }
+
+    @Test
+    void theKnotGradientsAgreeWithFiniteDifferences() throws IOException {
+        for (String group : new String[] {"su3", "u1"}) {
+            String source = theories(group) + "theory T = " + group + "(lattice = [4, 4], beta = 3.0)\n"
+                    + "flow f for T {\n    prior haar\n    gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], knots = 3, steps = 3, integrator = cg3)\n}\n";
+            CompiledFlow flow = compile(source, group + "_gradient");
+            SplittableRandom random = new SplittableRandom(9);
+            for (String p : flow.parameterNames()) flow.parameters().get(p).set(0, 0.3 * random.nextGaussian());
+            Tensor z = haar(flow, 2, 31);
+            try (Tape tape = Tape.open()) {
+                tape.backward(loss(flow, z));
+            }
+            double step = 1e-4, largest = 0;
+            for (String name : flow.parameterNames()) {
+                Tensor p = flow.parameters().get(name);
+                double analytic = p.grad().get(0), original = p.get(0);
+                double[] at = new double[4];
+                int k = 0;
+                for (int multiple : new int[] {-2, -1, 1, 2}) {
+                    p.set(0, original + multiple * step);
+                    at[k++] = loss(flow, z).get(0);
+                }
+                p.set(0, original);
+                double numeric = (at[0] - 8 * at[1] + 8 * at[2] - at[3]) / (12 * step);
+                largest = Math.max(largest, Math.abs(analytic));
+                assertEquals(numeric, analytic, 1e-6 + 1e-6 * Math.abs(numeric), group + ": ∂loss/∂" + name);
+            }
+            assertEquals(6, flow.parameterNames().size(), group + ": one parameter per loop shape and knot");
+            assertTrue(largest > 1e-3, group + ": the loss depends on the knots, largest gradient " + largest);
+        }
+    }
+}
