@@ -74,6 +74,39 @@ class TrustWarningsTest {
         assertFalse(train.err().contains("error"), train.err());
     }
 
+    /**
+     * A gradient flow integrated too coarsely for its coefficients (Lüscher's leading order at a
+     * large β in one Euler step) gets a log-density that moves when the steps are doubled; the
+     * same flow at small β in 20 cg3 steps does not.
+     */
+    @Test
+    void aGradientFlowIntegratedTooCoarselyIsFlagged() throws IOException {
+        Path flow = dir.resolve("gradient.flow");
+        Files.writeString(flow, """
+                use std.theories.su2
+                use std.gauge.{gradient_flow, rectangle, euler, cg3}
+                theory G = su2(lattice = [4, 4], beta = 8.0)
+                flow coarse for G {
+                    prior haar
+                    gradient_flow(loops = [rectangle()], steps = 1, integrator = euler, perturbative = 1)
+                }
+                flow fine for G {
+                    prior haar
+                    gradient_flow(loops = [rectangle()], steps = 20, integrator = cg3, perturbative = 1)
+                }
+                sample coarse { count 128  batch 64  measure acceptance, ess }
+                sample fine { count 128  batch 64  measure acceptance, ess }
+                """);
+        String what = "log-density changes by up to";
+        var coarse = run("sample", flow.toString(), "--color=never", "--untrained", "--flow", "coarse", "--out", dir.resolve("coarse").toString());
+        assertEquals(0, coarse.exit(), coarse.err());
+        assertWarns(coarse, what, "raise `steps` of `gradient_flow`");
+        var fine = run("sample", flow.toString(), "--color=never", "--untrained", "--flow", "fine", "--set", "G.beta=1.0",
+                "--out", dir.resolve("fine").toString());
+        assertEquals(0, fine.exit(), fine.err());
+        assertTrue(warnings(fine).stream().noneMatch(l -> l.contains(what)), fine.err());
+    }
+
     @Test
     void aFlowThatCannotSampleTheTargetIsFlagged() {
         // The deep broken phase from an untrained flow: ESS of one proposal in 512, τ_int ≈ N/9.
