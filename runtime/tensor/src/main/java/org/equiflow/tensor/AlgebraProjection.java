@@ -1,5 +1,6 @@
 package org.equiflow.tensor;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -41,27 +42,79 @@ public record AlgebraProjection(int n) implements Primitive {
     public void forward(List<Tensor> inputs, Tensor out) {
         Tensor a = inputs.getFirst();
         Shape s = a.shape();
-        int sites = s.sites(), matrices = s.batch() * (s.channels() / block());
-        for (int m = 0; m < matrices; m++) {
-            int base = m * block() * sites;
-            for (int x = 0; x < sites; x++) {
-                // tr(M − M†)/2N = i·Im tr M / N: only the imaginary parts of the diagonal move.
-                double imTrace = 0;
-                for (int i = 0; i < n; i++) imTrace += a.get(base + (index(i, i) + 1) * sites + x);
-                double shift = n == 1 ? 0 : imTrace / n;
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j < n; j++) {
-                        int ij = index(i, j), ji = index(j, i);
-                        // ½(M_ij − conj(M_ji))
-                        double re = 0.5 * (a.get(base + ij * sites + x) - a.get(base + ji * sites + x));
-                        double im = 0.5 * (a.get(base + (ij + 1) * sites + x) + a.get(base + (ji + 1) * sites + x));
-                        if (i == j) im -= shift;
-                        out.set(base + ij * sites + x, re);
-                        out.set(base + (ij + 1) * sites + x, im);
+        int sites = s.sites(), matrices = s.batch() * (s.channels() / block()), stride = block() * sites;
+        // Sites innermost on the backing arrays (see SiteMatrices); per site the same operations as
+        // one scalar loop over the entries, so the result does not depend on the loop order.
+        if (out.dtype() == DType.F32) {
+            float[] av = a.f32(), ov = out.f32();
+            SiteMatrices.forEachMatrix(matrices, out.size(), (chunk, from, to) -> {
+                double[] shift = new double[sites];
+                for (int m = from; m < to; m++) {
+                    int base = m * stride;
+                    shifts(av, base, sites, shift);
+                    for (int i = 0; i < n; i++) {
+                        for (int j = 0; j < n; j++) {
+                            int ij = base + index(i, j) * sites, ji = base + index(j, i) * sites;
+                            for (int x = 0; x < sites; x++) {
+                                // ½(M_ij − conj(M_ji)), in double as the float64 path
+                                double re = 0.5 * ((double) av[ij + x] - av[ji + x]);
+                                double im = 0.5 * ((double) av[ij + sites + x] + av[ji + sites + x]);
+                                if (i == j) im -= shift[x];
+                                ov[ij + x] = (float) re;
+                                ov[ij + sites + x] = (float) im;
+                            }
+                        }
                     }
                 }
-            }
+            });
+        } else {
+            double[] av = a.f64(), ov = out.f64();
+            SiteMatrices.forEachMatrix(matrices, out.size(), (chunk, from, to) -> {
+                double[] shift = new double[sites];
+                for (int m = from; m < to; m++) {
+                    int base = m * stride;
+                    shifts(av, base, sites, shift);
+                    for (int i = 0; i < n; i++) {
+                        for (int j = 0; j < n; j++) {
+                            int ij = base + index(i, j) * sites, ji = base + index(j, i) * sites;
+                            for (int x = 0; x < sites; x++) {
+                                double re = 0.5 * (av[ij + x] - av[ji + x]);
+                                double im = 0.5 * (av[ij + sites + x] + av[ji + sites + x]);
+                                if (i == j) im -= shift[x];
+                                ov[ij + x] = re;
+                                ov[ij + sites + x] = im;
+                            }
+                        }
+                    }
+                }
+            });
         }
+    }
+
+    /**
+     * shift[x] = Im tr M(x) / N for the matrix at {@code base} (0 for N = 1): tr(M − M†)/2N =
+     * i·Im tr M / N, so only the imaginary parts of the diagonal move. Summed from 0 with i
+     * ascending, as a scalar loop would.
+     */
+    private void shifts(float[] a, int base, int sites, double[] shift) {
+        Arrays.fill(shift, 0);
+        if (n == 1) return;
+        for (int i = 0; i < n; i++) {
+            int at = base + (index(i, i) + 1) * sites;
+            for (int x = 0; x < sites; x++) shift[x] += a[at + x];
+        }
+        for (int x = 0; x < sites; x++) shift[x] /= n;
+    }
+
+    /** {@link #shifts(float[], int, int, double[])} in float64. */
+    private void shifts(double[] a, int base, int sites, double[] shift) {
+        Arrays.fill(shift, 0);
+        if (n == 1) return;
+        for (int i = 0; i < n; i++) {
+            int at = base + (index(i, i) + 1) * sites;
+            for (int x = 0; x < sites; x++) shift[x] += a[at + x];
+        }
+        for (int x = 0; x < sites; x++) shift[x] /= n;
     }
 
     /** The channel of the real part of entry (row, column) within one matrix. */

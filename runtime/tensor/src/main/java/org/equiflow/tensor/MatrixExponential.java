@@ -47,17 +47,27 @@ public record MatrixExponential(int n) implements Primitive {
     public void forward(List<Tensor> inputs, Tensor out) {
         Tensor a = inputs.getFirst();
         Shape s = a.shape();
-        int sites = s.sites(), matrices = s.batch() * (s.channels() / block());
-        Exponential exponential = new Exponential(n);
-        double[] x = new double[block()], e = new double[block()];
-        for (int m = 0; m < matrices; m++) {
-            int base = m * block() * sites;
-            for (int site = 0; site < sites; site++) {
-                for (int c = 0; c < block(); c++) x[c] = a.get(base + c * sites + site);
-                exponential.of(x, e);
-                for (int c = 0; c < block(); c++) out.set(base + c * sites + site, e[c]);
+        int sites = s.sites(), matrices = s.batch() * (s.channels() / block()), size = block();
+        // Arrays taken on this thread (a parked tensor syncs once); exactly one of each pair is non-null.
+        float[] a32 = a.dtype() == DType.F32 ? a.f32() : null, o32 = out.dtype() == DType.F32 ? out.f32() : null;
+        double[] a64 = a32 == null ? a.f64() : null, o64 = o32 == null ? out.f64() : null;
+        SiteMatrices.forEachMatrix(matrices, a.size(), (chunk, from, to) -> {
+            // Scratch per thread and call, reused for every site.
+            Exponential exponential = new Exponential(n);
+            double[] x = new double[size], e = new double[size];
+            for (int m = from; m < to; m++) {
+                int base = m * size * sites;
+                for (int site = 0; site < sites; site++) {
+                    int at = base + site;
+                    if (a32 != null) for (int c = 0; c < size; c++, at += sites) x[c] = a32[at];
+                    else for (int c = 0; c < size; c++, at += sites) x[c] = a64[at];
+                    exponential.of(x, e);
+                    at = base + site;
+                    if (o32 != null) for (int c = 0; c < size; c++, at += sites) o32[at] = (float) e[c];
+                    else for (int c = 0; c < size; c++, at += sites) o64[at] = e[c];
+                }
             }
-        }
+        });
     }
 
     @Override
@@ -65,39 +75,56 @@ public record MatrixExponential(int n) implements Primitive {
         if (index != 0) throw new IndexOutOfBoundsException(index);
         Tensor a = inputs.getFirst();
         Shape s = a.shape();
-        int sites = s.sites(), matrices = s.batch() * (s.channels() / block()), d = 2 * n;
+        int sites = s.sites(), matrices = s.batch() * (s.channels() / block()), d = 2 * n, size = block();
         Tensor grad = Tensor.zeros(s, outputGrad.dtype());
-        Exponential exponential = new Exponential(d);
-        double[] g = new double[block()], big = new double[2 * d * d], e = new double[2 * d * d];
-        for (int m = 0; m < matrices; m++) {
-            int base = m * block() * sites;
-            for (int site = 0; site < sites; site++) {
-                for (int c = 0; c < block(); c++) g[c] = outputGrad.get(base + c * sites + site);
-                double gNorm = Exponential.norm1(g, n);
-                if (gNorm == 0) continue;
-                // [[X†, G/‖G‖], [0, X†]] in the packed layout of a 2N×2N matrix
-                Arrays.fill(big, 0);
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j < n; j++) {
-                        int ji = 2 * (j * n + i), ij = 2 * (i * n + j);
-                        double re = a.get(base + ji * sites + site), im = -a.get(base + (ji + 1) * sites + site);
-                        int upper = 2 * (i * d + j), lower = 2 * ((n + i) * d + n + j);
-                        big[upper] = big[lower] = re;
-                        big[upper + 1] = big[lower + 1] = im;
-                        big[2 * (i * d + n + j)] = g[ij] / gNorm;
-                        big[2 * (i * d + n + j) + 1] = g[ij + 1] / gNorm;
+        float[] a32 = a.dtype() == DType.F32 ? a.f32() : null, g32 = outputGrad.dtype() == DType.F32 ? outputGrad.f32() : null;
+        double[] a64 = a32 == null ? a.f64() : null, g64 = g32 == null ? outputGrad.f64() : null;
+        float[] r32 = g32 != null ? grad.f32() : null;
+        double[] r64 = g32 == null ? grad.f64() : null;
+        SiteMatrices.forEachMatrix(matrices, a.size(), (chunk, from, to) -> {
+            Exponential exponential = new Exponential(d);
+            double[] x = new double[size], g = new double[size], big = new double[2 * d * d], e = new double[2 * d * d];
+            for (int m = from; m < to; m++) {
+                int base = m * size * sites;
+                for (int site = 0; site < sites; site++) {
+                    int at = base + site;
+                    if (g32 != null) for (int c = 0; c < size; c++, at += sites) g[c] = g32[at];
+                    else for (int c = 0; c < size; c++, at += sites) g[c] = g64[at];
+                    double gNorm = Exponential.norm1(g, n);
+                    if (gNorm == 0) continue;
+                    at = base + site;
+                    if (a32 != null) for (int c = 0; c < size; c++, at += sites) x[c] = a32[at];
+                    else for (int c = 0; c < size; c++, at += sites) x[c] = a64[at];
+                    // [[X†, G/‖G‖], [0, X†]] in the packed layout of a 2N×2N matrix
+                    Arrays.fill(big, 0);
+                    for (int i = 0; i < n; i++) {
+                        for (int j = 0; j < n; j++) {
+                            int ji = 2 * (j * n + i), ij = 2 * (i * n + j);
+                            double re = x[ji], im = -x[ji + 1];
+                            int upper = 2 * (i * d + j), lower = 2 * ((n + i) * d + n + j);
+                            big[upper] = big[lower] = re;
+                            big[upper + 1] = big[lower + 1] = im;
+                            big[2 * (i * d + n + j)] = g[ij] / gNorm;
+                            big[2 * (i * d + n + j) + 1] = g[ij + 1] / gNorm;
+                        }
                     }
-                }
-                exponential.of(big, e);
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j < n; j++) {
-                        int ij = 2 * (i * n + j), corner = 2 * (i * d + n + j);
-                        grad.set(base + ij * sites + site, e[corner] * gNorm);
-                        grad.set(base + (ij + 1) * sites + site, e[corner + 1] * gNorm);
+                    exponential.of(big, e);
+                    for (int i = 0; i < n; i++) {
+                        for (int j = 0; j < n; j++) {
+                            int ij = 2 * (i * n + j), corner = 2 * (i * d + n + j);
+                            int re = base + ij * sites + site, im = re + sites;
+                            if (r32 != null) {
+                                r32[re] = (float) (e[corner] * gNorm);
+                                r32[im] = (float) (e[corner + 1] * gNorm);
+                            } else {
+                                r64[re] = e[corner] * gNorm;
+                                r64[im] = e[corner + 1] * gNorm;
+                            }
+                        }
                     }
                 }
             }
-        }
+        });
         return grad;
     }
 
@@ -156,18 +183,44 @@ public record MatrixExponential(int n) implements Primitive {
             System.arraycopy(sum, 0, out, 0, sum.length);
         }
 
-        /** c = a·b for packed complex d×d matrices (c distinct from both). */
+        /**
+         * c = a·b for packed complex d×d matrices (c distinct from both): for each entry
+         * re = 0; re += Re a_ik·Re b_kj − Im a_ik·Im b_kj for k ascending (im likewise). The
+         * SU(3) case is written out, since the JIT does not unroll loops over a field's value.
+         */
         private void multiply(double[] a, double[] b, double[] c) {
-            for (int i = 0; i < d; i++) {
+            if (d == 3) {
+                multiply3(a, b, c);
+                return;
+            }
+            int d = this.d, row = 2 * d;
+            for (int i = 0, ai = 0; i < d; i++, ai += row) {
                 for (int j = 0; j < d; j++) {
                     double re = 0, im = 0;
-                    for (int k = 0; k < d; k++) {
-                        int ik = 2 * (i * d + k), kj = 2 * (k * d + j);
+                    for (int k = 0, ik = ai, kj = 2 * j; k < d; k++, ik += 2, kj += row) {
                         re += a[ik] * b[kj] - a[ik + 1] * b[kj + 1];
                         im += a[ik] * b[kj + 1] + a[ik + 1] * b[kj];
                     }
-                    c[2 * (i * d + j)] = re;
-                    c[2 * (i * d + j) + 1] = im;
+                    c[ai + 2 * j] = re;
+                    c[ai + 2 * j + 1] = im;
+                }
+            }
+        }
+
+        /** {@link #multiply} for d = 3, the same operations in the same order. */
+        private static void multiply3(double[] a, double[] b, double[] c) {
+            for (int ai = 0; ai < 18; ai += 6) {
+                double r0 = a[ai], i0 = a[ai + 1], r1 = a[ai + 2], i1 = a[ai + 3], r2 = a[ai + 4], i2 = a[ai + 5];
+                for (int j = 0; j < 6; j += 2) {
+                    double re = 0, im = 0;
+                    re += r0 * b[j] - i0 * b[j + 1];
+                    im += r0 * b[j + 1] + i0 * b[j];
+                    re += r1 * b[6 + j] - i1 * b[7 + j];
+                    im += r1 * b[7 + j] + i1 * b[6 + j];
+                    re += r2 * b[12 + j] - i2 * b[13 + j];
+                    im += r2 * b[13 + j] + i2 * b[12 + j];
+                    c[ai + j] = re;
+                    c[ai + j + 1] = im;
                 }
             }
         }
@@ -175,10 +228,11 @@ public record MatrixExponential(int n) implements Primitive {
         /** The 1-norm (largest column sum of |entries|) of a packed complex d×d matrix. */
         static double norm1(double[] a, int d) {
             double largest = 0;
-            for (int j = 0; j < d; j++) {
+            int row = 2 * d;
+            for (int j = 0; j < row; j += 2) {
                 double column = 0;
-                for (int i = 0; i < d; i++) {
-                    double re = a[2 * (i * d + j)], im = a[2 * (i * d + j) + 1];
+                for (int at = j; at < row * d; at += row) {
+                    double re = a[at], im = a[at + 1];
                     column += Math.sqrt(re * re + im * im);
                 }
                 largest = Math.max(largest, column); // NaN propagates, which of() relies on
