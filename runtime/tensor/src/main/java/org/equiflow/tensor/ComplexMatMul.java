@@ -2,6 +2,12 @@ package org.equiflow.tensor;
 
 import java.util.List;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Site-wise products of small complex matrices, the building block of SU(N) link fields:
  * operands [B, M·2N², L…] hold M complex N×N matrices per site, channel
@@ -43,20 +49,12 @@ public record ComplexMatMul(int n, boolean adjointLeft, boolean adjointRight) im
         if (out.dtype() == DType.F32) {
             float[] av = a.f32(), bv = b.f32(), cv = out.f32();
             SiteMatrices.forEachMatrix(matrices, out.size(), (chunk, from, to) -> {
-                double[] re = new double[sites], im = new double[sites];
-                for (int m = from; m < to; m++) {
-                    if (n == 3) multiply3(av, bv, cv, m * stride, sites);
-                    else multiply(av, bv, cv, m * stride, sites, re, im);
-                }
+                for (int m = from; m < to; m++) multiply(av, bv, cv, m * stride, sites);
             });
         } else {
             double[] av = a.f64(), bv = b.f64(), cv = out.f64();
             SiteMatrices.forEachMatrix(matrices, out.size(), (chunk, from, to) -> {
-                double[] re = new double[sites], im = new double[sites];
-                for (int m = from; m < to; m++) {
-                    if (n == 3) multiply3(av, bv, cv, m * stride, sites);
-                    else multiply(av, bv, cv, m * stride, sites, re, im);
-                }
+                for (int m = from; m < to; m++) multiply(av, bv, cv, m * stride, sites);
             });
         }
     }
@@ -64,91 +62,49 @@ public record ComplexMatMul(int n, boolean adjointLeft, boolean adjointRight) im
     /*
      * The kernels below compute, for every site, exactly what one scalar loop would:
      * re = 0; for k: re += Re op(A)_ik·Re op(B)_kj − Im op(A)_ik·Im op(B)_kj (im likewise), in
-     * double, k ascending, a float32 result rounded once at the store. The conjugation of an
-     * adjoint operand is a multiplication of its imaginary part by −1, which is exact, so the
-     * sums are bit for bit those of the straightforward loop (the table test holds that loop).
-     * Sites are the innermost loop: for a fixed entry they are contiguous, so the JIT vectorises it.
+     * double, k ascending, a float32 result rounded once at the store. Lanes of the Vector API
+     * are IEEE operations one by one (no fused multiply-add here), and the conjugation of an
+     * adjoint operand is a multiplication of its imaginary part by −1, which is exact; so the
+     * sums are bit for bit those of the straightforward loop (SiteMatricesFastPathTest holds
+     * that loop). Sites are the innermost dimension: for a fixed entry they are contiguous, a
+     * vector of them per step, the sum over k kept in registers.
      */
 
-    /** Any n, one matrix at {@code base}: for each entry, k passes over the sites into double accumulators. */
-    private void multiply(float[] a, float[] b, float[] c, int base, int sites, double[] re, double[] im) {
-        double sa = adjointLeft ? -1 : 1, sb = adjointRight ? -1 : 1;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                for (int k = 0; k < n; k++) {
-                    int ar = base + leftEntry(i, k) * sites, ai = ar + sites;
-                    int br = base + rightEntry(k, j) * sites, bi = br + sites;
-                    if (k == 0) {
-                        for (int x = 0; x < sites; x++) {
-                            double xr = a[ar + x], xi = sa * a[ai + x], yr = b[br + x], yi = sb * b[bi + x];
-                            re[x] = 0.0 + (xr * yr - xi * yi);
-                            im[x] = 0.0 + (xr * yi + xi * yr);
-                        }
-                    } else {
-                        for (int x = 0; x < sites; x++) {
-                            double xr = a[ar + x], xi = sa * a[ai + x], yr = b[br + x], yi = sb * b[bi + x];
-                            re[x] += xr * yr - xi * yi;
-                            im[x] += xr * yi + xi * yr;
-                        }
-                    }
-                }
-                int cr = base + index(i, j) * sites, ci = cr + sites;
-                for (int x = 0; x < sites; x++) {
-                    c[cr + x] = (float) re[x];
-                    c[ci + x] = (float) im[x];
-                }
-            }
-        }
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    /** As many float32 lanes as {@link #DOUBLES} has, widened to it. */
+    private static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
+
+    private static DoubleVector widen(float[] values, int at) {
+        return (DoubleVector) FloatVector.fromArray(FLOATS, values, at).convertShape(VectorOperators.F2D, DOUBLES, 0);
     }
 
-    /** {@link #multiply(float[], float[], float[], int, int, double[], double[])} in float64. */
-    private void multiply(double[] a, double[] b, double[] c, int base, int sites, double[] re, double[] im) {
+    /** One matrix at {@code base}, float32 operands and result. */
+    private void multiply(float[] a, float[] b, float[] c, int base, int sites) {
         double sa = adjointLeft ? -1 : 1, sb = adjointRight ? -1 : 1;
+        int lanes = DOUBLES.length(), bound = DOUBLES.loopBound(sites);
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
-                for (int k = 0; k < n; k++) {
-                    int ar = base + leftEntry(i, k) * sites, ai = ar + sites;
-                    int br = base + rightEntry(k, j) * sites, bi = br + sites;
-                    if (k == 0) {
-                        for (int x = 0; x < sites; x++) {
-                            double xr = a[ar + x], xi = sa * a[ai + x], yr = b[br + x], yi = sb * b[bi + x];
-                            re[x] = 0.0 + (xr * yr - xi * yi);
-                            im[x] = 0.0 + (xr * yi + xi * yr);
-                        }
-                    } else {
-                        for (int x = 0; x < sites; x++) {
-                            double xr = a[ar + x], xi = sa * a[ai + x], yr = b[br + x], yi = sb * b[bi + x];
-                            re[x] += xr * yr - xi * yi;
-                            im[x] += xr * yi + xi * yr;
-                        }
+                int cr = base + index(i, j) * sites, x = 0;
+                for (; x < bound; x += lanes) {
+                    DoubleVector re = DoubleVector.zero(DOUBLES), im = DoubleVector.zero(DOUBLES);
+                    for (int k = 0; k < n; k++) {
+                        int ar = base + leftEntry(i, k) * sites + x, br = base + rightEntry(k, j) * sites + x;
+                        DoubleVector xr = widen(a, ar), xi = widen(a, ar + sites).mul(sa);
+                        DoubleVector yr = widen(b, br), yi = widen(b, br + sites).mul(sb);
+                        re = re.add(xr.mul(yr).sub(xi.mul(yi)));
+                        im = im.add(xr.mul(yi).add(xi.mul(yr)));
                     }
+                    ((FloatVector) re.convertShape(VectorOperators.D2F, FLOATS, 0)).intoArray(c, cr + x);
+                    ((FloatVector) im.convertShape(VectorOperators.D2F, FLOATS, 0)).intoArray(c, cr + sites + x);
                 }
-                int cr = base + index(i, j) * sites;
-                System.arraycopy(re, 0, c, cr, sites);
-                System.arraycopy(im, 0, c, cr + sites, sites);
-            }
-        }
-    }
-
-    /** n = 3 (SU(3)), one matrix: the sum over k unrolled, so each entry is one pass over the sites. */
-    private void multiply3(float[] a, float[] b, float[] c, int base, int sites) {
-        double sa = adjointLeft ? -1 : 1, sb = adjointRight ? -1 : 1;
-        for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 3; j++) {
-                int a0 = base + leftEntry(i, 0) * sites, a1 = base + leftEntry(i, 1) * sites, a2 = base + leftEntry(i, 2) * sites;
-                int b0 = base + rightEntry(0, j) * sites, b1 = base + rightEntry(1, j) * sites, b2 = base + rightEntry(2, j) * sites;
-                int cr = base + index(i, j) * sites;
-                for (int x = 0; x < sites; x++) {
-                    double re = 0, im = 0, xr, xi, yr, yi;
-                    xr = a[a0 + x]; xi = sa * a[a0 + sites + x]; yr = b[b0 + x]; yi = sb * b[b0 + sites + x];
-                    re += xr * yr - xi * yi;
-                    im += xr * yi + xi * yr;
-                    xr = a[a1 + x]; xi = sa * a[a1 + sites + x]; yr = b[b1 + x]; yi = sb * b[b1 + sites + x];
-                    re += xr * yr - xi * yi;
-                    im += xr * yi + xi * yr;
-                    xr = a[a2 + x]; xi = sa * a[a2 + sites + x]; yr = b[b2 + x]; yi = sb * b[b2 + sites + x];
-                    re += xr * yr - xi * yi;
-                    im += xr * yi + xi * yr;
+                for (; x < sites; x++) {
+                    double re = 0, im = 0;
+                    for (int k = 0; k < n; k++) {
+                        int ar = base + leftEntry(i, k) * sites + x, br = base + rightEntry(k, j) * sites + x;
+                        double xr = a[ar], xi = sa * a[ar + sites], yr = b[br], yi = sb * b[br + sites];
+                        re += xr * yr - xi * yi;
+                        im += xr * yi + xi * yr;
+                    }
                     c[cr + x] = (float) re;
                     c[cr + sites + x] = (float) im;
                 }
@@ -156,25 +112,33 @@ public record ComplexMatMul(int n, boolean adjointLeft, boolean adjointRight) im
         }
     }
 
-    /** {@link #multiply3(float[], float[], float[], int, int)} in float64. */
-    private void multiply3(double[] a, double[] b, double[] c, int base, int sites) {
+    /** {@link #multiply(float[], float[], float[], int, int)} in float64. */
+    private void multiply(double[] a, double[] b, double[] c, int base, int sites) {
         double sa = adjointLeft ? -1 : 1, sb = adjointRight ? -1 : 1;
-        for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 3; j++) {
-                int a0 = base + leftEntry(i, 0) * sites, a1 = base + leftEntry(i, 1) * sites, a2 = base + leftEntry(i, 2) * sites;
-                int b0 = base + rightEntry(0, j) * sites, b1 = base + rightEntry(1, j) * sites, b2 = base + rightEntry(2, j) * sites;
-                int cr = base + index(i, j) * sites;
-                for (int x = 0; x < sites; x++) {
-                    double re = 0, im = 0, xr, xi, yr, yi;
-                    xr = a[a0 + x]; xi = sa * a[a0 + sites + x]; yr = b[b0 + x]; yi = sb * b[b0 + sites + x];
-                    re += xr * yr - xi * yi;
-                    im += xr * yi + xi * yr;
-                    xr = a[a1 + x]; xi = sa * a[a1 + sites + x]; yr = b[b1 + x]; yi = sb * b[b1 + sites + x];
-                    re += xr * yr - xi * yi;
-                    im += xr * yi + xi * yr;
-                    xr = a[a2 + x]; xi = sa * a[a2 + sites + x]; yr = b[b2 + x]; yi = sb * b[b2 + sites + x];
-                    re += xr * yr - xi * yi;
-                    im += xr * yi + xi * yr;
+        int lanes = DOUBLES.length(), bound = DOUBLES.loopBound(sites);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                int cr = base + index(i, j) * sites, x = 0;
+                for (; x < bound; x += lanes) {
+                    DoubleVector re = DoubleVector.zero(DOUBLES), im = DoubleVector.zero(DOUBLES);
+                    for (int k = 0; k < n; k++) {
+                        int ar = base + leftEntry(i, k) * sites + x, br = base + rightEntry(k, j) * sites + x;
+                        DoubleVector xr = DoubleVector.fromArray(DOUBLES, a, ar), xi = DoubleVector.fromArray(DOUBLES, a, ar + sites).mul(sa);
+                        DoubleVector yr = DoubleVector.fromArray(DOUBLES, b, br), yi = DoubleVector.fromArray(DOUBLES, b, br + sites).mul(sb);
+                        re = re.add(xr.mul(yr).sub(xi.mul(yi)));
+                        im = im.add(xr.mul(yi).add(xi.mul(yr)));
+                    }
+                    re.intoArray(c, cr + x);
+                    im.intoArray(c, cr + sites + x);
+                }
+                for (; x < sites; x++) {
+                    double re = 0, im = 0;
+                    for (int k = 0; k < n; k++) {
+                        int ar = base + leftEntry(i, k) * sites + x, br = base + rightEntry(k, j) * sites + x;
+                        double xr = a[ar], xi = sa * a[ar + sites], yr = b[br], yi = sb * b[br + sites];
+                        re += xr * yr - xi * yi;
+                        im += xr * yi + xi * yr;
+                    }
                     c[cr + x] = re;
                     c[cr + sites + x] = im;
                 }
