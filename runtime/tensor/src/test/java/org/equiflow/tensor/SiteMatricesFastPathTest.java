@@ -74,6 +74,9 @@ class SiteMatricesFastPathTest {
         // scale 0.2: no squaring for most sites; scale 3: several squarings
         for (double scale : new double[] {0.2, 3}) {
             Tensor x = random(shape, dtype, scale, rng);
+            // a NaN and an infinite entry: those sites' exponentials are NaN, their neighbours' unharmed
+            x.set(1, Double.NaN);
+            x.set(shape.sites() * (2 * n * n - 1) + 2, Double.POSITIVE_INFINITY);
             Tensor expected = Tensor.zeros(shape, dtype);
             referenceExponential(n, x, expected);
             MatrixExponential exp = new MatrixExponential(n);
