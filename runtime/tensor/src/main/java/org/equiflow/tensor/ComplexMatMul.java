@@ -1,12 +1,12 @@
 package org.equiflow.tensor;
 
+import static org.equiflow.tensor.SiteMatrices.DOUBLES;
+import static org.equiflow.tensor.SiteMatrices.narrow;
+import static org.equiflow.tensor.SiteMatrices.widen;
+
 import java.util.List;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Site-wise products of small complex matrices, the building block of SU(N) link fields:
@@ -70,14 +70,6 @@ public record ComplexMatMul(int n, boolean adjointLeft, boolean adjointRight) im
      * vector of them per step, the sum over k kept in registers.
      */
 
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
-    /** As many float32 lanes as {@link #DOUBLES} has, widened to it. */
-    private static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
-
-    private static DoubleVector widen(float[] values, int at) {
-        return (DoubleVector) FloatVector.fromArray(FLOATS, values, at).convertShape(VectorOperators.F2D, DOUBLES, 0);
-    }
-
     /** One matrix at {@code base}, float32 operands and result. */
     private void multiply(float[] a, float[] b, float[] c, int base, int sites) {
         double sa = adjointLeft ? -1 : 1, sb = adjointRight ? -1 : 1;
@@ -94,8 +86,8 @@ public record ComplexMatMul(int n, boolean adjointLeft, boolean adjointRight) im
                         re = re.add(xr.mul(yr).sub(xi.mul(yi)));
                         im = im.add(xr.mul(yi).add(xi.mul(yr)));
                     }
-                    ((FloatVector) re.convertShape(VectorOperators.D2F, FLOATS, 0)).intoArray(c, cr + x);
-                    ((FloatVector) im.convertShape(VectorOperators.D2F, FLOATS, 0)).intoArray(c, cr + sites + x);
+                    narrow(re).intoArray(c, cr + x);
+                    narrow(im).intoArray(c, cr + sites + x);
                 }
                 for (; x < sites; x++) {
                     double re = 0, im = 0;

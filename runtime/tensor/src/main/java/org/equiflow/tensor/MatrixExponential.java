@@ -172,7 +172,7 @@ public record MatrixExponential(int n) implements Primitive {
      * every operation a vector one.
      */
     static final class Exponential {
-        static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+        static final VectorSpecies<Double> SPECIES = SiteMatrices.DOUBLES;
         static final int LANES = SPECIES.length();
         /** The 1-norm the scaled matrix is brought under. */
         private static final double SCALED_NORM = 0.5;

@@ -1,5 +1,10 @@
 package org.equiflow.tensor;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 import org.equiflow.tensor.cpu.CpuParallel;
 
 /**
@@ -19,6 +24,25 @@ final class SiteMatrices {
     private static final int PARALLEL_THRESHOLD = 1 << 16;
 
     private SiteMatrices() {
+    }
+
+    /**
+     * The lanes the kernels compute in: double, whatever the tensors hold, as wide as the machine
+     * has (a vector of sites per step). Lanes are IEEE operations one by one, and the kernels use
+     * no fused multiply-add, so a lane computes bit for bit what scalar Java would.
+     */
+    static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    /** As many float32 lanes as {@link #DOUBLES} has, widened to it. */
+    static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
+
+    /** DOUBLES.length() float32 values from {@code at}, widened exactly. */
+    static DoubleVector widen(float[] values, int at) {
+        return (DoubleVector) FloatVector.fromArray(FLOATS, values, at).convertShape(VectorOperators.F2D, DOUBLES, 0);
+    }
+
+    /** Rounded to float32 once, as a {@code (float)} cast rounds. */
+    static FloatVector narrow(DoubleVector values) {
+        return (FloatVector) values.convertShape(VectorOperators.D2F, FLOATS, 0);
     }
 
     /** Runs {@code body} over matrices {@code [0, matrices)}, split over threads when the field is large. */
