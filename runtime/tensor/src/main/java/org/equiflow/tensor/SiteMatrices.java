@@ -50,9 +50,4 @@ final class SiteMatrices {
         if (values < PARALLEL_THRESHOLD || matrices < 2) body.run(0, 0, matrices);
         else CpuParallel.forChunks(matrices, body);
     }
-
-    /** The channel of the real part of entry (row, column) of an n×n matrix; the imaginary part follows it. */
-    static int entry(int n, int row, int column) {
-        return 2 * (row * n + column);
-    }
 }
