@@ -1,6 +1,13 @@
 package org.equiflow.tensor;
 
+import static org.equiflow.tensor.SiteMatrices.DOUBLES;
+import static org.equiflow.tensor.SiteMatrices.narrow;
+import static org.equiflow.tensor.SiteMatrices.widen;
+
+import java.util.Arrays;
 import java.util.List;
+
+import jdk.incubator.vector.DoubleVector;
 
 /**
  * The traceless anti-Hermitian part of each site's complex N×N matrices (layout of
@@ -41,27 +48,102 @@ public record AlgebraProjection(int n) implements Primitive {
     public void forward(List<Tensor> inputs, Tensor out) {
         Tensor a = inputs.getFirst();
         Shape s = a.shape();
-        int sites = s.sites(), matrices = s.batch() * (s.channels() / block());
-        for (int m = 0; m < matrices; m++) {
-            int base = m * block() * sites;
-            for (int x = 0; x < sites; x++) {
-                // tr(M − M†)/2N = i·Im tr M / N: only the imaginary parts of the diagonal move.
-                double imTrace = 0;
-                for (int i = 0; i < n; i++) imTrace += a.get(base + (index(i, i) + 1) * sites + x);
-                double shift = n == 1 ? 0 : imTrace / n;
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j < n; j++) {
-                        int ij = index(i, j), ji = index(j, i);
-                        // ½(M_ij − conj(M_ji))
-                        double re = 0.5 * (a.get(base + ij * sites + x) - a.get(base + ji * sites + x));
-                        double im = 0.5 * (a.get(base + (ij + 1) * sites + x) + a.get(base + (ji + 1) * sites + x));
-                        if (i == j) im -= shift;
-                        out.set(base + ij * sites + x, re);
-                        out.set(base + (ij + 1) * sites + x, im);
-                    }
+        int sites = s.sites(), matrices = s.batch() * (s.channels() / block()), stride = block() * sites;
+        // Sites innermost on the backing arrays, a vector of them per step (see SiteMatrices); per
+        // site the same double operations as one scalar loop over the entries.
+        if (out.dtype() == DType.F32) {
+            float[] av = a.f32(), ov = out.f32();
+            SiteMatrices.forEachMatrix(matrices, out.size(), (chunk, from, to) -> {
+                double[] shift = new double[sites];
+                for (int m = from; m < to; m++) project(av, ov, m * stride, sites, shift);
+            });
+        } else {
+            double[] av = a.f64(), ov = out.f64();
+            SiteMatrices.forEachMatrix(matrices, out.size(), (chunk, from, to) -> {
+                double[] shift = new double[sites];
+                for (int m = from; m < to; m++) project(av, ov, m * stride, sites, shift);
+            });
+        }
+    }
+
+    /** One matrix at {@code base}: out_ij = ½(M_ij − conj(M_ji)), less the shift on the diagonal's imaginary part. */
+    private void project(float[] a, float[] out, int base, int sites, double[] shift) {
+        shifts(a, base, sites, shift);
+        int lanes = DOUBLES.length(), bound = DOUBLES.loopBound(sites);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                int ij = base + index(i, j) * sites, ji = base + index(j, i) * sites;
+                boolean diagonal = i == j;
+                int x = 0;
+                for (; x < bound; x += lanes) {
+                    DoubleVector re = widen(a, ij + x).sub(widen(a, ji + x)).mul(0.5);
+                    DoubleVector im = widen(a, ij + sites + x).add(widen(a, ji + sites + x)).mul(0.5);
+                    if (diagonal) im = im.sub(DoubleVector.fromArray(DOUBLES, shift, x));
+                    narrow(re).intoArray(out, ij + x);
+                    narrow(im).intoArray(out, ij + sites + x);
+                }
+                for (; x < sites; x++) {
+                    double re = 0.5 * ((double) a[ij + x] - a[ji + x]);
+                    double im = 0.5 * ((double) a[ij + sites + x] + a[ji + sites + x]);
+                    if (diagonal) im -= shift[x];
+                    out[ij + x] = (float) re;
+                    out[ij + sites + x] = (float) im;
                 }
             }
         }
+    }
+
+    /** {@link #project(float[], float[], int, int, double[])} in float64. */
+    private void project(double[] a, double[] out, int base, int sites, double[] shift) {
+        shifts(a, base, sites, shift);
+        int lanes = DOUBLES.length(), bound = DOUBLES.loopBound(sites);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                int ij = base + index(i, j) * sites, ji = base + index(j, i) * sites;
+                boolean diagonal = i == j;
+                int x = 0;
+                for (; x < bound; x += lanes) {
+                    DoubleVector re = DoubleVector.fromArray(DOUBLES, a, ij + x).sub(DoubleVector.fromArray(DOUBLES, a, ji + x)).mul(0.5);
+                    DoubleVector im = DoubleVector.fromArray(DOUBLES, a, ij + sites + x).add(DoubleVector.fromArray(DOUBLES, a, ji + sites + x)).mul(0.5);
+                    if (diagonal) im = im.sub(DoubleVector.fromArray(DOUBLES, shift, x));
+                    re.intoArray(out, ij + x);
+                    im.intoArray(out, ij + sites + x);
+                }
+                for (; x < sites; x++) {
+                    double re = 0.5 * (a[ij + x] - a[ji + x]);
+                    double im = 0.5 * (a[ij + sites + x] + a[ji + sites + x]);
+                    if (diagonal) im -= shift[x];
+                    out[ij + x] = re;
+                    out[ij + sites + x] = im;
+                }
+            }
+        }
+    }
+
+    /**
+     * shift[x] = Im tr M(x) / N for the matrix at {@code base} (0 for N = 1): tr(M − M†)/2N =
+     * i·Im tr M / N, so only the imaginary parts of the diagonal move. Summed from 0 with i
+     * ascending, as a scalar loop would.
+     */
+    private void shifts(float[] a, int base, int sites, double[] shift) {
+        Arrays.fill(shift, 0);
+        if (n == 1) return;
+        for (int i = 0; i < n; i++) {
+            int at = base + (index(i, i) + 1) * sites;
+            for (int x = 0; x < sites; x++) shift[x] += a[at + x];
+        }
+        for (int x = 0; x < sites; x++) shift[x] /= n;
+    }
+
+    /** {@link #shifts(float[], int, int, double[])} in float64. */
+    private void shifts(double[] a, int base, int sites, double[] shift) {
+        Arrays.fill(shift, 0);
+        if (n == 1) return;
+        for (int i = 0; i < n; i++) {
+            int at = base + (index(i, i) + 1) * sites;
+            for (int x = 0; x < sites; x++) shift[x] += a[at + x];
+        }
+        for (int x = 0; x < sites; x++) shift[x] /= n;
     }
 
     /** The channel of the real part of entry (row, column) within one matrix. */

@@ -1,6 +1,12 @@
 package org.equiflow.tensor;
 
+import static org.equiflow.tensor.SiteMatrices.DOUBLES;
+import static org.equiflow.tensor.SiteMatrices.narrow;
+import static org.equiflow.tensor.SiteMatrices.widen;
+
 import java.util.List;
+
+import jdk.incubator.vector.DoubleVector;
 
 /**
  * Site-wise products of small complex matrices, the building block of SU(N) link fields:
@@ -38,32 +44,105 @@ public record ComplexMatMul(int n, boolean adjointLeft, boolean adjointRight) im
     public void forward(List<Tensor> inputs, Tensor out) {
         Tensor a = inputs.get(0), b = inputs.get(1);
         Shape s = a.shape();
-        int sites = s.sites(), matrices = s.batch() * (s.channels() / block());
-        for (int m = 0; m < matrices; m++) {
-            int base = m * block() * sites;
-            for (int x = 0; x < sites; x++) {
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j < n; j++) {
-                        double re = 0, im = 0;
-                        for (int k = 0; k < n; k++) {
-                            // op(A)[i][k] and op(B)[k][j], conjugated where adjoint.
-                            int ai = adjointLeft ? index(k, i) : index(i, k);
-                            int bi = adjointRight ? index(j, k) : index(k, j);
-                            double ar = a.get(base + ai * sites + x), aim = a.get(base + (ai + 1) * sites + x);
-                            double br = b.get(base + bi * sites + x), bim = b.get(base + (bi + 1) * sites + x);
-                            if (adjointLeft) aim = -aim;
-                            if (adjointRight) bim = -bim;
-                            re += ar * br - aim * bim;
-                            im += ar * bim + aim * br;
-                        }
-                        int ci = index(i, j);
-                        out.set(base + ci * sites + x, re);
-                        out.set(base + (ci + 1) * sites + x, im);
+        int sites = s.sites(), matrices = s.batch() * (s.channels() / block()), stride = block() * sites;
+        // Arrays taken on this thread: a parked tensor syncs once, not on every worker.
+        if (out.dtype() == DType.F32) {
+            float[] av = a.f32(), bv = b.f32(), cv = out.f32();
+            SiteMatrices.forEachMatrix(matrices, out.size(), (chunk, from, to) -> {
+                for (int m = from; m < to; m++) multiply(av, bv, cv, m * stride, sites);
+            });
+        } else {
+            double[] av = a.f64(), bv = b.f64(), cv = out.f64();
+            SiteMatrices.forEachMatrix(matrices, out.size(), (chunk, from, to) -> {
+                for (int m = from; m < to; m++) multiply(av, bv, cv, m * stride, sites);
+            });
+        }
+    }
+
+    /*
+     * The kernels below compute, for every site, exactly what one scalar loop would:
+     * re = 0; for k: re += Re op(A)_ik·Re op(B)_kj − Im op(A)_ik·Im op(B)_kj (im likewise), in
+     * double, k ascending, a float32 result rounded once at the store. Lanes of the Vector API
+     * are IEEE operations one by one (no fused multiply-add here), and the conjugation of an
+     * adjoint operand is a multiplication of its imaginary part by −1, which is exact; so the
+     * sums are bit for bit those of the straightforward loop (SiteMatricesFastPathTest holds
+     * that loop). Sites are the innermost dimension: for a fixed entry they are contiguous, a
+     * vector of them per step, the sum over k kept in registers.
+     */
+
+    /** One matrix at {@code base}, float32 operands and result. */
+    private void multiply(float[] a, float[] b, float[] c, int base, int sites) {
+        double sa = adjointLeft ? -1 : 1, sb = adjointRight ? -1 : 1;
+        int lanes = DOUBLES.length(), bound = DOUBLES.loopBound(sites);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                int cr = base + index(i, j) * sites, x = 0;
+                for (; x < bound; x += lanes) {
+                    DoubleVector re = DoubleVector.zero(DOUBLES), im = DoubleVector.zero(DOUBLES);
+                    for (int k = 0; k < n; k++) {
+                        int ar = base + leftEntry(i, k) * sites + x, br = base + rightEntry(k, j) * sites + x;
+                        DoubleVector xr = widen(a, ar), xi = widen(a, ar + sites).mul(sa);
+                        DoubleVector yr = widen(b, br), yi = widen(b, br + sites).mul(sb);
+                        re = re.add(xr.mul(yr).sub(xi.mul(yi)));
+                        im = im.add(xr.mul(yi).add(xi.mul(yr)));
                     }
+                    narrow(re).intoArray(c, cr + x);
+                    narrow(im).intoArray(c, cr + sites + x);
+                }
+                for (; x < sites; x++) {
+                    double re = 0, im = 0;
+                    for (int k = 0; k < n; k++) {
+                        int ar = base + leftEntry(i, k) * sites + x, br = base + rightEntry(k, j) * sites + x;
+                        double xr = a[ar], xi = sa * a[ar + sites], yr = b[br], yi = sb * b[br + sites];
+                        re += xr * yr - xi * yi;
+                        im += xr * yi + xi * yr;
+                    }
+                    c[cr + x] = (float) re;
+                    c[cr + sites + x] = (float) im;
                 }
             }
         }
     }
+
+    /** {@link #multiply(float[], float[], float[], int, int)} in float64. */
+    private void multiply(double[] a, double[] b, double[] c, int base, int sites) {
+        double sa = adjointLeft ? -1 : 1, sb = adjointRight ? -1 : 1;
+        int lanes = DOUBLES.length(), bound = DOUBLES.loopBound(sites);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                int cr = base + index(i, j) * sites, x = 0;
+                for (; x < bound; x += lanes) {
+                    DoubleVector re = DoubleVector.zero(DOUBLES), im = DoubleVector.zero(DOUBLES);
+                    for (int k = 0; k < n; k++) {
+                        int ar = base + leftEntry(i, k) * sites + x, br = base + rightEntry(k, j) * sites + x;
+                        DoubleVector xr = DoubleVector.fromArray(DOUBLES, a, ar), xi = DoubleVector.fromArray(DOUBLES, a, ar + sites).mul(sa);
+                        DoubleVector yr = DoubleVector.fromArray(DOUBLES, b, br), yi = DoubleVector.fromArray(DOUBLES, b, br + sites).mul(sb);
+                        re = re.add(xr.mul(yr).sub(xi.mul(yi)));
+                        im = im.add(xr.mul(yi).add(xi.mul(yr)));
+                    }
+                    re.intoArray(c, cr + x);
+                    im.intoArray(c, cr + sites + x);
+                }
+                for (; x < sites; x++) {
+                    double re = 0, im = 0;
+                    for (int k = 0; k < n; k++) {
+                        int ar = base + leftEntry(i, k) * sites + x, br = base + rightEntry(k, j) * sites + x;
+                        double xr = a[ar], xi = sa * a[ar + sites], yr = b[br], yi = sb * b[br + sites];
+                        re += xr * yr - xi * yi;
+                        im += xr * yi + xi * yr;
+                    }
+                    c[cr + x] = re;
+                    c[cr + sites + x] = im;
+                }
+            }
+        }
+    }
+
+    /** The channel of the real part of op(A)'s entry (row, column): A's own entry, transposed when A enters adjoint. */
+    private int leftEntry(int row, int column) { return adjointLeft ? index(column, row) : index(row, column); }
+
+    /** The channel of the real part of op(B)'s entry (row, column). */
+    private int rightEntry(int row, int column) { return adjointRight ? index(column, row) : index(row, column); }
 
     /** The channel of the real part of entry (row, column) within one matrix. */
     private int index(int row, int column) { return 2 * (row * n + column); }

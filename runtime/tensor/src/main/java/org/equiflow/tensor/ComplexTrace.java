@@ -1,6 +1,7 @@
 package org.equiflow.tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,16 +33,54 @@ public record ComplexTrace(int n) implements Primitive {
         Tensor a = inputs.getFirst();
         Shape s = a.shape();
         int sites = s.sites(), matrices = s.batch() * (s.channels() / block());
-        for (int m = 0; m < matrices; m++) {
-            for (int x = 0; x < sites; x++) {
-                double re = 0, im = 0;
-                for (int i = 0; i < n; i++) {
-                    int channel = 2 * (i * n + i);
-                    re += a.get((m * block() + channel) * sites + x);
-                    im += a.get((m * block() + channel + 1) * sites + x);
+        // Sites innermost on the backing arrays; per site the sum runs from 0 over the diagonal in
+        // order, in double, as a scalar loop would.
+        if (out.dtype() == DType.F32) {
+            float[] av = a.f32(), ov = out.f32();
+            SiteMatrices.forEachMatrix(matrices, a.size(), (chunk, from, to) -> {
+                double[] re = new double[sites], im = new double[sites];
+                for (int m = from; m < to; m++) {
+                    trace(av, m * block() * sites, sites, re, im);
+                    int at = 2 * m * sites;
+                    for (int x = 0; x < sites; x++) {
+                        ov[at + x] = (float) re[x];
+                        ov[at + sites + x] = (float) im[x];
+                    }
                 }
-                out.set((2 * m) * sites + x, re);
-                out.set((2 * m + 1) * sites + x, im);
+            });
+        } else {
+            double[] av = a.f64(), ov = out.f64();
+            SiteMatrices.forEachMatrix(matrices, a.size(), (chunk, from, to) -> {
+                double[] re = new double[sites], im = new double[sites];
+                for (int m = from; m < to; m++) {
+                    trace(av, m * block() * sites, sites, re, im);
+                    System.arraycopy(re, 0, ov, 2 * m * sites, sites);
+                    System.arraycopy(im, 0, ov, (2 * m + 1) * sites, sites);
+                }
+            });
+        }
+    }
+
+    private void trace(float[] a, int base, int sites, double[] re, double[] im) {
+        Arrays.fill(re, 0);
+        Arrays.fill(im, 0);
+        for (int i = 0; i < n; i++) {
+            int at = base + 2 * (i * n + i) * sites;
+            for (int x = 0; x < sites; x++) {
+                re[x] += a[at + x];
+                im[x] += a[at + sites + x];
+            }
+        }
+    }
+
+    private void trace(double[] a, int base, int sites, double[] re, double[] im) {
+        Arrays.fill(re, 0);
+        Arrays.fill(im, 0);
+        for (int i = 0; i < n; i++) {
+            int at = base + 2 * (i * n + i) * sites;
+            for (int x = 0; x < sites; x++) {
+                re[x] += a[at + x];
+                im[x] += a[at + sites + x];
             }
         }
     }
