@@ -78,8 +78,23 @@ public final class IrTranslator {
         }
         int[] outputs = function.outputs().values().stream().mapToInt(Integer::intValue).toArray();
         var root = new IrRootNode(null, IrRootNode.frameFor(function.ops().size()), nodes.toArray(OpNode[]::new), outputs,
-                function.name());
+                deadAfter(function), function.name());
         return root.getCallTarget();
+    }
+
+    /** Per op (in order, op i in slot i), the values whose last reader it is; a value no op reads dies after its own op. Outputs live on. */
+    static int[][] deadAfter(IrFunction function) {
+        int n = function.ops().size();
+        int[] lastReader = new int[n];
+        for (int v = 0; v < n; v++) lastReader[v] = v;
+        for (Op op : function.ops()) for (int operand : op.operands()) lastReader[operand] = Math.max(lastReader[operand], op.id());
+        java.util.Set<Integer> outputs = new java.util.HashSet<>(function.outputs().values());
+        List<List<Integer>> dead = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) dead.add(new java.util.ArrayList<>());
+        for (int v = 0; v < n; v++) if (!outputs.contains(v)) dead.get(lastReader[v]).add(v);
+        int[][] out = new int[n][];
+        for (int i = 0; i < n; i++) out[i] = dead.get(i).stream().mapToInt(Integer::intValue).toArray();
+        return out;
     }
 
     /** The activations the fusion passes put after a convolution (IDENTITY: a conditioner's plain conv). */

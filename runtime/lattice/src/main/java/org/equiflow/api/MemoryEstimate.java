@@ -29,13 +29,13 @@ final class MemoryEstimate {
         int threads = CpuParallel.threads();
         long perParameter = 4 + 4L * (threads + 1) + 16 + 24;
         long configsAtOnce = Math.min(batch, (long) threads * blockConfigs(flow.theory()));
-        return parameters * perParameter + configsAtOnce * activationsPerConfiguration(flow) + batch * fieldBytes(flow.theory()) * 8;
+        return parameters * perParameter + configsAtOnce * activationsPerConfiguration(flow, true) + batch * fieldBytes(flow.theory()) * 8;
     }
 
     /** Bytes sampling needs: the trained parameters with the checkpoint being read, a batch's activations, the ensemble and its copies for measuring. */
     static long sampling(FlowModel flow, long count, long batch) {
         long configsAtOnce = Math.min(batch, (long) CpuParallel.threads() * blockConfigs(flow.theory()));
-        return parameters(flow) * (4 + 48) + configsAtOnce * activationsPerConfiguration(flow)
+        return parameters(flow) * (4 + 48) + configsAtOnce * activationsPerConfiguration(flow, false)
                 + batch * fieldBytes(flow.theory()) * 8 + count * (2 * fieldBytes(flow.theory()) + 16);
     }
 
@@ -64,16 +64,21 @@ final class MemoryEstimate {
         return count;
     }
 
-    /** float32 activations one configuration produces in every conditioner, forward and backward. */
-    private static long activationsPerConfiguration(FlowModel flow) {
+    /**
+     * float32 activations one configuration produces in every conditioner, forward and backward,
+     * and, for training ({@code taped}), what the tape keeps of layers without conditioners (a
+     * gradient flow's unrolled integration); without a tape the engine drops each value after its
+     * last use, so those are not all live at once.
+     */
+    private static long activationsPerConfiguration(FlowModel flow, boolean taped) {
         long volume = flow.theory().lattice().volume();
-        long channels = 0, taped = 0;
+        long channels = 0, tapedTotal = 0;
         int fieldChannels = (int) (flow.theory().valuesPerConfiguration() / volume);
         for (LayerSpec layer : flow.layers()) {
             for (NetSpec net : CouplingLayers.of(layer).nets(layer)) channels += outputs(net);
-            taped += tapedValues(layer, flow.theory().lattice(), fieldChannels);
+            if (taped) tapedTotal += tapedValues(layer, flow.theory().lattice(), fieldChannels);
         }
-        return channels * volume * 4 * 2 + taped * volume * 4;
+        return channels * volume * 4 * 2 + tapedTotal * volume * 4;
     }
 
     private static <S extends LayerSpec> long tapedValues(S layer, org.equiflow.compiler.model.Lattice lattice, int fieldChannels) {
