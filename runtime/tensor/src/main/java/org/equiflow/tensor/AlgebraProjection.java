@@ -26,7 +26,7 @@ import jdk.incubator.vector.DoubleVector;
 public record AlgebraProjection(int n) implements Primitive {
 
     public AlgebraProjection {
-        if (n < 1 || n > 8) throw new IllegalArgumentException("matrix size must be 1 … 8, got " + n);
+        SiteMatrices.requireSize(n);
     }
 
     private int block() { return 2 * n * n; }
@@ -35,9 +35,7 @@ public record AlgebraProjection(int n) implements Primitive {
     public Shape outputShape(List<Shape> inputs) {
         Primitive.expectArity(this, inputs, 1);
         Shape a = inputs.getFirst();
-        if (a.channels() % block() != 0) {
-            throw new IllegalArgumentException(a + " does not hold whole " + n + "×" + n + " complex matrices (" + block() + " channels each)");
-        }
+        SiteMatrices.wholeMatrices(a, n);
         return a;
     }
 

@@ -24,7 +24,7 @@ import jdk.incubator.vector.DoubleVector;
 public record ComplexMatMul(int n, boolean adjointLeft, boolean adjointRight) implements Primitive {
 
     public ComplexMatMul {
-        if (n < 1 || n > 8) throw new IllegalArgumentException("matrix size must be 1 … 8, got " + n);
+        SiteMatrices.requireSize(n);
     }
 
     private int block() { return 2 * n * n; }
@@ -34,9 +34,7 @@ public record ComplexMatMul(int n, boolean adjointLeft, boolean adjointRight) im
         Primitive.expectArity(this, inputs, 2);
         Shape a = inputs.get(0), b = inputs.get(1);
         if (!a.equals(b)) throw new IllegalArgumentException("ComplexMatMul needs operands of one shape, got " + a + " and " + b);
-        if (a.channels() % block() != 0) {
-            throw new IllegalArgumentException(a + " does not hold whole " + n + "×" + n + " complex matrices (" + block() + " channels each)");
-        }
+        SiteMatrices.wholeMatrices(a, n);
         return a;
     }
 

@@ -36,6 +36,19 @@ final class SiteMatrices {
     static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
 
     /** DOUBLES.length() float32 values from {@code at}, widened exactly. */
+    /** The matrix sizes the site-wise primitives take. */
+    static void requireSize(int n) {
+        if (n < 1 || n > 8) throw new IllegalArgumentException("matrix size must be 1 … 8, got " + n);
+    }
+
+    /** {@code field} itself, once it is checked to hold whole complex n×n matrices (2n² channels each) per site. */
+    static Shape wholeMatrices(Shape field, int n) {
+        if (field.channels() % (2 * n * n) != 0) {
+            throw new IllegalArgumentException(field + " does not hold whole " + n + "×" + n + " complex matrices (" + 2 * n * n + " channels each)");
+        }
+        return field;
+    }
+
     static DoubleVector widen(float[] values, int at) {
         return (DoubleVector) FloatVector.fromArray(FLOATS, values, at).convertShape(VectorOperators.F2D, DOUBLES, 0);
     }
