@@ -11,6 +11,9 @@ public record IrFunction(String name, List<Op> ops, Map<String, Integer> outputs
     }
 
     public Op op(int id) {
+        // Ids are positions in a renumbered function (every pass's output): a direct look first,
+        // since passes ask for operands of every op (a linear search made them quadratic).
+        if (id >= 0 && id < ops.size() && ops.get(id).id() == id) return ops.get(id);
         for (Op op : ops) if (op.id() == id) return op;
         throw new IllegalArgumentException("no op %" + id + " in " + name);
     }
