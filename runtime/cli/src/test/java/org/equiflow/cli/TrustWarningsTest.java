@@ -101,6 +101,11 @@ class TrustWarningsTest {
         var coarse = run("sample", flow.toString(), "--color=never", "--untrained", "--flow", "coarse", "--out", dir.resolve("coarse").toString());
         assertEquals(0, coarse.exit(), coarse.err());
         assertWarns(coarse, what, "raise `steps` of `gradient_flow`");
+        // training says it too, before anything is sampled
+        var trained = run("train", flow.toString(), "--no-progress", "--flow", "coarse", "--steps", "1", "--batch", "4",
+                "--out", dir.resolve("coarse-trained").toString());
+        assertEquals(0, trained.exit(), trained.err());
+        assertWarns(trained, what, "raise `steps` of `gradient_flow`");
         var fine = run("sample", flow.toString(), "--color=never", "--untrained", "--flow", "fine", "--set", "G.beta=1.0",
                 "--out", dir.resolve("fine").toString());
         assertEquals(0, fine.exit(), fine.err());
