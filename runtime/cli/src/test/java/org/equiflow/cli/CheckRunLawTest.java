@@ -79,6 +79,19 @@ class CheckRunLawTest {
                 """.formatted(theory, theory);
     }
 
+    /** A gradient flow on `std.theories.<theory>` at 4×4, one layer with the given loops and integrator. */
+    private static String gradientFlow(String theory, String loops, String integrator) {
+        return """
+                use std.theories.%s
+                use std.gauge.*
+                theory G = %s(lattice = [4, 4], beta = 1.0)
+                flow g for G {
+                    prior haar
+                    gradient_flow(loops = [%s], knots = 3, steps = 2, integrator = %s, perturbative = 1)
+                }
+                """.formatted(theory, theory, loops, integrator);
+    }
+
     private static String gaugeFlow(String transform, String blocks) {
         return """
                 use std.theories.u1
@@ -188,6 +201,16 @@ class CheckRunLawTest {
         add(c, "symmetrize z2 over spline", phiFlow("normal()",
                 "spline(mask = checkerboard(parity = 0), net = cnn(hidden = [2]), bins = 4)\n    symmetrize z2", ""), RUN);
         // transforms
+        add(c, "layer:gradient_flow", gradientFlow("su3", "rectangle()", "cg3"), RUN);
+        add(c, "gradient_flow on U(1)", gradientFlow("u1", "rectangle(), rectangle(r = 2, t = 1)", "cg2"), RUN);
+        add(c, "gradient_flow on SU(2)", gradientFlow("su2", "rectangle()", "euler"), RUN);
+        add(c, "gradient_flow with a loop that passes a link twice", gradientFlow("su2", "path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", "cg3"),
+                new Refused(ErrorCode.E0606));
+        add(c, "loop:rectangle", gradientFlow("u1", "rectangle(), rectangle(r = 1, t = 2)", "cg3"), RUN);
+        add(c, "loop:path", gradientFlow("u1", "rectangle(), path(steps = [1, 1, 2, -1, 2, -1, -2, -2])", "cg3"), RUN);
+        add(c, "integrator:euler", gradientFlow("u1", "rectangle()", "euler"), RUN);
+        add(c, "integrator:cg2", gradientFlow("u1", "rectangle()", "cg2"), RUN);
+        add(c, "integrator:cg3", gradientFlow("u1", "rectangle()", "cg3"), RUN);
         add(c, "transform:ncp_mixture", gaugeFlow("ncp_mixture(components = 3)", ""), RUN);
         add(c, "transform:circular_spline", gaugeFlow("circular_spline(bins = 4)", ""), RUN);
         add(c, "transform:circular_spline with a learned end slope", gaugeFlow("circular_spline(bins = 4, learn_end_derivative = true)", ""), RUN);
