@@ -1076,10 +1076,15 @@ public final class Elaborator {
         var shapes = new ArrayList<LoopShape>();
         for (Value v : loops) {
             var loop = (Value.Loop) v;
-            String problem = loop.shape().problem(lattice);
+            // every image under the lattice's rotations and reflections: on unequal sizes one may wrap where another does not
+            String problem = loop.shape().problem(lattice, field.kind() == FieldSpec.Kind.U1);
+            for (LoopShape image : problem == null && loop.shape().dimensionsNeeded() <= lattice.dimensions()
+                    ? loop.shape().orbit(lattice.dimensions()) : List.<LoopShape>of()) {
+                if (problem == null) problem = image.problem(lattice, field.kind() == FieldSpec.Kind.U1);
+            }
             if (problem != null) {
                 throw report(ErrorCode.E0606, ctx.userSite() != null ? ctx.userSite() : loop.span(), "loop " + loop.shape() + " cannot be flowed: " + problem,
-                        "loops are closed paths that pass each link once, e.g. `rectangle()`, `rectangle(r = 2, t = 1)` or `path(steps = [1, 2, -1, -2])`");
+                        "loops are closed paths that pass each link once (on U(1) links, any number of times), e.g. `rectangle()`, `rectangle(r = 2, t = 1)` or `path(steps = [1, 2, -1, -2])`");
             }
             shapes.add(loop.shape());
         }
@@ -1092,7 +1097,7 @@ public final class Elaborator {
         String integrator = ((Value.Integrator) args.get("integrator")).name();
         long order = integer(args.get("perturbative"), site, "perturbative");
         Span orderSpan = argumentSpan(c, "perturbative", params, site, ctx);
-        var perturbative = new ArrayList<double[]>();
+        List<double[]> perturbative = new ArrayList<>();
         for (int i = 0; i < shapes.size(); i++) perturbative.add(new double[] {0});
         if (order == 1) {
             double beta = wilsonBeta(theory, orderSpan);
@@ -1106,11 +1111,45 @@ public final class Elaborator {
             double casimir = field.kind() == FieldSpec.Kind.U1 ? 1.0 : (field.n() * field.n() - 1) / (2.0 * field.n());
             int n = field.kind() == FieldSpec.Kind.U1 ? 1 : field.n();
             perturbative.set(plaquette, new double[] {-beta / (4 * n * casimir)});
+        } else if (order == 2 && field.kind() == FieldSpec.Kind.U1) {
+            perturbative = nextToLeadingOrder(shapes, wilsonBeta(theory, orderSpan), lattice, orderSpan);
         } else if (order != 0) {
-            throw report(ErrorCode.E0606, orderSpan, "`perturbative` is the order of Lüscher's expansion the flow starts from: 0 (none) or 1 (leading order), got " + order,
-                    "next-to-leading order is not implemented; use `perturbative = 1`");
+            throw report(ErrorCode.E0606, orderSpan, "`perturbative` is the order of Lüscher's expansion the flow starts from: 0 (none), 1 (leading order)"
+                            + " or, for U(1), 2 (next-to-leading order); got " + order + (order == 2 ? " on " + field : ""),
+                    order == 2 ? "the SU(N) next-to-leading order has products of traces, which `gradient_flow` does not take yet; use `perturbative = 1`"
+                            : "use `perturbative = 1`");
         }
         return new LayerSpec.GradientFlow(shapes, knots == 2 ? "affine" : "cubic_spline", (int) knots, (int) steps, integrator, perturbative, site);
+    }
+
+    /**
+     * Lüscher's map to next-to-leading order for U(1), S̃_t = S̃₀ + t·S̃₁ with S̃₀ = −(β/4) Σ cos P
+     * and S̃₁ = (β²/4)[Σ_p cos 2P/8 + Σ_l (cos(P₁ − P₂)/10 − cos(P₁ + P₂)/6)], P₁, P₂ the plaquettes
+     * through link l (P₁ + P₂ their 2×1 loop, P₁ − P₂ the figure-eight through l): the solution of
+     * ΔS̃_t − t ∂S·∂S̃_t = −S + ⟨S⟩_t to first order in t (GradientFlowLawTest checks it). Each term
+     * must be one of {@code shapes}, which then starts from that coefficient.
+     */
+    private List<double[]> nextToLeadingOrder(List<LoopShape> shapes, double beta, Lattice lattice, Span at) {
+        var terms = new java.util.LinkedHashMap<String, Object[]>();
+        terms.put("rectangle()", new Object[] {LoopShape.rectangle(1, 1), new double[] {-beta / 4, 0}});
+        terms.put("path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", new Object[] {new LoopShape(List.of(1, 2, -1, -2, 1, 2, -1, -2)), new double[] {0, beta * beta / 32}});
+        terms.put("path(steps = [1, 2, -1, -2, 1, -2, -1, 2])", new Object[] {new LoopShape(List.of(1, 2, -1, -2, 1, -2, -1, 2)), new double[] {0, beta * beta / 40}});
+        terms.put("rectangle(r = 2, t = 1)", new Object[] {LoopShape.rectangle(2, 1), new double[] {0, -beta * beta / 24}});
+        var out = new ArrayList<double[]>();
+        for (int i = 0; i < shapes.size(); i++) out.add(new double[] {0});
+        List<String> missing = new ArrayList<>();
+        for (var e : terms.entrySet()) {
+            LoopShape term = ((LoopShape) e.getValue()[0]).canonical();
+            int found = -1;
+            for (int i = 0; i < shapes.size() && found < 0; i++) if (shapes.get(i).orbit(lattice.dimensions()).contains(term)) found = i;
+            if (found < 0) missing.add(e.getKey());
+            else out.set(found, (double[]) e.getValue()[1]);
+        }
+        if (!missing.isEmpty()) {
+            throw report(ErrorCode.E0606, at, "Lüscher's next-to-leading order for U(1) has the plaquette, the plaquette wound twice, the figure-eight"
+                    + " and the 2×1 loop, and `loops` lacks " + String.join(", ", missing), "add them to `loops`: " + String.join(", ", terms.keySet()));
+        }
+        return out;
     }
 
     /** β of the standard Wilson theories (std.theories u1, su2, su3), whose action the perturbative map is expanded for. */

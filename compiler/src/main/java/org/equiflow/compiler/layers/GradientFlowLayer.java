@@ -158,7 +158,7 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
                 int[] y = u;
                 for (int k = 0; k < j; k++) if (tableau.a()[j][k] != 0) y = moved(b, group, y, forces.get(k), epsilon * tableau.a()[j][k]);
                 int[] coefficients = coefficients(b, p, knots, t + epsilon * tableau.c(j));
-                Velocity v = velocity(b, group, y, orbits, coefficients, p.loops(), lattice);
+                Velocity v = velocity(b, group, y, orbits, coefficients, lattice);
                 forces.add(v.force());
                 if (tableau.b()[j] != 0) {
                     int term = b.unary(Op.UnaryFn.MUL_SCALAR, epsilon * tableau.b()[j], v.divergence());
@@ -272,8 +272,7 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
     /** Z_μ per direction (U(1): the angle velocity; SU(N): the algebra element), and div Z per configuration. */
     private record Velocity(int[] force, int divergence) {}
 
-    private static Velocity velocity(FunctionBuilder b, Group g, int[] u, List<List<LoopShape>> orbits, int[] coefficients,
-                                     List<LoopShape> shapes, Lattice lattice) {
+    private static Velocity velocity(FunctionBuilder b, Group g, int[] u, List<List<LoopShape>> orbits, int[] coefficients, Lattice lattice) {
         var links = new Links(b, u, g);
         int d = g.dimensions();
         int[] weighted = new int[d];
@@ -293,7 +292,8 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
                         phi = phi < 0 ? (l.sign() > 0 ? theta : b.unary(Op.UnaryFn.NEG, theta)) : l.sign() > 0 ? b.add(phi, theta) : b.sub(phi, theta);
                     }
                     int sin = b.unary(Op.UnaryFn.SIN, phi);
-                    int cos = b.sumSites(b.unary(Op.UnaryFn.COS, phi));
+                    // Δ cos(Σ n_l θ_l) = −(Σ n_l²) cos(…): |W| for single-pass loops, more for loops that wind a link twice
+                    int cos = b.unary(Op.UnaryFn.MUL_SCALAR, loop.laplacianWeight(lattice), b.sumSites(b.unary(Op.UnaryFn.COS, phi)));
                     cosines = cosines < 0 ? cos : b.add(cosines, cos);
                     for (LoopShape.Link l : path) {
                         int term = Links.shifted(b, sin, negated(l.site()));
@@ -318,7 +318,7 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
                 weighted[mu] = weighted[mu] < 0 ? term : b.add(weighted[mu], term);
             }
             if (g.abelian()) {
-                int term = b.mul(coefficients[i], b.unary(Op.UnaryFn.MUL_SCALAR, shapes.get(i).length(), cosines));
+                int term = b.mul(coefficients[i], cosines);
                 divergence = divergence < 0 ? term : b.add(divergence, term);
             }
         }

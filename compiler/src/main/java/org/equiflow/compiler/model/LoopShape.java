@@ -41,7 +41,14 @@ public record LoopShape(List<Integer> steps) {
      * each link at most once on the periodic lattice (the Laplacian identity
      * Δ Re tr W = −C_F |W| Re tr W the log-det rests on holds for such loops only).
      */
-    public String problem(Lattice lattice) {
+    public String problem(Lattice lattice) { return problem(lattice, false); }
+
+    /**
+     * As {@link #problem(Lattice)}; for U(1) ({@code abelian}) a loop may pass a link more than
+     * once: its angle is Σ n_l θ_l and Δ cos(Σ n_l θ_l) = −(Σ n_l²) cos(Σ n_l θ_l) exactly
+     * ({@link #laplacianWeight}), so only a loop whose windings all cancel is refused.
+     */
+    public String problem(Lattice lattice, boolean abelian) {
         if (steps.isEmpty()) return "the path has no steps";
         int d = lattice.dimensions();
         for (int s : steps) {
@@ -53,6 +60,7 @@ public record LoopShape(List<Integer> steps) {
         for (int k = 0; k < steps.size(); k++) {
             if (steps.get(k) == -steps.get((k + 1) % steps.size())) return "the path steps straight back at step " + (k + 1) + " (a backtracking link cancels)";
         }
+        if (abelian) return laplacianWeight(lattice) == 0 ? "its windings cancel on every link, so its angle is identically zero" : null;
         Set<List<Integer>> links = new HashSet<>();
         for (Link l : links(new int[d])) {
             var key = new ArrayList<Integer>();
@@ -64,6 +72,25 @@ public record LoopShape(List<Integer> steps) {
             }
         }
         return null;
+    }
+
+    /**
+     * Σ_l n_l² over the links of the periodic lattice, n_l the net number of times the loop runs
+     * along link l: the U(1) Laplacian of cos(Σ n_l θ_l) is −(this)·cos(…). |W| for a loop that
+     * passes each link once.
+     */
+    public long laplacianWeight(Lattice lattice) {
+        java.util.Map<List<Integer>, Integer> windings = new java.util.HashMap<>();
+        int d = lattice.dimensions();
+        for (Link l : links(new int[d])) {
+            var key = new ArrayList<Integer>();
+            for (int a = 0; a < d; a++) key.add(Math.floorMod(l.site()[a], lattice.sizes().get(a)));
+            key.add(l.axis());
+            windings.merge(key, l.sign(), Integer::sum);
+        }
+        long sum = 0;
+        for (int n : windings.values()) sum += (long) n * n;
+        return sum;
     }
 
     /** One link of a loop: its base site, its axis, and +1 where the path runs along it, −1 against. */

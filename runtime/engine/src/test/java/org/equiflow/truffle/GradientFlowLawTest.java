@@ -20,6 +20,7 @@ import org.equiflow.compiler.ir.Lowering;
 import org.equiflow.compiler.layers.GradientFlowLayer;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.LayerSpec;
+import org.equiflow.compiler.model.LoopShape;
 import org.equiflow.tensor.DType;
 import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Shape;
@@ -152,6 +153,101 @@ class GradientFlowLawTest {
                 }
             }
         }
+    }
+
+    /** Σ_x Σ_images cos φ_W(x) of one U(1) configuration [1, 2, L, L], written from the loop's links (the orbit from LoopShape). */
+    private static double loopSum(Tensor theta, LoopShape shape, int size) {
+        double sum = 0;
+        for (LoopShape loop : shape.orbit(2)) {
+            for (int x0 = 0; x0 < size; x0++) for (int x1 = 0; x1 < size; x1++) {
+                double phi = 0;
+                for (LoopShape.Link l : loop.links(new int[] {x0, x1})) {
+                    int y0 = Math.floorMod(l.site()[0], size), y1 = Math.floorMod(l.site()[1], size);
+                    phi += l.sign() * theta.get((l.axis() * size + y0) * size + y1);
+                }
+                sum += Math.cos(phi);
+            }
+        }
+        return sum;
+    }
+
+    private interface AngleFunction { double at(Tensor theta); }
+
+    /** Σ_l ∂²f/∂θ_l² by second differences. */
+    private static double laplacian(AngleFunction f, Tensor theta) {
+        double h = 1e-3, centre = f.at(theta), sum = 0;
+        for (int i = 0; i < theta.size(); i++) {
+            double original = theta.get(i);
+            theta.set(i, original + h);
+            double plus = f.at(theta);
+            theta.set(i, original - h);
+            double minus = f.at(theta);
+            theta.set(i, original);
+            sum += (plus - 2 * centre + minus) / (h * h);
+        }
+        return sum;
+    }
+
+    private static final LoopShape TWICE_WOUND = new LoopShape(java.util.List.of(1, 2, -1, -2, 1, 2, -1, -2));
+    private static final LoopShape FIGURE_EIGHT = new LoopShape(java.util.List.of(1, 2, -1, -2, 1, -2, -1, 2));
+
+    /**
+     * U(1) loops may wind a link more than once: Δ cos(Σ n_l θ_l) = −(Σ n_l²) cos(…) (the plaquette
+     * wound twice: 16, the figure-eight through a link: 10), against second differences of the loop
+     * sum written here, and the layer's divergence (one Euler step of length 1) equals −ΔS̃.
+     */
+    @Test
+    void uOneLoopsThatWindALinkTwiceHaveTheirExactLaplacian() throws IOException {
+        int size = 4;
+        for (var c : java.util.List.of(java.util.Map.entry("path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", TWICE_WOUND),
+                java.util.Map.entry("path(steps = [1, 2, -1, -2, 1, -2, -1, 2])", FIGURE_EIGHT))) {
+            String source = theories("u1") + "theory T = u1(lattice = [4, 4], beta = 1.0)\nflow f for T {\n    prior haar\n    gradient_flow(loops = ["
+                    + c.getKey() + "], steps = 1, integrator = euler)\n}\n";
+            CompiledFlow flow = compile(source, "u1_wound_" + c.getValue().length() + "_" + c.getValue().steps().get(5));
+            setKnots(flow, 0.3);
+            long weight = c.getValue().laplacianWeight(new org.equiflow.compiler.model.Lattice(java.util.List.of(size, size)));
+            for (long seed = 1; seed <= 2; seed++) {
+                Tensor u = haar(flow, 1, seed);
+                double sum = loopSum(u, c.getValue(), size), numerical = laplacian(t -> loopSum(t, c.getValue(), size), u);
+                assertEquals(-weight * sum, numerical, 1e-4 * Math.abs(numerical) + 1e-4, c.getKey() + ": ΔS̃ = −Σn²·S̃");
+                assertEquals(-0.3 * numerical, flow.forward(u).logDet().get(0), 1e-4 * Math.abs(numerical) + 1e-4, c.getKey() + ": div Z = −ΔS̃");
+            }
+        }
+    }
+
+    /**
+     * The U(1) next-to-leading order the language's `perturbative = 2` uses solves the trivializing
+     * equation at order t: ΔS̃₁ − ∂S·∂S̃₀ is the same number for every configuration (d⟨S⟩/dt at
+     * t = 0), with S = −β Σ cos P, S̃₀ = S/4 and S̃₁ = β²[Σ cos 2P/32 + Σ_l (cos(P₁ − P₂)/40 − cos(P₁ + P₂)/24)];
+     * both sides by finite differences, independently of the layer.
+     */
+    @Test
+    void theUOneNextToLeadingOrderSolvesTheTrivializingEquation() throws IOException {
+        int size = 4;
+        double beta = 1.3;
+        AngleFunction action = t -> -beta * loopSum(t, LoopShape.rectangle(1, 1), size);
+        AngleFunction first = t -> beta * beta * (loopSum(t, TWICE_WOUND, size) / 32 + loopSum(t, FIGURE_EIGHT, size) / 40
+                - loopSum(t, LoopShape.rectangle(2, 1), size) / 24);
+        CompiledFlow flow = compile(theories("u1") + "theory T = u1(lattice = [4, 4], beta = 1.0)\nflow f for T {\n    prior haar\n"
+                + "    gradient_flow(loops = [rectangle()])\n}\n", "u1_nlo_identity");
+        double[] residual = new double[3];
+        for (int k = 0; k < 3; k++) {
+            Tensor u = haar(flow, 1, 40 + k);
+            double h = 1e-5, product = 0;
+            for (int i = 0; i < u.size(); i++) {
+                double original = u.get(i);
+                u.set(i, original + h);
+                double plus = action.at(u);
+                u.set(i, original - h);
+                double minus = action.at(u);
+                u.set(i, original);
+                double derivative = (plus - minus) / (2 * h);
+                product += derivative * derivative / 4;  // ∂S·∂S̃₀ with S̃₀ = S/4
+            }
+            residual[k] = laplacian(first, u) - product;
+        }
+        assertEquals(residual[0], residual[1], 1e-3, "ΔS̃₁ − ∂S·∂S̃₀ is a constant");
+        assertEquals(residual[0], residual[2], 1e-3, "ΔS̃₁ − ∂S·∂S̃₀ is a constant");
     }
 
     @Test
