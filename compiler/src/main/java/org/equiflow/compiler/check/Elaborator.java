@@ -1076,12 +1076,7 @@ public final class Elaborator {
         var shapes = new ArrayList<LoopShape>();
         for (Value v : loops) {
             var loop = (Value.Loop) v;
-            // every image under the lattice's rotations and reflections: on unequal sizes one may wrap where another does not
-            String problem = loop.shape().problem(lattice, field.kind() == FieldSpec.Kind.U1);
-            for (LoopShape image : problem == null && loop.shape().dimensionsNeeded() <= lattice.dimensions()
-                    ? loop.shape().orbit(lattice.dimensions()) : List.<LoopShape>of()) {
-                if (problem == null) problem = image.problem(lattice, field.kind() == FieldSpec.Kind.U1);
-            }
+            String problem = loop.shape().problemOfAnyImage(lattice, field.kind() == FieldSpec.Kind.U1);
             if (problem != null) {
                 throw report(ErrorCode.E0606, ctx.userSite() != null ? ctx.userSite() : loop.span(), "loop " + loop.shape() + " cannot be flowed: " + problem,
                         "loops are closed paths that pass each link once (on U(1) links, any number of times), e.g. `rectangle()`, `rectangle(r = 2, t = 1)` or `path(steps = [1, 2, -1, -2])`");
@@ -1101,8 +1096,7 @@ public final class Elaborator {
         for (int i = 0; i < shapes.size(); i++) perturbative.add(new double[] {0});
         if (order == 1) {
             double beta = wilsonBeta(theory, orderSpan);
-            int plaquette = shapes.indexOf(LoopShape.rectangle(1, 1));
-            if (plaquette < 0) plaquette = shapes.stream().map(LoopShape::canonical).toList().indexOf(LoopShape.rectangle(1, 1).canonical());
+            int plaquette = indexOfShape(shapes, LoopShape.rectangle(1, 1), lattice);
             if (plaquette < 0) {
                 throw report(ErrorCode.E0606, orderSpan, "Lüscher's leading order is a plaquette term, and `loops` has no plaquette",
                         "add `rectangle()` to `loops`");
@@ -1130,26 +1124,33 @@ public final class Elaborator {
      * must be one of {@code shapes}, which then starts from that coefficient.
      */
     private List<double[]> nextToLeadingOrder(List<LoopShape> shapes, double beta, Lattice lattice, Span at) {
-        var terms = new java.util.LinkedHashMap<String, Object[]>();
-        terms.put("rectangle()", new Object[] {LoopShape.rectangle(1, 1), new double[] {-beta / 4, 0}});
-        terms.put("path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", new Object[] {new LoopShape(List.of(1, 2, -1, -2, 1, 2, -1, -2)), new double[] {0, beta * beta / 32}});
-        terms.put("path(steps = [1, 2, -1, -2, 1, -2, -1, 2])", new Object[] {new LoopShape(List.of(1, 2, -1, -2, 1, -2, -1, 2)), new double[] {0, beta * beta / 40}});
-        terms.put("rectangle(r = 2, t = 1)", new Object[] {LoopShape.rectangle(2, 1), new double[] {0, -beta * beta / 24}});
+        /** One term of the expansion: how to write its loop, the loop, cᵢ(t) lowest power first. */
+        record Term(String source, LoopShape loop, double[] coefficients) {}
+        List<Term> terms = List.of(
+                new Term("rectangle()", LoopShape.rectangle(1, 1), new double[] {-beta / 4, 0}),
+                new Term("path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", new LoopShape(List.of(1, 2, -1, -2, 1, 2, -1, -2)), new double[] {0, beta * beta / 32}),
+                new Term("path(steps = [1, 2, -1, -2, 1, -2, -1, 2])", new LoopShape(List.of(1, 2, -1, -2, 1, -2, -1, 2)), new double[] {0, beta * beta / 40}),
+                new Term("rectangle(r = 2, t = 1)", LoopShape.rectangle(2, 1), new double[] {0, -beta * beta / 24}));
         var out = new ArrayList<double[]>();
         for (int i = 0; i < shapes.size(); i++) out.add(new double[] {0});
         List<String> missing = new ArrayList<>();
-        for (var e : terms.entrySet()) {
-            LoopShape term = ((LoopShape) e.getValue()[0]).canonical();
-            int found = -1;
-            for (int i = 0; i < shapes.size() && found < 0; i++) if (shapes.get(i).orbit(lattice.dimensions()).contains(term)) found = i;
-            if (found < 0) missing.add(e.getKey());
-            else out.set(found, (double[]) e.getValue()[1]);
+        for (Term term : terms) {
+            int found = indexOfShape(shapes, term.loop(), lattice);
+            if (found < 0) missing.add(term.source());
+            else out.set(found, term.coefficients());
         }
         if (!missing.isEmpty()) {
             throw report(ErrorCode.E0606, at, "Lüscher's next-to-leading order for U(1) has the plaquette, the plaquette wound twice, the figure-eight"
-                    + " and the 2×1 loop, and `loops` lacks " + String.join(", ", missing), "add them to `loops`: " + String.join(", ", terms.keySet()));
+                    + " and the 2×1 loop, and `loops` lacks " + String.join(", ", missing),
+                    "add them to `loops`: " + String.join(", ", terms.stream().map(Term::source).toList()));
         }
         return out;
+    }
+
+    /** The first of {@code shapes} that is {@code loop} up to the lattice's rotations and reflections, or −1. */
+    private static int indexOfShape(List<LoopShape> shapes, LoopShape loop, Lattice lattice) {
+        for (int i = 0; i < shapes.size(); i++) if (shapes.get(i).sameShapeAs(loop, lattice.dimensions())) return i;
+        return -1;
     }
 
     /** β of the standard Wilson theories (std.theories u1, su2, su3), whose action the perturbative map is expanded for. */

@@ -56,6 +56,12 @@ public final class FunctionBuilder {
 
     public int roll(int operand, int axis, int shift) { return add(new Op.Roll(next(), operand, axis, shift, type(operand))); }
 
+    /** The field read at a displaced site, out[x] = in[x + shift]: a roll by −shift along every axis it moves. */
+    public int shifted(int operand, int[] shift) {
+        for (int axis = 0; axis < shift.length; axis++) if (shift[axis] != 0) operand = roll(operand, axis, -shift[axis]);
+        return operand;
+    }
+
     public int sumSites(int operand) { return add(new Op.SumSites(next(), operand, IrType.PER_CONFIG)); }
 
     public int slice(int operand, int from, int to) {

@@ -337,19 +337,14 @@ public final class Lowering {
             throw unsupported(e.span(), "this direction");
         }
 
-        int shifted(int value, int[] shift) {
-            for (int d = 0; d < shift.length; d++) if (shift[d] != 0) value = b.roll(value, d, -shift[d]);
-            return value;
-        }
-
         LValue index(Expr.Index i) {
             int[] site = siteOf(i.indices().get(0));
             if (theory.field().onLinks()) {
                 int mu = dirOf(i.indices().get(1));
                 if (nonAbelian()) return new LValue.Matrix(matrixLink(mu, site), false);
-                return new LValue.Phase(shifted(b.slice(field, mu, mu + 1), site));
+                return new LValue.Phase(b.shifted(b.slice(field, mu, mu + 1), site));
             }
-            return new LValue.Field(shifted(field, site));
+            return new LValue.Field(b.shifted(field, site));
         }
 
         LValue call(Expr.Call c) {
@@ -429,7 +424,7 @@ public final class Lowering {
             throw unsupported(e.span(), "a Wilson loop side that is not a positive integer");
         }
 
-        int link(int mu, int[] site) { return shifted(b.slice(field, mu, mu + 1), site); }
+        int link(int mu, int[] site) { return b.shifted(b.slice(field, mu, mu + 1), site); }
 
         boolean nonAbelian() { return theory.field().kind() == org.equiflow.compiler.model.FieldSpec.Kind.SUN; }
 
@@ -438,7 +433,7 @@ public final class Lowering {
         /** The SU(N) link U_μ(site): its 2N² channels of the field, shifted to the summation site. */
         int matrixLink(int mu, int[] site) {
             int block = 2 * n() * n();
-            return shifted(b.slice(field, mu * block, (mu + 1) * block), site);
+            return b.shifted(b.slice(field, mu * block, (mu + 1) * block), site);
         }
 
         /** The ordered product of {@code length} links from {@code start} along μ: U_μ(s) U_μ(s+μ) ⋯. */

@@ -161,21 +161,17 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
                 Velocity v = velocity(b, group, y, orbits, coefficients, lattice);
                 forces.add(v.force());
                 if (tableau.b()[j] != 0) {
-                    int term = b.unary(Op.UnaryFn.MUL_SCALAR, epsilon * tableau.b()[j], v.divergence());
-                    divergence = divergence < 0 ? term : b.add(divergence, term);
+                    divergence = plus(b, divergence, b.unary(Op.UnaryFn.MUL_SCALAR, epsilon * tableau.b()[j], v.divergence()));
                 }
             }
             for (int j = 0; j < stages; j++) if (tableau.b()[j] != 0) u = moved(b, group, u, forces.get(j), epsilon * tableau.b()[j]);
-            logdet = logdet < 0 ? divergence : b.add(logdet, divergence);
+            logdet = plus(b, logdet, divergence);
         }
-        return new Lowered(b.concat(boxed(u)), logdet);
+        return new Lowered(b.concat(java.util.Arrays.stream(u).boxed().toList()), logdet);
     }
 
-    private static List<Integer> boxed(int[] ids) {
-        var out = new ArrayList<Integer>();
-        for (int id : ids) out.add(id);
-        return out;
-    }
+    /** sum + term, where sum < 0 means nothing summed yet: the running sums of IR values below. */
+    private static int plus(FunctionBuilder b, int sum, int term) { return sum < 0 ? term : b.add(sum, term); }
 
     /** The field split into its directions: angles θ_μ (U(1)) or matrices U_μ (SU(N)). */
     private static int[] directions(FunctionBuilder b, int links, Group g) {
@@ -213,8 +209,7 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
             int c = -1;
             for (int k = 0; k < weights.length; k++) {
                 if (weights[k] == 0) continue;
-                int term = b.unary(Op.UnaryFn.MUL_SCALAR, weights[k], knots[i][k]);
-                c = c < 0 ? term : b.add(c, term);
+                c = plus(b, c, b.unary(Op.UnaryFn.MUL_SCALAR, weights[k], knots[i][k]));
             }
             double constant = 0, power = 1;
             for (double a : p.perturbative().get(i)) {
@@ -294,33 +289,25 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
                     int sin = b.unary(Op.UnaryFn.SIN, phi);
                     // Δ cos(Σ n_l θ_l) = −(Σ n_l²) cos(…): |W| for single-pass loops, more for loops that wind a link twice
                     int cos = b.unary(Op.UnaryFn.MUL_SCALAR, loop.laplacianWeight(lattice), b.sumSites(b.unary(Op.UnaryFn.COS, phi)));
-                    cosines = cosines < 0 ? cos : b.add(cosines, cos);
+                    cosines = plus(b, cosines, cos);
                     for (LoopShape.Link l : path) {
-                        int term = Links.shifted(b, sin, negated(l.site()));
-                        if (l.sign() < 0) term = b.unary(Op.UnaryFn.NEG, term);
-                        raw[l.axis()] = raw[l.axis()] < 0 ? term : b.add(raw[l.axis()], term);
+                        int term = b.shifted(sin, negated(l.site()));
+                        raw[l.axis()] = plus(b, raw[l.axis()], l.sign() > 0 ? term : b.unary(Op.UnaryFn.NEG, term));
                     }
                 } else {
                     for (LoopShape oriented : List.of(loop, loop.reversed())) {
                         for (int k = 0; k < oriented.length(); k++) {
                             int step = oriented.steps().get(k);
                             if (step < 0) continue;
-                            int staple = links.staple(oriented.rotated(k));
-                            int mu = step - 1;
-                            raw[mu] = raw[mu] < 0 ? staple : b.add(raw[mu], staple);
+                            raw[step - 1] = plus(b, raw[step - 1], links.staple(oriented.rotated(k)));
                         }
                     }
                 }
             }
             for (int mu = 0; mu < d; mu++) {
-                if (raw[mu] < 0) continue;
-                int term = b.mul(coefficients[i], raw[mu]);
-                weighted[mu] = weighted[mu] < 0 ? term : b.add(weighted[mu], term);
+                if (raw[mu] >= 0) weighted[mu] = plus(b, weighted[mu], b.mul(coefficients[i], raw[mu]));
             }
-            if (g.abelian()) {
-                int term = b.mul(coefficients[i], cosines);
-                divergence = divergence < 0 ? term : b.add(divergence, term);
-            }
+            if (g.abelian()) divergence = plus(b, divergence, b.mul(coefficients[i], cosines));
         }
         int[] force = new int[d];
         for (int mu = 0; mu < d; mu++) {
@@ -330,8 +317,7 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
             } else {
                 int m = b.complexMatMul(g.n(), u[mu], weighted[mu], false, false);
                 force[mu] = b.unary(Op.UnaryFn.MUL_SCALAR, 0.5, b.algebraProjection(g.n(), m));
-                int trace = b.sumSites(b.slice(b.complexTrace(g.n(), m), 0, 1));
-                divergence = divergence < 0 ? trace : b.add(divergence, trace);
+                divergence = plus(b, divergence, b.sumSites(b.slice(b.complexTrace(g.n(), m), 0, 1)));
             }
         }
         if (!g.abelian()) divergence = b.unary(Op.UnaryFn.MUL_SCALAR, g.casimir(), divergence);
@@ -358,18 +344,12 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
             this.g = g;
         }
 
-        /** out[x] = in[x + shift]. */
-        static int shifted(FunctionBuilder b, int value, int[] shift) {
-            for (int a = 0; a < shift.length; a++) if (shift[a] != 0) value = b.roll(value, a, -shift[a]);
-            return value;
-        }
-
         /** The link in direction {@code axis} based at x + site, as a field over x. */
         int at(int axis, int[] site) {
             var key = new ArrayList<Integer>();
             key.add(axis);
             for (int s : site) key.add(s);
-            return cache.computeIfAbsent(key, k -> shifted(b, u[axis], site));
+            return cache.computeIfAbsent(key, k -> b.shifted(u[axis], site));
         }
 
         /**

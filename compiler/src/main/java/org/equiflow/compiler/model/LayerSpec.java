@@ -56,6 +56,9 @@ public sealed interface LayerSpec {
             perturbative = List.copyOf(perturbative);
         }
 
+        /** The same flow integrated in {@code more} steps. */
+        public GradientFlow withSteps(int more) { return new GradientFlow(loops, time, knots, more, integrator, perturbative, span); }
+
         /** Learned parameters: one per loop shape and knot. */
         public int parameterCount() { return loops.size() * knots; }
     }

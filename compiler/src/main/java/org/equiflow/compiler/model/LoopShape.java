@@ -93,6 +93,21 @@ public record LoopShape(List<Integer> steps) {
         return sum;
     }
 
+    /**
+     * {@link #problem(Lattice, boolean)} of this loop or of any of its images under the lattice's
+     * rotations and reflections, which the flow action also sums: on unequal sizes one image may
+     * wrap around the lattice where another does not.
+     */
+    public String problemOfAnyImage(Lattice lattice, boolean abelian) {
+        String own = problem(lattice, abelian);
+        if (own != null) return own;
+        return orbit(lattice.dimensions()).stream().map(image -> image.problem(lattice, abelian)).filter(java.util.Objects::nonNull)
+                .findFirst().orElse(null);
+    }
+
+    /** Whether {@code other} is one of this shape's images (up to start, direction, rotation and reflection). */
+    public boolean sameShapeAs(LoopShape other, int dimensions) { return orbit(dimensions).contains(other.canonical()); }
+
     /** One link of a loop: its base site, its axis, and +1 where the path runs along it, −1 against. */
     public record Link(int[] site, int axis, int sign) {}
 

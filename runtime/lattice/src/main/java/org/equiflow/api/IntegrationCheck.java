@@ -38,18 +38,23 @@ final class IntegrationCheck {
         }
     }
 
+    /** {@code warnings} with the check's warning added where it has one (train and sample report both alike). */
+    static List<TrustChecks.Warning> addedTo(List<TrustChecks.Warning> warnings, Workspace ws, CompiledFlow flow, long seed) {
+        var warning = run(ws, flow, seed).flatMap(Result::warning);
+        if (warning.isEmpty()) return warnings;
+        var out = new ArrayList<>(warnings);
+        out.add(warning.get());
+        return out;
+    }
+
     /** Empty for flows without a gradient-flow layer. */
     static Optional<Result> run(Workspace ws, CompiledFlow flow, long seed) {
         FlowModel model = ws.flow();
         List<LayerSpec> refined = new ArrayList<>();
         int steps = 0;
         for (LayerSpec layer : model.layers()) {
-            if (layer instanceof LayerSpec.GradientFlow g) {
-                steps = Math.max(steps, g.steps());
-                refined.add(new LayerSpec.GradientFlow(g.loops(), g.time(), g.knots(), 2 * g.steps(), g.integrator(), g.perturbative(), g.span()));
-            } else {
-                refined.add(layer);
-            }
+            if (layer instanceof LayerSpec.GradientFlow g) steps = Math.max(steps, g.steps());
+            refined.add(layer instanceof LayerSpec.GradientFlow g ? g.withSteps(2 * g.steps()) : layer);
         }
         if (steps == 0) return Optional.empty();
         FlowModel finer = new FlowModel(model.name(), model.theory(), model.prior(), refined, model.symmetrize(), model.claims(), model.span());
@@ -68,10 +73,10 @@ final class IntegrationCheck {
             Tensor coarse = flow.logDensity(z, flow.forward(z)), refinedLogQ = fine.logDensity(z, fine.forward(z));
             for (int b = 0; b < CHUNK; b++) {
                 double change = Math.abs(coarse.get(b) - refinedLogQ.get(b));
-                largest = Double.isNaN(change) ? Double.NaN : Math.max(largest, change);
-                if (Double.isNaN(largest)) break;
+                // a NaN is the largest change there is (it warns), not one Math.max would keep or drop by order
+                if (Double.isNaN(change)) return Optional.of(new Result(PROPOSALS, steps, change));
+                largest = Math.max(largest, change);
             }
-            if (Double.isNaN(largest)) break;
         }
         return Optional.of(new Result(PROPOSALS, steps, largest));
     }

@@ -150,11 +150,7 @@ final class Sampling {
                         hmc.largestEnergyChange(), stepSize, mdSteps)
                 : TrustChecks.forFlowSamples(ws.flow().theory(), ws.program().names(),
                         report, samples.acceptance(), ess, samples.count(), samples.weighted());
-        var integration = IntegrationCheck.run(ws, run.flow(), seed).flatMap(IntegrationCheck.Result::warning);
-        if (integration.isPresent()) {
-            warnings = new ArrayList<>(warnings);
-            warnings.add(integration.get());
-        }
+        warnings = IntegrationCheck.addedTo(warnings, ws, run.flow(), seed);
         long trainingStep = checkpoint == null ? -1 : checkpoint.trainingStep();
         Path current = ws.directory().resolve(RunDirectory.CURRENT);
         var result = new SamplingResult(ws.flow().name(), method, seed, samples, ess, report, warnings, trainingStep,

@@ -190,9 +190,9 @@ final class Training {
             listener.ended();
         }
         if (writes) Artifacts.writeMetrics(ws, history);
-        var warnings = new java.util.ArrayList<>(TrustReporting.runawayWarnings(ws.flow().theory(), ws.program().names(), run.flow(), seed));
         // A gradient flow trained where its integrator is wrong has learned the error: say so now, not after sampling.
-        IntegrationCheck.run(ws, run.flow(), seed).flatMap(IntegrationCheck.Result::warning).ifPresent(warnings::add);
+        var warnings = IntegrationCheck.addedTo(TrustReporting.runawayWarnings(ws.flow().theory(), ws.program().names(), run.flow(), seed),
+                ws, run.flow(), seed);
         double seconds = (System.nanoTime() - start) / 1e9;
         return finished(listener, new TrainingResult(ws.flow().name(), first, steps, List.copyOf(history), seconds, ws.checkpoint(),
                 ws.directory(), warnings, null, false, run.trainer().communicationSeconds()));

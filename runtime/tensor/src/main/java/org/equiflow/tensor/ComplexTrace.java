@@ -20,9 +20,7 @@ public record ComplexTrace(int n) implements Primitive {
 
     @Override
     public Shape outputShape(List<Shape> inputs) {
-        Primitive.expectArity(this, inputs, 1);
-        Shape a = inputs.getFirst();
-        SiteMatrices.wholeMatrices(a, n);
+        Shape a = SiteMatrices.oneFieldOfMatrices(this, inputs, n);
         return a.withChannels(2 * (a.channels() / block()));
     }
 

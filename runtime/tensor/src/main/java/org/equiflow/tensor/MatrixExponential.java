@@ -37,10 +37,7 @@ public record MatrixExponential(int n) implements Primitive {
 
     @Override
     public Shape outputShape(List<Shape> inputs) {
-        Primitive.expectArity(this, inputs, 1);
-        Shape a = inputs.getFirst();
-        SiteMatrices.wholeMatrices(a, n);
-        return a;
+        return SiteMatrices.oneFieldOfMatrices(this, inputs, n);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.equiflow.tensor;
 
+import java.util.List;
+
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -39,6 +41,12 @@ final class SiteMatrices {
     /** The matrix sizes the site-wise primitives take. */
     static void requireSize(int n) {
         if (n < 1 || n > 8) throw new IllegalArgumentException("matrix size must be 1 … 8, got " + n);
+    }
+
+    /** The one operand of a site-wise primitive {@code p} on n×n matrices, checked: one field of whole matrices. */
+    static Shape oneFieldOfMatrices(Primitive p, List<Shape> inputs, int n) {
+        Primitive.expectArity(p, inputs, 1);
+        return wholeMatrices(inputs.getFirst(), n);
     }
 
     /** {@code field} itself, once it is checked to hold whole complex n×n matrices (2n² channels each) per site. */
