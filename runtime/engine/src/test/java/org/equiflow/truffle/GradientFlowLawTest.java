@@ -69,22 +69,19 @@ class GradientFlowLawTest {
     @TempDir
     static Path dir;
 
-    private static CompiledFlow compile(String source, String name) throws IOException {
+    /** The script checked (it must pass), its first flow's model and the flow compiled in float64. */
+    private record Checked(FlowModel model, CompiledFlow flow) {}
+
+    private static Checked check(String source, String name) throws IOException {
         Path file = dir.resolve(name + ".flow");
         Files.writeString(file, source);
         Compiler.Result checked = Compiler.check(file, file.getFileName().toString(), Map.of());
         assertTrue(checked.ok(), () -> source + "\n" + checked.diagnostics().all());
         FlowModel model = checked.program().orElseThrow().flows().get(0);
-        return new CompiledFlow(Compiler.lower(checked, model.name(), null).orElseThrow(), DType.F64, 1);
+        return new Checked(model, new CompiledFlow(Compiler.lower(checked, model.name(), null).orElseThrow(), DType.F64, 1));
     }
 
-    private static FlowModel model(String source, String name) throws IOException {
-        Path file = dir.resolve(name + ".flow");
-        Files.writeString(file, source);
-        Compiler.Result checked = Compiler.check(file, file.getFileName().toString(), Map.of());
-        assertTrue(checked.ok(), () -> source + "\n" + checked.diagnostics().all());
-        return checked.program().orElseThrow().flows().get(0);
-    }
+    private static CompiledFlow compile(String source, String name) throws IOException { return check(source, name).flow(); }
 
     /** Haar links: SU(3) from the prior sampler, U(1) angles uniform. */
     private static Tensor haar(CompiledFlow flow, int batch, long seed) { return flow.samplePrior(batch, new SplittableRandom(seed)); }
@@ -173,17 +170,23 @@ class GradientFlowLawTest {
 
     private interface AngleFunction { double at(Tensor theta); }
 
+    /** f at θ with angle i moved by +h and by −h (θ restored). */
+    private static double[] plusMinus(AngleFunction f, Tensor theta, int i, double h) {
+        double original = theta.get(i);
+        theta.set(i, original + h);
+        double plus = f.at(theta);
+        theta.set(i, original - h);
+        double minus = f.at(theta);
+        theta.set(i, original);
+        return new double[] {plus, minus};
+    }
+
     /** Σ_l ∂²f/∂θ_l² by second differences. */
     private static double laplacian(AngleFunction f, Tensor theta) {
         double h = 1e-3, centre = f.at(theta), sum = 0;
         for (int i = 0; i < theta.size(); i++) {
-            double original = theta.get(i);
-            theta.set(i, original + h);
-            double plus = f.at(theta);
-            theta.set(i, original - h);
-            double minus = f.at(theta);
-            theta.set(i, original);
-            sum += (plus - 2 * centre + minus) / (h * h);
+            double[] at = plusMinus(f, theta, i, h);
+            sum += (at[0] - 2 * centre + at[1]) / (h * h);
         }
         return sum;
     }
@@ -235,13 +238,8 @@ class GradientFlowLawTest {
             Tensor u = haar(flow, 1, 40 + k);
             double h = 1e-5, product = 0;
             for (int i = 0; i < u.size(); i++) {
-                double original = u.get(i);
-                u.set(i, original + h);
-                double plus = action.at(u);
-                u.set(i, original - h);
-                double minus = action.at(u);
-                u.set(i, original);
-                double derivative = (plus - minus) / (2 * h);
+                double[] at = plusMinus(action, u, i, h);
+                double derivative = (at[0] - at[1]) / (2 * h);
                 product += derivative * derivative / 4;  // ∂S·∂S̃₀ with S̃₀ = S/4
             }
             residual[k] = laplacian(first, u) - product;
@@ -275,8 +273,9 @@ class GradientFlowLawTest {
                 + "flow f for T {\n    prior haar\n    gradient_flow(loops = [" + (size == 2 ? "rectangle()" : "rectangle(), rectangle(r = 2, t = 1)") + "], knots = 4, steps = " + steps
                 + ", integrator = " + integrator + ", perturbative = 1)\n}\n";
         String name = group + "_" + integrator + "_" + steps + "_L" + size;
-        FlowModel model = model(source, name);
-        CompiledFlow flow = compile(source, name);
+        Checked checked = check(source, name);
+        FlowModel model = checked.model();
+        CompiledFlow flow = checked.flow();
         // time-dependent coefficients (a cubic spline through 4 random values per loop) on top of the leading order
         SplittableRandom random = new SplittableRandom(5);
         for (String p : flow.parameterNames()) flow.parameters().get(p).set(0, 0.05 * random.nextGaussian());
