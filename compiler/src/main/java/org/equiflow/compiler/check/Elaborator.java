@@ -28,7 +28,9 @@ import org.equiflow.compiler.model.FieldSpec;
 import org.equiflow.compiler.model.FlowModel;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.LayerSpec;
+import org.equiflow.compiler.model.FlowTerm;
 import org.equiflow.compiler.model.LoopShape;
+import org.equiflow.compiler.model.TraceProduct;
 import org.equiflow.compiler.model.MaskSpec;
 import org.equiflow.compiler.model.NetSpec;
 import org.equiflow.compiler.model.Parity;
@@ -918,7 +920,7 @@ public final class Elaborator {
                 yield new Value.Transform(new LayerSpec.Transform(name, arguments, channels), site);
             }
             case "layer" -> new Value.Layer(layer(ext, args, c, ctx));
-            case "loop" -> new Value.Loop(loopShape(name, args, site), site);
+            case "loop" -> new Value.Loop(flowTerm(name, args, site, ctx), site);
             case "integrator" -> new Value.Integrator(name, site);
             default -> throw report(ErrorCode.E0306, c.span(), "`" + name + "` is a lattice function; it is used in actions and observables",
                     "write it inside a theory: `action … " + name + "(…) …`");
@@ -1037,8 +1039,21 @@ public final class Elaborator {
         };
     }
 
-    /** rectangle(r, t) or path(steps): checked for the lattice where a gradient flow uses it. */
-    private LoopShape loopShape(String name, Map<String, Value> args, Span site) {
+    /** rectangle(r, t), path(steps) or trace_product(first, second, conjugate): checked for the lattice where a gradient flow uses it. */
+    private FlowTerm flowTerm(String name, Map<String, Value> args, Span site, Context ctx) {
+        if (name.equals("trace_product")) {
+            var factors = new ArrayList<LoopShape>();
+            for (String which : List.of("first", "second")) {
+                if (!(((Value.Loop) args.get(which)).shape() instanceof LoopShape loop)) {
+                    throw report(ErrorCode.E0606, site, "a trace product multiplies the traces of two loops, and its `" + which + "` is itself a trace product",
+                            "write each factor as `rectangle(…)` or `path(steps = […])`, e.g. `trace_product(first = rectangle(), second = rectangle())`");
+                }
+                factors.add(loop);
+            }
+            int dimensions = ctx.theory() != null ? ctx.theory().lattice().dimensions()
+                    : Math.max(2, Math.max(factors.get(0).dimensionsNeeded(), factors.get(1).dimensionsNeeded()));
+            return TraceProduct.of(factors.get(0), factors.get(1), args.get("conjugate") instanceof Value.Bool b && b.value(), dimensions);
+        }
         if (name.equals("rectangle")) {
             long r = integer(args.get("r"), site, "r"), t = integer(args.get("t"), site, "t");
             if (r < 1 || t < 1 || r > 64 || t > 64) throw report(ErrorCode.E0606, site, "a rectangle needs sides between 1 and 64, got " + r + "×" + t, "");
@@ -1073,13 +1088,13 @@ public final class Elaborator {
         List<Value> loops = ((Value.ListOf) args.get("loops")).elements();
         Span loopsSpan = argumentSpan(c, "loops", params, site, ctx);
         if (loops.isEmpty()) throw report(ErrorCode.E0606, loopsSpan, "a gradient flow needs at least one loop shape", "write `loops = [rectangle()]` for the plaquette");
-        var shapes = new ArrayList<LoopShape>();
+        var shapes = new ArrayList<FlowTerm>();
         for (Value v : loops) {
             var loop = (Value.Loop) v;
             String problem = loop.shape().problemOfAnyImage(lattice, field.kind() == FieldSpec.Kind.U1);
             if (problem != null) {
                 throw report(ErrorCode.E0606, ctx.userSite() != null ? ctx.userSite() : loop.span(), "loop " + loop.shape() + " cannot be flowed: " + problem,
-                        "loops are closed paths that pass each link once (on U(1) links, any number of times), e.g. `rectangle()`, `rectangle(r = 2, t = 1)` or `path(steps = [1, 2, -1, -2])`");
+                        "loops are closed paths that never step straight back, e.g. `rectangle()`, `rectangle(r = 2, t = 1)`, `path(steps = [1, 2, -1, -2])` or `trace_product(first = rectangle(), second = rectangle())`");
             }
             shapes.add(loop.shape());
         }
@@ -1094,6 +1109,7 @@ public final class Elaborator {
         Span orderSpan = argumentSpan(c, "perturbative", params, site, ctx);
         List<double[]> perturbative = new ArrayList<>();
         for (int i = 0; i < shapes.size(); i++) perturbative.add(new double[] {0});
+        boolean abelian = field.kind() == FieldSpec.Kind.U1;
         if (order == 1) {
             double beta = wilsonBeta(theory, orderSpan);
             int plaquette = indexOfShape(shapes, LoopShape.rectangle(1, 1), lattice);
@@ -1102,53 +1118,102 @@ public final class Elaborator {
                         "add `rectangle()` to `loops`");
             }
             // S̃ = S_W/(4C_F) makes div Z = S_W at t = 0: with S_W = −(β/N)Σ Re tr P, c = −β/(4·N·C_F) (U(1): −β/4)
-            double casimir = field.kind() == FieldSpec.Kind.U1 ? 1.0 : (field.n() * field.n() - 1) / (2.0 * field.n());
-            int n = field.kind() == FieldSpec.Kind.U1 ? 1 : field.n();
+            double casimir = abelian ? 1.0 : (field.n() * field.n() - 1) / (2.0 * field.n());
+            int n = abelian ? 1 : field.n();
             perturbative.set(plaquette, new double[] {-beta / (4 * n * casimir)});
-        } else if (order == 2 && field.kind() == FieldSpec.Kind.U1) {
-            perturbative = nextToLeadingOrder(shapes, wilsonBeta(theory, orderSpan), lattice, orderSpan);
+        } else if (order == 2) {
+            double beta = wilsonBeta(theory, orderSpan);
+            if (lattice.dimensions() != 2) {
+                throw report(ErrorCode.E0606, orderSpan, "Lüscher's next-to-leading order is derived here for two dimensions, where each link has two plaquettes;"
+                        + " this lattice has " + lattice.dimensions(), "use `perturbative = 1`");
+            }
+            if (!abelian && field.n() < 3) {
+                throw report(ErrorCode.E0606, orderSpan, "the next-to-leading order is derived for U(1) and SU(N) with N ≥ 3; on SU(2) tr P is real and"
+                        + " its terms are not independent (tr P² = (tr P)² − 2), so that system has no unique solution", "use `perturbative = 1`");
+            }
+            List<PerturbativeTerm> terms = abelian ? uOneNextToLeadingOrder(beta) : suNNextToLeadingOrder(beta, field.n(), lattice.dimensions());
+            perturbative = requireTerms(shapes, terms, lattice, orderSpan, (abelian ? "U(1)" : "SU(" + field.n() + ")"));
         } else if (order != 0) {
             throw report(ErrorCode.E0606, orderSpan, "`perturbative` is the order of Lüscher's expansion the flow starts from: 0 (none), 1 (leading order)"
-                            + " or, for U(1), 2 (next-to-leading order); got " + order + (order == 2 ? " on " + field : ""),
-                    order == 2 ? "the SU(N) next-to-leading order has products of traces, which `gradient_flow` does not take yet; use `perturbative = 1`"
-                            : "use `perturbative = 1`");
+                    + " or 2 (next-to-leading order); got " + order, "use `perturbative = 1` or `perturbative = 2`");
         }
         return new LayerSpec.GradientFlow(shapes, knots == 2 ? "affine" : "cubic_spline", (int) knots, (int) steps, integrator, perturbative, site);
     }
+
+    /** One term of Lüscher's expansion: how to write it in the language, the term, cᵢ(t) lowest power of t first. */
+    private record PerturbativeTerm(String source, FlowTerm term, double[] coefficients) {}
 
     /**
      * Lüscher's map to next-to-leading order for U(1), S̃_t = S̃₀ + t·S̃₁ with S̃₀ = −(β/4) Σ cos P
      * and S̃₁ = (β²/4)[Σ_p cos 2P/8 + Σ_l (cos(P₁ − P₂)/10 − cos(P₁ + P₂)/6)], P₁, P₂ the plaquettes
      * through link l (P₁ + P₂ their 2×1 loop, P₁ − P₂ the figure-eight through l): the solution of
-     * ΔS̃_t − t ∂S·∂S̃_t = −S + ⟨S⟩_t to first order in t (GradientFlowLawTest checks it). Each term
-     * must be one of {@code shapes}, which then starts from that coefficient.
+     * ΔS̃_t − t ∂S·∂S̃_t = −S + ⟨S⟩_t to first order in t (GradientFlowLawTest checks it).
      */
-    private List<double[]> nextToLeadingOrder(List<LoopShape> shapes, double beta, Lattice lattice, Span at) {
-        /** One term of the expansion: how to write its loop, the loop, cᵢ(t) lowest power first. */
-        record Term(String source, LoopShape loop, double[] coefficients) {}
-        List<Term> terms = List.of(
-                new Term("rectangle()", LoopShape.rectangle(1, 1), new double[] {-beta / 4, 0}),
-                new Term("path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", new LoopShape(List.of(1, 2, -1, -2, 1, 2, -1, -2)), new double[] {0, beta * beta / 32}),
-                new Term("path(steps = [1, 2, -1, -2, 1, -2, -1, 2])", new LoopShape(List.of(1, 2, -1, -2, 1, -2, -1, 2)), new double[] {0, beta * beta / 40}),
-                new Term("rectangle(r = 2, t = 1)", LoopShape.rectangle(2, 1), new double[] {0, -beta * beta / 24}));
+    private static List<PerturbativeTerm> uOneNextToLeadingOrder(double beta) {
+        return List.of(
+                new PerturbativeTerm("rectangle()", LoopShape.rectangle(1, 1), new double[] {-beta / 4, 0}),
+                new PerturbativeTerm("path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", new LoopShape(List.of(1, 2, -1, -2, 1, 2, -1, -2)), new double[] {0, beta * beta / 32}),
+                new PerturbativeTerm("path(steps = [1, 2, -1, -2, 1, -2, -1, 2])", new LoopShape(List.of(1, 2, -1, -2, 1, -2, -1, 2)), new double[] {0, beta * beta / 40}),
+                new PerturbativeTerm("rectangle(r = 2, t = 1)", LoopShape.rectangle(2, 1), new double[] {0, -beta * beta / 24}));
+    }
+
+    /**
+     * Lüscher's map to next-to-leading order for SU(N), N ≥ 3, in two dimensions: S̃_t = S̃₀ + t·S̃₁,
+     * S̃₀ = S_W/(4C_F) = −β/(4NC_F) Σ Re tr P, and S̃₁ the solution of ΔS̃₁ = ∂S_W·∂S̃₀ + const in the
+     * span of Re tr P², Re(tr P)², |tr P|² (per plaquette) and, per link l with its plaquettes P₁, P₂
+     * both run through l forwards, Re tr R (their 2×1 loop), Re tr E (the figure-eight through l),
+     * Re(tr P₁ tr P₂) and Re(tr P₁ (tr P₂)*). With K = β²/(4N²C_F) and the Laplacians of these terms
+     * (docs/physics-checks.md derives them), matching coefficients gives the closed forms below;
+     * GradientFlowLawTest checks the resulting map's density against the Wilson action.
+     */
+    private static List<PerturbativeTerm> suNNextToLeadingOrder(double beta, int n, int dimensions) {
+        double casimir = (n * n - 1) / (2.0 * n), k = beta * beta / (4.0 * n * n * casimir);
+        // Δ Re tr P² = −α Re tr P² − 4 Re(tr P)², Δ Re(tr P)² = −α Re(tr P)² − 4 Re tr P², α = 8C_F − 4/N
+        double alpha = 8 * casimir - 4.0 / n, determinant = alpha * alpha - 16;
+        double wound = k * (alpha + 4.0 / n) / determinant, squared = -k * (alpha / n + 4) / determinant;
+        // Δ|tr P|² = −(8C_F + 4/N)|tr P|² + 4N
+        double modulus = k / (8 * n * casimir + 4);
+        // Δ Re(tr P₁ tr P₂*) = −(8C_F + 1/N) Re(tr P₁ tr P₂*) + Re tr R; Δ Re tr R = −6C_F Re tr R
+        double conjugated = k / (2 * n * (8 * casimir + 1.0 / n));
+        double rectangle = (conjugated - k / 2) / (6 * casimir);
+        // Δ Re tr E = −γ Re tr E − Re(tr P₁ tr P₂), Δ Re(tr P₁ tr P₂) = −γ Re(tr P₁ tr P₂) − Re tr E, γ = 8C_F − 1/N
+        double gamma = 8 * casimir - 1.0 / n;
+        double eight = k * (gamma / 2 + 1.0 / (2 * n)) / (gamma * gamma - 1), product = -k * (gamma / (2 * n) + 0.5) / (gamma * gamma - 1);
+        LoopShape above = new LoopShape(List.of(1, 2, -1, -2)), below = new LoopShape(List.of(1, -2, -1, 2));
+        return List.of(
+                new PerturbativeTerm("rectangle()", LoopShape.rectangle(1, 1), new double[] {-beta / (4 * n * casimir), 0}),
+                new PerturbativeTerm("path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", new LoopShape(List.of(1, 2, -1, -2, 1, 2, -1, -2)), new double[] {0, wound}),
+                new PerturbativeTerm("trace_product(first = rectangle(), second = rectangle())",
+                        TraceProduct.of(LoopShape.rectangle(1, 1), LoopShape.rectangle(1, 1), false, dimensions), new double[] {0, squared}),
+                new PerturbativeTerm("trace_product(first = rectangle(), second = rectangle(), conjugate = true)",
+                        TraceProduct.of(LoopShape.rectangle(1, 1), LoopShape.rectangle(1, 1), true, dimensions), new double[] {0, modulus}),
+                new PerturbativeTerm("rectangle(r = 2, t = 1)", LoopShape.rectangle(2, 1), new double[] {0, rectangle}),
+                new PerturbativeTerm("path(steps = [1, 2, -1, -2, 1, -2, -1, 2])", new LoopShape(List.of(1, 2, -1, -2, 1, -2, -1, 2)), new double[] {0, eight}),
+                new PerturbativeTerm("trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]))",
+                        TraceProduct.of(above, below, false, dimensions), new double[] {0, product}),
+                new PerturbativeTerm("trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]), conjugate = true)",
+                        TraceProduct.of(above, below, true, dimensions), new double[] {0, conjugated}));
+    }
+
+    /** Each term's polynomial on the shape of {@code shapes} it is, which must all be there; other shapes start at zero. */
+    private List<double[]> requireTerms(List<FlowTerm> shapes, List<PerturbativeTerm> terms, Lattice lattice, Span at, String group) {
         var out = new ArrayList<double[]>();
         for (int i = 0; i < shapes.size(); i++) out.add(new double[] {0});
         List<String> missing = new ArrayList<>();
-        for (Term term : terms) {
-            int found = indexOfShape(shapes, term.loop(), lattice);
+        for (PerturbativeTerm term : terms) {
+            int found = indexOfShape(shapes, term.term(), lattice);
             if (found < 0) missing.add(term.source());
             else out.set(found, term.coefficients());
         }
         if (!missing.isEmpty()) {
-            throw report(ErrorCode.E0606, at, "Lüscher's next-to-leading order for U(1) has the plaquette, the plaquette wound twice, the figure-eight"
-                    + " and the 2×1 loop, and `loops` lacks " + String.join(", ", missing),
-                    "add them to `loops`: " + String.join(", ", terms.stream().map(Term::source).toList()));
+            throw report(ErrorCode.E0606, at, "Lüscher's next-to-leading order for " + group + " has " + terms.size() + " terms, and `loops` lacks "
+                    + String.join(", ", missing), "add them to `loops`: " + String.join(", ", terms.stream().map(PerturbativeTerm::source).toList()));
         }
         return out;
     }
 
     /** The first of {@code shapes} that is {@code loop} up to the lattice's rotations and reflections, or −1. */
-    private static int indexOfShape(List<LoopShape> shapes, LoopShape loop, Lattice lattice) {
+    private static int indexOfShape(List<FlowTerm> shapes, FlowTerm loop, Lattice lattice) {
         for (int i = 0; i < shapes.size(); i++) if (shapes.get(i).sameShapeAs(loop, lattice.dimensions())) return i;
         return -1;
     }

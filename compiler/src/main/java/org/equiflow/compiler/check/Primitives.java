@@ -22,7 +22,7 @@ public final class Primitives {
             "prior", List.of("normal", "free_field", "haar"),
             "layer", List.of("affine", "spline", "plaquette_coupling", "spectral_coupling", "gradient_flow"),
             "transform", List.of("ncp_mixture", "circular_spline"),
-            "loop", List.of("rectangle", "path"),
+            "loop", List.of("rectangle", "path", "trace_product"),
             "integrator", List.of("euler", "cg2", "cg3"));
 
     public static boolean isImplemented(String kind, String name) {

@@ -40,7 +40,7 @@ public final class RuntimeSupport {
     public static final List<String> TRANSFORMS = List.of("ncp_mixture", "circular_spline");
 
     /** Loop shapes of gradient-flow potentials, and the integrators on the group that flow them. */
-    public static final List<String> LOOPS = List.of("rectangle", "path");
+    public static final List<String> LOOPS = List.of("rectangle", "path", "trace_product");
 
     public static final List<String> INTEGRATORS = List.of("euler", "cg2", "cg3");
 

@@ -51,8 +51,8 @@ sealed interface Value {
 
     record Layer(LayerSpec spec) implements Value {}
 
-    /** A loop shape of a gradient-flow potential: rectangle(…) or path(…). */
-    record Loop(org.equiflow.compiler.model.LoopShape shape, Span span) implements Value {}
+    /** A term of a gradient-flow action: a loop, rectangle(…) or path(…), or a trace_product(…) of two. */
+    record Loop(org.equiflow.compiler.model.FlowTerm shape, Span span) implements Value {}
 
     /** An integrator on the group for gradient flows: euler, cg2, cg3. */
     record Integrator(String name, Span span) implements Value {}

@@ -8,6 +8,7 @@ import org.equiflow.compiler.ir.FunctionBuilder;
 import org.equiflow.compiler.ir.IrType;
 import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.ir.Op;
+import org.equiflow.compiler.model.FlowTerm;
 import org.equiflow.compiler.model.Lattice;
 import org.equiflow.compiler.model.LayerSpec;
 import org.equiflow.compiler.model.LoopShape;
@@ -144,7 +145,7 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
     private static Lowered integrate(FunctionBuilder b, int links, LayerSpec.GradientFlow p, Lattice lattice, int index, boolean backward) {
         Group group = Group.of(b, links, lattice, p);
         Tableau tableau = Tableau.of(p.integrator());
-        List<List<LoopShape>> orbits = p.loops().stream().map(l -> l.orbit(lattice.dimensions())).toList();
+        List<List<FlowTerm>> orbits = p.loops().stream().map(l -> List.<FlowTerm>copyOf(l.orbit(lattice.dimensions()))).toList();
         int[][] knots = knotParameters(b, p, index);
         double epsilon = (backward ? -1.0 : 1.0) / p.steps();
         int[] u = directions(b, links, group);
@@ -267,20 +268,22 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
     /** Z_μ per direction (U(1): the angle velocity; SU(N): the algebra element), and div Z per configuration. */
     private record Velocity(int[] force, int divergence) {}
 
-    private static Velocity velocity(FunctionBuilder b, Group g, int[] u, List<List<LoopShape>> orbits, int[] coefficients, Lattice lattice) {
-        var links = new Links(b, u, g);
+    private static Velocity velocity(FunctionBuilder b, Group g, int[] u, List<List<FlowTerm>> orbits, int[] coefficients, Lattice lattice) {
+        var links = new Links(b, u, g, lattice);
         int d = g.dimensions();
-        int[] weighted = new int[d];
+        int[] weighted = new int[d], weightedGeneral = new int[d];
         java.util.Arrays.fill(weighted, -1);
-        int divergence = -1;
+        java.util.Arrays.fill(weightedGeneral, -1);
+        int divergence = -1, generalDivergence = -1;
         for (int i = 0; i < orbits.size(); i++) {
-            int[] raw = new int[d];
+            int[] raw = new int[d], rawGeneral = new int[d];
             java.util.Arrays.fill(raw, -1);
-            int cosines = -1;
-            for (LoopShape loop : orbits.get(i)) {
+            java.util.Arrays.fill(rawGeneral, -1);
+            int cosines = -1, laplacian = -1;
+            for (FlowTerm term : orbits.get(i)) {
                 if (g.abelian()) {
-                    // φ(x) = Σ σ θ over the loop from x; each link gets σ·sin φ at its own site
-                    List<LoopShape.Link> path = loop.links(new int[d]);
+                    // φ(x) = Σ σ θ over the term's loops from x; each link gets σ·sin φ at its own site
+                    List<LoopShape.Link> path = term.links(d);
                     int phi = -1;
                     for (LoopShape.Link l : path) {
                         int theta = links.at(l.axis(), l.site());
@@ -288,13 +291,14 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
                     }
                     int sin = b.unary(Op.UnaryFn.SIN, phi);
                     // Δ cos(Σ n_l θ_l) = −(Σ n_l²) cos(…): |W| for single-pass loops, more for loops that wind a link twice
-                    int cos = b.unary(Op.UnaryFn.MUL_SCALAR, loop.laplacianWeight(lattice), b.sumSites(b.unary(Op.UnaryFn.COS, phi)));
+                    int cos = b.unary(Op.UnaryFn.MUL_SCALAR, term.laplacianWeight(lattice), b.sumSites(b.unary(Op.UnaryFn.COS, phi)));
                     cosines = plus(b, cosines, cos);
                     for (LoopShape.Link l : path) {
-                        int term = b.shifted(sin, negated(l.site()));
-                        raw[l.axis()] = plus(b, raw[l.axis()], l.sign() > 0 ? term : b.unary(Op.UnaryFn.NEG, term));
+                        int force = b.shifted(sin, negated(l.site()));
+                        raw[l.axis()] = plus(b, raw[l.axis()], l.sign() > 0 ? force : b.unary(Op.UnaryFn.NEG, force));
                     }
-                } else {
+                } else if (term.passesEachLinkOnce(lattice)) {
+                    LoopShape loop = (LoopShape) term;
                     for (LoopShape oriented : List.of(loop, loop.reversed())) {
                         for (int k = 0; k < oriented.length(); k++) {
                             int step = oriented.steps().get(k);
@@ -302,25 +306,36 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
                             raw[step - 1] = plus(b, raw[step - 1], links.staple(oriented.rotated(k)));
                         }
                     }
+                } else {
+                    links.addWeightedStaples(term, rawGeneral);
+                    laplacian = plus(b, laplacian, links.laplacian(term));
                 }
             }
             for (int mu = 0; mu < d; mu++) {
                 if (raw[mu] >= 0) weighted[mu] = plus(b, weighted[mu], b.mul(coefficients[i], raw[mu]));
+                if (rawGeneral[mu] >= 0) weightedGeneral[mu] = plus(b, weightedGeneral[mu], b.mul(coefficients[i], rawGeneral[mu]));
             }
             if (g.abelian()) divergence = plus(b, divergence, b.mul(coefficients[i], cosines));
+            // div Z = −ΔS̃
+            if (laplacian >= 0) generalDivergence = plus(b, generalDivergence, b.mul(coefficients[i], b.unary(Op.UnaryFn.NEG, laplacian)));
         }
         int[] force = new int[d];
         for (int mu = 0; mu < d; mu++) {
-            if (weighted[mu] < 0) weighted[mu] = b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, u[mu]);
+            if (weighted[mu] < 0 && weightedGeneral[mu] < 0) weighted[mu] = b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, u[mu]);
             if (g.abelian()) {
                 force[mu] = weighted[mu];
             } else {
-                int m = b.complexMatMul(g.n(), u[mu], weighted[mu], false, false);
+                int m = -1;
+                if (weighted[mu] >= 0) {
+                    m = b.complexMatMul(g.n(), u[mu], weighted[mu], false, false);
+                    divergence = plus(b, divergence, b.sumSites(b.slice(b.complexTrace(g.n(), m), 0, 1)));
+                }
+                if (weightedGeneral[mu] >= 0) m = plus(b, m, b.complexMatMul(g.n(), u[mu], weightedGeneral[mu], false, false));
                 force[mu] = b.unary(Op.UnaryFn.MUL_SCALAR, 0.5, b.algebraProjection(g.n(), m));
-                divergence = plus(b, divergence, b.sumSites(b.slice(b.complexTrace(g.n(), m), 0, 1)));
             }
         }
-        if (!g.abelian()) divergence = b.unary(Op.UnaryFn.MUL_SCALAR, g.casimir(), divergence);
+        if (!g.abelian() && divergence >= 0) divergence = b.unary(Op.UnaryFn.MUL_SCALAR, g.casimir(), divergence);
+        divergence = generalDivergence < 0 ? divergence : plus(b, divergence, generalDivergence);
         if (divergence < 0) divergence = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, u[0]));
         return new Velocity(force, divergence);
     }
@@ -331,17 +346,25 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
         return out;
     }
 
-    /** The links of one stage's configuration at shifted sites, each shift lowered once. */
+    /**
+     * The links of one stage's configuration at shifted sites, each shift lowered once, and what
+     * the terms of the flow action need of them: staples, traces of closed paths (each lowered
+     * once per stage up to position, start and direction) and the group Laplacian.
+     */
     private static final class Links {
         private final FunctionBuilder b;
         private final int[] u;
         private final Group g;
+        private final Lattice lattice;
         private final Map<List<Integer>, Integer> cache = new HashMap<>();
+        private final Map<List<Integer>, Integer> traces = new HashMap<>();
+        private int identity = -1;
 
-        Links(FunctionBuilder b, int[] u, Group g) {
+        Links(FunctionBuilder b, int[] u, Group g, Lattice lattice) {
             this.b = b;
             this.u = u;
             this.g = g;
+            this.lattice = lattice;
         }
 
         /** The link in direction {@code axis} based at x + site, as a field over x. */
@@ -358,10 +381,17 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
          */
         int staple(LoopShape loop) {
             List<LoopShape.Link> path = loop.links(new int[g.dimensions()]);
+            int product = product(path.subList(1, path.size()));
+            // a staple of one link (never: closed non-backtracking loops have at least 4) would keep its adjoint flag
+            if (product < 0) throw new IllegalStateException("a loop of " + path.size() + " links has no staple product");
+            return product;
+        }
+
+        /** The ordered product of the links of {@code path}, or −1 where it would end on an unapplied adjoint (a single backward link). */
+        private int product(List<LoopShape.Link> path) {
             int product = -1;
             boolean productAdjoint = false;
-            for (int j = 1; j < path.size(); j++) {
-                LoopShape.Link l = path.get(j);
+            for (LoopShape.Link l : path) {
                 int link = at(l.axis(), l.site());
                 boolean adjoint = l.sign() < 0;
                 if (product < 0) {
@@ -372,9 +402,229 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
                     productAdjoint = false;
                 }
             }
-            // a staple of one link (never: closed non-backtracking loops have at least 4) would keep its adjoint flag
-            if (productAdjoint) throw new IllegalStateException("a loop of " + path.size() + " links has no staple product");
-            return product;
+            return productAdjoint ? -1 : product;
+        }
+
+        /**
+         * The force of a term that is not a single-pass loop, M = U·(this), added per direction:
+         * at every link a factor passes forwards (in the term or in its reversal, Re tr W† = Re tr W),
+         * the factor's staple from there, weighted by the product of the other factors' traces,
+         * since ∂ᵃ Re(tr W₁ tr W₂) = Re tr(Tᵃ·(tr W₂)·U·S₁) + (1 ↔ 2).
+         */
+        void addWeightedStaples(FlowTerm term, int[] raw) {
+            for (FlowTerm oriented : List.of(term, term.reversed())) {
+                List<FlowTerm.Factor> factors = oriented.factors(g.dimensions());
+                for (int f = 0; f < factors.size(); f++) {
+                    int weight = -1;
+                    for (int o = 0; o < factors.size(); o++) {
+                        if (o == f) continue;
+                        int other = trace(factors.get(o).links());
+                        weight = weight < 0 ? other : times(weight, other);
+                    }
+                    List<LoopShape.Link> path = factors.get(f).links();
+                    for (int k = 0; k < path.size(); k++) {
+                        LoopShape.Link l = path.get(k);
+                        if (l.sign() < 0) continue;
+                        int staple = staple(factors.get(f).loop().rotated(k));
+                        if (weight >= 0) staple = b.complexMatMul(g.n(), scalarMatrix(b.shifted(weight, negated(l.site()))), staple, false, false);
+                        raw[l.axis()] = plus(b, raw[l.axis()], staple);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Re Σ_x ΔT(x) of a product of traces T = Π tr Wᵢ, the left-invariant Laplacian
+         * Σ_links Σₐ ∂ᵃ∂ᵃ of SU(N) with tr TᵃTᵇ = −½δᵃᵇ. With the completeness relation
+         * Σₐ Tᵃ_ij Tᵃ_kl = −½(δ_il δ_jk − δ_ij δ_kl/N):
+         * <ul>
+         * <li>every pass of a link gives −C_F·tr W (Σₐ TᵃTᵃ = −C_F);</li>
+         * <li>two passes p, q of one link in one loop give s·(tr X·tr Y − tr W/N), X and Y the loop cut in
+         *     two where it stands at the link's base site next to each pass (before a forward pass,
+         *     after a backward one), s = −1 when both run the same way and +1 when they run opposite ways;</li>
+         * <li>a link that passes p of W₁ and q of W₂ share gives s·(tr(W₁W₂) − tr W₁·tr W₂/N), the two loops
+         *     merged at those cut points, times the other traces.</li>
+         * </ul>
+         * For a loop that passes each link once only the first remains: Δ Re tr W = −C_F|W| Re tr W.
+         */
+        int laplacian(FlowTerm term) {
+            List<FlowTerm.Factor> factors = term.factors(g.dimensions());
+            int m = factors.size();
+            List<List<LoopShape.Link>> paths = factors.stream().map(FlowTerm.Factor::links).toList();
+            int[] traceOf = new int[m];
+            for (int i = 0; i < m; i++) traceOf[i] = trace(paths.get(i));
+            double inverseN = 1.0 / g.n();
+            int total = -1;
+            for (int i = 0; i < m; i++) {
+                List<LoopShape.Link> path = paths.get(i);
+                int own = b.unary(Op.UnaryFn.MUL_SCALAR, -g.casimir() * path.size(), traceOf[i]);
+                for (int p = 0; p < path.size(); p++) {
+                    for (int q = p + 1; q < path.size(); q++) {
+                        if (!sameLink(path.get(p), path.get(q))) continue;
+                        int cutP = cut(path, p), cutQ = cut(path, q);
+                        int split = times(trace(cyclic(path, cutP, cutQ)), trace(cyclic(path, cutQ, cutP)));
+                        own = plus(b, own, crossTerm(path.get(p), path.get(q), split, traceOf[i], inverseN));
+                    }
+                }
+                for (int o = 0; o < m; o++) if (o != i) own = times(own, traceOf[o]);
+                total = plus(b, total, own);
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = i + 1; j < m; j++) {
+                    List<LoopShape.Link> first = paths.get(i), second = paths.get(j);
+                    int both = -1;
+                    for (int p = 0; p < first.size(); p++) {
+                        for (int q = 0; q < second.size(); q++) {
+                            if (!sameLink(first.get(p), second.get(q))) continue;
+                            var merged = new ArrayList<>(cyclic(first, cut(first, p), cut(first, p) + first.size()));
+                            merged.addAll(cyclic(second, cut(second, q), cut(second, q) + second.size()));
+                            if (both < 0) both = times(traceOf[i], traceOf[j]);
+                            int cross = crossTerm(first.get(p), second.get(q), trace(merged), both, inverseN);
+                            for (int o = 0; o < m; o++) if (o != i && o != j) cross = times(cross, traceOf[o]);
+                            total = plus(b, total, cross);
+                        }
+                    }
+                }
+            }
+            return b.sumSites(b.slice(total, 0, 1));
+        }
+
+        /** s·(joined − whole/N): s = −1 when the two passes run the same way along the link, +1 when opposite. */
+        private int crossTerm(LoopShape.Link p, LoopShape.Link q, int joined, int whole, double inverseN) {
+            int term = b.sub(joined, b.unary(Op.UnaryFn.MUL_SCALAR, inverseN, whole));
+            return p.sign() == q.sign() ? b.unary(Op.UnaryFn.NEG, term) : term;
+        }
+
+        private boolean sameLink(LoopShape.Link p, LoopShape.Link q) {
+            return LoopShape.periodicKey(p, lattice).equals(LoopShape.periodicKey(q, lattice));
+        }
+
+        /** Where the path stands at the link's base site next to pass k: before it when forward, after it when backward. */
+        private static int cut(List<LoopShape.Link> path, int k) { return path.get(k).sign() > 0 ? k : k + 1; }
+
+        /** The links from index {@code from} up to (not including) {@code to}, cyclically. */
+        private static List<LoopShape.Link> cyclic(List<LoopShape.Link> path, int from, int to) {
+            int n = path.size();
+            int end = to;
+            while (end < from) end += n;
+            var out = new ArrayList<LoopShape.Link>();
+            for (int k = from; k < end; k++) out.add(path.get(k % n));
+            return out;
+        }
+
+        /**
+         * (Re tr, Im tr) of the closed path's matrix product, as a field over the term's origin. The
+         * path is reduced first (U U† = 1 on the periodic lattice, cyclically), then lowered once per
+         * stage up to position, starting link and direction: a path run backwards has the conjugate
+         * trace, one moved by s the field shifted by s. The empty path is the identity, trace N.
+         */
+        int trace(List<LoopShape.Link> path) {
+            List<int[]> reduced = reduce(path);
+            if (reduced.isEmpty()) return identity();
+            int d = g.dimensions();
+            List<Integer> best = null;
+            int[] bestStart = null;
+            boolean bestReversed = false;
+            for (boolean reversed : new boolean[] {false, true}) {
+                List<int[]> oriented = reduced;
+                if (reversed) {
+                    oriented = new ArrayList<>();
+                    for (int k = reduced.size() - 1; k >= 0; k--) {
+                        int[] l = reduced.get(k).clone();
+                        l[d + 1] = -l[d + 1];
+                        oriented.add(l);
+                    }
+                }
+                for (int r = 0; r < oriented.size(); r++) {
+                    int[] start = java.util.Arrays.copyOf(oriented.get(r), d);
+                    var key = new ArrayList<Integer>();
+                    for (int k = 0; k < oriented.size(); k++) {
+                        int[] l = oriented.get((r + k) % oriented.size());
+                        for (int a = 0; a < d; a++) key.add(Math.floorMod(l[a] - start[a], lattice.sizes().get(a)));
+                        key.add(l[d]);
+                        key.add(l[d + 1]);
+                    }
+                    if (best == null || compareKeys(key, best) < 0) {
+                        best = key;
+                        bestStart = start;
+                        bestReversed = reversed;
+                    }
+                }
+            }
+            final List<Integer> canonical = best;
+            int field = traces.computeIfAbsent(canonical, key -> {
+                var links = new ArrayList<LoopShape.Link>();
+                for (int k = 0; k < key.size(); k += d + 2) {
+                    links.add(new LoopShape.Link(key.subList(k, k + d).stream().mapToInt(Integer::intValue).toArray(), key.get(k + d), key.get(k + d + 1)));
+                }
+                int product = product(links);
+                if (product < 0) throw new IllegalStateException("the closed path " + key + " has no product");
+                return b.complexTrace(g.n(), product);
+            });
+            int moved = b.shifted(field, bestStart);
+            return bestReversed ? conjugate(moved) : moved;
+        }
+
+        /** The path as (site mod L…, axis, sign) with adjacent U U† pairs cancelled, cyclically. */
+        private List<int[]> reduce(List<LoopShape.Link> path) {
+            int d = g.dimensions();
+            var stack = new ArrayList<int[]>();
+            for (LoopShape.Link l : path) {
+                int[] entry = new int[d + 2];
+                for (int a = 0; a < d; a++) entry[a] = Math.floorMod(l.site()[a], lattice.sizes().get(a));
+                entry[d] = l.axis();
+                entry[d + 1] = l.sign();
+                if (!stack.isEmpty() && cancels(stack.getLast(), entry)) stack.removeLast();
+                else stack.add(entry);
+            }
+            while (stack.size() >= 2 && cancels(stack.getLast(), stack.getFirst())) {
+                stack.removeLast();
+                stack.removeFirst();
+            }
+            return stack;
+        }
+
+        private boolean cancels(int[] x, int[] y) {
+            int d = g.dimensions();
+            return java.util.Arrays.equals(x, 0, d + 1, y, 0, d + 1) && x[d + 1] == -y[d + 1];
+        }
+
+        private static int compareKeys(List<Integer> x, List<Integer> y) {
+            for (int i = 0; i < x.size(); i++) {
+                int c = Integer.compare(x.get(i), y.get(i));
+                if (c != 0) return c;
+            }
+            return 0;
+        }
+
+        /** The constant trace N of the identity, as a (re, im) field. */
+        private int identity() {
+            if (identity < 0) {
+                int zero = b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, b.slice(b.complexTrace(g.n(), u[0]), 0, 1));
+                identity = b.concat(List.of(b.unary(Op.UnaryFn.ADD_SCALAR, g.n(), zero), zero));
+            }
+            return identity;
+        }
+
+        /** The product of two complex (re, im) fields. */
+        private int times(int x, int y) {
+            int xr = b.slice(x, 0, 1), xi = b.slice(x, 1, 2), yr = b.slice(y, 0, 1), yi = b.slice(y, 1, 2);
+            return b.concat(List.of(b.sub(b.mul(xr, yr), b.mul(xi, yi)), b.add(b.mul(xr, yi), b.mul(xi, yr))));
+        }
+
+        private int conjugate(int x) { return b.concat(List.of(b.slice(x, 0, 1), b.unary(Op.UnaryFn.NEG, b.slice(x, 1, 2)))); }
+
+        /** ω·𝟙 at every site, packed as an N×N complex matrix, from a (re, im) field ω. */
+        private int scalarMatrix(int omega) {
+            int re = b.slice(omega, 0, 1), im = b.slice(omega, 1, 2), zero = b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, re);
+            var parts = new ArrayList<Integer>();
+            for (int i = 0; i < g.n(); i++) {
+                for (int j = 0; j < g.n(); j++) {
+                    parts.add(i == j ? re : zero);
+                    parts.add(i == j ? im : zero);
+                }
+            }
+            return b.concat(parts);
         }
     }
 

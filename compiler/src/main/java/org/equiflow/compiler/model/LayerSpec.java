@@ -49,7 +49,7 @@ public sealed interface LayerSpec {
      * values at t = 0 and 1 ({@code time} "affine", 2 parameters) or the natural cubic spline
      * through {@code knots} equally spaced values ("cubic_spline").
      */
-    record GradientFlow(List<LoopShape> loops, String time, int knots, int steps, String integrator,
+    record GradientFlow(List<FlowTerm> loops, String time, int knots, int steps, String integrator,
                         List<double[]> perturbative, Span span) implements LayerSpec {
         public GradientFlow {
             loops = List.copyOf(loops);

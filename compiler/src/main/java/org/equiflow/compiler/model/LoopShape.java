@@ -1,7 +1,6 @@
 package org.equiflow.compiler.model;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,8 +13,12 @@ import java.util.Set;
  * the 1×2 rectangle's the two rectangles 2×1 and 1×2. Two paths are the same loop when one is a
  * cyclic rotation of the other or of its reversal (Re tr W† = Re tr W, and the sum over positions
  * absorbs the starting site), which is what {@link #canonical} divides out.
+ *
+ * <p>A loop may pass a link more than once (the plaquette wound twice, the figure-eight through a
+ * link): the flow's Laplacian treats such loops exactly, on U(1) through the windings and on SU(N)
+ * through the split loops of every pair of passes.
  */
-public record LoopShape(List<Integer> steps) {
+public record LoopShape(List<Integer> steps) implements FlowTerm {
 
     public LoopShape { steps = List.copyOf(steps); }
 
@@ -33,80 +36,58 @@ public record LoopShape(List<Integer> steps) {
     public int length() { return steps.size(); }
 
     /** The largest axis a step moves along, plus one: the loop needs a lattice of at least this many dimensions. */
+    @Override
     public int dimensionsNeeded() { return steps.stream().mapToInt(Math::abs).max().orElse(0); }
 
-    /**
-     * Why this path is not a loop the gradient flow takes on {@code lattice}, or null: it must be
-     * non-empty, stay in the lattice's dimensions, close, never step straight back, and pass
-     * each link at most once on the periodic lattice (the Laplacian identity
-     * Δ Re tr W = −C_F |W| Re tr W the log-det rests on holds for such loops only).
-     */
+    /** The loop itself, from the origin: one factor. */
+    @Override
+    public List<Factor> factors(int dimensions) { return List.of(new Factor(this, java.util.Collections.nCopies(dimensions, 0))); }
+
+    /** Why this path is not a loop the gradient flow takes on {@code lattice}, or null (SU(N) links). */
     public String problem(Lattice lattice) { return problem(lattice, false); }
 
     /**
-     * As {@link #problem(Lattice)}; for U(1) ({@code abelian}) a loop may pass a link more than
-     * once: its angle is Σ n_l θ_l and Δ cos(Σ n_l θ_l) = −(Σ n_l²) cos(Σ n_l θ_l) exactly
-     * ({@link #laplacianWeight}), so only a loop whose windings all cancel is refused.
+     * Why this path is not a loop the gradient flow takes on {@code lattice}, or null: it must be a
+     * closed path ({@link #pathProblem}); on U(1) ({@code abelian}) its angle is Σ n_l θ_l, so a loop
+     * whose windings all cancel is refused (its term is a constant).
      */
+    @Override
     public String problem(Lattice lattice, boolean abelian) {
+        String path = pathProblem(lattice);
+        if (path != null) return path;
+        if (abelian) return laplacianWeight(lattice) == 0 ? "its windings cancel on every link, so its angle is identically zero" : null;
+        return null;
+    }
+
+    /** Why this is not a closed, non-backtracking path of unit steps in the lattice's dimensions, or null. */
+    public String pathProblem(Lattice lattice) {
         if (steps.isEmpty()) return "the path has no steps";
         int d = lattice.dimensions();
         for (int s : steps) {
             if (s == 0 || Math.abs(s) > d) return "step " + s + " is not a direction of a " + d + "-dimensional lattice (±1 … ±" + d + ")";
         }
-        int[] end = new int[d];
-        for (int s : steps) end[Math.abs(s) - 1] += Integer.signum(s);
+        int[] end = displacement(steps.size(), d);
         for (int e : end) if (e != 0) return "the path does not close: it ends " + java.util.Arrays.toString(end) + " away from its start";
         for (int k = 0; k < steps.size(); k++) {
             if (steps.get(k) == -steps.get((k + 1) % steps.size())) return "the path steps straight back at step " + (k + 1) + " (a backtracking link cancels)";
         }
-        if (abelian) return laplacianWeight(lattice) == 0 ? "its windings cancel on every link, so its angle is identically zero" : null;
-        Set<List<Integer>> links = new HashSet<>();
-        for (Link l : links(new int[d])) {
-            var key = new ArrayList<Integer>();
-            for (int a = 0; a < d; a++) key.add(Math.floorMod(l.site()[a], lattice.sizes().get(a)));
-            key.add(l.axis());
-            if (!links.add(key)) {
-                return "the loop passes the link in direction " + l.axis() + " at " + key.subList(0, d) + " twice on the " + lattice
-                        + " lattice (the flow's log-det needs every link of a loop passed once)";
-            }
-        }
         return null;
     }
 
-    /**
-     * Σ_l n_l² over the links of the periodic lattice, n_l the net number of times the loop runs
-     * along link l: the U(1) Laplacian of cos(Σ n_l θ_l) is −(this)·cos(…). |W| for a loop that
-     * passes each link once.
-     */
-    public long laplacianWeight(Lattice lattice) {
-        java.util.Map<List<Integer>, Integer> windings = new java.util.HashMap<>();
-        int d = lattice.dimensions();
-        for (Link l : links(new int[d])) {
-            var key = new ArrayList<Integer>();
-            for (int a = 0; a < d; a++) key.add(Math.floorMod(l.site()[a], lattice.sizes().get(a)));
-            key.add(l.axis());
-            windings.merge(key, l.sign(), Integer::sum);
-        }
-        long sum = 0;
-        for (int n : windings.values()) sum += (long) n * n;
-        return sum;
+    /** A link's place on the periodic lattice: its base site modulo the sizes, then its axis. */
+    public static List<Integer> periodicKey(Link l, Lattice lattice) {
+        var key = new ArrayList<Integer>();
+        for (int a = 0; a < lattice.dimensions(); a++) key.add(Math.floorMod(l.site()[a], lattice.sizes().get(a)));
+        key.add(l.axis());
+        return key;
     }
 
-    /**
-     * {@link #problem(Lattice, boolean)} of this loop or of any of its images under the lattice's
-     * rotations and reflections, which the flow action also sums: on unequal sizes one image may
-     * wrap around the lattice where another does not.
-     */
-    public String problemOfAnyImage(Lattice lattice, boolean abelian) {
-        String own = problem(lattice, abelian);
-        if (own != null) return own;
-        return orbit(lattice.dimensions()).stream().map(image -> image.problem(lattice, abelian)).filter(java.util.Objects::nonNull)
-                .findFirst().orElse(null);
+    /** Where the path stands after its first {@code k} steps, in {@code dimensions} dimensions. */
+    public int[] displacement(int k, int dimensions) {
+        int[] at = new int[dimensions];
+        for (int i = 0; i < k; i++) at[Math.abs(steps.get(i)) - 1] += Integer.signum(steps.get(i));
+        return at;
     }
-
-    /** Whether {@code other} is one of this shape's images (up to start, direction, rotation and reflection). */
-    public boolean sameShapeAs(LoopShape other, int dimensions) { return orbit(dimensions).contains(other.canonical()); }
 
     /** One link of a loop: its base site, its axis, and +1 where the path runs along it, −1 against. */
     public record Link(int[] site, int axis, int sign) {}
@@ -136,6 +117,7 @@ public record LoopShape(List<Integer> steps) {
     }
 
     /** The loop run backwards (W → W†). */
+    @Override
     public LoopShape reversed() {
         var s = new ArrayList<Integer>();
         for (int i = steps.size() - 1; i >= 0; i--) s.add(-steps.get(i));
@@ -143,18 +125,21 @@ public record LoopShape(List<Integer> steps) {
     }
 
     /** The representative of the loop up to its starting point and orientation: the least step sequence among rotations and reversals. */
+    @Override
     public LoopShape canonical() {
         LoopShape best = null;
         for (LoopShape direction : List.of(this, reversed())) {
             for (int k = 0; k < steps.size(); k++) {
                 LoopShape candidate = direction.rotated(k);
-                if (best == null || compare(candidate.steps, best.steps) < 0) best = candidate;
+                if (best == null || compareSteps(candidate.steps, best.steps) < 0) best = candidate;
             }
         }
         return best;
     }
 
-    private static int compare(List<Integer> a, List<Integer> b) {
+    /** Shorter first, then lexicographic: a total order on step (and offset) lists. */
+    static int compareSteps(List<Integer> a, List<Integer> b) {
+        if (a.size() != b.size()) return Integer.compare(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
             int c = Integer.compare(a.get(i), b.get(i));
             if (c != 0) return c;
@@ -167,24 +152,27 @@ public record LoopShape(List<Integer> steps) {
      * {@code dimensions}-dimensional lattice (permutations of the axes and reflections of each),
      * canonical and in a fixed order.
      */
+    @Override
     public List<LoopShape> orbit(int dimensions) {
         Set<LoopShape> distinct = new LinkedHashSet<>();
         for (int[] permutation : permutations(dimensions)) {
-            for (int signs = 0; signs < 1 << dimensions; signs++) {
-                var s = new ArrayList<Integer>();
-                for (int step : steps) {
-                    int axis = Math.abs(step) - 1;
-                    int image = permutation[axis];
-                    int sign = Integer.signum(step) * (((signs >> axis) & 1) == 0 ? 1 : -1);
-                    s.add(sign * (image + 1));
-                }
-                distinct.add(new LoopShape(s).canonical());
-            }
+            for (int signs = 0; signs < 1 << dimensions; signs++) distinct.add(image(permutation, signs).canonical());
         }
-        return distinct.stream().sorted((a, b) -> compare(a.steps, b.steps)).toList();
+        return distinct.stream().sorted((a, b) -> compareSteps(a.steps, b.steps)).toList();
     }
 
-    private static List<int[]> permutations(int n) {
+    /** The path moved by a lattice symmetry: axis a becomes axis permutation[a], reflected where bit a of {@code signs} is set. */
+    LoopShape image(int[] permutation, int signs) {
+        var s = new ArrayList<Integer>();
+        for (int step : steps) {
+            int axis = Math.abs(step) - 1;
+            int sign = Integer.signum(step) * (((signs >> axis) & 1) == 0 ? 1 : -1);
+            s.add(sign * (permutation[axis] + 1));
+        }
+        return new LoopShape(s);
+    }
+
+    static List<int[]> permutations(int n) {
         var out = new ArrayList<int[]>();
         permute(new int[n], new boolean[n], 0, out);
         return out;

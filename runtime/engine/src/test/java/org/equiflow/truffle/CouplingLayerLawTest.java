@@ -91,7 +91,7 @@ class CouplingLayerLawTest {
     private static final String U1 = """
             use std.theories.u1
             use std.nets.cnn
-            use std.gauge.{plaquette_coupling, link_mask, ncp_mixture, circular_spline, gradient_flow, rectangle, path, cg2, cg3}
+            use std.gauge.{plaquette_coupling, link_mask, ncp_mixture, circular_spline, gradient_flow, rectangle, path, trace_product, cg2, cg3}
 
             theory T = u1(lattice = [4, 4], beta = 1.0)
             """;
@@ -107,7 +107,7 @@ class CouplingLayerLawTest {
     private static final String SU3 = """
             use std.theories.su3
             use std.nets.cnn
-            use std.gauge.{spectral_coupling, link_mask, gradient_flow, rectangle, path, cg2, cg3}
+            use std.gauge.{spectral_coupling, link_mask, gradient_flow, rectangle, path, trace_product, cg2, cg3}
 
             theory T = su3(lattice = [4, 4], beta = 5.0)
             """;
@@ -178,6 +178,19 @@ class CouplingLayerLawTest {
                     false, Set.of("gauge", "translation")),
             new LayerRow("gradient_flow", "gradient flow, SU(3), plaquette and 2×1 loops, cg2", SU3, "haar",
                     "gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], steps = 12, integrator = cg2, perturbative = 1)",
+                    false, Set.of("gauge", "translation")),
+            // Lüscher's next-to-leading order: loops that pass a link twice and products of traces, with the general Laplacian
+            new LayerRow("gradient_flow", "gradient flow, SU(3), next-to-leading order (trace products, twice-passed links)", SU3, "haar",
+                    "gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1), path(steps = [1, 2, -1, -2, 1, 2, -1, -2]), "
+                            + "path(steps = [1, 2, -1, -2, 1, -2, -1, 2]), trace_product(first = rectangle(), second = rectangle()), "
+                            + "trace_product(first = rectangle(), second = rectangle(), conjugate = true), "
+                            + "trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2])), "
+                            + "trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]), conjugate = true)], "
+                            + "steps = 8, perturbative = 2)",
+                    false, Set.of("gauge", "translation")),
+            new LayerRow("gradient_flow", "gradient flow, U(1), a product of traces", U1, "haar",
+                    "gradient_flow(loops = [rectangle(), trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]))], "
+                            + "steps = 6, perturbative = 1)",
                     false, Set.of("gauge", "translation")));
 
     /** One prior under test: its name in {@link RuntimeSupport#PRIORS}, the theory script and the prior's source. */
