@@ -1163,8 +1163,10 @@ public final class Elaborator {
      * span of Re tr P², Re(tr P)², |tr P|² (per plaquette) and, per link l with its plaquettes P₁, P₂
      * both run through l forwards, Re tr R (their 2×1 loop), Re tr E (the figure-eight through l),
      * Re(tr P₁ tr P₂) and Re(tr P₁ (tr P₂)*). With K = β²/(4N²C_F) and the Laplacians of these terms
-     * (docs/physics-checks.md derives them), matching coefficients gives the closed forms below;
-     * GradientFlowLawTest checks the resulting map's density against the Wilson action.
+     * (docs/physics-checks.md derives them), matching coefficients gives the closed forms below.
+     * On SU(3) the plaquette wound twice is folded into Re(tr P)² and Re tr P by Cayley–Hamilton,
+     * leaving seven independent terms (Bacchio et al.'s model A has seven shapes). GradientFlowLawTest
+     * checks that the result solves the trivializing equation at order t.
      */
     private static List<PerturbativeTerm> suNNextToLeadingOrder(double beta, int n, int dimensions) {
         double casimir = (n * n - 1) / (2.0 * n), k = beta * beta / (4.0 * n * n * casimir);
@@ -1180,11 +1182,17 @@ public final class Elaborator {
         double gamma = 8 * casimir - 1.0 / n;
         double eight = k * (gamma / 2 + 1.0 / (2 * n)) / (gamma * gamma - 1), product = -k * (gamma / (2 * n) + 0.5) / (gamma * gamma - 1);
         LoopShape above = new LoopShape(List.of(1, 2, -1, -2)), below = new LoopShape(List.of(1, -2, -1, 2));
-        return List.of(
-                new PerturbativeTerm("rectangle()", LoopShape.rectangle(1, 1), new double[] {-beta / (4 * n * casimir), 0}),
-                new PerturbativeTerm("path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", new LoopShape(List.of(1, 2, -1, -2, 1, 2, -1, -2)), new double[] {0, wound}),
+        // SU(3): tr U² = (tr U)² − 2 (tr U)* (Cayley–Hamilton with det U = 1), so Re tr P² = Re(tr P)² − 2 Re tr P and the
+        // seven remaining terms are independent; for N ≥ 4 the plaquette wound twice is a term of its own
+        boolean cayleyHamilton = n == 3;
+        var terms = new ArrayList<PerturbativeTerm>();
+        terms.add(new PerturbativeTerm("rectangle()", LoopShape.rectangle(1, 1), new double[] {-beta / (4 * n * casimir), cayleyHamilton ? -2 * wound : 0}));
+        if (!cayleyHamilton) {
+            terms.add(new PerturbativeTerm("path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", new LoopShape(List.of(1, 2, -1, -2, 1, 2, -1, -2)), new double[] {0, wound}));
+        }
+        terms.addAll(List.of(
                 new PerturbativeTerm("trace_product(first = rectangle(), second = rectangle())",
-                        TraceProduct.of(LoopShape.rectangle(1, 1), LoopShape.rectangle(1, 1), false, dimensions), new double[] {0, squared}),
+                        TraceProduct.of(LoopShape.rectangle(1, 1), LoopShape.rectangle(1, 1), false, dimensions), new double[] {0, squared + (cayleyHamilton ? wound : 0)}),
                 new PerturbativeTerm("trace_product(first = rectangle(), second = rectangle(), conjugate = true)",
                         TraceProduct.of(LoopShape.rectangle(1, 1), LoopShape.rectangle(1, 1), true, dimensions), new double[] {0, modulus}),
                 new PerturbativeTerm("rectangle(r = 2, t = 1)", LoopShape.rectangle(2, 1), new double[] {0, rectangle}),
@@ -1192,7 +1200,8 @@ public final class Elaborator {
                 new PerturbativeTerm("trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]))",
                         TraceProduct.of(above, below, false, dimensions), new double[] {0, product}),
                 new PerturbativeTerm("trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]), conjugate = true)",
-                        TraceProduct.of(above, below, true, dimensions), new double[] {0, conjugated}));
+                        TraceProduct.of(above, below, true, dimensions), new double[] {0, conjugated})));
+        return terms;
     }
 
     /** Each term's polynomial on the shape of {@code shapes} it is, which must all be there; other shapes start at zero. */

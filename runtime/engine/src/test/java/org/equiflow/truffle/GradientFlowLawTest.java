@@ -492,7 +492,9 @@ class GradientFlowLawTest {
      * The SU(3) next-to-leading order that `perturbative = 2` writes solves the trivializing equation
      * at order t: ΔS̃₁ − ∂S·∂S̃₀ is the same number for every configuration, with the coefficients
      * check produced and every term evaluated here from its links, independently of the layer. The
-     * same test with one coefficient 5 % off fails, by far: it has the power to tell.
+     * same test with one coefficient 5 % off fails, by far: it has the power to tell. (On SU(3)
+     * check folds the plaquette wound twice into Re(tr P)² and the plaquette by Cayley–Hamilton, so
+     * that loop, though listed, starts at zero: the identity holds as functions of the links.)
      */
     @Test
     void theSuThreeNextToLeadingOrderSolvesTheTrivializingEquation() throws IOException {
@@ -503,7 +505,8 @@ class GradientFlowLawTest {
         System.out.printf("SU(3) NLO: ΔS̃₁ − ∂S·∂S̃₀ = %s%n", java.util.Arrays.toString(residual));
         assertEquals(residual[0], residual[1], tolerance, "ΔS̃₁ − ∂S·∂S̃₀ is a constant");
         assertEquals(residual[0], residual[2], tolerance, "ΔS̃₁ − ∂S·∂S̃₀ is a constant");
-        for (int term = 1; term < spec.loops().size(); term++) {
+        for (int term = 0; term < spec.loops().size(); term++) {
+            if (spec.perturbative().get(term).length < 2) continue;  // not a term of S̃₁ (on SU(3), the plaquette wound twice)
             double[] off = trivializingResidual(spec, beta, term, 1.05);
             double spread = Math.max(Math.abs(off[0] - off[1]), Math.abs(off[0] - off[2]));
             assertTrue(spread > 100 * tolerance, spec.loops().get(term) + " 5 % off: the residuals " + java.util.Arrays.toString(off) + " should differ");
