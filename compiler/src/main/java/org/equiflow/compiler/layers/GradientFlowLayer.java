@@ -22,7 +22,8 @@ import org.equiflow.compiler.symmetry.Status;
  * The learned gradient flow of Bacchio, Kessel, Schaefer and Vaitl (arXiv:2212.08469) on U(1) and
  * SU(N) links: dU/dt = Z_t(U)·U for t ∈ [0, 1], Z_t = −∂S̃_t with the left Lie derivative
  * (generators Tᵃ, tr TᵃTᵇ = −½δᵃᵇ), and the flow action S̃_t = Σᵢ cᵢ(t) Σ_W Re tr W over every
- * position and lattice rotation/reflection of loop shape i ({@link LoopShape#orbit}).
+ * position and lattice rotation/reflection of term i ({@link FlowTerm#orbit}): a loop, or a
+ * product of the traces of two loops.
  *
  * <p><b>Force.</b> Each loop W is run in both orientations; at every link U it passes forwards,
  * Re tr W = Re tr(U·S) with S the staple (the rest of the loop). With M_μ(x) = U_μ(x)·Σᵢ cᵢ Σ S
@@ -35,7 +36,11 @@ import org.equiflow.compiler.symmetry.Status;
  * the Haar measure). A loop that passes each of its links once has Δ Re tr W = −C_F·|W|·Re tr W
  * (C_F = (N²−1)/2N; for U(1), with ∂ = ∂/∂θ, C = 1), and since each link of W is passed forwards
  * in exactly one orientation, Σ_μ Σ_x Re tr M_μ(x) = Σᵢ cᵢ |Wᵢ| Σ_W Re tr W: div Z = C_F·Σ Re tr M,
- * read off the matrices the force needs anyway. Loops passing a link twice are refused at check.
+ * read off the matrices the force needs anyway. Other terms — loops that pass a link twice, and
+ * products of traces ({@link org.equiflow.compiler.model.TraceProduct}), whose force weighs each
+ * factor's staples by the other factor's trace — get the general Laplacian of {@link Links#laplacian}:
+ * by the completeness relation each pair of passes of one link becomes the traces of the loop cut
+ * in two there, or of two loops merged there, which the layer evaluates as well.
  * The log-det is integrated by the same Runge–Kutta weights as the flow, so it is the discrete
  * map's exactly only up to the integrator's error (O(ε³) per unit time for cg3); the numerical
  * Jacobian test holds it to that.

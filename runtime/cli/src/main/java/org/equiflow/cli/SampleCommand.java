@@ -115,7 +115,7 @@ final class SampleCommand implements Callable<Integer> {
         public void measured(SamplingResult r) {
             var report = r.report();
             out.println();
-            if (r.weighted()) out.printf("reweighting: ESS %.4f   (%d proposals; estimates are weighted averages)%n", r.ess(), r.count());
+            if (r.weighted()) out.printf("reweighting: ESS %.4f ± %.4f   (%d proposals; estimates are weighted averages)%n", r.ess(), r.essError(), r.count());
             else if (r.method().equals("flow_hmc")) {
                 // the start as the script wrote it
                 r.stepSizeTuning().ifPresent(t -> out.printf("step size tuned to %.4g (target acceptance %.2f; from %s over the %d thermalization"
@@ -123,7 +123,7 @@ final class SampleCommand implements Callable<Integer> {
                 out.printf("acceptance %.4f   (%d trajectories)   flow ESS %.4f   (of %d independent proposals, for the record)%n", r.acceptance(),
                         r.count(), r.ess(), r.samples().proposalLogWeights().length);
             }
-            else out.printf("acceptance %.4f   ESS %.4f   (%d proposals)%n", r.acceptance(), r.ess(), r.count());
+            else out.printf("acceptance %.4f   ESS %.4f ± %.4f   (%d proposals)%n", r.acceptance(), r.ess(), r.essError(), r.count());
             printResults(out, report.results());
             for (var profile : report.profiles()) {
                 out.println();

@@ -204,7 +204,15 @@ class CheckRunLawTest {
         add(c, "layer:gradient_flow", gradientFlow("su3", "rectangle()", "cg3"), RUN);
         add(c, "gradient_flow on U(1)", gradientFlow("u1", "rectangle(), rectangle(r = 2, t = 1)", "cg2"), RUN);
         add(c, "gradient_flow on SU(2)", gradientFlow("su2", "rectangle()", "euler"), RUN);
-        add(c, "gradient_flow with a loop that passes a link twice", gradientFlow("su2", "path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", "cg3"),
+        add(c, "gradient_flow with a loop that passes a link twice", gradientFlow("su2", "path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", "cg3"), RUN);
+        add(c, "gradient_flow on SU(3) at Lüscher's next-to-leading order", gradientFlow("su3", "rectangle(), rectangle(r = 2, t = 1), "
+                + "path(steps = [1, 2, -1, -2, 1, -2, -1, 2]), trace_product(first = rectangle(), second = rectangle()), "
+                + "trace_product(first = rectangle(), second = rectangle(), conjugate = true), "
+                + "trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2])), "
+                + "trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]), conjugate = true)", "cg3")
+                .replace("perturbative = 1", "perturbative = 2"), RUN);
+        add(c, "gradient_flow with a trace product of trace products", gradientFlow("su3",
+                "rectangle(), trace_product(first = trace_product(first = rectangle(), second = rectangle()), second = rectangle())", "cg3"),
                 new Refused(ErrorCode.E0606));
         add(c, "gradient_flow on U(1) at Lüscher's next-to-leading order", gradientFlow("u1",
                 "rectangle(), path(steps = [1, 2, -1, -2, 1, 2, -1, -2]), path(steps = [1, 2, -1, -2, 1, -2, -1, 2]), rectangle(r = 2, t = 1)", "cg3")
@@ -213,6 +221,8 @@ class CheckRunLawTest {
                 new Refused(ErrorCode.E0606));
         add(c, "loop:rectangle", gradientFlow("u1", "rectangle(), rectangle(r = 1, t = 2)", "cg3"), RUN);
         add(c, "loop:path", gradientFlow("u1", "rectangle(), path(steps = [1, 1, 2, -1, 2, -1, -2, -2])", "cg3"), RUN);
+        add(c, "loop:trace_product", gradientFlow("su3", "rectangle(), trace_product(first = rectangle(), second = rectangle(), conjugate = true)", "cg3"), RUN);
+        add(c, "trace_product on U(1)", gradientFlow("u1", "rectangle(), trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]))", "cg3"), RUN);
         add(c, "integrator:euler", gradientFlow("u1", "rectangle()", "euler"), RUN);
         add(c, "integrator:cg2", gradientFlow("u1", "rectangle()", "cg2"), RUN);
         add(c, "integrator:cg3", gradientFlow("u1", "rectangle()", "cg3"), RUN);

@@ -35,6 +35,12 @@ public record SamplingResult(String flow, String method, long seed, Samples samp
     /** Samples kept. */
     public int count() { return samples.count(); }
 
+    /** The jackknife error of {@link #ess} over the independent proposals; NaN for fewer than two. */
+    public double essError() {
+        double[] logWeights = samples.proposalLogWeights();
+        return logWeights.length < 2 ? Double.NaN : org.equiflow.stats.Reweighting.essError(logWeights);
+    }
+
     /** Whether estimates are weighted averages over independent proposals (reweighting) rather than chain averages. */
     public boolean weighted() { return samples.weighted(); }
 

@@ -31,6 +31,42 @@ public final class Reweighting {
   }
 
   /**
+   * The delete-one jackknife error of {@link #ess}: √((N−1)/N Σ (ESS₋ᵢ − ESS₋)²) over the N
+   * estimates that leave one proposal out (independent proposals; leave-one-out sums from prefix
+   * and suffix sums, so a dominating weight does not cancel catastrophically). Like every error of a
+   * weighted quantity it is only as trustworthy as the ESS itself: with N·ESS of order 1 it is not.
+   *
+   * @throws IllegalArgumentException for fewer than 2 samples or non-finite values
+   */
+  public static double essError(double[] logWeights) {
+    Checks.requireSamples(logWeights, 2, "log weights");
+    int n = logWeights.length;
+    double largest = max(logWeights);
+    double[] w = new double[n];
+    for (int i = 0; i < n; i++) w[i] = Math.exp(logWeights[i] - largest);
+    double[] prefix = new double[n + 1], prefixSquares = new double[n + 1];
+    double[] suffix = new double[n + 1], suffixSquares = new double[n + 1];
+    for (int i = 0; i < n; i++) {
+      prefix[i + 1] = prefix[i] + w[i];
+      prefixSquares[i + 1] = prefixSquares[i] + w[i] * w[i];
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      suffix[i] = suffix[i + 1] + w[i];
+      suffixSquares[i] = suffixSquares[i + 1] + w[i] * w[i];
+    }
+    double[] leftOut = new double[n];
+    double mean = 0;
+    for (int i = 0; i < n; i++) {
+      double sum = prefix[i] + suffix[i + 1], squares = prefixSquares[i] + suffixSquares[i + 1];
+      leftOut[i] = squares > 0 ? sum * sum / ((n - 1) * squares) : 1;
+      mean += leftOut[i] / n;
+    }
+    double variance = 0;
+    for (double e : leftOut) variance += (e - mean) * (e - mean);
+    return Math.sqrt(variance * (n - 1) / n);
+  }
+
+  /**
    * Reweighted expectation ⟨O⟩ = Σ w_i O_i / Σ w_i with a delete-one jackknife error. The
    * samples must be independent (flow samples are); for a Markov chain use bins instead.
    *

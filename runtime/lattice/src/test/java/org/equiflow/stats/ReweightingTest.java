@@ -43,6 +43,31 @@ class ReweightingTest {
   }
 
   /**
+   * The jackknife error of the ESS matches the spread of the ESS over independent repetitions
+   * (log-normal weights, σ = 0.5 and 0.8, N = 1000, 300 repetitions), and vanishes for equal weights.
+   */
+  @Test
+  void theEssJackknifeErrorIsTheSpreadOverRepetitions() {
+    for (double sigma : new double[] {0.5, 0.8}) {
+      int repetitions = 300;
+      double[] ess = new double[repetitions];
+      double meanError = 0;
+      for (int r = 0; r < repetitions; r++) {
+        double[] logWeights = Series.normal(0, sigma, 1000, 1000 + r);
+        ess[r] = Reweighting.ess(logWeights);
+        meanError += Reweighting.essError(logWeights) / repetitions;
+      }
+      double mean = Arrays.stream(ess).average().orElseThrow();
+      double spread = Math.sqrt(Arrays.stream(ess).map(e -> (e - mean) * (e - mean)).sum() / (repetitions - 1));
+      // the spread itself is known to ~4 % from 300 repetitions; heavy tails make the jackknife a little low at σ = 0.8
+      assertEquals(spread, meanError, 0.2 * spread, "σ = " + sigma + ": spread " + spread + ", mean jackknife error " + meanError);
+    }
+    double[] equal = new double[100];
+    Arrays.fill(equal, 3.0);
+    assertEquals(0, Reweighting.essError(equal), 1e-12);
+  }
+
+  /**
    * Samples from N(0, σ0²) reweighted to N(0, σ1²): log w = −x²/2 (1/σ1² − 1/σ0²) + const. The
    * reweighted ⟨x²⟩ must be σ1² within errors, whatever the constant.
    */
