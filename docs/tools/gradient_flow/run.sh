@@ -17,3 +17,13 @@ for beta in "$@"; do
     "$eq" sample "$here/su3_model_a.flow" --set G.beta=$beta --out "$out/a16-$beta" --count $count --sample-batch 128 --no-progress
 done
 # HMC beside it (β = 4 in the table): "$eq" hmc "$here/../su3-table/su3_16x16.flow" --set G.beta=4.0 --chains 8 --out "$out/hmc-4.0"
+# Lüscher's next-to-leading order untrained (the table's first row), seeds 1 and 2, and model A (the seven NLO terms,
+# affine in t, 14 parameters): 100 steps of batch 32 at 8×8, carried to 16×16 by two steps of batch 8, 4096 proposals.
+for beta in "$@"; do
+    for seed in 1 2; do
+        "$eq" sample "$here/su3_16_nlo.flow" --set G.beta=$beta --untrained --count 4096 --sample-batch 128 --sample-seed $seed --out "$out/nlo-$beta-$seed" --no-progress
+    done
+    "$eq" train "$here/su3_model_a_nlo.flow" --set G.beta=$beta --set 'G.lattice=[8,8]' --out "$out/a8nlo-$beta" --no-progress
+    "$eq" train "$here/su3_model_a_nlo.flow" --set G.beta=$beta --from "$out/a8nlo-$beta" --steps 2 --batch 8 --out "$out/a16nlo-$beta" --no-progress
+    "$eq" sample "$here/su3_model_a_nlo.flow" --set G.beta=$beta --out "$out/a16nlo-$beta" --count 4096 --sample-batch 128 --no-progress
+done

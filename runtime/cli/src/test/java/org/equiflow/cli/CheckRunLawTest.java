@@ -204,7 +204,7 @@ class CheckRunLawTest {
         add(c, "layer:gradient_flow", gradientFlow("su3", "rectangle()", "cg3"), RUN);
         add(c, "gradient_flow on U(1)", gradientFlow("u1", "rectangle(), rectangle(r = 2, t = 1)", "cg2"), RUN);
         add(c, "gradient_flow on SU(2)", gradientFlow("su2", "rectangle()", "euler"), RUN);
-        add(c, "gradient_flow with a loop that passes a link twice", gradientFlow("su2", "path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", "cg3"), RUN);
+        add(c, "gradient_flow with a loop that passes a link twice", gradientFlow("su2", "rectangle(), path(steps = [1, 2, -1, -2, 1, 2, -1, -2])", "cg3"), RUN);
         add(c, "gradient_flow on SU(3) at Lüscher's next-to-leading order", gradientFlow("su3", "rectangle(), rectangle(r = 2, t = 1), "
                 + "path(steps = [1, 2, -1, -2, 1, -2, -1, 2]), trace_product(first = rectangle(), second = rectangle()), "
                 + "trace_product(first = rectangle(), second = rectangle(), conjugate = true), "
