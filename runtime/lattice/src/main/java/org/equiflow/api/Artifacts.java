@@ -271,7 +271,7 @@ final class Artifacts {
     }
 
     /** Writes the report into {@code into}/report, a staged result directory. */
-    static void writeReport(Workspace ws, Path into, Samples samples, double ess, Measurements.Report report, RunDescription description)
+    static void writeReport(Workspace ws, Path into, Samples samples, double ess, double essError, Measurements.Report report, RunDescription description)
             throws IOException {
         List<Map<String, Object>> training = new ArrayList<>();
         if (Files.exists(metricsFile(ws))) {
@@ -286,7 +286,7 @@ final class Artifacts {
         }
         List<Map<String, Object>> sampler = new ArrayList<>();
         if (!samples.weighted()) sampler.add(row("acceptance", samples.acceptance(), Double.NaN, Double.NaN));
-        sampler.add(row("ess", ess, Double.NaN, Double.NaN));
+        sampler.add(row("ess", ess, essError, Double.NaN));
         writeReportDirectory(into, ws.flow().theory(), description, training, sampler, report);
     }
 

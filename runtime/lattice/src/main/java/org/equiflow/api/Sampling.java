@@ -168,7 +168,7 @@ final class Sampling {
                 new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds,
                         sampler instanceof FlowHmcSampler ? trajectory(integrator, stepSize, mdSteps, stepSizeTuning) : Map.of()));
         long reportStart = System.nanoTime();
-        Artifacts.writeReport(ws, staged, samples, ess, report, description);
+        Artifacts.writeReport(ws, staged, samples, ess, result.essError(), report, description);
         directory.commit(staged);
         if (Boolean.getBoolean(PHASES_PROPERTY)) {
             // from the JVM's start: what the user waited for before the first proposal, then each part after it
