@@ -1127,15 +1127,12 @@ public final class Elaborator {
                 throw report(ErrorCode.E0606, orderSpan, "Lüscher's next-to-leading order is derived here for two dimensions, where each link has two plaquettes;"
                         + " this lattice has " + lattice.dimensions(), "use `perturbative = 1`");
             }
-            if (!abelian && field.n() < 3) {
-                throw report(ErrorCode.E0606, orderSpan, "the next-to-leading order is derived for U(1) and SU(N) with N ≥ 3; on SU(2) tr P is real and"
-                        + " its terms are not independent (tr P² = (tr P)² − 2), so that system has no unique solution", "use `perturbative = 1`");
-            }
-            List<PerturbativeTerm> terms = abelian ? uOneNextToLeadingOrder(beta) : suNNextToLeadingOrder(beta, field.n(), lattice.dimensions());
+            List<PerturbativeTerm> terms = abelian ? uOneNextToLeadingOrder(beta)
+                    : field.n() == 2 ? suTwoNextToLeadingOrder(beta, lattice.dimensions()) : suNNextToLeadingOrder(beta, field.n(), lattice.dimensions());
             perturbative = requireTerms(shapes, terms, lattice, orderSpan, (abelian ? "U(1)" : "SU(" + field.n() + ")"));
         } else if (order != 0) {
             throw report(ErrorCode.E0606, orderSpan, "`perturbative` is the order of Lüscher's expansion the flow starts from: 0 (none), 1 (leading order)"
-                    + " or 2 (next-to-leading order); got " + order, "use `perturbative = 1` or `perturbative = 2`");
+                    + " or 2 (next-to-leading order); got " + order, "use `perturbative = 1`, or `perturbative = 2` with the next-to-leading order's terms in `loops` (check lists them)");
         }
         return new LayerSpec.GradientFlow(shapes, knots == 2 ? "affine" : "cubic_spline", (int) knots, (int) steps, integrator, perturbative, site);
     }
@@ -1158,7 +1155,7 @@ public final class Elaborator {
     }
 
     /**
-     * Lüscher's map to next-to-leading order for SU(N), N ≥ 3, in two dimensions: S̃_t = S̃₀ + t·S̃₁,
+     * Lüscher's map to next-to-leading order for SU(N), N ≥ 3, in two dimensions (SU(2): {@link #suTwoNextToLeadingOrder}): S̃_t = S̃₀ + t·S̃₁,
      * S̃₀ = S_W/(4C_F) = −β/(4NC_F) Σ Re tr P, and S̃₁ the solution of ΔS̃₁ = ∂S_W·∂S̃₀ + const in the
      * span of Re tr P², Re(tr P)², |tr P|² (per plaquette) and, per link l with its plaquettes P₁, P₂
      * both run through l forwards, Re tr R (their 2×1 loop), Re tr E (the figure-eight through l),
@@ -1202,6 +1199,26 @@ public final class Elaborator {
                 new PerturbativeTerm("trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]), conjugate = true)",
                         TraceProduct.of(above, below, true, dimensions), new double[] {0, conjugated})));
         return terms;
+    }
+
+    /**
+     * Lüscher's map to next-to-leading order for SU(2) in two dimensions. Traces are real there and
+     * Cayley–Hamilton (U + U† = tr U·𝟙) ties the SU(N) terms together: tr P² = (tr P)² − 2,
+     * |tr P|² = (tr P)², tr E = tr P₁ tr P₂ − tr R. In the remaining span, with K = β²/(4N²C_F) = β²/12,
+     * ∂S·∂S̃₀ = K[−Σ(tr P)² + Σ_l (tr R − tr P₁ tr P₂/2)] + const, and Δ(tr P)² = −8(tr P)² + 8,
+     * Δ tr R = −(9/2) tr R, Δ(tr P₁ tr P₂) = −(13/2) tr P₁ tr P₂ + tr R, so
+     * S̃₁ = K[Σ(tr P)²/8 − (8/39) Σ_l tr R + Σ_l tr P₁ tr P₂/13] (GradientFlowLawTest checks it).
+     */
+    private static List<PerturbativeTerm> suTwoNextToLeadingOrder(double beta, int dimensions) {
+        double k = beta * beta / 12;
+        LoopShape above = new LoopShape(List.of(1, 2, -1, -2)), below = new LoopShape(List.of(1, -2, -1, 2));
+        return List.of(
+                new PerturbativeTerm("rectangle()", LoopShape.rectangle(1, 1), new double[] {-beta / 6, 0}),
+                new PerturbativeTerm("trace_product(first = rectangle(), second = rectangle())",
+                        TraceProduct.of(LoopShape.rectangle(1, 1), LoopShape.rectangle(1, 1), false, dimensions), new double[] {0, k / 8}),
+                new PerturbativeTerm("rectangle(r = 2, t = 1)", LoopShape.rectangle(2, 1), new double[] {0, -8 * k / 39}),
+                new PerturbativeTerm("trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]))",
+                        TraceProduct.of(above, below, false, dimensions), new double[] {0, k / 13}));
     }
 
     /** Each term's polynomial on the shape of {@code shapes} it is, which must all be there; other shapes start at zero. */

@@ -217,8 +217,11 @@ class CheckRunLawTest {
         add(c, "gradient_flow on U(1) at Lüscher's next-to-leading order", gradientFlow("u1",
                 "rectangle(), path(steps = [1, 2, -1, -2, 1, 2, -1, -2]), path(steps = [1, 2, -1, -2, 1, -2, -1, 2]), rectangle(r = 2, t = 1)", "cg3")
                 .replace("perturbative = 1", "perturbative = 2"), RUN);
-        add(c, "gradient_flow on SU(2) at next-to-leading order", gradientFlow("su2", "rectangle()", "cg3").replace("perturbative = 1", "perturbative = 2"),
-                new Refused(ErrorCode.E0606));
+        add(c, "gradient_flow on SU(2) at next-to-leading order without its terms", gradientFlow("su2", "rectangle()", "cg3")
+                .replace("perturbative = 1", "perturbative = 2"), new Refused(ErrorCode.E0606));
+        add(c, "gradient_flow on SU(2) at Lüscher's next-to-leading order", gradientFlow("su2", "rectangle(), trace_product(first = rectangle(), "
+                + "second = rectangle()), rectangle(r = 2, t = 1), trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]))",
+                "cg3").replace("perturbative = 1", "perturbative = 2"), RUN);
         add(c, "loop:rectangle", gradientFlow("u1", "rectangle(), rectangle(r = 1, t = 2)", "cg3"), RUN);
         add(c, "loop:path", gradientFlow("u1", "rectangle(), path(steps = [1, 1, 2, -1, 2, -1, -2, -2])", "cg3"), RUN);
         add(c, "loop:trace_product", gradientFlow("su3", "rectangle(), trace_product(first = rectangle(), second = rectangle(), conjugate = true)", "cg3"), RUN);

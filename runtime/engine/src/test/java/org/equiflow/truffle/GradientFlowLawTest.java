@@ -360,23 +360,59 @@ class GradientFlowLawTest {
         }
     }
 
-    // ---- SU(3): loops that pass a link twice, products of traces, Lüscher's next-to-leading order ----
+    // ---- SU(N): loops that pass a link twice, products of traces, Lüscher's next-to-leading order ----
+
+    /** What the tests below need of SU(N) links ([B, 2·2N², L, L], packed as the runtime's matrices), from {@link SuThreeLinks} and {@link SuTwoLinks}. */
+    private record LinkGroup(int n, int generators, double[] identity, Multiply multiply, Rotation rotation,
+                             java.util.function.Function<SplittableRandom, double[]> random) {
+        interface Multiply { double[] of(double[] a, boolean adjointA, double[] b, boolean adjointB); }
+
+        /** exp(angle·Tᵃ), Tᵃ = iλₐ/2 (SU(3)) or iσₐ/2 (SU(2)): tr TᵃTᵇ = −½δᵃᵇ. */
+        interface Rotation { double[] of(int generator, double angle); }
+
+        static final LinkGroup SU3 = new LinkGroup(3, 8, SuThreeLinks.identity(), SuThreeLinks::multiply, SuThreeLinks::rotation, SuThreeLinks::randomElement);
+        static final LinkGroup SU2 = new LinkGroup(2, 3, SuTwoLinks.quaternion(1, 0, 0, 0), SuTwoLinks::multiply,
+                (a, angle) -> SuTwoLinks.quaternion(Math.cos(angle / 2), a == 0 ? Math.sin(angle / 2) : 0, a == 1 ? Math.sin(angle / 2) : 0,
+                        a == 2 ? Math.sin(angle / 2) : 0), SuTwoLinks::randomElement);
+
+        int matrix() { return 2 * n * n; }
+
+        double[] link(Tensor t, int b, int mu, int site) {
+            double[] m = new double[matrix()];
+            for (int c = 0; c < m.length; c++) m[c] = t.get(t.shape().index(b, mu * matrix() + c, site));
+            return m;
+        }
+
+        void setLink(Tensor t, int b, int mu, int site, double[] m) {
+            for (int c = 0; c < m.length; c++) t.set(t.shape().index(b, mu * matrix() + c, site), m[c]);
+        }
+
+        /** (Re tr, Im tr). */
+        double[] trace(double[] m) {
+            double re = 0, im = 0;
+            for (int i = 0; i < n; i++) {
+                re += m[2 * (n * i + i)];
+                im += m[2 * (n * i + i) + 1];
+            }
+            return new double[] {re, im};
+        }
+    }
 
     /** Σ over the term's images and positions of Re Π_f tr W_f of configuration {@code b}, each W_f multiplied out from the links here. */
-    private static double termSum(Tensor u, int b, FlowTerm term, int size) {
+    private static double termSum(LinkGroup g, Tensor u, int b, FlowTerm term, int size) {
         double sum = 0;
         for (FlowTerm image : term.orbit(2)) {
             for (int x0 = 0; x0 < size; x0++) for (int x1 = 0; x1 < size; x1++) {
                 double re = 1, im = 0;
                 for (FlowTerm.Factor factor : image.factors(2)) {
-                    double[] product = SuThreeLinks.identity();
+                    double[] product = g.identity();
                     for (LoopShape.Link l : factor.links()) {
                         int y0 = Math.floorMod(x0 + l.site()[0], size), y1 = Math.floorMod(x1 + l.site()[1], size);
-                        product = SuThreeLinks.multiply(product, false, SuThreeLinks.link(u, b, l.axis(), y0 * size + y1), l.sign() < 0);
+                        product = g.multiply().of(product, false, g.link(u, b, l.axis(), y0 * size + y1), l.sign() < 0);
                     }
-                    double tr = product[0] + product[8] + product[16], ti = product[1] + product[9] + product[17];
-                    double r = re * tr - im * ti;
-                    im = re * ti + im * tr;
+                    double[] tr = g.trace(product);
+                    double r = re * tr[0] - im * tr[1];
+                    im = re * tr[1] + im * tr[0];
                     re = r;
                 }
                 sum += re;
@@ -387,23 +423,23 @@ class GradientFlowLawTest {
 
     private interface LinkFunction { double at(Tensor u); }
 
-    /** f at U with link (μ, x) rotated by exp(±h·iλₐ/2), coordinate k = (μ·sites + x)·8 + a; U restored. */
-    private static double[] plusMinus(LinkFunction f, Tensor u, int k, double h, int size) {
-        int sites = size * size, mu = k / (8 * sites), site = (k / 8) % sites, generator = k % 8;
-        double[] original = SuThreeLinks.link(u, 0, mu, site), out = new double[2];
+    /** f at U with link (μ, x) rotated by exp(±h·Tᵃ), coordinate k = (μ·sites + x)·generators + a; U restored. */
+    private static double[] plusMinus(LinkGroup g, LinkFunction f, Tensor u, int k, double h, int size) {
+        int sites = size * size, mu = k / (g.generators() * sites), site = (k / g.generators()) % sites, generator = k % g.generators();
+        double[] original = g.link(u, 0, mu, site), out = new double[2];
         for (int sign = 0; sign < 2; sign++) {
-            SuThreeLinks.setLink(u, 0, mu, site, SuThreeLinks.multiply(SuThreeLinks.rotation(generator, sign == 0 ? h : -h), false, original, false));
+            g.setLink(u, 0, mu, site, g.multiply().of(g.rotation().of(generator, sign == 0 ? h : -h), false, original, false));
             out[sign] = f.at(u);
         }
-        SuThreeLinks.setLink(u, 0, mu, site, original);
+        g.setLink(u, 0, mu, site, original);
         return out;
     }
 
-    /** Σ over links and generators of second differences: the SU(3) Laplacian of f at configuration 0. */
-    private static double laplacian(LinkFunction f, Tensor u, int size) {
+    /** Σ over links and generators of second differences: the group Laplacian of f at configuration 0. */
+    private static double laplacian(LinkGroup g, LinkFunction f, Tensor u, int size) {
         double h = 1e-3, centre = f.at(u), sum = 0;
-        for (int k = 0; k < 2 * size * size * 8; k++) {
-            double[] at = plusMinus(f, u, k, h, size);
+        for (int k = 0; k < 2 * size * size * g.generators(); k++) {
+            double[] at = plusMinus(g, f, u, k, h, size);
             sum += (at[0] - 2 * centre + at[1]) / (h * h);
         }
         return sum;
@@ -443,7 +479,7 @@ class GradientFlowLawTest {
             CompiledFlow flow = checked.flow();
             setKnots(flow, 0.3);
             Tensor u = haar(flow, 1, 60 + c);
-            double sum = termSum(u, 0, term, size), numerical = laplacian(v -> termSum(v, 0, term, size), u, size);
+            double sum = termSum(LinkGroup.SU3, u, 0, term, size), numerical = laplacian(LinkGroup.SU3, v -> termSum(LinkGroup.SU3, v, 0, term, size), u, size);
             assertTrue(Math.abs(numerical) > 1, written + ": a configuration with a sizeable Laplacian, " + numerical + " (term " + sum + ")");
             assertEquals(-0.3 * numerical, flow.forward(u).logDet().get(0), 1e-4 * Math.abs(numerical) + 1e-4, written + " on " + size + "×" + size + ": div Z = −ΔS̃");
         }
@@ -451,41 +487,60 @@ class GradientFlowLawTest {
 
     /** The next-to-leading-order flow for su3 on 4×4: all eight terms, as the help of check lists them. */
     private static String nextToLeadingOrder(double beta, int steps) {
-        return theories("su3") + "theory T = su3(lattice = [4, 4], beta = " + beta + ")\nflow f for T {\n    prior haar\n"
-                + "    gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1), " + String.join(", ", GENERAL_TERMS) + "], steps = " + steps
-                + ", perturbative = 2)\n}\n";
+        return nextToLeadingOrder("su3", "rectangle(), rectangle(r = 2, t = 1), " + String.join(", ", GENERAL_TERMS), beta, steps);
+    }
+
+    private static String nextToLeadingOrder(String theory, String loops, double beta, int steps) {
+        return theories(theory) + "theory T = " + theory + "(lattice = [4, 4], beta = " + beta + ")\nflow f for T {\n    prior haar\n"
+                + "    gradient_flow(loops = [" + loops + "], steps = " + steps + ", perturbative = 2)\n}\n";
     }
 
     /** ΔS̃₁ − ∂S·∂S̃₀ at three configurations, S̃ₖ = Σᵢ cᵢₖ·(term i) with the coefficients of t^k check gave, scaled where asked. */
-    private static double[] trivializingResidual(LayerSpec.GradientFlow spec, double beta, int scaled, double factor) {
+    private static double[] trivializingResidual(LinkGroup g, LayerSpec.GradientFlow spec, double beta, int scaled, double factor) {
         int size = 4;
-        LinkFunction action = v -> -beta / 3 * termSum(v, 0, LoopShape.rectangle(1, 1), size);
+        LinkFunction action = v -> -beta / g.n() * termSum(g, v, 0, LoopShape.rectangle(1, 1), size);
         LinkFunction zeroth = v -> {
             double sum = 0;
-            for (int i = 0; i < spec.loops().size(); i++) sum += spec.perturbative().get(i)[0] * termSum(v, 0, spec.loops().get(i), size);
+            for (int i = 0; i < spec.loops().size(); i++) sum += spec.perturbative().get(i)[0] * termSum(g, v, 0, spec.loops().get(i), size);
             return sum;
         };
         LinkFunction first = v -> {
             double sum = 0;
             for (int i = 0; i < spec.loops().size(); i++) {
                 double[] c = spec.perturbative().get(i);
-                if (c.length > 1) sum += (i == scaled ? factor : 1) * c[1] * termSum(v, 0, spec.loops().get(i), size);
+                if (c.length > 1) sum += (i == scaled ? factor : 1) * c[1] * termSum(g, v, 0, spec.loops().get(i), size);
             }
             return sum;
         };
         double[] residual = new double[3];
         for (int k = 0; k < 3; k++) {
-            Tensor u = Tensor.zeros(new Shape(1, 36, size, size), DType.F64);
+            Tensor u = Tensor.zeros(new Shape(1, 2 * g.matrix(), size, size), DType.F64);
             var random = new SplittableRandom(70 + k);
-            for (int mu = 0; mu < 2; mu++) for (int x = 0; x < size * size; x++) SuThreeLinks.setLink(u, 0, mu, x, SuThreeLinks.randomElement(random));
+            for (int mu = 0; mu < 2; mu++) for (int x = 0; x < size * size; x++) g.setLink(u, 0, mu, x, g.random().apply(random));
             double h = 1e-5, product = 0;
-            for (int i = 0; i < 2 * size * size * 8; i++) {
-                double[] s = plusMinus(action, u, i, h, size), s0 = plusMinus(zeroth, u, i, h, size);
+            for (int i = 0; i < 2 * size * size * g.generators(); i++) {
+                double[] s = plusMinus(g, action, u, i, h, size), s0 = plusMinus(g, zeroth, u, i, h, size);
                 product += (s[0] - s[1]) / (2 * h) * (s0[0] - s0[1]) / (2 * h);
             }
-            residual[k] = laplacian(first, u, size) - product;
+            residual[k] = laplacian(g, first, u, size) - product;
         }
         return residual;
+    }
+
+    /** The residuals are one constant, and moving any one coefficient of S̃₁ by 5 % breaks that by far: the test can tell. */
+    private static void assertSolvesTheTrivializingEquation(LinkGroup g, LayerSpec.GradientFlow spec, double beta) {
+        double[] residual = trivializingResidual(g, spec, beta, -1, 1);
+        double tolerance = 1e-5;
+        System.out.printf("SU(%d) NLO: ΔS̃₁ − ∂S·∂S̃₀ = %s%n", g.n(), java.util.Arrays.toString(residual));
+        assertEquals(residual[0], residual[1], tolerance, "SU(" + g.n() + "): ΔS̃₁ − ∂S·∂S̃₀ is a constant");
+        assertEquals(residual[0], residual[2], tolerance, "SU(" + g.n() + "): ΔS̃₁ − ∂S·∂S̃₀ is a constant");
+        for (int term = 0; term < spec.loops().size(); term++) {
+            double[] c = spec.perturbative().get(term);
+            if (c.length < 2 || c[1] == 0) continue;  // not a term of S̃₁ (the SU(2) plaquette; on SU(3), the plaquette wound twice)
+            double[] off = trivializingResidual(g, spec, beta, term, 1.05);
+            double spread = Math.max(Math.abs(off[0] - off[1]), Math.abs(off[0] - off[2]));
+            assertTrue(spread > 100 * tolerance, spec.loops().get(term) + " 5 % off: the residuals " + java.util.Arrays.toString(off) + " should differ");
+        }
     }
 
     /**
@@ -500,16 +555,20 @@ class GradientFlowLawTest {
     void theSuThreeNextToLeadingOrderSolvesTheTrivializingEquation() throws IOException {
         double beta = 1.3;
         var spec = (LayerSpec.GradientFlow) check(nextToLeadingOrder(beta, 2), "su3_nlo_identity").model().layers().get(0);
-        double[] residual = trivializingResidual(spec, beta, -1, 1);
-        double tolerance = 1e-5;
-        System.out.printf("SU(3) NLO: ΔS̃₁ − ∂S·∂S̃₀ = %s%n", java.util.Arrays.toString(residual));
-        assertEquals(residual[0], residual[1], tolerance, "ΔS̃₁ − ∂S·∂S̃₀ is a constant");
-        assertEquals(residual[0], residual[2], tolerance, "ΔS̃₁ − ∂S·∂S̃₀ is a constant");
-        for (int term = 0; term < spec.loops().size(); term++) {
-            if (spec.perturbative().get(term).length < 2) continue;  // not a term of S̃₁ (on SU(3), the plaquette wound twice)
-            double[] off = trivializingResidual(spec, beta, term, 1.05);
-            double spread = Math.max(Math.abs(off[0] - off[1]), Math.abs(off[0] - off[2]));
-            assertTrue(spread > 100 * tolerance, spec.loops().get(term) + " 5 % off: the residuals " + java.util.Arrays.toString(off) + " should differ");
-        }
+        assertSolvesTheTrivializingEquation(LinkGroup.SU3, spec, beta);
+    }
+
+    /**
+     * The same for SU(2), whose next-to-leading order has four terms (traces are real and
+     * Cayley–Hamilton ties the SU(N) terms together): the plaquette, (tr P)², the 2×1 loop and
+     * the product of the traces of the plaquettes on either side of a link.
+     */
+    @Test
+    void theSuTwoNextToLeadingOrderSolvesTheTrivializingEquation() throws IOException {
+        double beta = 1.7;
+        String loops = "rectangle(), trace_product(first = rectangle(), second = rectangle()), rectangle(r = 2, t = 1), "
+                + "trace_product(first = " + ABOVE + ", second = " + BELOW + ")";
+        var spec = (LayerSpec.GradientFlow) check(nextToLeadingOrder("su2", loops, beta, 2), "su2_nlo_identity").model().layers().get(0);
+        assertSolvesTheTrivializingEquation(LinkGroup.SU2, spec, beta);
     }
 }
