@@ -1118,9 +1118,8 @@ public final class Elaborator {
                         "add `rectangle()` to `loops`");
             }
             // S̃ = S_W/(4C_F) makes div Z = S_W at t = 0: with S_W = −(β/N)Σ Re tr P, c = −β/(4·N·C_F) (U(1): −β/4)
-            double casimir = abelian ? 1.0 : (field.n() * field.n() - 1) / (2.0 * field.n());
             int n = abelian ? 1 : field.n();
-            perturbative.set(plaquette, new double[] {-beta / (4 * n * casimir)});
+            perturbative.set(plaquette, new double[] {-beta / (4 * n * field.casimir())});
         } else if (order == 2) {
             double beta = wilsonBeta(theory, orderSpan);
             if (lattice.dimensions() != 2) {
@@ -1136,6 +1135,9 @@ public final class Elaborator {
         }
         return new LayerSpec.GradientFlow(shapes, knots == 2 ? "affine" : "cubic_spline", (int) knots, (int) steps, integrator, perturbative, site);
     }
+
+    /** The plaquettes on either side of the link from x along axis 0, both run through it forwards: P₁ and P₂ of the NLO's per-link terms. */
+    private static final LoopShape ABOVE_THE_LINK = new LoopShape(List.of(1, 2, -1, -2)), BELOW_THE_LINK = new LoopShape(List.of(1, -2, -1, 2));
 
     /** One term of Lüscher's expansion: how to write it in the language, the term, cᵢ(t) lowest power of t first. */
     private record PerturbativeTerm(String source, FlowTerm term, double[] coefficients) {}
@@ -1166,7 +1168,7 @@ public final class Elaborator {
      * checks that the result solves the trivializing equation at order t.
      */
     private static List<PerturbativeTerm> suNNextToLeadingOrder(double beta, int n, int dimensions) {
-        double casimir = (n * n - 1) / (2.0 * n), k = beta * beta / (4.0 * n * n * casimir);
+        double casimir = FieldSpec.casimir(false, n), k = beta * beta / (4.0 * n * n * casimir);
         // Δ Re tr P² = −α Re tr P² − 4 Re(tr P)², Δ Re(tr P)² = −α Re(tr P)² − 4 Re tr P², α = 8C_F − 4/N
         double alpha = 8 * casimir - 4.0 / n, determinant = alpha * alpha - 16;
         double wound = k * (alpha + 4.0 / n) / determinant, squared = -k * (alpha / n + 4) / determinant;
@@ -1178,7 +1180,6 @@ public final class Elaborator {
         // Δ Re tr E = −γ Re tr E − Re(tr P₁ tr P₂), Δ Re(tr P₁ tr P₂) = −γ Re(tr P₁ tr P₂) − Re tr E, γ = 8C_F − 1/N
         double gamma = 8 * casimir - 1.0 / n;
         double eight = k * (gamma / 2 + 1.0 / (2 * n)) / (gamma * gamma - 1), product = -k * (gamma / (2 * n) + 0.5) / (gamma * gamma - 1);
-        LoopShape above = new LoopShape(List.of(1, 2, -1, -2)), below = new LoopShape(List.of(1, -2, -1, 2));
         // SU(3): tr U² = (tr U)² − 2 (tr U)* (Cayley–Hamilton with det U = 1), so Re tr P² = Re(tr P)² − 2 Re tr P and the
         // seven remaining terms are independent; for N ≥ 4 the plaquette wound twice is a term of its own
         boolean cayleyHamilton = n == 3;
@@ -1195,9 +1196,9 @@ public final class Elaborator {
                 new PerturbativeTerm("rectangle(r = 2, t = 1)", LoopShape.rectangle(2, 1), new double[] {0, rectangle}),
                 new PerturbativeTerm("path(steps = [1, 2, -1, -2, 1, -2, -1, 2])", new LoopShape(List.of(1, 2, -1, -2, 1, -2, -1, 2)), new double[] {0, eight}),
                 new PerturbativeTerm("trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]))",
-                        TraceProduct.of(above, below, false, dimensions), new double[] {0, product}),
+                        TraceProduct.of(ABOVE_THE_LINK, BELOW_THE_LINK, false, dimensions), new double[] {0, product}),
                 new PerturbativeTerm("trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]), conjugate = true)",
-                        TraceProduct.of(above, below, true, dimensions), new double[] {0, conjugated})));
+                        TraceProduct.of(ABOVE_THE_LINK, BELOW_THE_LINK, true, dimensions), new double[] {0, conjugated})));
         return terms;
     }
 
@@ -1211,14 +1212,13 @@ public final class Elaborator {
      */
     private static List<PerturbativeTerm> suTwoNextToLeadingOrder(double beta, int dimensions) {
         double k = beta * beta / 12;
-        LoopShape above = new LoopShape(List.of(1, 2, -1, -2)), below = new LoopShape(List.of(1, -2, -1, 2));
         return List.of(
                 new PerturbativeTerm("rectangle()", LoopShape.rectangle(1, 1), new double[] {-beta / 6, 0}),
                 new PerturbativeTerm("trace_product(first = rectangle(), second = rectangle())",
                         TraceProduct.of(LoopShape.rectangle(1, 1), LoopShape.rectangle(1, 1), false, dimensions), new double[] {0, k / 8}),
                 new PerturbativeTerm("rectangle(r = 2, t = 1)", LoopShape.rectangle(2, 1), new double[] {0, -8 * k / 39}),
                 new PerturbativeTerm("trace_product(first = path(steps = [1, 2, -1, -2]), second = path(steps = [1, -2, -1, 2]))",
-                        TraceProduct.of(above, below, false, dimensions), new double[] {0, k / 13}));
+                        TraceProduct.of(ABOVE_THE_LINK, BELOW_THE_LINK, false, dimensions), new double[] {0, k / 13}));
     }
 
     /** Each term's polynomial on the shape of {@code shapes} it is, which must all be there; other shapes start at zero. */

@@ -135,7 +135,7 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
         int block() { return abelian ? 1 : 2 * n * n; }
 
         /** The Casimir of the Laplacian identity: C_F = (N²−1)/2N, and 1 for U(1) with ∂ = ∂/∂θ. */
-        double casimir() { return abelian ? 1.0 : (n * n - 1) / (2.0 * n); }
+        double casimir() { return org.equiflow.compiler.model.FieldSpec.casimir(abelian, n); }
 
         static Group of(FunctionBuilder b, int links, Lattice lattice, LayerSpec.GradientFlow p) {
             int d = lattice.dimensions(), channels = b.type(links).channels();
@@ -303,16 +303,9 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
                         raw[l.axis()] = plus(b, raw[l.axis()], l.sign() > 0 ? force : b.unary(Op.UnaryFn.NEG, force));
                     }
                 } else if (term.passesEachLinkOnce(lattice)) {
-                    LoopShape loop = (LoopShape) term;
-                    for (LoopShape oriented : List.of(loop, loop.reversed())) {
-                        for (int k = 0; k < oriented.length(); k++) {
-                            int step = oriented.steps().get(k);
-                            if (step < 0) continue;
-                            raw[step - 1] = plus(b, raw[step - 1], links.staple(oriented.rotated(k)));
-                        }
-                    }
+                    links.addStaples(term, raw);
                 } else {
-                    links.addWeightedStaples(term, rawGeneral);
+                    links.addStaples(term, rawGeneral);
                     laplacian = plus(b, laplacian, links.laplacian(term));
                 }
             }
@@ -340,7 +333,7 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
             }
         }
         if (!g.abelian() && divergence >= 0) divergence = b.unary(Op.UnaryFn.MUL_SCALAR, g.casimir(), divergence);
-        divergence = generalDivergence < 0 ? divergence : plus(b, divergence, generalDivergence);
+        if (generalDivergence >= 0) divergence = plus(b, divergence, generalDivergence);
         if (divergence < 0) divergence = b.sumSites(b.unary(Op.UnaryFn.MUL_SCALAR, 0.0, u[0]));
         return new Velocity(force, divergence);
     }
@@ -411,12 +404,12 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
         }
 
         /**
-         * The force of a term that is not a single-pass loop, M = U·(this), added per direction:
-         * at every link a factor passes forwards (in the term or in its reversal, Re tr W† = Re tr W),
-         * the factor's staple from there, weighted by the product of the other factors' traces,
+         * The force of a term, M = U·(this), added per direction: at every link a factor passes
+         * forwards (in the term or in its reversal, Re tr W† = Re tr W), the factor's staple from
+         * there, weighted by the product of the other factors' traces where there are others,
          * since ∂ᵃ Re(tr W₁ tr W₂) = Re tr(Tᵃ·(tr W₂)·U·S₁) + (1 ↔ 2).
          */
-        void addWeightedStaples(FlowTerm term, int[] raw) {
+        void addStaples(FlowTerm term, int[] raw) {
             for (FlowTerm oriented : List.of(term, term.reversed())) {
                 List<FlowTerm.Factor> factors = oriented.factors(g.dimensions());
                 for (int f = 0; f < factors.size(); f++) {
