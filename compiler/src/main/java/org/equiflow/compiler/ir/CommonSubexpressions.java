@@ -59,6 +59,8 @@ public final class CommonSubexpressions {
             case Op.AlgebraProjection p -> List.of("algebra_projection", p.n(), p.operand());
             case Op.MatrixExponential e -> List.of("matrix_exp", e.n(), e.operand());
             case Op.SuThreeEigenphases e -> List.of("su3_eigenphases", e.matrix());
+            // each checkpoint is its own point in the computation, never merged with another
+            case Op.Checkpoint c -> null;
             case Op.SplineTransform s -> List.of("spline", s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(), s.activeSites());
             case Op.SplineLogDerivative s -> List.of("spline_log_derivative", s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(), s.activeSites());
             case Op.SplineWithLogDerivative s -> List.of("spline_with_log_derivative", s.x(), s.params(), s.bins(), s.bound(), s.learnedEnds(),

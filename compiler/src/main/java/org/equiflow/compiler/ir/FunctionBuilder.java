@@ -111,6 +111,11 @@ public final class FunctionBuilder {
         return add(new Op.MatrixExponential(next(), n, operand, type(operand)));
     }
 
+    /** A checkpoint of {@code operand} ({@link Op.Checkpoint}): the same value; with {@code opensSegment} the ops up to the next checkpoint are recomputed in reverse mode. */
+    public int checkpoint(int operand, boolean opensSegment) {
+        return add(new Op.Checkpoint(next(), operand, opensSegment, type(operand)));
+    }
+
     /** The alcove eigenphases (θ₁, θ₂, θ₃) of SU(3) matrices (18 channels → 3). */
     public int suThreeEigenphases(int matrix) {
         IrType t = type(matrix);

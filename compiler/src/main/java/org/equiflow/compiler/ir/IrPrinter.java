@@ -54,6 +54,7 @@ public final class IrPrinter {
             case Op.AlgebraProjection p -> "algebra_projection[" + p.n() + "] %" + p.operand();
             case Op.MatrixExponential e -> "matrix_exp[" + e.n() + "] %" + e.operand();
             case Op.SuThreeEigenphases e -> "su3_eigenphases %" + e.matrix();
+            case Op.Checkpoint c -> "checkpoint %" + c.operand() + (c.opensSegment() ? " (opens a recomputed segment)" : "");
             case Op.SplineTransform s -> "spline[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] x %" + s.x() + ", params %" + s.params()
                     + active(s.activeSites());
             case Op.SplineWithLogDerivative s -> "spline_with_log_derivative[" + s.bins() + " bins, ±" + s.bound() + ends(s.learnedEnds()) + "] x %" + s.x()

@@ -223,6 +223,17 @@ public sealed interface Op {
     }
 
     /**
+     * The value of {@code operand} (identity), marking a point of a long computation where reverse
+     * mode may drop what came before: the state of a gradient flow between integration steps. The
+     * ops after a checkpoint that {@code opensSegment}, up to and including the next checkpoint,
+     * form a segment that the runtime, under a tape, runs unrecorded and recomputes in its backward
+     * pass (keeping only what enters it), so memory holds one segment's intermediates, not all.
+     */
+    record Checkpoint(int id, int operand, boolean opensSegment, IrType type) implements Op {
+        public List<Integer> operands() { return List.of(operand); }
+    }
+
+    /**
      * The elementwise ops of the IR. One that computes a function of the language names its row
      * of {@link ElementwiseFunction}, and lowering emits it for that row (relu is leaky_relu with
      * slope 0, identity emits nothing); the rest are the IR's own (negation, scalar arithmetic,

@@ -34,6 +34,7 @@ final class Renumber {
             case Op.AlgebraProjection p -> new Op.AlgebraProjection(id, p.n(), map.applyAsInt(p.operand()), p.type());
             case Op.MatrixExponential e -> new Op.MatrixExponential(id, e.n(), map.applyAsInt(e.operand()), e.type());
             case Op.SuThreeEigenphases e -> new Op.SuThreeEigenphases(id, map.applyAsInt(e.matrix()), e.type());
+            case Op.Checkpoint c -> new Op.Checkpoint(id, map.applyAsInt(c.operand()), c.opensSegment(), c.type());
             case Op.SplineTransform s -> new Op.SplineTransform(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),
                     s.bins(), s.bound(), s.type(), s.learnedEnds(), s.activeSites() < 0 ? -1 : map.applyAsInt(s.activeSites()));
             case Op.SplineLogDerivative s -> new Op.SplineLogDerivative(id, map.applyAsInt(s.x()), map.applyAsInt(s.params()),

@@ -138,6 +138,7 @@ public final class Verifier {
             }
             case Op.AlgebraProjection p -> complexMatricesType(f, p.n(), p.operand());
             case Op.MatrixExponential e -> complexMatricesType(f, e.n(), e.operand());
+            case Op.Checkpoint c -> f.op(c.operand()).type();
             case Op.SuThreeEigenphases e -> {
                 IrType x = f.op(e.matrix()).type();
                 yield x.batched() && x.rank() >= 1 && x.channels() == 18 ? new IrType(true, concatDims(3, x)) : null;

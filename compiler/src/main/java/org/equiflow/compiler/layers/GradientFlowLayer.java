@@ -49,11 +49,14 @@ import org.equiflow.compiler.symmetry.Status;
  * the step U′ = exp(εb_s Z_s)⋯exp(εb_1 Z_1)U, products of exponentials so U stays on the group to
  * rounding. For U(1) the exponentials commute and the step is the Runge–Kutta step on the angles.
  *
- * <p><b>Gradients.</b> Unrolled reverse mode: the integration is lowered step by step into IR,
- * so the tape differentiates it like any layer. Memory grows with steps × stages (the
- * intermediates of each force evaluation); an adjoint integration would not, but needs the
- * second derivative of the loops along the backward path — reverse mode gives the exact
- * gradient of the discrete map that is actually sampled, which is what the loss needs.
+ * <p><b>Gradients.</b> Unrolled reverse mode with a checkpoint per step: the integration is
+ * lowered step by step into IR, so the tape differentiates it like any layer, and each step is a
+ * checkpointed segment ({@link Op.Checkpoint}): the tape keeps the links between steps, and the
+ * backward pass recomputes one step's intermediates at a time. Memory is then the checkpoints
+ * plus one step (not steps × stages force evaluations), for one more forward evaluation per step.
+ * Reverse mode gives the exact gradient of the discrete map that is actually sampled, which is
+ * what the loss needs; an adjoint integration would give that of the continuous flow only to the
+ * integrator's accuracy, and needs the second derivatives of the loops along the backward path.
  *
  * <p><b>Inverse.</b> Integrating backwards undoes the map only to the integrator's accuracy, so
  * the runtime does not use it as the layer's inverse ({@link #noInverse}); {@link #backward} lowers
@@ -114,15 +117,28 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
         throw new IllegalStateException(noInverse(layer));
     }
 
-    /** Every batched intermediate of the unrolled integration, per site: what reverse mode keeps until the backward pass. */
+    /**
+     * What reverse mode holds at once, per site: the checkpoints between the steps, what each step
+     * passes on, and the batched intermediates of the widest step while its backward pass
+     * recomputes it.
+     */
     @Override
     public long tapedValuesPerSite(LayerSpec.GradientFlow layer, Lattice lattice, int fieldChannels) {
         var b = new FunctionBuilder("estimate");
         int links = b.input("links", IrType.field(fieldChannels, lattice.sizes()));
         forward(b, links, layer, lattice, 0);
-        long values = 0;
-        for (Op op : b.build().ops()) if (op.type().batched() && op.type().rank() > 1) values += op.type().channels();
-        return values;
+        long kept = 0, segment = 0, widest = 0;
+        for (Op op : b.build().ops()) {
+            if (!op.type().batched() || op.type().rank() <= 1) continue;
+            if (op instanceof Op.Checkpoint) {
+                kept += op.type().channels();
+                widest = Math.max(widest, segment);
+                segment = 0;
+            } else {
+                segment += op.type().channels();
+            }
+        }
+        return kept + Math.max(widest, segment);
     }
 
     /** The flow integrated from t = 1 back to t = 0 with the same steps and integrator, and its log-det. */
@@ -153,7 +169,8 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
         List<List<FlowTerm>> orbits = p.loops().stream().map(l -> List.<FlowTerm>copyOf(l.orbit(lattice.dimensions()))).toList();
         int[][] knots = knotParameters(b, p, index);
         double epsilon = (backward ? -1.0 : 1.0) / p.steps();
-        int[] u = directions(b, links, group);
+        // every step is a checkpointed segment: reverse mode keeps the links between steps and recomputes a step's intermediates
+        int[] u = directions(b, b.checkpoint(links, true), group);
         int logdet = -1;
         for (int step = 0; step < p.steps(); step++) {
             double t = backward ? 1.0 - step / (double) p.steps() : step / (double) p.steps();
@@ -172,6 +189,7 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
             }
             for (int j = 0; j < stages; j++) if (tableau.b()[j] != 0) u = moved(b, group, u, forces.get(j), epsilon * tableau.b()[j]);
             logdet = plus(b, logdet, divergence);
+            u = directions(b, b.checkpoint(b.concat(java.util.Arrays.stream(u).boxed().toList()), step < p.steps() - 1), group);
         }
         return new Lowered(b.concat(java.util.Arrays.stream(u).boxed().toList()), logdet);
     }

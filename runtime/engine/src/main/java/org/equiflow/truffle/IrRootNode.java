@@ -1,11 +1,14 @@
 package org.equiflow.truffle;
 
 import com.oracle.truffle.api.CompilerDirectives.CompilationFinal;
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.frame.FrameDescriptor;
 import com.oracle.truffle.api.frame.FrameSlotKind;
+import com.oracle.truffle.api.frame.MaterializedFrame;
 import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.nodes.ExplodeLoop;
 import com.oracle.truffle.api.nodes.RootNode;
+import org.equiflow.tensor.Tape;
 import org.equiflow.tensor.Tensor;
 import org.equiflow.truffle.nodes.OpNode;
 
@@ -15,6 +18,8 @@ import org.equiflow.truffle.nodes.OpNode;
  * After its last reader has run, a value's slot is cleared: the frame then holds only live
  * values, so a long function (a gradient flow's unrolled integration) run without a tape needs
  * the memory of its widest point, not of all its intermediates (a tape keeps what it needs itself).
+ * Under a tape, the segments between checkpoints ({@link CheckpointedSegment}) run as one
+ * recorded entry each, so the tape keeps the checkpoints, not the segments' intermediates.
  */
 public final class IrRootNode extends RootNode {
     @Children private final OpNode[] ops;
@@ -22,10 +27,14 @@ public final class IrRootNode extends RootNode {
     /** Per op, the slots whose last reader it is (outputs never). */
     @CompilationFinal(dimensions = 2) private final int[][] deadAfter;
     private final String name;
+    /** Per op, the checkpointed segment starting there; null when the function has no checkpoints. */
+    @CompilationFinal(dimensions = 1) private final CheckpointedSegment[] segments;
 
-    IrRootNode(FlowLanguage language, FrameDescriptor frame, OpNode[] ops, int[] outputSlots, int[][] deadAfter, String name) {
+    IrRootNode(FlowLanguage language, FrameDescriptor frame, OpNode[] ops, int[] outputSlots, int[][] deadAfter, String name,
+            CheckpointedSegment[] segments) {
         super(language, frame);
         this.ops = ops;
+        this.segments = segments;
         this.outputSlots = outputSlots;
         this.deadAfter = deadAfter;
         this.name = name;
@@ -40,12 +49,32 @@ public final class IrRootNode extends RootNode {
     @Override
     @ExplodeLoop
     public Object execute(VirtualFrame frame) {
+        if (segments != null && Tape.isRecording()) return executeSegmented(frame.materialize());
         for (int i = 0; i < ops.length; i++) {
             ops[i].execute(frame);
             for (int slot : deadAfter[i]) frame.setObject(slot, null);
         }
         Tensor[] outputs = new Tensor[outputSlots.length];
         for (int i = 0; i < outputSlots.length; i++) outputs[i] = (Tensor) frame.getObject(outputSlots[i]);
+        return outputs;
+    }
+
+    @TruffleBoundary
+    private Object executeSegmented(MaterializedFrame frame) {
+        int i = 0;
+        while (i < ops.length) {
+            CheckpointedSegment segment = segments[i];
+            if (segment != null) {
+                segment.run(frame, ops, deadAfter, getFrameDescriptor());
+                i = segment.last + 1;
+            } else {
+                ops[i].execute(frame);
+                for (int slot : deadAfter[i]) frame.setObject(slot, null);
+                i++;
+            }
+        }
+        Tensor[] outputs = new Tensor[outputSlots.length];
+        for (int k = 0; k < outputSlots.length; k++) outputs[k] = (Tensor) frame.getObject(outputSlots[k]);
         return outputs;
     }
 

@@ -65,6 +65,7 @@ public final class IrTranslator {
                 case Op.ComplexMatMul m -> new ComplexMatMulNode(m.id(), m.n(), m.left(), m.right(), m.adjointLeft(), m.adjointRight());
                 case Op.ComplexTrace t -> new ComplexTraceNode(t.id(), t.n(), t.operand());
                 case Op.SuThreeEigenphases e -> new SuThreeEigenphasesNode(e.id(), e.matrix());
+                case Op.Checkpoint c -> new org.equiflow.truffle.nodes.CheckpointNode(c.id(), c.operand());
                 case Op.AlgebraProjection a -> new AlgebraProjectionNode(a.id(), a.n(), a.operand());
                 case Op.MatrixExponential e -> new MatrixExponentialNode(e.id(), e.n(), e.operand());
                 case Op.SplineTransform s -> new SplineNode(s.id(), new Spline(s.bins(), s.bound(), SplineGradient.Quantity.TRANSFORM, s.learnedEnds(),
@@ -78,7 +79,7 @@ public final class IrTranslator {
         }
         int[] outputs = function.outputs().values().stream().mapToInt(Integer::intValue).toArray();
         var root = new IrRootNode(null, IrRootNode.frameFor(function.ops().size()), nodes.toArray(OpNode[]::new), outputs,
-                deadAfter(function), function.name());
+                deadAfter(function), function.name(), CheckpointedSegment.of(function));
         return root.getCallTarget();
     }
 

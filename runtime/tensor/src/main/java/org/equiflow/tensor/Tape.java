@@ -28,10 +28,35 @@ import org.equiflow.tensor.Tensor;
  *
  * Without an open tape nothing is recorded (sampling, evaluation). VJPs run with recording
  * paused, so there are no second derivatives through the tape.
+ *
+ * <p><b>Checkpointed segments.</b> A long computation (a gradient flow's integration) may run a
+ * stretch of primitives {@linkplain #withoutRecording unrecorded} and {@linkplain #recordSegment
+ * record it as one entry} that keeps only what enters it: its VJP recomputes the stretch under a
+ * nested tape and back-propagates through that. Memory then holds the checkpoints and one
+ * stretch's intermediates instead of every intermediate, for one more forward pass per stretch.
  */
 public final class Tape implements AutoCloseable {
 
-    private record Entry(Primitive primitive, List<Tensor> inputs, Tensor output) {
+    private sealed interface Entry {
+        List<Tensor> inputs();
+    }
+
+    /** One primitive applied. */
+    private record Application(Primitive primitive, List<Tensor> inputs, Tensor output) implements Entry {
+    }
+
+    /** A stretch run unrecorded, with the VJP that recomputes it. */
+    private record Segment(List<Tensor> inputs, List<Tensor> outputs, SegmentGradient gradient) implements Entry {
+    }
+
+    /**
+     * The VJP of a checkpointed segment: given the cotangents of its outputs (null where none
+     * reached it), the contributions to its inputs (null where none, or for an input that needs
+     * no gradient), in input order.
+     */
+    @FunctionalInterface
+    public interface SegmentGradient {
+        Tensor[] vjp(List<Tensor> inputs, Tensor[] cotangents);
     }
 
     private static final ThreadLocal<Tape> ACTIVE = new ThreadLocal<>();
@@ -70,11 +95,46 @@ public final class Tape implements AutoCloseable {
         for (Tensor input : inputs) {
             if (input.requiresGrad()) {
                 output.requiresGrad(true);
-                tape.entries.add(new Entry(primitive, List.copyOf(inputs), output));
+                tape.entries.add(new Application(primitive, List.copyOf(inputs), output));
                 tape.produced.add(output);
                 return;
             }
         }
+    }
+
+    /** Whether a tape is open on this thread. */
+    public static boolean isRecording() {
+        return ACTIVE.get() != null;
+    }
+
+    /** Runs {@code body} with recording paused on this thread (the stretch of a checkpointed segment). */
+    public static void withoutRecording(Runnable body) {
+        Tape recording = ACTIVE.get();
+        ACTIVE.set(null);
+        try {
+            body.run();
+        } finally {
+            ACTIVE.set(recording);
+        }
+    }
+
+    /**
+     * Records a stretch that ran {@linkplain #withoutRecording unrecorded} as one entry, when a
+     * tape is open and an input needs a gradient: the outputs are then marked as needing one, and
+     * the backward pass calls {@code gradient} once with all their cotangents. The outputs must
+     * be tensors the stretch made (none of them an input).
+     */
+    public static void recordSegment(List<Tensor> inputs, List<Tensor> outputs, SegmentGradient gradient) {
+        Tape tape = ACTIVE.get();
+        if (tape == null || inputs.stream().noneMatch(Tensor::requiresGrad)) return;
+        for (Tensor output : outputs) {
+            for (Tensor input : inputs) {
+                if (output == input) throw new IllegalArgumentException("internal error, please report: a segment's output is one of its inputs");
+            }
+            output.requiresGrad(true);
+            tape.produced.add(output);
+        }
+        tape.entries.add(new Segment(List.copyOf(inputs), List.copyOf(outputs), gradient));
     }
 
     /** Number of recorded primitive applications. */
@@ -117,24 +177,7 @@ public final class Tape implements AutoCloseable {
         Tape recording = ACTIVE.get();
         ACTIVE.set(null);
         try {
-            Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-            grads.put(output, seed);
-            for (int i = entries.size() - 1; i >= 0; i--) {
-                Entry e = entries.get(i);
-                Tensor g = grads.remove(e.output);
-                if (g == null) continue;
-                for (int k = 0; k < e.inputs.size(); k++) {
-                    Tensor input = e.inputs.get(k);
-                    if (!input.requiresGrad() || !e.primitive.differentiable(k)) continue;
-                    Tensor contribution = e.primitive.vjp(k, e.inputs, e.output, g);
-                    if (!contribution.shape().equals(input.shape()) || contribution.dtype() != input.dtype()) {
-                        throw new IllegalStateException("internal error, please report: VJP of " + e.primitive
-                                + " for operand " + k + " has shape " + contribution.shape() + " " + contribution.dtype()
-                                + ", operand is " + input.shape() + " " + input.dtype());
-                    }
-                    grads.merge(input, contribution, Ops::add);
-                }
-            }
+            Map<Tensor, Tensor> grads = propagate(List.of(output), new Tensor[] {seed});
             Map<Tensor, Tensor> leaves = new IdentityHashMap<>();
             grads.forEach((t, g) -> {
                 if (t.requiresGrad() && !produced.contains(t)) leaves.put(t, g);
@@ -145,6 +188,70 @@ public final class Tape implements AutoCloseable {
             return leaves;
         } finally {
             ACTIVE.set(recording);
+        }
+    }
+
+    /**
+     * The gradients of {@code of} for the cotangents {@code seeds} of {@code outputs} (null: none),
+     * as raw tensors (no copies: for a segment's VJP, inside the step), with recording paused; null
+     * for a tensor no output depends on.
+     */
+    public Tensor[] gradients(List<Tensor> outputs, Tensor[] seeds, List<Tensor> of) {
+        Tape recording = ACTIVE.get();
+        ACTIVE.set(null);
+        try {
+            Map<Tensor, Tensor> grads = propagate(outputs, seeds);
+            Tensor[] out = new Tensor[of.size()];
+            for (int i = 0; i < out.length; i++) out[i] = grads.get(of.get(i));
+            return out;
+        } finally {
+            ACTIVE.set(recording);
+        }
+    }
+
+    /** The backward walk: every entry's VJP in reverse order, from the seeds; what is left are the gradients of tensors no entry made. */
+    private Map<Tensor, Tensor> propagate(List<Tensor> outputs, Tensor[] seeds) {
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        for (int i = 0; i < outputs.size(); i++) if (seeds[i] != null) grads.merge(outputs.get(i), seeds[i], Ops::add);
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            switch (entries.get(i)) {
+                case Application e -> {
+                    Tensor g = grads.remove(e.output);
+                    if (g == null) continue;
+                    for (int k = 0; k < e.inputs.size(); k++) {
+                        Tensor input = e.inputs.get(k);
+                        if (!input.requiresGrad() || !e.primitive.differentiable(k)) continue;
+                        Tensor contribution = e.primitive.vjp(k, e.inputs, e.output, g);
+                        checkContribution(e.primitive, contribution, input);
+                        grads.merge(input, contribution, Ops::add);
+                    }
+                }
+                case Segment e -> {
+                    Tensor[] cotangents = new Tensor[e.outputs.size()];
+                    boolean any = false;
+                    for (int k = 0; k < cotangents.length; k++) {
+                        cotangents[k] = grads.remove(e.outputs.get(k));
+                        any |= cotangents[k] != null;
+                    }
+                    if (!any) continue;
+                    Tensor[] contributions = e.gradient.vjp(e.inputs, cotangents);
+                    for (int k = 0; k < e.inputs.size(); k++) {
+                        Tensor input = e.inputs.get(k);
+                        if (contributions[k] == null || !input.requiresGrad()) continue;
+                        checkContribution("a checkpointed segment", contributions[k], input);
+                        grads.merge(input, contributions[k], Ops::add);
+                    }
+                }
+            }
+        }
+        return grads;
+    }
+
+    private static void checkContribution(Object source, Tensor contribution, Tensor input) {
+        if (!contribution.shape().equals(input.shape()) || contribution.dtype() != input.dtype()) {
+            throw new IllegalStateException("internal error, please report: VJP of " + source
+                    + " has shape " + contribution.shape() + " " + contribution.dtype()
+                    + ", operand is " + input.shape() + " " + input.dtype());
         }
     }
 

@@ -65,6 +65,43 @@ class TapeTest {
     }
 
     @Test
+    void aCheckpointedSegmentIsRecomputedInTheBackwardPassAndGivesTheSameGradients() {
+        // segment (a, b) ↦ (a·b, exp(a), a + b) run unrecorded; after it f = sum(y1·y2) + sum(y1), y3 unused
+        Tensor a = Tensor.randn(field, DType.F64, random).requiresGrad(true);
+        Tensor b = Tensor.randn(field, DType.F64, random).requiresGrad(true);
+        int[] recomputed = {0};
+        try (Tape tape = Tape.open()) {
+            Tensor[] y = new Tensor[3];
+            Tape.withoutRecording(() -> {
+                y[0] = Ops.mul(a, b);
+                y[1] = Ops.exp(a);
+                y[2] = Ops.add(a, b);
+            });
+            assertFalse(y[0].requiresGrad(), "nothing recorded inside the segment");
+            Tape.recordSegment(java.util.List.of(a, b), java.util.List.of(y[0], y[1], y[2]), (inputs, cotangents) -> {
+                recomputed[0]++;
+                assertNull(cotangents[2], "an output nothing read gets no cotangent");
+                Tensor standInA = inputs.get(0).reshape(inputs.get(0).shape()).requiresGrad(true);
+                Tensor standInB = inputs.get(1).reshape(inputs.get(1).shape()).requiresGrad(true);
+                try (Tape nested = Tape.open()) {
+                    var outputs = java.util.List.of(Ops.mul(standInA, standInB), Ops.exp(standInA));
+                    return nested.gradients(outputs, new Tensor[] {cotangents[0], cotangents[1]}, java.util.List.of(standInA, standInB));
+                }
+            });
+            assertTrue(y[0].requiresGrad() && y[1].requiresGrad(), "the segment's outputs carry gradients on");
+            assertEquals(1, tape.size(), "one entry for the whole segment");
+            tape.backward(Ops.add(Ops.sumTo(Ops.mul(y[0], y[1]), Shape.scalar()), Ops.sumTo(y[0], Shape.scalar())));
+        }
+        assertEquals(1, recomputed[0]);
+        for (int i = 0; i < a.size(); i++) {
+            double ai = a.get(i), bi = b.get(i);
+            // ∂/∂a (ab·eᵃ + ab) = b·eᵃ + ab·eᵃ + b, ∂/∂b = a·eᵃ + a
+            assertEquals(bi * Math.exp(ai) + ai * bi * Math.exp(ai) + bi, a.grad().get(i), 1e-12);
+            assertEquals(ai * Math.exp(ai) + ai, b.grad().get(i), 1e-12);
+        }
+    }
+
+    @Test
     void nothingIsRecordedWithoutAnOpenTapeOrWithoutParameters() {
         Tensor p = Tensor.randn(field, DType.F32, random).requiresGrad(true);
         Tensor untracked = Ops.exp(p);
