@@ -225,7 +225,7 @@ final class Training {
         MemoryEstimate.require(MemoryEstimate.training(ws.flow(), plan.batch()), "a training step of " + ws.flow().name()
                 + " (" + MemoryEstimate.parameters(ws.flow()) + " parameters, batch " + plan.batch() + ")", "a smaller --batch or smaller nets"
                 + (ws.flow().layers().stream().anyMatch(l -> l instanceof org.equiflow.compiler.model.LayerSpec.GradientFlow)
-                        ? " (a gradient flow keeps every step's links for the backward pass: fewer `steps` or loops, or train at a smaller"
+                        ? " (a gradient flow keeps every step's links and recomputes one step at a time for the backward pass: fewer `steps` or loops, or train at a smaller"
                                 + " lattice and carry the coefficients over with `train --from`)" : ""));
         long logEvery = Limits.range(Limits.source(o.logEvery(), "--log-every", "train", "log_every"),
                 settings.integer("log_every", o.logEvery(), Math.max(1, plan.steps() / 20)), 1, Long.MAX_VALUE);
