@@ -409,6 +409,23 @@ class GradientFlowLawTest {
         }
     }
 
+    @Test
+    void whatReverseModeHoldsGrowsWithTheStepsOnlyByTheCheckpoints() throws IOException {
+        long[] held = new long[2];
+        int[] steps = {10, 20};
+        int channels = 2 * 18;
+        for (int k = 0; k < 2; k++) {
+            String source = theories("su3") + "theory T = su3(lattice = [4, 4], beta = 3.0)\n"
+                    + "flow f for T {\n    prior haar\n    gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], knots = 2, steps = " + steps[k]
+                    + ", integrator = cg3)\n}\n";
+            FlowModel model = check(source, "memory_" + steps[k]).model();
+            held[k] = new GradientFlowLayer().tapedValuesPerSite((LayerSpec.GradientFlow) model.layers().get(0), model.theory().lattice(), channels);
+        }
+        // ten more steps: ten more checkpoints of the links (2 directions × 18 channels), the widest step the same
+        assertEquals(10L * channels, held[1] - held[0], "values per site held for 10 and 20 steps: " + held[0] + ", " + held[1]);
+        assertTrue(held[0] > 20L * channels, "one step's intermediates are held too: " + held[0]);
+    }
+
     // ---- SU(N): loops that pass a link twice, products of traces, Lüscher's next-to-leading order ----
 
     /** What the tests below need of SU(N) links ([B, 2·2N², L, L], packed as the runtime's matrices), from {@link SuThreeLinks} and {@link SuTwoLinks}. */
