@@ -254,8 +254,7 @@ class GradientFlowLawTest {
     @Test
     void theLeadingOrderMapHasTheWilsonActionAsItsDivergence() throws IOException {
         for (String group : new String[] {"su3", "u1"}) {
-            String source = theories(group) + "theory T = " + group + "(lattice = [4, 4], beta = 2.5)\n"
-                    + "flow f for T {\n    prior haar\n    gradient_flow(loops = [rectangle()], steps = 1, integrator = euler, perturbative = 1)\n}\n";
+            String source = onFourByFour(group, 2.5, "gradient_flow(loops = [rectangle()], steps = 1, integrator = euler, perturbative = 1)");
             CompiledFlow flow = compile(source, group + "_leading_order");
             Tensor u = haar(flow, 4, 11);
             Tensor action = flow.action(u), logDet = flow.forward(u).logDet();
@@ -333,8 +332,7 @@ class GradientFlowLawTest {
     @Test
     void theKnotGradientsAgreeWithFiniteDifferences() throws IOException {
         for (String group : new String[] {"su3", "u1"}) {
-            String source = theories(group) + "theory T = " + group + "(lattice = [4, 4], beta = 3.0)\n"
-                    + "flow f for T {\n    prior haar\n    gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], knots = 3, steps = 3, integrator = cg3)\n}\n";
+            String source = onFourByFour(group, 3.0, "gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], knots = 3, steps = 3, integrator = cg3)");
             CompiledFlow flow = compile(source, group + "_gradient");
             SplittableRandom random = new SplittableRandom(9);
             for (String p : flow.parameterNames()) flow.parameters().get(p).set(0, 0.3 * random.nextGaussian());
@@ -377,8 +375,7 @@ class GradientFlowLawTest {
     @Test
     void checkpointedStepsGiveTheGradientsOfKeepingEveryIntermediateFromAShorterTape() throws IOException {
         for (String group : new String[] {"su3", "u1"}) {
-            String source = theories(group) + "theory T = " + group + "(lattice = [4, 4], beta = 3.0)\n"
-                    + "flow f for T {\n    prior haar\n    gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], knots = 3, steps = 4, integrator = cg3)\n}\n";
+            String source = onFourByFour(group, 3.0, "gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], knots = 3, steps = 4, integrator = cg3)");
             CompiledFlow flow = compile(source, group + "_checkpoints");
             IrFunction function = flow.program().function(IrProgram.FLOW).orElseThrow();
             long segments = function.ops().stream().filter(op -> op instanceof org.equiflow.compiler.ir.Op.Checkpoint c && c.opensSegment()).count();
@@ -415,9 +412,8 @@ class GradientFlowLawTest {
         int[] steps = {10, 20};
         int channels = 2 * 18;
         for (int k = 0; k < 2; k++) {
-            String source = theories("su3") + "theory T = su3(lattice = [4, 4], beta = 3.0)\n"
-                    + "flow f for T {\n    prior haar\n    gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], knots = 2, steps = " + steps[k]
-                    + ", integrator = cg3)\n}\n";
+            String source = onFourByFour("su3", 3.0, "gradient_flow(loops = [rectangle(), rectangle(r = 2, t = 1)], knots = 2, steps = " + steps[k]
+                    + ", integrator = cg3)");
             FlowModel model = check(source, "memory_" + steps[k]).model();
             held[k] = new GradientFlowLayer().tapedValuesPerSite((LayerSpec.GradientFlow) model.layers().get(0), model.theory().lattice(), channels);
         }
@@ -557,8 +553,12 @@ class GradientFlowLawTest {
     }
 
     private static String nextToLeadingOrder(String theory, String loops, double beta, int steps) {
-        return theories(theory) + "theory T = " + theory + "(lattice = [4, 4], beta = " + beta + ")\nflow f for T {\n    prior haar\n"
-                + "    gradient_flow(loops = [" + loops + "], steps = " + steps + ", perturbative = 2)\n}\n";
+        return onFourByFour(theory, beta, "gradient_flow(loops = [" + loops + "], steps = " + steps + ", perturbative = 2)");
+    }
+
+    /** A script: the theory {@code group} on a 4×4 torus at {@code beta}, and the flow f of Haar links through the one {@code layer}. */
+    private static String onFourByFour(String group, double beta, String layer) {
+        return theories(group) + "theory T = " + group + "(lattice = [4, 4], beta = " + beta + ")\nflow f for T {\n    prior haar\n    " + layer + "\n}\n";
     }
 
     /** ΔS̃₁ − ∂S·∂S̃₀ at three configurations, S̃ₖ = Σᵢ cᵢₖ·(term i) with the coefficients of t^k check gave, scaled where asked. */
