@@ -19,7 +19,8 @@ public interface CouplingLayer<S extends LayerSpec> extends LayerLowering<S>, La
     /**
      * Values per lattice site that one configuration's forward pass keeps on the tape beyond its
      * conditioners' outputs (which the memory estimate counts from {@link #nets}): none for the
-     * coupling layers, the unrolled integration's intermediates for a gradient flow.
+     * coupling layers, the checkpoints between integration steps and the widest step's
+     * intermediates (recomputed one step at a time in the backward pass) for a gradient flow.
      */
     default long tapedValuesPerSite(S layer, org.equiflow.compiler.model.Lattice lattice, int fieldChannels) { return 0; }
 }

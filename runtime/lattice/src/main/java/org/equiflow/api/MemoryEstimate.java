@@ -67,7 +67,7 @@ final class MemoryEstimate {
     /**
      * float32 activations one configuration produces in every conditioner, forward and backward,
      * and, for training ({@code taped}), what the tape keeps of layers without conditioners (a
-     * gradient flow's unrolled integration); without a tape the engine drops each value after its
+     * gradient flow's checkpoints and its widest step); without a tape the engine drops each value after its
      * last use, so those are not all live at once.
      */
     private static long activationsPerConfiguration(FlowModel flow, boolean taped) {
