@@ -170,7 +170,8 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
         int[][] knots = knotParameters(b, p, index);
         double epsilon = (backward ? -1.0 : 1.0) / p.steps();
         // every step is a checkpointed segment: reverse mode keeps the links between steps and recomputes a step's intermediates
-        int[] u = directions(b, b.checkpoint(links, true), group);
+        int state = b.checkpoint(links, true);
+        int[] u = directions(b, state, group);
         int logdet = -1;
         for (int step = 0; step < p.steps(); step++) {
             double t = backward ? 1.0 - step / (double) p.steps() : step / (double) p.steps();
@@ -189,9 +190,10 @@ public final class GradientFlowLayer implements CouplingLayer<LayerSpec.Gradient
             }
             for (int j = 0; j < stages; j++) if (tableau.b()[j] != 0) u = moved(b, group, u, forces.get(j), epsilon * tableau.b()[j]);
             logdet = plus(b, logdet, divergence);
-            u = directions(b, b.checkpoint(b.concat(java.util.Arrays.stream(u).boxed().toList()), step < p.steps() - 1), group);
+            state = b.checkpoint(b.concat(java.util.Arrays.stream(u).boxed().toList()), step < p.steps() - 1);
+            u = directions(b, state, group);
         }
-        return new Lowered(b.concat(java.util.Arrays.stream(u).boxed().toList()), logdet);
+        return new Lowered(state, logdet);
     }
 
     /** sum + term, where sum < 0 means nothing summed yet: the running sums of IR values below. */

@@ -1,7 +1,6 @@
 package org.equiflow.truffle;
 
 import com.oracle.truffle.api.Truffle;
-import com.oracle.truffle.api.frame.FrameDescriptor;
 import com.oracle.truffle.api.frame.MaterializedFrame;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -10,7 +9,6 @@ import org.equiflow.compiler.ir.IrFunction;
 import org.equiflow.compiler.ir.Op;
 import org.equiflow.tensor.Tape;
 import org.equiflow.tensor.Tensor;
-import org.equiflow.truffle.nodes.OpNode;
 
 /**
  * The ops from just after a checkpoint that opens a segment up to and including the next
@@ -58,14 +56,13 @@ final class CheckpointedSegment {
         return new CheckpointedSegment(first, last, entering.stream().toArray(), leaving.stream().toArray());
     }
 
-    /** Runs the segment into {@code frame}: recorded as one checkpointed entry when a tape is open. */
-    void run(MaterializedFrame frame, OpNode[] ops, int[][] deadAfter, FrameDescriptor descriptor) {
+    /**
+     * Runs the segment of {@code root} into {@code frame} unrecorded, and records it as one
+     * checkpointed entry (which the tape skips when no input needs a gradient).
+     */
+    void run(MaterializedFrame frame, IrRootNode root) {
         List<Tensor> inputs = read(frame, entering);
-        if (!Tape.isRecording() || inputs.stream().noneMatch(Tensor::requiresGrad)) {
-            runOps(frame, ops, deadAfter);
-            return;
-        }
-        Tape.withoutRecording(() -> runOps(frame, ops, deadAfter));
+        Tape.withoutRecording(() -> root.run(frame, first, last));
         List<Tensor> outputs = read(frame, leaving);
         for (int k = 0; k < outputs.size(); k++) {
             Tensor output = outputs.get(k);
@@ -75,12 +72,12 @@ final class CheckpointedSegment {
                 frame.setObject(leaving[k], outputs.get(k));
             }
         }
-        Tape.recordSegment(inputs, outputs, (in, cotangents) -> recompute(in, cotangents, ops, deadAfter, descriptor));
+        Tape.recordSegment(inputs, outputs, (in, cotangents) -> recompute(in, cotangents, root));
     }
 
     /** The segment's VJP: the ops again on stand-ins for the inputs, under a nested tape, and back from the cotangents. */
-    private Tensor[] recompute(List<Tensor> inputs, Tensor[] cotangents, OpNode[] ops, int[][] deadAfter, FrameDescriptor descriptor) {
-        MaterializedFrame frame = Truffle.getRuntime().createMaterializedFrame(new Object[0], descriptor);
+    private Tensor[] recompute(List<Tensor> inputs, Tensor[] cotangents, IrRootNode root) {
+        MaterializedFrame frame = Truffle.getRuntime().createMaterializedFrame(new Object[0], root.getFrameDescriptor());
         List<Tensor> standIns = new ArrayList<>();
         for (int k = 0; k < entering.length; k++) {
             Tensor input = inputs.get(k);
@@ -90,21 +87,9 @@ final class CheckpointedSegment {
             frame.setObject(entering[k], standIn);
         }
         try (Tape nested = Tape.open()) {
-            runOps(frame, ops, deadAfter);
+            root.run(frame, first, last);
             return nested.gradients(read(frame, leaving), cotangents, standIns);
         }
-    }
-
-    private void runOps(MaterializedFrame frame, OpNode[] ops, int[][] deadAfter) {
-        for (int i = first; i <= last; i++) {
-            ops[i].execute(frame);
-            for (int slot : deadAfter[i]) if (!isLeaving(slot)) frame.setObject(slot, null);
-        }
-    }
-
-    private boolean isLeaving(int slot) {
-        for (int s : leaving) if (s == slot) return true;
-        return false;
     }
 
     private static List<Tensor> read(MaterializedFrame frame, int[] slots) {

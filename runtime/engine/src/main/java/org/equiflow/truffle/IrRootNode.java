@@ -54,9 +54,7 @@ public final class IrRootNode extends RootNode {
             ops[i].execute(frame);
             for (int slot : deadAfter[i]) frame.setObject(slot, null);
         }
-        Tensor[] outputs = new Tensor[outputSlots.length];
-        for (int i = 0; i < outputSlots.length; i++) outputs[i] = (Tensor) frame.getObject(outputSlots[i]);
-        return outputs;
+        return outputs(frame);
     }
 
     @TruffleBoundary
@@ -65,16 +63,27 @@ public final class IrRootNode extends RootNode {
         while (i < ops.length) {
             CheckpointedSegment segment = segments[i];
             if (segment != null) {
-                segment.run(frame, ops, deadAfter, getFrameDescriptor());
+                segment.run(frame, this);
                 i = segment.last + 1;
             } else {
-                ops[i].execute(frame);
-                for (int slot : deadAfter[i]) frame.setObject(slot, null);
+                run(frame, i, i);
                 i++;
             }
         }
+        return outputs(frame);
+    }
+
+    /** Ops {@code first..last} into {@code frame}, each value's slot cleared after its last reader: a segment's stretch, run or recomputed. */
+    void run(VirtualFrame frame, int first, int last) {
+        for (int i = first; i <= last; i++) {
+            ops[i].execute(frame);
+            for (int slot : deadAfter[i]) frame.setObject(slot, null);
+        }
+    }
+
+    private Tensor[] outputs(VirtualFrame frame) {
         Tensor[] outputs = new Tensor[outputSlots.length];
-        for (int k = 0; k < outputSlots.length; k++) outputs[k] = (Tensor) frame.getObject(outputSlots[k]);
+        for (int i = 0; i < outputSlots.length; i++) outputs[i] = (Tensor) frame.getObject(outputSlots[i]);
         return outputs;
     }
 

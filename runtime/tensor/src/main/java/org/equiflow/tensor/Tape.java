@@ -38,7 +38,6 @@ import org.equiflow.tensor.Tensor;
 public final class Tape implements AutoCloseable {
 
     private sealed interface Entry {
-        List<Tensor> inputs();
     }
 
     /** One primitive applied. */
@@ -109,10 +108,18 @@ public final class Tape implements AutoCloseable {
 
     /** Runs {@code body} with recording paused on this thread (the stretch of a checkpointed segment). */
     public static void withoutRecording(Runnable body) {
+        paused(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** {@code body}'s value, computed with recording paused on this thread: VJPs and unrecorded stretches. */
+    private static <T> T paused(java.util.function.Supplier<T> body) {
         Tape recording = ACTIVE.get();
         ACTIVE.set(null);
         try {
-            body.run();
+            return body.get();
         } finally {
             ACTIVE.set(recording);
         }
@@ -174,21 +181,16 @@ public final class Tape implements AutoCloseable {
             throw new IllegalArgumentException("seed " + seed.shape() + " " + seed.dtype()
                     + " does not match output " + output.shape() + " " + output.dtype());
         }
-        Tape recording = ACTIVE.get();
-        ACTIVE.set(null);
-        try {
-            Map<Tensor, Tensor> grads = propagate(List.of(output), new Tensor[] {seed});
+        return paused(() -> {
             Map<Tensor, Tensor> leaves = new IdentityHashMap<>();
-            grads.forEach((t, g) -> {
+            propagate(List.of(output), new Tensor[] {seed}).forEach((t, g) -> {
                 if (t.requiresGrad() && !produced.contains(t)) leaves.put(t, g);
             });
             // The copies read every gradient on the host: a device brings them in one batch.
             Backends.current().syncToHost(leaves.values());
             leaves.replaceAll((t, g) -> g.copy());
             return leaves;
-        } finally {
-            ACTIVE.set(recording);
-        }
+        });
     }
 
     /**
@@ -197,16 +199,10 @@ public final class Tape implements AutoCloseable {
      * for a tensor no output depends on.
      */
     public Tensor[] gradients(List<Tensor> outputs, Tensor[] seeds, List<Tensor> of) {
-        Tape recording = ACTIVE.get();
-        ACTIVE.set(null);
-        try {
+        return paused(() -> {
             Map<Tensor, Tensor> grads = propagate(outputs, seeds);
-            Tensor[] out = new Tensor[of.size()];
-            for (int i = 0; i < out.length; i++) out[i] = grads.get(of.get(i));
-            return out;
-        } finally {
-            ACTIVE.set(recording);
-        }
+            return of.stream().map(grads::get).toArray(Tensor[]::new);
+        });
     }
 
     /** The backward walk: every entry's VJP in reverse order, from the seeds; what is left are the gradients of tensors no entry made. */
@@ -222,7 +218,7 @@ public final class Tape implements AutoCloseable {
                         Tensor input = e.inputs.get(k);
                         if (!input.requiresGrad() || !e.primitive.differentiable(k)) continue;
                         Tensor contribution = e.primitive.vjp(k, e.inputs, e.output, g);
-                        checkContribution(e.primitive, contribution, input);
+                        checkContribution(e.primitive + " for operand " + k, contribution, input);
                         grads.merge(input, contribution, Ops::add);
                     }
                 }
@@ -238,7 +234,7 @@ public final class Tape implements AutoCloseable {
                     for (int k = 0; k < e.inputs.size(); k++) {
                         Tensor input = e.inputs.get(k);
                         if (contributions[k] == null || !input.requiresGrad()) continue;
-                        checkContribution("a checkpointed segment", contributions[k], input);
+                        checkContribution("a checkpointed segment for input " + k, contributions[k], input);
                         grads.merge(input, contributions[k], Ops::add);
                     }
                 }
@@ -247,7 +243,7 @@ public final class Tape implements AutoCloseable {
         return grads;
     }
 
-    private static void checkContribution(Object source, Tensor contribution, Tensor input) {
+    private static void checkContribution(String source, Tensor contribution, Tensor input) {
         if (!contribution.shape().equals(input.shape()) || contribution.dtype() != input.dtype()) {
             throw new IllegalStateException("internal error, please report: VJP of " + source
                     + " has shape " + contribution.shape() + " " + contribution.dtype()
