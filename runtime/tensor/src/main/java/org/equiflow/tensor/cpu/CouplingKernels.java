@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The float32 affine coupling update, eight sites at a time. */
+/** The float32 affine coupling update, {@link VectorMath#FLOATS} sites at a time. */
 public final class CouplingKernels {
 
     private static final VectorSpecies<Float> S = VectorMath.FLOATS;

@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp, log, tanh, sin, cos, tan and atan of eight float32 values at once, evaluated in float64 and rounded once, so the
+ * exp, log, tanh, sin, cos, tan and atan of eight float32 values at once (AVX-512) or four (AVX2), evaluated in
+ * float64 and rounded once, so the
  * float32 result is the correctly rounded value except at rare ties (the Vector API's own
  * transcendental operations fall back to per-lane library calls on this JDK, slower than
  * {@code Math.exp}).
@@ -26,9 +27,14 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorMath {
 
-    /** Eight float32 lanes in, eight float64 lanes for the evaluation. */
-    public static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_512;
+    /**
+     * As many float32 lanes in as the machine has float64 lanes for the evaluation: eight with
+     * AVX-512, four with AVX2. Every lane does the same float64 operations either way, so both
+     * widths give the same bits.
+     */
+    private static final boolean WIDE = DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    public static final VectorSpecies<Float> FLOATS = WIDE ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+    private static final VectorSpecies<Double> DOUBLES = WIDE ? DoubleVector.SPECIES_512 : DoubleVector.SPECIES_256;
 
     private static final double LOG2E = 1.4426950408889634;
     private static final double LN2_HI = 6.93145751953125E-1;
@@ -39,9 +45,12 @@ public final class VectorMath {
     private VectorMath() {
     }
 
-    /** Whether the 8-float / 8-double vectors exist on this machine (AVX-512). */
+    /**
+     * Whether this machine has at least four float64 lanes (AVX2 or AVX-512). Below that (or on
+     * a JDK without the intrinsics) the callers use {@code Math} one value at a time.
+     */
     public static boolean supported() {
-        return DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        return DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
     }
 
     /** 2^k in the exponent bits, from t = x·log2(e) + 1.5·2^52 whose low mantissa bits hold k. */
@@ -393,13 +402,13 @@ public final class VectorMath {
         }
     }
 
-    /** exp of eight floats. */
+    /** exp of a vector of {@link #FLOATS}. */
     public static FloatVector exp(FloatVector x) {
         return narrow(expDouble(widen(x)));
     }
 
     /**
-     * tanh of eight floats as e/(e + 2) with e = exp(2x) − 1, which does not cancel near zero
+     * tanh of a vector of {@link #FLOATS} as e/(e + 2) with e = exp(2x) − 1, which does not cancel near zero
      * (no branch between formulas); |2x| is clamped to 80, where tanh is ±1 in float64 already.
      */
     public static FloatVector tanh(FloatVector x) {
