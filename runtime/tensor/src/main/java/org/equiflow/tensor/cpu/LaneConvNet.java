@@ -310,6 +310,14 @@ public final class LaneConvNet {
 
     static void conv(float[] in, Layer layer, Geometry g, Tiles tiles, float[] out) {
         int cout = layer.outChannels, co = 0, n = tiles.anchor.length;
+        if (THREE_CHANNEL_TILES) {
+            for (; co + 3 <= cout; co += 3) {
+                for (int i = 0; i < n; i++) {
+                    tile3x4(in, layer, g, tiles.anchor[i], tiles.step[i], co, out);
+                    activateTile(out, layer, g, co, 3, tiles.anchor[i], tiles.step[i]);
+                }
+            }
+        }
         for (; co + 4 <= cout; co += 4) {
             for (int i = 0; i < n; i++) {
                 tile4x4(in, layer, g, tiles.anchor[i], tiles.step[i], co, out);
@@ -395,6 +403,51 @@ public final class LaneConvNet {
         store4(out, o + channelSize, step, b0, b1, b2, b3);
         store4(out, o + 2 * channelSize, step, c0, c1, c2, c3);
         store4(out, o + 3 * channelSize, step, d0, d1, d2, d3);
+    }
+
+    /**
+     * Sixteen vector registers (AVX2) hold twelve sums, three weights and one input: the 4 × 4
+     * tile's sixteen sums alone would fill them and spill.
+     */
+    private static final boolean THREE_CHANNEL_TILES = Boolean.parseBoolean(
+            System.getProperty("equiflow.conv.tile3x4", String.valueOf(LANES <= 8)));
+
+    /** Output channels co..co+2 at four sites p, p+σ, p+2σ, p+3σ (padded units): twelve sums. */
+    private static void tile3x4(float[] in, Layer layer, Geometry g, int p, int step, int co, float[] out) {
+        int cin = layer.inChannels, taps = g.taps, channelSize = g.paddedSites * LANES, wStride = cin * taps;
+        float[] w = layer.weight;
+        int[] offsets = g.tapOffset;
+        FloatVector a0 = biasVector(layer.bias, co), b0 = biasVector(layer.bias, co + 1), c0 = biasVector(layer.bias, co + 2);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b1 = b0, b2 = b0, b3 = b0, c1 = c0, c2 = c0, c3 = c0;
+        for (int ci = 0; ci < cin; ci++) {
+            int base = ci * channelSize + p, wa = co * wStride + ci * taps;
+            for (int tap = 0; tap < taps; tap++) {
+                int x = base + offsets[tap], t = wa + tap;
+                FloatVector w0 = FloatVector.broadcast(V, w[t]);
+                FloatVector w1 = FloatVector.broadcast(V, w[t + wStride]);
+                FloatVector w2 = FloatVector.broadcast(V, w[t + 2 * wStride]);
+                FloatVector v = FloatVector.fromArray(V, in, x);
+                a0 = v.fma(w0, a0);
+                b0 = v.fma(w1, b0);
+                c0 = v.fma(w2, c0);
+                v = FloatVector.fromArray(V, in, x + step);
+                a1 = v.fma(w0, a1);
+                b1 = v.fma(w1, b1);
+                c1 = v.fma(w2, c1);
+                v = FloatVector.fromArray(V, in, x + 2 * step);
+                a2 = v.fma(w0, a2);
+                b2 = v.fma(w1, b2);
+                c2 = v.fma(w2, c2);
+                v = FloatVector.fromArray(V, in, x + 3 * step);
+                a3 = v.fma(w0, a3);
+                b3 = v.fma(w1, b3);
+                c3 = v.fma(w2, c3);
+            }
+        }
+        int o = co * channelSize + p;
+        store4(out, o, step, a0, a1, a2, a3);
+        store4(out, o + channelSize, step, b0, b1, b2, b3);
+        store4(out, o + 2 * channelSize, step, c0, c1, c2, c3);
     }
 
     /** Four sums of one channel at sites o, o+σ, o+2σ, o+3σ. */
