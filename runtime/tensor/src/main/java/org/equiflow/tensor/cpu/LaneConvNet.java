@@ -310,7 +310,7 @@ public final class LaneConvNet {
 
     static void conv(float[] in, Layer layer, Geometry g, Tiles tiles, float[] out) {
         int cout = layer.outChannels, co = 0, n = tiles.anchor.length;
-        if (THREE_CHANNEL_TILES) {
+        if (SIXTEEN_REGISTERS) {
             for (; co + 3 <= cout; co += 3) {
                 for (int i = 0; i < n; i++) {
                     tile3x4(in, layer, g, tiles.anchor[i], tiles.step[i], co, out);
@@ -406,11 +406,13 @@ public final class LaneConvNet {
     }
 
     /**
-     * Sixteen vector registers (AVX2) hold twelve sums, three weights and one input: the 4 × 4
-     * tile's sixteen sums alone would fill them and spill.
+     * Whether the tiles must fit sixteen vector registers (AVX2, 8 lanes) rather than 32
+     * (AVX-512): there a tile of twelve sums, three weights and one input replaces the 4 × 4
+     * tile, whose sixteen sums alone would fill them and spill. The same sums in the same order
+     * either way; {@code -Dequiflow.cpu.sixteenRegisters=false} (or {@code true}) chooses.
      */
-    private static final boolean THREE_CHANNEL_TILES = Boolean.parseBoolean(
-            System.getProperty("equiflow.conv.tile3x4", String.valueOf(LANES <= 8)));
+    static final boolean SIXTEEN_REGISTERS = Boolean.parseBoolean(
+            System.getProperty("equiflow.cpu.sixteenRegisters", String.valueOf(LANES <= 8)));
 
     /** Output channels co..co+2 at four sites p, p+σ, p+2σ, p+3σ (padded units): twelve sums. */
     private static void tile3x4(float[] in, Layer layer, Geometry g, int p, int step, int co, float[] out) {

@@ -235,6 +235,14 @@ public final class LaneConvNetGradient {
         boolean neighbours = neighbourPairs && taps == 9 && inNeighbourPairs(sites, g);
         for (int from = 0; from < sites.length; from += RUN) {
             int to = Math.min(sites.length, from + RUN), co = 0;
+            if (taps == 9 && neighbours && LaneConvNet.SIXTEEN_REGISTERS) {
+                for (; co < cout; co++) {
+                    for (int ci = 0; ci < cin; ci++) {
+                        oneNineTapsNeighbours(grad, in, co * channelSize, ci * channelSize, g, sites, from, to, partial,
+                                (co * cin + ci) * taps, stage);
+                    }
+                }
+            }
             if (taps == 9) {
                 for (; co + 2 <= cout; co += 2) {
                     for (int ci = 0; ci < cin; ci++) {
@@ -341,6 +349,55 @@ public final class LaneConvNetGradient {
         b7.intoArray(stage, 16 * LANES);
         b8.intoArray(stage, 17 * LANES);
         addStaged(stage, partial, wa, wb);
+    }
+
+    /**
+     * {@link #pairNineTapsNeighbours} for one output channel, for sixteen vector registers
+     * (AVX2): nine sums, two gradients and four inputs fit, where the pair's eighteen sums, four
+     * gradients and four inputs spill. Each sum adds the same products in the same order.
+     */
+    private static void oneNineTapsNeighbours(float[] grad, float[] in, int gBase, int xBase, LaneConvNet.Geometry g,
+                                              int[] sites, int from, int to, float[] partial, int wa, float[] stage) {
+        int[] off = g.tapOffset();
+        int r0 = off[0], r1 = off[3], r2 = off[6];
+        FloatVector z = FloatVector.zero(V);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z;
+        for (int i = from; i < to; i += 2) {
+            int s = sites[i];
+            FloatVector ga = FloatVector.fromArray(V, grad, gBase + s), ha = FloatVector.fromArray(V, grad, gBase + s + LANES);
+            int x = xBase + s + r0;
+            FloatVector m = FloatVector.fromArray(V, in, x), c = FloatVector.fromArray(V, in, x + LANES);
+            FloatVector p = FloatVector.fromArray(V, in, x + 2 * LANES), q = FloatVector.fromArray(V, in, x + 3 * LANES);
+            a0 = c.fma(ha, m.fma(ga, a0));
+            a1 = p.fma(ha, c.fma(ga, a1));
+            a2 = q.fma(ha, p.fma(ga, a2));
+            x = xBase + s + r1;
+            m = FloatVector.fromArray(V, in, x);
+            c = FloatVector.fromArray(V, in, x + LANES);
+            p = FloatVector.fromArray(V, in, x + 2 * LANES);
+            q = FloatVector.fromArray(V, in, x + 3 * LANES);
+            a3 = c.fma(ha, m.fma(ga, a3));
+            a4 = p.fma(ha, c.fma(ga, a4));
+            a5 = q.fma(ha, p.fma(ga, a5));
+            x = xBase + s + r2;
+            m = FloatVector.fromArray(V, in, x);
+            c = FloatVector.fromArray(V, in, x + LANES);
+            p = FloatVector.fromArray(V, in, x + 2 * LANES);
+            q = FloatVector.fromArray(V, in, x + 3 * LANES);
+            a6 = c.fma(ha, m.fma(ga, a6));
+            a7 = p.fma(ha, c.fma(ga, a7));
+            a8 = q.fma(ha, p.fma(ga, a8));
+        }
+        a0.intoArray(stage, 0);
+        a1.intoArray(stage, LANES);
+        a2.intoArray(stage, 2 * LANES);
+        a3.intoArray(stage, 3 * LANES);
+        a4.intoArray(stage, 4 * LANES);
+        a5.intoArray(stage, 5 * LANES);
+        a6.intoArray(stage, 6 * LANES);
+        a7.intoArray(stage, 7 * LANES);
+        a8.intoArray(stage, 8 * LANES);
+        for (int k = 0; k < 9; k++) addInto(partial, wa + k, FloatVector.fromArray(V, stage, k * LANES));
     }
 
     /** The eighteen sums a nine-tap pair tile staged (channel a's nine taps, then b's) added into its weights' partial sums at wa and wb. */
