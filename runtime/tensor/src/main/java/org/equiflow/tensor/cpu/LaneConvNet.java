@@ -32,6 +32,15 @@ public final class LaneConvNet {
     static final VectorSpecies<Float> V = FloatVector.SPECIES_PREFERRED;
     static final int LANES = V.length();
 
+    /**
+     * Whether the tiles must fit sixteen vector registers (AVX2, 8 lanes) rather than 32
+     * (AVX-512): there a tile of twelve sums, three weights and one input replaces the 4 × 4
+     * tile, whose sixteen sums alone would fill them and spill. The same sums in the same order
+     * either way; {@code -Dequiflow.cpu.sixteenRegisters=false} (or {@code true}) chooses.
+     */
+    static final boolean SIXTEEN_REGISTERS = Boolean.parseBoolean(
+            System.getProperty("equiflow.cpu.sixteenRegisters", String.valueOf(LANES <= 8)));
+
     /** One convolution of the chain: weight [cout, cin, k^d] row-major, bias [cout] or null. */
     public record Layer(int inChannels, int outChannels, float[] weight, float[] bias, Kind activation, float slope) {
     }
@@ -404,15 +413,6 @@ public final class LaneConvNet {
         store4(out, o + 2 * channelSize, step, c0, c1, c2, c3);
         store4(out, o + 3 * channelSize, step, d0, d1, d2, d3);
     }
-
-    /**
-     * Whether the tiles must fit sixteen vector registers (AVX2, 8 lanes) rather than 32
-     * (AVX-512): there a tile of twelve sums, three weights and one input replaces the 4 × 4
-     * tile, whose sixteen sums alone would fill them and spill. The same sums in the same order
-     * either way; {@code -Dequiflow.cpu.sixteenRegisters=false} (or {@code true}) chooses.
-     */
-    static final boolean SIXTEEN_REGISTERS = Boolean.parseBoolean(
-            System.getProperty("equiflow.cpu.sixteenRegisters", String.valueOf(LANES <= 8)));
 
     /** Output channels co..co+2 at four sites p, p+σ, p+2σ, p+3σ (padded units): twelve sums. */
     private static void tile3x4(float[] in, Layer layer, Geometry g, int p, int step, int co, float[] out) {

@@ -235,11 +235,11 @@ public final class LaneConvNetGradient {
         boolean neighbours = neighbourPairs && taps == 9 && inNeighbourPairs(sites, g);
         for (int from = 0; from < sites.length; from += RUN) {
             int to = Math.min(sites.length, from + RUN), co = 0;
-            if (taps == 9 && neighbours && LaneConvNet.SIXTEEN_REGISTERS) {
+            if (neighbours && LaneConvNet.SIXTEEN_REGISTERS) {
                 for (; co < cout; co++) {
                     for (int ci = 0; ci < cin; ci++) {
                         oneNineTapsNeighbours(grad, in, co * channelSize, ci * channelSize, g, sites, from, to, partial,
-                                (co * cin + ci) * taps, stage);
+                                (co * cin + ci) * taps);
                     }
                 }
             }
@@ -357,7 +357,7 @@ public final class LaneConvNetGradient {
      * gradients and four inputs spill. Each sum adds the same products in the same order.
      */
     private static void oneNineTapsNeighbours(float[] grad, float[] in, int gBase, int xBase, LaneConvNet.Geometry g,
-                                              int[] sites, int from, int to, float[] partial, int wa, float[] stage) {
+                                              int[] sites, int from, int to, float[] partial, int wa) {
         int[] off = g.tapOffset();
         int r0 = off[0], r1 = off[3], r2 = off[6];
         FloatVector z = FloatVector.zero(V);
@@ -388,16 +388,15 @@ public final class LaneConvNetGradient {
             a7 = p.fma(ha, c.fma(ga, a7));
             a8 = q.fma(ha, p.fma(ga, a8));
         }
-        a0.intoArray(stage, 0);
-        a1.intoArray(stage, LANES);
-        a2.intoArray(stage, 2 * LANES);
-        a3.intoArray(stage, 3 * LANES);
-        a4.intoArray(stage, 4 * LANES);
-        a5.intoArray(stage, 5 * LANES);
-        a6.intoArray(stage, 6 * LANES);
-        a7.intoArray(stage, 7 * LANES);
-        a8.intoArray(stage, 8 * LANES);
-        for (int k = 0; k < 9; k++) addInto(partial, wa + k, FloatVector.fromArray(V, stage, k * LANES));
+        addInto(partial, wa, a0);
+        addInto(partial, wa + 1, a1);
+        addInto(partial, wa + 2, a2);
+        addInto(partial, wa + 3, a3);
+        addInto(partial, wa + 4, a4);
+        addInto(partial, wa + 5, a5);
+        addInto(partial, wa + 6, a6);
+        addInto(partial, wa + 7, a7);
+        addInto(partial, wa + 8, a8);
     }
 
     /** The eighteen sums a nine-tap pair tile staged (channel a's nine taps, then b's) added into its weights' partial sums at wa and wb. */

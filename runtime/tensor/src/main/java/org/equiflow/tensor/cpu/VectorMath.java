@@ -7,9 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp, log, tanh, sin, cos, tan and atan of eight float32 values at once (AVX-512) or four (AVX2), evaluated in
- * float64 and rounded once, so the
- * float32 result is the correctly rounded value except at rare ties (the Vector API's own
+ * exp, log, tanh, sin, cos, tan and atan of eight float32 values at once (AVX-512) or four (AVX2),
+ * evaluated in float64 and rounded once, so the float32 result is the correctly rounded value except at rare ties (the Vector API's own
  * transcendental operations fall back to per-lane library calls on this JDK, slower than
  * {@code Math.exp}).
  *
@@ -46,8 +45,8 @@ public final class VectorMath {
     }
 
     /**
-     * Whether this machine has at least four float64 lanes (AVX2 or AVX-512). Below that (or on
-     * a JDK without the intrinsics) the callers use {@code Math} one value at a time.
+     * Whether this machine has at least four float64 lanes (AVX2 or AVX-512). Below that the
+     * callers use {@code Math} one value at a time.
      */
     public static boolean supported() {
         return DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
