@@ -72,7 +72,12 @@ class MpiSamplingTest {
         }
     }
 
-    /** MPICH (Hydra's mpiexec.mpich, its int handles) draws the same chain as one process too. */
+    /**
+     * MPICH (Hydra's mpiexec.mpich, its int handles) draws the same chain as one process too, and its
+     * UCX transport leaves libc's memory functions alone: UCX's memory hooks, which rewrite mmap,
+     * munmap, madvise … under the JVM's threads, are off (their debug log names every hook it
+     * installs).
+     */
     @Test
     void mpichDrawsTheEnsembleOneProcessDraws() throws Exception {
         Path trained = dir.resolve("trained"), one = dir.resolve("one"), two = dir.resolve("mpich");
@@ -82,9 +87,13 @@ class MpiSamplingTest {
         MpiJobs.copyRun(trained, two);
         CliTest.Run single = CliTest.run(sample(SCRIPT, one).toArray(String[]::new));
         assertEquals(0, single.exit(), single.err());
-        MpiJobs.Job job = MpiJobs.await(MpiJobs.mpich(2, sample(SCRIPT, two)), dir.resolve("mpich.log"));
+        ProcessBuilder mpich = MpiJobs.mpich(2, sample(SCRIPT, two));
+        mpich.environment().put("UCX_MEM_LOG_LEVEL", "debug");
+        MpiJobs.Job job = MpiJobs.await(mpich, dir.resolve("mpich.log"));
         assertEquals(0, job.exitCode(), job.output());
         assertTrue(job.output().contains("sampling on 2 MPI ranks (MPICH"), job.output());
+        assertTrue(job.output().lines().noneMatch(l -> l.contains("installing bistro hook") || l.contains("hooks are ready")),
+                "UCX hooked libc's memory functions in a rank:\n" + job.output());
         assertEquals(measuredLines(single.out()), measuredLines(job.output()));
         assertArrayEquals(Files.readAllBytes(one.resolve("result/ensemble.npy")), Files.readAllBytes(two.resolve("result/ensemble.npy")));
     }

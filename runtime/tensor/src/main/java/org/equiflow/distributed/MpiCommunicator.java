@@ -151,7 +151,7 @@ public final class MpiCommunicator implements Communicator {
      */
     public static synchronized MpiCommunicator open(Map<String, String> environment) {
         if (initialised) throw new IllegalStateException("MPI is initialised once per process; this one already was");
-        keepJvmSignalsFromUcx();
+        keepUcxOffTheJvm();
         Path path = MpiLibrary.locate(environment);
         SymbolLookup library = load(path);
         Family family;
@@ -180,18 +180,35 @@ public final class MpiCommunicator implements Communicator {
     }
 
     /**
-     * UCX (the transport of MPICH 4 and of Open MPI on InfiniBand) installs handlers for SIGSEGV and
-     * SIGBUS unless UCX_ERROR_SIGNALS says otherwise; the JVM uses SIGSEGV itself (safepoint polls,
-     * implicit null checks), and UCX's handler then kills the process ("Caught signal 11"; seen with
-     * Debian's MPICH 4.0.2 at the first training step). So the variable is set to empty in this
-     * process before the library loads, unless the user set it.
+     * UCX (the transport of MPICH 4 and of Open MPI on InfiniBand) is kept off two things the JVM
+     * owns, by variables set to these values in this process before the library loads, each unless
+     * the user set it:
+     * <ul>
+     * <li>{@code UCX_ERROR_SIGNALS=""}: UCX installs handlers for SIGSEGV and SIGBUS otherwise, and
+     * the JVM raises SIGSEGV on purpose (safepoint polls, implicit null checks); UCX's handler then
+     * kills the process ("Caught signal 11"; seen with Debian's MPICH 4.0.2 at the first training
+     * step).</li>
+     * <li>{@code UCX_MEM_EVENTS=no}: UCX's memory hooks otherwise rewrite the machine code of libc's
+     * mmap, munmap, madvise, brk … ("bistro" hooks) and put their own malloc in the libraries'
+     * relocation tables, while the JVM's collector and compiler threads are calling them. A rank of
+     * the MPICH sampling job died now and then by SIGSEGV with no JVM crash report, which means the
+     * fault came where the JVM could no longer handle it. Without the events UCX keeps no
+     * registration cache, which costs memory registration on InfiniBand only; shared memory and TCP
+     * do not register.</li>
+     * </ul>
      */
-    private static void keepJvmSignalsFromUcx() {
+    private static void keepUcxOffTheJvm() {
+        setUnlessSet("UCX_ERROR_SIGNALS", "");
+        setUnlessSet("UCX_MEM_EVENTS", "no");
+    }
+
+    /** libc's setenv without overwriting: the library reads its configuration through getenv. */
+    private static void setUnlessSet(String variable, String value) {
         try (Arena arena = Arena.ofConfined()) {
             Linker linker = Linker.nativeLinker();
             MethodHandle setenv = linker.downcallHandle(linker.defaultLookup().find("setenv").orElseThrow(),
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-            int ignored = (int) setenv.invokeExact(arena.allocateFrom("UCX_ERROR_SIGNALS"), arena.allocateFrom(""), 0);
+            int ignored = (int) setenv.invokeExact(arena.allocateFrom(variable), arena.allocateFrom(value), 0);
         } catch (Throwable e) {
             // Without libc's setenv the user's environment decides, as docs/distributed.md says.
         }
