@@ -1,6 +1,8 @@
 package org.equiflow.stats;
 
 import java.util.function.ToDoubleFunction;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * U. Wolff's Γ-method ("Monte Carlo errors with less errors", Comput. Phys. Commun. 156 (2004)
@@ -214,28 +216,92 @@ public final class Autocorrelation {
 
   /**
    * Γ(t) of one series of fluctuations, t = 0, 1, …: the first {@link #DIRECT_LAGS} lags summed
-   * directly (eq. 31), every later one from one FFT of the series (Wiener–Khinchin), computed the
-   * first time a window reaches past them. A slowly decorrelating chain — a Metropolis chain of a
-   * poor flow, whose τ_int runs into the hundreds — needs windows of thousands of lags, and summing
-   * each lag over N samples made the Γ-method cost O(N·W): 54 % of a 65 536-proposal φ⁴ `sample`
-   * run. With the FFT it costs O(N log N) however long the window, and chains whose window stays
-   * short keep the direct sums' exact bits.
+   * directly (eq. 31), sixteen lags at a time ({@link #autocovariancesBlock}), every later one from one
+   * FFT of the series (Wiener–Khinchin), computed the first time a window reaches past them. A
+   * slowly decorrelating chain — a Metropolis chain of a poor flow, whose τ_int runs into the
+   * hundreds — needs windows of thousands of lags, and summing each lag over N samples made the
+   * Γ-method cost O(N·W): 54 % of a 65 536-proposal φ⁴ `sample` run. With the FFT it costs
+   * O(N log N) however long the window, and chains whose window stays within the direct lags keep
+   * the direct sums' exact bits.
    */
   static final class Autocovariances {
-    static final int DIRECT_LAGS = 64;
+    /**
+     * Lags summed directly. Sixteen at a time a lag costs a small fraction of one summed alone (whose
+     * every addition waits for the one before), so 256 lags of 262 144 samples cost less than the
+     * two transforms of the FFT that the later lags come from.
+     */
+    static final int DIRECT_LAGS = 256;
     private final double[] delta;
+    /** Γ(t) for t ≤ {@link #directUpTo}, filled a block of lags at a time as windows reach them. */
+    private final double[] direct;
+    private int directUpTo = -1;
     /** Σ_i δ^i δ^{i+t} for every t, from the FFT; null until a lag past DIRECT_LAGS is asked for. */
     private double[] lagSums;
 
     Autocovariances(double[] delta) {
       this.delta = delta;
+      this.direct = new double[Math.min(DIRECT_LAGS, delta.length - 1) + 1];
     }
 
     /** Γ(t) = (1/(N−t)) Σ_i δ^i δ^{i+t}, for 0 ≤ t &lt; N. */
     double at(int lag) {
-      if (lag <= DIRECT_LAGS) return autocovariance(delta, lag);
+      if (lag < direct.length) {
+        while (directUpTo < lag) {
+          int first = directUpTo + 1;
+          if (first + LAG_BLOCK - 1 < direct.length) {
+            autocovariancesBlock(delta, first, direct);
+            directUpTo = first + LAG_BLOCK - 1;
+          } else {
+            direct[first] = autocovariance(delta, first);
+            directUpTo = first;
+          }
+        }
+        return direct[lag];
+      }
       if (lagSums == null) lagSums = lagSumsByFft(delta);
       return lagSums[lag] / (delta.length - lag);
+    }
+  }
+
+  /** Lags summed side by side by {@link #autocovariancesBlock}: four vectors of four float64 lanes. */
+  static final int LAG_BLOCK = 16;
+
+  private static final VectorSpecies<Double> FOUR_DOUBLES = DoubleVector.SPECIES_256;
+
+  /**
+   * Γ(t) for the {@link #LAG_BLOCK} lags {@code first} … {@code first + 15} into {@code gamma}: each
+   * the sum {@link #autocovariance} forms, in its order, so with its bits. Lane k of the running
+   * sums holds lag first + k: it adds δ^i δ^{i+first+k} for i = 0, 1, … as the one-lag loop does
+   * (a product then a sum, never fused), and sixteen sums side by side keep the adder busy where one
+   * sum waits for its previous addition. Needs {@code first + 15 < N}.
+   */
+  static void autocovariancesBlock(double[] delta, int first, double[] gamma) {
+    int n = delta.length;
+    int shared = n - (first + LAG_BLOCK - 1); // the pairs every lag of the block has
+    var s0 = DoubleVector.zero(FOUR_DOUBLES);
+    var s1 = s0;
+    var s2 = s0;
+    var s3 = s0;
+    for (int i = 0; i < shared; i++) {
+      var d = DoubleVector.broadcast(FOUR_DOUBLES, delta[i]);
+      int j = i + first;
+      s0 = s0.add(DoubleVector.fromArray(FOUR_DOUBLES, delta, j).mul(d));
+      s1 = s1.add(DoubleVector.fromArray(FOUR_DOUBLES, delta, j + 4).mul(d));
+      s2 = s2.add(DoubleVector.fromArray(FOUR_DOUBLES, delta, j + 8).mul(d));
+      s3 = s3.add(DoubleVector.fromArray(FOUR_DOUBLES, delta, j + 12).mul(d));
+    }
+    double[] sums = new double[LAG_BLOCK];
+    s0.intoArray(sums, 0);
+    s1.intoArray(sums, 4);
+    s2.intoArray(sums, 8);
+    s3.intoArray(sums, 12);
+    for (int k = 0; k < LAG_BLOCK; k++) {
+      int lag = first + k, pairs = n - lag;
+      double sum = sums[k];
+      for (int i = shared; i < pairs; i++) {
+        sum += delta[i] * delta[i + lag];
+      }
+      gamma[lag] = sum / pairs;
     }
   }
 

@@ -49,11 +49,12 @@ final class Fft {
 
     /** The butterflies of the stage that combines transforms of {@code length / 2} into ones of {@code length}, on values from … to. */
     private static void stage(double[] re, double[] im, Twiddles w, double sign, int m, int length, int from, int to) {
-        int half = length >> 1, stride = m / length;
+        int half = length >> 1;
+        double[] stageCos = w.stageCos(length), stageSin = w.stageSin(length);
         for (int start = from; start < to; start += length) {
             for (int k = 0; k < half; k++) {
                 int a = start + k, b = a + half;
-                double cos = w.cos[k * stride], sin = sign * w.sin[k * stride];
+                double cos = stageCos[k], sin = sign * stageSin[k];
                 double tr = re[b] * cos - im[b] * sin;
                 double ti = re[b] * sin + im[b] * cos;
                 re[b] = re[a] - tr;
@@ -82,7 +83,7 @@ final class Fft {
         Twiddles w = twiddles(m);
         double[] re = new double[h + 1], im = new double[h + 1];
         for (int k = 0; k <= h; k++) {
-            int a = k % h, b = (h - k) % h;
+            int a = k == h ? 0 : k, b = k == 0 ? 0 : h - k; // k mod h and (h − k) mod h, without a division per value
             // E_k = (Z_k + conj Z_{h−k}) / 2 transforms the even values, O_k = (Z_k − conj Z_{h−k}) / 2i the odd ones.
             double er = (zr[a] + zr[b]) / 2, ei = (zi[a] - zi[b]) / 2;
             double or = (zi[a] + zi[b]) / 2, oi = -(zr[a] - zr[b]) / 2;
@@ -94,8 +95,32 @@ final class Fft {
         return new double[][] {re, im};
     }
 
-    /** cos and sin of 2πk/M for k &lt; M/2: every stage's factors, one table per length (a series' many observables share it). */
-    private record Twiddles(double[] cos, double[] sin) {}
+    /**
+     * cos and sin of 2πk/M for k &lt; M/2: every stage's factors, one table per length (a series' many
+     * observables share it); and each stage's own factors in order, the values of the table at k·M/length,
+     * so that a stage reads them one after the other rather than M/length apart.
+     */
+    private record Twiddles(double[] cos, double[] sin, double[][] stageCos, double[][] stageSin) {
+        Twiddles(double[] cos, double[] sin) {
+            this(cos, sin, byStage(cos), byStage(sin));
+        }
+
+        double[] stageCos(int length) { return stageCos[Integer.numberOfTrailingZeros(length)]; }
+
+        double[] stageSin(int length) { return stageSin[Integer.numberOfTrailingZeros(length)]; }
+
+        private static double[][] byStage(double[] table) {
+            int m = 2 * table.length;
+            double[][] stages = new double[Integer.numberOfTrailingZeros(m) + 1][];
+            for (int length = 2; length <= m; length <<= 1) {
+                int half = length >> 1, stride = m / length;
+                double[] stage = new double[half];
+                for (int k = 0; k < half; k++) stage[k] = table[k * stride];
+                stages[Integer.numberOfTrailingZeros(length)] = stage;
+            }
+            return stages;
+        }
+    }
 
     private static final java.util.Map<Integer, Twiddles> TWIDDLES = new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -49,6 +49,22 @@ class AutocorrelationTest {
   }
 
   /**
+   * The direct lags summed a block at a time have the bits of each lag summed alone: the same
+   * products added in the same order, for series where the block's lags share all but a few pairs
+   * and where they share one.
+   */
+  @ParameterizedTest(name = "N = {0}, first lag {1}")
+  @CsvSource({"17, 0", "17, 1", "32, 16", "5003, 0", "5003, 241", "200000, 57"})
+  void aBlockOfLagsHasTheBitsOfOneLagAtATime(int length, int first) {
+    double[] delta = Series.ar1(0.9, length, 31);
+    double[] gamma = new double[length];
+    Autocorrelation.autocovariancesBlock(delta, first, gamma);
+    for (int lag = first; lag < first + Autocorrelation.LAG_BLOCK; lag++) {
+      assertEquals(Autocorrelation.autocovariance(delta, lag), gamma[lag], 0.0, "lag " + lag);
+    }
+  }
+
+  /**
    * A slowly decorrelating chain (τ_int = 99.5, a window of hundreds of lags, so past the direct
    * lags into the FFT's): τ_int and the error match the exact AR(1) values, as the short chains'
    * do.
