@@ -318,8 +318,13 @@ public final class LaneConvNet {
     // ---------------------------------------------------------------- convolution
 
     static void conv(float[] in, Layer layer, Geometry g, Tiles tiles, float[] out) {
+        conv(in, layer, g, tiles, out, SIXTEEN_REGISTERS);
+    }
+
+    /** {@link #conv(float[], Layer, Geometry, Tiles, float[])} with the tiles for sixteen vector registers or for 32: the same bits either way. */
+    static void conv(float[] in, Layer layer, Geometry g, Tiles tiles, float[] out, boolean sixteenRegisters) {
         int cout = layer.outChannels, co = 0, n = tiles.anchor.length;
-        if (SIXTEEN_REGISTERS) {
+        if (sixteenRegisters) {
             for (; co + 3 <= cout; co += 3) {
                 for (int i = 0; i < n; i++) {
                     tile3x4(in, layer, g, tiles.anchor[i], tiles.step[i], co, out);

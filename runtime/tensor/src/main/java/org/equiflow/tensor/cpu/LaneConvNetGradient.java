@@ -223,19 +223,23 @@ public final class LaneConvNetGradient {
      */
     private static void weightGradient(float[] grad, float[] in, LaneConvNet.Layer layer, LaneConvNet.Geometry g,
                                        LaneConvNet.Tiles tiles, float[] partial) {
-        weightGradient(grad, in, layer, g, tiles, partial, NEIGHBOUR_PAIRS);
+        weightGradient(grad, in, layer, g, tiles, partial, NEIGHBOUR_PAIRS, LaneConvNet.SIXTEEN_REGISTERS);
     }
 
-    /** {@link #weightGradient(float[], float[], LaneConvNet.Layer, LaneConvNet.Geometry, LaneConvNet.Tiles, float[])}, with the neighbour-pair tiles where they apply or never. */
+    /**
+     * {@link #weightGradient(float[], float[], LaneConvNet.Layer, LaneConvNet.Geometry, LaneConvNet.Tiles, float[])}, with the
+     * neighbour-pair tiles where they apply or never, and those tiles one output channel at a time (for sixteen vector
+     * registers) or two: the same bits every way.
+     */
     static void weightGradient(float[] grad, float[] in, LaneConvNet.Layer layer, LaneConvNet.Geometry g,
-                               LaneConvNet.Tiles tiles, float[] partial, boolean neighbourPairs) {
+                               LaneConvNet.Tiles tiles, float[] partial, boolean neighbourPairs, boolean sixteenRegisters) {
         int cin = layer.inChannels(), cout = layer.outChannels(), taps = g.taps(), channelSize = g.paddedSites() * LANES;
         int[] sites = tiles.sites();
         float[] stage = new float[18 * LANES];
         boolean neighbours = neighbourPairs && taps == 9 && inNeighbourPairs(sites, g);
         for (int from = 0; from < sites.length; from += RUN) {
             int to = Math.min(sites.length, from + RUN), co = 0;
-            if (neighbours && LaneConvNet.SIXTEEN_REGISTERS) {
+            if (neighbours && sixteenRegisters) {
                 for (; co < cout; co++) {
                     for (int ci = 0; ci < cin; ci++) {
                         oneNineTapsNeighbours(grad, in, co * channelSize, ci * channelSize, g, sites, from, to, partial,

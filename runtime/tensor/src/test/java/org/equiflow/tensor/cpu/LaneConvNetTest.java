@@ -15,6 +15,8 @@ import org.equiflow.tensor.Ops;
 import org.equiflow.tensor.Shape;
 import org.equiflow.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The lane-layout conditioner network against the chain of float32 {@link ConvAct} kernels it
@@ -291,10 +293,44 @@ class LaneConvNetTest {
         var layer = new LaneConvNet.Layer(cin, cout, new float[cout * cin * 9], null, LaneConvNet.Kind.IDENTITY, 0f);
         for (var tiles : List.of(g.allTiles(), board)) {
             float[] pairs = new float[cout * cin * 9 * LaneConvNet.LANES], singles = new float[pairs.length];
-            LaneConvNetGradient.weightGradient(grad, in, layer, g, tiles, pairs, true);
-            LaneConvNetGradient.weightGradient(grad, in, layer, g, tiles, singles, false);
+            LaneConvNetGradient.weightGradient(grad, in, layer, g, tiles, pairs, true, LaneConvNet.SIXTEEN_REGISTERS);
+            LaneConvNetGradient.weightGradient(grad, in, layer, g, tiles, singles, false, LaneConvNet.SIXTEEN_REGISTERS);
             org.junit.jupiter.api.Assertions.assertArrayEquals(singles, pairs);
             assertTrue(java.util.stream.IntStream.range(0, pairs.length).anyMatch(i -> pairs[i] != 0f), "sums were made");
+        }
+    }
+
+    /**
+     * The tiles chosen for sixteen vector registers (AVX2: 3 output channels × 4 sites in the
+     * convolution, one output channel at a time in the weight gradient's neighbour pairs) and for 32
+     * (AVX-512: 4 × 4, two channels) give the same bits, whichever this machine uses: both are run
+     * here. Output channels 7 and 32 leave remainders after the threes and the fours; the
+     * checkerboard's sites take the tiles that do not pair sites.
+     */
+    @ParameterizedTest(name = "{0} → {1} channels")
+    @CsvSource({"5, 7", "32, 32", "8, 2"})
+    void theSixteenRegisterTilesGiveTheThirtyTwoRegisterTilesBits(int cin, int cout) {
+        assumeTrue(LaneConvNet.supported(), "no vector support here");
+        var random = new SplittableRandom(cin * 100 + cout);
+        var g = LaneConvNet.Geometry.of(new int[] {8, 8}, 3);
+        int channelSize = g.paddedSites() * LaneConvNet.LANES;
+        float[] weight = new float[cout * cin * 9], bias = new float[cout];
+        for (int i = 0; i < weight.length; i++) weight[i] = (float) random.nextGaussian();
+        for (int i = 0; i < bias.length; i++) bias[i] = (float) random.nextGaussian();
+        var layer = new LaneConvNet.Layer(cin, cout, weight, bias, LaneConvNet.Kind.LEAKY_RELU, 0.01f);
+        float[] in = new float[cin * channelSize], grad = new float[cout * channelSize];
+        for (int i = 0; i < in.length; i++) in[i] = (float) random.nextGaussian();
+        for (int i = 0; i < grad.length; i++) grad[i] = (float) random.nextGaussian();
+        for (var tiles : List.of(g.allTiles(), g.tiles(checkerboardSites(new int[] {8, 8})))) {
+            float[] sixteen = new float[cout * channelSize], thirtyTwo = new float[sixteen.length];
+            LaneConvNet.conv(in, layer, g, tiles, sixteen, true);
+            LaneConvNet.conv(in, layer, g, tiles, thirtyTwo, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(thirtyTwo, sixteen, "convolution");
+            assertTrue(java.util.stream.IntStream.range(0, sixteen.length).anyMatch(i -> sixteen[i] != 0f), "sums were made");
+            float[] oneChannel = new float[cout * cin * 9 * LaneConvNet.LANES], twoChannels = new float[oneChannel.length];
+            LaneConvNetGradient.weightGradient(grad, in, layer, g, tiles, oneChannel, true, true);
+            LaneConvNetGradient.weightGradient(grad, in, layer, g, tiles, twoChannels, true, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(twoChannels, oneChannel, "weight gradient");
         }
     }
 
