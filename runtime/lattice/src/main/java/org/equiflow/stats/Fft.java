@@ -25,9 +25,9 @@ final class Fft {
         // result is the stage-by-stage one bit for bit.
         int block = Math.min(m, CACHE_BLOCK);
         for (int from = 0; from < m; from += block) {
-            for (int length = 2; length <= block; length <<= 1) stage(re, im, w, sign, m, length, from, from + block);
+            for (int length = 2; length <= block; length <<= 1) stage(re, im, w, sign, length, from, from + block);
         }
-        for (int length = 2 * block; length <= m; length <<= 1) stage(re, im, w, sign, m, length, 0, m);
+        for (int length = 2 * block; length <= m; length <<= 1) stage(re, im, w, sign, length, 0, m);
     }
 
     /** Swaps every value with the one at its bit-reversed index: the order the radix-2 stages combine from. */
@@ -48,7 +48,7 @@ final class Fft {
     static final int CACHE_BLOCK = 4096;
 
     /** The butterflies of the stage that combines transforms of {@code length / 2} into ones of {@code length}, on values from … to. */
-    private static void stage(double[] re, double[] im, Twiddles w, double sign, int m, int length, int from, int to) {
+    private static void stage(double[] re, double[] im, Twiddles w, double sign, int length, int from, int to) {
         int half = length >> 1;
         double[] stageCos = w.stageCos(length), stageSin = w.stageSin(length);
         for (int start = from; start < to; start += length) {
@@ -81,6 +81,7 @@ final class Fft {
         }
         transform(zr, zi, false);
         Twiddles w = twiddles(m);
+        double[] cosAll = w.stageCos(m), sinAll = w.stageSin(m);
         double[] re = new double[h + 1], im = new double[h + 1];
         for (int k = 0; k <= h; k++) {
             int a = k == h ? 0 : k, b = k == 0 ? 0 : h - k; // k mod h and (h − k) mod h, without a division per value
@@ -88,7 +89,7 @@ final class Fft {
             double er = (zr[a] + zr[b]) / 2, ei = (zi[a] - zi[b]) / 2;
             double or = (zi[a] + zi[b]) / 2, oi = -(zr[a] - zr[b]) / 2;
             // X_k = E_k + e^{−2πik/M} O_k.
-            double cos = k < h ? w.cos[k] : -1, sin = k < h ? -w.sin[k] : 0;
+            double cos = k < h ? cosAll[k] : -1, sin = k < h ? -sinAll[k] : 0;
             re[k] = er + cos * or - sin * oi;
             im[k] = ei + cos * oi + sin * or;
         }
@@ -96,13 +97,14 @@ final class Fft {
     }
 
     /**
-     * cos and sin of 2πk/M for k &lt; M/2: every stage's factors, one table per length (a series' many
-     * observables share it); and each stage's own factors in order, the values of the table at k·M/length,
-     * so that a stage reads them one after the other rather than M/length apart.
+     * cos and sin of 2πk/length for k &lt; length/2, for every stage length 2, 4, … M of a transform of
+     * M values (a series' many observables share them), each stage's factors in order so that a stage
+     * reads them one after the other. The stage of length M is the table of 2πk/M itself; each shorter
+     * one holds that table's values at k·M/length, so every stage multiplies by the same bits.
      */
-    private record Twiddles(double[] cos, double[] sin, double[][] stageCos, double[][] stageSin) {
-        Twiddles(double[] cos, double[] sin) {
-            this(cos, sin, byStage(cos), byStage(sin));
+    private record Twiddles(double[][] stageCos, double[][] stageSin) {
+        static Twiddles of(double[] cos, double[] sin) {
+            return new Twiddles(byStage(cos), byStage(sin));
         }
 
         double[] stageCos(int length) { return stageCos[Integer.numberOfTrailingZeros(length)]; }
@@ -112,7 +114,8 @@ final class Fft {
         private static double[][] byStage(double[] table) {
             int m = 2 * table.length;
             double[][] stages = new double[Integer.numberOfTrailingZeros(m) + 1][];
-            for (int length = 2; length <= m; length <<= 1) {
+            stages[Integer.numberOfTrailingZeros(m)] = table;
+            for (int length = 2; length < m; length <<= 1) {
                 int half = length >> 1, stride = m / length;
                 double[] stage = new double[half];
                 for (int k = 0; k < half; k++) stage[k] = table[k * stride];
@@ -132,7 +135,7 @@ final class Fft {
                 cos[k] = Math.cos(angle);
                 sin[k] = Math.sin(angle);
             }
-            return new Twiddles(cos, sin);
+            return Twiddles.of(cos, sin);
         });
     }
 }
