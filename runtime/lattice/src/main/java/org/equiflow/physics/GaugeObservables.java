@@ -34,6 +34,9 @@ public final class GaugeObservables {
 
     public int volume() { return volume; }
 
+    /** The angles of one configuration: one per site and direction. */
+    public int links() { return sizes.length * volume; }
+
     /** The row-major index of the site x, each coordinate wrapped around the torus. */
     static int site(int[] sizes, int[] x) {
         int site = 0;

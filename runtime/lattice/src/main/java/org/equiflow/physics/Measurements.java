@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -191,16 +190,10 @@ public final class Measurements {
      * measurement with work arrays needs no locking), and the points' estimates run in parallel too: every value is
      * computed exactly as in one loop, so the profile has the same bits whatever the number of threads.
      */
-    static Profile profile(String key, String name, Estimator estimator, int count, int points, Supplier<IntFunction<double[]>> perConfig,
-                                   IntFunction<int[]> displacement) {
+    static Profile profile(String key, String name, Estimator estimator, float[] configs, int valuesPerConfiguration, int count, int points,
+                           Supplier<IntFunction<double[]>> perConfig, IntFunction<int[]> displacement) {
         double[][] series = new double[points][count];
-        inBlocks(count, () -> {
-            IntFunction<double[]> measure = perConfig.get();
-            return c -> {
-                double[] v = measure.apply(c);
-                for (int x = 0; x < points; x++) series[x][c] = v[x];
-            };
-        });
+        eachConfiguration(configs, valuesPerConfiguration, count, series, perConfig);
         Result[] results = primaries(estimator, name, series);
         int[][] displacements = new int[points][];
         double[] value = new double[points], error = new double[points];
@@ -212,20 +205,39 @@ public final class Measurements {
         return new Profile(key, name, displacements, value, error);
     }
 
-    /** Configurations per block of {@link #inBlocks}: large enough that a block outweighs handing it to a thread. */
+    /** Configurations per block of {@link #eachConfiguration}: large enough that a block outweighs handing it to a thread. */
     static final int BLOCK = 2048;
 
     /**
-     * Runs {@code perBlock}'s consumer on every configuration 0 … count−1, in blocks of {@link #BLOCK} consecutive
-     * configurations spread over the common pool's threads; each block takes a fresh consumer, which must write only
-     * what belongs to the configurations it is given.
+     * Fills {@code series[k][c]} with value k of configuration c (whose {@code values} numbers start at
+     * {@code configs[c · values]}), for c = 0 … count−1, measuring the configurations in
+     * blocks of {@link #BLOCK} on the common pool's threads; each block takes a fresh function from {@code perConfig}
+     * (so a measurement with work arrays needs no locking).
+     *
+     * A configuration whose values are, bit for bit, those of the configuration before it in the same block takes
+     * that one's values instead of being measured again. A Markov chain repeats its state on every rejected proposal,
+     * and a measurement is a function of the configuration alone, so the series keeps the bits of measuring every
+     * configuration, while a chain at acceptance a costs about a of the measurements (plus one comparison of the
+     * values per configuration).
      */
-    static void inBlocks(int count, Supplier<IntConsumer> perBlock) {
+    static void eachConfiguration(float[] configs, int values, int count, double[][] series, Supplier<IntFunction<double[]>> perConfig) {
         int blocks = (count + BLOCK - 1) / BLOCK;
         IntStream.range(0, blocks).parallel().forEach(b -> {
-            var consumer = perBlock.get();
-            for (int c = b * BLOCK, end = Math.min(count, c + BLOCK); c < end; c++) consumer.accept(c);
+            IntFunction<double[]> measure = perConfig.get();
+            for (int c = b * BLOCK, end = Math.min(count, c + BLOCK); c < end; c++) {
+                if (c > b * BLOCK && repeatsPrevious(configs, values, c)) {
+                    for (double[] s : series) s[c] = s[c - 1];
+                } else {
+                    double[] v = measure.apply(c);
+                    for (int k = 0; k < series.length; k++) series[k][c] = v[k];
+                }
+            }
         });
+    }
+
+    /** Whether configuration c ≥ 1 has, bit for bit, the values of configuration c − 1 (+0 and −0 differ). */
+    static boolean repeatsPrevious(float[] configs, int values, int c) {
+        return java.util.Arrays.equals(configs, c * values, (c + 1) * values, configs, (c - 1) * values, c * values);
     }
 
     /**
@@ -250,19 +262,37 @@ public final class Measurements {
         return new Profile(full.key() + "_axis0", "G(x, 0…)", displacements, value, error);
     }
 
+    /**
+     * The observable's value on every configuration, run through its lowered program in batches. Only the distinct
+     * states are evaluated: a configuration that repeats the one before it (a rejected proposal) takes that one's
+     * value. The program computes each configuration's value from that configuration alone, in an order that does not
+     * depend on its batch, so the series has the bits of evaluating every configuration.
+     */
     static double[] evaluate(TheoryInstance theory, Resolution names, TheoryInstance.Observable o, float[] configs,
                                      int count, int channels) {
         CallTarget target = IrTranslator.translate(IrPasses.optimize(Lowering.lowerObservable(theory, names, o)), new Parameters(), DType.F64);
         int[] lattice = theory.lattice().sizes().stream().mapToInt(Integer::intValue).toArray();
         int volume = (int) theory.lattice().volume() * channels;
-        double[] series = new double[count];
+        int[] distinct = new int[count];
+        int states = 0;
+        for (int c = 0; c < count; c++) if (c == 0 || !repeatsPrevious(configs, volume, c)) distinct[states++] = c;
+        double[] values = new double[states];
         int chunk = 1024;
-        for (int start = 0; start < count; start += chunk) {
-            int n = Math.min(chunk, count - start);
+        for (int start = 0; start < states; start += chunk) {
+            int n = Math.min(chunk, states - start);
             Tensor field = Tensor.zeros(new Shape(n, channels, lattice), DType.F64);
-            for (int i = 0; i < n * volume; i++) field.set(i, configs[start * volume + i]);
+            double[] f = field.f64();
+            for (int b = 0; b < n; b++) {
+                int from = distinct[start + b] * volume;
+                for (int i = 0; i < volume; i++) f[b * volume + i] = configs[from + i];
+            }
             Tensor value = ((Tensor[]) target.call(field))[0];
-            for (int b = 0; b < n; b++) series[start + b] = value.get(b);
+            for (int b = 0; b < n; b++) values[start + b] = value.get(b);
+        }
+        double[] series = new double[count];
+        for (int c = 0, state = -1; c < count; c++) {
+            if (state + 1 < states && distinct[state + 1] == c) state++;
+            series[c] = values[state];
         }
         return series;
     }
@@ -271,10 +301,7 @@ public final class Measurements {
         int lt = observables.timeExtent();
         double[][] g = new double[lt][count];
         // zeroMomentumCorrelator keeps no work arrays: one instance serves every thread
-        inBlocks(count, () -> c -> {
-            double[] gc = observables.zeroMomentumCorrelator(configs, c);
-            for (int t = 0; t < lt; t++) g[t][c] = gc[t];
-        });
+        eachConfiguration(configs, observables.volume(), count, g, () -> c -> observables.zeroMomentumCorrelator(configs, c));
         double[] value = new double[lt], error = new double[lt], tauInt = new double[lt], mass = new double[lt], massError = new double[lt];
         Result[] results = primaries(estimator, "G(t)", g);
         for (int t = 0; t < lt; t++) {

@@ -100,7 +100,7 @@ final class RealScalarBehaviour implements FieldBehaviour {
         List<Profile> profiles = new ArrayList<>();
         if (requested.contains("two_point")) {
             // twoPoint keeps Fourier work arrays: one ScalarObservables per block of configurations
-            Profile full = profile("two_point", "G(x)", estimator, count, volume, () -> {
+            Profile full = profile("two_point", "G(x)", estimator, configs, volume, count, volume, () -> {
                 var own = new ScalarObservables(theory.lattice().sizes());
                 return c -> own.twoPoint(configs, c);
             }, observables::displacement);

@@ -128,16 +128,26 @@ final class SuNLinkBehaviour implements FieldBehaviour {
         boolean polyakov = requested.contains("polyakov_loop"), loops = requested.contains("wilson_loops");
         if (polyakov || loops) {
             var gauge = new SuNGaugeObservables(theory.lattice().sizes(), theory.field().n());
+            int values = (int) theory.valuesPerConfiguration();
+            // SuNGaugeObservables keeps no work arrays: one instance serves every thread
             if (polyakov) {
                 double[] l = new double[count];
-                for (int c = 0; c < count; c++) l[c] = gauge.polyakovLoopModulus(configs, c);
+                Measurements.eachConfiguration(configs, values, count, new double[][] {l},
+                        () -> c -> new double[] {gauge.polyakovLoopModulus(configs, c)});
                 results.add(estimator.primary("polyakov_loop", l));
             }
             if (loops) {
-                for (int n = 1; n <= gauge.largestLoop(); n++) {
-                    double[] w = new double[count];
-                    for (int c = 0; c < count; c++) w[c] = gauge.wilsonLoop(configs, c, n, n);
-                    results.add(estimator.primary("wilson_loop_" + n + "x" + n, w));
+                int largest = gauge.largestLoop();
+                double[][] w = new double[largest][count];
+                Measurements.eachConfiguration(configs, values, count, w, () -> c -> {
+                    double[] loop = new double[largest];
+                    for (int n = 1; n <= largest; n++) loop[n - 1] = gauge.wilsonLoop(configs, c, n, n);
+                    return loop;
+                });
+                Result[] estimates = Measurements.primaries(estimator, "", w);
+                for (int n = 1; n <= largest; n++) {
+                    Result r = estimates[n - 1];
+                    results.add(new Result("wilson_loop_" + n + "x" + n, r.value(), r.error(), r.tauInt()));
                 }
             }
         }

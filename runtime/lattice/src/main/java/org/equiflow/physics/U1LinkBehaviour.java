@@ -52,10 +52,8 @@ final class U1LinkBehaviour implements FieldBehaviour {
             double[] plaquette = new double[count];
             double[] q = charge;
             // GaugeObservables keeps no work arrays: one instance serves every thread
-            Measurements.inBlocks(count, () -> c -> {
-                q[c] = gauge.topologicalCharge(configs, c);
-                plaquette[c] = gauge.plaquetteMean(configs, c);
-            });
+            Measurements.eachConfiguration(configs, gauge.links(), count, new double[][] {q, plaquette},
+                    () -> c -> new double[] {gauge.topologicalCharge(configs, c), gauge.plaquetteMean(configs, c)});
             series.put(Measurements.TOPOLOGICAL_CHARGE, charge);
             series.put(Measurements.PLAQUETTE, plaquette);
         }
@@ -78,8 +76,10 @@ final class U1LinkBehaviour implements FieldBehaviour {
         if (requested.contains("wilson_loops")) {
             int largest = gauge.largestLoop();
             double[][] w = new double[largest][count];
-            Measurements.inBlocks(count, () -> c -> {
-                for (int n = 1; n <= largest; n++) w[n - 1][c] = gauge.wilsonLoop(configs, c, n, n);
+            Measurements.eachConfiguration(configs, gauge.links(), count, w, () -> c -> {
+                double[] loops = new double[largest];
+                for (int n = 1; n <= largest; n++) loops[n - 1] = gauge.wilsonLoop(configs, c, n, n);
+                return loops;
             });
             Result[] loops = Measurements.primaries(estimator, "", w);
             for (int n = 1; n <= largest; n++) {

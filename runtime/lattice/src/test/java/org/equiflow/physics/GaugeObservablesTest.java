@@ -103,6 +103,50 @@ class GaugeObservablesTest {
     }
 
     /**
+     * A chain's observables written in the language are evaluated once per distinct state (a rejected proposal repeats
+     * the state before it) and keep the bits of evaluating each configuration by itself, across the batches of 1024.
+     */
+    @Test
+    void observablesInTheLanguageOnAChainWithRepeatsHaveTheBitsOfEachConfigurationAlone() throws IOException {
+        Path file = dir.resolve("chain.flow");
+        Files.writeString(file, """
+                theory loops(lattice: shape, beta: real) {
+                    field U: U(1) on links
+                    action -beta * sum x { sum mu < nu { re(plaquette(U, x, mu, nu)) } }
+                    symmetry gauge
+                    observable plaquette = mean x { re(plaquette(U, x, 0, 1)) }
+                    observable w23 = mean x { re(wilson_loop(U, x, 0, 1, 2, 3)) }
+                }
+                theory G = loops(lattice = [6, 4], beta = 1.0)
+                """);
+        var checked = Compiler.check(file, "chain.flow", Map.of());
+        assertTrue(checked.ok(), () -> checked.diagnostics().all().toString());
+        var program = checked.program().orElseThrow();
+        var theory = program.theories().get(0);
+        int links = 2 * L0 * L1, count = 2500;
+        var random = new SplittableRandom(17);
+        float[] chain = new float[count * links];
+        int states = 0;
+        for (int c = 0; c < count; c++) {
+            boolean repeat = c > 0 && random.nextDouble() < 0.4;
+            if (!repeat) states++;
+            for (int i = 0; i < links; i++) {
+                chain[c * links + i] = repeat ? chain[(c - 1) * links + i] : (float) (2 * Math.PI * random.nextDouble());
+            }
+        }
+        assertTrue(states > 1024, "the distinct states should fill more than one batch: " + states);
+        for (var observable : theory.observables()) {
+            double[] series = Measurements.evaluate(theory, program.names(), observable, chain, count, 2);
+            for (int c = 0; c < count; c++) {
+                float[] alone = java.util.Arrays.copyOfRange(chain, c * links, (c + 1) * links);
+                double expected = Measurements.evaluate(theory, program.names(), observable, alone, 1, 2)[0];
+                assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(series[c]),
+                        observable.name() + " of configuration " + c + ": " + expected + " vs " + series[c]);
+            }
+        }
+    }
+
+    /**
      * The Wilson loop walks its rectangle by neighbour tables: the same links in the same order as
      * a walk by coordinates (the definition, written out here), so the same bits, on 2–4D lattices of
      * unequal extents and rectangles R ≠ T that wrap around the torus.

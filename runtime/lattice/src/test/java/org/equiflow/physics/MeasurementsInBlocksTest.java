@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,7 +50,7 @@ class MeasurementsInBlocksTest {
         int volume = observables.volume();
         float[] configs = chain(count, volume);
         var estimator = estimator(weighted, count);
-        var profile = Measurements.profile("two_point", "G(x)", estimator, count, volume, () -> {
+        var profile = Measurements.profile("two_point", "G(x)", estimator, configs, volume, count, volume, () -> {
             var own = new ScalarObservables(LATTICE);
             return c -> own.twoPoint(configs, c);
         }, observables::displacement);
@@ -84,5 +86,55 @@ class MeasurementsInBlocksTest {
             assertSameBits(expected.error(), correlator.error()[t], "error of G(" + t + ")");
             assertSameBits(expected.tauInt(), correlator.tauInt()[t], "τ_int of G(" + t + ")");
         }
+    }
+
+    /** What a per-configuration measurement sees: the sum and the last value of each configuration. */
+    private static double[] sumAndLast(float[] configs, int volume, int c) {
+        double sum = 0;
+        for (int i = 0; i < volume; i++) sum += configs[c * volume + i];
+        return new double[] {sum, configs[c * volume + volume - 1]};
+    }
+
+    @Test
+    void aRepeatedConfigurationIsMeasuredOnceAndKeepsItsValues() {
+        int volume = 24, count = 2 * Measurements.BLOCK + 99;
+        float[] configs = chain(count, volume);
+        int expectedMeasurements = 0;
+        for (int c = 0; c < count; c++) {
+            boolean sameAsBefore = c % Measurements.BLOCK != 0
+                    && java.util.Arrays.equals(configs, c * volume, (c + 1) * volume, configs, (c - 1) * volume, c * volume);
+            if (!sameAsBefore) expectedMeasurements++;
+        }
+        var measured = new AtomicInteger();
+        double[][] series = new double[2][count];
+        Measurements.eachConfiguration(configs, volume, count, series, () -> c -> {
+            measured.incrementAndGet();
+            return sumAndLast(configs, volume, c);
+        });
+        // the chain repeats about 70 % of its states: only the others are measured
+        assertEquals(expectedMeasurements, measured.get());
+        org.junit.jupiter.api.Assertions.assertTrue(expectedMeasurements < count / 2, expectedMeasurements + " of " + count);
+        for (int c = 0; c < count; c++) {
+            double[] expected = sumAndLast(configs, volume, c);
+            assertSameBits(expected[0], series[0][c], "sum of configuration " + c);
+            assertSameBits(expected[1], series[1][c], "last value of configuration " + c);
+        }
+    }
+
+    @Test
+    void aConfigurationThatDiffersOnlyInItsLastValueIsMeasuredAgain() {
+        int volume = 16, count = 5;
+        float[] configs = new float[count * volume];
+        for (int c = 0; c < count; c++) configs[c * volume + volume - 1] = c % 2 == 0 ? 0.0f : -0.0f;
+        configs[4 * volume + volume - 1] = 1;
+        var measured = new AtomicInteger();
+        double[][] series = new double[2][count];
+        Measurements.eachConfiguration(configs, volume, count, series, () -> c -> {
+            measured.incrementAndGet();
+            return sumAndLast(configs, volume, c);
+        });
+        assertEquals(count, measured.get(), "+0 and −0 are different bits, and 1 differs from both");
+        assertSameBits(-0.0, series[1][3], "the last value of configuration 3");
+        assertSameBits(1.0, series[1][4], "the last value of configuration 4");
     }
 }
