@@ -242,12 +242,36 @@ public final class Measurements {
 
     /**
      * The estimates of independent series, {@code name} for each, on the common pool's threads: an estimate depends
-     * on its own series only, so each has the bits one loop would give it.
+     * on its own series only, so each has the bits one loop would give it. A series equal, bit for bit, to an
+     * earlier one (G(x) and G(−x) are) takes that one's estimate instead of a second analysis.
      */
     static Result[] primaries(Estimator estimator, String name, double[][] series) {
+        int[] first = firstEqual(series);
         Result[] results = new Result[series.length];
-        IntStream.range(0, series.length).parallel().forEach(i -> results[i] = estimator.primary(name, series[i]));
+        IntStream.range(0, series.length).parallel().filter(i -> first[i] == i)
+                .forEach(i -> results[i] = estimator.primary(name, series[i]));
+        for (int i = 0; i < series.length; i++) results[i] = results[first[i]];
         return results;
+    }
+
+    /** For each series, the first series with its values ({@link java.util.Arrays#equals(double[], double[])}). */
+    static int[] firstEqual(double[][] series) {
+        int[] first = new int[series.length];
+        int[] hashes = new int[series.length];
+        IntStream.range(0, series.length).parallel().forEach(i -> hashes[i] = java.util.Arrays.hashCode(series[i]));
+        Map<Integer, List<Integer>> byHash = new java.util.HashMap<>();
+        for (int i = 0; i < series.length; i++) {
+            first[i] = i;
+            List<Integer> candidates = byHash.computeIfAbsent(hashes[i], h -> new java.util.ArrayList<>());
+            for (int j : candidates) {
+                if (java.util.Arrays.equals(series[j], series[i])) {
+                    first[i] = j;
+                    break;
+                }
+            }
+            if (first[i] == i) candidates.add(i);
+        }
+        return first;
     }
 
     /** The slice of G(x) along axis 0: displacements (x, 0, …), at row-major index x · (V / L₀). */

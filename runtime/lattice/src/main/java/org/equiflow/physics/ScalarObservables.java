@@ -70,7 +70,8 @@ public final class ScalarObservables {
      * The translation-averaged two-point function G(x) = (1/V) Σ_y φ(y) φ(y + x) of one
      * configuration, for every displacement x (row-major like the sites). By the convolution
      * theorem Σ_y φ(y) φ(y + x) = Σ_p |φ̃(p)|² e^{ip·x}, so it costs two Fourier transforms
-     * instead of V² products.
+     * instead of V² products. G(x) and G(−x) are the same number (the same pairs of sites), and
+     * they are returned as the same bits, so that their series share one error analysis.
      */
     public double[] twoPoint(float[] configs, int c) {
         if (fourier == null) fourier = new LatticeFourier(java.util.Arrays.stream(sizes).boxed().toList());
@@ -84,7 +85,27 @@ public final class ScalarObservables {
         fourier.transform(re, im, true);
         double norm = 1 / Math.sqrt(volume);
         for (int x = 0; x < volume; x++) re[x] *= norm;
+        // G(−x) = G(x) exactly (substitute y → y − x); the transforms round the two differently, so both take their mean
+        if (negated == null) negated = negatedDisplacements();
+        for (int x = 0; x < volume; x++) {
+            int minusX = negated[x];
+            if (x < minusX) re[x] = re[minusX] = (re[x] + re[minusX]) / 2;
+        }
         return re;
+    }
+
+    private int[] negated;
+
+    /** The row-major index of −x for every displacement x: each coordinate x_d ↦ (L_d − x_d) mod L_d. */
+    private int[] negatedDisplacements() {
+        int[] minus = new int[volume];
+        for (int index = 0; index < volume; index++) {
+            int[] x = displacement(index);
+            int m = 0;
+            for (int d = 0; d < sizes.length; d++) m = m * sizes[d] + (sizes[d] - x[d]) % sizes[d];
+            minus[index] = m;
+        }
+        return minus;
     }
 
     /** The displacement with row-major index {@code index}, one coordinate per axis. */

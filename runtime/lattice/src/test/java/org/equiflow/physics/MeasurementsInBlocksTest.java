@@ -137,4 +137,28 @@ class MeasurementsInBlocksTest {
         assertSameBits(-0.0, series[1][3], "the last value of configuration 3");
         assertSameBits(1.0, series[1][4], "the last value of configuration 4");
     }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aSeriesEqualToAnEarlierOneSharesItsEstimateAndADifferentOneDoesNot(boolean weighted) {
+        int count = 3000;
+        var random = new SplittableRandom(9);
+        double[] a = new double[count], b = new double[count];
+        for (int c = 0; c < count; c++) {
+            a[c] = random.nextGaussian();
+            b[c] = random.nextGaussian();
+        }
+        double[] almostA = a.clone();
+        almostA[count - 1] = Math.nextUp(almostA[count - 1]);
+        double[][] series = {a, b, a.clone(), almostA, b.clone()};
+        assertEquals(List.of(0, 1, 0, 3, 1), java.util.Arrays.stream(Measurements.firstEqual(series)).boxed().toList());
+        var estimator = estimator(weighted, count);
+        Measurements.Result[] results = Measurements.primaries(estimator, "x", series);
+        for (int i = 0; i < series.length; i++) {
+            var alone = estimator.primary("x", series[i]);
+            assertSameBits(alone.value(), results[i].value(), "value of series " + i);
+            assertSameBits(alone.error(), results[i].error(), "error of series " + i);
+        }
+        org.junit.jupiter.api.Assertions.assertSame(results[0], results[2], "an equal series reuses the estimate");
+    }
 }
