@@ -49,6 +49,34 @@ class AutocorrelationTest {
   }
 
   /**
+   * The lags summed block by block (transforms of twice the block, summed on the spectra) are the direct sums to
+   * rounding, at every lag of the block, for series that fill their last block and that do not, and for one block.
+   */
+  @ParameterizedTest(name = "N = {0}, block {1}")
+  @CsvSource({"64, 16", "100, 16", "5003, 256", "5003, 8192", "40000, 1024"})
+  void theBlockedLagSumsAreTheDirectSums(int length, int block) {
+    double[] delta = Series.ar1(0.99, length, 19);
+    double[] blocked = Autocorrelation.lagSumsInBlocks(delta, block);
+    double scale = Autocorrelation.autocovariance(delta, 0) * length;
+    for (int t = 0; t < Math.min(block, length); t++) {
+      double direct = Autocorrelation.autocovariance(delta, t) * (length - t);
+      assertEquals(direct, blocked[t], 1e-11 * scale, "lag " + t);
+    }
+  }
+
+  /** Γ(t) from each source in turn — direct, block by block, the whole-series FFT — is the direct sum to rounding. */
+  @Test
+  void everyLagOfALongSeriesIsItsDirectSum() {
+    int length = 4 * Autocorrelation.Autocovariances.BLOCKED_LAGS + 77;
+    double[] delta = Series.ar1(0.995, length, 29);
+    var gamma = new Autocorrelation.Autocovariances(delta);
+    double gamma0 = Autocorrelation.autocovariance(delta, 0);
+    for (int t = 0; t < length; t += t < 300 ? 1 : t < 9000 ? 37 : 997) {
+      assertEquals(Autocorrelation.autocovariance(delta, t), gamma.at(t), 1e-11 * gamma0 * length / (length - t), "lag " + t);
+    }
+  }
+
+  /**
    * The direct lags summed a block at a time have the bits of each lag summed alone: the same
    * products added in the same order, for series where the block's lags share all but a few pairs
    * and where they share one.
