@@ -4,12 +4,10 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.Set;
 import org.equiflow.physics.Measurements;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -307,13 +305,30 @@ public final class ReportFigures {
     /** How many configurations differ: distinct tuples of every series' values (a repeated state repeats them all). */
     static int distinctStates(Map<String, double[]> series) {
         int count = series.values().stream().mapToInt(values -> values.length).min().orElse(0);
-        Set<List<Double>> distinct = new HashSet<>();
+        double[][] columns = series.values().toArray(double[][]::new);
+        // An open-addressing set of configuration indices, keyed by a hash of the tuple's bits and compared value by
+        // value as Double.equals compares (so −0 and +0 differ, NaNs are one value): no boxing for a million states.
+        int[] slots = new int[Math.max(2, Integer.highestOneBit(Math.max(1, count)) * 4)];
+        java.util.Arrays.fill(slots, -1);
+        int mask = slots.length - 1, distinct = 0;
         for (int c = 0; c < count; c++) {
-            List<Double> state = new ArrayList<>(series.size());
-            for (double[] values : series.values()) state.add(values[c]);
-            distinct.add(state);
+            long hash = 0x9E3779B97F4A7C15L;
+            for (double[] column : columns) hash = (hash ^ Double.doubleToLongBits(column[c])) * 0xBF58476D1CE4E5B9L;
+            int slot = (int) (hash ^ (hash >>> 32)) & mask;
+            while (slots[slot] >= 0 && !sameState(columns, slots[slot], c)) slot = (slot + 1) & mask;
+            if (slots[slot] < 0) {
+                slots[slot] = c;
+                distinct++;
+            }
         }
-        return distinct.size();
+        return distinct;
+    }
+
+    private static boolean sameState(double[][] columns, int a, int b) {
+        for (double[] column : columns) {
+            if (Double.doubleToLongBits(column[a]) != Double.doubleToLongBits(column[b])) return false;
+        }
+        return true;
     }
 
     private static String distinctStatesSentence(Map<String, double[]> series) {

@@ -225,6 +225,34 @@ class ReportFiguresTest {
                 "plaquette", new double[] {0.5, 0.6, 0.5, 0.7})));
     }
 
+    /** The count is that of a set of boxed tuples (Double.equals: −0 ≠ +0, NaN = NaN), for repeats near and far apart. */
+    @Test
+    void distinctStatesCountsWhatASetOfTuplesCounts() {
+        var random = new java.util.SplittableRandom(8);
+        int count = 50_000;
+        double[] q = new double[count], p = new double[count];
+        double[] pool = {0.0, -0.0, Double.NaN, 1.5, -2.0};
+        for (int c = 0; c < count; c++) {
+            if (c > 0 && random.nextDouble() < 0.5) {
+                int from = random.nextInt(c); // an earlier state again, not only the one before
+                q[c] = q[from];
+                p[c] = p[from];
+            } else {
+                q[c] = random.nextDouble() < 0.3 ? pool[random.nextInt(pool.length)] : random.nextInt(7);
+                p[c] = random.nextDouble() < 0.3 ? pool[random.nextInt(pool.length)] : random.nextGaussian();
+            }
+        }
+        java.util.Set<List<Double>> tuples = new java.util.HashSet<>();
+        for (int c = 0; c < count; c++) tuples.add(List.of(q[c], p[c]));
+        var series = new java.util.LinkedHashMap<String, double[]>();
+        series.put("topological_charge", q);
+        series.put("plaquette", p);
+        assertEquals(tuples.size(), ReportFigures.distinctStates(series));
+        java.util.Set<Double> values = new java.util.HashSet<>();
+        for (double v : q) values.add(v);
+        assertEquals(values.size(), ReportFigures.distinctStates(Map.of("topological_charge", q)));
+    }
+
     @Test
     void chainBoundariesAreMarkedInTheChargeHistory() {
         var description = new RunDescription("hmc", RunDescription.HMC, "", "", Map.of(), Map.of(), Map.of(),
