@@ -294,6 +294,50 @@ class ReportFiguresTest {
         assertArrayEquals(path[1], history.getYData());
     }
 
+    /**
+     * A long history keeps, per pixel column, the first, lowest, highest and last point, in order: a subsequence with
+     * every column's extremes and both ends, at most four points per column; a short one is left whole.
+     */
+    @Test
+    void aLongHistoryKeepsEachPixelColumnsExtremes() {
+        var random = new java.util.Random(4);
+        int n = 100_000, columns = 200;
+        double[] x = new double[n], y = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i * 3 + random.nextInt(3);
+            y[i] = (i > 0 ? y[i - 1] : 0) + random.nextGaussian();
+        }
+        double[][] kept = ReportFigures.columnExtremes(new double[][] {x, y}, columns);
+        assertTrue(kept[0].length <= 4 * columns, kept[0].length + " points");
+        assertEquals(x[0], kept[0][0]);
+        assertEquals(x[n - 1], kept[0][kept[0].length - 1]);
+        int at = 0;
+        for (int k = 0; k < kept[0].length; k++) {
+            while (x[at] != kept[0][k]) at++; // a subsequence: each kept point is a point of the path, in order
+            assertEquals(y[at], kept[1][k]);
+        }
+        double width = x[n - 1] - x[0];
+        double[] lowest = new double[columns], highest = new double[columns], keptLowest = new double[columns], keptHighest = new double[columns];
+        java.util.Arrays.fill(lowest, Double.POSITIVE_INFINITY);
+        java.util.Arrays.fill(keptLowest, Double.POSITIVE_INFINITY);
+        java.util.Arrays.fill(highest, Double.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(keptHighest, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i++) {
+            int c = Math.min(columns - 1, (int) ((x[i] - x[0]) / width * columns));
+            lowest[c] = Math.min(lowest[c], y[i]);
+            highest[c] = Math.max(highest[c], y[i]);
+        }
+        for (int k = 0; k < kept[0].length; k++) {
+            int c = Math.min(columns - 1, (int) ((kept[0][k] - x[0]) / width * columns));
+            keptLowest[c] = Math.min(keptLowest[c], kept[1][k]);
+            keptHighest[c] = Math.max(keptHighest[c], kept[1][k]);
+        }
+        assertArrayEquals(lowest, keptLowest, "each column's lowest point");
+        assertArrayEquals(highest, keptHighest, "each column's highest point");
+        double[][] shortPath = {java.util.Arrays.copyOf(x, 4 * columns), java.util.Arrays.copyOf(y, 4 * columns)};
+        assertTrue(ReportFigures.columnExtremes(shortPath, columns) == shortPath, "a short path is drawn whole");
+    }
+
     @Test
     void thePlateausCornersDrawTheSameLineAsEveryPoint() {
         // A chain that mostly repeats its charge: every configuration's point lies on the kept polyline.
