@@ -274,6 +274,32 @@ public final class Measurements {
         return first;
     }
 
+    /** The n×n Wilson loop of configuration c, averaged over the lattice as the field kind defines it. */
+    @FunctionalInterface
+    interface SquareLoop {
+        double of(int configuration, int n);
+    }
+
+    /**
+     * The rows wilson_loop_1x1 … wilson_loop_LxL (L = {@code largest}) of a link field's configurations, each
+     * configuration's loops measured together ({@link #eachConfiguration}), each size its own primary estimate.
+     */
+    static List<Result> squareWilsonLoops(Estimator estimator, float[] configs, int values, int count, int largest, SquareLoop loop) {
+        double[][] w = new double[largest][count];
+        eachConfiguration(configs, values, count, w, () -> c -> {
+            double[] loops = new double[largest];
+            for (int n = 1; n <= largest; n++) loops[n - 1] = loop.of(c, n);
+            return loops;
+        });
+        Result[] estimates = primaries(estimator, "", w);
+        List<Result> rows = new java.util.ArrayList<>();
+        for (int n = 1; n <= largest; n++) {
+            Result r = estimates[n - 1];
+            rows.add(new Result("wilson_loop_" + n + "x" + n, r.value(), r.error(), r.tauInt()));
+        }
+        return rows;
+    }
+
     /** The slice of G(x) along axis 0: displacements (x, 0, …), at row-major index x · (V / L₀). */
     static Profile alongAxisZero(Profile full, int extent, int sliceVolume) {
         int[][] displacements = new int[extent][];

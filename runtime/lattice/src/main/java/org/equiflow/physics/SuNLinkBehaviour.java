@@ -137,18 +137,8 @@ final class SuNLinkBehaviour implements FieldBehaviour {
                 results.add(estimator.primary("polyakov_loop", l));
             }
             if (loops) {
-                int largest = gauge.largestLoop();
-                double[][] w = new double[largest][count];
-                Measurements.eachConfiguration(configs, values, count, w, () -> c -> {
-                    double[] loop = new double[largest];
-                    for (int n = 1; n <= largest; n++) loop[n - 1] = gauge.wilsonLoop(configs, c, n, n);
-                    return loop;
-                });
-                Result[] estimates = Measurements.primaries(estimator, "", w);
-                for (int n = 1; n <= largest; n++) {
-                    Result r = estimates[n - 1];
-                    results.add(new Result("wilson_loop_" + n + "x" + n, r.value(), r.error(), r.tauInt()));
-                }
+                results.addAll(Measurements.squareWilsonLoops(estimator, configs, values, count, gauge.largestLoop(),
+                        (c, n) -> gauge.wilsonLoop(configs, c, n, n)));
             }
         }
         return new Report(results, null, List.of(), java.util.Map.of(), notes);

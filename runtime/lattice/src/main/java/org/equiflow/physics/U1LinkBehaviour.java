@@ -74,18 +74,8 @@ final class U1LinkBehaviour implements FieldBehaviour {
             results.add(estimator.primary("polyakov_loop", l));
         }
         if (requested.contains("wilson_loops")) {
-            int largest = gauge.largestLoop();
-            double[][] w = new double[largest][count];
-            Measurements.eachConfiguration(configs, gauge.links(), count, w, () -> c -> {
-                double[] loops = new double[largest];
-                for (int n = 1; n <= largest; n++) loops[n - 1] = gauge.wilsonLoop(configs, c, n, n);
-                return loops;
-            });
-            Result[] loops = Measurements.primaries(estimator, "", w);
-            for (int n = 1; n <= largest; n++) {
-                Result r = loops[n - 1];
-                results.add(new Result("wilson_loop_" + n + "x" + n, r.value(), r.error(), r.tauInt()));
-            }
+            results.addAll(Measurements.squareWilsonLoops(estimator, configs, gauge.links(), count, gauge.largestLoop(),
+                    (c, n) -> gauge.wilsonLoop(configs, c, n, n)));
         }
         return new Report(results, null, List.of(), series, notes);
     }

@@ -53,10 +53,18 @@ class GaugeObservablesTest {
         return out;
     }
 
+    /** The script checked, with no diagnostics. */
+    private org.equiflow.compiler.check.CheckedProgram checked(String name, String source) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, source);
+        var checked = Compiler.check(file, name, Map.of());
+        assertTrue(checked.ok(), () -> checked.diagnostics().all().toString());
+        return checked.program().orElseThrow();
+    }
+
     @Test
     void observablesInTheLanguageMatchTheDirectFormulasAndAreGaugeInvariant() throws IOException {
-        Path file = dir.resolve("w.flow");
-        Files.writeString(file, """
+        var program = checked("w.flow", """
                 theory loops(lattice: shape, beta: real) {
                     field U: U(1) on links
                     action -beta * sum x { sum mu < nu { re(plaquette(U, x, mu, nu)) } }
@@ -68,9 +76,6 @@ class GaugeObservablesTest {
                 }
                 theory G = loops(lattice = [6, 4], beta = 1.0)
                 """);
-        var checked = Compiler.check(file, "w.flow", Map.of());
-        assertTrue(checked.ok(), () -> checked.diagnostics().all().toString());
-        var program = checked.program().orElseThrow();
         var theory = program.theories().get(0);
         var gauge = new GaugeObservables(List.of(L0, L1));
         float[] links = randomLinks(3);
@@ -108,8 +113,7 @@ class GaugeObservablesTest {
      */
     @Test
     void observablesInTheLanguageOnAChainWithRepeatsHaveTheBitsOfEachConfigurationAlone() throws IOException {
-        Path file = dir.resolve("chain.flow");
-        Files.writeString(file, """
+        var program = checked("chain.flow", """
                 theory loops(lattice: shape, beta: real) {
                     field U: U(1) on links
                     action -beta * sum x { sum mu < nu { re(plaquette(U, x, mu, nu)) } }
@@ -119,9 +123,6 @@ class GaugeObservablesTest {
                 }
                 theory G = loops(lattice = [6, 4], beta = 1.0)
                 """);
-        var checked = Compiler.check(file, "chain.flow", Map.of());
-        assertTrue(checked.ok(), () -> checked.diagnostics().all().toString());
-        var program = checked.program().orElseThrow();
         var theory = program.theories().get(0);
         int links = 2 * L0 * L1, count = 2500;
         var random = new SplittableRandom(17);
