@@ -1,5 +1,6 @@
 package org.equiflow.cli;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
@@ -32,7 +33,7 @@ final class MpiJobs {
         List<String> command = new ArrayList<>(List.of(mpirunOrSkip().toString(), "-np", Integer.toString(ranks), "--oversubscribe"));
         command.addAll(javaCli());
         command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = withSignalChaining(new ProcessBuilder(command));
         // CI runs as root, which Open MPI refuses unless told twice.
         builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
         builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
@@ -49,7 +50,26 @@ final class MpiJobs {
         List<String> command = new ArrayList<>(List.of(mpiexec.toString(), "-n", Integer.toString(ranks)));
         command.addAll(javaCli());
         command.addAll(arguments);
-        return new ProcessBuilder(command);
+        return withSignalChaining(new ProcessBuilder(command));
+    }
+
+    /**
+     * The JDK's libjsig preloaded into the ranks, as bin/equiflow does under an MPI launcher: the MPI
+     * library's transports may install SIGSEGV handlers, which then chain behind the JVM's instead of
+     * replacing them.
+     */
+    static ProcessBuilder withSignalChaining(ProcessBuilder builder) {
+        Path java = Path.of(javaCli().get(0)).toAbsolutePath();
+        try {
+            java = java.toRealPath();
+        } catch (IOException unresolved) {
+            // the path as given
+        }
+        Path jsig = java.getParent().resolveSibling("lib").resolve("libjsig.so");
+        assertTrue(Files.isRegularFile(jsig), "the JDK has no " + jsig);
+        String preload = builder.environment().get("LD_PRELOAD");
+        builder.environment().put("LD_PRELOAD", jsig + (preload == null || preload.isEmpty() ? "" : ":" + preload));
+        return builder;
     }
 
     /** Starts {@code builder} with its output in {@code log} and waits for its end; a job still running after {@link #JOB_SECONDS} fails. */
