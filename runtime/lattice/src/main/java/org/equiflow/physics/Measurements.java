@@ -235,6 +235,13 @@ public final class Measurements {
         });
     }
 
+    /** One value per configuration, measured as {@link #eachConfiguration} measures (repeated states once), by a function that keeps no work arrays. */
+    static double[] eachConfiguration(float[] configs, int values, int count, java.util.function.IntToDoubleFunction perConfig) {
+        double[] series = new double[count];
+        eachConfiguration(configs, values, count, new double[][] {series}, () -> c -> new double[] {perConfig.applyAsDouble(c)});
+        return series;
+    }
+
     /** Whether configuration c ≥ 1 has, bit for bit, the values of configuration c − 1 (+0 and −0 differ). */
     static boolean repeatsPrevious(float[] configs, int values, int c) {
         return java.util.Arrays.equals(configs, c * values, (c + 1) * values, configs, (c - 1) * values, c * values);

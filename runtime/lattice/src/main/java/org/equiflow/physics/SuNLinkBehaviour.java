@@ -131,9 +131,7 @@ final class SuNLinkBehaviour implements FieldBehaviour {
             int values = (int) theory.valuesPerConfiguration();
             // SuNGaugeObservables keeps no work arrays: one instance serves every thread
             if (polyakov) {
-                double[] l = new double[count];
-                Measurements.eachConfiguration(configs, values, count, new double[][] {l},
-                        () -> c -> new double[] {gauge.polyakovLoopModulus(configs, c)});
+                double[] l = Measurements.eachConfiguration(configs, values, count, c -> gauge.polyakovLoopModulus(configs, c));
                 results.add(estimator.primary("polyakov_loop", l));
             }
             if (loops) {

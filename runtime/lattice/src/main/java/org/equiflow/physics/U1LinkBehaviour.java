@@ -69,8 +69,7 @@ final class U1LinkBehaviour implements FieldBehaviour {
             results.add(new Result("topological_susceptibility", r.value() / gauge.volume(), r.error() / gauge.volume(), r.tauInt()));
         }
         if (requested.contains("polyakov_loop")) {
-            double[] l = new double[count];
-            for (int c = 0; c < count; c++) l[c] = gauge.polyakovLoopModulus(configs, c);
+            double[] l = Measurements.eachConfiguration(configs, gauge.links(), count, c -> gauge.polyakovLoopModulus(configs, c));
             results.add(estimator.primary("polyakov_loop", l));
         }
         if (requested.contains("wilson_loops")) {

@@ -53,6 +53,20 @@ class GaugeObservablesTest {
         return out;
     }
 
+    /** A U(1) theory whose observables are written in the language: a plaquette, two rectangular loops and Q. */
+    private static final String LOOPS = """
+                theory loops(lattice: shape, beta: real) {
+                    field U: U(1) on links
+                    action -beta * sum x { sum mu < nu { re(plaquette(U, x, mu, nu)) } }
+                    symmetry gauge
+                    observable plaquette = mean x { re(plaquette(U, x, 0, 1)) }
+                    observable w21 = mean x { re(wilson_loop(U, x, 0, 1, 2, 1)) }
+                    observable w23 = mean x { re(wilson_loop(U, x, 0, 1, 2, 3)) }
+                    observable charge = sum x { arg(plaquette(U, x, 0, 1)) } / (2 * pi)
+                }
+                theory G = loops(lattice = [6, 4], beta = 1.0)
+                """;
+
     /** The script checked, with no diagnostics. */
     private org.equiflow.compiler.check.CheckedProgram checked(String name, String source) throws IOException {
         Path file = dir.resolve(name);
@@ -64,18 +78,7 @@ class GaugeObservablesTest {
 
     @Test
     void observablesInTheLanguageMatchTheDirectFormulasAndAreGaugeInvariant() throws IOException {
-        var program = checked("w.flow", """
-                theory loops(lattice: shape, beta: real) {
-                    field U: U(1) on links
-                    action -beta * sum x { sum mu < nu { re(plaquette(U, x, mu, nu)) } }
-                    symmetry gauge
-                    observable plaquette = mean x { re(plaquette(U, x, 0, 1)) }
-                    observable w21 = mean x { re(wilson_loop(U, x, 0, 1, 2, 1)) }
-                    observable w23 = mean x { re(wilson_loop(U, x, 0, 1, 2, 3)) }
-                    observable charge = sum x { arg(plaquette(U, x, 0, 1)) } / (2 * pi)
-                }
-                theory G = loops(lattice = [6, 4], beta = 1.0)
-                """);
+        var program = checked("w.flow", LOOPS);
         var theory = program.theories().get(0);
         var gauge = new GaugeObservables(List.of(L0, L1));
         float[] links = randomLinks(3);
@@ -113,16 +116,7 @@ class GaugeObservablesTest {
      */
     @Test
     void observablesInTheLanguageOnAChainWithRepeatsHaveTheBitsOfEachConfigurationAlone() throws IOException {
-        var program = checked("chain.flow", """
-                theory loops(lattice: shape, beta: real) {
-                    field U: U(1) on links
-                    action -beta * sum x { sum mu < nu { re(plaquette(U, x, mu, nu)) } }
-                    symmetry gauge
-                    observable plaquette = mean x { re(plaquette(U, x, 0, 1)) }
-                    observable w23 = mean x { re(wilson_loop(U, x, 0, 1, 2, 3)) }
-                }
-                theory G = loops(lattice = [6, 4], beta = 1.0)
-                """);
+        var program = checked("chain.flow", LOOPS);
         var theory = program.theories().get(0);
         int links = 2 * L0 * L1, count = 2500;
         var random = new SplittableRandom(17);
