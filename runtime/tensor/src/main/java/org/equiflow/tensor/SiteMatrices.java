@@ -37,7 +37,6 @@ final class SiteMatrices {
     /** As many float32 lanes as {@link #DOUBLES} has, widened to it. */
     static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
 
-    /** DOUBLES.length() float32 values from {@code at}, widened exactly. */
     /** The matrix sizes the site-wise primitives take. */
     static void requireSize(int n) {
         if (n < 1 || n > 8) throw new IllegalArgumentException("matrix size must be 1 … 8, got " + n);
@@ -57,6 +56,7 @@ final class SiteMatrices {
         return field;
     }
 
+    /** DOUBLES.length() float32 values from {@code at}, widened exactly. */
     static DoubleVector widen(float[] values, int at) {
         return (DoubleVector) FloatVector.fromArray(FLOATS, values, at).convertShape(VectorOperators.F2D, DOUBLES, 0);
     }
