@@ -30,3 +30,10 @@ done
 # Session 18, β = 4 only: 10 steps of batch 64 at 16×16 after the 100 at 8×8 (possible since the checkpointed gradients)
 # "$eq" train "$here/su3_model_a_nlo.flow" --set G.beta=4.0 --from "$out/a8nlo-4.0" --steps 10 --batch 64 --out "$out/a16b64-4.0" --no-progress
 # "$eq" sample "$here/su3_model_a_nlo.flow" --set G.beta=4.0 --out "$out/a16b64-4.0" --count 4096 --sample-batch 128 --no-progress
+# Session 22: model B′ (su3_model_b_nlo.flow: model A's seven terms, each coefficient a cubic spline in t through 10 knots,
+# 70 parameters) at model A's budget: 100 steps of batch 32 at 8×8, two steps of batch 8 at 16×16, 4096 proposals.
+for beta in "$@"; do
+    "$eq" train "$here/su3_model_b_nlo.flow" --set G.beta=$beta --set 'G.lattice=[8,8]' --out "$out/b8nlo-$beta" --no-progress
+    "$eq" train "$here/su3_model_b_nlo.flow" --set G.beta=$beta --from "$out/b8nlo-$beta" --steps 2 --batch 8 --out "$out/b16nlo-$beta" --no-progress
+    "$eq" sample "$here/su3_model_b_nlo.flow" --set G.beta=$beta --out "$out/b16nlo-$beta" --count 4096 --sample-batch 128 --no-progress
+done
