@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Forward, in double precision whatever the tensors hold: scaling and squaring. X is divided
  * by 2^s so that its 1-norm is at most ½, the Taylor series of the exponential is summed until a
- * term falls below 10⁻¹⁷ of the sum (at most 17 terms: ½ᵏ/k! < 10⁻¹⁸ from k = 16), and the sum is
+ * term falls below 10⁻¹⁷ of the sum (at most 17 terms: ½ᵏ/k! < 10⁻¹⁸ from k = 16; below 2⁻³⁰ where the result
+ * is kept in float32, whose rounding is 2⁻²⁴), and the sum is
  * squared s times. A flow step εZ is small, so s is usually 0 and the series short.
  *
  * <p>VJP, with the cotangent packed as {@link ComplexMatMul}'s (G = ∂L/∂Re E + i ∂L/∂Im E for
@@ -53,7 +54,7 @@ public record MatrixExponential(int n) implements Primitive {
         double[] a64 = a32 == null ? a.f64() : null, o64 = o32 == null ? out.f64() : null;
         SiteMatrices.forEachMatrix(matrices, a.size(), (chunk, from, to) -> {
             // Scratch per thread and call, reused for every group of sites.
-            Exponential exponential = new Exponential(n);
+            Exponential exponential = new Exponential(n, Exponential.toleranceFor(out.dtype()));
             int lanes = Exponential.LANES;
             double[] x = new double[size * lanes], e = new double[size * lanes];
             for (int m = from; m < to; m++) {
@@ -96,7 +97,7 @@ public record MatrixExponential(int n) implements Primitive {
         float[] r32 = g32 != null ? grad.f32() : null;
         double[] r64 = g32 == null ? grad.f64() : null;
         SiteMatrices.forEachMatrix(matrices, a.size(), (chunk, from, to) -> {
-            Exponential exponential = new Exponential(d);
+            Exponential exponential = new Exponential(d, Exponential.toleranceFor(grad.dtype()));
             int lanes = Exponential.LANES;
             double[] x = new double[size * lanes], g = new double[size * lanes], gNorms = new double[lanes];
             double[] big = new double[2 * d * d * lanes], e = new double[2 * d * d * lanes];
@@ -171,19 +172,29 @@ public record MatrixExponential(int n) implements Primitive {
         static final int LANES = SPECIES.length();
         /** The 1-norm the scaled matrix is brought under. */
         private static final double SCALED_NORM = 0.5;
-        /** A term this small against the sum ends the series (double precision is 1.1e-16). */
-        private static final double TOLERANCE = 1e-17;
+        /** A term this small against the sum ends the series when the result is kept in float64 (its unit roundoff is 1.1e-16). */
+        static final double FLOAT64_TOLERANCE = 1e-17;
+        /**
+         * The same when the result is rounded to float32 (unit roundoff 2⁻²⁴ ≈ 6e-8): the terms left out sum to less than
+         * twice the last one, 2⁻²⁹ of the sum, a thirty-second of the rounding that follows. A third or more fewer
+         * terms: 7 instead of 11 for ‖Y‖ = 0.1, 10 instead of 16 for ‖Y‖ = ½.
+         */
+        static final double FLOAT32_TOLERANCE = 0x1p-30;
+        /** The tolerance for a result kept in {@code dtype}. */
+        static double toleranceFor(DType dtype) { return dtype == DType.F32 ? FLOAT32_TOLERANCE : FLOAT64_TOLERANCE; }
         /** Never reached: with ‖Y‖ ≤ ½ at most 17 terms are summed; a bound on the loop all the same. */
         private static final int MAX_TERMS = 40;
 
         private final int d, size;
+        private final double tolerance;
         private final double[] y, term, product, sum, scales, columns;
         private final int[] squarings;
         /** Per lane: a finite input (then a live lane), and later whether it squares in this round. */
         private final boolean[] finite, flags;
 
-        Exponential(int d) {
+        Exponential(int d, double tolerance) {
             this.d = d;
+            this.tolerance = tolerance;
             this.size = 2 * d * d;
             y = new double[size * LANES];
             term = new double[size * LANES];
@@ -259,11 +270,11 @@ public record MatrixExponential(int n) implements Primitive {
         }
 
         /**
-         * The lanes of {@code active} where norm1(term) ≤ TOLERANCE·norm1(sum), decided exactly as
+         * The lanes of {@code active} where norm1(term) ≤ tolerance·norm1(sum), decided exactly as
          * that expression computes it; the square roots of the 1-norms are the dearest part of a
          * series step, so cheap bounds go first. |z| lies between max(|Re z|, |Im z|) and
          * |Re z| + |Im z|, so column sums of these bound a 1-norm within a factor √2. Where the
-         * term's lower bound exceeds twice TOLERANCE times the sum's upper bound, the computed
+         * term's lower bound exceeds twice the tolerance times the sum's upper bound, the computed
          * test is false too: rounding moves each side by a few 1e-16 relatively, and an entry
          * whose square underflows in norm1 is below 1e-154, nothing against a column sum above
          * 1e-17·‖sum‖ (terms stay under 1 since ‖Y‖ ≤ ½, and the sum near e^Y). The bounds only
@@ -282,7 +293,7 @@ public record MatrixExponential(int n) implements Primitive {
                 termLower = termLower.max(lower);
                 sumUpper = sumUpper.max(upper);
             }
-            VectorMask<Double> open = active.and(termLower.compare(VectorOperators.LE, sumUpper.mul(2 * TOLERANCE)));
+            VectorMask<Double> open = active.and(termLower.compare(VectorOperators.LE, sumUpper.mul(2 * tolerance)));
             if (!open.anyTrue()) return open;
             // The series only holds finite values (‖Y‖ ≤ ½), so no NaN reaches the max here.
             DoubleVector termNorm = DoubleVector.zero(SPECIES), sumNorm = DoubleVector.zero(SPECIES);
@@ -298,7 +309,7 @@ public record MatrixExponential(int n) implements Primitive {
                 termNorm = termNorm.max(termColumn);
                 sumNorm = sumNorm.max(sumColumn);
             }
-            return open.and(termNorm.compare(VectorOperators.LE, sumNorm.mul(TOLERANCE)));
+            return open.and(termNorm.compare(VectorOperators.LE, sumNorm.mul(tolerance)));
         }
 
         /**

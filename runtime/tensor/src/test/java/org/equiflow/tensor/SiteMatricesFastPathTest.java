@@ -178,7 +178,7 @@ class SiteMatricesFastPathTest {
     static void referenceExponential(int n, Tensor a, Tensor out) {
         Shape s = a.shape();
         int block = 2 * n * n, sites = s.sites(), matrices = s.batch() * (s.channels() / block);
-        ReferenceExponential exponential = new ReferenceExponential(n);
+        ReferenceExponential exponential = new ReferenceExponential(n, toleranceFor(out.dtype()));
         double[] x = new double[block], e = new double[block];
         for (int m = 0; m < matrices; m++) {
             int base = m * block * sites;
@@ -194,7 +194,7 @@ class SiteMatricesFastPathTest {
         Shape s = a.shape();
         int block = 2 * n * n, sites = s.sites(), matrices = s.batch() * (s.channels() / block), d = 2 * n;
         Tensor grad = Tensor.zeros(s, outputGrad.dtype());
-        ReferenceExponential exponential = new ReferenceExponential(d);
+        ReferenceExponential exponential = new ReferenceExponential(d, toleranceFor(grad.dtype()));
         double[] g = new double[block], big = new double[2 * d * d], e = new double[2 * d * d];
         for (int m = 0; m < matrices; m++) {
             int base = m * block * sites;
@@ -227,13 +227,18 @@ class SiteMatricesFastPathTest {
         return grad;
     }
 
+    /** The series' stopping tolerance for a result kept in {@code dtype}: 1e-17 for float64, 2⁻³⁰ for float32. */
+    private static double toleranceFor(DType dtype) { return dtype == DType.F32 ? 0x1p-30 : 1e-17; }
+
     /** The scaling and squaring of {@link MatrixExponential} as first written, with generic loops. */
     private static final class ReferenceExponential {
         private final int d;
+        private final double tolerance;
         private final double[] y, term, product, sum;
 
-        ReferenceExponential(int d) {
+        ReferenceExponential(int d, double tolerance) {
             this.d = d;
+            this.tolerance = tolerance;
             int size = 2 * d * d;
             y = new double[size];
             term = new double[size];
@@ -263,7 +268,7 @@ class SiteMatricesFastPathTest {
                     term[c] = product[c] / k;
                     sum[c] += term[c];
                 }
-                if (norm1(term, d) <= 1e-17 * norm1(sum, d)) break;
+                if (norm1(term, d) <= tolerance * norm1(sum, d)) break;
             }
             for (int q = 0; q < squarings; q++) {
                 multiply(sum, sum, product);
