@@ -173,13 +173,13 @@ public record MatrixExponential(int n) implements Primitive {
         /** The 1-norm the scaled matrix is brought under. */
         private static final double SCALED_NORM = 0.5;
         /** A term this small against the sum ends the series when the result is kept in float64 (its unit roundoff is 1.1e-16). */
-        static final double FLOAT64_TOLERANCE = 1e-17;
+        private static final double FLOAT64_TOLERANCE = 1e-17;
         /**
          * The same when the result is rounded to float32 (unit roundoff 2⁻²⁴ ≈ 6e-8): the terms left out sum to less than
          * twice the last one, 2⁻²⁹ of the sum, a thirty-second of the rounding that follows. A third or more fewer
          * terms: 7 instead of 11 for ‖Y‖ = 0.1, 10 instead of 16 for ‖Y‖ = ½.
          */
-        static final double FLOAT32_TOLERANCE = 0x1p-30;
+        private static final double FLOAT32_TOLERANCE = 0x1p-30;
         /** The tolerance for a result kept in {@code dtype}. */
         static double toleranceFor(DType dtype) { return dtype == DType.F32 ? FLOAT32_TOLERANCE : FLOAT64_TOLERANCE; }
         /** Never reached: with ‖Y‖ ≤ ½ at most 17 terms are summed; a bound on the loop all the same. */
@@ -277,7 +277,7 @@ public record MatrixExponential(int n) implements Primitive {
          * term's lower bound exceeds twice the tolerance times the sum's upper bound, the computed
          * test is false too: rounding moves each side by a few 1e-16 relatively, and an entry
          * whose square underflows in norm1 is below 1e-154, nothing against a column sum above
-         * 1e-17·‖sum‖ (terms stay under 1 since ‖Y‖ ≤ ½, and the sum near e^Y). The bounds only
+         * tolerance·‖sum‖ ≥ 1e-17·‖sum‖ (terms stay under 1 since ‖Y‖ ≤ ½, and the sum near e^Y). The bounds only
          * ever answer "not yet", so the answer is the computed test's, bit for bit, and so is
          * the number of terms summed. Only the last step or two reach the square roots.
          */
