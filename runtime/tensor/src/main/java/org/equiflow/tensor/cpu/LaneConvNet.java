@@ -318,7 +318,8 @@ public final class LaneConvNet {
     // ---------------------------------------------------------------- convolution
 
     static void conv(float[] in, Layer layer, Geometry g, Tiles tiles, float[] out) {
-        conv(in, layer, g, tiles, out, SIXTEEN_REGISTERS);
+        if (WinogradConv.applies(layer, g, tiles)) WinogradConv.conv(in, layer, g, out);
+        else conv(in, layer, g, tiles, out, SIXTEEN_REGISTERS);
     }
 
     /** {@link #conv(float[], Layer, Geometry, Tiles, float[])} with the tiles for sixteen vector registers or for 32: the same bits either way. */
@@ -585,6 +586,16 @@ public final class LaneConvNet {
                 x.intoArray(v, o);
             }
         }
+    }
+
+    /** The layer's activation of x: the same operations as {@link #activateTile}'s, so the same bits. */
+    static FloatVector activated(FloatVector x, Layer layer) {
+        float slope = layer.slope;
+        return switch (layer.activation) {
+            case IDENTITY -> x;
+            case TANH -> tanh(x);
+            case LEAKY_RELU -> slope >= 0 && slope <= 1 ? x.max(x.mul(slope)) : x.blend(x.mul(slope), x.compare(VectorOperators.LE, 0f));
+        };
     }
 
     private static void leakyAt(float[] v, int o, float slope) {

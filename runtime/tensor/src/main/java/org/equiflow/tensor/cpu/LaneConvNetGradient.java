@@ -18,7 +18,9 @@ import jdk.incubator.vector.VectorOperators;
  * depend on threads): a bias gradient in float32 vectors over runs of at most {@link #RUN} sites
  * of one lane group, then in float64 lane by lane; a weight gradient in float32 vectors over
  * such runs, the runs and lane groups added lane-wise in float32, and the lanes in float64 at
- * the end.
+ * the end. A layer that {@link WinogradConv} computes on every site has its weight gradient
+ * from there: its sums at the sixteen Winograd points, kept the same way, turned into the
+ * kernel's nine taps in float64 at the end.
  */
 public final class LaneConvNetGradient {
 
@@ -33,14 +35,17 @@ public final class LaneConvNetGradient {
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[0][]);
 
-    /** Each layer's lane-wise weight-gradient sums (weights × lanes), kept per thread: tens of KB a call otherwise. */
+    /**
+     * Each layer's lane-wise weight-gradient sums (weights × lanes, or Winograd points × channel
+     * pairs × lanes where {@link WinogradConv} computes them), kept per thread: tens of KB a call otherwise.
+     */
     private static final class Partials {
         private float[][] arrays = new float[0][];
 
-        float[][] zeroed(List<LaneConvNet.Layer> layers) {
+        float[][] zeroed(List<LaneConvNet.Layer> layers, boolean[] atPoints) {
             if (arrays.length < layers.size()) arrays = java.util.Arrays.copyOf(arrays, layers.size());
             for (int l = 0; l < layers.size(); l++) {
-                int size = layers.get(l).weight().length * LANES;
+                int size = atPoints[l] ? WinogradConv.pointPartialSize(layers.get(l)) : layers.get(l).weight().length * LANES;
                 if (arrays[l] == null || arrays[l].length != size) arrays[l] = new float[size];
                 else java.util.Arrays.fill(arrays[l], 0f);
             }
@@ -78,7 +83,9 @@ public final class LaneConvNetGradient {
         float[][] activations = java.util.Arrays.copyOf(buffers, n + 1);
         float[] grad = buffers[n + 1], other = buffers[n + 2];
         // weight gradients as float32 lane-wise partial sums (weights × lanes), added in float64 at the end
-        float[][] weightLanes = PARTIALS.get().zeroed(layers);
+        boolean[] atPoints = new boolean[n];
+        for (int l = 0; l < n; l++) atPoints[l] = WinogradConv.applies(layers.get(l), g, l == n - 1 ? plan.lastTiles : g.allTiles());
+        float[][] weightLanes = PARTIALS.get().zeroed(layers, atPoints);
         double[][] biasSums = new double[n][];
         LaneConvNet.Layer[] flipped = new LaneConvNet.Layer[n];
         for (int l = 0; l < n; l++) {
@@ -106,7 +113,8 @@ public final class LaneConvNetGradient {
                 if (tiles != g.allTiles()) java.util.Arrays.fill(grad, 0, layer.outChannels() * channelSize, 0f);
                 preActivation(other, activations[l + 1], layer, g, tiles, grad);
                 if (biasSums[l] != null) biasGradient(grad, layer.outChannels(), g, tiles, biasSums[l], lanes);
-                weightGradient(grad, activations[l], layer, g, tiles, weightLanes[l]);
+                if (atPoints[l]) WinogradConv.weightGradient(grad, activations[l], layer, g, weightLanes[l]);
+                else weightGradient(grad, activations[l], layer, g, tiles, weightLanes[l]);
                 if (l > 0 || inputGradient) {
                     g.fillHalo(grad, layer.outChannels());
                     LaneConvNet.conv(grad, flipped[l], g, g.allTiles(), other);
@@ -117,7 +125,7 @@ public final class LaneConvNetGradient {
         var weights = new java.util.ArrayList<float[]>(n);
         var biases = new java.util.ArrayList<float[]>(n);
         for (int l = 0; l < n; l++) {
-            weights.add(laneSums(weightLanes[l]));
+            weights.add(atPoints[l] ? WinogradConv.weightsFromPoints(weightLanes[l], layers.get(l)) : laneSums(weightLanes[l]));
             biases.add(biasSums[l] == null ? null : narrowed(biasSums[l]));
         }
         return new Gradients(inputGrad, weights, biases);
