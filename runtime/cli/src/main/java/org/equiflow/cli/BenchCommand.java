@@ -395,7 +395,7 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.println("GFLOP per CPU-second: the convolutions' multiply-adds (two flops each) over the kernel's CPU time; a conditioner's gradient counts"
                 + " the weights' and the input's gradients. Counted as direct convolutions: a layer computed by Winograd's F(2×2, 3×3)"
-                + " (8 channels or more in and out, every site of a 2D lattice) does 16/36 of them, so its rate can pass the peak.");
+                + " (16 channels or more in and out, every site of a 2D lattice) does 16/36 of them, so its rate can pass the peak.");
         if (peakRate != null) {
             out.printf("Multiply-add peak: %.1f GFLOP per CPU-second per thread (%d threads at once, %d float32 lanes, Java Vector API fused multiply-adds,"
                     + " no memory traffic).%n", peakRate.gigaflopsPerThread(), peakRate.threads(), peakRate.lanes());

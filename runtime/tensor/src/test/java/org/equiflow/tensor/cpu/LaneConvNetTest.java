@@ -215,6 +215,23 @@ class LaneConvNetTest {
     }
 
     /**
+     * Layers of 16 channels or more on every site take Winograd's F(2×2, 3×3) (forward, input and
+     * weight gradients): the network still equals the chain of ConvActs, its gradients the tape's.
+     * 6 × 6 leaves a remainder of blocks; 21 configurations a partly filled lane group.
+     */
+    @Test
+    void wideLayersByWinogradEqualTheChainAndItsGradients() {
+        assumeTrue(LaneConvNet.supported(), "no vector support here");
+        var plane = LaneConvNet.Geometry.of(new int[] {8, 8}, 3);
+        assumeTrue(WinogradConv.applies(new LaneConvNet.Layer(16, 20, new float[16 * 20 * 9], null, LaneConvNet.Kind.IDENTITY, 0f),
+                plane, plane.allTiles()), "Winograd switched off");
+        check(21, new int[] {8, 8}, new int[] {2, 16, 20, 3}, true);
+        check(16, new int[] {6, 6}, new int[] {1, 16, 16, 2}, false);
+        checkGradients(21, new int[] {8, 8}, new int[] {2, 16, 20, 3}, true);
+        checkGradients(16, new int[] {6, 6}, new int[] {1, 16, 16, 2}, false, Activation.IDENTITY);
+    }
+
+    /**
      * A conditioner applied under a tape keeps its layers' outputs and its backward pass reads
      * them: the gradients the tape gives are the recomputing kernel's, bit for bit, step after
      * step (the second step runs on the arrays the first gave back), and a tape closed before

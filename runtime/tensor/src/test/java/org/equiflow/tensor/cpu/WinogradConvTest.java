@@ -26,7 +26,7 @@ class WinogradConvTest {
     @CsvSource({
         "32, 32, 8, 8, LEAKY_RELU",   // the wide conditioners' middle layer: every tile 3 (or 4) channels × 4 blocks
         "25, 32, 8, 8, IDENTITY",     // a last layer's input gradient: 25 channels in
-        "8, 8, 8, 8, TANH",           // the tutorial's width
+        "8, 8, 8, 8, TANH",           // a narrow layer (such layers stay direct in use; the kernel takes any width)
         "9, 10, 6, 6, LEAKY_RELU",    // nine blocks: a remainder of blocks and of channels
         "16, 11, 16, 16, TANH",       // 64 blocks in chunks of sixteen
         "8, 13, 4, 10, IDENTITY",     // rows and columns of different lengths
@@ -45,7 +45,6 @@ class WinogradConvTest {
             for (int i = 0; i < cout; i++) bias[i] = (float) random.nextGaussian();
         }
         var layer = new LaneConvNet.Layer(cin, cout, weight, bias, activation, 0.01f);
-        assertTrue(WinogradConv.applies(layer, g, g.allTiles()));
         float[] in = new float[cin * channelSize];
         for (int c = 0; c < cin; c++) {
             for (int s = 0; s < g.sites(); s++) {
@@ -147,6 +146,8 @@ class WinogradConvTest {
         var wide = new LaneConvNet.Layer(32, 32, new float[32 * 32 * 9], null, LaneConvNet.Kind.IDENTITY, 0f);
         var narrowIn = new LaneConvNet.Layer(2, 32, new float[2 * 32 * 9], null, LaneConvNet.Kind.IDENTITY, 0f);
         var narrowOut = new LaneConvNet.Layer(32, 2, new float[2 * 32 * 9], null, LaneConvNet.Kind.IDENTITY, 0f);
+        var tutorial = new LaneConvNet.Layer(8, 8, new float[8 * 8 * 9], null, LaneConvNet.Kind.IDENTITY, 0f);
+        assertFalse(WinogradConv.applies(tutorial, plane, plane.allTiles()), "eight channels (the tutorial's) stay direct");
         assertEquals(WinogradConvTest.enabled(), WinogradConv.applies(wide, plane, plane.allTiles()));
         assertFalse(WinogradConv.applies(narrowIn, plane, plane.allTiles()), "two input channels");
         assertFalse(WinogradConv.applies(narrowOut, plane, plane.allTiles()), "two output channels");
