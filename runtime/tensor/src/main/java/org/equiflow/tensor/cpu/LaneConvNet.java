@@ -459,7 +459,7 @@ public final class LaneConvNet {
     }
 
     /** Four sums of one channel at sites o, o+σ, o+2σ, o+3σ. */
-    private static void store4(float[] out, int o, int step, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
+    static void store4(float[] out, int o, int step, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
         s0.intoArray(out, o);
         s1.intoArray(out, o + step);
         s2.intoArray(out, o + 2 * step);

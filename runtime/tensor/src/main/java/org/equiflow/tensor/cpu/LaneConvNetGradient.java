@@ -420,7 +420,7 @@ public final class LaneConvNetGradient {
     }
 
     /** partial[w·lanes …] += acc. */
-    private static void addInto(float[] partial, int w, FloatVector acc) {
+    static void addInto(float[] partial, int w, FloatVector acc) {
         int o = w * LANES;
         FloatVector.fromArray(V, partial, o).add(acc).intoArray(partial, o);
     }

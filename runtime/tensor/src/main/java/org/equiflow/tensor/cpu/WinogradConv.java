@@ -70,6 +70,13 @@ final class WinogradConv {
         final float[][] transformed = new float[6][];
         int next;
 
+        /** This thread's scratch with room for the points of {@code cin} input and {@code cout} output channels. */
+        Scratch sized(int cin, int cout, int blocks) {
+            if (v.length < POINTS * plane(cin, blocks)) v = new float[POINTS * plane(cin, blocks)];
+            if (m.length < POINTS * plane(cout, blocks)) m = new float[POINTS * plane(cout, blocks)];
+            return this;
+        }
+
         float[] weights(LaneConvNet.Layer layer) {
             int shape = layer.outChannels() * 65536 + layer.inChannels();
             for (int i = 0; i < kernels.length; i++) {
@@ -93,9 +100,7 @@ final class WinogradConv {
     static void conv(float[] in, LaneConvNet.Layer layer, LaneConvNet.Geometry g, float[] out) {
         int cin = layer.inChannels(), cout = layer.outChannels();
         int rows = g.extents()[0] / 2, cols = g.extents()[1] / 2, blocks = rows * cols;
-        Scratch s = SCRATCH.get();
-        if (s.v.length < POINTS * plane(cin, blocks)) s.v = new float[POINTS * plane(cin, blocks)];
-        if (s.m.length < POINTS * plane(cout, blocks)) s.m = new float[POINTS * plane(cout, blocks)];
+        Scratch s = SCRATCH.get().sized(cin, cout, blocks);
         float[] u = s.weights(layer);
         transformInput(in, cin, g, rows, cols, s.v);
         for (int xi = 0; xi < POINTS; xi++) {
@@ -263,8 +268,8 @@ final class WinogradConv {
             a3 = d.fma(w0, a3);
             b3 = d.fma(w1, b3);
         }
-        store4(m, mo, a0, a1, a2, a3);
-        if (channels == 2) store4(m, mo + stride, b0, b1, b2, b3);
+        LaneConvNet.store4(m, mo, LANES, a0, a1, a2, a3);
+        if (channels == 2) LaneConvNet.store4(m, mo + stride, LANES, b0, b1, b2, b3);
     }
 
     /** Three output channels × four blocks: twelve sums, three weights, one input. */
@@ -294,9 +299,9 @@ final class WinogradConv {
             b3 = d.fma(w1, b3);
             c3 = d.fma(w2, c3);
         }
-        store4(m, mo, a0, a1, a2, a3);
-        store4(m, mo + stride, b0, b1, b2, b3);
-        store4(m, mo + 2 * stride, c0, c1, c2, c3);
+        LaneConvNet.store4(m, mo, LANES, a0, a1, a2, a3);
+        LaneConvNet.store4(m, mo + stride, LANES, b0, b1, b2, b3);
+        LaneConvNet.store4(m, mo + 2 * stride, LANES, c0, c1, c2, c3);
     }
 
     /** Four output channels × four blocks: sixteen sums (thirty-two vector registers). */
@@ -330,10 +335,10 @@ final class WinogradConv {
             e2 = d2.fma(w, e2);
             e3 = d3.fma(w, e3);
         }
-        store4(m, mo, a0, a1, a2, a3);
-        store4(m, mo + stride, b0, b1, b2, b3);
-        store4(m, mo + 2 * stride, c0, c1, c2, c3);
-        store4(m, mo + 3 * stride, e0, e1, e2, e3);
+        LaneConvNet.store4(m, mo, LANES, a0, a1, a2, a3);
+        LaneConvNet.store4(m, mo + stride, LANES, b0, b1, b2, b3);
+        LaneConvNet.store4(m, mo + 2 * stride, LANES, c0, c1, c2, c3);
+        LaneConvNet.store4(m, mo + 3 * stride, LANES, e0, e1, e2, e3);
     }
 
     /** One output channel, one block: what no tile covers. */
@@ -342,13 +347,6 @@ final class WinogradConv {
         FloatVector acc = FloatVector.zero(V);
         for (int ci = 0; ci < cin; ci++) acc = FloatVector.fromArray(V, v, vo + ci * stride).fma(FloatVector.broadcast(V, u[uo + ci]), acc);
         acc.intoArray(m, mo);
-    }
-
-    private static void store4(float[] m, int o, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
-        s0.intoArray(m, o);
-        s1.intoArray(m, o + LANES);
-        s2.intoArray(m, o + 2 * LANES);
-        s3.intoArray(m, o + 3 * LANES);
     }
 
     // ---------------------------------------------------------------- weight gradient
@@ -369,9 +367,7 @@ final class WinogradConv {
     static void weightGradient(float[] grad, float[] in, LaneConvNet.Layer layer, LaneConvNet.Geometry g, float[] partial) {
         int cin = layer.inChannels(), cout = layer.outChannels();
         int rows = g.extents()[0] / 2, cols = g.extents()[1] / 2, blocks = rows * cols;
-        Scratch s = SCRATCH.get();
-        if (s.v.length < POINTS * plane(cin, blocks)) s.v = new float[POINTS * plane(cin, blocks)];
-        if (s.m.length < POINTS * plane(cout, blocks)) s.m = new float[POINTS * plane(cout, blocks)];
+        Scratch s = SCRATCH.get().sized(cin, cout, blocks);
         transformInput(in, cin, g, rows, cols, s.v);
         transformGradient(grad, cout, g, rows, cols, s.m);
         for (int xi = 0; xi < POINTS; xi++) accumulate(s.m, s.v, partial, xi, cin, cout, blocks);
@@ -420,14 +416,14 @@ final class WinogradConv {
         for (; co + 3 <= cout; co += 3) {
             int ci = 0;
             for (; ci + 4 <= cin; ci += 4) {
-                threeByFour(n, v, partial, nBase + co * blocks * LANES, vBase + ci * blocks * LANES, (pBase + co * cin + ci) * LANES, cin, blocks);
+                threeByFour(n, v, partial, nBase + co * blocks * LANES, vBase + ci * blocks * LANES, pBase + co * cin + ci, cin, blocks);
             }
             for (; ci < cin; ci++) {
-                for (int c = co; c < co + 3; c++) single(n, v, partial, nBase + c * blocks * LANES, vBase + ci * blocks * LANES, (pBase + c * cin + ci) * LANES, blocks);
+                for (int c = co; c < co + 3; c++) single(n, v, partial, nBase + c * blocks * LANES, vBase + ci * blocks * LANES, pBase + c * cin + ci, blocks);
             }
         }
         for (; co < cout; co++) {
-            for (int ci = 0; ci < cin; ci++) single(n, v, partial, nBase + co * blocks * LANES, vBase + ci * blocks * LANES, (pBase + co * cin + ci) * LANES, blocks);
+            for (int ci = 0; ci < cin; ci++) single(n, v, partial, nBase + co * blocks * LANES, vBase + ci * blocks * LANES, pBase + co * cin + ci, blocks);
         }
     }
 
@@ -456,14 +452,18 @@ final class WinogradConv {
             b3 = d.fma(nb, b3);
             c3 = d.fma(nc, c3);
         }
-        int row = cin * LANES;
-        addInto(partial, po, a0, a1, a2, a3);
-        addInto(partial, po + row, b0, b1, b2, b3);
-        addInto(partial, po + 2 * row, c0, c1, c2, c3);
+        addFour(partial, po, a0, a1, a2, a3);
+        addFour(partial, po + cin, b0, b1, b2, b3);
+        addFour(partial, po + 2 * cin, c0, c1, c2, c3);
     }
 
-    /** partial[o], partial[o + lanes], … += s0, s1, s2, s3 (four input channels of one output channel). */
-    private static void addInto(float[] partial, int o, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
+    /**
+     * The partial sums of weights w … w + 3 (four input channels of one output channel) += s0 … s3:
+     * {@link LaneConvNetGradient#addInto}'s addition, written out in this hot tile (four calls of it were not
+     * measured faster, and one timing of them on a loaded machine was much slower).
+     */
+    private static void addFour(float[] partial, int w, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
+        int o = w * LANES;
         FloatVector.fromArray(V, partial, o).add(s0).intoArray(partial, o);
         FloatVector.fromArray(V, partial, o + LANES).add(s1).intoArray(partial, o + LANES);
         FloatVector.fromArray(V, partial, o + 2 * LANES).add(s2).intoArray(partial, o + 2 * LANES);
@@ -473,7 +473,7 @@ final class WinogradConv {
     private static void single(float[] n, float[] v, float[] partial, int no, int vo, int po, int blocks) {
         FloatVector acc = FloatVector.zero(V);
         for (int b = 0; b < blocks * LANES; b += LANES) acc = FloatVector.fromArray(V, v, vo + b).fma(FloatVector.fromArray(V, n, no + b), acc);
-        FloatVector.fromArray(V, partial, po).add(acc).intoArray(partial, po);
+        LaneConvNetGradient.addInto(partial, po, acc);
     }
 
     /**
