@@ -4,8 +4,11 @@ import static org.equiflow.tensor.cpu.LaneConvNet.LANES;
 import static org.equiflow.tensor.cpu.LaneConvNet.V;
 
 import java.util.List;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The gradient of a {@link LaneConvNet} network, in the same layout: each lane group's
@@ -18,7 +21,7 @@ import jdk.incubator.vector.VectorOperators;
  * depend on threads): a bias gradient in float32 vectors over runs of at most {@link #RUN} sites
  * of one lane group, then in float64 lane by lane; a weight gradient in float32 vectors over
  * such runs, the runs and lane groups added lane-wise in float32, and the lanes in float64 at
- * the end. A layer that {@link WinogradConv} computes on every site has its weight gradient
+ * the end, by halves ({@link #foldedSum}). A layer that {@link WinogradConv} computes on every site has its weight gradient
  * from there: its sums at the sixteen Winograd points, kept the same way, turned into the
  * kernel's nine taps in float64 at the end.
  */
@@ -140,11 +143,44 @@ public final class LaneConvNetGradient {
         return buffers;
     }
 
-    /** Each weight's lanes added in float64, lane 0 first, then rounded to float32. */
+    /** Each weight's lanes added in float64 ({@link #foldedSum}), then rounded to float32. */
     private static float[] laneSums(float[] lanes) {
         float[] f = new float[lanes.length / LANES];
-        for (int w = 0; w < f.length; w++) f[w] = (float) VectorMath.laneSum(lanes, w * LANES, LANES);
+        double[] halves = HALVES.get();
+        for (int w = 0; w < f.length; w++) f[w] = (float) foldedSum(lanes, w * LANES, halves);
         return f;
+    }
+
+    /**
+     * {@link #foldedSum}'s scratch, per thread. Not allocated by the caller: C2 then tries to keep the
+     * small array in registers, which the vector store into it defeats, and the sums run at half the speed.
+     */
+    static final ThreadLocal<double[]> HALVES = ThreadLocal.withInitial(() -> new double[LANES / 2]);
+
+    /** Half a lane group's floats, and float64 vectors of as many lanes. */
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(V.vectorBitSize() / 2));
+    private static final VectorSpecies<Double> HALF_IN_DOUBLES = VectorSpecies.of(double.class, V.vectorShape());
+
+    /**
+     * The sum of one lane group's floats {@code lanes[from .. from + LANES)} in float64, by halves:
+     * lane j plus lane j + LANES/2, then those halved again, to one. A fixed order, so the same bits
+     * before and after C2 compiles it (unlike {@code reduceLanes}), and a chain four additions long
+     * instead of sixteen: a conditioner's gradient, called on one lane group at a time on AVX-512,
+     * reduces every weight's lanes (16 384 sums for a 32 → 32 layer at the Winograd points) once per call.
+     * {@code halves}: scratch of LANES / 2 doubles ({@link #HALVES}).
+     */
+    static double foldedSum(float[] lanes, int from, double[] halves) {
+        ((DoubleVector) FloatVector.fromArray(HALF, lanes, from).convertShape(VectorOperators.F2D, HALF_IN_DOUBLES, 0))
+                .add((DoubleVector) FloatVector.fromArray(HALF, lanes, from + LANES / 2).convertShape(VectorOperators.F2D, HALF_IN_DOUBLES, 0))
+                .intoArray(halves, 0);
+        double[] h = halves;
+        // the halving written out for AVX-512 and AVX2 (the loop below, through memory, is twice as slow)
+        if (LANES == 16) return ((h[0] + h[4]) + (h[2] + h[6])) + ((h[1] + h[5]) + (h[3] + h[7]));
+        if (LANES == 8) return (h[0] + h[2]) + (h[1] + h[3]);
+        for (int n = LANES / 2; n > 1; n /= 2) {
+            for (int j = 0; j < n / 2; j++) h[j] += h[j + n / 2];
+        }
+        return h[0];
     }
 
     private static float[] narrowed(double[] sums) {

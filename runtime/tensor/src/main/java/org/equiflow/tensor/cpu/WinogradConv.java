@@ -38,8 +38,12 @@ final class WinogradConv {
     static final int MIN_CHANNELS = 16;
     /** The Winograd points of F(2×2, 3×3): a 4×4 patch. */
     private static final int POINTS = 16;
-    /** Blocks of one matrix product whose input (channels × blocks × lanes) is kept in L1: 16 KB for 32 channels. */
-    private static final int CHUNK = 16;
+    /**
+     * Blocks transformed, multiplied and transformed back at a time, so that their sixteen points stay
+     * in L2: 32 channels × 8 blocks × 16 lanes are 16 KB a point, 256 KB in and 256 KB out on AVX-512
+     * (a whole 16 × 16 lattice's 64 blocks were 2 MB each, and its forward pass 10 % slower).
+     */
+    private static final int CHUNK = 8;
     /**
      * Floats between one Winograd point's plane and the next beyond its size: planes 16 KB apart
      * (32 channels × 16 blocks × 8 lanes) fall in the same L1 set, and the transforms, which touch
@@ -58,17 +62,31 @@ final class WinogradConv {
     }
 
     /**
-     * Per-thread buffers, and the transformed weights of the last few kernels seen, found again by
-     * their values: a conditioner's layers are built afresh for every call on a part of the batch,
-     * from the same weights until the optimizer's next step, and transforming them costs about a
-     * third of one lane group's product. Comparing 9 216 floats costs a few microseconds.
+     * Floats of transformed kernels (with the copies they are found by) that one thread keeps: 8 M, 32 MB. A
+     * flow's every Winograd layer, each seen once per coupling and pass, has to fit, or the kernels are
+     * transformed again on every call: a U(1) flow of 16 couplings with CNN [32, 32] conditioners has 48
+     * (the middle layer, and in the backward pass the flipped middle and last layers), 4.8 MB.
+     */
+    private static final long KERNEL_CACHE_FLOATS = 8L << 20;
+
+    /**
+     * Per-thread buffers, and the transformed weights of the kernels seen last, found again by their
+     * values: a conditioner's layers are built afresh for every call on a part of the batch (one
+     * block of 16 configurations), from the same weights until the optimizer's next step, and
+     * transforming a 32 → 32 kernel costs 70 µs, about half of one lane group's product. A kernel
+     * that differs is told apart at its first floats; the one that matches is compared whole (9 216
+     * floats, a few microseconds). The oldest kernels are dropped first.
      */
     private static final class Scratch {
         float[] v = new float[0], m = new float[0];
-        final float[][] kernels = new float[6][];
-        final int[] shapes = new int[6];
-        final float[][] transformed = new float[6][];
-        int next;
+        final java.util.ArrayDeque<Transformed> kernels = new java.util.ArrayDeque<>();
+        long cachedFloats;
+
+        record Transformed(int inChannels, int outChannels, float[] kernel, float[] points) {
+            long floats() {
+                return (long) kernel.length + points.length;
+            }
+        }
 
         /** This thread's scratch with room for the points of {@code cin} input and {@code cout} output channels. */
         Scratch sized(int cin, int cout, int blocks) {
@@ -78,16 +96,15 @@ final class WinogradConv {
         }
 
         float[] weights(LaneConvNet.Layer layer) {
-            int shape = layer.outChannels() * 65536 + layer.inChannels();
-            for (int i = 0; i < kernels.length; i++) {
-                if (kernels[i] != null && shapes[i] == shape && java.util.Arrays.equals(kernels[i], layer.weight())) return transformed[i];
+            for (Transformed t : kernels) {
+                if (t.inChannels == layer.inChannels() && t.outChannels == layer.outChannels()
+                        && java.util.Arrays.equals(t.kernel, layer.weight())) return t.points;
             }
-            int i = next;
-            next = (next + 1) % kernels.length;
-            kernels[i] = layer.weight().clone();
-            shapes[i] = shape;
-            transformed[i] = transformWeights(layer);
-            return transformed[i];
+            var added = new Transformed(layer.inChannels(), layer.outChannels(), layer.weight().clone(), transformWeights(layer));
+            kernels.addLast(added);
+            cachedFloats += added.floats();
+            while (cachedFloats > KERNEL_CACHE_FLOATS && kernels.size() > 1) cachedFloats -= kernels.removeFirst().floats();
+            return added.points;
         }
     }
 
@@ -96,19 +113,19 @@ final class WinogradConv {
     /**
      * {@code out} = the layer applied to {@code in} (channels × padded sites × lanes, halo filled)
      * at every site, as {@link LaneConvNet#conv} writes it: bias, sum, activation; halo untouched.
+     * {@link #CHUNK} blocks at a time (the same sums in the same order as all at once).
      */
     static void conv(float[] in, LaneConvNet.Layer layer, LaneConvNet.Geometry g, float[] out) {
         int cin = layer.inChannels(), cout = layer.outChannels();
-        int rows = g.extents()[0] / 2, cols = g.extents()[1] / 2, blocks = rows * cols;
-        Scratch s = SCRATCH.get().sized(cin, cout, blocks);
+        int cols = g.extents()[1] / 2, blocks = g.extents()[0] / 2 * cols, chunk = Math.min(blocks, CHUNK);
+        Scratch s = SCRATCH.get().sized(cin, cout, chunk);
         float[] u = s.weights(layer);
-        transformInput(in, cin, g, rows, cols, s.v);
-        for (int xi = 0; xi < POINTS; xi++) {
-            for (int from = 0; from < blocks; from += CHUNK) {
-                multiply(u, s.v, s.m, xi, cin, cout, blocks, from, Math.min(blocks, from + CHUNK));
-            }
+        for (int from = 0; from < blocks; from += chunk) {
+            int count = Math.min(chunk, blocks - from);
+            transformInput(in, cin, g, cols, from, count, s.v);
+            for (int xi = 0; xi < POINTS; xi++) multiply(u, s.v, s.m, xi, cin, cout, count);
+            transformOutput(s.m, layer, g, cols, from, count, out);
         }
-        transformOutput(s.m, layer, g, rows, cols, out);
     }
 
     /** Floats from one Winograd point's plane (channels × blocks × lanes) to the next. */
@@ -150,96 +167,95 @@ final class WinogradConv {
      * V[ξ][ci][block] = (B^T d B)[ξ] for the 4×4 patch d whose corner is the block's first site
      * minus one row and one column; B^T's rows (1, 0, −1, 0), (0, 1, 1, 0), (0, −1, 1, 0), (0, 1, 0, −1).
      */
-    private static void transformInput(float[] in, int cin, LaneConvNet.Geometry g, int rows, int cols, float[] v) {
-        int width = g.extents()[1] + 2, channelSize = g.paddedSites() * LANES, blocks = rows * cols;
-        int row = width * LANES, point = plane(cin, blocks);
+    private static void transformInput(float[] in, int cin, LaneConvNet.Geometry g, int cols, int from, int count, float[] v) {
+        int width = g.extents()[1] + 2, channelSize = g.paddedSites() * LANES;
+        int row = width * LANES, point = plane(cin, count);
         for (int ci = 0; ci < cin; ci++) {
-            for (int br = 0; br < rows; br++) {
-                for (int bc = 0; bc < cols; bc++) {
-                    int p = ci * channelSize + (2 * br * width + 2 * bc) * LANES;
-                    int o = (ci * blocks + br * cols + bc) * LANES;
-                    // each patch row times B: r = (d0 − d2, d1 + d2, d2 − d1, d1 − d3)
-                    FloatVector r00, r01, r02, r03, r10, r11, r12, r13, r20, r21, r22, r23, r30, r31, r32, r33;
-                    {
-                        FloatVector d0 = FloatVector.fromArray(V, in, p), d1 = FloatVector.fromArray(V, in, p + LANES);
-                        FloatVector d2 = FloatVector.fromArray(V, in, p + 2 * LANES), d3 = FloatVector.fromArray(V, in, p + 3 * LANES);
-                        r00 = d0.sub(d2);
-                        r01 = d1.add(d2);
-                        r02 = d2.sub(d1);
-                        r03 = d1.sub(d3);
-                    }
-                    {
-                        int q = p + row;
-                        FloatVector d0 = FloatVector.fromArray(V, in, q), d1 = FloatVector.fromArray(V, in, q + LANES);
-                        FloatVector d2 = FloatVector.fromArray(V, in, q + 2 * LANES), d3 = FloatVector.fromArray(V, in, q + 3 * LANES);
-                        r10 = d0.sub(d2);
-                        r11 = d1.add(d2);
-                        r12 = d2.sub(d1);
-                        r13 = d1.sub(d3);
-                    }
-                    {
-                        int q = p + 2 * row;
-                        FloatVector d0 = FloatVector.fromArray(V, in, q), d1 = FloatVector.fromArray(V, in, q + LANES);
-                        FloatVector d2 = FloatVector.fromArray(V, in, q + 2 * LANES), d3 = FloatVector.fromArray(V, in, q + 3 * LANES);
-                        r20 = d0.sub(d2);
-                        r21 = d1.add(d2);
-                        r22 = d2.sub(d1);
-                        r23 = d1.sub(d3);
-                    }
-                    {
-                        int q = p + 3 * row;
-                        FloatVector d0 = FloatVector.fromArray(V, in, q), d1 = FloatVector.fromArray(V, in, q + LANES);
-                        FloatVector d2 = FloatVector.fromArray(V, in, q + 2 * LANES), d3 = FloatVector.fromArray(V, in, q + 3 * LANES);
-                        r30 = d0.sub(d2);
-                        r31 = d1.add(d2);
-                        r32 = d2.sub(d1);
-                        r33 = d1.sub(d3);
-                    }
-                    // then B^T times the rows: point (i, j) at ξ = 4i + j
-                    r00.sub(r20).intoArray(v, o);
-                    r01.sub(r21).intoArray(v, o + point);
-                    r02.sub(r22).intoArray(v, o + 2 * point);
-                    r03.sub(r23).intoArray(v, o + 3 * point);
-                    r10.add(r20).intoArray(v, o + 4 * point);
-                    r11.add(r21).intoArray(v, o + 5 * point);
-                    r12.add(r22).intoArray(v, o + 6 * point);
-                    r13.add(r23).intoArray(v, o + 7 * point);
-                    r20.sub(r10).intoArray(v, o + 8 * point);
-                    r21.sub(r11).intoArray(v, o + 9 * point);
-                    r22.sub(r12).intoArray(v, o + 10 * point);
-                    r23.sub(r13).intoArray(v, o + 11 * point);
-                    r10.sub(r30).intoArray(v, o + 12 * point);
-                    r11.sub(r31).intoArray(v, o + 13 * point);
-                    r12.sub(r32).intoArray(v, o + 14 * point);
-                    r13.sub(r33).intoArray(v, o + 15 * point);
+            for (int b = from; b < from + count; b++) {
+                int br = b / cols, bc = b % cols;
+                int p = ci * channelSize + (2 * br * width + 2 * bc) * LANES;
+                int o = (ci * count + b - from) * LANES;
+                // each patch row times B: r = (d0 − d2, d1 + d2, d2 − d1, d1 − d3)
+                FloatVector r00, r01, r02, r03, r10, r11, r12, r13, r20, r21, r22, r23, r30, r31, r32, r33;
+                {
+                    FloatVector d0 = FloatVector.fromArray(V, in, p), d1 = FloatVector.fromArray(V, in, p + LANES);
+                    FloatVector d2 = FloatVector.fromArray(V, in, p + 2 * LANES), d3 = FloatVector.fromArray(V, in, p + 3 * LANES);
+                    r00 = d0.sub(d2);
+                    r01 = d1.add(d2);
+                    r02 = d2.sub(d1);
+                    r03 = d1.sub(d3);
                 }
+                {
+                    int q = p + row;
+                    FloatVector d0 = FloatVector.fromArray(V, in, q), d1 = FloatVector.fromArray(V, in, q + LANES);
+                    FloatVector d2 = FloatVector.fromArray(V, in, q + 2 * LANES), d3 = FloatVector.fromArray(V, in, q + 3 * LANES);
+                    r10 = d0.sub(d2);
+                    r11 = d1.add(d2);
+                    r12 = d2.sub(d1);
+                    r13 = d1.sub(d3);
+                }
+                {
+                    int q = p + 2 * row;
+                    FloatVector d0 = FloatVector.fromArray(V, in, q), d1 = FloatVector.fromArray(V, in, q + LANES);
+                    FloatVector d2 = FloatVector.fromArray(V, in, q + 2 * LANES), d3 = FloatVector.fromArray(V, in, q + 3 * LANES);
+                    r20 = d0.sub(d2);
+                    r21 = d1.add(d2);
+                    r22 = d2.sub(d1);
+                    r23 = d1.sub(d3);
+                }
+                {
+                    int q = p + 3 * row;
+                    FloatVector d0 = FloatVector.fromArray(V, in, q), d1 = FloatVector.fromArray(V, in, q + LANES);
+                    FloatVector d2 = FloatVector.fromArray(V, in, q + 2 * LANES), d3 = FloatVector.fromArray(V, in, q + 3 * LANES);
+                    r30 = d0.sub(d2);
+                    r31 = d1.add(d2);
+                    r32 = d2.sub(d1);
+                    r33 = d1.sub(d3);
+                }
+                // then B^T times the rows: point (i, j) at ξ = 4i + j
+                r00.sub(r20).intoArray(v, o);
+                r01.sub(r21).intoArray(v, o + point);
+                r02.sub(r22).intoArray(v, o + 2 * point);
+                r03.sub(r23).intoArray(v, o + 3 * point);
+                r10.add(r20).intoArray(v, o + 4 * point);
+                r11.add(r21).intoArray(v, o + 5 * point);
+                r12.add(r22).intoArray(v, o + 6 * point);
+                r13.add(r23).intoArray(v, o + 7 * point);
+                r20.sub(r10).intoArray(v, o + 8 * point);
+                r21.sub(r11).intoArray(v, o + 9 * point);
+                r22.sub(r12).intoArray(v, o + 10 * point);
+                r23.sub(r13).intoArray(v, o + 11 * point);
+                r10.sub(r30).intoArray(v, o + 12 * point);
+                r11.sub(r31).intoArray(v, o + 13 * point);
+                r12.sub(r32).intoArray(v, o + 14 * point);
+                r13.sub(r33).intoArray(v, o + 15 * point);
             }
         }
     }
 
     /**
-     * M[ξ][co][b] = Σ over ci, in order, of U[ξ][co][ci] · V[ξ][ci][b] for blocks from..to−1:
+     * M[ξ][co][b] = Σ over ci, in order, of U[ξ][co][ci] · V[ξ][ci][b] for the {@code blocks} in v:
      * register tiles of three output channels × four blocks (sixteen vector registers) or four × four.
      */
-    private static void multiply(float[] u, float[] v, float[] m, int xi, int cin, int cout, int blocks, int from, int to) {
+    private static void multiply(float[] u, float[] v, float[] m, int xi, int cin, int cout, int blocks) {
         int uBase = xi * cout * cin, vBase = xi * plane(cin, blocks), mBase = xi * plane(cout, blocks);
         int channels = LaneConvNet.SIXTEEN_REGISTERS ? 3 : 4, co = 0;
         for (; co + channels <= cout; co += channels) {
-            int b = from;
-            for (; b + 4 <= to; b += 4) {
+            int b = 0;
+            for (; b + 4 <= blocks; b += 4) {
                 if (channels == 3) three(u, v, m, uBase + co * cin, vBase + b * LANES, mBase + (co * blocks + b) * LANES, cin, blocks);
                 else four(u, v, m, uBase + co * cin, vBase + b * LANES, mBase + (co * blocks + b) * LANES, cin, blocks);
             }
-            for (; b < to; b++) {
+            for (; b < blocks; b++) {
                 for (int c = co; c < co + channels; c++) one(u, v, m, uBase + c * cin, vBase + b * LANES, mBase + (c * blocks + b) * LANES, cin, blocks);
             }
         }
         // the channels left: two or one at a time over four blocks (a single sum waits on each multiply-add before the next)
         for (int step = 2; step >= 1; step--) {
             for (; co + step <= cout; co += step) {
-                int b = from;
-                for (; b + 4 <= to; b += 4) fourBlocks(u, v, m, uBase + co * cin, vBase + b * LANES, mBase + (co * blocks + b) * LANES, cin, blocks, step);
-                for (; b < to; b++) {
+                int b = 0;
+                for (; b + 4 <= blocks; b += 4) fourBlocks(u, v, m, uBase + co * cin, vBase + b * LANES, mBase + (co * blocks + b) * LANES, cin, blocks, step);
+                for (; b < blocks; b++) {
                     for (int c = co; c < co + step; c++) one(u, v, m, uBase + c * cin, vBase + b * LANES, mBase + (c * blocks + b) * LANES, cin, blocks);
                 }
             }
@@ -366,10 +382,10 @@ final class WinogradConv {
      */
     static void weightGradient(float[] grad, float[] in, LaneConvNet.Layer layer, LaneConvNet.Geometry g, float[] partial) {
         int cin = layer.inChannels(), cout = layer.outChannels();
-        int rows = g.extents()[0] / 2, cols = g.extents()[1] / 2, blocks = rows * cols;
+        int cols = g.extents()[1] / 2, blocks = g.extents()[0] / 2 * cols;
         Scratch s = SCRATCH.get().sized(cin, cout, blocks);
-        transformInput(in, cin, g, rows, cols, s.v);
-        transformGradient(grad, cout, g, rows, cols, s.m);
+        transformInput(in, cin, g, cols, 0, blocks, s.v);
+        transformGradient(grad, cout, g, cols, 0, blocks, s.m);
         for (int xi = 0; xi < POINTS; xi++) accumulate(s.m, s.v, partial, xi, cin, cout, blocks);
     }
 
@@ -377,23 +393,22 @@ final class WinogradConv {
      * N[ξ][co][b] = (A Ĝ Aᵀ)[ξ] for the 2×2 gradient Ĝ of block b (A's rows (1, 0), (1, 1),
      * (1, −1), (0, −1)): each row (x, y) of A Ĝ becomes (x, x + y, x − y, −y).
      */
-    private static void transformGradient(float[] grad, int cout, LaneConvNet.Geometry g, int rows, int cols, float[] n) {
-        int width = g.extents()[1] + 2, channelSize = g.paddedSites() * LANES, blocks = rows * cols;
-        int row = width * LANES, point = plane(cout, blocks);
+    private static void transformGradient(float[] grad, int cout, LaneConvNet.Geometry g, int cols, int from, int count, float[] n) {
+        int width = g.extents()[1] + 2, channelSize = g.paddedSites() * LANES;
+        int row = width * LANES, point = plane(cout, count);
         for (int co = 0; co < cout; co++) {
-            for (int br = 0; br < rows; br++) {
-                for (int bc = 0; bc < cols; bc++) {
-                    int p = co * channelSize + ((2 * br + 1) * width + 2 * bc + 1) * LANES;
-                    int o = (co * blocks + br * cols + bc) * LANES;
-                    FloatVector g00 = FloatVector.fromArray(V, grad, p), g01 = FloatVector.fromArray(V, grad, p + LANES);
-                    FloatVector g10 = FloatVector.fromArray(V, grad, p + row), g11 = FloatVector.fromArray(V, grad, p + row + LANES);
-                    // A Ĝ: rows (g00, g01), (g00 + g10, g01 + g11), (g00 − g10, g01 − g11), (−g10, −g11)
-                    FloatVector x1 = g00.add(g10), y1 = g01.add(g11), x2 = g00.sub(g10), y2 = g01.sub(g11);
-                    rowTimesAT(g00, g01, n, o, point);
-                    rowTimesAT(x1, y1, n, o + 4 * point, point);
-                    rowTimesAT(x2, y2, n, o + 8 * point, point);
-                    rowTimesAT(g10.neg(), g11.neg(), n, o + 12 * point, point);
-                }
+            for (int b = from; b < from + count; b++) {
+                int br = b / cols, bc = b % cols;
+                int p = co * channelSize + ((2 * br + 1) * width + 2 * bc + 1) * LANES;
+                int o = (co * count + b - from) * LANES;
+                FloatVector g00 = FloatVector.fromArray(V, grad, p), g01 = FloatVector.fromArray(V, grad, p + LANES);
+                FloatVector g10 = FloatVector.fromArray(V, grad, p + row), g11 = FloatVector.fromArray(V, grad, p + row + LANES);
+                // A Ĝ: rows (g00, g01), (g00 + g10, g01 + g11), (g00 − g10, g01 − g11), (−g10, −g11)
+                FloatVector x1 = g00.add(g10), y1 = g01.add(g11), x2 = g00.sub(g10), y2 = g01.sub(g11);
+                rowTimesAT(g00, g01, n, o, point);
+                rowTimesAT(x1, y1, n, o + 4 * point, point);
+                rowTimesAT(x2, y2, n, o + 8 * point, point);
+                rowTimesAT(g10.neg(), g11.neg(), n, o + 12 * point, point);
             }
         }
     }
@@ -478,16 +493,16 @@ final class WinogradConv {
 
     /**
      * The kernel's gradient [cout, cin, 3, 3] from {@link #weightGradient}'s lane-wise sums: each
-     * point's lanes added in float64 (lane 0 first), then Gᵀ · dU · G (Gᵀ's rows (1, ½, ½, 0),
+     * point's lanes added in float64 ({@link LaneConvNetGradient#foldedSum}), then Gᵀ · dU · G (Gᵀ's rows (1, ½, ½, 0),
      * (0, ½, −½, 0), (0, ½, ½, 1)) in float64, rounded once.
      */
     static float[] weightsFromPoints(float[] partial, LaneConvNet.Layer layer) {
         int cin = layer.inChannels(), cout = layer.outChannels();
         float[] w = new float[cout * cin * 9];
-        double[] du = new double[POINTS], half = new double[12];
+        double[] du = new double[POINTS], half = new double[12], halves = LaneConvNetGradient.HALVES.get();
         for (int co = 0; co < cout; co++) {
             for (int ci = 0; ci < cin; ci++) {
-                for (int xi = 0; xi < POINTS; xi++) du[xi] = VectorMath.laneSum(partial, ((xi * cout + co) * cin + ci) * LANES, LANES);
+                for (int xi = 0; xi < POINTS; xi++) du[xi] = LaneConvNetGradient.foldedSum(partial, ((xi * cout + co) * cin + ci) * LANES, halves);
                 // Gᵀ dU: rows u0 + (u1 + u2)/2, (u1 − u2)/2, (u1 + u2)/2 + u3 of dU's rows u_r
                 for (int j = 0; j < 4; j++) {
                     double u0 = du[j], u1 = du[4 + j], u2 = du[8 + j], u3 = du[12 + j];
@@ -512,47 +527,46 @@ final class WinogradConv {
      * Each block's four outputs Y = A^T M A (A^T's rows (1, 1, 1, 0), (0, 1, −1, −1)), plus the
      * bias, through the activation, into the padded layout.
      */
-    private static void transformOutput(float[] m, LaneConvNet.Layer layer, LaneConvNet.Geometry g, int rows, int cols, float[] out) {
-        int cout = layer.outChannels(), blocks = rows * cols, width = g.extents()[1] + 2, channelSize = g.paddedSites() * LANES;
-        int point = plane(cout, blocks), row = width * LANES;
+    private static void transformOutput(float[] m, LaneConvNet.Layer layer, LaneConvNet.Geometry g, int cols, int from, int count, float[] out) {
+        int cout = layer.outChannels(), width = g.extents()[1] + 2, channelSize = g.paddedSites() * LANES;
+        int point = plane(cout, count), row = width * LANES;
         for (int co = 0; co < cout; co++) {
             FloatVector bias = FloatVector.broadcast(V, layer.bias() == null ? 0f : layer.bias()[co]);
-            for (int br = 0; br < rows; br++) {
-                for (int bc = 0; bc < cols; bc++) {
-                    int o = (co * blocks + br * cols + bc) * LANES;
-                    // A^T times each column of M: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3
-                    FloatVector s00, s01, s02, s03, s10, s11, s12, s13;
-                    {
-                        FloatVector m0 = FloatVector.fromArray(V, m, o), m1 = FloatVector.fromArray(V, m, o + 4 * point);
-                        FloatVector m2 = FloatVector.fromArray(V, m, o + 8 * point), m3 = FloatVector.fromArray(V, m, o + 12 * point);
-                        s00 = m0.add(m1).add(m2);
-                        s10 = m1.sub(m2).sub(m3);
-                    }
-                    {
-                        FloatVector m0 = FloatVector.fromArray(V, m, o + point), m1 = FloatVector.fromArray(V, m, o + 5 * point);
-                        FloatVector m2 = FloatVector.fromArray(V, m, o + 9 * point), m3 = FloatVector.fromArray(V, m, o + 13 * point);
-                        s01 = m0.add(m1).add(m2);
-                        s11 = m1.sub(m2).sub(m3);
-                    }
-                    {
-                        FloatVector m0 = FloatVector.fromArray(V, m, o + 2 * point), m1 = FloatVector.fromArray(V, m, o + 6 * point);
-                        FloatVector m2 = FloatVector.fromArray(V, m, o + 10 * point), m3 = FloatVector.fromArray(V, m, o + 14 * point);
-                        s02 = m0.add(m1).add(m2);
-                        s12 = m1.sub(m2).sub(m3);
-                    }
-                    {
-                        FloatVector m0 = FloatVector.fromArray(V, m, o + 3 * point), m1 = FloatVector.fromArray(V, m, o + 7 * point);
-                        FloatVector m2 = FloatVector.fromArray(V, m, o + 11 * point), m3 = FloatVector.fromArray(V, m, o + 15 * point);
-                        s03 = m0.add(m1).add(m2);
-                        s13 = m1.sub(m2).sub(m3);
-                    }
-                    // then each row times A, into sites (2br + a, 2bc + b), padded by one
-                    int p = co * channelSize + ((2 * br + 1) * width + 2 * bc + 1) * LANES;
-                    LaneConvNet.activated(s00.add(s01).add(s02).add(bias), layer).intoArray(out, p);
-                    LaneConvNet.activated(s01.sub(s02).sub(s03).add(bias), layer).intoArray(out, p + LANES);
-                    LaneConvNet.activated(s10.add(s11).add(s12).add(bias), layer).intoArray(out, p + row);
-                    LaneConvNet.activated(s11.sub(s12).sub(s13).add(bias), layer).intoArray(out, p + row + LANES);
+            for (int b = from; b < from + count; b++) {
+                int br = b / cols, bc = b % cols;
+                int o = (co * count + b - from) * LANES;
+                // A^T times each column of M: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3
+                FloatVector s00, s01, s02, s03, s10, s11, s12, s13;
+                {
+                    FloatVector m0 = FloatVector.fromArray(V, m, o), m1 = FloatVector.fromArray(V, m, o + 4 * point);
+                    FloatVector m2 = FloatVector.fromArray(V, m, o + 8 * point), m3 = FloatVector.fromArray(V, m, o + 12 * point);
+                    s00 = m0.add(m1).add(m2);
+                    s10 = m1.sub(m2).sub(m3);
                 }
+                {
+                    FloatVector m0 = FloatVector.fromArray(V, m, o + point), m1 = FloatVector.fromArray(V, m, o + 5 * point);
+                    FloatVector m2 = FloatVector.fromArray(V, m, o + 9 * point), m3 = FloatVector.fromArray(V, m, o + 13 * point);
+                    s01 = m0.add(m1).add(m2);
+                    s11 = m1.sub(m2).sub(m3);
+                }
+                {
+                    FloatVector m0 = FloatVector.fromArray(V, m, o + 2 * point), m1 = FloatVector.fromArray(V, m, o + 6 * point);
+                    FloatVector m2 = FloatVector.fromArray(V, m, o + 10 * point), m3 = FloatVector.fromArray(V, m, o + 14 * point);
+                    s02 = m0.add(m1).add(m2);
+                    s12 = m1.sub(m2).sub(m3);
+                }
+                {
+                    FloatVector m0 = FloatVector.fromArray(V, m, o + 3 * point), m1 = FloatVector.fromArray(V, m, o + 7 * point);
+                    FloatVector m2 = FloatVector.fromArray(V, m, o + 11 * point), m3 = FloatVector.fromArray(V, m, o + 15 * point);
+                    s03 = m0.add(m1).add(m2);
+                    s13 = m1.sub(m2).sub(m3);
+                }
+                // then each row times A, into sites (2br + a, 2bc + b), padded by one
+                int p = co * channelSize + ((2 * br + 1) * width + 2 * bc + 1) * LANES;
+                LaneConvNet.activated(s00.add(s01).add(s02).add(bias), layer).intoArray(out, p);
+                LaneConvNet.activated(s01.sub(s02).sub(s03).add(bias), layer).intoArray(out, p + LANES);
+                LaneConvNet.activated(s10.add(s11).add(s12).add(bias), layer).intoArray(out, p + row);
+                LaneConvNet.activated(s11.sub(s12).sub(s13).add(bias), layer).intoArray(out, p + row + LANES);
             }
         }
     }

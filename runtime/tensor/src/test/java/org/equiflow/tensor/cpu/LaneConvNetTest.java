@@ -377,4 +377,43 @@ class LaneConvNetTest {
         }
         assertTrue(worst >= 1, "the sweep never left exact rounding: it did not test the approximation");
     }
+
+    /**
+     * A weight's lanes are added by halves, in float64: the order written out by recursion here, bit for bit,
+     * on values whose sums round differently in other orders (magnitudes from 1e-8 to 1e8), at every offset
+     * of an array holding several lane groups; and within float64 rounding of the left-to-right sum.
+     */
+    @Test
+    void lanesAreAddedByHalvesInFloat64() {
+        assumeTrue(LaneConvNet.supported(), "no vector support here");
+        int lanes = LaneConvNet.LANES;
+        var random = new SplittableRandom(7);
+        float[] values = new float[5 * lanes];
+        double[] halves = new double[lanes / 2];
+        int orderMattered = 0;
+        for (int trial = 0; trial < 2000; trial++) {
+            for (int i = 0; i < values.length; i++) values[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-8, 9)));
+            int from = random.nextInt(4) * lanes;
+            double want = byHalves(values, from, lanes), leftToRight = 0, magnitude = 0;
+            for (int i = from; i < from + lanes; i++) {
+                leftToRight += values[i];
+                magnitude += Math.abs(values[i]);
+            }
+            assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(LaneConvNetGradient.foldedSum(values, from, halves)),
+                    "trial " + trial);
+            assertTrue(Math.abs(want - leftToRight) <= 4 * Math.ulp(magnitude), "trial " + trial);
+            if (want != leftToRight) orderMattered++;
+        }
+        assertTrue(orderMattered > 0, "no trial told the orders apart: it did not test the order");
+    }
+
+    /** Σ values[from .. from + n) as (the first half's sums by halves) lane by lane plus the second's: lane j + lane j + n/2, then halved again. */
+    private static double byHalves(float[] values, int from, int n) {
+        double[] level = new double[n];
+        for (int i = 0; i < n; i++) level[i] = values[from + i];
+        for (int length = n; length > 1; length /= 2) {
+            for (int j = 0; j < length / 2; j++) level[j] = level[j] + level[j + length / 2];
+        }
+        return level[0];
+    }
 }
