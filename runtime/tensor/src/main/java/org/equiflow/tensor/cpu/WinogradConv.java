@@ -45,9 +45,9 @@ final class WinogradConv {
      */
     private static final int CHUNK = 8;
     /**
-     * Floats between one Winograd point's plane and the next beyond its size: planes 16 KB apart
-     * (32 channels × 16 blocks × 8 lanes) fall in the same L1 set, and the transforms, which touch
-     * all sixteen at once, then evict their own lines.
+     * Floats between one Winograd point's plane and the next beyond its size: planes a power of two
+     * apart (16 KB for 32 channels × 8 blocks × 16 lanes) fall in the same L1 set, and the transforms,
+     * which touch all sixteen at once, then evict their own lines.
      */
     private static final int PLANE_PAD = 2 * LANES;
 

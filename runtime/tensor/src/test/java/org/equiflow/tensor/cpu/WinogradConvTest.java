@@ -27,8 +27,8 @@ class WinogradConvTest {
         "32, 32, 8, 8, LEAKY_RELU",   // the wide conditioners' middle layer: every tile 3 (or 4) channels × 4 blocks
         "25, 32, 8, 8, IDENTITY",     // a last layer's input gradient: 25 channels in
         "8, 8, 8, 8, TANH",           // a narrow layer (such layers stay direct in use; the kernel takes any width)
-        "9, 10, 6, 6, LEAKY_RELU",    // nine blocks: a remainder of blocks and of channels
-        "16, 11, 16, 16, TANH",       // 64 blocks in chunks of sixteen
+        "9, 10, 6, 6, LEAKY_RELU",    // nine blocks: a chunk of eight and one over, a remainder of channels
+        "16, 11, 16, 16, TANH",       // 64 blocks in chunks of eight
         "8, 13, 4, 10, IDENTITY",     // rows and columns of different lengths
     })
     void equalsThePeriodicCorrelationWithinFloat32Rounding(int cin, int cout, int rows, int cols, LaneConvNet.Kind activation) {
