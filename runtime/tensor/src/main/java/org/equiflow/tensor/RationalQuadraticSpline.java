@@ -1,5 +1,7 @@
 package org.equiflow.tensor;
 
+import org.equiflow.tensor.cpu.RationalQuadraticVectors;
+
 /**
  * The monotone rational-quadratic spline of Durkan et al. 2019 ("Neural Spline Flows"), one per
  * site, shared by {@link Spline}, {@link SplineGradient} and
@@ -331,7 +333,20 @@ public final class RationalQuadraticSpline {
         Widened buffers = WIDENED.get();
         double[] xv = buffers.widen(0, x.f32()), pv = buffers.widen(1, p.f32()), gv = g == null ? null : buffers.widen(2, g.f32());
         double[] result = buffers.sized(3, out.size());
-        evaluate(mode, bins, bound, learnedEnds, xv, pv, gv, active, result, sites, x.size());
+        if (mode == TRANSFORM_AND_LOG_DERIVATIVE && RationalQuadraticVectors.supported()) {
+            // a coupling's forward pass: whole vectors of sites at once, the sites left over one by one
+            int configurations = x.size() / sites, vectorSites = sites - sites % RationalQuadraticVectors.LANES;
+            RationalQuadraticVectors.transformAndLogDerivative(bins, bound, learnedEnds, MIN_BIN, MIN_DERIVATIVE, DERIVATIVE_SHIFT,
+                    xv, pv, active, result, sites, vectorSites, configurations);
+            double[] exps = new double[2 * bins];
+            for (int c = 0; c < configurations; c++) {
+                for (int s = vectorSites; s < sites; s++) {
+                    evaluateSite(mode, bins, bound, learnedEnds, xv, pv, gv, result, sites, c * sites + s, exps, active == null || active[s]);
+                }
+            }
+        } else {
+            evaluate(mode, bins, bound, learnedEnds, xv, pv, gv, active, result, sites, x.size());
+        }
         float[] o = out.f32();
         for (int k = 0; k < o.length; k++) o[k] = (float) result[k];
     }

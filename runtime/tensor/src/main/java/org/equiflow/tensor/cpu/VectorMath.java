@@ -33,7 +33,7 @@ public final class VectorMath {
      */
     private static final boolean WIDE = DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     public static final VectorSpecies<Float> FLOATS = WIDE ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
-    private static final VectorSpecies<Double> DOUBLES = WIDE ? DoubleVector.SPECIES_512 : DoubleVector.SPECIES_256;
+    static final VectorSpecies<Double> DOUBLES = WIDE ? DoubleVector.SPECIES_512 : DoubleVector.SPECIES_256;
 
     private static final double LOG2E = 1.4426950408889634;
     private static final double LN2_HI = 6.93145751953125E-1;
@@ -374,31 +374,46 @@ public final class VectorMath {
     /** The vector loop of {@link #log(float[], float[], int, int)}, in a method of its own like every kernel loop here. */
     private static void logVectors(float[] x, float[] y, int from, int end) {
         for (int i = from; i < end; i += FLOATS.length()) {
-            DoubleVector v = widen(FloatVector.fromArray(FLOATS, x, i));
-            LongVector bits = (LongVector) v.reinterpretAsLongs();
-            DoubleVector m = (DoubleVector) bits.and(MANTISSA_BITS).or(EXPONENT_OF_ONE).reinterpretAsDoubles();
-            DoubleVector e = ((DoubleVector) bits.lanewise(VectorOperators.LSHR, 52).or(TWO_TO_52_BITS).reinterpretAsDoubles())
-                    .sub(4503599627370496.0 + 1023.0);
-            // m in [1, 2); halve it (exactly) where it is at least √2.
-            var halve = m.compare(VectorOperators.GE, SQRT2);
-            m = m.blend(m.mul(0.5), halve);
-            e = e.blend(e.add(1.0), halve);
-            DoubleVector t = m.sub(1.0).div(m.add(1.0));
-            DoubleVector z = t.mul(t);
-            DoubleVector p = DoubleVector.broadcast(DOUBLES, 1.0 / 21.0);
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 19.0));
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 17.0));
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 15.0));
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 13.0));
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 11.0));
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 9.0));
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 7.0));
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 5.0));
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 3.0));
-            p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0));
-            DoubleVector logM = t.add(t).mul(p);
-            narrow(e.fma(DoubleVector.broadcast(DOUBLES, LN2_HI), e.fma(DoubleVector.broadcast(DOUBLES, LN2_LO), logM))).intoArray(y, i);
+            narrow(logDouble(widen(FloatVector.fromArray(FLOATS, x, i)))).intoArray(y, i);
         }
+    }
+
+    /**
+     * log v for positive, finite, normal doubles (every widened float is one): v = 2^e·m with m in [√½, √2) read from
+     * v's bits, log m = 2·atanh t with t = (m − 1)/(m + 1), |t| ≤ 0.172, by its Taylor series to t^21 (relative error
+     * below 1e-15), plus e·ln 2 in two parts.
+     */
+    static DoubleVector logDouble(DoubleVector v) {
+        LongVector bits = (LongVector) v.reinterpretAsLongs();
+        DoubleVector m = (DoubleVector) bits.and(MANTISSA_BITS).or(EXPONENT_OF_ONE).reinterpretAsDoubles();
+        DoubleVector e = ((DoubleVector) bits.lanewise(VectorOperators.LSHR, 52).or(TWO_TO_52_BITS).reinterpretAsDoubles())
+                .sub(4503599627370496.0 + 1023.0);
+        // m in [1, 2); halve it (exactly) where it is at least √2.
+        var halve = m.compare(VectorOperators.GE, SQRT2);
+        m = m.blend(m.mul(0.5), halve);
+        e = e.blend(e.add(1.0), halve);
+        DoubleVector logM = twiceAtanh(m.sub(1.0).div(m.add(1.0)));
+        return e.fma(DoubleVector.broadcast(DOUBLES, LN2_HI), e.fma(DoubleVector.broadcast(DOUBLES, LN2_LO), logM));
+    }
+
+    /**
+     * 2·atanh t = 2t·(1 + t²/3 + t⁴/5 + … + t²⁰/21) for |t| ≤ 0.172, in a method of its own: with it
+     * written out, {@link #logDouble} was too long for C2 to inline, and a caller's vectors went through the heap.
+     */
+    private static DoubleVector twiceAtanh(DoubleVector t) {
+        DoubleVector z = t.mul(t);
+        DoubleVector p = DoubleVector.broadcast(DOUBLES, 1.0 / 21.0);
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 19.0));
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 17.0));
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 15.0));
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 13.0));
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 11.0));
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 9.0));
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 7.0));
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 5.0));
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0 / 3.0));
+        p = p.fma(z, DoubleVector.broadcast(DOUBLES, 1.0));
+        return t.add(t).mul(p);
     }
 
     /** exp of a vector of {@link #FLOATS}. */
