@@ -333,11 +333,17 @@ public final class RationalQuadraticSpline {
         Widened buffers = WIDENED.get();
         double[] xv = buffers.widen(0, x.f32()), pv = buffers.widen(1, p.f32()), gv = g == null ? null : buffers.widen(2, g.f32());
         double[] result = buffers.sized(3, out.size());
-        if (mode == TRANSFORM_AND_LOG_DERIVATIVE && RationalQuadraticVectors.supported()) {
-            // a coupling's forward pass: whole vectors of sites at once, the sites left over one by one
+        boolean pairMode = mode == TRANSFORM_AND_LOG_DERIVATIVE || mode == PAIR_INPUT_GRADIENT || mode == PAIR_PARAMETER_GRADIENT;
+        if (pairMode && RationalQuadraticVectors.supported()) {
+            // a coupling's pair and its gradients: whole vectors of sites at once, the sites left over one by one
             int configurations = x.size() / sites, vectorSites = sites - sites % RationalQuadraticVectors.LANES;
-            RationalQuadraticVectors.transformAndLogDerivative(bins, bound, learnedEnds, MIN_BIN, MIN_DERIVATIVE, DERIVATIVE_SHIFT,
-                    xv, pv, active, result, sites, vectorSites, configurations);
+            if (mode == TRANSFORM_AND_LOG_DERIVATIVE) {
+                RationalQuadraticVectors.transformAndLogDerivative(bins, bound, learnedEnds, MIN_BIN, MIN_DERIVATIVE, DERIVATIVE_SHIFT,
+                        xv, pv, active, result, sites, vectorSites, configurations);
+            } else {
+                RationalQuadraticVectors.pairGradient(mode == PAIR_PARAMETER_GRADIENT, bins, bound, learnedEnds, MIN_BIN, MIN_DERIVATIVE,
+                        DERIVATIVE_SHIFT, xv, pv, gv, active, result, sites, vectorSites, configurations);
+            }
             double[] exps = new double[2 * bins];
             for (int c = 0; c < configurations; c++) {
                 for (int s = vectorSites; s < sites; s++) {

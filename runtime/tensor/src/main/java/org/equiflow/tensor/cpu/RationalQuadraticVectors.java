@@ -41,8 +41,8 @@ public final class RationalQuadraticVectors {
                                                  double derivativeShift, double[] x, double[] p, boolean[] active, double[] out,
                                                  int sites, int vectorSites, int configurations) {
         int channels = 3 * bins - 1 + (learnedEnds ? 1 : 0);
-        // per vector of sites: the softmaxes' 2K exponentials (then the bin's five rows), 3 softplus arguments, then 3 logarithms'
-        double[] exps = new double[Math.max(2 * bins, 5) * LANES], stage = new double[3 * LANES];
+        // per vector of sites: the softmaxes' 2K exponentials, what the walk to the bin found, the knots' softplus arguments
+        double[] exps = new double[2 * bins * LANES], walk = new double[WALK_ROWS * LANES], stage = new double[6 * LANES];
         for (int c = 0; c < configurations; c++) {
             for (int s = 0; s < vectorSites; s += LANES) {
                 int pBase = c * channels * sites + s, pairBase = c * 2 * sites + s;
@@ -56,10 +56,132 @@ public final class RationalQuadraticVectors {
                 // rest, C2 did not inline the vector helpers and their vectors went through the heap (no faster than scalar)
                 shiftedLogits(bins, p, pBase, sites, exps);
                 expInPlace(exps, 2 * bins * LANES);
-                binAndKnots(bins, bound, learnedEnds, minBin, derivativeShift, x, xo, p, pBase, sites, exps, stage);
-                softplusInPlace(stage);
-                finish(bins, bound, minDerivative, learnedEnds, x, xo, active, s, exps, stage, out, pairBase, sites);
+                binAndKnots(bins, bound, learnedEnds, minBin, derivativeShift, x, xo, p, pBase, sites, exps, walk, stage);
+                softplusInPlace(stage, 3 * LANES);
+                finish(bins, bound, minDerivative, learnedEnds, x, xo, active, s, walk, stage, out, pairBase, sites);
             }
+        }
+    }
+
+    /**
+     * The gradients of a coupling's pair (y, log dy/dx) for every configuration and its sites [0, {@code vectorSites}),
+     * given their cotangents g [N, 2, sites]: with respect to x into out [N, 1, sites] ({@code parameters} false), or
+     * with respect to p into out [N, 3K − 1 (+ 1), sites]; off the active sites and outside the interval the
+     * identity's (g's first channel for x, 0 for p).
+     */
+    public static void pairGradient(boolean parameters, int bins, double bound, boolean learnedEnds, double minBin, double minDerivative,
+                                    double derivativeShift, double[] x, double[] p, double[] g, boolean[] active, double[] out,
+                                    int sites, int vectorSites, int configurations) {
+        int channels = 3 * bins - 1 + (learnedEnds ? 1 : 0);
+        double[] exps = new double[2 * bins * LANES], walk = new double[WALK_ROWS * LANES], stage = new double[6 * LANES];
+        for (int c = 0; c < configurations; c++) {
+            for (int s = 0; s < vectorSites; s += LANES) {
+                int pBase = c * channels * sites + s, pairBase = c * 2 * sites + s, xo = c * sites + s;
+                if (!inside(bound, learnedEnds, x, xo, active, s).anyTrue()) {
+                    if (!parameters) DoubleVector.fromArray(DOUBLES, g, pairBase).intoArray(out, xo);
+                    else for (int ch = 0; ch < channels; ch++) DoubleVector.zero(DOUBLES).intoArray(out, pBase + ch * sites);
+                    continue;
+                }
+                shiftedLogits(bins, p, pBase, sites, exps);
+                expInPlace(exps, 2 * bins * LANES);
+                binAndKnots(bins, bound, learnedEnds, minBin, derivativeShift, x, xo, p, pBase, sites, exps, walk, stage);
+                softplusInPlace(stage, 3 * LANES);
+                softplusSlopesInPlace(stage);
+                gradient(parameters, bins, bound, minBin, minDerivative, learnedEnds, x, xo, active, s, g, exps, walk, stage, out,
+                        pairBase, pBase, sites);
+            }
+        }
+    }
+
+    /** The chain rule of the scalar routine's gradient modes, term for term, on a vector of sites. */
+    private static void gradient(boolean parameters, int bins, double bound, double minBin, double minDerivative, boolean learnedEnds,
+                                 double[] x, int xo, boolean[] active, int s, double[] g, double[] exps, double[] walk, double[] stage,
+                                 double[] out, int pairBase, int pBase, int sites) {
+        DoubleVector xv = DoubleVector.fromArray(DOUBLES, x, xo);
+        VectorMask<Double> inside = inside(bound, learnedEnds, x, xo, active, s);
+        DoubleVector left = DoubleVector.fromArray(DOUBLES, walk, LEFT * LANES);
+        DoubleVector width = DoubleVector.fromArray(DOUBLES, walk, WIDTH * LANES), height = DoubleVector.fromArray(DOUBLES, walk, HEIGHT * LANES);
+        DoubleVector bin = DoubleVector.fromArray(DOUBLES, walk, BIN * LANES);
+        DoubleVector end = learnedEnds ? DoubleVector.fromArray(DOUBLES, stage, 0).add(minDerivative) : DoubleVector.broadcast(DOUBLES, 1.0);
+        VectorMask<Double> leftKnot = bin.compare(VectorOperators.GT, 0), rightKnot = bin.compare(VectorOperators.LT, bins - 1);
+        DoubleVector leftDerivative = end.blend(DoubleVector.fromArray(DOUBLES, stage, LANES).add(minDerivative), leftKnot);
+        DoubleVector rightDerivative = end.blend(DoubleVector.fromArray(DOUBLES, stage, 2 * LANES).add(minDerivative), rightKnot);
+        DoubleVector xi = xv.sub(left).div(width);
+        DoubleVector slope = height.div(width);
+        DoubleVector oneMinusXi = xi.neg().add(1.0);
+        DoubleVector u = xi.mul(oneMinusXi);
+        DoubleVector oneMinusTwoXi = xi.mul(-2.0).add(1.0);
+        DoubleVector curvature = leftDerivative.add(rightDerivative).sub(slope.mul(2.0));
+        DoubleVector numerator = slope.mul(xi).mul(xi).add(leftDerivative.mul(u));
+        DoubleVector denominator = slope.add(curvature.mul(u));
+        DoubleVector derivativeNumerator = rightDerivative.mul(xi).mul(xi).add(slope.mul(2.0).mul(u))
+                .add(leftDerivative.mul(oneMinusXi).mul(oneMinusXi));
+        DoubleVector ofTransform = DoubleVector.fromArray(DOUBLES, g, pairBase), ofLogDerivative = DoubleVector.fromArray(DOUBLES, g, pairBase + sites);
+        DoubleVector numeratorXi = slope.mul(2.0).mul(xi).add(leftDerivative.mul(oneMinusTwoXi));
+        DoubleVector denominatorXi = curvature.mul(oneMinusTwoXi);
+        // of y
+        DoubleVector q = height.div(denominator.mul(denominator));
+        DoubleVector dXi = ofTransform.mul(q.mul(numeratorXi.mul(denominator).sub(numerator.mul(denominatorXi))));
+        DoubleVector dSlope = ofTransform.mul(q.mul(xi.mul(xi).mul(denominator).sub(numerator.mul(u.mul(-2.0).add(1.0)))));
+        DoubleVector dLeftDerivative = ofTransform.mul(q.mul(u.mul(denominator).sub(numerator.mul(u))));
+        DoubleVector dRightDerivative = ofTransform.mul(q.neg().mul(numerator).mul(u));
+        DoubleVector dHeight = ofTransform.mul(numerator.div(denominator));
+        DoubleVector dBottom = ofTransform;
+        // of log dy/dx
+        DoubleVector derivativeNumeratorXi = rightDerivative.mul(2.0).mul(xi).add(slope.mul(2.0).mul(oneMinusTwoXi))
+                .sub(leftDerivative.mul(2.0).mul(oneMinusXi));
+        dXi = dXi.add(ofLogDerivative.mul(derivativeNumeratorXi.div(derivativeNumerator).sub(denominatorXi.mul(2.0).div(denominator))));
+        dSlope = dSlope.add(ofLogDerivative.mul(DoubleVector.broadcast(DOUBLES, 2.0).div(slope).add(u.mul(2.0).div(derivativeNumerator))
+                .sub(u.mul(-2.0).add(1.0).mul(2.0).div(denominator))));
+        dLeftDerivative = dLeftDerivative.add(ofLogDerivative.mul(oneMinusXi.mul(oneMinusXi).div(derivativeNumerator)
+                .sub(u.mul(2.0).div(denominator))));
+        dRightDerivative = dRightDerivative.add(ofLogDerivative.mul(xi.mul(xi).div(derivativeNumerator).sub(u.mul(2.0).div(denominator))));
+        DoubleVector zero = DoubleVector.zero(DOUBLES);
+        if (!parameters) {
+            ofTransform.blend(dXi.div(width), inside).intoArray(out, xo);
+            return;
+        }
+        // through ξ = (x − xₖ)/wₖ and s = hₖ/wₖ to the bin's knot, width and height, then to the softmax logits
+        DoubleVector dLeft = dXi.neg().div(width);
+        DoubleVector dWidth = xi.mul(dXi).add(slope.mul(dSlope)).neg().div(width);
+        DoubleVector dBinHeight = dHeight.add(dSlope.div(width));
+        double chain = 2 * bound * (1 - bins * minBin);
+        DoubleVector widthSum = DoubleVector.fromArray(DOUBLES, walk, WIDTH_SUM * LANES), heightSum = DoubleVector.fromArray(DOUBLES, walk, HEIGHT_SUM * LANES);
+        DoubleVector widthShare = DoubleVector.fromArray(DOUBLES, walk, WIDTH_SHARE * LANES);
+        DoubleVector heightShare = DoubleVector.fromArray(DOUBLES, walk, HEIGHT_SHARE * LANES);
+        DoubleVector widthSharesBefore = DoubleVector.fromArray(DOUBLES, walk, WIDTH_SHARES_BEFORE * LANES);
+        DoubleVector heightSharesBefore = DoubleVector.fromArray(DOUBLES, walk, HEIGHT_SHARES_BEFORE * LANES);
+        for (int j = 0; j < bins; j++) {
+            DoubleVector widthShareJ = DoubleVector.fromArray(DOUBLES, exps, j * LANES).div(widthSum);
+            DoubleVector heightShareJ = DoubleVector.fromArray(DOUBLES, exps, (bins + j) * LANES).div(heightSum);
+            DoubleVector before = zero.blend(1.0, bin.compare(VectorOperators.GT, j));
+            DoubleVector same = zero.blend(1.0, bin.compare(VectorOperators.EQ, j));
+            DoubleVector ofWidth = dLeft.mul(widthShareJ).mul(before.sub(widthSharesBefore)).add(dWidth.mul(widthShare).mul(same.sub(widthShareJ)));
+            DoubleVector ofHeight = dBottom.mul(heightShareJ).mul(before.sub(heightSharesBefore))
+                    .add(dBinHeight.mul(heightShare).mul(same.sub(heightShareJ)));
+            zero.blend(ofWidth.mul(chain), inside).intoArray(out, pBase + j * sites);
+            zero.blend(ofHeight.mul(chain), inside).intoArray(out, pBase + (bins + j) * sites);
+        }
+        DoubleVector leftSlope = DoubleVector.fromArray(DOUBLES, stage, 4 * LANES), rightSlope = DoubleVector.fromArray(DOUBLES, stage, 5 * LANES);
+        for (int j = 0; j < bins - 1; j++) {
+            DoubleVector value = zero.blend(dLeftDerivative.mul(leftSlope), bin.compare(VectorOperators.EQ, j + 1))
+                    .add(zero.blend(dRightDerivative.mul(rightSlope), bin.compare(VectorOperators.EQ, j)));
+            zero.blend(value, inside).intoArray(out, pBase + (2 * bins + j) * sites);
+        }
+        if (learnedEnds) {
+            // the shared end slope enters as δₖ in the first bin and as δₖ₊₁ in the last (both when K = 1)
+            DoubleVector endSlope = DoubleVector.fromArray(DOUBLES, stage, 3 * LANES);
+            DoubleVector value = zero.blend(dLeftDerivative.mul(endSlope), bin.compare(VectorOperators.EQ, 0))
+                    .add(zero.blend(dRightDerivative.mul(endSlope), bin.compare(VectorOperators.EQ, bins - 1)));
+            zero.blend(value, inside).intoArray(out, pBase + (3 * bins - 1) * sites);
+        }
+    }
+
+    /** stage's rows 3–5, each −z of a knot, become the softplus slopes 1/(1 + e^−z) (rows 0–2 are left as they are). */
+    private static void softplusSlopesInPlace(double[] stage) {
+        for (int i = 3 * LANES; i < 6 * LANES; i += LANES) {
+            DoubleVector one = DoubleVector.broadcast(DOUBLES, 1.0);
+            one.div(VectorMath.expDouble(DoubleVector.fromArray(DOUBLES, stage, i)).add(1.0)).intoArray(stage, i);
         }
     }
 
@@ -86,14 +208,17 @@ public final class RationalQuadraticVectors {
         }
     }
 
+    /** Rows of {@link #binAndKnots}'s result: the bin's left edge, bottom, width, height, index; the softmaxes' sums; the bin's shares; the shares before it. */
+    private static final int LEFT = 0, BOTTOM = 1, WIDTH = 2, HEIGHT = 3, BIN = 4, WIDTH_SUM = 5, HEIGHT_SUM = 6, WIDTH_SHARE = 7,
+            HEIGHT_SHARE = 8, WIDTH_SHARES_BEFORE = 9, HEIGHT_SHARES_BEFORE = 10, WALK_ROWS = 11;
+
     /**
-     * Each site's bin (the first whose right edge passes x; the last takes what rounding leaves): exps is left holding,
-     * per row, the bin's left edge, bottom, width, height and index (rows 0–4, over the exponentials no longer needed
-     * once the walk is done: it reads them in order); stage the softplus arguments of the shared end slope and the
-     * bin's left and right knots.
+     * Each site's bin (the first whose right edge passes x; the last takes what rounding leaves), into the rows of
+     * {@code walk}; into stage's first three rows the softplus arguments of the shared end slope and of the bin's left
+     * and right knots, and into the next three their negatives (for the softplus slopes a gradient wants).
      */
     private static void binAndKnots(int bins, double bound, boolean learnedEnds, double minBin, double derivativeShift,
-                                    double[] x, int xo, double[] p, int pBase, int sites, double[] exps, double[] stage) {
+                                    double[] x, int xo, double[] p, int pBase, int sites, double[] exps, double[] walk, double[] stage) {
         DoubleVector xv = DoubleVector.fromArray(DOUBLES, x, xo);
         DoubleVector widthSum = DoubleVector.zero(DOUBLES), heightSum = widthSum;
         for (int k = 0; k < bins; k++) {
@@ -103,17 +228,23 @@ public final class RationalQuadraticVectors {
         double scale = 1 - bins * minBin;
         DoubleVector left = DoubleVector.broadcast(DOUBLES, -bound), bottom = left;
         DoubleVector width = DoubleVector.zero(DOUBLES), height = width, bin = DoubleVector.broadcast(DOUBLES, bins - 1);
+        DoubleVector widthShare = width, heightShare = width, widthSharesBefore = width, heightSharesBefore = width;
         VectorMask<Double> searching = DOUBLES.maskAll(true);
         for (int k = 0; k < bins; k++) {
-            DoubleVector widthK = DoubleVector.fromArray(DOUBLES, exps, k * LANES).div(widthSum).fma(scale, minBin).mul(2 * bound);
-            DoubleVector heightK = DoubleVector.fromArray(DOUBLES, exps, (bins + k) * LANES).div(heightSum).fma(scale, minBin).mul(2 * bound);
+            DoubleVector widthShareK = DoubleVector.fromArray(DOUBLES, exps, k * LANES).div(widthSum);
+            DoubleVector heightShareK = DoubleVector.fromArray(DOUBLES, exps, (bins + k) * LANES).div(heightSum);
+            DoubleVector widthK = widthShareK.fma(scale, minBin).mul(2 * bound), heightK = heightShareK.fma(scale, minBin).mul(2 * bound);
             VectorMask<Double> found = k == bins - 1 ? searching : searching.and(xv.compare(VectorOperators.LT, left.add(widthK)));
             width = width.blend(widthK, found);
             height = height.blend(heightK, found);
+            widthShare = widthShare.blend(widthShareK, found);
+            heightShare = heightShare.blend(heightShareK, found);
             bin = bin.blend((double) k, found);
             VectorMask<Double> passed = searching.andNot(found);
             left = left.blend(left.add(widthK), passed);
             bottom = bottom.blend(bottom.add(heightK), passed);
+            widthSharesBefore = widthSharesBefore.blend(widthSharesBefore.add(widthShareK), passed);
+            heightSharesBefore = heightSharesBefore.blend(heightSharesBefore.add(heightShareK), passed);
             searching = passed;
         }
         DoubleVector leftZ = DoubleVector.zero(DOUBLES), rightZ = leftZ;
@@ -123,24 +254,36 @@ public final class RationalQuadraticVectors {
             rightZ = rightZ.blend(z, bin.compare(VectorOperators.EQ, j));
         }
         DoubleVector endZ = learnedEnds ? DoubleVector.fromArray(DOUBLES, p, pBase + (3 * bins - 1) * sites) : DoubleVector.zero(DOUBLES);
-        endZ.add(derivativeShift).intoArray(stage, 0);
-        leftZ.add(derivativeShift).intoArray(stage, LANES);
-        rightZ.add(derivativeShift).intoArray(stage, 2 * LANES);
-        left.intoArray(exps, 0);
-        bottom.intoArray(exps, LANES);
-        width.intoArray(exps, 2 * LANES);
-        height.intoArray(exps, 3 * LANES);
-        bin.intoArray(exps, 4 * LANES);
+        endZ = endZ.add(derivativeShift);
+        leftZ = leftZ.add(derivativeShift);
+        rightZ = rightZ.add(derivativeShift);
+        endZ.intoArray(stage, 0);
+        leftZ.intoArray(stage, LANES);
+        rightZ.intoArray(stage, 2 * LANES);
+        endZ.neg().intoArray(stage, 3 * LANES);
+        leftZ.neg().intoArray(stage, 4 * LANES);
+        rightZ.neg().intoArray(stage, 5 * LANES);
+        left.intoArray(walk, LEFT * LANES);
+        bottom.intoArray(walk, BOTTOM * LANES);
+        width.intoArray(walk, WIDTH * LANES);
+        height.intoArray(walk, HEIGHT * LANES);
+        bin.intoArray(walk, BIN * LANES);
+        widthSum.intoArray(walk, WIDTH_SUM * LANES);
+        heightSum.intoArray(walk, HEIGHT_SUM * LANES);
+        widthShare.intoArray(walk, WIDTH_SHARE * LANES);
+        heightShare.intoArray(walk, HEIGHT_SHARE * LANES);
+        widthSharesBefore.intoArray(walk, WIDTH_SHARES_BEFORE * LANES);
+        heightSharesBefore.intoArray(walk, HEIGHT_SHARES_BEFORE * LANES);
     }
 
-    /** y and log dy/dx from the bin (exps' rows 0–4) and the knots' softplus values (stage), the identity outside. */
+    /** y and log dy/dx from the bin (walk) and the knots' softplus values (stage), the identity outside. */
     private static void finish(int bins, double bound, double minDerivative, boolean learnedEnds, double[] x, int xo, boolean[] active,
-                               int s, double[] exps, double[] stage, double[] out, int pairBase, int sites) {
+                               int s, double[] walk, double[] stage, double[] out, int pairBase, int sites) {
         DoubleVector xv = DoubleVector.fromArray(DOUBLES, x, xo);
         VectorMask<Double> inside = inside(bound, learnedEnds, x, xo, active, s);
-        DoubleVector left = DoubleVector.fromArray(DOUBLES, exps, 0), bottom = DoubleVector.fromArray(DOUBLES, exps, LANES);
-        DoubleVector width = DoubleVector.fromArray(DOUBLES, exps, 2 * LANES), height = DoubleVector.fromArray(DOUBLES, exps, 3 * LANES);
-        DoubleVector bin = DoubleVector.fromArray(DOUBLES, exps, 4 * LANES);
+        DoubleVector left = DoubleVector.fromArray(DOUBLES, walk, LEFT * LANES), bottom = DoubleVector.fromArray(DOUBLES, walk, BOTTOM * LANES);
+        DoubleVector width = DoubleVector.fromArray(DOUBLES, walk, WIDTH * LANES), height = DoubleVector.fromArray(DOUBLES, walk, HEIGHT * LANES);
+        DoubleVector bin = DoubleVector.fromArray(DOUBLES, walk, BIN * LANES);
         DoubleVector end = learnedEnds ? DoubleVector.fromArray(DOUBLES, stage, 0).add(minDerivative) : DoubleVector.broadcast(DOUBLES, 1.0);
         DoubleVector leftDerivative = end.blend(DoubleVector.fromArray(DOUBLES, stage, LANES).add(minDerivative),
                 bin.compare(VectorOperators.GT, 0));
@@ -174,9 +317,9 @@ public final class RationalQuadraticVectors {
         for (int i = 0; i < n; i += LANES) VectorMath.expDouble(DoubleVector.fromArray(DOUBLES, a, i)).intoArray(a, i);
     }
 
-    /** a[i] = softplus(a[i]) = max(z, 0) + log(1 + e^−|z|) (the scalar routine's form, log1p as log of 1 + …). */
-    private static void softplusInPlace(double[] a) {
-        for (int i = 0; i < a.length; i += LANES) {
+    /** a[i] = softplus(a[i]) = max(z, 0) + log(1 + e^−|z|) for i in [0, n) (the scalar routine's form, log1p as log of 1 + …). */
+    private static void softplusInPlace(double[] a, int n) {
+        for (int i = 0; i < n; i += LANES) {
             DoubleVector z = DoubleVector.fromArray(DOUBLES, a, i);
             z.max(0.0).add(VectorMath.logDouble(VectorMath.expDouble(z.abs().neg()).add(1.0))).intoArray(a, i);
         }
