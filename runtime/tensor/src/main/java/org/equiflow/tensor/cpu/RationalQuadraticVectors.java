@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The rational-quadratic spline's value and log-derivative (what a coupling's forward pass wants) for
- * as many sites at once as float64 vectors hold: the same formulas as {@code RationalQuadraticSpline}'s
- * scalar routine, step for step, with each site's bin found by masks instead of a branch. The
+ * The rational-quadratic spline's value and log-derivative (what a coupling's forward pass wants), and
+ * their gradients with respect to x and to the parameters, for as many sites at once as float64 vectors
+ * hold: the same formulas as {@code RationalQuadraticSpline}'s scalar routine, step for step, with each
+ * site's bin found by masks instead of a branch. The
  * exponentials and logarithms are {@link VectorMath}'s (relative error near 1e-13 and 1e-15, where
  * {@code Math}'s are correctly rounded to within an ulp), which a float32 result does not see but in a
  * rare last bit. Used for float32 tensors only; float64 ones keep the scalar routine.
@@ -40,27 +41,8 @@ public final class RationalQuadraticVectors {
     public static void transformAndLogDerivative(int bins, double bound, boolean learnedEnds, double minBin, double minDerivative,
                                                  double derivativeShift, double[] x, double[] p, boolean[] active, double[] out,
                                                  int sites, int vectorSites, int configurations) {
-        int channels = 3 * bins - 1 + (learnedEnds ? 1 : 0);
-        // per vector of sites: the softmaxes' 2K exponentials, what the walk to the bin found, the knots' softplus arguments
-        double[] exps = new double[2 * bins * LANES], walk = new double[WALK_ROWS * LANES], stage = new double[6 * LANES];
-        for (int c = 0; c < configurations; c++) {
-            for (int s = 0; s < vectorSites; s += LANES) {
-                int pBase = c * channels * sites + s, pairBase = c * 2 * sites + s;
-                int xo = c * sites + s;
-                if (!inside(bound, learnedEnds, x, xo, active, s).anyTrue()) {
-                    DoubleVector.fromArray(DOUBLES, x, xo).intoArray(out, pairBase);
-                    DoubleVector.zero(DOUBLES).intoArray(out, pairBase + sites);
-                    continue;
-                }
-                // the steps with exponentials and logarithms in loops of their own over arrays: in one method with the
-                // rest, C2 did not inline the vector helpers and their vectors went through the heap (no faster than scalar)
-                shiftedLogits(bins, p, pBase, sites, exps);
-                expInPlace(exps, 2 * bins * LANES);
-                binAndKnots(bins, bound, learnedEnds, minBin, derivativeShift, x, xo, p, pBase, sites, exps, walk, stage);
-                softplusInPlace(stage, 3 * LANES);
-                finish(bins, bound, minDerivative, learnedEnds, x, xo, active, s, walk, stage, out, pairBase, sites);
-            }
-        }
+        eachVectorOfSites(PAIR, bins, bound, learnedEnds, minBin, minDerivative, derivativeShift, x, p, null, active, out, sites,
+                vectorSites, configurations);
     }
 
     /**
@@ -72,50 +54,102 @@ public final class RationalQuadraticVectors {
     public static void pairGradient(boolean parameters, int bins, double bound, boolean learnedEnds, double minBin, double minDerivative,
                                     double derivativeShift, double[] x, double[] p, double[] g, boolean[] active, double[] out,
                                     int sites, int vectorSites, int configurations) {
+        eachVectorOfSites(parameters ? PARAMETER_GRADIENT : INPUT_GRADIENT, bins, bound, learnedEnds, minBin, minDerivative,
+                derivativeShift, x, p, g, active, out, sites, vectorSites, configurations);
+    }
+
+    /** What {@link #eachVectorOfSites} writes: the pair, or its gradient with respect to x or to the parameters. */
+    private static final int PAIR = 0, INPUT_GRADIENT = 1, PARAMETER_GRADIENT = 2;
+
+    private static void eachVectorOfSites(int output, int bins, double bound, boolean learnedEnds, double minBin, double minDerivative,
+                                          double derivativeShift, double[] x, double[] p, double[] g, boolean[] active, double[] out,
+                                          int sites, int vectorSites, int configurations) {
         int channels = 3 * bins - 1 + (learnedEnds ? 1 : 0);
+        // per vector of sites: the softmaxes' 2K exponentials, what the walk to the bin found, the knots' softplus arguments
         double[] exps = new double[2 * bins * LANES], walk = new double[WALK_ROWS * LANES], stage = new double[6 * LANES];
         for (int c = 0; c < configurations; c++) {
             for (int s = 0; s < vectorSites; s += LANES) {
                 int pBase = c * channels * sites + s, pairBase = c * 2 * sites + s, xo = c * sites + s;
                 if (!inside(bound, learnedEnds, x, xo, active, s).anyTrue()) {
-                    if (!parameters) DoubleVector.fromArray(DOUBLES, g, pairBase).intoArray(out, xo);
-                    else for (int ch = 0; ch < channels; ch++) DoubleVector.zero(DOUBLES).intoArray(out, pBase + ch * sites);
+                    // the identity's: y = x and log dy/dx = 0, whose gradient is g's first channel for x and 0 for p
+                    if (output == PAIR) {
+                        DoubleVector.fromArray(DOUBLES, x, xo).intoArray(out, pairBase);
+                        DoubleVector.zero(DOUBLES).intoArray(out, pairBase + sites);
+                    } else if (output == INPUT_GRADIENT) {
+                        DoubleVector.fromArray(DOUBLES, g, pairBase).intoArray(out, xo);
+                    } else {
+                        for (int ch = 0; ch < channels; ch++) DoubleVector.zero(DOUBLES).intoArray(out, pBase + ch * sites);
+                    }
                     continue;
                 }
+                // the steps with exponentials and logarithms in loops of their own over arrays: in one method with the
+                // rest, C2 did not inline the vector helpers and their vectors went through the heap (no faster than scalar)
                 shiftedLogits(bins, p, pBase, sites, exps);
                 expInPlace(exps, 2 * bins * LANES);
                 binAndKnots(bins, bound, learnedEnds, minBin, derivativeShift, x, xo, p, pBase, sites, exps, walk, stage);
                 softplusInPlace(stage, 3 * LANES);
-                softplusSlopesInPlace(stage);
-                gradient(parameters, bins, bound, minBin, minDerivative, learnedEnds, x, xo, active, s, g, exps, walk, stage, out,
-                        pairBase, pBase, sites);
+                rationalQuadratic(bins, minDerivative, learnedEnds, x, xo, walk, stage);
+                if (output == PAIR) {
+                    finish(bound, learnedEnds, x, xo, active, s, walk, stage, out, pairBase, sites);
+                } else {
+                    softplusSlopesInPlace(stage);
+                    gradient(output == PARAMETER_GRADIENT, bins, bound, minBin, learnedEnds, x, xo, active, s, g, exps, walk, stage, out,
+                            pairBase, pBase, sites);
+                }
             }
         }
     }
 
-    /** The chain rule of the scalar routine's gradient modes, term for term, on a vector of sites. */
-    private static void gradient(boolean parameters, int bins, double bound, double minBin, double minDerivative, boolean learnedEnds,
-                                 double[] x, int xo, boolean[] active, int s, double[] g, double[] exps, double[] walk, double[] stage,
-                                 double[] out, int pairBase, int pBase, int sites) {
+    /**
+     * The bin's quantities both the pair and its gradients start from, as the scalar routine writes them, into the rows
+     * of {@code walk}: the knots' slopes δₖ, δₖ₊₁ (the end slope, or 1, at the ends; from stage's softplus values
+     * inside), ξ = (x − xₖ)/wₖ, s = hₖ/wₖ, ξ(1 − ξ), δₖ + δₖ₊₁ − 2s, the value's numerator and denominator and the
+     * derivative's numerator.
+     */
+    private static void rationalQuadratic(int bins, double minDerivative, boolean learnedEnds, double[] x, int xo, double[] walk,
+                                          double[] stage) {
         DoubleVector xv = DoubleVector.fromArray(DOUBLES, x, xo);
-        VectorMask<Double> inside = inside(bound, learnedEnds, x, xo, active, s);
         DoubleVector left = DoubleVector.fromArray(DOUBLES, walk, LEFT * LANES);
         DoubleVector width = DoubleVector.fromArray(DOUBLES, walk, WIDTH * LANES), height = DoubleVector.fromArray(DOUBLES, walk, HEIGHT * LANES);
         DoubleVector bin = DoubleVector.fromArray(DOUBLES, walk, BIN * LANES);
         DoubleVector end = learnedEnds ? DoubleVector.fromArray(DOUBLES, stage, 0).add(minDerivative) : DoubleVector.broadcast(DOUBLES, 1.0);
-        VectorMask<Double> leftKnot = bin.compare(VectorOperators.GT, 0), rightKnot = bin.compare(VectorOperators.LT, bins - 1);
-        DoubleVector leftDerivative = end.blend(DoubleVector.fromArray(DOUBLES, stage, LANES).add(minDerivative), leftKnot);
-        DoubleVector rightDerivative = end.blend(DoubleVector.fromArray(DOUBLES, stage, 2 * LANES).add(minDerivative), rightKnot);
+        DoubleVector leftDerivative = end.blend(DoubleVector.fromArray(DOUBLES, stage, LANES).add(minDerivative),
+                bin.compare(VectorOperators.GT, 0));
+        DoubleVector rightDerivative = end.blend(DoubleVector.fromArray(DOUBLES, stage, 2 * LANES).add(minDerivative),
+                bin.compare(VectorOperators.LT, bins - 1));
         DoubleVector xi = xv.sub(left).div(width);
         DoubleVector slope = height.div(width);
         DoubleVector oneMinusXi = xi.neg().add(1.0);
         DoubleVector u = xi.mul(oneMinusXi);
-        DoubleVector oneMinusTwoXi = xi.mul(-2.0).add(1.0);
         DoubleVector curvature = leftDerivative.add(rightDerivative).sub(slope.mul(2.0));
-        DoubleVector numerator = slope.mul(xi).mul(xi).add(leftDerivative.mul(u));
-        DoubleVector denominator = slope.add(curvature.mul(u));
-        DoubleVector derivativeNumerator = rightDerivative.mul(xi).mul(xi).add(slope.mul(2.0).mul(u))
-                .add(leftDerivative.mul(oneMinusXi).mul(oneMinusXi));
+        leftDerivative.intoArray(walk, LEFT_DERIVATIVE * LANES);
+        rightDerivative.intoArray(walk, RIGHT_DERIVATIVE * LANES);
+        xi.intoArray(walk, XI * LANES);
+        slope.intoArray(walk, SLOPE * LANES);
+        u.intoArray(walk, U * LANES);
+        curvature.intoArray(walk, CURVATURE * LANES);
+        slope.mul(xi).mul(xi).add(leftDerivative.mul(u)).intoArray(walk, NUMERATOR * LANES);
+        slope.add(curvature.mul(u)).intoArray(walk, DENOMINATOR * LANES);
+        rightDerivative.mul(xi).mul(xi).add(slope.mul(2.0).mul(u)).add(leftDerivative.mul(oneMinusXi).mul(oneMinusXi))
+                .intoArray(walk, DERIVATIVE_NUMERATOR * LANES);
+    }
+
+    /** The chain rule of the scalar routine's gradient modes, term for term, on a vector of sites. */
+    private static void gradient(boolean parameters, int bins, double bound, double minBin, boolean learnedEnds,
+                                 double[] x, int xo, boolean[] active, int s, double[] g, double[] exps, double[] walk, double[] stage,
+                                 double[] out, int pairBase, int pBase, int sites) {
+        VectorMask<Double> inside = inside(bound, learnedEnds, x, xo, active, s);
+        DoubleVector width = DoubleVector.fromArray(DOUBLES, walk, WIDTH * LANES), height = DoubleVector.fromArray(DOUBLES, walk, HEIGHT * LANES);
+        DoubleVector bin = DoubleVector.fromArray(DOUBLES, walk, BIN * LANES);
+        DoubleVector leftDerivative = DoubleVector.fromArray(DOUBLES, walk, LEFT_DERIVATIVE * LANES);
+        DoubleVector rightDerivative = DoubleVector.fromArray(DOUBLES, walk, RIGHT_DERIVATIVE * LANES);
+        DoubleVector xi = DoubleVector.fromArray(DOUBLES, walk, XI * LANES), slope = DoubleVector.fromArray(DOUBLES, walk, SLOPE * LANES);
+        DoubleVector u = DoubleVector.fromArray(DOUBLES, walk, U * LANES), curvature = DoubleVector.fromArray(DOUBLES, walk, CURVATURE * LANES);
+        DoubleVector numerator = DoubleVector.fromArray(DOUBLES, walk, NUMERATOR * LANES);
+        DoubleVector denominator = DoubleVector.fromArray(DOUBLES, walk, DENOMINATOR * LANES);
+        DoubleVector derivativeNumerator = DoubleVector.fromArray(DOUBLES, walk, DERIVATIVE_NUMERATOR * LANES);
+        DoubleVector oneMinusXi = xi.neg().add(1.0);
+        DoubleVector oneMinusTwoXi = xi.mul(-2.0).add(1.0);
         DoubleVector ofTransform = DoubleVector.fromArray(DOUBLES, g, pairBase), ofLogDerivative = DoubleVector.fromArray(DOUBLES, g, pairBase + sites);
         DoubleVector numeratorXi = slope.mul(2.0).mul(xi).add(leftDerivative.mul(oneMinusTwoXi));
         DoubleVector denominatorXi = curvature.mul(oneMinusTwoXi);
@@ -179,8 +213,8 @@ public final class RationalQuadraticVectors {
 
     /** stage's rows 3–5, each −z of a knot, become the softplus slopes 1/(1 + e^−z) (rows 0–2 are left as they are). */
     private static void softplusSlopesInPlace(double[] stage) {
+        DoubleVector one = DoubleVector.broadcast(DOUBLES, 1.0);
         for (int i = 3 * LANES; i < 6 * LANES; i += LANES) {
-            DoubleVector one = DoubleVector.broadcast(DOUBLES, 1.0);
             one.div(VectorMath.expDouble(DoubleVector.fromArray(DOUBLES, stage, i)).add(1.0)).intoArray(stage, i);
         }
     }
@@ -208,9 +242,13 @@ public final class RationalQuadraticVectors {
         }
     }
 
-    /** Rows of {@link #binAndKnots}'s result: the bin's left edge, bottom, width, height, index; the softmaxes' sums; the bin's shares; the shares before it. */
+    /**
+     * Rows of {@link #binAndKnots}'s result (the bin's left edge, bottom, width, height, index; the softmaxes' sums; the
+     * bin's shares; the shares before it) and of {@link #rationalQuadratic}'s (the rest).
+     */
     private static final int LEFT = 0, BOTTOM = 1, WIDTH = 2, HEIGHT = 3, BIN = 4, WIDTH_SUM = 5, HEIGHT_SUM = 6, WIDTH_SHARE = 7,
-            HEIGHT_SHARE = 8, WIDTH_SHARES_BEFORE = 9, HEIGHT_SHARES_BEFORE = 10, WALK_ROWS = 11;
+            HEIGHT_SHARE = 8, WIDTH_SHARES_BEFORE = 9, HEIGHT_SHARES_BEFORE = 10, LEFT_DERIVATIVE = 11, RIGHT_DERIVATIVE = 12, XI = 13,
+            SLOPE = 14, U = 15, CURVATURE = 16, NUMERATOR = 17, DENOMINATOR = 18, DERIVATIVE_NUMERATOR = 19, WALK_ROWS = 20;
 
     /**
      * Each site's bin (the first whose right edge passes x; the last takes what rounding leaves), into the rows of
@@ -276,36 +314,23 @@ public final class RationalQuadraticVectors {
         heightSharesBefore.intoArray(walk, HEIGHT_SHARES_BEFORE * LANES);
     }
 
-    /** y and log dy/dx from the bin (walk) and the knots' softplus values (stage), the identity outside. */
-    private static void finish(int bins, double bound, double minDerivative, boolean learnedEnds, double[] x, int xo, boolean[] active,
-                               int s, double[] walk, double[] stage, double[] out, int pairBase, int sites) {
+    /** y and log dy/dx from the bin's quantities ({@link #rationalQuadratic}), the identity outside. */
+    private static void finish(double bound, boolean learnedEnds, double[] x, int xo, boolean[] active, int s, double[] walk,
+                               double[] stage, double[] out, int pairBase, int sites) {
         DoubleVector xv = DoubleVector.fromArray(DOUBLES, x, xo);
         VectorMask<Double> inside = inside(bound, learnedEnds, x, xo, active, s);
-        DoubleVector left = DoubleVector.fromArray(DOUBLES, walk, LEFT * LANES), bottom = DoubleVector.fromArray(DOUBLES, walk, BOTTOM * LANES);
-        DoubleVector width = DoubleVector.fromArray(DOUBLES, walk, WIDTH * LANES), height = DoubleVector.fromArray(DOUBLES, walk, HEIGHT * LANES);
-        DoubleVector bin = DoubleVector.fromArray(DOUBLES, walk, BIN * LANES);
-        DoubleVector end = learnedEnds ? DoubleVector.fromArray(DOUBLES, stage, 0).add(minDerivative) : DoubleVector.broadcast(DOUBLES, 1.0);
-        DoubleVector leftDerivative = end.blend(DoubleVector.fromArray(DOUBLES, stage, LANES).add(minDerivative),
-                bin.compare(VectorOperators.GT, 0));
-        DoubleVector rightDerivative = end.blend(DoubleVector.fromArray(DOUBLES, stage, 2 * LANES).add(minDerivative),
-                bin.compare(VectorOperators.LT, bins - 1));
-        // with ξ the position in the bin and s its slope, as the scalar routine writes them
-        DoubleVector xi = xv.sub(left).div(width);
-        DoubleVector slope = height.div(width);
-        DoubleVector oneMinusXi = xi.neg().add(1.0);
-        DoubleVector u = xi.mul(oneMinusXi);
-        DoubleVector curvature = leftDerivative.add(rightDerivative).sub(slope.mul(2.0));
-        DoubleVector numerator = slope.mul(xi).mul(xi).add(leftDerivative.mul(u));
-        DoubleVector denominator = slope.add(curvature.mul(u));
-        DoubleVector derivativeNumerator = rightDerivative.mul(xi).mul(xi).add(slope.mul(2.0).mul(u))
-                .add(leftDerivative.mul(oneMinusXi).mul(oneMinusXi));
+        DoubleVector bottom = DoubleVector.fromArray(DOUBLES, walk, BOTTOM * LANES), height = DoubleVector.fromArray(DOUBLES, walk, HEIGHT * LANES);
+        DoubleVector slope = DoubleVector.fromArray(DOUBLES, walk, SLOPE * LANES);
+        DoubleVector numerator = DoubleVector.fromArray(DOUBLES, walk, NUMERATOR * LANES);
+        DoubleVector denominator = DoubleVector.fromArray(DOUBLES, walk, DENOMINATOR * LANES);
+        DoubleVector derivativeNumerator = DoubleVector.fromArray(DOUBLES, walk, DERIVATIVE_NUMERATOR * LANES);
         DoubleVector y = bottom.add(height.mul(numerator).div(denominator));
         // the three logarithms through the stage (lanes outside the interval hold 1: their log is not used)
         DoubleVector one = DoubleVector.broadcast(DOUBLES, 1.0);
         one.blend(slope, inside).intoArray(stage, 0);
         one.blend(derivativeNumerator, inside).intoArray(stage, LANES);
         one.blend(denominator, inside).intoArray(stage, 2 * LANES);
-        logInPlace(stage);
+        logInPlace(stage, 3 * LANES);
         DoubleVector logDerivative = DoubleVector.fromArray(DOUBLES, stage, 0).mul(2.0).add(DoubleVector.fromArray(DOUBLES, stage, LANES))
                 .sub(DoubleVector.fromArray(DOUBLES, stage, 2 * LANES).mul(2.0));
         xv.blend(y, inside).intoArray(out, pairBase);
@@ -325,8 +350,8 @@ public final class RationalQuadraticVectors {
         }
     }
 
-    /** a[i] = log(a[i]), every value positive. */
-    private static void logInPlace(double[] a) {
-        for (int i = 0; i < a.length; i += LANES) VectorMath.logDouble(DoubleVector.fromArray(DOUBLES, a, i)).intoArray(a, i);
+    /** a[i] = log(a[i]) for i in [0, n), every value positive. */
+    private static void logInPlace(double[] a, int n) {
+        for (int i = 0; i < n; i += LANES) VectorMath.logDouble(DoubleVector.fromArray(DOUBLES, a, i)).intoArray(a, i);
     }
 }
