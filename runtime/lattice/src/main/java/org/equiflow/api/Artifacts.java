@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.equiflow.optim.Adam;
 import org.equiflow.compiler.model.Printer;
 import org.equiflow.compiler.model.TheoryInstance;
@@ -160,19 +162,68 @@ final class Artifacts {
     }
 
     /**
-     * Writes the ensemble, its metadata and (reweighting) its log weights into {@code into}, a
-     * staged result directory; {@code trainingStep} is the checkpoint's step (−1: untrained flow).
-     * {@code flowHmc} is flow-HMC's trajectory, recorded as {@code run.flow_hmc} (empty for the other samplers).
+     * The arrays of a flow's ensemble — the configurations, and the log weights of reweighted proposals (only meaningful
+     * with them, saved beside in the same order) — being written into a staged result directory on a thread of their
+     * own. They need no measurement, so the disk works while the measurements and the report take the CPU; at a million
+     * configurations the array is hundreds of MB, and writing it took as long as measuring the chain.
      */
-    static Path writeEnsemble(Workspace ws, Path into, Samples samples, String method, long seed, double ess,
+    static final class EnsembleArrays {
+        private final Path into;
+        private final FutureTask<Path> write;
+
+        private EnsembleArrays(Path into, FutureTask<Path> write) {
+            this.into = into;
+            this.write = write;
+        }
+
+        /** Starts writing {@code samples}' arrays into {@code into}, a staged result directory. */
+        static EnsembleArrays start(Workspace ws, Path into, Samples samples) {
+            int[] shape = ensembleShape(ws.flow().theory(), samples.count());
+            var write = new FutureTask<Path>(() -> {
+                if (samples.weighted()) Npy.write(into.resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
+                return Ensembles.writeArray(into, "ensemble", samples.configs(), shape);
+            });
+            Thread.ofPlatform().name("equiflow-ensemble-writer").daemon().start(write);
+            return new EnsembleArrays(into, write);
+        }
+
+        Path into() { return into; }
+
+        /** The array's path once both files are complete on disk; what the write threw, else. */
+        Path await() throws IOException {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return write.get();
+                    } catch (InterruptedException e) {
+                        // The files must be complete (or failed) before the caller commits or discards the directory.
+                        interrupted = true;
+                    }
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) throw io;
+                if (e.getCause() instanceof RuntimeException runtime) throw runtime;
+                if (e.getCause() instanceof Error error) throw error;
+                throw new IOException(e.getCause());
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Completes a flow's ensemble in the staged result directory that {@code arrays} is writing into: waits for its
+     * arrays, then writes the metadata sidecar beside them. {@code trainingStep} is the checkpoint's step (−1: untrained
+     * flow). {@code flowHmc} is flow-HMC's trajectory, recorded as {@code run.flow_hmc} (empty for the other samplers).
+     */
+    static Path writeEnsemble(Workspace ws, EnsembleArrays arrays, Samples samples, String method, long seed, double ess,
                               Measurements.Report report, long trainingStep, double samplingSeconds,
                               Map<String, Object> flowHmc) throws IOException {
         var theory = ws.flow().theory();
         var meta = new EnsembleMetadata(theory.name(), theory.parameters(), theory.lattice().sizes(), theory.field().toString(),
                 ws.flow().name(), ws.script().toString(), Checkpoint.sha256Hex(ws.scriptText()), seed, method, samples.count(),
                 samples.acceptance(), ess, Instant.now(), version(), observablesOf(report));
-        // Reweighted ensembles are only meaningful with their weights: saved beside, in the same order.
-        if (samples.weighted()) Npy.write(into.resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
         // Which trained run this ensemble came from, so a reader can tell results of different runs apart.
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("identity_sha256", ws.identity().identitySha256());
@@ -183,7 +234,9 @@ final class Artifacts {
         // flow_hmc's trajectories (empty for the other samplers): with a tuned step size, the one the kept chain used
         if (!flowHmc.isEmpty()) run.put("flow_hmc", flowHmc);
         describeTheory(run, theory, trainingStep < 0 ? 0 : trainingSeconds, samplingSeconds);
-        return Ensembles.write(into, "ensemble", samples.configs(), ensembleShape(theory, samples.count()), meta, run).array();
+        Path array = arrays.await();
+        Ensembles.writeSidecar(array, ensembleShape(theory, samples.count()), meta, run);
+        return array;
     }
 
     /**

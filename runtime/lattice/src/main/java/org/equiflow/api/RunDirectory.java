@@ -179,6 +179,11 @@ public final class RunDirectory implements AutoCloseable {
         return Files.createDirectories(directory.resolve(RESULTS).resolve(id));
     }
 
+    /** Removes a staged result that will not be committed: the run failed after staging it. */
+    void discard(Path staged) throws IOException {
+        deleteRecursively(staged);
+    }
+
     /**
      * Makes a staged result current in one atomic rename, then points the stable names at it and
      * deletes the result it replaced.

@@ -123,6 +123,36 @@ final class Sampling {
     /** After the draw, the same on every rank: the checks and measurements; rank 0 (the one holding {@code directory}) commits them. */
     private static SamplingResult finish(Workspace ws, RunDirectory directory, SamplingListener listener, Prepared run, Samples samples,
                                          double samplingSeconds) throws IOException {
+        long measureStart = System.nanoTime();
+        requireFiniteLogWeights(samples.proposalLogWeights(), run.precision());
+        // Only rank 0 of a distributed run holds the directory; its arrays go to disk while the chain is measured.
+        Artifacts.EnsembleArrays arrays = directory == null ? null : Artifacts.EnsembleArrays.start(ws, directory.stage(), samples);
+        try {
+            return measureAndCommit(ws, directory, arrays, listener, run, samples, samplingSeconds, measureStart);
+        } catch (IOException | RuntimeException | Error failure) {
+            if (arrays != null) discard(directory, arrays, failure);
+            throw failure;
+        }
+    }
+
+    /** A staged result that will not be committed: its arrays finished (or failed), then the directory removed. */
+    private static void discard(RunDirectory directory, Artifacts.EnsembleArrays arrays, Throwable failure) {
+        try {
+            arrays.await();
+        } catch (IOException | RuntimeException writeFailed) {
+            failure.addSuppressed(writeFailed);
+        }
+        try {
+            directory.discard(arrays.into());
+        } catch (IOException notRemoved) {
+            // the next command on this directory removes it (RunDirectory.open)
+            failure.addSuppressed(notRemoved);
+        }
+    }
+
+    private static SamplingResult measureAndCommit(Workspace ws, RunDirectory directory, Artifacts.EnsembleArrays arrays,
+                                                   SamplingListener listener, Prepared run, Samples samples, double samplingSeconds,
+                                                   long measureStart) throws IOException {
         var settings = run.settings();
         int count = run.count(), batch = run.batch(), thermalize = run.thermalize(), mdSteps = run.mdSteps();
         long seed = run.seed();
@@ -133,8 +163,6 @@ final class Sampling {
         List<Trainer.Step> history = run.history();
         FlowSampler sampler = run.sampler();
         double stepSize = run.stepSize(), targetAcceptance = run.targetAcceptance();
-        long measureStart = System.nanoTime();
-        requireFiniteLogWeights(samples.proposalLogWeights(), precision);
         double ess = Reweighting.ess(samples.proposalLogWeights());
         var report = withExactKl(ws.flow().theory(), Measurements.measure(ws.flow().theory(), ws.program().names(), samples.configs(),
                 samples.count(), measure, samples.weighted() ? samples.proposalLogWeights() : null), samples.proposalLogWeights());
@@ -160,9 +188,9 @@ final class Sampling {
         if (directory == null) return result;
         // Ensemble, metadata, weights and report are one result: staged completely, then made current in one rename.
         long ensembleStart = System.nanoTime();
-        Path staged = directory.stage();
+        Path staged = arrays.into();
         String integrator = settings.choice("integrator", "leapfrog");
-        Artifacts.writeEnsemble(ws, staged, samples, method, seed, ess, report, trainingStep, samplingSeconds,
+        Artifacts.writeEnsemble(ws, arrays, samples, method, seed, ess, report, trainingStep, samplingSeconds,
                 sampler instanceof FlowHmcSampler ? flowHmcRecord(integrator, stepSize, mdSteps, stepSizeTuning) : Map.of());
         var description = RunDescriptions.flow(ws, checkpoint, history,
                 new RunDescriptions.FlowSampling(method, samples.weighted(), seed, count, batch, thermalize, precision, samplingSeconds,

@@ -117,23 +117,17 @@ public final class Npy {
 
     public static void write(Path file, float[] data, int... shape) throws IOException {
         checkSize(data.length, shape);
-        ByteBuffer payload = littleEndian(4L * data.length);
-        payload.asFloatBuffer().put(data);
-        writeFile(file, FLOAT32, shape, payload);
+        writeFile(file, FLOAT32, shape, data.length, Float.BYTES, (chunk, from, count) -> chunk.asFloatBuffer().put(data, from, count));
     }
 
     public static void write(Path file, double[] data, int... shape) throws IOException {
         checkSize(data.length, shape);
-        ByteBuffer payload = littleEndian(8L * data.length);
-        payload.asDoubleBuffer().put(data);
-        writeFile(file, FLOAT64, shape, payload);
+        writeFile(file, FLOAT64, shape, data.length, Double.BYTES, (chunk, from, count) -> chunk.asDoubleBuffer().put(data, from, count));
     }
 
     public static void write(Path file, long[] data, int... shape) throws IOException {
         checkSize(data.length, shape);
-        ByteBuffer payload = littleEndian(8L * data.length);
-        payload.asLongBuffer().put(data);
-        writeFile(file, INT64, shape, payload);
+        writeFile(file, INT64, shape, data.length, Long.BYTES, (chunk, from, count) -> chunk.asLongBuffer().put(data, from, count));
     }
 
     /** Reads any supported dtype, widening every element to double. */
@@ -194,18 +188,26 @@ public final class Npy {
         }
     }
 
-    private static ByteBuffer littleEndian(long bytes) {
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("array of " + bytes + " bytes is too large for one .npy write");
-        }
-        return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+    /** Bytes converted at a time: a large array streams through one small buffer instead of a second copy of it in memory. */
+    static final int CHUNK_BYTES = 1 << 22;
+
+    /** Puts elements from … from + count − 1 of the array being written into {@code chunk}, little-endian from its start. */
+    @FunctionalInterface
+    private interface ChunkFiller {
+        void fill(ByteBuffer chunk, int from, int count);
     }
 
-    private static void writeFile(Path file, String dtype, int[] shape, ByteBuffer payload) throws IOException {
+    private static void writeFile(Path file, String dtype, int[] shape, int length, int width, ChunkFiller filler) throws IOException {
         byte[] header = encodeHeader(dtype, shape);
         AtomicFiles.write(file, out -> {
             out.write(header);
-            out.write(payload.array(), 0, payload.capacity());
+            ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, Math.max(width, (long) length * width))).order(ByteOrder.LITTLE_ENDIAN);
+            int perChunk = chunk.capacity() / width;
+            for (int from = 0; from < length; from += perChunk) {
+                int count = Math.min(perChunk, length - from);
+                filler.fill(chunk.clear(), from, count);
+                out.write(chunk.array(), 0, count * width);
+            }
         });
     }
 

@@ -2,12 +2,14 @@ package org.equiflow.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -61,11 +63,26 @@ class EnsemblesTest {
         assertTrue(Double.isNaN(EnsembleMetadata.read(files.sidecar()).acceptance()));
     }
 
+    /** The array first (a sampler writes it while the chain is measured), the sidecar later: the files {@code write} leaves. */
     @Test
-    void refusesCountThatDisagreesWithTheArrayAndPathLikeNames() {
+    void arrayThenSidecarAreTheFilesOfOneWrite() throws IOException {
+        float[] configs = {0.5f, -1.25f, 2f, 3.5f, -0f, 7f};
+        var meta = metadata(3, 0.25);
+        Path together = Files.createDirectories(dir.resolve("together")), apart = Files.createDirectories(dir.resolve("apart"));
+        var files = Ensembles.write(together, "e", configs, new int[] {3, 2}, meta, Map.of("seed", 4));
+        Path array = Ensembles.writeArray(apart, "e", configs, new int[] {3, 2});
+        Path sidecar = Ensembles.writeSidecar(array, new int[] {3, 2}, meta, Map.of("seed", 4));
+        assertEquals(apart.resolve("e.json"), sidecar);
+        assertArrayEquals(Files.readAllBytes(files.array()), Files.readAllBytes(array));
+        assertEquals(Files.readString(files.sidecar()), Files.readString(sidecar));
+    }
+
+    @Test
+    void refusesCountThatDisagreesWithTheArrayAndPathLikeNames() throws IOException {
         IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
                 () -> Ensembles.write(dir, "e", new float[8], new int[] {2, 4}, metadata(3, 0.5)));
         assertTrue(count.getMessage().contains("count = 3"), count.getMessage());
+        assertFalse(Files.exists(dir.resolve("e.npy")), "checked before the array is written, so no array is left without its sidecar");
         assertThrows(IllegalArgumentException.class,
                 () -> Ensembles.write(dir, "../escape", new float[8], new int[] {2, 4}, metadata(2, 0.5)));
     }

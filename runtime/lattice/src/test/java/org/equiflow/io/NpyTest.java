@@ -57,6 +57,26 @@ class NpyTest {
         assertTrue(wrongType.getMessage().contains("has dtype <i8, not <f4"), wrongType.getMessage());
     }
 
+    /** Arrays stream through one buffer of {@link Npy#CHUNK_BYTES}: one that spans several, ending mid-chunk, reads back bit for bit. */
+    @Test
+    void arraysLongerThanOneChunkRoundTripBitExact() throws IOException {
+        int floats = 3 * (2 * Npy.CHUNK_BYTES / Float.BYTES / 3 + 5);
+        float[] f = new float[floats];
+        for (int i = 0; i < floats; i++) f[i] = (float) Math.sin(i * 0.37) * (i % 7 == 0 ? -1e30f : 1f);
+        Npy.write(dir.resolve("f.npy"), f, floats / 3, 3);
+        assertArrayEquals(f, Npy.readFloats(dir.resolve("f.npy")).data());
+        assertEquals(Npy.encodeHeader(Npy.FLOAT32, new int[] {floats / 3, 3}).length + 4L * floats, Files.size(dir.resolve("f.npy")));
+        int doubles = Npy.CHUNK_BYTES / Double.BYTES + 5;
+        double[] d = new double[doubles];
+        for (int i = 0; i < doubles; i++) d[i] = Math.cos(i * 0.11) + Math.ulp(1.0) * i;
+        Npy.write(dir.resolve("d.npy"), d, doubles);
+        assertArrayEquals(d, Npy.read(dir.resolve("d.npy")).data());
+        long[] l = new long[Npy.CHUNK_BYTES / Long.BYTES + 1];
+        for (int i = 0; i < l.length; i++) l[i] = (long) i * 0x9E3779B97F4A7C15L;
+        Npy.write(dir.resolve("l.npy"), l, l.length);
+        assertArrayEquals(l, Npy.readLongs(dir.resolve("l.npy")).data());
+    }
+
     @Test
     void headerIsPaddedTo64BytesAndEndsInNewline() throws IOException {
         for (int[] shape : List.of(new int[] {1}, new int[] {3, 4}, new int[] {100000, 16, 16, 2})) {
