@@ -174,13 +174,22 @@ public final class Measurements {
      */
     static void theoryObservables(TheoryInstance theory, Resolution names, Estimator estimator, float[] configs, int count,
                                   int channels, List<String> requested, List<Result> results, List<String> notes) {
+        List<String> measured = new java.util.ArrayList<>();
+        List<double[]> series = new java.util.ArrayList<>();
         for (TheoryInstance.Observable o : theory.observables()) {
             if (!requested.contains(o.name())) continue;
             try {
-                results.add(estimator.primary(o.name(), evaluate(theory, names, o, configs, count, channels)));
+                series.add(evaluate(theory, names, o, configs, count, channels));
+                measured.add(o.name());
             } catch (org.equiflow.compiler.ir.LoweringException e) {
                 notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
             }
+        }
+        // every series evaluated first, then their analyses side by side on the common pool's threads
+        Result[] estimates = primaries(estimator, "", series.toArray(double[][]::new));
+        for (int i = 0; i < estimates.length; i++) {
+            Result r = estimates[i];
+            results.add(new Result(measured.get(i), r.value(), r.error(), r.tauInt()));
         }
     }
 
@@ -224,13 +233,21 @@ public final class Measurements {
         int blocks = (count + BLOCK - 1) / BLOCK;
         IntStream.range(0, blocks).parallel().forEach(b -> {
             IntFunction<double[]> measure = perConfig.get();
-            for (int c = b * BLOCK, end = Math.min(count, c + BLOCK); c < end; c++) {
-                if (c > b * BLOCK && repeatsPrevious(configs, values, c)) {
-                    for (double[] s : series) s[c] = s[c - 1];
-                } else {
-                    double[] v = measure.apply(c);
-                    for (int k = 0; k < series.length; k++) series[k][c] = v[k];
-                }
+            int first = b * BLOCK, end = Math.min(count, first + BLOCK);
+            // The distinct states' values first, one row each; then each series is filled on its own, front to back.
+            // Writing all series at configuration c before going on to c + 1 touched one element in each of many
+            // arrays of equal, large size: the garbage collector starts such arrays at region boundaries, so the
+            // elements fell into one cache set and evicted each other.
+            boolean[] repeats = new boolean[end - first];
+            double[][] distinct = new double[end - first][];
+            int states = 0;
+            for (int c = first; c < end; c++) {
+                repeats[c - first] = c > first && repeatsPrevious(configs, values, c);
+                if (!repeats[c - first]) distinct[states++] = measure.apply(c);
+            }
+            for (int k = 0; k < series.length; k++) {
+                double[] s = series[k];
+                for (int c = first, state = 0; c < end; c++) s[c] = repeats[c - first] ? s[c - 1] : distinct[state++][k];
             }
         });
     }

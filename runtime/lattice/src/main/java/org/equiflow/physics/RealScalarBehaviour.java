@@ -49,33 +49,41 @@ final class RealScalarBehaviour implements FieldBehaviour {
                           double[] logWeights) {
         var observables = new ScalarObservables(theory.lattice().sizes());
         int volume = observables.volume(), extent = observables.timeExtent();
-        double[] m = new double[count], absM = new double[count], m2 = new double[count], m4 = new double[count],
-                phi2 = new double[count], p1 = new double[count];
+        // m and ⟨φ²⟩ per configuration, in blocks on the common pool's threads, each repeated state measured once
+        double[][] perConfiguration = new double[2][count];
+        Measurements.eachConfiguration(configs, volume, count, perConfiguration,
+                () -> c -> new double[] {observables.magnetization(configs, c), observables.meanSquare(configs, c)});
+        double[] m = perConfiguration[0], phi2 = perConfiguration[1];
+        double[] absM = new double[count], m2 = new double[count], m4 = new double[count], p1 = new double[count];
         for (int c = 0; c < count; c++) {
-            m[c] = observables.magnetization(configs, c);
             absM[c] = Math.abs(m[c]);
             m2[c] = m[c] * m[c];
             m4[c] = m2[c] * m2[c];
-            phi2[c] = observables.meanSquare(configs, c);
         }
         ChainEstimator chain = logWeights == null ? new ChainEstimator() : null;
         Estimator estimator = chain != null ? chain : new WeightedEstimator(logWeights);
         List<Result> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        double maxTau = 0.5;
+        // The theory's own observables and the moments are analysed together, one series per thread of the common pool.
+        List<String> ownNames = new ArrayList<>();
+        List<double[]> primarySeries = new ArrayList<>();
         for (TheoryInstance.Observable o : theory.observables()) {
             if (!requested.contains(o.name())) continue;
             try {
-                Result r = estimator.primary(o.name(), evaluate(theory, names, o, configs, count, 1));
-                results.add(r);
-                if (!Double.isNaN(r.tauInt())) maxTau = Math.max(maxTau, r.tauInt());
+                primarySeries.add(evaluate(theory, names, o, configs, count, 1));
+                ownNames.add(o.name());
             } catch (LoweringException e) {
                 notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
             }
         }
-        Result[] moments = Measurements.primaries(estimator, "", new double[][] {absM, phi2, m2});
-        Result absResult = named("abs_magnetization", moments[0]), phi2Result = named("phi2", moments[1]), m2Result = named("m2", moments[2]);
-        for (Result r : List.of(absResult, phi2Result, m2Result)) if (!Double.isNaN(r.tauInt())) maxTau = Math.max(maxTau, r.tauInt());
+        int theoryOwn = ownNames.size();
+        primarySeries.addAll(List.of(absM, phi2, m2));
+        Result[] primaries = Measurements.primaries(estimator, "", primarySeries.toArray(double[][]::new));
+        double maxTau = 0.5;
+        for (int i = 0; i < theoryOwn; i++) results.add(named(ownNames.get(i), primaries[i]));
+        for (Result r : primaries) if (!Double.isNaN(r.tauInt())) maxTau = Math.max(maxTau, r.tauInt());
+        Result absResult = named("abs_magnetization", primaries[theoryOwn]), phi2Result = named("phi2", primaries[theoryOwn + 1]),
+                m2Result = named("m2", primaries[theoryOwn + 2]);
         if (chain != null) chain.bin = Math.min(Binning.suggestedBinSize(maxTau), Math.max(1, count / 20));
         if (requested.contains("abs_magnetization")) results.add(absResult);
         if (requested.contains("phi2")) results.add(phi2Result);
