@@ -176,12 +176,17 @@ final class Artifacts {
             this.write = write;
         }
 
-        /** Starts writing {@code samples}' arrays into {@code into}, a staged result directory. */
+        /** Starts writing a flow's {@code samples} into {@code into}, a staged result directory. */
         static EnsembleArrays start(Workspace ws, Path into, Samples samples) {
-            int[] shape = ensembleShape(ws.flow().theory(), samples.count());
+            return start(into, samples.configs(), ensembleShape(ws.flow().theory(), samples.count()),
+                    samples.weighted() ? samples.proposalLogWeights() : null);
+        }
+
+        /** Starts writing {@code configs} of {@code shape}, and {@code logWeights} beside them unless null, into {@code into}. */
+        static EnsembleArrays start(Path into, float[] configs, int[] shape, double[] logWeights) {
             var write = new FutureTask<Path>(() -> {
-                if (samples.weighted()) Npy.write(into.resolve("ensemble_log_weights.npy"), samples.proposalLogWeights(), samples.count());
-                return Ensembles.writeArray(into, "ensemble", samples.configs(), shape);
+                if (logWeights != null) Npy.write(into.resolve("ensemble_log_weights.npy"), logWeights, shape[0]);
+                return Ensembles.writeArray(into, "ensemble", configs, shape);
             });
             Thread.ofPlatform().name("equiflow-ensemble-writer").daemon().start(write);
             return new EnsembleArrays(into, write);
@@ -240,11 +245,13 @@ final class Artifacts {
     }
 
     /**
-     * Writes HMC's ensemble and its metadata into {@code into}, a staged result directory: the
+     * Completes HMC's ensemble in the staged result directory {@code arrays} is writing into: its metadata, once the
+     * array is on disk. The
      * sampler is {@code hmc}, there is no flow, and the sidecar's "run" holds the settings that
      * reproduce the chains. The array is chain-major, as {@link HmcResult#configs()}.
      */
-    static Path writeHmcEnsemble(Session session, HmcRun.Plan plan, Path into, HmcResult result, double samplingSeconds) throws IOException {
+    static Path writeHmcEnsemble(Session session, HmcRun.Plan plan, EnsembleArrays arrays, HmcResult result, double samplingSeconds)
+            throws IOException {
         var theory = plan.theory();
         var meta = new EnsembleMetadata(theory.name(), theory.parameters(), theory.lattice().sizes(), theory.field().toString(), null,
                 session.scriptName(), Checkpoint.sha256Hex(session.scriptText()), plan.seed(), HmcRun.METHOD, result.samples(),
@@ -262,7 +269,9 @@ final class Artifacts {
         run.put("overrides", new TreeMap<>(session.overrides()));
         run.put("hmc", hmc);
         describeTheory(run, theory, 0, samplingSeconds);
-        return Ensembles.write(into, "ensemble", result.configs(), ensembleShape(theory, result.samples()), meta, run).array();
+        Path array = arrays.await();
+        Ensembles.writeSidecar(array, ensembleShape(theory, result.samples()), meta, run);
+        return array;
     }
 
     /** Keys of the sidecar's "run" section that {@link Comparison} reads: which distribution was sampled, and at what cost. */

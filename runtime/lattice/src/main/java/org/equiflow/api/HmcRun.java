@@ -193,6 +193,25 @@ final class HmcRun {
         // The chains' wall time, thermalization included: what these samples cost.
         double samplingSeconds = (System.nanoTime() - start) / 1e9;
         int samples = (int) (measured * chains);
+        // Only rank 0 holds the directory; its array goes to disk while the chains are measured, as a flow's does.
+        Artifacts.EnsembleArrays arrays = directory == null ? null
+                : Artifacts.EnsembleArrays.start(directory.stage(), configs, Artifacts.ensembleShape(theory, samples), null);
+        try {
+            return measureAndCommit(session, plan, directory, arrays, configs, samples, accepted, largestEnergyChange, trajectories,
+                    samplingSeconds);
+        } catch (IOException | RuntimeException | Error failure) {
+            if (arrays != null) Sampling.discard(directory, arrays, failure);
+            throw failure;
+        }
+    }
+
+    private static HmcResult measureAndCommit(Session session, Plan plan, RunDirectory directory, Artifacts.EnsembleArrays arrays,
+                                              float[] configs, int samples, long accepted, double largestEnergyChange,
+                                              List<Map<String, Object>> trajectories, double samplingSeconds) throws IOException {
+        var theory = plan.theory();
+        var program = session.program();
+        long measured = plan.trajectories();
+        long chains = plan.chains();
         var report = Measurements.measure(theory, program.names(), configs, samples, plan.measure());
         double acceptance = accepted / (double) (measured * chains);
         var warnings = TrustChecks.forHmc(theory, program.names(), report, samples, acceptance, largestEnergyChange, plan.stepSize(),
@@ -202,8 +221,8 @@ final class HmcRun {
                 current.resolve("ensemble.npy"), current.resolve("report"));
         if (directory == null) return result;
         // Ensemble, metadata and report are one result, as a flow's: staged completely, then made current in one rename.
-        Path staged = directory.stage();
-        Artifacts.writeHmcEnsemble(session, plan, staged, result, samplingSeconds);
+        Path staged = arrays.into();
+        Artifacts.writeHmcEnsemble(session, plan, arrays, result, samplingSeconds);
         Artifacts.writeHmcReport(staged, plan.theory(), result, trajectories, RunDescriptions.hmc(session, plan, samplingSeconds));
         directory.commit(staged);
         return result;

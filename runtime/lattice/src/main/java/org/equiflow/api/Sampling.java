@@ -136,7 +136,7 @@ final class Sampling {
     }
 
     /** A staged result that will not be committed: its arrays finished (or failed), then the directory removed. */
-    private static void discard(RunDirectory directory, Artifacts.EnsembleArrays arrays, Throwable failure) {
+    static void discard(RunDirectory directory, Artifacts.EnsembleArrays arrays, Throwable failure) {
         try {
             arrays.await();
         } catch (IOException | RuntimeException writeFailed) {
