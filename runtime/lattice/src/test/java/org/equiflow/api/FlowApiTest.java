@@ -26,6 +26,38 @@ class FlowApiTest {
         return Session.open(TUTORIAL, SMALL).flow("realnvp").at(directory);
     }
 
+    /**
+     * A sampling run that fails after its arrays started for disk (here its listener throws once the chain is measured)
+     * leaves the previous result as it was: the staged directory it was writing into is gone, with no half-written file.
+     */
+    @Test
+    void aSamplingRunThatFailsAfterTheDrawLeavesThePreviousResult(@TempDir Path runs) throws Exception {
+        Path directory = runs.resolve("run");
+        Flow flow = tutorial(directory);
+        flow.train(TrainingOptions.builder().steps(2).batch(8).build());
+        flow.sample(SamplingOptions.builder().count(256).batch(64).build());
+        Path committed = directory.resolve(RunDirectory.CURRENT).toRealPath();
+        byte[] ensemble = Files.readAllBytes(directory.resolve("ensemble.npy"));
+        byte[] sidecar = Files.readAllBytes(directory.resolve("ensemble.json"));
+        final class Refused extends RuntimeException {}
+        assertThrows(Refused.class, () -> flow.sample(SamplingOptions.builder().count(4096).batch(64).seed(9).build(),
+                new SamplingListener() {
+                    @Override
+                    public void measured(SamplingResult result) {
+                        throw new Refused();
+                    }
+                }));
+        assertEquals(committed, directory.resolve(RunDirectory.CURRENT).toRealPath());
+        assertArrayEquals(ensemble, Files.readAllBytes(directory.resolve("ensemble.npy")));
+        assertArrayEquals(sidecar, Files.readAllBytes(directory.resolve("ensemble.json")));
+        try (var results = Files.list(directory.resolve(RunDirectory.RESULTS))) {
+            assertEquals(List.of(committed.getFileName()), results.map(Path::getFileName).toList(), "the staged result was discarded");
+        }
+        try (var files = Files.walk(directory)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".partial")).toList());
+        }
+    }
+
     @Test
     void aResumedRunEndsWithTheWeightsOfTheUninterruptedOne(@TempDir Path runs) throws Exception {
         var straight = tutorial(runs.resolve("straight")).train(TrainingOptions.builder().steps(12).batch(8).checkpointEvery(4).build());
