@@ -588,14 +588,25 @@ public final class LaneConvNet {
         }
     }
 
-    /** The layer's activation of x: the same operations as {@link #activateTile}'s, so the same bits. */
-    static FloatVector activated(FloatVector x, Layer layer) {
-        float slope = layer.slope;
-        return switch (layer.activation) {
-            case IDENTITY -> x;
-            case TANH -> tanh(x);
-            case LEAKY_RELU -> slope >= 0 && slope <= 1 ? x.max(x.mul(slope)) : x.blend(x.mul(slope), x.compare(VectorOperators.LE, 0f));
-        };
+    /**
+     * The layer's activation of the vector at v[o], in place: the same operations as {@link #activateTile}'s, so the
+     * same bits. An array and an offset, not a vector, in and out: where C2 compiles such a helper on its own
+     * instead of inlining it, a vector passed to it is boxed and every operation on it runs as library code.
+     */
+    static void activateAt(float[] v, int o, Layer layer) {
+        switch (layer.activation) {
+            case IDENTITY -> { }
+            case TANH -> tanh(FloatVector.fromArray(V, v, o)).intoArray(v, o);
+            case LEAKY_RELU -> {
+                float slope = layer.slope;
+                if (slope >= 0 && slope <= 1) {
+                    leakyAt(v, o, slope);
+                } else {
+                    FloatVector x = FloatVector.fromArray(V, v, o);
+                    x.blend(x.mul(slope), x.compare(VectorOperators.LE, 0f)).intoArray(v, o);
+                }
+            }
+        }
     }
 
     private static void leakyAt(float[] v, int o, float slope) {

@@ -209,10 +209,10 @@ public final class LaneConvNetGradient {
     private static void preActivation(float[] outGrad, float[] y, LaneConvNet.Layer layer, LaneConvNet.Geometry g,
                                       LaneConvNet.Tiles tiles, float[] grad) {
         int channelSize = g.paddedSites() * LANES;
-        FloatVector one = FloatVector.broadcast(V, 1f), slope = FloatVector.broadcast(V, layer.slope());
+        float slope = layer.slope();
         if (tiles == g.allTiles()) {
             // every site: the whole buffer in one run, the halo's values unused
-            for (int o = 0; o < layer.outChannels() * channelSize; o += LANES) derivativeAt(outGrad, y, grad, o, layer.activation(), one, slope);
+            for (int o = 0; o < layer.outChannels() * channelSize; o += LANES) derivativeAt(outGrad, y, grad, o, layer.activation(), slope);
             return;
         }
         for (int c = 0; c < layer.outChannels(); c++) {
@@ -220,19 +220,23 @@ public final class LaneConvNetGradient {
             for (int i = 0; i < tiles.anchor().length; i++) {
                 for (int q = 0; q < 4; q++) {
                     int o = base + tiles.anchor()[i] + q * tiles.step()[i];
-                    derivativeAt(outGrad, y, grad, o, layer.activation(), one, slope);
+                    derivativeAt(outGrad, y, grad, o, layer.activation(), slope);
                 }
             }
-            for (int p : tiles.singles()) derivativeAt(outGrad, y, grad, base + p, layer.activation(), one, slope);
+            for (int p : tiles.singles()) derivativeAt(outGrad, y, grad, base + p, layer.activation(), slope);
         }
     }
 
-    private static void derivativeAt(float[] outGrad, float[] y, float[] grad, int o, LaneConvNet.Kind kind,
-                                     FloatVector one, FloatVector slope) {
+    /**
+     * grad[o …] = outGrad · act'(y) for one vector of lanes. Floats in, not vectors: where C2 compiled this on its own
+     * instead of inlining it, vectors passed in were boxed and the blend ran as library code.
+     */
+    private static void derivativeAt(float[] outGrad, float[] y, float[] grad, int o, LaneConvNet.Kind kind, float slope) {
         FloatVector gv = FloatVector.fromArray(V, outGrad, o), yv = FloatVector.fromArray(V, y, o);
+        FloatVector one = FloatVector.broadcast(V, 1f);
         FloatVector d = switch (kind) {
             case IDENTITY -> one;
-            case LEAKY_RELU -> one.blend(slope, yv.compare(VectorOperators.LE, 0f));
+            case LEAKY_RELU -> one.blend(FloatVector.broadcast(V, slope), yv.compare(VectorOperators.LE, 0f));
             case TANH -> one.sub(yv.mul(yv));
         };
         gv.mul(d).intoArray(grad, o);
@@ -246,18 +250,24 @@ public final class LaneConvNetGradient {
             FloatVector acc = FloatVector.zero(V);
             for (int i = 0; i < tiles.anchor().length; i++) {
                 for (int q = 0; q < 4; q++) acc = acc.add(FloatVector.fromArray(V, grad, base + tiles.anchor()[i] + q * tiles.step()[i]));
-                if ((i + 1) % (RUN / 4) == 0) acc = flush(acc, sums, c, lanes);
+                if ((i + 1) % (RUN / 4) == 0) {
+                    acc.intoArray(lanes, 0);
+                    addLaneSum(sums, c, lanes);
+                    acc = FloatVector.zero(V);
+                }
             }
             for (int p : tiles.singles()) acc = acc.add(FloatVector.fromArray(V, grad, base + p));
-            flush(acc, sums, c, lanes);
+            acc.intoArray(lanes, 0);
+            addLaneSum(sums, c, lanes);
         }
     }
 
-    /** sums[index] += the lane sum of acc in float64, lane 0 first; returns a zero vector. */
-    private static FloatVector flush(FloatVector acc, double[] sums, int index, float[] lanes) {
-        acc.intoArray(lanes, 0);
+    /**
+     * sums[index] += the sum of {@code lanes} in float64, lane 0 first. The caller stores its vector into {@code lanes}:
+     * a helper that took the vector would box it wherever C2 compiled the helper on its own.
+     */
+    private static void addLaneSum(double[] sums, int index, float[] lanes) {
         sums[index] += VectorMath.laneSum(lanes, 0, LANES);
-        return FloatVector.zero(V);
     }
 
     /**

@@ -563,10 +563,14 @@ final class WinogradConv {
                 }
                 // then each row times A, into sites (2br + a, 2bc + b), padded by one
                 int p = co * channelSize + ((2 * br + 1) * width + 2 * bc + 1) * LANES;
-                LaneConvNet.activated(s00.add(s01).add(s02).add(bias), layer).intoArray(out, p);
-                LaneConvNet.activated(s01.sub(s02).sub(s03).add(bias), layer).intoArray(out, p + LANES);
-                LaneConvNet.activated(s10.add(s11).add(s12).add(bias), layer).intoArray(out, p + row);
-                LaneConvNet.activated(s11.sub(s12).sub(s13).add(bias), layer).intoArray(out, p + row + LANES);
+                s00.add(s01).add(s02).add(bias).intoArray(out, p);
+                s01.sub(s02).sub(s03).add(bias).intoArray(out, p + LANES);
+                s10.add(s11).add(s12).add(bias).intoArray(out, p + row);
+                s11.sub(s12).sub(s13).add(bias).intoArray(out, p + row + LANES);
+                LaneConvNet.activateAt(out, p, layer);
+                LaneConvNet.activateAt(out, p + LANES, layer);
+                LaneConvNet.activateAt(out, p + row, layer);
+                LaneConvNet.activateAt(out, p + row + LANES, layer);
             }
         }
     }
