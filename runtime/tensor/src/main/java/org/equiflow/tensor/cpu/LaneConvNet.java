@@ -580,10 +580,12 @@ public final class LaneConvNet {
         for (int c = co; c < co + count; c++) {
             for (int q = 0; q < sites; q++) {
                 int o = c * channelSize + p + q * step;
-                FloatVector x = FloatVector.fromArray(V, v, o);
-                if (tanh) x = tanh(x);
-                else x = asMax ? x.max(x.mul(slope)) : x.blend(x.mul(slope), x.compare(VectorOperators.LE, 0f));
-                x.intoArray(v, o);
+                if (tanh) {
+                    tanhAt(v, o);
+                } else {
+                    FloatVector x = FloatVector.fromArray(V, v, o);
+                    (asMax ? x.max(x.mul(slope)) : x.blend(x.mul(slope), x.compare(VectorOperators.LE, 0f))).intoArray(v, o);
+                }
             }
         }
     }
@@ -596,7 +598,7 @@ public final class LaneConvNet {
     static void activateAt(float[] v, int o, Layer layer) {
         switch (layer.activation) {
             case IDENTITY -> { }
-            case TANH -> tanh(FloatVector.fromArray(V, v, o)).intoArray(v, o);
+            case TANH -> tanhAt(v, o);
             case LEAKY_RELU -> {
                 float slope = layer.slope;
                 if (slope >= 0 && slope <= 1) {
@@ -623,9 +625,11 @@ public final class LaneConvNet {
      * tanh in float32 as an odd rational function of degree 13/6 (Eigen's fast tanh), x itself
      * below 4·10⁻⁴ and ±1 from 9 on: within 5 ulp and 3·10⁻⁷ of the correctly rounded value
      * (checked against Math.tanh by LaneConvNetTest), without widening to float64 — the tensor
-     * kernels' tanh, which widens, is within 1 ulp but several times slower.
+     * kernels' tanh, which widens, is within 1 ulp but several times slower. In place on the vector at v[o]: the JIT
+     * compiled a version that took and returned a vector on its own, and there the vectors were boxed.
      */
-    static FloatVector tanh(FloatVector x) {
+    static void tanhAt(float[] v, int o) {
+        FloatVector x = FloatVector.fromArray(V, v, o);
         FloatVector c = x.max(-TANH_CLAMP).min(TANH_CLAMP);
         FloatVector x2 = c.mul(c);
         FloatVector p = x2.fma(FloatVector.broadcast(V, -2.76076847742355e-16f), FloatVector.broadcast(V, 2.00018790482477e-13f));
@@ -639,8 +643,9 @@ public final class LaneConvNet {
         q = q.fma(x2, FloatVector.broadcast(V, 4.89352518554385e-03f));
         FloatVector abs = x.abs();
         FloatVector one = FloatVector.broadcast(V, 1f);
-        return p.div(q)
+        p.div(q)
                 .blend(x, abs.compare(VectorOperators.LT, 4e-4f))
-                .blend(one.blend(one.neg(), x.compare(VectorOperators.LT, 0f)), abs.compare(VectorOperators.GE, TANH_SATURATES));
+                .blend(one.blend(one.neg(), x.compare(VectorOperators.LT, 0f)), abs.compare(VectorOperators.GE, TANH_SATURATES))
+                .intoArray(v, o);
     }
 }
