@@ -194,6 +194,24 @@ final class Artifacts {
 
         Path into() { return into; }
 
+        /**
+         * The staged result will not be committed (the run failed after the draw): waits for the arrays to finish or
+         * fail, then removes the directory; what goes wrong on the way is added to {@code failure} as suppressed.
+         */
+        void discard(RunDirectory directory, Throwable failure) {
+            try {
+                await();
+            } catch (IOException | RuntimeException writeFailed) {
+                failure.addSuppressed(writeFailed);
+            }
+            try {
+                directory.discard(into);
+            } catch (IOException notRemoved) {
+                // the next command on this directory removes it (RunDirectory.open)
+                failure.addSuppressed(notRemoved);
+            }
+        }
+
         /** The array's path once both files are complete on disk; what the write threw, else. */
         Path await() throws IOException {
             boolean interrupted = false;

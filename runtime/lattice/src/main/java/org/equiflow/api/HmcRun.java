@@ -200,7 +200,7 @@ final class HmcRun {
             return measureAndCommit(session, plan, directory, arrays, configs, samples, accepted, largestEnergyChange, trajectories,
                     samplingSeconds);
         } catch (IOException | RuntimeException | Error failure) {
-            if (arrays != null) Sampling.discard(directory, arrays, failure);
+            if (arrays != null) arrays.discard(directory, failure);
             throw failure;
         }
     }

@@ -130,23 +130,8 @@ final class Sampling {
         try {
             return measureAndCommit(ws, directory, arrays, listener, run, samples, samplingSeconds, measureStart);
         } catch (IOException | RuntimeException | Error failure) {
-            if (arrays != null) discard(directory, arrays, failure);
+            if (arrays != null) arrays.discard(directory, failure);
             throw failure;
-        }
-    }
-
-    /** A staged result that will not be committed: its arrays finished (or failed), then the directory removed. */
-    static void discard(RunDirectory directory, Artifacts.EnsembleArrays arrays, Throwable failure) {
-        try {
-            arrays.await();
-        } catch (IOException | RuntimeException writeFailed) {
-            failure.addSuppressed(writeFailed);
-        }
-        try {
-            directory.discard(arrays.into());
-        } catch (IOException notRemoved) {
-            // the next command on this directory removes it (RunDirectory.open)
-            failure.addSuppressed(notRemoved);
         }
     }
 
