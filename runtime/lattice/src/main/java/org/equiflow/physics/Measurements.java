@@ -221,7 +221,8 @@ public final class Measurements {
      * Fills {@code series[k][c]} with value k of configuration c (whose {@code values} numbers start at
      * {@code configs[c · values]}), for c = 0 … count−1, measuring the configurations in
      * blocks of {@link #BLOCK} on the common pool's threads; each block takes a fresh function from {@code perConfig}
-     * (so a measurement with work arrays needs no locking).
+     * (so a measurement with work arrays needs no locking). The function returns a new array for every configuration:
+     * a block keeps the rows of its distinct states until it fills the series from them.
      *
      * A configuration whose values are, bit for bit, those of the configuration before it in the same block takes
      * that one's values instead of being measured again. A Markov chain repeats its state on every rejected proposal,
