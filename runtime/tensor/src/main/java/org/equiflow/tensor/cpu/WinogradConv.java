@@ -530,6 +530,8 @@ final class WinogradConv {
     private static void transformOutput(float[] m, LaneConvNet.Layer layer, LaneConvNet.Geometry g, int cols, int from, int count, float[] out) {
         int cout = layer.outChannels(), width = g.extents()[1] + 2, channelSize = g.paddedSites() * LANES;
         int point = plane(cout, count), row = width * LANES;
+        float slope = layer.slope();
+        boolean leaky = layer.activation() == LaneConvNet.Kind.LEAKY_RELU && slope >= 0 && slope <= 1;
         for (int co = 0; co < cout; co++) {
             FloatVector bias = FloatVector.broadcast(V, layer.bias() == null ? 0f : layer.bias()[co]);
             for (int b = from; b < from + count; b++) {
@@ -563,14 +565,25 @@ final class WinogradConv {
                 }
                 // then each row times A, into sites (2br + a, 2bc + b), padded by one
                 int p = co * channelSize + ((2 * br + 1) * width + 2 * bc + 1) * LANES;
-                s00.add(s01).add(s02).add(bias).intoArray(out, p);
-                s01.sub(s02).sub(s03).add(bias).intoArray(out, p + LANES);
-                s10.add(s11).add(s12).add(bias).intoArray(out, p + row);
-                s11.sub(s12).sub(s13).add(bias).intoArray(out, p + row + LANES);
-                LaneConvNet.activateAt(out, p, layer);
-                LaneConvNet.activateAt(out, p + LANES, layer);
-                LaneConvNet.activateAt(out, p + row, layer);
-                LaneConvNet.activateAt(out, p + row + LANES, layer);
+                FloatVector y00 = s00.add(s01).add(s02).add(bias), y01 = s01.sub(s02).sub(s03).add(bias);
+                FloatVector y10 = s10.add(s11).add(s12).add(bias), y11 = s11.sub(s12).sub(s13).add(bias);
+                if (leaky) {
+                    // activateTile's max(x, slope·x), written here: a call per vector cost more than the maximum
+                    y00 = y00.max(y00.mul(slope));
+                    y01 = y01.max(y01.mul(slope));
+                    y10 = y10.max(y10.mul(slope));
+                    y11 = y11.max(y11.mul(slope));
+                }
+                y00.intoArray(out, p);
+                y01.intoArray(out, p + LANES);
+                y10.intoArray(out, p + row);
+                y11.intoArray(out, p + row + LANES);
+                if (!leaky) {
+                    LaneConvNet.activateAt(out, p, layer);
+                    LaneConvNet.activateAt(out, p + LANES, layer);
+                    LaneConvNet.activateAt(out, p + row, layer);
+                    LaneConvNet.activateAt(out, p + row + LANES, layer);
+                }
             }
         }
     }
