@@ -169,10 +169,12 @@ final class Artifacts {
      */
     static final class EnsembleArrays {
         private final Path into;
+        private final int[] shape;
         private final FutureTask<Path> write;
 
-        private EnsembleArrays(Path into, FutureTask<Path> write) {
+        private EnsembleArrays(Path into, int[] shape, FutureTask<Path> write) {
             this.into = into;
+            this.shape = shape;
             this.write = write;
         }
 
@@ -189,7 +191,7 @@ final class Artifacts {
                 return Ensembles.writeArray(into, "ensemble", configs, shape);
             });
             Thread.ofPlatform().name("equiflow-ensemble-writer").daemon().start(write);
-            return new EnsembleArrays(into, write);
+            return new EnsembleArrays(into, shape, write);
         }
 
         Path into() { return into; }
@@ -212,8 +214,18 @@ final class Artifacts {
             }
         }
 
+        /**
+         * Once the arrays are complete on disk (what the write threw, else), the sidecar beside them, describing the
+         * shape they were written with; returns the array's path.
+         */
+        Path completeWith(EnsembleMetadata meta, Map<String, Object> run) throws IOException {
+            Path array = await();
+            Ensembles.writeSidecar(array, shape, meta, run);
+            return array;
+        }
+
         /** The array's path once both files are complete on disk; what the write threw, else. */
-        Path await() throws IOException {
+        private Path await() throws IOException {
             boolean interrupted = false;
             try {
                 while (true) {
@@ -257,9 +269,7 @@ final class Artifacts {
         // flow_hmc's trajectories (empty for the other samplers): with a tuned step size, the one the kept chain used
         if (!flowHmc.isEmpty()) run.put("flow_hmc", flowHmc);
         describeTheory(run, theory, trainingStep < 0 ? 0 : trainingSeconds, samplingSeconds);
-        Path array = arrays.await();
-        Ensembles.writeSidecar(array, ensembleShape(theory, samples.count()), meta, run);
-        return array;
+        return arrays.completeWith(meta, run);
     }
 
     /**
@@ -287,9 +297,7 @@ final class Artifacts {
         run.put("overrides", new TreeMap<>(session.overrides()));
         run.put("hmc", hmc);
         describeTheory(run, theory, 0, samplingSeconds);
-        Path array = arrays.await();
-        Ensembles.writeSidecar(array, ensembleShape(theory, result.samples()), meta, run);
-        return array;
+        return arrays.completeWith(meta, run);
     }
 
     /** Keys of the sidecar's "run" section that {@link Comparison} reads: which distribution was sampled, and at what cost. */

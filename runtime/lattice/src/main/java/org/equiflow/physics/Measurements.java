@@ -170,10 +170,13 @@ public final class Measurements {
 
     /**
      * The theory's own requested observables, lowered from the script and run on the samples, each a primary
-     * estimate; one that cannot be lowered becomes a note, not a failure of the whole measurement.
+     * estimate; one that cannot be lowered becomes a note, not a failure of the whole measurement. Every series is
+     * evaluated first, then their analyses run side by side on the common pool's threads, with those of the field
+     * kind's own series in {@code alongside}, whose estimates are returned in their order.
      */
-    static void theoryObservables(TheoryInstance theory, Resolution names, Estimator estimator, float[] configs, int count,
-                                  int channels, List<String> requested, List<Result> results, List<String> notes) {
+    static Result[] theoryObservables(TheoryInstance theory, Resolution names, Estimator estimator, float[] configs, int count,
+                                      int channels, List<String> requested, List<Result> results, List<String> notes,
+                                      double[]... alongside) {
         List<String> measured = new java.util.ArrayList<>();
         List<double[]> series = new java.util.ArrayList<>();
         for (TheoryInstance.Observable o : theory.observables()) {
@@ -185,12 +188,14 @@ public final class Measurements {
                 notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
             }
         }
-        // every series evaluated first, then their analyses side by side on the common pool's threads
+        int own = series.size();
+        series.addAll(List.of(alongside));
         Result[] estimates = primaries(estimator, "", series.toArray(double[][]::new));
-        for (int i = 0; i < estimates.length; i++) {
+        for (int i = 0; i < own; i++) {
             Result r = estimates[i];
             results.add(new Result(measured.get(i), r.value(), r.error(), r.tauInt()));
         }
+        return java.util.Arrays.copyOfRange(estimates, own, estimates.length);
     }
 
     /**

@@ -2,14 +2,12 @@ package org.equiflow.physics;
 
 import static org.equiflow.physics.Measurements.alongAxisZero;
 import static org.equiflow.physics.Measurements.correlator;
-import static org.equiflow.physics.Measurements.evaluate;
 import static org.equiflow.physics.Measurements.profile;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.equiflow.compiler.check.Resolution;
-import org.equiflow.compiler.ir.LoweringException;
 import org.equiflow.compiler.model.TheoryInstance;
 import org.equiflow.physics.Measurements.ChainEstimator;
 import org.equiflow.physics.Measurements.Correlator;
@@ -54,7 +52,7 @@ final class RealScalarBehaviour implements FieldBehaviour {
         Measurements.eachConfiguration(configs, volume, count, perConfiguration,
                 () -> c -> new double[] {observables.magnetization(configs, c), observables.meanSquare(configs, c)});
         double[] m = perConfiguration[0], phi2 = perConfiguration[1];
-        double[] absM = new double[count], m2 = new double[count], m4 = new double[count], p1 = new double[count];
+        double[] absM = new double[count], m2 = new double[count], m4 = new double[count];
         for (int c = 0; c < count; c++) {
             absM[c] = Math.abs(m[c]);
             m2[c] = m[c] * m[c];
@@ -65,25 +63,12 @@ final class RealScalarBehaviour implements FieldBehaviour {
         List<Result> results = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         // The theory's own observables and the moments are analysed together, one series per thread of the common pool.
-        List<String> ownNames = new ArrayList<>();
-        List<double[]> primarySeries = new ArrayList<>();
-        for (TheoryInstance.Observable o : theory.observables()) {
-            if (!requested.contains(o.name())) continue;
-            try {
-                primarySeries.add(evaluate(theory, names, o, configs, count, 1));
-                ownNames.add(o.name());
-            } catch (LoweringException e) {
-                notes.add("observable `" + o.name() + "` was not measured: " + e.getMessage());
-            }
-        }
-        int theoryOwn = ownNames.size();
-        primarySeries.addAll(List.of(absM, phi2, m2));
-        Result[] primaries = Measurements.primaries(estimator, "", primarySeries.toArray(double[][]::new));
+        Result[] moments = Measurements.theoryObservables(theory, names, estimator, configs, count, 1, requested, results, notes,
+                absM, phi2, m2);
+        Result absResult = named("abs_magnetization", moments[0]), phi2Result = named("phi2", moments[1]), m2Result = named("m2", moments[2]);
         double maxTau = 0.5;
-        for (int i = 0; i < theoryOwn; i++) results.add(named(ownNames.get(i), primaries[i]));
-        for (Result r : primaries) if (!Double.isNaN(r.tauInt())) maxTau = Math.max(maxTau, r.tauInt());
-        Result absResult = named("abs_magnetization", primaries[theoryOwn]), phi2Result = named("phi2", primaries[theoryOwn + 1]),
-                m2Result = named("m2", primaries[theoryOwn + 2]);
+        for (Result r : results) if (!Double.isNaN(r.tauInt())) maxTau = Math.max(maxTau, r.tauInt());
+        for (Result r : moments) if (!Double.isNaN(r.tauInt())) maxTau = Math.max(maxTau, r.tauInt());
         if (chain != null) chain.bin = Math.min(Binning.suggestedBinSize(maxTau), Math.max(1, count / 20));
         if (requested.contains("abs_magnetization")) results.add(absResult);
         if (requested.contains("phi2")) results.add(phi2Result);
@@ -96,6 +81,7 @@ final class RealScalarBehaviour implements FieldBehaviour {
             results.add(new Result("binder_cumulant", u.value(), u.error(), Double.NaN));
         }
         if (requested.contains("correlation_length")) {
+            double[] p1 = new double[count];
             for (int c = 0; c < count; c++) p1[c] = observables.smallestMomentumPower(configs, c);
             try {
                 var xi = estimator.derived(new double[][] {m2, p1},
